@@ -1,0 +1,112 @@
+// Package app is the composition root: it builds every part of the appliance with explicit
+// dependencies, runs them and shuts them down in order. Nothing else constructs long-lived parts.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"time"
+
+	"honeysens/app/auth"
+	"honeysens/app/config"
+	"honeysens/app/jobs"
+	"honeysens/app/store"
+	"honeysens/app/web"
+)
+
+// Resources are the files main.go embeds into the binary.
+type Resources struct {
+	Schema  string // schema.sql
+	Assets  fs.FS  // assets/
+	Version string
+}
+
+// App is a running appliance.
+type App struct {
+	cfg   *config.Config
+	log   *slog.Logger
+	out   io.Writer
+	store *store.Store
+	web   *web.Server
+	first *firstLogin
+}
+
+// New opens the data directory and database, creates the first admin on a fresh install and
+// builds the web server. It does not listen yet.
+func New(ctx context.Context, cfg *config.Config, res Resources, log *slog.Logger, out io.Writer) (*App, error) {
+	if err := cfg.EnsureDataDir(); err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.DBPath(), res.Schema)
+	if err != nil {
+		return nil, err
+	}
+	first, err := bootstrap(ctx, st, cfg.AdminPassword)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	srv, err := web.New(web.Deps{
+		Store: st, Assets: res.Assets, Log: log.With("component", "web"), Version: res.Version,
+		SessionIdle: cfg.SessionIdle, Limiter: auth.NewLoginLimiter(),
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &App{cfg: cfg, log: log, out: out, store: st, web: srv, first: first}, nil
+}
+
+// Run serves until ctx is cancelled, then shuts down in order: stop accepting and finish
+// in-flight requests, stop the jobs, then close the database (which checkpoints the WAL).
+func (a *App) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", a.cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.Listen, err)
+	}
+	sched, err := jobs.Start(ctx, a.log, jobs.Job{Name: "session-sweep", Every: 10 * time.Minute,
+		Run: func(ctx context.Context) error {
+			_, err := a.store.DeleteIdleSessions(ctx, time.Now().Add(-a.cfg.SessionIdle))
+			return err
+		}})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	a.printBanner(ln.Addr().String())
+	served := make(chan error, 1)
+	go func() { served <- a.web.App().Listener(ln) }()
+	select {
+	case err = <-served: // the listener failed on its own
+	case <-ctx.Done():
+		a.log.Info("shutting down", "component", "app")
+		// Listener returns as soon as the socket closes, while handlers may still run; only
+		// ShutdownWithTimeout returning means they are done and the store may close.
+		err = a.web.App().ShutdownWithTimeout(10 * time.Second)
+		<-served
+	}
+	return errors.Join(err, sched.Shutdown())
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.store.Close() }
+
+// printBanner tells the operator where the UI is and, on first start, how to log in.
+func (a *App) printBanner(addr string) {
+	fmt.Fprintf(a.out, "HoneySens appliance %s is running.\n", a.cfg.Version)
+	fmt.Fprintf(a.out, "  URL:      http://%s/\n", addr)
+	switch {
+	case a.first == nil:
+	case a.first.Generated:
+		fmt.Fprintf(a.out, "  Login:    %s / %s\n", a.first.Login, a.first.Password)
+		fmt.Fprintf(a.out, "            (shown only now; you will be asked to change it at first login)\n")
+	default:
+		fmt.Fprintf(a.out, "  Login:    %s / the password from HONEYSENS_ADMIN_PASSWORD\n", a.first.Login)
+	}
+	fmt.Fprintf(a.out, "  Data:     %s\n", a.cfg.DBPath())
+}

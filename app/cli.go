@@ -1,0 +1,219 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"honeysens/app/auth"
+	"honeysens/app/config"
+	"honeysens/app/model"
+	"honeysens/app/store"
+)
+
+const usage = `HoneySens appliance: honeypot sensor host and management server in one binary.
+
+Usage:
+  honeysens [serve] [flags]                 run the appliance (web UI, API)
+  honeysens user create --login NAME [...]  create a user (prints a generated password)
+  honeysens user reset-password LOGIN       set a new generated password, to be changed at login
+  honeysens token create --user LOGIN       print a new personal API token for a user
+  honeysens version                         print the version
+
+Every flag can also be set as an environment variable HONEYSENS_<FLAG> (--data: HONEYSENS_DATA).
+Run "honeysens COMMAND -h" for the flags of a command.
+`
+
+// Main runs the command line and returns the process exit code.
+func Main(args []string, res Resources, stdout, stderr io.Writer) int {
+	cmd, rest := "serve", args
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, rest = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(rest, res, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "honeysens", res.Version)
+	case "user":
+		err = userCommand(rest, res, stdout, stderr)
+	case "token":
+		err = tokenCommand(rest, res, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "honeysens: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "honeysens:", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func serve(args []string, res Resources, stdout, stderr io.Writer) error {
+	cfg, err := config.LoadServe(args, os.Getenv, stderr)
+	if err != nil {
+		return err
+	}
+	cfg.Version = res.Version
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a, err := New(ctx, cfg, res, newLogger(stderr, cfg.LogLevel), stdout)
+	if err != nil {
+		return err
+	}
+	return errors.Join(a.Run(ctx), a.Close())
+}
+
+// openStore opens the database of --data for the maintenance commands. They run beside a
+// serving appliance safely: SQLite's locking orders their writes with the server's.
+func openStore(dataDir string, res Resources) (*store.Store, error) {
+	c := &config.Config{DataDir: dataDir}
+	if err := c.EnsureDataDir(); err != nil {
+		return nil, err
+	}
+	return store.Open(context.Background(), c.DBPath(), res.Schema)
+}
+
+func userCommand(args []string, res Resources, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("user: want create or reset-password")
+	}
+	switch args[0] {
+	case "create":
+		return userCreate(args[1:], res, stdout, stderr)
+	case "reset-password":
+		return userResetPassword(args[1:], res, stdout, stderr)
+	}
+	return fmt.Errorf("user: unknown subcommand %q (want create or reset-password)", args[0])
+}
+
+func userCreate(args []string, res Resources, stdout, stderr io.Writer) error {
+	var dataDir, login, fullName, email, role, group string
+	fs := config.NewFlagSet("user create", stderr)
+	config.AddDataFlag(fs, &dataDir)
+	fs.StringVar(&login, "login", "", "login name (required)")
+	fs.StringVar(&fullName, "full-name", "", "full name")
+	fs.StringVar(&email, "email", "", "e-mail address")
+	fs.StringVar(&role, "role", "observer", "observer, manager or admin")
+	fs.StringVar(&group, "group", DefaultGroupName, "name of the group the user joins")
+	if err := config.Parse(fs, args, os.Getenv); err != nil {
+		return err
+	}
+	roles := map[string]model.Role{"observer": model.RoleObserver, "manager": model.RoleManager, "admin": model.RoleAdmin}
+	u := &model.User{Login: login, FullName: fullName, Email: email, Role: roles[strings.ToLower(role)], MustChangePassword: true}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	st, err := openStore(dataDir, res)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx := context.Background()
+	g, err := st.GroupByName(ctx, group)
+	if err != nil {
+		return fmt.Errorf("group %q: %w", group, err)
+	}
+	u.Groups = []int64{g.ID}
+	password := auth.GeneratePassword()
+	if u.PasswordHash, err = auth.HashPassword(password); err != nil {
+		return err
+	}
+	if err := st.CreateUser(ctx, u); err != nil {
+		return err
+	}
+	audit(st, "user_created", u, "created on the command line, role "+u.Role.String())
+	fmt.Fprintf(stdout, "Created %s (%s). First password: %s (to be changed at first login)\n", u.Login, u.Role, password)
+	return nil
+}
+
+func userResetPassword(args []string, res Resources, stdout, stderr io.Writer) error {
+	var dataDir string
+	fs := config.NewFlagSet("user reset-password", stderr)
+	config.AddDataFlag(fs, &dataDir)
+	if err := config.Parse(fs, args, os.Getenv); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("user reset-password: name exactly one LOGIN")
+	}
+	st, err := openStore(dataDir, res)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx := context.Background()
+	u, err := st.UserByLogin(ctx, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	password := auth.GeneratePassword()
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	if err := st.SetPassword(ctx, u.ID, hash, true, ""); err != nil {
+		return err
+	}
+	audit(st, "password_reset", u, "reset on the command line")
+	fmt.Fprintf(stdout, "New password for %s: %s (to be changed at next login; all sessions ended)\n", u.Login, password)
+	return nil
+}
+
+func tokenCommand(args []string, res Resources, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("token: want create")
+	}
+	var dataDir, login, name string
+	fs := config.NewFlagSet("token create", stderr)
+	config.AddDataFlag(fs, &dataDir)
+	fs.StringVar(&login, "user", "", "login of the user the token acts as (required)")
+	fs.StringVar(&name, "name", "command line", "a name to recognise the token by")
+	if err := config.Parse(fs, args[1:], os.Getenv); err != nil {
+		return err
+	}
+	st, err := openStore(dataDir, res)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx := context.Background()
+	u, err := st.UserByLogin(ctx, login)
+	if err != nil {
+		return fmt.Errorf("user %q: %w", login, err)
+	}
+	secret, hash := auth.NewAPIToken()
+	tok := &model.APIToken{UserID: u.ID, Name: name}
+	if err := st.CreateToken(ctx, tok, hash); err != nil {
+		return err
+	}
+	audit(st, "token_created", u, "token "+name+" created on the command line")
+	fmt.Fprintln(stdout, secret)
+	return nil
+}
+
+// audit records a command-line change; the actor is the local operator, so no user or IP.
+func audit(st *store.Store, action string, u *model.User, detail string) {
+	st.AddAudit(context.Background(), &model.AuditEntry{User: "(command line)", Action: action,
+		ObjectType: "user", ObjectID: &u.ID, ObjectName: u.Login, Detail: detail})
+}

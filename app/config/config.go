@@ -1,0 +1,112 @@
+// Package config reads the bootstrap settings of the appliance: the few values needed before
+// the database is open. Everything an operator changes after install lives in the database.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is what `honeysens serve` needs to start.
+type Config struct {
+	DataDir       string        // holds honeysens.db and every other file the appliance writes
+	Listen        string        // host:port of the one listener for UI, API and sensor ingest
+	LogLevel      string        // debug, info, warn or error
+	SessionIdle   time.Duration // a browser session ends after this long without a request
+	AdminPassword string        // first start only: the admin password (env only, never a flag)
+	Version       string        // release version, set at build time
+}
+
+// DBPath is where the SQLite database lives.
+func (c *Config) DBPath() string { return filepath.Join(c.DataDir, "honeysens.db") }
+
+// EnvName returns the environment alias of a flag: --data is HONEYSENS_DATA.
+func EnvName(flagName string) string {
+	return "HONEYSENS_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// NewFlagSet returns a flag set whose usage text mentions the env aliases.
+func NewFlagSet(name string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: honeysens %s [flags]\n\nFlags (each also settable as HONEYSENS_<NAME>):\n", name)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// Parse applies environment aliases and then args to fs: a flag given on the command line wins
+// over its environment variable, which wins over the default.
+func Parse(fs *flag.FlagSet, args []string, getenv func(string) string) error {
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(EnvName(f.Name)); v != "" {
+			if err := f.Value.Set(v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", EnvName(f.Name), err))
+			}
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	return fs.Parse(args)
+}
+
+// AddDataFlag registers --data, which every command that opens the database takes.
+func AddDataFlag(fs *flag.FlagSet, dir *string) {
+	fs.StringVar(dir, "data", "./data", "data directory (database, keys, backups)")
+}
+
+// LoadServe parses the flags of `honeysens serve`.
+func LoadServe(args []string, getenv func(string) string, out io.Writer) (*Config, error) {
+	c := &Config{}
+	fs := NewFlagSet("serve", out)
+	AddDataFlag(fs, &c.DataDir)
+	fs.StringVar(&c.Listen, "listen", "127.0.0.1:8080", "address of the web UI, API and sensor ingest")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.DurationVar(&c.SessionIdle, "session-idle", 30*time.Minute, "log a browser out after this long without activity")
+	if err := Parse(fs, args, getenv); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	c.AdminPassword = getenv("HONEYSENS_ADMIN_PASSWORD")
+	return c, c.Validate()
+}
+
+// Validate checks the values that cannot be caught by their flag type.
+func (c *Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		errs = append(errs, fmt.Errorf("listen %q: want host:port", c.Listen))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log-level %q: want debug, info, warn or error", c.LogLevel))
+	}
+	if c.SessionIdle < time.Minute {
+		errs = append(errs, fmt.Errorf("session-idle %s: want at least 1m", c.SessionIdle))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data: must not be empty"))
+	}
+	return errors.Join(errs...)
+}
+
+// EnsureDataDir creates the data directory, readable by the service user only.
+func (c *Config) EnsureDataDir() error {
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	return nil
+}

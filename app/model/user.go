@@ -1,0 +1,150 @@
+package model
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Role is a user's global role. The values are HoneySens' (0 is the not-logged-in guest).
+type Role int
+
+// Roles, each including the rights of the ones before it.
+const (
+	RoleObserver Role = 1 // read events, sensors, filters; export
+	RoleManager  Role = 2 // + edit and remove events, manage filters and sensors
+	RoleAdmin    Role = 3 // + users, groups, system settings; sees all groups
+)
+
+// Valid reports whether r is an assignable role.
+func (r Role) Valid() bool { return r >= RoleObserver && r <= RoleAdmin }
+
+// String returns the role's English label.
+func (r Role) String() string {
+	switch r {
+	case RoleObserver:
+		return "Observer"
+	case RoleManager:
+		return "Manager"
+	case RoleAdmin:
+		return "Admin"
+	}
+	return "Unknown"
+}
+
+// Password length limits. The upper bound caps the hashing work an attacker can ask for.
+const (
+	PasswordMinLen = 8
+	PasswordMaxLen = 256
+)
+
+// User is an operator account.
+type User struct {
+	ID                 int64     `json:"id"`
+	Login              string    `json:"login"`
+	FullName           string    `json:"full_name"`
+	Email              string    `json:"email"`
+	Role               Role      `json:"role"`
+	Groups             []int64   `json:"groups"`
+	MustChangePassword bool      `json:"must_change_password"`
+	FirstAdmin         bool      `json:"first_admin"`
+	CreatedAt          time.Time `json:"created_at"`
+	PasswordHash       string    `json:"-"`
+}
+
+var loginPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// Validate checks the user's own fields (uniqueness is the store's business).
+func (u *User) Validate() error {
+	f := FieldErrors{}
+	if !loginPattern.MatchString(u.Login) {
+		f.Add("login", "Use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.")
+	}
+	if utf8.RuneCountInString(u.FullName) > 255 || strings.ContainsAny(u.FullName, "\r\n\x00") {
+		f.Add("full_name", "At most 255 characters on one line.")
+	}
+	if u.Email != "" {
+		if err := ValidateEmail(u.Email); err != nil {
+			f.Add("email", err.Error())
+		}
+	}
+	if !u.Role.Valid() {
+		f.Add("role", "Choose Observer, Manager or Admin.")
+	}
+	return f.Err()
+}
+
+// ValidateEmail accepts a bare address (no display name) of sane length.
+func ValidateEmail(s string) error {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 254 {
+		return Errorf(ErrInvalid, "Enter an e-mail address such as name@example.org.")
+	}
+	return nil
+}
+
+// ValidatePassword checks a new password's length.
+func ValidatePassword(p string) string {
+	n := utf8.RuneCountInString(p)
+	switch {
+	case n < PasswordMinLen:
+		return "Use at least 8 characters."
+	case len(p) > PasswordMaxLen:
+		return "Use at most 256 bytes."
+	}
+	return ""
+}
+
+// Group is a HoneySens "division": it scopes sensors, filters and contacts; users are members.
+type Group struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Members   []int64   `json:"members"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Validate checks the group's own fields.
+func (g *Group) Validate() error {
+	f := FieldErrors{}
+	n := utf8.RuneCountInString(strings.TrimSpace(g.Name))
+	if n == 0 || n > 64 || strings.TrimSpace(g.Name) != g.Name || strings.ContainsAny(g.Name, "\r\n\t\x00") {
+		f.Add("name", "Use 1-64 characters without leading or trailing spaces.")
+	}
+	return f.Err()
+}
+
+// APIToken is a personal token; the secret itself is only ever shown once, at creation.
+type APIToken struct {
+	ID         int64      `json:"id"`
+	UserID     int64      `json:"-"`
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+}
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	ID         int64     `json:"id"`
+	Time       time.Time `json:"time"`
+	UserID     *int64    `json:"user_id"`
+	User       string    `json:"user"`
+	IP         string    `json:"ip"`
+	Action     string    `json:"action"`
+	ObjectType string    `json:"object_type"`
+	ObjectID   *int64    `json:"object_id"`
+	ObjectName string    `json:"object_name"`
+	Detail     string    `json:"detail"`
+}
+
+// Session is a logged-in browser. TokenHash is the SHA-256 of the cookie value.
+type Session struct {
+	TokenHash string
+	UserID    int64
+	CSRFToken string
+	CreatedAt time.Time
+	LastSeen  time.Time
+	IP        string
+	UserAgent string
+}

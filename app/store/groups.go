@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"honeysens/app/model"
+)
+
+func groupConflict() error {
+	return &model.Error{Code: model.ErrConflict, Message: "A group with this name exists already.",
+		Fields: map[string]string{"name": "This name is taken."}}
+}
+
+// CreateGroup inserts g with its members and sets g.ID.
+func (s *Store) CreateGroup(ctx context.Context, g *model.Group) error {
+	now := ms(s.now())
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO groups (name, created_at) VALUES (?, ?)`, g.Name, now)
+		if isUnique(err) {
+			return groupConflict()
+		}
+		if err != nil {
+			return fmt.Errorf("store: create group: %w", err)
+		}
+		g.ID, _ = res.LastInsertId()
+		g.CreatedAt = fromMS(now)
+		return setGroupMembers(ctx, tx, g.ID, g.Members)
+	})
+}
+
+func setGroupMembers(ctx context.Context, tx *sql.Tx, groupID int64, members []int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_groups WHERE group_id = ?`, groupID); err != nil {
+		return fmt.Errorf("store: set group members: %w", err)
+	}
+	for _, u := range members {
+		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO user_groups (user_id, group_id) VALUES (?, ?)`, u, groupID)
+		if isForeignKey(err) {
+			return &model.Error{Code: model.ErrInvalid, Message: "Unknown user.",
+				Fields: map[string]string{"members": fmt.Sprintf("User %d does not exist.", u)}}
+		}
+		if err != nil {
+			return fmt.Errorf("store: set group members: %w", err)
+		}
+	}
+	return nil
+}
+
+// Group returns one group with its members.
+func (s *Store) Group(ctx context.Context, id int64) (*model.Group, error) {
+	var g model.Group
+	var created int64
+	err := s.r.QueryRowContext(ctx, `SELECT id, name, created_at FROM groups WHERE id = ?`, id).Scan(&g.ID, &g.Name, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, model.Errorf(model.ErrNotFound, "No such group.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: get group: %w", err)
+	}
+	g.CreatedAt = fromMS(created)
+	g.Members = []int64{}
+	err = s.eachPair(ctx, func(_, uid int64) { g.Members = append(g.Members, uid) },
+		`SELECT group_id, user_id FROM user_groups WHERE group_id = ? ORDER BY user_id`, id)
+	return &g, err
+}
+
+// GroupByName returns the group with that name (case-insensitive).
+func (s *Store) GroupByName(ctx context.Context, name string) (*model.Group, error) {
+	var id int64
+	err := s.r.QueryRowContext(ctx, `SELECT id FROM groups WHERE name = ?`, name).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, model.Errorf(model.ErrNotFound, "No such group.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: get group: %w", err)
+	}
+	return s.Group(ctx, id)
+}
+
+// Groups lists every group ordered by name, each with its members.
+func (s *Store) Groups(ctx context.Context) ([]*model.Group, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, name, created_at FROM groups ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list groups: %w", err)
+	}
+	defer rows.Close()
+	var list []*model.Group
+	byID := map[int64]*model.Group{}
+	for rows.Next() {
+		g := &model.Group{Members: []int64{}}
+		var created int64
+		if err := rows.Scan(&g.ID, &g.Name, &created); err != nil {
+			return nil, fmt.Errorf("store: list groups: %w", err)
+		}
+		g.CreatedAt = fromMS(created)
+		list = append(list, g)
+		byID[g.ID] = g
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	err = s.eachPair(ctx, func(gid, uid int64) {
+		if g := byID[gid]; g != nil {
+			g.Members = append(g.Members, uid)
+		}
+	}, `SELECT group_id, user_id FROM user_groups ORDER BY user_id`)
+	return list, err
+}
+
+// UpdateGroup renames g and replaces its members.
+func (s *Store) UpdateGroup(ctx context.Context, g *model.Group) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE groups SET name = ? WHERE id = ?`, g.Name, g.ID)
+		if isUnique(err) {
+			return groupConflict()
+		}
+		if err != nil {
+			return fmt.Errorf("store: update group: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return model.Errorf(model.ErrNotFound, "No such group.")
+		}
+		return setGroupMembers(ctx, tx, g.ID, g.Members)
+	})
+}
+
+// DeleteGroup removes a group and its memberships.
+func (s *Store) DeleteGroup(ctx context.Context, id int64) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM groups WHERE id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("store: delete group: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return model.Errorf(model.ErrNotFound, "No such group.")
+		}
+		return nil
+	})
+}

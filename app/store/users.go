@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"honeysens/app/model"
+)
+
+const userColumns = `id, login, full_name, email, role, password_hash, must_change_password, first_admin, created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (*model.User, error) {
+	var u model.User
+	var created int64
+	err := row.Scan(&u.ID, &u.Login, &u.FullName, &u.Email, &u.Role, &u.PasswordHash,
+		&u.MustChangePassword, &u.FirstAdmin, &created)
+	if err != nil {
+		return nil, err
+	}
+	u.CreatedAt = fromMS(created)
+	u.Groups = []int64{}
+	return &u, nil
+}
+
+// CreateUser inserts u with its group memberships and sets u.ID.
+func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
+	now := ms(s.now())
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO users (login, full_name, email, role, password_hash,
+			must_change_password, first_admin, created_at, password_changed_at) VALUES (?,?,?,?,?,?,?,?,?)`,
+			u.Login, u.FullName, u.Email, u.Role, u.PasswordHash, u.MustChangePassword, u.FirstAdmin, now, now)
+		if isUnique(err) {
+			return &model.Error{Code: model.ErrConflict, Message: "A user with this login exists already.",
+				Fields: map[string]string{"login": "This login is taken."}}
+		}
+		if err != nil {
+			return fmt.Errorf("store: create user: %w", err)
+		}
+		u.ID, _ = res.LastInsertId()
+		u.CreatedAt = fromMS(now)
+		return setUserGroups(ctx, tx, u.ID, u.Groups)
+	})
+}
+
+// setUserGroups replaces the user's memberships. An unknown group id is a field error.
+func setUserGroups(ctx context.Context, tx *sql.Tx, userID int64, groups []int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_groups WHERE user_id = ?`, userID); err != nil {
+		return fmt.Errorf("store: set user groups: %w", err)
+	}
+	for _, g := range groups {
+		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO user_groups (user_id, group_id) VALUES (?, ?)`, userID, g)
+		if isForeignKey(err) {
+			return &model.Error{Code: model.ErrInvalid, Message: "Unknown group.",
+				Fields: map[string]string{"groups": fmt.Sprintf("Group %d does not exist.", g)}}
+		}
+		if err != nil {
+			return fmt.Errorf("store: set user groups: %w", err)
+		}
+	}
+	return nil
+}
+
+// User returns one user with its groups.
+func (s *Store) User(ctx context.Context, id int64) (*model.User, error) {
+	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	return s.withGroups(ctx, u, err)
+}
+
+// UserByLogin returns the user with that login (case-insensitive).
+func (s *Store) UserByLogin(ctx context.Context, login string) (*model.User, error) {
+	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE login = ?`, login))
+	return s.withGroups(ctx, u, err)
+}
+
+func (s *Store) withGroups(ctx context.Context, u *model.User, err error) (*model.User, error) {
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, model.Errorf(model.ErrNotFound, "No such user.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: get user: %w", err)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT group_id FROM user_groups WHERE user_id = ? ORDER BY group_id`, u.ID)
+	if err != nil {
+		return nil, fmt.Errorf("store: get user groups: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g int64
+		if err := rows.Scan(&g); err != nil {
+			return nil, err
+		}
+		u.Groups = append(u.Groups, g)
+	}
+	return u, rows.Err()
+}
+
+// Users lists every user ordered by login, each with its groups.
+func (s *Store) Users(ctx context.Context) ([]*model.User, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY login`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list users: %w", err)
+	}
+	defer rows.Close()
+	var list []*model.User
+	byID := map[int64]*model.User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list users: %w", err)
+		}
+		list = append(list, u)
+		byID[u.ID] = u
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	err = s.eachPair(ctx, func(uid, gid int64) {
+		if u := byID[uid]; u != nil {
+			u.Groups = append(u.Groups, gid)
+		}
+	}, `SELECT user_id, group_id FROM user_groups ORDER BY group_id`)
+	return list, err
+}
+
+// eachPair runs a two-integer-column query and calls fn for every row.
+func (s *Store) eachPair(ctx context.Context, fn func(a, b int64), query string, args ...any) error {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", query, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a, b int64
+		if err := rows.Scan(&a, &b); err != nil {
+			return err
+		}
+		fn(a, b)
+	}
+	return rows.Err()
+}
+
+// UserCount returns how many users exist (zero only before the first start finished).
+func (s *Store) UserCount(ctx context.Context) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
+	return n, err
+}
+
+// UpdateUser stores u's profile, role and groups; the password too when u.PasswordHash is set.
+// The first admin and the last admin keep their admin role.
+func (s *Store) UpdateUser(ctx context.Context, u *model.User) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		old, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, u.ID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return model.Errorf(model.ErrNotFound, "No such user.")
+		}
+		if err != nil {
+			return fmt.Errorf("store: update user: %w", err)
+		}
+		if old.Role == model.RoleAdmin && u.Role != model.RoleAdmin {
+			if err := keepAdmin(ctx, tx, old, "demoted"); err != nil {
+				return err
+			}
+		}
+		q := `UPDATE users SET login = ?, full_name = ?, email = ?, role = ?, must_change_password = ? WHERE id = ?`
+		args := []any{u.Login, u.FullName, u.Email, u.Role, u.MustChangePassword, u.ID}
+		if u.PasswordHash != "" {
+			q = `UPDATE users SET login = ?, full_name = ?, email = ?, role = ?, must_change_password = ?,
+				password_hash = ?, password_changed_at = ? WHERE id = ?`
+			args = []any{u.Login, u.FullName, u.Email, u.Role, u.MustChangePassword, u.PasswordHash, ms(s.now()), u.ID}
+		}
+		_, err = tx.ExecContext(ctx, q, args...)
+		if isUnique(err) {
+			return &model.Error{Code: model.ErrConflict, Message: "A user with this login exists already.",
+				Fields: map[string]string{"login": "This login is taken."}}
+		}
+		if err != nil {
+			return fmt.Errorf("store: update user: %w", err)
+		}
+		return setUserGroups(ctx, tx, u.ID, u.Groups)
+	})
+}
+
+// keepAdmin refuses to take the admin role from the first admin or from the last admin.
+func keepAdmin(ctx context.Context, tx *sql.Tx, u *model.User, verb string) error {
+	if u.FirstAdmin {
+		return model.Errorf(model.ErrConflict, "The first administrator (%s) cannot be %s.", u.Login, verb)
+	}
+	var admins int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = ?`, model.RoleAdmin).Scan(&admins); err != nil {
+		return fmt.Errorf("store: count admins: %w", err)
+	}
+	if admins <= 1 {
+		return model.Errorf(model.ErrConflict, "%s is the last administrator and cannot be %s.", u.Login, verb)
+	}
+	return nil
+}
+
+// SetPassword replaces a user's password hash and ends every other session of the user, so a
+// password change also locks out whoever may have known the old one.
+func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, mustChange bool, keepSession string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?,
+			password_changed_at = ? WHERE id = ?`, hash, mustChange, ms(s.now()), userID)
+		if err != nil {
+			return fmt.Errorf("store: set password: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return model.Errorf(model.ErrNotFound, "No such user.")
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keepSession)
+		return err
+	})
+}
+
+// DeleteUser removes a user with its sessions, tokens and memberships.
+func (s *Store) DeleteUser(ctx context.Context, id int64) (*model.User, error) {
+	var old *model.User
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		old, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return model.Errorf(model.ErrNotFound, "No such user.")
+		}
+		if err != nil {
+			return fmt.Errorf("store: delete user: %w", err)
+		}
+		if old.FirstAdmin || old.Role == model.RoleAdmin {
+			if err := keepAdmin(ctx, tx, old, "deleted"); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
+		return err
+	})
+	return old, err
+}
+

@@ -1,0 +1,124 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"honeysens/app/model"
+)
+
+// statusOf maps every model error code to its HTTP status: the one place where that is decided.
+var statusOf = map[string]int{
+	model.ErrInvalid:                http.StatusBadRequest,
+	model.ErrUnauthorized:           http.StatusUnauthorized,
+	model.ErrForbidden:              http.StatusForbidden,
+	model.ErrPasswordChangeRequired: http.StatusForbidden,
+	model.ErrNotFound:               http.StatusNotFound,
+	model.ErrConflict:               http.StatusConflict,
+	model.ErrTooLarge:               http.StatusRequestEntityTooLarge,
+	model.ErrRateLimited:            http.StatusTooManyRequests,
+	model.ErrInternal:               http.StatusInternalServerError,
+}
+
+// codeOfStatus names Fiber's own errors (unknown route, body too large, ...) in the same codes.
+var codeOfStatus = map[int]string{
+	http.StatusBadRequest:            model.ErrInvalid,
+	http.StatusUnauthorized:          model.ErrUnauthorized,
+	http.StatusForbidden:             model.ErrForbidden,
+	http.StatusNotFound:              model.ErrNotFound,
+	http.StatusMethodNotAllowed:      "method_not_allowed",
+	http.StatusRequestEntityTooLarge: model.ErrTooLarge,
+	http.StatusTooManyRequests:       model.ErrRateLimited,
+	http.StatusRequestTimeout:        "timeout",
+}
+
+// errorHandler answers every error in one JSON shape. Only *model.Error and *fiber.Error texts
+// reach the client; anything else is logged and answered "Internal error." so that no SQL,
+// path or stack detail ever leaves the box.
+func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		var me *model.Error
+		var fe *fiber.Error
+		body := &model.Error{Code: model.ErrInternal, Message: "Internal error."}
+		status := http.StatusInternalServerError
+		switch {
+		case errors.As(err, &me):
+			body, status = me, statusOf[me.Code]
+			if status == 0 {
+				status = http.StatusInternalServerError
+			}
+		case errors.As(err, &fe) && fe.Code < 500:
+			status = fe.Code
+			code := codeOfStatus[fe.Code]
+			if code == "" {
+				code = model.ErrInvalid
+			}
+			body = &model.Error{Code: code, Message: fe.Message}
+		}
+		if status >= 500 {
+			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		}
+		return c.Status(status).JSON(body)
+	}
+}
+
+// decodeJSON reads the request body into v, refusing unknown fields, trailing data and wrong
+// types with field-level messages.
+func decodeJSON(c *fiber.Ctx, v any) error {
+	if !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEApplicationJSON) {
+		return model.Errorf(model.ErrInvalid, "Send the request body as application/json.")
+	}
+	dec := json.NewDecoder(strings.NewReader(string(c.Body())))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data")
+	}
+	if err == nil {
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
+			Fields: map[string]string{te.Field: fmt.Sprintf("Expected a %s.", jsonKind(te.Type.Kind().String()))}}
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		name = strings.Trim(name, `"`)
+		return &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
+			Fields: map[string]string{name: "Unknown field."}}
+	}
+	if errors.Is(err, io.EOF) {
+		return model.Errorf(model.ErrInvalid, "The request body is empty.")
+	}
+	return model.Errorf(model.ErrInvalid, "The request body is not valid JSON.")
+}
+
+func jsonKind(goKind string) string {
+	switch {
+	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"), strings.HasPrefix(goKind, "float"):
+		return "number"
+	case goKind == "slice" || goKind == "array":
+		return "list"
+	case goKind == "struct" || goKind == "map":
+		return "object"
+	case goKind == "bool":
+		return "true or false"
+	}
+	return "string"
+}
+
+// idParam reads the numeric :id path parameter.
+func idParam(c *fiber.Ctx) (int64, error) {
+	id, err := c.ParamsInt("id")
+	if err != nil || id <= 0 {
+		return 0, model.Errorf(model.ErrNotFound, "No such object.")
+	}
+	return int64(id), nil
+}

@@ -1,0 +1,117 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"honeysens/app/model"
+)
+
+type groupInput struct {
+	Name    *string  `json:"name"`
+	Members *[]int64 `json:"members"`
+}
+
+func (in *groupInput) apply(g *model.Group) error {
+	if in.Name != nil {
+		g.Name = *in.Name
+	}
+	if in.Members != nil {
+		g.Members = *in.Members
+	}
+	return g.Validate()
+}
+
+// groupList lists the groups the caller may see: all for admins, their own for others.
+func (s *Server) groupList(c *fiber.Ctx) error {
+	groups, err := s.Store.Groups(c.UserContext())
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	visible := make([]*model.Group, 0, len(groups))
+	for _, g := range groups {
+		if p.InGroup(g.ID) {
+			visible = append(visible, g)
+		}
+	}
+	return c.JSON(fiber.Map{"items": visible})
+}
+
+// groupGet answers not_found for a group outside the caller's scope, so that ids of other
+// groups are not even confirmed to exist.
+func (s *Server) groupGet(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if !principal(c).InGroup(id) {
+		return model.Errorf(model.ErrNotFound, "No such group.")
+	}
+	g, err := s.Store.Group(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(g)
+}
+
+func (s *Server) groupCreate(c *fiber.Ctx) error {
+	var in groupInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	g := &model.Group{Members: []int64{}}
+	if err := in.apply(g); err != nil {
+		return err
+	}
+	if err := s.Store.CreateGroup(c.UserContext(), g); err != nil {
+		return err
+	}
+	s.audit(c, "group_created", "group", g.ID, g.Name, "")
+	return c.Status(fiber.StatusCreated).JSON(g)
+}
+
+func (s *Server) groupUpdate(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var in groupInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	g, err := s.Store.Group(ctx, id)
+	if err != nil {
+		return err
+	}
+	old := g.Name
+	if err := in.apply(g); err != nil {
+		return err
+	}
+	if err := s.Store.UpdateGroup(ctx, g); err != nil {
+		return err
+	}
+	detail := ""
+	if old != g.Name {
+		detail = "renamed from " + old
+	}
+	s.audit(c, "group_updated", "group", g.ID, g.Name, detail)
+	return c.JSON(g)
+}
+
+func (s *Server) groupDelete(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	g, err := s.Store.Group(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.DeleteGroup(ctx, id); err != nil {
+		return err
+	}
+	s.audit(c, "group_deleted", "group", g.ID, g.Name, "")
+	return c.SendStatus(fiber.StatusNoContent)
+}

@@ -1,0 +1,155 @@
+package web
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"honeysens/app/auth"
+	"honeysens/app/model"
+)
+
+// userInput is the body of user create and update. Pointers tell "absent" from "empty", so an
+// update changes exactly the keys it names.
+type userInput struct {
+	Login              *string  `json:"login"`
+	FullName           *string  `json:"full_name"`
+	Email              *string  `json:"email"`
+	Role               *int     `json:"role"`
+	Groups             *[]int64 `json:"groups"`
+	Password           *string  `json:"password"`
+	MustChangePassword *bool    `json:"must_change_password"`
+}
+
+// apply copies the given keys onto u, validates the result and hashes a new password.
+// It returns a short description of what changed, for the audit log.
+func (in *userInput) apply(u *model.User, creating bool) (string, error) {
+	var changed []string
+	set := func(name string, dst *string, src *string) {
+		if src != nil && *src != *dst {
+			*dst = *src
+			changed = append(changed, name)
+		}
+	}
+	set("login", &u.Login, in.Login)
+	set("full name", &u.FullName, in.FullName)
+	set("e-mail", &u.Email, in.Email)
+	if in.Role != nil && model.Role(*in.Role) != u.Role {
+		changed = append(changed, fmt.Sprintf("role %s → %s", u.Role, model.Role(*in.Role)))
+		u.Role = model.Role(*in.Role)
+	}
+	if in.Groups != nil && !slices.Equal(*in.Groups, u.Groups) {
+		u.Groups = *in.Groups
+		changed = append(changed, "groups")
+	}
+	if in.MustChangePassword != nil && *in.MustChangePassword != u.MustChangePassword {
+		u.MustChangePassword = *in.MustChangePassword
+		changed = append(changed, "password change required")
+	}
+	f := model.FieldErrors{}
+	if err := u.Validate(); err != nil {
+		for k, v := range err.(*model.Error).Fields {
+			f.Add(k, v)
+		}
+	}
+	u.PasswordHash = ""
+	switch {
+	case in.Password != nil && *in.Password != "":
+		if msg := model.ValidatePassword(*in.Password); msg != "" {
+			f.Add("password", msg)
+		}
+	case creating:
+		f.Add("password", "Set a first password.")
+	}
+	if err := f.Err(); err != nil {
+		return "", err
+	}
+	if in.Password != nil && *in.Password != "" {
+		hash, err := auth.HashPassword(*in.Password)
+		if err != nil {
+			return "", err
+		}
+		u.PasswordHash = hash
+		changed = append(changed, "password")
+	}
+	return strings.Join(changed, ", "), nil
+}
+
+func (s *Server) userList(c *fiber.Ctx) error {
+	users, err := s.Store.Users(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": users})
+}
+
+func (s *Server) userGet(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.Store.User(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(u)
+}
+
+func (s *Server) userCreate(c *fiber.Ctx) error {
+	var in userInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	u := &model.User{Role: model.RoleObserver, Groups: []int64{}}
+	if _, err := in.apply(u, true); err != nil {
+		return err
+	}
+	if err := s.Store.CreateUser(c.UserContext(), u); err != nil {
+		return err
+	}
+	s.audit(c, "user_created", "user", u.ID, u.Login, "role "+u.Role.String())
+	return c.Status(fiber.StatusCreated).JSON(u)
+}
+
+func (s *Server) userUpdate(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var in userInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	u, err := s.Store.User(ctx, id)
+	if err != nil {
+		return err
+	}
+	changed, err := in.apply(u, false)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.UpdateUser(ctx, u); err != nil {
+		return err
+	}
+	s.audit(c, "user_updated", "user", u.ID, u.Login, changed)
+	return c.JSON(u)
+}
+
+func (s *Server) userDelete(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if p := principal(c); p.User.ID == id {
+		return model.Errorf(model.ErrConflict, "You cannot delete your own account.")
+	}
+	u, err := s.Store.DeleteUser(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	s.audit(c, "user_deleted", "user", u.ID, u.Login, "")
+	return c.SendStatus(fiber.StatusNoContent)
+}

@@ -1,0 +1,71 @@
+// JSON API client: one place that adds the CSRF header, parses the error shape
+// {code, message, fields} and reacts to a lost session or a forced password change.
+
+/** ApiError carries the server's error body next to the HTTP status. */
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body.message || `Request failed (${status})`);
+    this.status = status;
+    this.code = body.code || 'internal';
+    this.fields = body.fields || {};
+  }
+}
+
+let csrfToken = '';
+let handlers = { unauthorized() {}, passwordRequired() {} };
+
+/** setCsrfToken stores the token from the session object for mutating calls. */
+export function setCsrfToken(token) {
+  csrfToken = token || '';
+}
+
+/**
+ * setAuthHandlers wires the app's reactions to 401 (session gone, e.g. idle
+ * timeout) and 403 password_change_required, so pages need not check them.
+ */
+export function setAuthHandlers(fns) {
+  handlers = { ...handlers, ...fns };
+}
+
+/**
+ * request calls /api + path. opts.body is sent as JSON. opts.authHandled=false
+ * skips the global 401 reaction (login and the initial session probe expect 401).
+ * Resolves to the parsed JSON, or null for 204; rejects with ApiError.
+ */
+export async function request(method, path, opts = {}) {
+  const headers = { Accept: 'application/json' };
+  const init = { method, headers, credentials: 'same-origin' };
+  if (opts.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(opts.body);
+  }
+  if (method !== 'GET' && method !== 'HEAD' && csrfToken) {
+    headers['X-CSRF-Token'] = csrfToken;
+  }
+
+  let res;
+  try {
+    res = await fetch(`/api${path}`, init);
+  } catch {
+    throw new ApiError(0, { code: 'network', message: 'The appliance cannot be reached. Check the connection and try again.' });
+  }
+  if (res.status === 204) return null;
+
+  const body = await res.json().catch(() => ({}));
+  if (res.ok) return body;
+
+  const err = new ApiError(res.status, body);
+  if (opts.authHandled !== false) {
+    if (err.status === 401) handlers.unauthorized(err);
+    if (err.code === 'password_change_required') handlers.passwordRequired(err);
+  }
+  throw err;
+}
+
+export const api = {
+  get: (path, opts) => request('GET', path, opts),
+  post: (path, body, opts) => request('POST', path, { ...opts, body }),
+  put: (path, body, opts) => request('PUT', path, { ...opts, body }),
+  patch: (path, body, opts) => request('PATCH', path, { ...opts, body }),
+  del: (path, opts) => request('DELETE', path, opts),
+};

@@ -1,0 +1,149 @@
+// Entry point: hash router and page shell. The session decides what can be
+// shown: no session -> login only; must_change_password -> the password page
+// only; otherwise the sidebar layout with the pages the role may use.
+
+import { h, replace, byId } from './dom.js';
+import { api, setAuthHandlers } from './api.js';
+import { closeAllDialogs } from './dialog.js';
+import { roleName } from './format.js';
+import { ROUTES, findRoute } from './routes.js';
+import * as session from './session.js';
+
+/** go navigates to #/path, re-rendering even if we are already there. */
+function go(path) {
+  if (currentPath() === path) route();
+  else location.hash = `#/${path}`;
+}
+
+function currentPath() {
+  return location.hash.replace(/^#\/?/, '').split('?')[0];
+}
+
+/** route renders the page for the current hash, enforcing the session rules. */
+function route() {
+  closeAllDialogs();
+  const path = currentPath();
+  const s = session.get();
+
+  if (!s) {
+    if (path !== 'login') return go('login');
+    return renderBare(findRoute('login'));
+  }
+  if (s.must_change_password) {
+    if (path !== 'password') return go('password');
+    return renderBare(findRoute('password'), { forced: true });
+  }
+  const r = findRoute(path);
+  if (!r || r.public) return go(session.landing());
+  if (s.user.role < r.role) return renderShell(r, { denied: true });
+  return renderShell(r);
+}
+
+/** ctx is what every page's render(view, ctx) receives. */
+function pageContext(extra) {
+  return { session: session.get(), go, ...extra };
+}
+
+/** renderBare shows a page centred on its own, without sidebar (login, forced password). */
+function renderBare(r, extra) {
+  document.title = `${r.title} · HoneySens`;
+  const view = h('div', { class: 'view' });
+  replace(byId('app'),
+    h('main', { class: 'bare' },
+      h('div', { class: 'card bare-card' },
+        h('div', { class: 'brand-big' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'HoneySens'),
+        h('h1', { id: 'page-title' }, r.title),
+        view)));
+  runPage(r, view, pageContext(extra));
+}
+
+/** renderShell shows a page inside the top bar + sidebar layout. */
+function renderShell(r, { denied } = {}) {
+  const s = session.get();
+  const title = denied ? 'Access denied' : r.title;
+  document.title = `${title} · HoneySens`;
+  const view = h('div', { class: 'view' });
+  replace(byId('app'),
+    h('div', { class: 'shell' },
+      topBar(s),
+      sideBar(s, r.path),
+      h('main', { class: 'content' }, h('h1', { id: 'page-title' }, title), view)));
+  if (denied) {
+    replace(view, h('div', { id: 'access-denied', class: 'panel notice danger', role: 'alert' },
+      h('strong', null, 'Access denied. '),
+      `Your role (${roleName(s.user.role)}) may not open this page. `,
+      h('a', { href: `#/${session.landing()}` }, 'Back to your start page')));
+    return;
+  }
+  runPage(r, view, pageContext());
+}
+
+function topBar(s) {
+  const logout = h('button', { type: 'button', id: 'logout', class: 'btn small ghost' }, 'Log out');
+  logout.addEventListener('click', logOut);
+  return h('header', { class: 'topbar' },
+    h('a', { class: 'brand', href: `#/${session.landing()}` }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'HoneySens'),
+    h('div', { class: 'topbar-user' },
+      h('span', { class: 'user-name', id: 'current-user' }, s.user.full_name || s.user.login),
+      h('span', { class: 'badge' }, roleName(s.user.role)),
+      logout));
+}
+
+function sideBar(s, active) {
+  const items = ROUTES.filter((r) => r.nav && s.user.role >= r.role).map((r) =>
+    h('li', null, h('a', {
+      id: `nav-${r.path}`, href: `#/${r.path}`,
+      class: r.path === active ? 'active' : null,
+      'aria-current': r.path === active ? 'page' : null,
+    }, r.nav)));
+  return h('nav', { class: 'sidebar', 'aria-label': 'Main' },
+    h('ul', null, items),
+    s.version ? h('div', { class: 'version' }, `Version ${s.version}`) : null);
+}
+
+/** runPage calls the page module and turns an unexpected failure into a message. */
+async function runPage(r, view, ctx) {
+  try {
+    await r.page.render(view, ctx);
+  } catch (err) {
+    // 401 and forced password changes are already handled by the api hooks.
+    if (err.status === 401 || err.code === 'password_change_required') return;
+    replace(view, h('div', { class: 'panel notice danger', role: 'alert' }, err.message || String(err)));
+  }
+}
+
+async function logOut() {
+  try {
+    await api.del('/session', { authHandled: false });
+  } catch {
+    // Logging out must always work locally, even if the server is gone.
+  }
+  session.set(null);
+  go('login');
+}
+
+setAuthHandlers({
+  unauthorized() {
+    if (session.get()) session.setFlash('Your session has ended. Please log in again.');
+    session.set(null);
+    go('login');
+  },
+  passwordRequired() {
+    const s = session.get();
+    if (s) s.must_change_password = true;
+    go('password');
+  },
+});
+
+async function start() {
+  try {
+    await session.load();
+  } catch (err) {
+    replace(byId('app'), h('p', { class: 'boot error' }, `Cannot reach the appliance: ${err.message}`));
+    return;
+  }
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+start();

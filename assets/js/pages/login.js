@@ -1,0 +1,43 @@
+// Login page (#/login).
+
+import { h } from '../dom.js';
+import { api } from '../api.js';
+import { field, errorLine, showError, clearErrors, busy } from '../forms.js';
+import * as session from '../session.js';
+
+// Messages the contract fixes for the two expected failures.
+const MESSAGES = {
+  401: 'Wrong user name or password',
+  429: 'Too many attempts, try again later',
+};
+
+export function render(view, ctx) {
+  const username = h('input', { id: 'login-username', name: 'username', autocomplete: 'username', required: true, autofocus: true });
+  const password = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const submit = h('button', { id: 'login-submit', type: 'submit', class: 'btn primary block' }, 'Log in');
+  const note = session.takeFlash();
+
+  const form = h('form', { class: 'stack', novalidate: true },
+    note ? h('div', { class: 'notice info', id: 'login-note' }, note) : null,
+    field('User name', username, 'username'),
+    field('Password', password, 'password'),
+    errorLine('login-error'),
+    submit);
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    try {
+      const s = await busy(submit, () => api.post('/session',
+        { username: username.value.trim(), password: password.value }, { authHandled: false }));
+      session.set(s);
+      ctx.go(s.must_change_password ? 'password' : session.landing());
+    } catch (err) {
+      showError(form, err, MESSAGES[err.status]);
+      password.select();
+    }
+  });
+
+  view.append(form);
+  username.focus();
+}

@@ -1,0 +1,50 @@
+// Change password page (#/password). Shown alone while the server insists on a
+// password change (ctx.forced); otherwise reached from the account page.
+
+import { h } from '../dom.js';
+import { api } from '../api.js';
+import { field, errorLine, showError, clearErrors, busy } from '../forms.js';
+import * as session from '../session.js';
+
+export function render(view, ctx) {
+  const current = h('input', { id: 'pw-current', name: 'current_password', type: 'password', autocomplete: 'current-password' });
+  const next = h('input', { id: 'pw-new', name: 'new_password', type: 'password', autocomplete: 'new-password', minlength: 8 });
+  const repeat = h('input', { id: 'pw-repeat', name: 'new_password_repeat', type: 'password', autocomplete: 'new-password' });
+  const submit = h('button', { id: 'pw-submit', type: 'submit', class: 'btn primary' }, 'Change password');
+
+  const form = h('form', { class: 'stack narrow', novalidate: true },
+    ctx.forced
+      ? h('p', { class: 'notice info' }, 'Please choose a new password before you continue.')
+      : null,
+    field('Current password', current, 'current_password'),
+    field('New password', next, 'new_password', 'At least 8 characters.'),
+    field('Repeat new password', repeat, 'new_password_repeat'),
+    errorLine('pw-error'),
+    h('div', { class: 'form-actions' },
+      submit,
+      ctx.forced ? null : h('a', { class: 'btn', href: '#/account' }, 'Cancel')));
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    // The repeat check is purely client-side; the server never sees the copy.
+    if (next.value !== repeat.value) {
+      showError(form, { fields: { new_password_repeat: 'The passwords do not match.' } }, 'Please check the highlighted fields.');
+      return;
+    }
+    try {
+      await busy(submit, async () => {
+        await api.put('/session/password', { current_password: current.value, new_password: next.value });
+        // The server may rotate the session or clear the flag: ask again.
+        await session.load();
+      });
+      session.setFlash('');
+      ctx.go(session.get() ? session.landing() : 'login');
+    } catch (err) {
+      showError(form, err);
+    }
+  });
+
+  view.append(form);
+  current.focus();
+}

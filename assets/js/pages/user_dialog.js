@@ -1,0 +1,60 @@
+// Add/edit user dialog. On edit an empty password field means "unchanged",
+// so the password key is left out of the PATCH.
+
+import { h } from '../dom.js';
+import { api } from '../api.js';
+import { openDialog } from '../dialog.js';
+import { field, checkbox, checkGroup, checkedValues } from '../forms.js';
+import { ROLES } from '../format.js';
+
+/** openUserDialog edits user (or creates one when user is null), then calls done(). */
+export function openUserDialog(user, groups, done) {
+  const u = user || { login: '', full_name: '', email: '', role: 1, groups: [], must_change_password: true };
+  const editing = Boolean(user);
+
+  const login = h('input', { id: 'user-login', name: 'login', value: u.login, autocomplete: 'off', required: true });
+  const fullName = h('input', { id: 'user-fullname', name: 'full_name', value: u.full_name || '' });
+  const email = h('input', { id: 'user-email', name: 'email', type: 'email', value: u.email || '' });
+  const role = h('select', { id: 'user-role', name: 'role' },
+    Object.entries(ROLES).map(([value, label]) =>
+      h('option', { value, selected: Number(value) === u.role }, label)));
+  const password = h('input', { id: 'user-password', name: 'password', type: 'password', autocomplete: 'new-password' });
+  const mustChange = checkbox('Require password change at next login',
+    { id: 'user-mustchange', name: 'must_change_password', checked: u.must_change_password });
+
+  const body = [
+    h('div', { class: 'grid-2' },
+      field('User name', login, 'login'),
+      field('Role', role, 'role', 'Observers read, managers also edit, admins manage everything.')),
+    h('div', { class: 'grid-2' },
+      field('Full name', fullName, 'full_name'),
+      field('E-mail', email, 'email')),
+    checkGroup('Groups', 'groups',
+      groups.map((g) => ({ value: g.id, label: g.name })), u.groups, 'No groups yet.'),
+    field(editing ? 'New password' : 'Password', password, 'password',
+      editing ? 'Leave empty to keep the current password.' : 'At least 8 characters.'),
+    h('div', { class: 'field', 'data-field': 'must_change_password' }, mustChange,
+      h('div', { class: 'field-error', hidden: true })),
+  ];
+
+  openDialog({
+    title: editing ? `Edit user ${u.login}` : 'Add user',
+    body,
+    submit: { label: editing ? 'Save' : 'Add user', id: 'user-save' },
+    testid: 'user-dialog',
+    onSubmit: async (form) => {
+      const data = {
+        login: login.value.trim(),
+        full_name: fullName.value.trim(),
+        email: email.value.trim(),
+        role: Number(role.value),
+        groups: checkedValues(form, 'groups'),
+        must_change_password: form.querySelector('#user-mustchange').checked,
+      };
+      if (password.value) data.password = password.value;
+      if (editing) await api.patch(`/users/${u.id}`, data);
+      else await api.post('/users', data);
+      await done();
+    },
+  });
+}

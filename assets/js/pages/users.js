@@ -1,0 +1,75 @@
+// Users and groups page (#/users, admin): a users table and a groups table.
+// Both lists are reloaded together after any change, because membership is
+// shown on both sides.
+
+import { h, replace } from '../dom.js';
+import { api } from '../api.js';
+import { confirmDialog } from '../dialog.js';
+import { roleName, formatTime } from '../format.js';
+import { openUserDialog } from './user_dialog.js';
+import { groupsPanel } from './groups.js';
+
+export async function render(view, ctx) {
+  const state = { users: [], groups: [] };
+  const usersBody = h('div', { class: 'panel-body flush' });
+  const groupsHost = h('div');
+
+  async function reload() {
+    const [u, g] = await Promise.all([api.get('/users'), api.get('/groups')]);
+    state.users = u.items;
+    state.groups = g.items;
+    replace(usersBody, usersTable(state, reload, ctx.session.user.id));
+    replace(groupsHost, groupsPanel(state, reload));
+  }
+
+  const add = h('button', { type: 'button', id: 'user-add', class: 'btn primary small' }, 'Add user');
+  add.addEventListener('click', () => openUserDialog(null, state.groups, reload));
+
+  view.append(
+    h('section', { class: 'panel', 'aria-labelledby': 'users-head' },
+      h('header', { class: 'panel-head' }, h('h2', { id: 'users-head' }, 'Users'), add),
+      usersBody),
+    groupsHost);
+  await reload();
+}
+
+function usersTable(state, reload, selfId) {
+  if (!state.users.length) return h('p', { class: 'muted empty' }, 'No users.');
+  const groupName = new Map(state.groups.map((g) => [g.id, g.name]));
+  return h('table', { class: 'table', 'data-testid': 'user-table' },
+    h('thead', null, h('tr', null,
+      h('th', null, 'User name'), h('th', null, 'Full name'), h('th', null, 'E-mail'),
+      h('th', null, 'Role'), h('th', null, 'Groups'), h('th', null, 'Created'),
+      h('th', { class: 'actions' }, ''))),
+    h('tbody', null, state.users.map((u) => userRow(u, state, groupName, reload, selfId))));
+}
+
+function userRow(u, state, groupName, reload, selfId) {
+  const edit = h('button', { type: 'button', class: 'btn small', 'data-testid': 'user-edit' }, 'Edit');
+  edit.addEventListener('click', () => openUserDialog(u, state.groups, reload));
+
+  // The server refuses to delete the first/last admin or yourself; it says why.
+  const del = h('button', { type: 'button', class: 'btn small danger-text', 'data-testid': 'user-delete' }, 'Delete');
+  del.addEventListener('click', () => confirmDialog({
+    title: 'Delete user',
+    text: `Delete the user "${u.login}"? Their sessions and API tokens end at once.`,
+    confirm: 'Delete',
+    onConfirm: async () => {
+      await api.del(`/users/${u.id}`);
+      await reload();
+    },
+  }));
+
+  const groups = (u.groups || []).map((id) => groupName.get(id)).filter(Boolean);
+  return h('tr', { 'data-testid': 'user-row', 'data-login': u.login },
+    h('td', null, h('span', { class: 'strong' }, u.login),
+      u.id === selfId ? h('span', { class: 'tag' }, 'you') : null,
+      u.first_admin ? h('span', { class: 'tag' }, 'first admin') : null,
+      u.must_change_password ? h('span', { class: 'tag warn' }, 'must change password') : null),
+    h('td', null, u.full_name || '—'),
+    h('td', null, u.email || '—'),
+    h('td', null, roleName(u.role)),
+    h('td', null, groups.length ? groups.join(', ') : '—'),
+    h('td', { class: 'nowrap' }, formatTime(u.created_at)),
+    h('td', { class: 'actions' }, edit, del));
+}

@@ -1,0 +1,26 @@
+// Route table: one entry per page module. To add a module, add its page file
+// under pages/ and one line here; the sidebar and access checks follow.
+//   path   the hash route (#/path)
+//   title  shown in #page-title
+//   nav    sidebar label (omit to keep the page out of the sidebar)
+//   role   lowest role allowed (1 Observer, 2 Manager, 3 Admin)
+//   public reachable without a session (only the login page)
+
+import * as login from './pages/login.js';
+import * as password from './pages/password.js';
+import * as account from './pages/account.js';
+import * as users from './pages/users.js';
+import * as audit from './pages/audit.js';
+
+export const ROUTES = [
+  { path: 'login', title: 'Log in', page: login, public: true },
+  { path: 'password', title: 'Change password', page: password, role: 1 },
+  { path: 'account', title: 'Account', nav: 'Account', page: account, role: 1 },
+  { path: 'users', title: 'Users and groups', nav: 'Users and groups', page: users, role: 3 },
+  { path: 'audit', title: 'Audit log', nav: 'Audit log', page: audit, role: 3 },
+];
+
+/** findRoute returns the route for a path, or undefined. */
+export function findRoute(path) {
+  return ROUTES.find((r) => r.path === path);
+}
