@@ -93,6 +93,12 @@ func (a *App) Run(ctx context.Context) error {
 	return errors.Join(err, sched.Shutdown())
 }
 
+// Web returns the HTTP server (tests drive it with app.Test).
+func (a *App) Web() *web.Server { return a.web }
+
+// Store returns the database.
+func (a *App) Store() *store.Store { return a.store }
+
 // Close releases the database.
 func (a *App) Close() error { return a.store.Close() }
 
@@ -100,13 +106,6 @@ func (a *App) Close() error { return a.store.Close() }
 func (a *App) printBanner(addr string) {
 	fmt.Fprintf(a.out, "HoneySens appliance %s is running.\n", a.cfg.Version)
 	fmt.Fprintf(a.out, "  URL:      http://%s/\n", addr)
-	switch {
-	case a.first == nil:
-	case a.first.Generated:
-		fmt.Fprintf(a.out, "  Login:    %s / %s\n", a.first.Login, a.first.Password)
-		fmt.Fprintf(a.out, "            (shown only now; you will be asked to change it at first login)\n")
-	default:
-		fmt.Fprintf(a.out, "  Login:    %s / the password from HONEYSENS_ADMIN_PASSWORD\n", a.first.Login)
-	}
+	a.first.print(a.out)
 	fmt.Fprintf(a.out, "  Data:     %s\n", a.cfg.DBPath())
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"honeysens/app/auth"
 	"honeysens/app/model"
@@ -26,15 +27,15 @@ func bootstrap(ctx context.Context, st *store.Store, adminPassword string) (*fir
 	if err != nil || n > 0 {
 		return nil, err
 	}
-	g := &model.Group{Name: DefaultGroupName}
-	if err := st.CreateGroup(ctx, g); err != nil {
-		return nil, fmt.Errorf("create default group: %w", err)
-	}
 	fl := &firstLogin{Login: "admin", Password: adminPassword}
 	if adminPassword == "" {
 		fl.Password, fl.Generated = auth.GeneratePassword(), true
 	} else if msg := model.ValidatePassword(adminPassword); msg != "" {
 		return nil, fmt.Errorf("HONEYSENS_ADMIN_PASSWORD: %s", msg)
+	}
+	g := &model.Group{Name: DefaultGroupName}
+	if err := st.CreateGroup(ctx, g); err != nil {
+		return nil, fmt.Errorf("create default group: %w", err)
 	}
 	hash, err := auth.HashPassword(fl.Password)
 	if err != nil {
@@ -49,4 +50,16 @@ func bootstrap(ctx context.Context, st *store.Store, adminPassword string) (*fir
 		fl.Password = ""
 	}
 	return fl, nil
+}
+
+// print tells the operator how to log in for the first time; nothing once that was told.
+func (fl *firstLogin) print(w io.Writer) {
+	switch {
+	case fl == nil:
+	case fl.Generated:
+		fmt.Fprintf(w, "  Login:    %s / %s\n", fl.Login, fl.Password)
+		fmt.Fprintf(w, "            (shown only now; you will be asked to change it at first login)\n")
+	default:
+		fmt.Fprintf(w, "  Login:    %s / the password from HONEYSENS_ADMIN_PASSWORD\n", fl.Login)
+	}
 }

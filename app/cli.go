@@ -85,13 +85,28 @@ func serve(args []string, res Resources, stdout, stderr io.Writer) error {
 }
 
 // openStore opens the database of --data for the maintenance commands. They run beside a
-// serving appliance safely: SQLite's locking orders their writes with the server's.
-func openStore(dataDir string, res Resources) (*store.Store, error) {
+// serving appliance safely: SQLite's locking orders their writes with the server's. On a fresh
+// data directory they do the first start's work too and print the admin's first login.
+func openStore(dataDir string, res Resources, stdout io.Writer) (*store.Store, error) {
 	c := &config.Config{DataDir: dataDir}
 	if err := c.EnsureDataDir(); err != nil {
 		return nil, err
 	}
-	return store.Open(context.Background(), c.DBPath(), res.Schema)
+	ctx := context.Background()
+	st, err := store.Open(ctx, c.DBPath(), res.Schema)
+	if err != nil {
+		return nil, err
+	}
+	first, err := bootstrap(ctx, st, os.Getenv("HONEYSENS_ADMIN_PASSWORD"))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	if first != nil {
+		fmt.Fprintln(stdout, "Created a new appliance database in", c.DBPath())
+		first.print(stdout)
+	}
+	return st, nil
 }
 
 func userCommand(args []string, res Resources, stdout, stderr io.Writer) error {
@@ -124,7 +139,7 @@ func userCreate(args []string, res Resources, stdout, stderr io.Writer) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	st, err := openStore(dataDir, res)
+	st, err := openStore(dataDir, res, stdout)
 	if err != nil {
 		return err
 	}
@@ -157,7 +172,7 @@ func userResetPassword(args []string, res Resources, stdout, stderr io.Writer) e
 	if fs.NArg() != 1 {
 		return errors.New("user reset-password: name exactly one LOGIN")
 	}
-	st, err := openStore(dataDir, res)
+	st, err := openStore(dataDir, res, stdout)
 	if err != nil {
 		return err
 	}
@@ -192,7 +207,7 @@ func tokenCommand(args []string, res Resources, stdout, stderr io.Writer) error 
 	if err := config.Parse(fs, args[1:], os.Getenv); err != nil {
 		return err
 	}
-	st, err := openStore(dataDir, res)
+	st, err := openStore(dataDir, res, stdout)
 	if err != nil {
 		return err
 	}

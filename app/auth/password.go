@@ -57,6 +57,9 @@ func CheckPassword(hash, password string) (bool, error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
 		return false, fmt.Errorf("auth: bad password hash parameters: %w", err)
 	}
+	if t < 1 || p < 1 { // argon2 panics on these
+		return false, fmt.Errorf("auth: bad password hash parameters %q", parts[3])
+	}
 	salt, err := b64.DecodeString(parts[4])
 	if err != nil {
 		return false, fmt.Errorf("auth: bad password hash salt: %w", err)

@@ -89,6 +89,8 @@ func newBrowser(t *testing.T) *browser {
 	if err := chromedp.Listen(ctx, b.record); err != nil {
 		t.Fatal(err)
 	}
+	// The window size includes browser chrome; pin the page itself to 1280x800.
+	b.do("set the viewport", chromedp.EmulateViewport(1280, 800))
 	return b
 }
 

@@ -28,10 +28,16 @@ func TestAdminCreatesObserver(t *testing.T) {
 		t.Error("the forced password page must not show the sidebar")
 	}
 	b.screenshot("password-forced")
-	b.do("change the generated password",
-		chromedp.SendKeys(chromedp.CSS("#pw-current"), srv.AdminPassword),
+	b.do("a wrong current password is flagged at its field",
+		chromedp.SendKeys(chromedp.CSS("#pw-current"), "wrong-"+srv.AdminPassword),
 		chromedp.SendKeys(chromedp.CSS("#pw-new"), newAdminPassword),
 		chromedp.SendKeys(chromedp.CSS("#pw-repeat"), newAdminPassword),
+		chromedp.Click(chromedp.CSS("#pw-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-field="current_password"] .field-error`)))
+	b.screenshot("password-wrong-current")
+	b.do("change the generated password (the new password fields keep their values)",
+		chromedp.Evaluate[chromedp.Void](`document.getElementById('pw-current').value = ''`),
+		chromedp.SendKeys(chromedp.CSS("#pw-current"), srv.AdminPassword),
 		chromedp.Click(chromedp.CSS("#pw-submit")),
 		chromedp.WaitVisible(chromedp.CSS("#user-add")))
 	if got := b.text("#page-title"); got != "Users and groups" {
@@ -66,6 +72,13 @@ func TestAdminCreatesObserver(t *testing.T) {
 		t.Errorf("user-supplied markup became %d <b> element(s) in the table", n)
 	}
 	b.screenshot("users-with-observer")
+
+	b.do("the audit log records the new user",
+		chromedp.Click(chromedp.CSS("#nav-audit")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="audit-table"]`)),
+		chromedp.Poll[chromedp.Void](`[...document.querySelectorAll('[data-testid="audit-row"]')].some(r => r.textContent.includes('olivia'))`,
+			chromedp.WithPollingTimeout(5*time.Second)))
+	b.screenshot("audit")
 
 	b.do("log out",
 		chromedp.Click(chromedp.CSS("#logout")),
@@ -130,4 +143,75 @@ func logIn(b *browser, user, password string) {
 		chromedp.SendKeys(chromedp.CSS("#login-username"), user),
 		chromedp.SendKeys(chromedp.CSS("#login-password"), password),
 		chromedp.Click(chromedp.CSS("#login-submit")))
+}
+
+// TestAdminManagesGroupsAndTokens covers the dialogs and error display: a
+// group with members, a field error from the API under its input, the 409
+// refusal to delete the first admin, and a personal API token shown once.
+func TestAdminManagesGroupsAndTokens(t *testing.T) {
+	b := newBrowser(t)
+	srv := startServer(t)
+	b.do("open the app", chromedp.Navigate(srv.URL))
+	logIn(b, "admin", srv.AdminPassword)
+	b.do("change the generated password",
+		chromedp.SendKeys(chromedp.CSS("#pw-current"), srv.AdminPassword),
+		chromedp.SendKeys(chromedp.CSS("#pw-new"), "another good password"),
+		chromedp.SendKeys(chromedp.CSS("#pw-repeat"), "another good password"),
+		chromedp.Click(chromedp.CSS("#pw-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#group-add")))
+
+	b.do("add a group with the admin as member",
+		chromedp.Click(chromedp.CSS("#group-add")),
+		chromedp.WaitVisible(chromedp.CSS("#group-name")),
+		chromedp.SendKeys(chromedp.CSS("#group-name"), "Branch office"),
+		chromedp.Click(chromedp.CSS(`[data-testid="group-dialog"] input[name="members"]`)),
+		chromedp.Click(chromedp.CSS("#group-save")),
+		chromedp.WaitNotPresent(chromedp.CSS("dialog[open]")),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-testid="group-row"][data-name="Branch office"]`)))
+	if row := b.text(`tr[data-name="Branch office"]`); !strings.Contains(row, "admin") {
+		t.Errorf("group row = %q, want the member admin listed", row)
+	}
+
+	b.do("an invalid e-mail is flagged under its input",
+		chromedp.Click(chromedp.CSS("#user-add")),
+		chromedp.WaitVisible(chromedp.CSS("#user-login")),
+		chromedp.SendKeys(chromedp.CSS("#user-login"), "mallory"),
+		chromedp.SendKeys(chromedp.CSS("#user-email"), "not-an-address"),
+		chromedp.SendKeys(chromedp.CSS("#user-password"), "mallory-pass-1"),
+		chromedp.Click(chromedp.CSS("#user-save")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-field="email"] .field-error`)))
+	b.screenshot("user-dialog-field-error")
+	b.do("close the dialog with Escape",
+		chromedp.KeyEvent("\x1b"),
+		chromedp.WaitNotPresent(chromedp.CSS("dialog[open]")))
+
+	b.do("deleting the first admin is refused with the server's message",
+		chromedp.Click(chromedp.CSS(`tr[data-login="admin"] [data-testid="user-delete"]`)),
+		chromedp.Click(chromedp.CSS("#confirm-ok")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="confirm-dialog"] .form-error`)))
+	if msg := b.text(`[data-testid="confirm-dialog"] .form-error`); strings.TrimSpace(msg) == "" {
+		t.Error("the 409 refusal shows no message")
+	}
+	b.screenshot("delete-first-admin")
+	b.do("close the confirmation",
+		chromedp.KeyEvent("\x1b"),
+		chromedp.WaitNotPresent(chromedp.CSS("dialog[open]")))
+
+	b.do("create an API token on the account page",
+		chromedp.Click(chromedp.CSS("#nav-account")),
+		chromedp.WaitVisible(chromedp.CSS("#token-name")),
+		chromedp.SendKeys(chromedp.CSS("#token-name"), "backup script"),
+		chromedp.Click(chromedp.CSS("#token-create")),
+		chromedp.WaitVisible(chromedp.CSS("#token-value")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="token-row"]`)))
+	token := run(b, "read the token", chromedp.Value(chromedp.CSS("#token-value")))
+	if len(token) < 16 {
+		t.Errorf("token shown = %q, want a long secret", token)
+	}
+	b.screenshot("account-token")
+	b.do("delete the token",
+		chromedp.Click(chromedp.CSS(`[data-testid="token-delete"]`)),
+		chromedp.Click(chromedp.CSS("#confirm-ok")),
+		chromedp.WaitNotPresent(chromedp.CSS(`[data-testid="token-row"]`)))
+	b.assertNoPageErrors()
 }

@@ -66,8 +66,8 @@ func (u *User) Validate() error {
 		f.Add("full_name", "At most 255 characters on one line.")
 	}
 	if u.Email != "" {
-		if err := ValidateEmail(u.Email); err != nil {
-			f.Add("email", err.Error())
+		if msg := ValidateEmail(u.Email); msg != "" {
+			f.Add("email", msg)
 		}
 	}
 	if !u.Role.Valid() {
@@ -76,16 +76,17 @@ func (u *User) Validate() error {
 	return f.Err()
 }
 
-// ValidateEmail accepts a bare address (no display name) of sane length.
-func ValidateEmail(s string) error {
+// ValidateEmail accepts a bare address (no display name) of sane length; it returns the
+// message for the form, or "" when the address is fine.
+func ValidateEmail(s string) string {
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || len(s) > 254 {
-		return Errorf(ErrInvalid, "Enter an e-mail address such as name@example.org.")
+		return "Enter an e-mail address such as name@example.org."
 	}
-	return nil
+	return ""
 }
 
-// ValidatePassword checks a new password's length.
+// ValidatePassword checks a new password's length; it returns the message for the form, or "".
 func ValidatePassword(p string) string {
 	n := utf8.RuneCountInString(p)
 	switch {

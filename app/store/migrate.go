@@ -60,7 +60,12 @@ func migrate(ctx context.Context, db *sql.DB, schemaSQL string, steps []upgrade)
 	case have == 0:
 		// auto_vacuum can only be chosen before the first table exists; incremental mode lets
 		// retention give disk space back without a full VACUUM (which needs 2x the file size).
+		// The DSN's journal_mode(WAL) has already written page 1, so the new mode only takes
+		// effect through a VACUUM, which costs nothing on the still empty file.
 		if _, err := db.ExecContext(ctx, "PRAGMA auto_vacuum = INCREMENTAL"); err != nil {
+			return fmt.Errorf("store: set auto_vacuum: %w", err)
+		}
+		if _, err := db.ExecContext(ctx, "VACUUM"); err != nil {
 			return fmt.Errorf("store: set auto_vacuum: %w", err)
 		}
 		return inTx(ctx, db, schemaSQL, "create schema")
@@ -69,9 +74,16 @@ func migrate(ctx context.Context, db *sql.DB, schemaSQL string, steps []upgrade)
 		if st.to <= have {
 			continue
 		}
+		if st.to != have+1 {
+			break
+		}
 		if err := inTx(ctx, db, st.sql+fmt.Sprintf("\nPRAGMA user_version = %d;", st.to), fmt.Sprintf("upgrade to version %d", st.to)); err != nil {
 			return err
 		}
+		have = st.to
+	}
+	if have != want {
+		return fmt.Errorf("store: no upgrade step from schema version %d to %d", have, have+1)
 	}
 	return nil
 }

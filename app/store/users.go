@@ -237,4 +237,3 @@ func (s *Store) DeleteUser(ctx context.Context, id int64) (*model.User, error) {
 	})
 	return old, err
 }
-

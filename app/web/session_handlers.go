@@ -113,12 +113,11 @@ func (s *Server) sessionPasswordChange(c *fiber.Ctx) error {
 	if ok, _ := s.Limiter.Allow(ip, key); !ok {
 		return model.Errorf(model.ErrRateLimited, "Too many wrong passwords; try again later.")
 	}
+	f := model.FieldErrors{}
 	if !s.passwordMatches(p.User, in.Current) {
 		s.Limiter.Fail(ip, key)
-		return &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
-			Fields: map[string]string{"current_password": "This is not your current password."}}
+		f.Add("current_password", "This is not your current password.")
 	}
-	f := model.FieldErrors{}
 	if msg := model.ValidatePassword(in.New); msg != "" {
 		f.Add("new_password", msg)
 	} else if in.New == in.Current {

@@ -35,13 +35,12 @@ export function setAuthHandlers(fns) {
 export async function request(method, path, opts = {}) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin' };
-  if (opts.body !== undefined) {
+  if (method !== 'GET' && method !== 'HEAD') {
+    // The API contract wants JSON + CSRF on every write, body-less DELETEs included.
     headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(opts.body);
+    if (csrfToken) headers['X-CSRF-Token'] = csrfToken;
   }
-  if (method !== 'GET' && method !== 'HEAD' && csrfToken) {
-    headers['X-CSRF-Token'] = csrfToken;
-  }
+  if (opts.body !== undefined) init.body = JSON.stringify(opts.body);
 
   let res;
   try {

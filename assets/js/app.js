@@ -41,7 +41,7 @@ function route() {
 
 /** ctx is what every page's render(view, ctx) receives. */
 function pageContext(extra) {
-  return { session: session.get(), go, ...extra };
+  return { session: session.get(), go, logOut, ...extra };
 }
 
 /** renderBare shows a page centred on its own, without sidebar (login, forced password). */
@@ -70,7 +70,6 @@ function renderShell(r, { denied } = {}) {
       h('main', { class: 'content' }, h('h1', { id: 'page-title' }, title), view)));
   if (denied) {
     replace(view, h('div', { id: 'access-denied', class: 'panel notice danger', role: 'alert' },
-      h('strong', null, 'Access denied. '),
       `Your role (${roleName(s.user.role)}) may not open this page. `,
       h('a', { href: `#/${session.landing()}` }, 'Back to your start page')));
     return;

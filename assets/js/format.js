@@ -8,14 +8,16 @@ export function roleName(role) {
   return ROLES[role] || `Role ${role}`;
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric', month: '2-digit', day: '2-digit',
-  hour: '2-digit', minute: '2-digit', second: '2-digit',
-});
+const pad = (n) => String(n).padStart(2, '0');
 
-/** formatTime shows an API timestamp in the browser's locale; '—' for none. */
+/**
+ * formatTime shows an API timestamp as "YYYY-MM-DD HH:MM:SS" in the browser's
+ * time zone: unambiguous for operators in any locale and sortable by eye.
+ */
 export function formatTime(value) {
   if (value === null || value === undefined || value === '') return '—';
   const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? String(value) : dateTime.format(d);
+  if (Number.isNaN(d.getTime())) return String(value);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} `
+    + `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }

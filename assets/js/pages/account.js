@@ -8,7 +8,7 @@ import { confirmDialog } from '../dialog.js';
 import { roleName, formatTime } from '../format.js';
 
 export async function render(view, ctx) {
-  const tokens = h('div', { class: 'panel-body' }, h('p', { class: 'muted' }, 'Loading…'));
+  const tokens = h('div', { class: 'panel-list' }, h('p', { class: 'muted empty' }, 'Loading…'));
   view.append(profilePanel(ctx.session.user), tokenPanel(tokens));
   await loadTokens(tokens);
 }
@@ -29,7 +29,7 @@ function profilePanel(user) {
 function tokenPanel(list) {
   const name = h('input', { id: 'token-name', name: 'name', placeholder: 'e.g. backup script', maxlength: 100 });
   const create = h('button', { id: 'token-create', type: 'submit', class: 'btn primary' }, 'Create token');
-  const reveal = h('div', { id: 'token-reveal' });
+  const reveal = h('div', { id: 'token-reveal', hidden: true });
   const form = h('form', { class: 'inline-form', novalidate: true },
     field('New token name', name, 'name'), create, errorLine('token-error'));
 
@@ -40,6 +40,7 @@ function tokenPanel(list) {
       const t = await busy(create, () => api.post('/tokens', { name: name.value.trim() }));
       name.value = '';
       replace(reveal, revealBox(t));
+      reveal.hidden = false;
       await loadTokens(list);
     } catch (err) {
       showError(form, err);
@@ -48,7 +49,7 @@ function tokenPanel(list) {
 
   return h('section', { class: 'panel', 'aria-labelledby': 'tokens-head' },
     h('header', { class: 'panel-head' }, h('h2', { id: 'tokens-head' }, 'API tokens')),
-    h('div', { class: 'panel-body' },
+    h('div', { class: 'panel-body stack' },
       h('p', { class: 'muted' },
         'Scripts can use the API as you by sending the header ',
         h('code', null, 'Authorization: Bearer <token>'), '.'),

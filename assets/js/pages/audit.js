@@ -9,7 +9,8 @@ const PAGE_SIZE = 50;
 
 export async function render(view) {
   const body = h('tbody');
-  const more = h('button', { type: 'button', id: 'audit-more', class: 'btn', hidden: true }, 'Load more');
+  const more = h('button', { type: 'button', id: 'audit-more', class: 'btn' }, 'Load more');
+  const foot = h('div', { class: 'panel-foot', hidden: true }, more);
   const status = h('p', { class: 'muted empty', role: 'status' }, 'Loading…');
   let cursor = null;
 
@@ -19,7 +20,7 @@ export async function render(view) {
     const page = await api.get(`/audit?${q}`);
     body.append(...page.items.map(auditRow));
     cursor = page.next_cursor || null;
-    more.hidden = !cursor;
+    foot.hidden = !cursor;
     status.hidden = body.children.length > 0;
     if (!status.hidden) replace(status, 'No entries yet.');
   }
@@ -43,7 +44,7 @@ export async function render(view) {
         h('th', null, 'Action'), h('th', null, 'Object'), h('th', null, 'Detail'))),
       body),
     status,
-    h('div', { class: 'panel-foot' }, more)));
+    foot));
   await loadPage();
 }
 

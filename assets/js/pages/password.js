@@ -11,6 +11,8 @@ export function render(view, ctx) {
   const next = h('input', { id: 'pw-new', name: 'new_password', type: 'password', autocomplete: 'new-password', minlength: 8 });
   const repeat = h('input', { id: 'pw-repeat', name: 'new_password_repeat', type: 'password', autocomplete: 'new-password' });
   const submit = h('button', { id: 'pw-submit', type: 'submit', class: 'btn primary' }, 'Change password');
+  const logout = h('button', { type: 'button', class: 'btn', id: 'pw-logout' }, 'Log out');
+  logout.addEventListener('click', ctx.logOut);
 
   const form = h('form', { class: 'stack narrow', novalidate: true },
     ctx.forced
@@ -22,7 +24,10 @@ export function render(view, ctx) {
     errorLine('pw-error'),
     h('div', { class: 'form-actions' },
       submit,
-      ctx.forced ? null : h('a', { class: 'btn', href: '#/account' }, 'Cancel')));
+      // A forced change has no way back into the app, so offer a way out instead.
+      ctx.forced
+        ? logout
+        : h('a', { class: 'btn', href: '#/account' }, 'Cancel')));
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -38,7 +43,6 @@ export function render(view, ctx) {
         // The server may rotate the session or clear the flag: ask again.
         await session.load();
       });
-      session.setFlash('');
       ctx.go(session.get() ? session.landing() : 'login');
     } catch (err) {
       showError(form, err);

@@ -44,6 +44,16 @@ function usersTable(state, reload, selfId) {
     h('tbody', null, state.users.map((u) => userRow(u, state, groupName, reload, selfId))));
 }
 
+/** userTags marks the current user, the first admin and pending password changes. */
+function userTags(u, selfId) {
+  const tags = [
+    u.id === selfId ? h('span', { class: 'tag' }, 'you') : null,
+    u.first_admin ? h('span', { class: 'tag' }, 'first admin') : null,
+    u.must_change_password ? h('span', { class: 'tag warn' }, 'must change password') : null,
+  ].filter(Boolean);
+  return tags.length ? h('div', { class: 'tags' }, tags) : null;
+}
+
 function userRow(u, state, groupName, reload, selfId) {
   const edit = h('button', { type: 'button', class: 'btn small', 'data-testid': 'user-edit' }, 'Edit');
   edit.addEventListener('click', () => openUserDialog(u, state.groups, reload));
@@ -62,10 +72,7 @@ function userRow(u, state, groupName, reload, selfId) {
 
   const groups = (u.groups || []).map((id) => groupName.get(id)).filter(Boolean);
   return h('tr', { 'data-testid': 'user-row', 'data-login': u.login },
-    h('td', null, h('span', { class: 'strong' }, u.login),
-      u.id === selfId ? h('span', { class: 'tag' }, 'you') : null,
-      u.first_admin ? h('span', { class: 'tag' }, 'first admin') : null,
-      u.must_change_password ? h('span', { class: 'tag warn' }, 'must change password') : null),
+    h('td', null, h('span', { class: 'strong' }, u.login), userTags(u, selfId)),
     h('td', null, u.full_name || '—'),
     h('td', null, u.email || '—'),
     h('td', null, roleName(u.role)),

@@ -1,0 +1,90 @@
+package web_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// routeCase is the expected outcome of one route for each kind of caller.
+type routeCase struct {
+	path string // request path; {observer}, {victim} and {other} are replaced by ids
+	body any
+	// want is the status for anonymous, observer, manager and admin, in that order.
+	want [4]int
+}
+
+// routeCases must name every registered route ("METHOD pattern"). A route added to the table
+// without an entry here fails TestEveryRouteIsAuthorized: decide who may call it, then add it.
+var routeCases = map[string]routeCase{
+	"GET /healthz": {path: "/healthz", want: [4]int{200, 200, 200, 200}},
+
+	"POST /api/session":         {path: "/api/session", body: map[string]string{"username": "admin", "password": "wrong-password"}, want: [4]int{401, 401, 401, 401}},
+	"GET /api/session":          {path: "/api/session", want: [4]int{401, 200, 200, 200}},
+	"DELETE /api/session":       {path: "/api/session", want: [4]int{401, 204, 204, 204}},
+	"PUT /api/session/password": {path: "/api/session/password", body: map[string]string{"current_password": "wrong", "new_password": "x"}, want: [4]int{401, 400, 400, 400}},
+
+	"GET /api/tokens":        {path: "/api/tokens", want: [4]int{401, 200, 200, 200}},
+	"POST /api/tokens":       {path: "/api/tokens", body: map[string]string{"name": "ci"}, want: [4]int{401, 201, 201, 201}},
+	"DELETE /api/tokens/:id": {path: "/api/tokens/999", want: [4]int{401, 404, 404, 404}},
+
+	"GET /api/users":        {path: "/api/users", want: [4]int{401, 403, 403, 200}},
+	"POST /api/users":       {path: "/api/users", body: map[string]any{"login": "new", "role": 1, "password": "new-password"}, want: [4]int{401, 403, 403, 201}},
+	"GET /api/users/:id":    {path: "/api/users/1", want: [4]int{401, 403, 403, 200}},
+	"PATCH /api/users/:id":  {path: "/api/users/{observer}", body: map[string]any{"full_name": "Renamed"}, want: [4]int{401, 403, 403, 200}},
+	"DELETE /api/users/:id": {path: "/api/users/{victim}", want: [4]int{401, 403, 403, 204}},
+
+	"GET /api/groups":        {path: "/api/groups", want: [4]int{401, 200, 200, 200}},
+	"POST /api/groups":       {path: "/api/groups", body: map[string]any{"name": "New"}, want: [4]int{401, 403, 403, 201}},
+	"GET /api/groups/:id":    {path: "/api/groups/1", want: [4]int{401, 200, 200, 200}},
+	"PATCH /api/groups/:id":  {path: "/api/groups/1", body: map[string]any{"name": "Renamed"}, want: [4]int{401, 403, 403, 200}},
+	"DELETE /api/groups/:id": {path: "/api/groups/{other}", want: [4]int{401, 403, 403, 204}},
+
+	"GET /api/audit": {path: "/api/audit", want: [4]int{401, 403, 403, 200}},
+
+	"GET /*":  {path: "/", want: [4]int{200, 200, 200, 200}},
+	"HEAD /*": {path: "/", want: [4]int{200, 200, 200, 200}},
+}
+
+func TestEveryRouteIsAuthorized(t *testing.T) {
+	h := newHarness(t)
+	registered := map[string]bool{}
+	for _, r := range h.app.Web().App().GetRoutes(true) {
+		registered[r.Method+" "+r.Path] = true
+	}
+	for key := range registered {
+		if _, ok := routeCases[key]; !ok {
+			t.Errorf("route %s is registered but has no entry in routeCases", key)
+		}
+	}
+	for key, rc := range routeCases {
+		if !registered[key] {
+			t.Errorf("routeCases has %s, but no such route is registered", key)
+			continue
+		}
+		t.Run(key, func(t *testing.T) {
+			// A fresh appliance per route, so that one caller's change cannot decide another's outcome.
+			h := newHarness(t)
+			admin := h.login("admin", adminPassword)
+			ids := map[string]int64{
+				"{observer}": h.createUser(admin, "observer", 1, []int64{1}),
+				"{victim}":   h.createUser(admin, "victim", 1, []int64{1}),
+				"{other}":    h.createGroup(admin, "Other"),
+			}
+			h.createUser(admin, "manager", 2, []int64{1})
+			callers := []*client{h.anon(), h.login("observer", "observer-password"), h.login("manager", "manager-password"), admin}
+			path := rc.path
+			for k, v := range ids {
+				path = strings.ReplaceAll(path, k, fmt.Sprint(v))
+			}
+			method := strings.Fields(key)[0]
+			for i, c := range callers {
+				res := c.do(method, path, rc.body)
+				if res.status != rc.want[i] {
+					t.Errorf("%s %s as %s: status %d, want %d (%s)", method, path,
+						[]string{"anonymous", "observer", "manager", "admin"}[i], res.status, rc.want[i], res.body)
+				}
+			}
+		})
+	}
+}
