@@ -21,7 +21,11 @@ const (
 
 // String names the level as the route table and its test print it.
 func (a Access) String() string {
-	return [...]string{"public", "sensor", "self", "observer", "manager", "admin"}[a]
+	names := [...]string{"public", "sensor", "self", "observer", "manager", "admin"}
+	if a < 0 || int(a) >= len(names) {
+		return "unknown"
+	}
+	return names[a]
 }
 
 // Principal is the logged-in user a request acts for.
@@ -51,18 +55,12 @@ func (p *Principal) Allows(a Access) bool {
 	if p.User.MustChangePassword {
 		return false
 	}
-	return p.User.Role >= roleFor(a)
+	need, ok := roleFor[a]
+	return ok && p.User.Role >= need
 }
 
-func roleFor(a Access) model.Role {
-	switch a {
-	case Manager:
-		return model.RoleManager
-	case Admin:
-		return model.RoleAdmin
-	}
-	return model.RoleObserver
-}
+// roleFor is the lowest role each role-based level admits; a level missing here admits nobody.
+var roleFor = map[Access]model.Role{Observer: model.RoleObserver, Manager: model.RoleManager, Admin: model.RoleAdmin}
 
 // IsAdmin reports whether the principal is an administrator (who sees every group).
 func (p *Principal) IsAdmin() bool {

@@ -116,3 +116,13 @@ func TestPrincipalGroups(t *testing.T) {
 		})
 	}
 }
+
+func TestUnknownAccessLevelAdmitsNobody(t *testing.T) {
+	admin := &Principal{User: &model.User{Role: model.RoleAdmin}}
+	if admin.Allows(Access(99)) {
+		t.Error("an unknown access level let an admin through")
+	}
+	if Access(99).String() != "unknown" {
+		t.Errorf("String() = %q", Access(99).String())
+	}
+}
