@@ -73,4 +73,138 @@ CREATE TABLE IF NOT EXISTS audit_log (
     detail      TEXT    NOT NULL DEFAULT ''
 );
 
+-- Sensors report events. The secret is the HMAC key of the HoneySens sensor protocol.
+-- update_interval is in seconds; a sensor is offline once it is silent for longer than that
+-- plus a tolerance. last_status_ts guards heartbeats against replays.
+CREATE TABLE IF NOT EXISTS sensors (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+    location        TEXT    NOT NULL DEFAULT '',
+    group_id        INTEGER NOT NULL REFERENCES groups(id),
+    secret          TEXT    NOT NULL,
+    update_interval INTEGER NOT NULL DEFAULT 60,
+    created_at      INTEGER NOT NULL,
+    last_contact    INTEGER,
+    last_ip         TEXT    NOT NULL DEFAULT '',
+    sw_version      TEXT    NOT NULL DEFAULT '',
+    last_status_ts  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS sensors_group ON sensors(group_id);
+
+-- Live events. group_id is the sensor's group, copied at ingest so that scoping, filtering and
+-- sorting by group need no join. classification: 0 Unknown, 1 ICMP, 2 Connection attempt,
+-- 3 Honeypot, 4 Scan; status: 0 New, 1 In progress, 2 Resolved, 3 Ignored; protocol: 0 unknown,
+-- 1 TCP, 2 UDP, 3 ICMP. source_key is the source address as 16 bytes (IPv4 mapped into IPv6),
+-- so that sorting by source orders addresses, not strings. Ports are 0 when unknown.
+CREATE TABLE IF NOT EXISTS events (
+    id             INTEGER PRIMARY KEY,
+    timestamp      INTEGER NOT NULL,
+    sensor_id      INTEGER NOT NULL REFERENCES sensors(id),
+    group_id       INTEGER NOT NULL,
+    service        TEXT    NOT NULL,
+    classification INTEGER NOT NULL,
+    source         TEXT    NOT NULL,
+    source_key     BLOB    NOT NULL,
+    source_port    INTEGER NOT NULL DEFAULT 0,
+    target         TEXT    NOT NULL DEFAULT '',
+    target_port    INTEGER NOT NULL DEFAULT 0,
+    protocol       INTEGER NOT NULL DEFAULT 0,
+    summary        TEXT    NOT NULL,
+    status         INTEGER NOT NULL DEFAULT 0,
+    comment        TEXT    NOT NULL DEFAULT '',
+    modified_at    INTEGER,
+    details_count  INTEGER NOT NULL DEFAULT 0,
+    packets_count  INTEGER NOT NULL DEFAULT 0
+);
+-- One index per sort column of the event list. An index on (x) ends with the rowid, so it
+-- also serves the keyset order (x, id). The default view (status New or In progress, newest
+-- first) has its own (status, timestamp) index.
+CREATE INDEX IF NOT EXISTS events_timestamp      ON events(timestamp);
+CREATE INDEX IF NOT EXISTS events_status_ts      ON events(status, timestamp);
+CREATE INDEX IF NOT EXISTS events_group          ON events(group_id);
+CREATE INDEX IF NOT EXISTS events_sensor         ON events(sensor_id);
+CREATE INDEX IF NOT EXISTS events_classification ON events(classification);
+CREATE INDEX IF NOT EXISTS events_source         ON events(source_key);
+CREATE INDEX IF NOT EXISTS events_target_port    ON events(target_port);
+CREATE INDEX IF NOT EXISTS events_summary        ON events(summary);
+
+-- The details ("Additional information", "Sensor interaction") and packets of an event as JSON
+-- arrays: read only when one event is opened, so they stay out of the list's table and pages.
+CREATE TABLE IF NOT EXISTS event_data (
+    event_id INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
+    details  TEXT NOT NULL DEFAULT '[]',
+    packets  TEXT NOT NULL DEFAULT '[]'
+);
+
+-- Archived events: read-only copies with sensor and group names frozen as text at archive
+-- time, details and packets inline. sensor_id and group_id are kept for filtering but are not
+-- foreign keys: the sensor or group may be gone.
+CREATE TABLE IF NOT EXISTS archived_events (
+    id             INTEGER PRIMARY KEY,
+    original_id    INTEGER NOT NULL,
+    archived_at    INTEGER NOT NULL,
+    timestamp      INTEGER NOT NULL,
+    sensor_id      INTEGER NOT NULL,
+    sensor_name    TEXT    NOT NULL,
+    group_id       INTEGER NOT NULL,
+    group_name     TEXT    NOT NULL,
+    service        TEXT    NOT NULL,
+    classification INTEGER NOT NULL,
+    source         TEXT    NOT NULL,
+    source_key     BLOB    NOT NULL,
+    source_port    INTEGER NOT NULL DEFAULT 0,
+    target         TEXT    NOT NULL DEFAULT '',
+    target_port    INTEGER NOT NULL DEFAULT 0,
+    protocol       INTEGER NOT NULL DEFAULT 0,
+    summary        TEXT    NOT NULL,
+    status         INTEGER NOT NULL,
+    comment        TEXT    NOT NULL DEFAULT '',
+    modified_at    INTEGER,
+    details_count  INTEGER NOT NULL DEFAULT 0,
+    packets_count  INTEGER NOT NULL DEFAULT 0,
+    details        TEXT    NOT NULL DEFAULT '[]',
+    packets        TEXT    NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS archived_timestamp      ON archived_events(timestamp);
+CREATE INDEX IF NOT EXISTS archived_archived_at    ON archived_events(archived_at);
+CREATE INDEX IF NOT EXISTS archived_group          ON archived_events(group_id);
+CREATE INDEX IF NOT EXISTS archived_classification ON archived_events(classification);
+CREATE INDEX IF NOT EXISTS archived_status         ON archived_events(status);
+
+-- Event counts per (dataset, group, sensor, status, classification), kept exact by the
+-- triggers below, so that list totals, the new-events badge and the dashboard never count
+-- millions of rows. dataset: 0 live, 1 archive.
+CREATE TABLE IF NOT EXISTS event_counts (
+    dataset        INTEGER NOT NULL,
+    group_id       INTEGER NOT NULL,
+    sensor_id      INTEGER NOT NULL,
+    status         INTEGER NOT NULL,
+    classification INTEGER NOT NULL,
+    n              INTEGER NOT NULL,
+    PRIMARY KEY (dataset, group_id, sensor_id, status, classification)
+) WITHOUT ROWID;
+
+CREATE TRIGGER IF NOT EXISTS events_count_insert AFTER INSERT ON events BEGIN
+    INSERT INTO event_counts VALUES (0, NEW.group_id, NEW.sensor_id, NEW.status, NEW.classification, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS events_count_delete AFTER DELETE ON events BEGIN
+    UPDATE event_counts SET n = n - 1 WHERE dataset = 0 AND group_id = OLD.group_id
+        AND sensor_id = OLD.sensor_id AND status = OLD.status AND classification = OLD.classification;
+END;
+CREATE TRIGGER IF NOT EXISTS events_count_update AFTER UPDATE OF group_id, sensor_id, status, classification ON events BEGIN
+    UPDATE event_counts SET n = n - 1 WHERE dataset = 0 AND group_id = OLD.group_id
+        AND sensor_id = OLD.sensor_id AND status = OLD.status AND classification = OLD.classification;
+    INSERT INTO event_counts VALUES (0, NEW.group_id, NEW.sensor_id, NEW.status, NEW.classification, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS archived_count_insert AFTER INSERT ON archived_events BEGIN
+    INSERT INTO event_counts VALUES (1, NEW.group_id, NEW.sensor_id, NEW.status, NEW.classification, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS archived_count_delete AFTER DELETE ON archived_events BEGIN
+    UPDATE event_counts SET n = n - 1 WHERE dataset = 1 AND group_id = OLD.group_id
+        AND sensor_id = OLD.sensor_id AND status = OLD.status AND classification = OLD.classification;
+END;
+
 PRAGMA user_version = 1;

@@ -14,6 +14,7 @@ import (
 
 	"honeysens/app/auth"
 	"honeysens/app/config"
+	"honeysens/app/ingest"
 	"honeysens/app/jobs"
 	"honeysens/app/store"
 	"honeysens/app/web"
@@ -28,12 +29,13 @@ type Resources struct {
 
 // App is a running appliance.
 type App struct {
-	cfg   *config.Config
-	log   *slog.Logger
-	out   io.Writer
-	store *store.Store
-	web   *web.Server
-	first *firstLogin
+	cfg    *config.Config
+	log    *slog.Logger
+	out    io.Writer
+	store  *store.Store
+	ingest *ingest.Service
+	web    *web.Server
+	first  *firstLogin
 }
 
 // New opens the data directory and database, creates the first admin on a fresh install and
@@ -51,19 +53,21 @@ func New(ctx context.Context, cfg *config.Config, res Resources, log *slog.Logge
 		st.Close()
 		return nil, err
 	}
+	ing := ingest.New(st, log.With("component", "ingest"), nil)
 	srv, err := web.New(web.Deps{
-		Store: st, Assets: res.Assets, Log: log.With("component", "web"), Version: res.Version,
+		Store: st, Ingest: ing, Assets: res.Assets, Log: log.With("component", "web"), Version: res.Version,
 		SessionIdle: cfg.SessionIdle, Limiter: auth.NewLoginLimiter(),
 	})
 	if err != nil {
+		ing.Close()
 		st.Close()
 		return nil, err
 	}
-	return &App{cfg: cfg, log: log, out: out, store: st, web: srv, first: first}, nil
+	return &App{cfg: cfg, log: log, out: out, store: st, ingest: ing, web: srv, first: first}, nil
 }
 
 // Run serves until ctx is cancelled, then shuts down in order: stop accepting and finish
-// in-flight requests, stop the jobs, then close the database (which checkpoints the WAL).
+// in-flight requests, stop the jobs; Close then flushes ingest and closes the database.
 func (a *App) Run(ctx context.Context) error {
 	ln, err := net.Listen("tcp", a.cfg.Listen)
 	if err != nil {
@@ -99,8 +103,8 @@ func (a *App) Web() *web.Server { return a.web }
 // Store returns the database.
 func (a *App) Store() *store.Store { return a.store }
 
-// Close releases the database.
-func (a *App) Close() error { return a.store.Close() }
+// Close commits the events still queued, then checkpoints and closes the database.
+func (a *App) Close() error { return errors.Join(a.ingest.Close(), a.store.Close()) }
 
 // printBanner tells the operator where the UI is and, on first start, how to log in.
 func (a *App) printBanner(addr string) {

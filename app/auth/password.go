@@ -95,6 +95,16 @@ func NewAPIToken() (secret, hash string) {
 	return secret, HashSecret(secret)
 }
 
+// NewSensorSecret returns a sensor's HMAC key: 32 random bytes as 64 hex digits, the form
+// HoneySens sensors keep in their configuration.
+func NewSensorSecret() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic("auth: no randomness: " + err.Error())
+	}
+	return hex.EncodeToString(b)
+}
+
 // HashSecret returns the hex SHA-256 under which a session or API token is stored. Tokens are
 // 256-bit random values, so a plain hash (unlike a password) cannot be brute-forced.
 func HashSecret(secret string) string {

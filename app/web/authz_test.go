@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // routeCase is the expected outcome of one route for each kind of caller.
 type routeCase struct {
-	path string // request path; {observer}, {victim} and {other} are replaced by ids
+	path string // request path; {observer}, {victim}, {other}, {sensor}, {event} are replaced by ids
+	// body is sent as JSON; a func(caller int) any makes one body per caller (for unique names).
 	body any
 	// want is the status for anonymous, observer, manager and admin, in that order.
 	want [4]int
@@ -42,6 +44,22 @@ var routeCases = map[string]routeCase{
 
 	"GET /api/audit": {path: "/api/audit", want: [4]int{401, 403, 403, 200}},
 
+	"GET /api/events":            {path: "/api/events", want: [4]int{401, 200, 200, 200}},
+	"PATCH /api/events":          {path: "/api/events", body: map[string]any{"ids": []int{1}, "status": 2}, want: [4]int{401, 403, 200, 200}},
+	"DELETE /api/events":         {path: "/api/events", body: map[string]any{"ids": []int{1}}, want: [4]int{401, 403, 200, 200}},
+	"GET /api/events/export.csv": {path: "/api/events/export.csv", want: [4]int{401, 200, 200, 200}},
+	"GET /api/events/updates":    {path: "/api/events/updates", want: [4]int{401, 200, 200, 200}},
+	"GET /api/events/:id":        {path: "/api/events/{event}", want: [4]int{401, 200, 200, 200}},
+
+	"GET /api/sensors": {path: "/api/sensors", want: [4]int{401, 200, 200, 200}},
+	"POST /api/sensors": {path: "/api/sensors", body: func(i int) any { return map[string]any{"name": fmt.Sprint("s", i), "group": 1} },
+		want: [4]int{401, 403, 201, 201}},
+	"GET /api/sensors/:id": {path: "/api/sensors/{sensor}", want: [4]int{401, 200, 200, 200}},
+
+	// Sensor routes answer only HMAC-signed requests: no user, however privileged, gets in.
+	"POST /api/events":         {path: "/api/events", body: map[string]any{"sensor": 1, "events": []any{}}, want: [4]int{401, 401, 401, 401}},
+	"POST /api/sensors/status": {path: "/api/sensors/status", body: map[string]any{"sensor": 1}, want: [4]int{401, 401, 401, 401}},
+
 	"GET /*":  {path: "/", want: [4]int{200, 200, 200, 200}},
 	"HEAD /*": {path: "/", want: [4]int{200, 200, 200, 200}},
 }
@@ -72,6 +90,10 @@ func TestEveryRouteIsAuthorized(t *testing.T) {
 				"{other}":    h.createGroup(admin, "Other"),
 			}
 			h.createUser(admin, "manager", 2, []int64{1})
+			sn := h.createSensor(admin, "sensor-1", 1)
+			ids["{sensor}"] = sn.id
+			h.ingestEvents(sn, sshEvent("192.0.2.1", time.Now().Unix())).mustStatus(t, 200)
+			ids["{event}"] = 1
 			callers := []*client{h.anon(), h.login("observer", "observer-password"), h.login("manager", "manager-password"), admin}
 			path := rc.path
 			for k, v := range ids {
@@ -79,7 +101,11 @@ func TestEveryRouteIsAuthorized(t *testing.T) {
 			}
 			method := strings.Fields(key)[0]
 			for i, c := range callers {
-				res := c.do(method, path, rc.body)
+				body := rc.body
+				if f, ok := body.(func(int) any); ok {
+					body = f(i)
+				}
+				res := c.do(method, path, body)
 				if res.status != rc.want[i] {
 					t.Errorf("%s %s as %s: status %d, want %d (%s)", method, path,
 						[]string{"anonymous", "observer", "manager", "admin"}[i], res.status, rc.want[i], res.body)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"crypto/subtle"
-	"errors"
 	"net/url"
 	"strings"
 	"time"
@@ -90,7 +89,10 @@ func (s *Server) guard(a auth.Access) fiber.Handler {
 			return c.Next()
 		}
 		if a == auth.Sensor {
-			return errors.New("web: sensor routes must be mounted with their own verifier")
+			if err := s.Ingest.VerifySensor(c); err != nil {
+				return err
+			}
+			return c.Next()
 		}
 		p := principal(c)
 		if p == nil {

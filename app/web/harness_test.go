@@ -17,6 +17,7 @@ import (
 
 	"honeysens/app"
 	"honeysens/app/config"
+	"honeysens/app/ingest"
 )
 
 // adminPassword is the first admin's password in every test appliance (as if the operator had
@@ -176,4 +177,51 @@ func (h *harness) listen() string {
 	go h.app.Web().App().Listener(ln)
 	h.t.Cleanup(func() { h.app.Web().App().Shutdown() })
 	return "http://" + ln.Addr().String()
+}
+
+// testSensor is a sensor registered through the API, with the secret it was given.
+type testSensor struct {
+	id     int64
+	secret string
+}
+
+// createSensor registers a sensor in the group through the admin API.
+func (h *harness) createSensor(admin *client, name string, group int64) testSensor {
+	h.t.Helper()
+	res := admin.do("POST", "/api/sensors", map[string]any{"name": name, "group": group})
+	res.mustStatus(h.t, 201)
+	m := res.json()
+	return testSensor{id: int64(m["id"].(float64)), secret: m["secret"].(string)}
+}
+
+// signedRequest builds a request of the HoneySens sensor protocol, signed at time ts.
+func signedRequest(sn testSensor, path string, body []byte, ts int64) *http.Request {
+	req := httptest.NewRequest("POST", path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-HS-Sensor", strconv.FormatInt(sn.id, 10))
+	req.Header.Set("X-HS-TS", strconv.FormatInt(ts, 10))
+	req.Header.Set("X-HS-Type", "sha256")
+	req.Header.Set("X-HS-Auth", ingest.Sign(sn.secret, ts, "create", body))
+	return req
+}
+
+// ingestEvents sends events as the sensor, signed now, and returns the answer.
+func (h *harness) ingestEvents(sn testSensor, events ...map[string]any) *response {
+	h.t.Helper()
+	body, _ := json.Marshal(map[string]any{"sensor": sn.id, "events": events})
+	return h.send(signedRequest(sn, "/api/events", body, time.Now().Unix()))
+}
+
+// sshEvent is a typical honeypot event as a sensor reports it.
+func sshEvent(source string, ts int64) map[string]any {
+	return map[string]any{"timestamp": ts, "service": "ssh", "source": source, "source_port": 51008,
+		"target_port": 22, "protocol": "tcp", "summary": "SSH login as root",
+		"details": []map[string]any{
+			{"timestamp": nil, "type": 0, "data": "Client: SSH-2.0-OpenSSH_9.2"},
+			{"timestamp": ts, "type": 1, "data": "login root / secret: accepted"},
+			{"timestamp": ts + 1, "type": 1, "data": "uname -a"},
+		},
+		"packets": []map[string]any{{"timestamp": ts, "protocol": 1, "port": 22, "headers": []map[string]int{{"flags": 2}},
+			"payload": "U1NILTIuMC1PcGVuU1NIXzkuMg0K"}},
+	}
 }

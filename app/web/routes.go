@@ -37,6 +37,21 @@ func (s *Server) table() []Route {
 
 		{get, "/api/audit", auth.Admin, s.auditList},
 
+		{get, "/api/events", auth.Observer, s.eventList},
+		{patch, "/api/events", auth.Manager, s.eventUpdate},
+		{del, "/api/events", auth.Manager, s.eventDelete},
+		{get, "/api/events/export.csv", auth.Observer, s.eventExport},
+		{get, "/api/events/updates", auth.Observer, s.eventUpdates},
+		{get, "/api/events/:id", auth.Observer, s.eventGet},
+
+		{get, "/api/sensors", auth.Observer, s.sensorList},
+		{post, "/api/sensors", auth.Manager, s.sensorCreate},
+		{get, "/api/sensors/:id", auth.Observer, s.sensorGet},
+
+		// The HoneySens sensor protocol: HMAC-signed, checked by the ingest service.
+		{post, "/api/events", auth.Sensor, s.Ingest.EventsCreate},
+		{post, "/api/sensors/status", auth.Sensor, s.Ingest.StatusCreate},
+
 		// The UI: index.html and its scripts, styles and icons. Last, so /api routes win.
 		{get, "/*", auth.Public, s.staticGet},
 		{fiber.MethodHead, "/*", auth.Public, s.staticGet},

@@ -11,12 +11,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/auth"
+	"honeysens/app/ingest"
 	"honeysens/app/store"
 )
 
 // Deps is what the web layer needs from the rest of the appliance.
 type Deps struct {
 	Store       *store.Store
+	Ingest      *ingest.Service
 	Assets      fs.FS // the embedded assets/ folder
 	Log         *slog.Logger
 	Version     string
@@ -42,7 +44,7 @@ type Route struct {
 }
 
 // New builds the Fiber app with its middleware and every route of the table.
-func New(d Deps, extra ...Route) (*Server, error) {
+func New(d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -63,7 +65,7 @@ func New(d Deps, extra ...Route) (*Server, error) {
 	})
 	s.app.Use(securityHeaders)
 	s.app.Use(s.identify)
-	s.routes = append(s.table(), extra...)
+	s.routes = s.table()
 	for _, r := range s.routes {
 		s.app.Add(r.Method, r.Path, s.guard(r.Access), r.Handler)
 	}

@@ -7,6 +7,7 @@ import { api, setAuthHandlers } from './api.js';
 import { closeAllDialogs } from './dialog.js';
 import { roleName } from './format.js';
 import { ROUTES, findRoute } from './routes.js';
+import { startLive, stopLive } from './events_live.js';
 import * as session from './session.js';
 
 /** go navigates to #/path, re-rendering even if we are already there. */
@@ -68,6 +69,8 @@ function renderShell(r, { denied } = {}) {
       topBar(s),
       sideBar(s, r.path),
       h('main', { class: 'content' }, h('h1', { id: 'page-title' }, title), view)));
+  // Every logged-in page keeps the events badge current.
+  startLive();
   if (denied) {
     replace(view, h('div', { id: 'access-denied', class: 'panel notice danger', role: 'alert' },
       `Your role (${roleName(s.user.role)}) may not open this page. `,
@@ -94,7 +97,7 @@ function sideBar(s, active) {
       id: `nav-${r.path}`, href: `#/${r.path}`,
       class: r.path === active ? 'active' : null,
       'aria-current': r.path === active ? 'page' : null,
-    }, r.nav)));
+    }, h('span', { class: 'nav-label' }, r.nav), r.badge ? r.badge() : null)));
   return h('nav', { class: 'sidebar', 'aria-label': 'Main' },
     h('ul', null, items),
     s.version ? h('div', { class: 'version' }, `Version ${s.version}`) : null);
@@ -117,6 +120,7 @@ async function logOut() {
   } catch {
     // Logging out must always work locally, even if the server is gone.
   }
+  stopLive();
   session.set(null);
   go('login');
 }
@@ -124,10 +128,13 @@ async function logOut() {
 setAuthHandlers({
   unauthorized() {
     if (session.get()) session.setFlash('Your session has ended. Please log in again.');
+    stopLive();
     session.set(null);
     go('login');
   },
   passwordRequired() {
+    // The poller would otherwise hit the same 403 every few seconds and re-render the form.
+    stopLive();
     const s = session.get();
     if (s) s.must_change_password = true;
     go('password');

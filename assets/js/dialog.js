@@ -58,3 +58,26 @@ export function closeAllDialogs() {
   for (const dlg of byId('dialogs').querySelectorAll('dialog')) dlg.close();
   byId('dialogs').replaceChildren();
 }
+
+/**
+ * openViewDialog shows read-only content (no form): a heading, the body nodes,
+ * and a footer with optional extra actions on the left and Close on the right.
+ *   id, testid  attributes of the <dialog>
+ *   wide        use the wide layout (tables, logs)
+ *   actions     nodes for the footer's left side
+ * Returns the <dialog> element.
+ */
+export function openViewDialog({ title, body, actions, id, testid, wide }) {
+  const close = h('button', { type: 'button', class: 'btn', 'data-testid': 'dialog-close' }, 'Close');
+  const dlg = h('dialog', { class: wide ? 'dialog wide' : 'dialog', id, 'data-testid': testid },
+    h('div', { class: 'dialog-form' },
+      h('header', { class: 'dialog-head' }, h('h2', null, title)),
+      h('div', { class: 'dialog-body' }, body),
+      h('footer', { class: 'dialog-foot' }, h('div', { class: 'dialog-foot-start' }, actions), close)));
+  close.addEventListener('click', () => dlg.close());
+  dlg.addEventListener('close', () => dlg.remove());
+  byId('dialogs').append(dlg);
+  dlg.showModal();
+  close.focus();
+  return dlg;
+}

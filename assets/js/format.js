@@ -2,6 +2,7 @@
 
 /** Roles are integers in the API (HoneySens-compatible). */
 export const ROLES = { 1: 'Observer', 2: 'Manager', 3: 'Admin' };
+export const ROLE_MANAGER = 2;
 export const ROLE_ADMIN = 3;
 
 export function roleName(role) {

@@ -5,9 +5,12 @@
 //   nav    sidebar label (omit to keep the page out of the sidebar)
 //   role   lowest role allowed (1 Observer, 2 Manager, 3 Admin)
 //   public reachable without a session (only the login page)
+//   badge  optional function returning a node shown next to the sidebar label
 
+import { eventsBadge } from './events_live.js';
 import * as login from './pages/login.js';
 import * as password from './pages/password.js';
+import * as events from './pages/events.js';
 import * as account from './pages/account.js';
 import * as users from './pages/users.js';
 import * as audit from './pages/audit.js';
@@ -15,6 +18,7 @@ import * as audit from './pages/audit.js';
 export const ROUTES = [
   { path: 'login', title: 'Log in', page: login, public: true },
   { path: 'password', title: 'Change password', page: password, role: 1 },
+  { path: 'events', title: 'Events', nav: 'Events', page: events, role: 1, badge: eventsBadge },
   { path: 'account', title: 'Account', nav: 'Account', page: account, role: 1 },
   { path: 'users', title: 'Users and groups', nav: 'Users and groups', page: users, role: 3 },
   { path: 'audit', title: 'Audit log', nav: 'Audit log', page: audit, role: 3 },

@@ -2,7 +2,6 @@
 // kept in memory only; the HttpOnly cookie is the real credential.
 
 import { api, setCsrfToken } from './api.js';
-import { ROLE_ADMIN } from './format.js';
 
 let current = null;
 let flash = '';
@@ -29,9 +28,9 @@ export async function load() {
   return current;
 }
 
-/** landing is the first page after login: admins manage users, others their account. */
+/** landing is the first page after login: the event list, for every role (it is what the appliance is for). */
 export function landing() {
-  return current && current.user.role >= ROLE_ADMIN ? 'users' : 'account';
+  return 'events';
 }
 
 /** setFlash leaves a one-time note for the next page (e.g. "session expired"). */

@@ -1,0 +1,149 @@
+package ingest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"honeysens/app/model"
+)
+
+// sensorKey is where VerifySensor leaves the authenticated sensor for the handlers.
+const sensorKey = "sensor"
+
+// VerifySensor authenticates a request of the HoneySens sensor protocol. The web guard calls
+// it for every route of access level Sensor: unknown sensor, wrong algorithm, bad MAC, a
+// timestamp outside the ±60 s window and a replay of an accepted request are all refused.
+func (s *Service) VerifySensor(c *fiber.Ctx) error {
+	sig := Signed{SensorID: c.Get("X-HS-Sensor"), Timestamp: c.Get("X-HS-TS"), Type: c.Get("X-HS-Type"), Auth: c.Get("X-HS-Auth")}
+	id, err := strconv.ParseInt(sig.SensorID, 10, 64)
+	if err != nil || id <= 0 {
+		return model.Errorf(model.ErrUnauthorized, "Sign sensor requests with X-HS-Sensor, X-HS-TS, X-HS-Type and X-HS-Auth.")
+	}
+	sensor, err := s.store.Sensor(c.UserContext(), id)
+	if model.ErrorCode(err) == model.ErrNotFound {
+		return model.Errorf(model.ErrForbidden, "Unknown sensor.")
+	}
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	if err := verify(sig, sensor, c.Method(), c.Body(), now); err != nil {
+		return err
+	}
+	if s.replay.seenBefore(strings.ToLower(sig.Auth), now) {
+		return model.Errorf(model.ErrForbidden, "This signed request was accepted already (replay).")
+	}
+	c.Locals(sensorKey, sensor)
+	return nil
+}
+
+// accepted marks the request's signature as used, once its effect is committed.
+func (s *Service) accepted(c *fiber.Ctx) {
+	s.replay.remember(strings.ToLower(c.Get("X-HS-Auth")), s.now())
+}
+
+// reply answers a sensor with a JSON body signed like its request, so that HoneySens sensors
+// can check that the answer comes from the server that knows their secret.
+func (s *Service) reply(c *fiber.Ctx, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	sensor := c.Locals(sensorKey).(*model.Sensor)
+	ts := s.now().Unix()
+	c.Set("X-HS-TS", strconv.FormatInt(ts, 10))
+	c.Set("X-HS-Type", "sha256")
+	c.Set("X-HS-Auth", Sign(sensor.Secret, ts, MethodWord(c.Method()), body))
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Send(body)
+}
+
+// sensorMatches checks the body's "sensor" field (a number or numeric string) against the
+// signed header, so one sensor's key cannot report in another's name.
+func sensorMatches(raw json.RawMessage, sensor *model.Sensor) error {
+	s := strings.Trim(strings.TrimSpace(string(raw)), `"`)
+	if s != strconv.FormatInt(sensor.ID, 10) {
+		return &model.Error{Code: model.ErrInvalid, Message: "The body's sensor does not match X-HS-Sensor.",
+			Fields: map[string]string{"sensor": "Must equal the X-HS-Sensor header."}}
+	}
+	return nil
+}
+
+// EventsCreate is POST /api/events: a batch of events from a remote sensor. The answer comes
+// after the events are committed.
+func (s *Service) EventsCreate(c *fiber.Ctx) error {
+	var body eventsBody
+	if err := json.Unmarshal(c.Body(), &body); err != nil {
+		return model.Errorf(model.ErrInvalid, "The body is not a JSON object {sensor, events}.")
+	}
+	sensor := c.Locals(sensorKey).(*model.Sensor)
+	if err := sensorMatches(body.Sensor, sensor); err != nil {
+		return err
+	}
+	events, err := DecodeEvents(body.Events, s.now())
+	if err != nil {
+		return err
+	}
+	n, err := s.Submit(c.UserContext(), sensor, events)
+	if err != nil {
+		return err
+	}
+	s.accepted(c)
+	return s.reply(c, fiber.Map{"accepted": n, "dropped": len(events) - n})
+}
+
+// heartbeat is the status a sensor reports (HoneySens sends it base64-encoded).
+type heartbeat struct {
+	Timestamp int64  `json:"timestamp"`
+	Status    int    `json:"status"`
+	IP        string `json:"ip"`
+	SWVersion string `json:"sw_version"`
+}
+
+// StatusCreate is POST /api/sensors/status, the heartbeat. It records the contact and answers
+// the sensor's configuration.
+func (s *Service) StatusCreate(c *fiber.Ctx) error {
+	var body struct {
+		Sensor json.RawMessage `json:"sensor"`
+		Status json.RawMessage `json:"status"`
+	}
+	if err := json.Unmarshal(c.Body(), &body); err != nil {
+		return model.Errorf(model.ErrInvalid, "The body is not a JSON object {sensor, status}.")
+	}
+	sensor := c.Locals(sensorKey).(*model.Sensor)
+	if err := sensorMatches(body.Sensor, sensor); err != nil {
+		return err
+	}
+	raw := []byte(body.Status)
+	var encoded string
+	if json.Unmarshal(raw, &encoded) == nil {
+		var err error
+		if raw, err = base64.StdEncoding.DecodeString(encoded); err != nil {
+			return model.Errorf(model.ErrInvalid, "status: not valid base64.")
+		}
+	}
+	var hb heartbeat
+	if err := json.Unmarshal(raw, &hb); err != nil {
+		return model.Errorf(model.ErrInvalid, "status: want {timestamp, status, ip, sw_version}.")
+	}
+	now := s.now()
+	if d := now.Unix() - hb.Timestamp; d > 120 || d < -60 {
+		return model.Errorf(model.ErrInvalid, "status: timestamp is not current; check the sensor's clock.")
+	}
+	ip := c.IP()
+	if a, err := netip.ParseAddr(hb.IP); err == nil {
+		ip = a.String()
+	}
+	version := model.OneLine(model.Clip(hb.SWVersion, 64))
+	if err := s.store.RecordHeartbeat(c.UserContext(), sensor.ID, hb.Timestamp, now, ip, version); err != nil {
+		return err
+	}
+	s.accepted(c)
+	return s.reply(c, fiber.Map{"id": sensor.ID, "name": sensor.Name, "update_interval": sensor.UpdateInterval,
+		"server_time": now.Unix()})
+}

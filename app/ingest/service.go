@@ -1,0 +1,47 @@
+package ingest
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"honeysens/app/model"
+	"honeysens/app/store"
+)
+
+// Service is the ingest pipeline: validate → classify → filter → commit → notify.
+type Service struct {
+	store  *store.Store
+	writer *writer
+	log    *slog.Logger
+	now    func() time.Time
+	replay replayGuard
+}
+
+// New starts the ingest pipeline's writer. onCommit (may be nil) is called with every
+// committed batch, after the commit, from the writer goroutine: it must not block for long.
+func New(st *store.Store, log *slog.Logger, onCommit func([]*model.Event)) *Service {
+	return &Service{store: st, writer: newWriter(st, onCommit), log: log, now: time.Now}
+}
+
+// Submit stores events reported by a sensor and returns how many were stored. It is the one
+// entry for every event: the HTTP ingest handler and the built-in honeypots both call it.
+// It returns after the events are committed.
+func (s *Service) Submit(ctx context.Context, sensor *model.Sensor, events []*model.Event) (accepted int, err error) {
+	for _, e := range events {
+		e.SensorID, e.SensorName, e.GroupID = sensor.ID, sensor.Name, sensor.GroupID
+		e.Status = model.StatusNew
+		e.Classification = Classify(e)
+	}
+	if len(events) == 0 {
+		return 0, nil
+	}
+	if err := s.writer.Write(ctx, events); err != nil {
+		return 0, err
+	}
+	return len(events), nil
+}
+
+// Close commits what is queued and stops the writer. Call it after the HTTP server and the
+// honeypots have stopped submitting.
+func (s *Service) Close() error { return s.writer.Close() }

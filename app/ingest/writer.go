@@ -1,0 +1,108 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"honeysens/app/model"
+	"honeysens/app/store"
+)
+
+// maxCommit caps how many events one transaction takes, so one commit stays short.
+const maxCommit = 5000
+
+// ErrClosed is returned for events submitted after shutdown began.
+var ErrClosed = model.Errorf("unavailable", "The appliance is shutting down; send again later.")
+
+// writer is the group commit: one goroutine owns event inserts. It takes the first waiting
+// request, drains whatever else is queued, commits all of it in one transaction and only then
+// answers every request. Under load many sensors share one commit; alone, a request is
+// committed at once (no timer to wait for).
+type writer struct {
+	store    *store.Store
+	in       chan *writeJob
+	wg       sync.WaitGroup
+	mu       sync.RWMutex // guards closed against Write racing Close
+	closed   bool
+	onCommit func([]*model.Event)
+}
+
+type writeJob struct {
+	events []*model.Event
+	done   chan error
+}
+
+func newWriter(st *store.Store, onCommit func([]*model.Event)) *writer {
+	w := &writer{store: st, in: make(chan *writeJob, 256), onCommit: onCommit}
+	w.wg.Add(1)
+	go w.run()
+	return w
+}
+
+// Write queues events and returns once they are committed (or failed). The events get IDs.
+func (w *writer) Write(ctx context.Context, events []*model.Event) error {
+	j := &writeJob{events: events, done: make(chan error, 1)}
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return ErrClosed
+	}
+	select {
+	case w.in <- j:
+		w.mu.RUnlock()
+	case <-ctx.Done():
+		w.mu.RUnlock()
+		return ctx.Err()
+	}
+	// Once queued the job is committed even if the caller gives up; waiting here must not
+	// depend on ctx, or a sensor could be told "failed" about events that were stored.
+	return <-j.done
+}
+
+func (w *writer) run() {
+	defer w.wg.Done()
+	for j := range w.in {
+		jobs := []*writeJob{j}
+		n := len(j.events)
+	drain:
+		for n < maxCommit {
+			select {
+			case more, ok := <-w.in:
+				if !ok {
+					break drain
+				}
+				jobs = append(jobs, more)
+				n += len(more.events)
+			default:
+				break drain
+			}
+		}
+		all := make([]*model.Event, 0, n)
+		for _, jb := range jobs {
+			all = append(all, jb.events...)
+		}
+		// Background context: a commit must not be cut short by one client hanging up.
+		err := w.store.InsertEvents(context.Background(), all)
+		for _, jb := range jobs {
+			jb.done <- err
+		}
+		if err == nil && w.onCommit != nil {
+			w.onCommit(all)
+		}
+	}
+}
+
+// Close stops taking events, commits what is queued and waits for the writer to finish.
+func (w *writer) Close() error {
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		return errors.New("ingest: writer closed twice")
+	}
+	w.closed = true
+	close(w.in)
+	w.mu.Unlock()
+	w.wg.Wait()
+	return nil
+}

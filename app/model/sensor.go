@@ -1,0 +1,42 @@
+package model
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Sensor is a box (or the appliance itself) that runs honeypot services and reports events.
+type Sensor struct {
+	ID             int64      `json:"id"`
+	Name           string     `json:"name"`
+	Location       string     `json:"location"`
+	GroupID        int64      `json:"group"`
+	UpdateInterval int        `json:"update_interval"` // seconds between heartbeats
+	CreatedAt      time.Time  `json:"created_at"`
+	LastContact    *time.Time `json:"last_contact"`
+	LastIP         string     `json:"last_ip"`
+	SWVersion      string     `json:"sw_version"`
+	Secret         string     `json:"-"` // HMAC key; answered once, at creation
+}
+
+var sensorNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$`)
+
+// Validate checks the sensor's own fields.
+func (s *Sensor) Validate() error {
+	f := FieldErrors{}
+	if !sensorNamePattern.MatchString(s.Name) || strings.HasSuffix(s.Name, " ") {
+		f.Add("name", "Use 1-64 letters, digits, spaces, '.', '_' or '-'.")
+	}
+	if utf8.RuneCountInString(s.Location) > 255 || strings.ContainsAny(s.Location, "\r\n\x00") {
+		f.Add("location", "At most 255 characters on one line.")
+	}
+	if s.GroupID <= 0 {
+		f.Add("group", "Choose a group.")
+	}
+	if s.UpdateInterval < 10 || s.UpdateInterval > 3600 {
+		f.Add("update_interval", "Use 10 to 3600 seconds.")
+	}
+	return f.Err()
+}

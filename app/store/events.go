@@ -1,0 +1,150 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"honeysens/app/model"
+)
+
+// sourceKey is the 16-byte form of an address that sorts addresses numerically, IPv4 first.
+func sourceKey(a netip.Addr) []byte {
+	b := a.As16()
+	return b[:]
+}
+
+// InsertEvents stores events with their details and packets in ONE transaction and sets
+// their IDs. It is the group commit of the ingest writer: whatever was queued is committed
+// together, so one fsync-worthy commit serves many sensors' requests.
+func (s *Store) InsertEvents(ctx context.Context, events []*model.Event) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO events (timestamp, sensor_id, group_id, service, classification,
+			source, source_key, source_port, target, target_port, protocol, summary, status, details_count, packets_count)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+		if err != nil {
+			return fmt.Errorf("store: insert events: %w", err)
+		}
+		defer ins.Close()
+		data, err := tx.PrepareContext(ctx, `INSERT INTO event_data (event_id, details, packets) VALUES (?,?,?)`)
+		if err != nil {
+			return fmt.Errorf("store: insert events: %w", err)
+		}
+		defer data.Close()
+		for _, e := range events {
+			res, err := ins.ExecContext(ctx, ms(e.Timestamp), e.SensorID, e.GroupID, e.Service, e.Classification,
+				e.Source.String(), sourceKey(e.Source), e.SourcePort, addrText(e.Target), e.TargetPort, e.Protocol,
+				e.Summary, e.Status, len(e.Details), len(e.Packets))
+			if err != nil {
+				return fmt.Errorf("store: insert event: %w", err)
+			}
+			e.ID, _ = res.LastInsertId()
+			e.DetailsCount, e.PacketsCount = len(e.Details), len(e.Packets)
+			if len(e.Details) == 0 && len(e.Packets) == 0 {
+				continue
+			}
+			d, p, err := encodeEventData(e)
+			if err != nil {
+				return err
+			}
+			if _, err := data.ExecContext(ctx, e.ID, d, p); err != nil {
+				return fmt.Errorf("store: insert event data: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func addrText(a netip.Addr) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}
+
+func encodeEventData(e *model.Event) (string, string, error) {
+	details, packets := e.Details, e.Packets
+	if details == nil {
+		details = []model.Detail{}
+	}
+	if packets == nil {
+		packets = []model.Packet{}
+	}
+	d, err := json.Marshal(details)
+	if err != nil {
+		return "", "", fmt.Errorf("store: encode details: %w", err)
+	}
+	p, err := json.Marshal(packets)
+	if err != nil {
+		return "", "", fmt.Errorf("store: encode packets: %w", err)
+	}
+	return string(d), string(p), nil
+}
+
+// Event returns one live or archived event with its details and packets.
+func (s *Store) Event(ctx context.Context, id int64, archive bool) (*model.Event, error) {
+	var q string
+	if archive {
+		q = `SELECT ` + archivedColumns + `, details, packets FROM archived_events WHERE id = ?`
+	} else {
+		q = `SELECT ` + liveColumns + `, coalesce(d.details, '[]'), coalesce(d.packets, '[]')
+			FROM events e LEFT JOIN event_data d ON d.event_id = e.id WHERE e.id = ?`
+	}
+	var details, packets string
+	e, err := scanEvent(s.r.QueryRowContext(ctx, q, id), archive, &details, &packets)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, model.Errorf(model.ErrNotFound, "No such event.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: get event: %w", err)
+	}
+	if err := json.Unmarshal([]byte(details), &e.Details); err != nil {
+		return nil, fmt.Errorf("store: decode details of event %d: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(packets), &e.Packets); err != nil {
+		return nil, fmt.Errorf("store: decode packets of event %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// liveColumns and archivedColumns select the same list of event fields from either table, so
+// one scan function reads both.
+const (
+	liveColumns = `e.id, e.timestamp, e.sensor_id, coalesce((SELECT name FROM sensors WHERE id = e.sensor_id), ''),
+		e.group_id, coalesce((SELECT name FROM groups WHERE id = e.group_id), ''), e.service, e.classification,
+		e.source, e.source_port, e.target, e.target_port, e.protocol, e.summary, e.status, e.comment, e.modified_at,
+		e.details_count, e.packets_count, NULL, NULL`
+	archivedColumns = `id, timestamp, sensor_id, sensor_name, group_id, group_name, service, classification,
+		source, source_port, target, target_port, protocol, summary, status, comment, modified_at,
+		details_count, packets_count, archived_at, original_id`
+)
+
+func scanEvent(row interface{ Scan(...any) error }, archive bool, extra ...any) (*model.Event, error) {
+	var e model.Event
+	var ts int64
+	var source, target string
+	var modified, archivedAt, originalID sql.NullInt64
+	dest := []any{&e.ID, &ts, &e.SensorID, &e.SensorName, &e.GroupID, &e.GroupName, &e.Service, &e.Classification,
+		&source, &e.SourcePort, &target, &e.TargetPort, &e.Protocol, &e.Summary, &e.Status, &e.Comment, &modified,
+		&e.DetailsCount, &e.PacketsCount, &archivedAt, &originalID}
+	if err := row.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	e.Timestamp = fromMS(ts)
+	e.Source, _ = netip.ParseAddr(source)
+	e.Target, _ = netip.ParseAddr(target)
+	if modified.Valid {
+		t := fromMS(modified.Int64)
+		e.ModifiedAt = &t
+	}
+	if archive {
+		e.Archived = true
+		t := fromMS(archivedAt.Int64)
+		e.ArchivedAt = &t
+		e.OriginalID = originalID.Int64
+	}
+	return &e, nil
+}

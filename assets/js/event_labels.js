@@ -1,0 +1,51 @@
+// Names and CSS classes for the event enums of the API. Shared by the event
+// list, the details dialog and the filter controls, so a label reads the same
+// everywhere.
+
+import { h } from './dom.js';
+
+/** Classification codes as the API sends them (HoneySens-compatible). */
+export const CLASSIFICATIONS = { 0: 'Unknown', 1: 'ICMP', 2: 'Connection attempt', 3: 'Honeypot', 4: 'Scan' };
+
+/** Status codes; 0 and 1 are the "open" ones the list shows by default. */
+export const STATUSES = { 0: 'New', 1: 'In progress', 2: 'Resolved', 3: 'Ignored' };
+
+// The colour follows severity: honeypot contact is an attack, a scan is
+// reconnaissance, everything else is context.
+const CLASS_CSS = { 0: 'cls-unknown', 1: 'cls-icmp', 2: 'cls-conn', 3: 'cls-honeypot', 4: 'cls-scan' };
+const STATUS_CSS = { 0: 'st-new', 1: 'st-progress', 2: 'st-resolved', 3: 'st-ignored' };
+
+export function classificationName(c) {
+  return CLASSIFICATIONS[c] ?? `Class ${c}`;
+}
+
+export function statusName(s) {
+  return STATUSES[s] ?? `Status ${s}`;
+}
+
+/** classificationTag is the coloured label used in the list and the dialog. */
+export function classificationTag(c) {
+  return h('span', { class: `tag cls ${CLASS_CSS[c] || 'cls-unknown'}` }, classificationName(c));
+}
+
+/** statusTag is a small pill with the status name. */
+export function statusTag(s) {
+  return h('span', { class: `pill ${STATUS_CSS[s] || ''}` }, statusName(s));
+}
+
+/** endpoint joins an address and an optional port as "addr:port" ("[v6]:port" for IPv6). */
+export function endpoint(addr, port) {
+  const a = addr || '—';
+  if (port === null || port === undefined || port === '') return a;
+  return a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`;
+}
+
+/** countText formats a count with thousands separators ("1,234"). */
+export function countText(n) {
+  return Number(n || 0).toLocaleString('en-US');
+}
+
+/** plural builds "1 event" / "3 events". */
+export function plural(n, word) {
+  return `${countText(n)} ${word}${n === 1 ? '' : 's'}`;
+}

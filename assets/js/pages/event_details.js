@@ -1,0 +1,103 @@
+// Event details dialog: the event's properties, then "Additional information",
+// "Sensor interaction" and "Packet overview". Everything shown here comes
+// from the attacker (what they typed, sent or claimed to be), so it is
+// inserted as text only, through h().
+
+import { h, replace } from '../dom.js';
+import { api } from '../api.js';
+import { openViewDialog } from '../dialog.js';
+import { formatTime } from '../format.js';
+import { classificationTag, statusTag, endpoint } from '../event_labels.js';
+
+const DETAIL_INFO = 0;
+const DETAIL_INTERACTION = 1;
+
+/**
+ * openEventDetails opens the dialog for a list row at once and fills it when
+ * the full event (with details and packets) has arrived.
+ */
+export async function openEventDetails(row, archived) {
+  const body = h('div', { class: 'details-body' }, h('p', { class: 'muted' }, 'Loading…'));
+  const dlg = openViewDialog({
+    id: 'event-details',
+    testid: 'event-details',
+    wide: true,
+    title: [`Event #${row.id}`, ' ', classificationTag(row.classification)],
+    body,
+    // Reserved for the "Create filter rule from this event" button (filter rules issue).
+    actions: h('div', { id: 'details-actions', class: 'details-actions' }),
+  });
+  try {
+    const ev = await api.get(`/events/${encodeURIComponent(row.id)}${archived ? '?dataset=archive' : ''}`);
+    if (dlg.isConnected) replace(body, detailsContent(ev));
+  } catch (err) {
+    if (dlg.isConnected) replace(body, h('p', { class: 'notice danger', role: 'alert' }, err.message));
+  }
+}
+
+function detailsContent(ev) {
+  const details = ev.details || [];
+  const packets = ev.packets || [];
+  const info = details.filter((d) => d.type === DETAIL_INFO);
+  const interaction = details.filter((d) => d.type === DETAIL_INTERACTION);
+  return [
+    propsList(ev),
+    section('details-info', 'Additional information', info.length,
+      h('ul', { class: 'info-list' }, info.map((d) => h('li', null, d.data)))),
+    section('details-interaction', 'Sensor interaction', interaction.length,
+      h('div', { class: 'log', role: 'log' }, interaction.map((d) =>
+        h('div', { class: 'log-line' }, h('span', { class: 'log-time' }, clock(d.timestamp)), '  ', d.data)))),
+    section('details-packets', 'Packet overview', packets.length, packetTable(packets)),
+  ];
+}
+
+/** propsList is the short summary of the event, same facts as the list row. */
+function propsList(ev) {
+  const item = (label, value, cls) => [h('dt', null, label), h('dd', { class: cls || null }, value)];
+  const name = (ref) => (ref && typeof ref === 'object' ? ref.name : ref) || '—';
+  return h('dl', { class: 'props event-props', id: 'details-summary' },
+    item('Time', formatTime(ev.timestamp)),
+    item('Status', statusTag(ev.status)),
+    item('Sensor', name(ev.sensor)),
+    item('Group', name(ev.group)),
+    item('Service', ev.service || '—', 'mono'),
+    item('Classification', classificationTag(ev.classification)),
+    item('Source', endpoint(ev.source, ev.source_port), 'mono'),
+    item('Target', endpoint(ev.target, ev.target_port), 'mono'),
+    item('Protocol', ev.protocol ? ev.protocol.toUpperCase() : '—'),
+    item('Modified', ev.modified_at ? formatTime(ev.modified_at) : '—'),
+    item('Summary', ev.summary || '—', 'span-all'),
+    item('Comment', ev.comment || '—', ev.comment ? 'span-all pre-line' : 'span-all muted'));
+}
+
+/** section is a collapsible block (open by default) that says "None" when empty. */
+function section(id, title, count, content) {
+  return h('details', { id, class: 'disclosure', open: true },
+    h('summary', null, title, h('span', { class: 'count-badge' }, count)),
+    h('div', { class: 'disclosure-body' }, count ? content : h('p', { class: 'muted none' }, 'None')));
+}
+
+function packetTable(packets) {
+  return h('table', { class: 'table packets' },
+    h('thead', null, h('tr', null,
+      h('th', null, 'Time'), h('th', null, 'Protocol'), h('th', { class: 'num' }, 'Port'),
+      h('th', null, 'Flags'), h('th', null, 'Payload'))),
+    h('tbody', null, packets.map((p) => h('tr', null,
+      h('td', { class: 'nowrap mono' }, clock(p.timestamp)),
+      h('td', null, p.protocol ? p.protocol.toUpperCase() : '—'),
+      h('td', { class: 'num mono' }, p.port ?? '—'),
+      h('td', { class: 'mono' }, p.flags || '—'),
+      h('td', { class: 'payload-cell' },
+        p.payload_text ? h('pre', { class: 'payload' }, p.payload_text) : h('span', { class: 'muted' }, 'no payload'),
+        p.payload_size ? h('div', { class: 'hint' }, `${p.payload_size} bytes`) : null)))));
+}
+
+const pad = (n) => String(n).padStart(2, '0');
+
+/** clock shows HH:MM:SS in local time; the date is in the event's own time. */
+function clock(ts) {
+  if (!ts) return '--:--:--';
+  const d = new Date(ts);
+  if (Number.isNaN(d.getTime())) return String(ts);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}

@@ -1,0 +1,148 @@
+// Events page (#/events, every role): filters above, the list with sortable
+// columns, paging and bulk actions below, dialogs for details, edit and
+// remove. The page reloads itself in place when the live poller reports new
+// events, keeping the selection and the scroll position.
+
+import { h, replace } from '../dom.js';
+import { api } from '../api.js';
+import { ROLE_MANAGER } from '../format.js';
+import { onNewEvents, pollNow } from '../events_live.js';
+import { newState, listParams, isArchive } from './events_query.js';
+import { filterBar } from './events_filters.js';
+import { eventsTable, pager } from './events_table.js';
+import { bulkBar, scopeMenu } from './events_bulk.js';
+import { openEditDialog, openRemoveDialog } from './events_dialogs.js';
+import { openEventDetails } from './event_details.js';
+
+// How long the success line stays after an edit or removal.
+const NOTICE_MS = 6000;
+
+export async function render(view, ctx) {
+  const state = newState(ctx.session.user.role >= ROLE_MANAGER);
+  const notice = h('p', { id: 'events-notice', class: 'notice success', role: 'status', hidden: true });
+  let seq = 0; // answers to superseded requests are dropped
+  let noticeTimer = 0;
+
+  const act = {
+    edit: (scope) => openEditDialog(state, scope, changed),
+    remove: (scope) => openRemoveDialog(state, scope, changed),
+    clearSelection() { state.selected.clear(); paint(); },
+  };
+  const filters = filterBar(state, () => firstPage());
+  const table = eventsTable(state, {
+    sort(key) {
+      // A new column starts ascending; the active one flips direction.
+      if (state.sort === key) {
+        state.order = state.order === 'asc' ? 'desc' : 'asc';
+      } else {
+        state.sort = key;
+        state.order = 'asc';
+      }
+      firstPage();
+    },
+    select(id, checked) {
+      if (checked) state.selected.add(id);
+      else state.selected.delete(id);
+      paint();
+    },
+    selectPage(checked) {
+      for (const e of state.page.items) {
+        if (checked) state.selected.add(e.id);
+        else state.selected.delete(e.id);
+      }
+      paint();
+    },
+    details: (e) => openEventDetails(e, isArchive(state)),
+    edit: (e) => act.edit({ ids: [e.id], event: e }),
+    remove: (e) => act.remove({ ids: [e.id] }),
+  });
+  const bulk = bulkBar(state, act);
+  const scope = scopeMenu(state, act);
+  const paging = pager(state, {
+    prev() { if (state.cursors.length > 1) { state.cursors.pop(); turnPage(); } },
+    next() { if (state.page.next_cursor) { state.cursors.push(state.page.next_cursor); turnPage(); } },
+    size(limit) { state.limit = limit; firstPage(); },
+  }, scope.node);
+  const error = h('p', { class: 'notice danger', role: 'alert', hidden: true });
+  const archiveNote = h('p', { class: 'notice', hidden: true },
+    'Archived events are read-only: their status and comment cannot be changed. Removing them is permanent.');
+
+  /** paint re-renders everything that depends on state (not the filter inputs). */
+  function paint(fresh) {
+    table.render(fresh);
+    paging.render();
+    bulk.render();
+    scope.render();
+    archiveNote.hidden = !isArchive(state);
+  }
+
+  /**
+   * load fetches the current page. With live=true it is an in-place refresh:
+   * the selection stays, the scroll position is restored and rows that were
+   * not there before are highlighted.
+   */
+  async function load({ live = false } = {}) {
+    const mine = ++seq;
+    const before = new Set(state.page.items.map((e) => e.id));
+    let page;
+    try {
+      page = await api.get(`/events?${listParams(state)}`);
+    } catch (err) {
+      if (mine !== seq) return;
+      if (err.status === 401 || err.code === 'password_change_required') return;
+      replace(error, `The events could not be loaded: ${err.message}`);
+      error.hidden = false;
+      return;
+    }
+    if (mine !== seq) return;
+    error.hidden = true;
+    const y = window.scrollY;
+    state.page = { items: page.items || [], total: page.total ?? 0, next_cursor: page.next_cursor || null };
+    const fresh = live ? new Set(state.page.items.map((e) => e.id).filter((id) => !before.has(id))) : undefined;
+    paint(fresh);
+    if (live) window.scrollTo(0, y);
+  }
+
+  // Filters, sorting and page size change what "page 1" is; a selection
+  // made under other filters would act on rows that are no longer shown.
+  function firstPage() {
+    state.cursors = [null];
+    state.selected.clear();
+    return load();
+  }
+
+  function turnPage() {
+    state.selected.clear();
+    window.scrollTo(0, 0);
+    return load();
+  }
+
+  /** changed runs after a successful edit/remove: confirm, refresh list and badge. */
+  function changed(message) {
+    state.selected.clear();
+    clearTimeout(noticeTimer);
+    replace(notice, message);
+    notice.hidden = false;
+    noticeTimer = setTimeout(() => { notice.hidden = true; }, NOTICE_MS);
+    pollNow();
+    return load();
+  }
+
+  const unsubscribe = onNewEvents(() => {
+    // The page is gone once the user navigated away; stop listening then.
+    if (!view.isConnected) { unsubscribe(); return; }
+    if (!isArchive(state)) load({ live: true });
+  });
+
+  view.append(
+    filters.node,
+    notice,
+    error,
+    archiveNote,
+    h('section', { class: 'panel events-panel', 'aria-label': 'Events' },
+      table.node,
+      bulk.node,
+      h('footer', { class: 'panel-foot' }, paging.node)));
+  paint();
+  await Promise.all([filters.load(), load()]);
+}

@@ -1,0 +1,114 @@
+// Filter controls above the event list. Every change writes into
+// state.filters and calls onChange(), which reloads page 1. Group and sensor
+// options come from the API; the sensor list follows the chosen group.
+
+import { h, replace } from '../dom.js';
+import { api } from '../api.js';
+import { STATUS_FILTERS, CLASS_FILTERS, DEFAULT_STATUS } from './events_query.js';
+
+// Typing in the search box reloads after a short pause, not on every key.
+const SEARCH_DELAY_MS = 350;
+
+/**
+ * filterBar builds the controls. Returns {node, load}; load() fetches the
+ * group and sensor options (a failure leaves those two lists at "All").
+ */
+export function filterBar(state, onChange) {
+  const f = state.filters;
+  const dataset = select('filter-dataset', [['live', 'Live'], ['archive', 'Archive']], f.dataset);
+  const group = select('filter-group', [['', 'All groups']], f.group);
+  const sensor = select('filter-sensor', [['', 'All sensors']], f.sensor);
+  const classification = select('filter-classification', CLASS_FILTERS, f.classification);
+  const status = select('filter-status', STATUS_FILTERS, f.status);
+  const from = h('input', { id: 'filter-from', type: 'datetime-local', step: 1 });
+  const to = h('input', { id: 'filter-to', type: 'datetime-local', step: 1 });
+  const search = h('input', {
+    id: 'filter-search', type: 'search', autocomplete: 'off',
+    placeholder: 'Search source, summary or comment',
+  });
+  const reset = h('button', { type: 'button', id: 'filter-reset', class: 'btn small link' }, 'Reset filters');
+  let sensors = [];
+
+  function fillSensors() {
+    const inGroup = sensors.filter((s) => f.group === '' || String(sensorGroupId(s)) === f.group);
+    replace(sensor, option('', 'All sensors'), inGroup.map((s) => option(String(s.id), s.name)));
+    // A sensor of another group would make the list silently empty.
+    if (!inGroup.some((s) => String(s.id) === f.sensor)) f.sensor = '';
+    sensor.value = f.sensor;
+  }
+
+  dataset.addEventListener('change', () => {
+    f.dataset = dataset.value;
+    // Archived events are mostly closed ones: show them all; back in the
+    // live list the working view (open events) is what people expect.
+    f.status = f.dataset === 'archive' ? '' : DEFAULT_STATUS;
+    status.value = f.status;
+    onChange();
+  });
+  group.addEventListener('change', () => { f.group = group.value; fillSensors(); onChange(); });
+  sensor.addEventListener('change', () => { f.sensor = sensor.value; onChange(); });
+  classification.addEventListener('change', () => { f.classification = classification.value; onChange(); });
+  status.addEventListener('change', () => { f.status = status.value; onChange(); });
+  from.addEventListener('change', () => { f.from = from.value; onChange(); });
+  to.addEventListener('change', () => { f.to = to.value; onChange(); });
+
+  let timer = 0;
+  const applySearch = () => {
+    clearTimeout(timer);
+    if (search.value === f.q) return;
+    f.q = search.value;
+    onChange();
+  };
+  search.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(applySearch, SEARCH_DELAY_MS); });
+  search.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); applySearch(); } });
+
+  reset.addEventListener('click', () => {
+    Object.assign(f, { status: f.dataset === 'archive' ? '' : DEFAULT_STATUS, classification: '', group: '', sensor: '', from: '', to: '', q: '' });
+    for (const [el, v] of [[status, f.status], [classification, ''], [group, ''], [from, ''], [to, ''], [search, '']]) el.value = v;
+    fillSensors();
+    onChange();
+  });
+
+  const node = h('section', { class: 'panel filters', 'aria-label': 'Event filters' },
+    labelled('Dataset', dataset),
+    labelled('Group', group),
+    labelled('Sensor', sensor),
+    labelled('Classification', classification),
+    labelled('Status', status),
+    labelled('From', from),
+    labelled('To', to),
+    labelled('Search', search, 'filter-wide'),
+    h('div', { class: 'filter-actions' }, reset));
+
+  async function load() {
+    const [groups, sens] = await Promise.all([
+      api.get('/groups').catch(() => ({ items: [] })),
+      api.get('/sensors').catch(() => ({ items: [] })),
+    ]);
+    replace(group, option('', 'All groups'), (groups.items || []).map((g) => option(String(g.id), g.name)));
+    group.value = f.group;
+    sensors = sens.items || [];
+    fillSensors();
+  }
+
+  return { node, load };
+}
+
+/** sensorGroupId accepts the group as an id or as {id, name}. */
+function sensorGroupId(s) {
+  return s.group && typeof s.group === 'object' ? s.group.id : s.group;
+}
+
+function select(id, options, value) {
+  const el = h('select', { id }, options.map(([v, label]) => option(v, label)));
+  el.value = value;
+  return el;
+}
+
+function option(value, label) {
+  return h('option', { value }, label);
+}
+
+function labelled(label, control, extra) {
+  return h('div', { class: `field filter ${extra || ''}` }, h('label', { for: control.id }, label), control);
+}

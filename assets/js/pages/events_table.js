@@ -1,0 +1,152 @@
+// The event list table and its pager. Both are built once and re-rendered
+// from state, so a live reload swaps only the rows: the filter inputs keep
+// focus and the page keeps its scroll position.
+
+import { h, replace } from '../dom.js';
+import { formatTime } from '../format.js';
+import { classificationTag, statusTag, countText } from '../event_labels.js';
+import { PAGE_SIZES, pageIndex, mayEdit } from './events_query.js';
+
+// Sortable columns: the API's sort key and the header label.
+const COLUMNS = [
+  ['id', 'ID', 'num'],
+  ['timestamp', 'Time'],
+  ['group', 'Group'],
+  ['sensor', 'Sensor'],
+  ['classification', 'Classification'],
+  ['source', 'Source'],
+  ['target_port', 'Target port', 'num'],
+  ['summary', 'Details'],
+  ['status', 'Status'],
+];
+const COLSPAN = COLUMNS.length + 2;
+
+/**
+ * eventsTable returns {node, render(fresh)}. on holds the callbacks:
+ * sort(key), select(id, checked), selectPage(checked), details(ev), edit(ev), remove(ev).
+ * fresh is a Set of ids to highlight as newly arrived.
+ */
+export function eventsTable(state, on) {
+  const selectPage = h('input', { type: 'checkbox', id: 'select-page', 'aria-label': 'Select all events on this page' });
+  selectPage.addEventListener('change', () => on.selectPage(selectPage.checked));
+
+  const heads = COLUMNS.map(([key, label, cls]) => {
+    const th = h('th', { 'data-sort': key, class: `sortable ${cls || ''}`, scope: 'col' },
+      h('button', { type: 'button', class: 'sort-btn' }, label, h('span', { class: 'sort-arrow', 'aria-hidden': 'true' })));
+    th.addEventListener('click', () => on.sort(key));
+    return th;
+  });
+  const body = h('tbody');
+  const node = h('div', { class: 'table-wrap' },
+    h('table', { class: 'table events', id: 'events-table' },
+      h('thead', null, h('tr', null,
+        h('th', { class: 'select' }, selectPage), heads, h('th', { class: 'actions' }, h('span', { class: 'sr-only' }, 'Actions')))),
+      body));
+
+  // One delegated listener for the row checkboxes survives every re-render.
+  body.addEventListener('change', (ev) => {
+    const box = ev.target.closest('input.row-select');
+    if (box) on.select(Number(box.value), box.checked);
+  });
+
+  function render(fresh = new Set()) {
+    for (const th of heads) {
+      const active = th.dataset.sort === state.sort;
+      th.classList.toggle('sorted', active);
+      th.setAttribute('aria-sort', active ? (state.order === 'asc' ? 'ascending' : 'descending') : 'none');
+      replace(th.querySelector('.sort-arrow'), active ? (state.order === 'asc' ? '▲' : '▼') : '');
+    }
+    const items = state.page.items;
+    const rows = items.map((e) => eventRow(e, state, on, fresh.has(e.id)));
+    replace(body, rows.length ? rows : emptyRow(state));
+    const picked = items.filter((e) => state.selected.has(e.id)).length;
+    selectPage.checked = items.length > 0 && picked === items.length;
+    selectPage.indeterminate = picked > 0 && picked < items.length;
+    selectPage.disabled = items.length === 0;
+  }
+
+  return { node, render };
+}
+
+function eventRow(e, state, on, fresh) {
+  const selected = state.selected.has(e.id);
+  const n = (e.details_count || 0) + (e.packets_count || 0);
+  const detailsBtn = iconButton('show-details', 'icon-details', `Show details of event ${e.id}`, () => on.details(e));
+  const actions = [detailsBtn];
+  if (mayEdit(state)) actions.push(iconButton('edit-event', 'icon-edit', `Edit event ${e.id}`, () => on.edit(e)));
+  if (state.canEdit) actions.push(iconButton('remove-event', 'icon-remove', `Remove event ${e.id}`, () => on.remove(e)));
+
+  const cls = [fresh ? 'row-new' : '', selected ? 'selected' : ''].join(' ').trim();
+  return h('tr', { 'data-id': e.id, class: cls || null },
+    h('td', { class: 'select' }, h('input', {
+      type: 'checkbox', class: 'row-select', value: e.id, checked: selected, 'aria-label': `Select event ${e.id}`,
+    })),
+    h('td', { class: 'num muted' }, e.id),
+    h('td', { class: 'when', title: formatTime(e.timestamp) }, when(e.timestamp)),
+    h('td', { class: 'clip', title: nameOf(e.group) }, nameOf(e.group)),
+    h('td', { class: 'clip', title: nameOf(e.sensor) }, nameOf(e.sensor)),
+    h('td', null, classificationTag(e.classification)),
+    h('td', { class: 'mono nowrap source', title: e.source || null }, e.source || '—'),
+    h('td', { class: 'num mono' }, e.target_port ?? '—'),
+    h('td', { class: 'summary' }, e.summary || h('span', { class: 'muted' }, e.service || '—'),
+      h('span', { class: 'count' }, ` (${n})`)),
+    h('td', { class: 'status' }, statusTag(e.status),
+      e.comment ? h('div', { class: 'comment' }, e.comment) : null),
+    h('td', { class: 'actions' }, actions));
+}
+
+/** when shows the local time with the date above it in small type, to keep the column narrow. */
+function when(ts) {
+  const [date, time] = formatTime(ts).split(' ');
+  return time ? [h('span', { class: 'date' }, date), time] : date;
+}
+
+/** nameOf shows an embedded {id, name} reference (or a plain string for archived rows). */
+function nameOf(ref) {
+  if (!ref) return '—';
+  return typeof ref === 'string' ? ref : (ref.name || `#${ref.id}`);
+}
+
+function iconButton(cls, icon, label, onClick) {
+  const b = h('button', { type: 'button', class: `btn icon ${cls}`, title: label.replace(/ \d+$/, '') },
+    h('span', { class: `ico ${icon}`, 'aria-hidden': 'true' }), h('span', { class: 'sr-only' }, label));
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function emptyRow(state) {
+  const hint = state.filters.status === '0,1'
+    ? 'Resolved and ignored events are hidden by the status filter.'
+    : 'Try other filters.';
+  return h('tr', { class: 'empty-row' }, h('td', { colspan: COLSPAN },
+    h('div', { class: 'strong' }, 'No events match these filters.'), h('div', { class: 'muted' }, hint)));
+}
+
+/**
+ * pager returns {node, render()} for the paging controls. on: prev(), next(),
+ * size(limit). extra nodes (the scope menu) sit next to the buttons.
+ */
+export function pager(state, on, ...extra) {
+  const total = h('span', { id: 'events-total', role: 'status' });
+  const prev = h('button', { type: 'button', id: 'page-prev', class: 'btn small' }, '‹ Previous');
+  const next = h('button', { type: 'button', id: 'page-next', class: 'btn small' }, 'Next ›');
+  const size = h('select', { id: 'page-size', class: 'compact', 'aria-label': 'Events per page' },
+    PAGE_SIZES.map((n) => h('option', { value: n }, `${n} per page`)));
+  size.value = String(state.limit);
+  prev.addEventListener('click', on.prev);
+  next.addEventListener('click', on.next);
+  size.addEventListener('change', () => on.size(Number(size.value)));
+
+  function render() {
+    const { items, total: count, next_cursor: nextCursor } = state.page;
+    const first = pageIndex(state) * state.limit + 1;
+    replace(total, items.length
+      ? `${countText(first)}–${countText(first + items.length - 1)} of ${countText(count)}`
+      : `0 of ${countText(count)}`);
+    prev.disabled = pageIndex(state) === 0;
+    next.disabled = !nextCursor;
+  }
+
+  const node = h('div', { class: 'pager' }, total, h('div', { class: 'pager-controls' }, extra, size, prev, next));
+  return { node, render };
+}
