@@ -116,17 +116,18 @@ CREATE TABLE IF NOT EXISTS events (
     details_count  INTEGER NOT NULL DEFAULT 0,
     packets_count  INTEGER NOT NULL DEFAULT 0
 );
--- One index per sort column of the event list. An index on (x) ends with the rowid, so it
--- also serves the keyset order (x, id). The default view (status New or In progress, newest
--- first) has its own (status, timestamp) index.
+-- Indexes for the event list. Every sort orders by (column, timestamp, id): within equal
+-- values the newest come first, as operators expect. Each index (column, timestamp) ends with
+-- the rowid, so it serves that whole order for keyset paging, AND a filter on the column with
+-- the default newest-first order. The store picks the index per query (see events_query.go).
 CREATE INDEX IF NOT EXISTS events_timestamp      ON events(timestamp);
-CREATE INDEX IF NOT EXISTS events_status_ts      ON events(status, timestamp);
-CREATE INDEX IF NOT EXISTS events_group          ON events(group_id);
-CREATE INDEX IF NOT EXISTS events_sensor         ON events(sensor_id);
-CREATE INDEX IF NOT EXISTS events_classification ON events(classification);
-CREATE INDEX IF NOT EXISTS events_source         ON events(source_key);
-CREATE INDEX IF NOT EXISTS events_target_port    ON events(target_port);
-CREATE INDEX IF NOT EXISTS events_summary        ON events(summary);
+CREATE INDEX IF NOT EXISTS events_status         ON events(status, timestamp);
+CREATE INDEX IF NOT EXISTS events_group          ON events(group_id, timestamp);
+CREATE INDEX IF NOT EXISTS events_sensor         ON events(sensor_id, timestamp);
+CREATE INDEX IF NOT EXISTS events_classification ON events(classification, timestamp);
+CREATE INDEX IF NOT EXISTS events_source         ON events(source_key, timestamp);
+CREATE INDEX IF NOT EXISTS events_target_port    ON events(target_port, timestamp);
+CREATE INDEX IF NOT EXISTS events_summary        ON events(summary, timestamp);
 
 -- The details ("Additional information", "Sensor interaction") and packets of an event as JSON
 -- arrays: read only when one event is opened, so they stay out of the list's table and pages.
@@ -167,13 +168,15 @@ CREATE TABLE IF NOT EXISTS archived_events (
 );
 CREATE INDEX IF NOT EXISTS archived_timestamp      ON archived_events(timestamp);
 CREATE INDEX IF NOT EXISTS archived_archived_at    ON archived_events(archived_at);
-CREATE INDEX IF NOT EXISTS archived_group          ON archived_events(group_id);
-CREATE INDEX IF NOT EXISTS archived_classification ON archived_events(classification);
-CREATE INDEX IF NOT EXISTS archived_status         ON archived_events(status);
+CREATE INDEX IF NOT EXISTS archived_group          ON archived_events(group_id, timestamp);
+CREATE INDEX IF NOT EXISTS archived_classification ON archived_events(classification, timestamp);
+CREATE INDEX IF NOT EXISTS archived_status         ON archived_events(status, timestamp);
 
--- Event counts per (dataset, group, sensor, status, classification), kept exact by the
--- triggers below, so that list totals, the new-events badge and the dashboard never count
--- millions of rows. dataset: 0 live, 1 archive.
+-- Event counts per (dataset, group, sensor, status, classification), so that list totals,
+-- the new-events badge and the dashboard never count millions of rows. dataset: 0 live,
+-- 1 archive. The triggers below keep them exact for every change except the hot path: new
+-- live events are counted by the ingest writer, one upsert per distinct key per batch (a
+-- trigger per inserted row made every insert a multi-row statement with its own journal).
 CREATE TABLE IF NOT EXISTS event_counts (
     dataset        INTEGER NOT NULL,
     group_id       INTEGER NOT NULL,
@@ -184,10 +187,6 @@ CREATE TABLE IF NOT EXISTS event_counts (
     PRIMARY KEY (dataset, group_id, sensor_id, status, classification)
 ) WITHOUT ROWID;
 
-CREATE TRIGGER IF NOT EXISTS events_count_insert AFTER INSERT ON events BEGIN
-    INSERT INTO event_counts VALUES (0, NEW.group_id, NEW.sensor_id, NEW.status, NEW.classification, 1)
-    ON CONFLICT DO UPDATE SET n = n + 1;
-END;
 CREATE TRIGGER IF NOT EXISTS events_count_delete AFTER DELETE ON events BEGIN
     UPDATE event_counts SET n = n - 1 WHERE dataset = 0 AND group_id = OLD.group_id
         AND sensor_id = OLD.sensor_id AND status = OLD.status AND classification = OLD.classification;

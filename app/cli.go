@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 
 	"honeysens/app/auth"
+	"honeysens/app/bench"
 	"honeysens/app/config"
 	"honeysens/app/model"
 	"honeysens/app/store"
@@ -25,6 +27,7 @@ Usage:
   honeysens user create --login NAME [...]  create a user (prints a generated password)
   honeysens user reset-password LOGIN       set a new generated password, to be changed at login
   honeysens token create --user LOGIN       print a new personal API token for a user
+  honeysens bench [--events N]              measure ingest, list, export and footprint here
   honeysens version                         print the version
 
 Every flag can also be set as an environment variable HONEYSENS_<FLAG> (--data: HONEYSENS_DATA).
@@ -47,6 +50,8 @@ func Main(args []string, res Resources, stdout, stderr io.Writer) int {
 		err = userCommand(rest, res, stdout, stderr)
 	case "token":
 		err = tokenCommand(rest, res, stdout, stderr)
+	case "bench":
+		err = benchCommand(rest, res, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
@@ -231,4 +236,18 @@ func tokenCommand(args []string, res Resources, stdout, stderr io.Writer) error 
 func audit(st *store.Store, action string, u *model.User, detail string) {
 	st.AddAudit(context.Background(), &model.AuditEntry{User: "(command line)", Action: action,
 		ObjectType: "user", ObjectID: &u.ID, ObjectName: u.Login, Detail: detail})
+}
+
+func benchCommand(args []string, res Resources, stdout, stderr io.Writer) error {
+	opt := bench.Options{Schema: res.Schema, Assets: res.Assets}
+	fs := config.NewFlagSet("bench", stderr)
+	fs.IntVar(&opt.Events, "events", 1000000, "events in the database for the list, count and export figures")
+	fs.IntVar(&opt.Ingest, "ingest", 50000, "events sent over HTTP for each ingest figure")
+	fs.IntVar(&opt.Baseline, "baseline", 100000, "events inserted straight into SQLite for the baseline")
+	fs.StringVar(&opt.Dir, "dir", "", "directory for the bench databases (default: a temp dir, removed after)")
+	if err := config.Parse(fs, args, os.Getenv); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "honeysens %s bench: %d events, %d CPUs, %s/%s\n\n", res.Version, opt.Events, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+	return bench.Run(context.Background(), opt, stdout)
 }

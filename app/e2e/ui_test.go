@@ -39,10 +39,13 @@ func TestAdminCreatesObserver(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](`document.getElementById('pw-current').value = ''`),
 		chromedp.SendKeys(chromedp.CSS("#pw-current"), srv.AdminPassword),
 		chromedp.Click(chromedp.CSS("#pw-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#user-add")))
-	if got := b.text("#page-title"); got != "Users and groups" {
-		t.Errorf("admin landing page title = %q, want %q", got, "Users and groups")
+		chromedp.WaitVisible(chromedp.CSS("#events-table")))
+	if got := b.text("#page-title"); got != "Events" {
+		t.Errorf("admin landing page title = %q, want %q", got, "Events")
 	}
+	b.do("open users and groups",
+		chromedp.Click(chromedp.CSS("#nav-users")),
+		chromedp.WaitVisible(chromedp.CSS("#user-add")))
 	b.do("admin sees the user table", chromedp.WaitVisible(chromedp.CSS(`tr[data-login="admin"]`)))
 	b.screenshot("users")
 
@@ -85,9 +88,9 @@ func TestAdminCreatesObserver(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#login-username")))
 
 	logIn(b, "olivia", "observer-pass-1")
-	b.do("observer lands on the account page", chromedp.WaitVisible(chromedp.CSS("#nav-account")))
-	if got := b.text("#page-title"); got != "Account" {
-		t.Errorf("observer landing page title = %q, want Account", got)
+	b.do("observer lands on the events page", chromedp.WaitVisible(chromedp.CSS("#events-table")))
+	if got := b.text("#page-title"); got != "Events" {
+		t.Errorf("observer landing page title = %q, want Events", got)
 	}
 	if eval[bool](b, `document.getElementById('nav-users') !== null || document.getElementById('nav-audit') !== null`) {
 		t.Error("observer sidebar offers admin-only modules")
@@ -158,6 +161,8 @@ func TestAdminManagesGroupsAndTokens(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#pw-new"), "another good password"),
 		chromedp.SendKeys(chromedp.CSS("#pw-repeat"), "another good password"),
 		chromedp.Click(chromedp.CSS("#pw-submit")),
+		chromedp.WaitVisible(chromedp.CSS("#events-table")),
+		chromedp.Click(chromedp.CSS("#nav-users")),
 		chromedp.WaitVisible(chromedp.CSS("#group-add")))
 
 	b.do("add a group with the admin as member",

@@ -34,7 +34,14 @@ func (s *Store) InsertEvents(ctx context.Context, events []*model.Event) error {
 			return fmt.Errorf("store: insert events: %w", err)
 		}
 		defer data.Close()
+		type countKey struct {
+			group, sensor int64
+			status        model.Status
+			class         model.Classification
+		}
+		counts := map[countKey]int{}
 		for _, e := range events {
+			counts[countKey{e.GroupID, e.SensorID, e.Status, e.Classification}]++
 			res, err := ins.ExecContext(ctx, ms(e.Timestamp), e.SensorID, e.GroupID, e.Service, e.Classification,
 				e.Source.String(), sourceKey(e.Source), e.SourcePort, addrText(e.Target), e.TargetPort, e.Protocol,
 				e.Summary, e.Status, len(e.Details), len(e.Packets))
@@ -52,6 +59,12 @@ func (s *Store) InsertEvents(ctx context.Context, events []*model.Event) error {
 			}
 			if _, err := data.ExecContext(ctx, e.ID, d, p); err != nil {
 				return fmt.Errorf("store: insert event data: %w", err)
+			}
+		}
+		for k, n := range counts {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO event_counts VALUES (0, ?, ?, ?, ?, ?)
+				ON CONFLICT DO UPDATE SET n = n + excluded.n`, k.group, k.sensor, k.status, k.class, n); err != nil {
+				return fmt.Errorf("store: count events: %w", err)
 			}
 		}
 		return nil

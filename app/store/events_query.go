@@ -3,9 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -28,12 +28,24 @@ type EventFilter struct {
 	IDs      []int64 // only these events (bulk actions on a selection)
 }
 
-// SortKeys maps the API's sort keys to columns. Every column has an index ending in the rowid,
-// which makes (column, id) a keyset order that needs no OFFSET.
-var SortKeys = map[string]string{
-	"id": "id", "timestamp": "timestamp", "group": "group_id", "sensor": "sensor_id",
-	"classification": "classification", "source": "source_key", "target_port": "target_port",
-	"summary": "summary", "status": "status",
+// sortKey is one order of the event list: a column and the index that walks it. Every order
+// is (column, timestamp, id), so equal values list newest first.
+type sortKey struct {
+	column string
+	index  string // the live table's index in that order; "" for the rowid
+}
+
+// SortKeys are the list's sort keys, by API name.
+var SortKeys = map[string]sortKey{
+	"id":             {"id", ""},
+	"timestamp":      {"timestamp", "events_timestamp"},
+	"group":          {"group_id", "events_group"},
+	"sensor":         {"sensor_id", "events_sensor"},
+	"classification": {"classification", "events_classification"},
+	"source":         {"source_key", "events_source"},
+	"target_port":    {"target_port", "events_target_port"},
+	"summary":        {"summary", "events_summary"},
+	"status":         {"status", "events_status"},
 }
 
 // EventPage asks for one page of the list.
@@ -44,29 +56,51 @@ type EventPage struct {
 	Cursor string // from the previous page's NextCursor; "" for the first page
 }
 
-// cursor is the last row of a page in sort order: its sort value and id.
+// cursor is the last row of a page in sort order: its sort value, timestamp and id.
 type cursor struct {
-	V any   `json:"v"`
+	V any   `json:"v,omitempty"`
+	T int64 `json:"t"`
 	I int64 `json:"i"`
 }
 
-func encodeCursor(v any, id int64) string {
-	b, _ := json.Marshal(cursor{V: v, I: id})
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeCursor(s string) (*cursor, error) {
+func badCursor() error {
+	return &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
+		Fields: map[string]string{"cursor": "Not a cursor from this list."}}
+}
+
+// decodeCursor reads a cursor and converts its sort value back to the column's type.
+func decodeCursor(s string, column string) (*cursor, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	var c cursor
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
 	if err != nil || c.I <= 0 {
-		return nil, &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
-			Fields: map[string]string{"cursor": "Not a cursor from this list."}}
+		return nil, badCursor()
 	}
-	// JSON numbers arrive as float64; source keys travel as base64 strings.
-	if f, ok := c.V.(float64); ok {
+	switch column {
+	case "id", "timestamp":
+	case "summary":
+		if _, ok := c.V.(string); !ok {
+			return nil, badCursor()
+		}
+	case "source_key":
+		str, _ := c.V.(string)
+		key, err := base64.StdEncoding.DecodeString(str)
+		if err != nil || len(key) != 16 {
+			return nil, badCursor()
+		}
+		c.V = key
+	default:
+		f, ok := c.V.(float64) // JSON numbers arrive as float64
+		if !ok {
+			return nil, badCursor()
+		}
 		c.V = int64(f)
 	}
 	return &c, nil
@@ -161,45 +195,61 @@ func (s *Store) CountEvents(ctx context.Context, f *EventFilter) (int64, error) 
 // ListEvents returns one page of events in the requested order and the cursor of the next page
 // ("" at the end). The page is found by seeking an index, never by skipping rows.
 func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]*model.Event, string, error) {
-	col, ok := SortKeys[p.Sort]
+	key, ok := SortKeys[p.Sort]
 	if !ok {
 		return nil, "", &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
 			Fields: map[string]string{"sort": "Unknown sort key."}}
+	}
+	if p.Limit < 1 {
+		return nil, "", &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
+			Fields: map[string]string{"limit": "Ask for at least one event."}}
 	}
 	where, args := f.where()
 	cmp, dir := ">", "ASC"
 	if p.Desc {
 		cmp, dir = "<", "DESC"
 	}
+	order := "id " + dir
+	switch key.column {
+	case "id":
+	case "timestamp":
+		order = "timestamp " + dir + ", id " + dir
+	default:
+		order = key.column + " " + dir + ", timestamp " + dir + ", id " + dir
+	}
 	if p.Cursor != "" {
-		c, err := decodeCursor(p.Cursor)
+		c, err := decodeCursor(p.Cursor, key.column)
 		if err != nil {
 			return nil, "", err
 		}
-		if col == "id" {
+		// Each condition starts with a plain range on the order's first column, which is what
+		// lets SQLite seek the index to the cursor instead of filtering from the start.
+		switch key.column {
+		case "id":
 			where += " AND id " + cmp + " ?"
 			args = append(args, c.I)
-		} else {
-			v := c.V
-			if col == "source_key" {
-				b, err := base64.StdEncoding.DecodeString(fmt.Sprint(v))
-				if err != nil {
-					return nil, "", &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
-						Fields: map[string]string{"cursor": "Not a cursor from this list."}}
-				}
-				v = b
-			}
-			where += fmt.Sprintf(" AND (%s %s ? OR (%s = ? AND id %s ?))", col, cmp, col, cmp)
-			args = append(args, v, v, c.I)
+		case "timestamp":
+			where += fmt.Sprintf(" AND timestamp %s= ? AND (timestamp %s ? OR id %s ?)", cmp, cmp, cmp)
+			args = append(args, c.T, c.T, c.I)
+		default:
+			col := key.column
+			where += fmt.Sprintf(" AND %s %s= ? AND (%s %s ? OR timestamp %s ? OR (timestamp = ? AND id %s ?))",
+				col, cmp, col, cmp, cmp, cmp)
+			args = append(args, c.V, c.V, c.T, c.T, c.I)
 		}
 	}
-	cols := liveColumns
 	from := "events e"
+	cols := liveColumns
 	if f.Archive {
 		cols, from = archivedColumns, "archived_events"
+	} else {
+		hint, err := s.indexHint(ctx, f, key)
+		if err != nil {
+			return nil, "", err
+		}
+		from += hint
 	}
-	q := fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s ORDER BY %s %s, id %s LIMIT ?`,
-		cols, col, from, where, col, dir, dir)
+	q := fmt.Sprintf(`SELECT %s, %s FROM %s WHERE %s ORDER BY %s LIMIT ?`, cols, key.column, from, where, order)
 	args = append(args, p.Limit+1)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -224,9 +274,77 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 	if len(list) > p.Limit {
 		list = list[:p.Limit]
 		last := list[p.Limit-1]
-		next = encodeCursor(sortVals[p.Limit-1], last.ID)
+		c := cursor{T: last.Timestamp.UnixMilli(), I: last.ID}
+		if key.column != "id" && key.column != "timestamp" {
+			c.V = sortVals[p.Limit-1]
+		}
+		next = encodeCursor(c)
 	}
 	return list, next, nil
+}
+
+// indexHint chooses how SQLite reads the live table for a page. SQLite's sampled statistics
+// cannot tell how many rows a filter matches, but event_counts knows exactly, so the choice is
+// made here:
+//   - the default newest-first order with a filter on status, classification, group or sensor
+//     seeks that column's (column, timestamp) index: no row is read that is not shown;
+//   - another order with a filter matching many rows walks the sort column's index and skips
+//     the rows that fail the filter: a page is found after a few rows;
+//   - a filter matching few rows (under 5%) reads them by its index and sorts them.
+func (s *Store) indexHint(ctx context.Context, f *EventFilter, key sortKey) (string, error) {
+	if f.IDs != nil || f.From != nil || f.To != nil {
+		return "", nil // few rows, or the timestamp range is the best index anyway
+	}
+	type dim struct {
+		index string
+		f     EventFilter
+	}
+	var dims []dim
+	if f.Status != nil {
+		dims = append(dims, dim{"events_status", EventFilter{Status: f.Status}})
+	}
+	if f.Classification != nil {
+		dims = append(dims, dim{"events_classification", EventFilter{Classification: f.Classification}})
+	}
+	if f.Groups != nil {
+		dims = append(dims, dim{"events_group", EventFilter{Groups: f.Groups}})
+	}
+	if f.SensorID != 0 {
+		dims = append(dims, dim{"events_sensor", EventFilter{SensorID: f.SensorID}})
+	}
+	walk := " INDEXED BY " + key.index
+	if key.index == "" {
+		walk = " NOT INDEXED" // the table itself is in id order
+	}
+	if len(dims) == 0 {
+		return walk, nil
+	}
+	best, bestN := "", int64(-1)
+	for _, d := range dims {
+		n, err := s.CountEvents(ctx, &d.f)
+		if err != nil {
+			return "", err
+		}
+		if bestN < 0 || n < bestN {
+			best, bestN = d.index, n
+		}
+	}
+	if key.column == "timestamp" || best == key.index {
+		return " INDEXED BY " + best, nil
+	}
+	all, err := s.CountEvents(ctx, &EventFilter{})
+	if err != nil {
+		return "", err
+	}
+	if f.countable() {
+		if bestN, err = s.CountEvents(ctx, f); err != nil {
+			return "", err
+		}
+	}
+	if bestN*20 < all {
+		return " INDEXED BY " + best, nil
+	}
+	return walk, nil
 }
 
 // EachEvent calls fn for every event matching the filter, in the given order, reading one page

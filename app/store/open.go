@@ -37,6 +37,13 @@ func dsn(path string, readOnly bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(1)")
+	// The event_counts triggers make every insert a multi-row change, for which SQLite keeps a
+	// statement journal; in a temp file that costs a write syscall per page (a third of all
+	// insert time, measured), in memory it costs nothing.
+	q.Add("_pragma", "temp_store(MEMORY)")
+	// 32 MiB of page cache per connection keeps the hot index pages of the event table in
+	// memory while it grows past a million rows (the default is 2 MiB).
+	q.Add("_pragma", "cache_size(-32000)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
 	} else {

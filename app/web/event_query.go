@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/utils"
 
 	"honeysens/app/auth"
 	"honeysens/app/model"
@@ -20,10 +19,10 @@ import (
 // actions' {filter: {...}} so that "the current filters" mean the same everywhere.
 var listKeys = []string{"dataset", "status", "classification", "group", "sensor", "from", "to", "q"}
 
-// queryOf reads query keys as copies: Fiber's strings alias a buffer that is reused after the
-// handler returns, and the CSV export reads its filter after that.
+// queryOf adapts c.Query to the parsers (the app is Immutable, so the values are copies that
+// may outlive the request, as the CSV export's filter does).
 func queryOf(c *fiber.Ctx) func(string) string {
-	return func(k string) string { return utils.CopyString(c.Query(k)) }
+	return func(k string) string { return c.Query(k) }
 }
 
 func invalidField(field, msg string) error {

@@ -16,28 +16,33 @@ type ref struct {
 // eventView is the API's event: SPEC §4's field list, plus details and packets when one event
 // is fetched.
 type eventView struct {
-	ID             int64        `json:"id"`
-	Timestamp      time.Time    `json:"timestamp"`
-	Sensor         ref          `json:"sensor"`
-	Group          ref          `json:"group"`
-	Service        string       `json:"service"`
-	Classification int          `json:"classification"`
-	Source         string       `json:"source"`
-	SourcePort     *int         `json:"source_port"`
-	Target         string       `json:"target"`
-	TargetPort     *int         `json:"target_port"`
-	Protocol       string       `json:"protocol"`
-	Summary        string       `json:"summary"`
-	Status         int          `json:"status"`
-	Comment        string       `json:"comment"`
-	ModifiedAt     *time.Time   `json:"modified_at"`
-	DetailsCount   int          `json:"details_count"`
-	PacketsCount   int          `json:"packets_count"`
-	Archived       bool         `json:"archived"`
-	OriginalID     int64        `json:"original_id,omitempty"`
-	ArchivedAt     *time.Time   `json:"archived_at,omitempty"`
-	Details        []detailView `json:"details,omitempty"`
-	Packets        []packetView `json:"packets,omitempty"`
+	ID             int64      `json:"id"`
+	Timestamp      time.Time  `json:"timestamp"`
+	Sensor         ref        `json:"sensor"`
+	Group          ref        `json:"group"`
+	Service        string     `json:"service"`
+	Classification int        `json:"classification"`
+	Source         string     `json:"source"`
+	SourcePort     *int       `json:"source_port"`
+	Target         string     `json:"target"`
+	TargetPort     *int       `json:"target_port"`
+	Protocol       string     `json:"protocol"`
+	Summary        string     `json:"summary"`
+	Status         int        `json:"status"`
+	Comment        string     `json:"comment"`
+	ModifiedAt     *time.Time `json:"modified_at"`
+	DetailsCount   int        `json:"details_count"`
+	PacketsCount   int        `json:"packets_count"`
+	Archived       bool       `json:"archived"`
+	OriginalID     int64      `json:"original_id,omitempty"`
+	ArchivedAt     *time.Time `json:"archived_at,omitempty"`
+}
+
+// eventDetailView is one event with its details and packets (always arrays, maybe empty).
+type eventDetailView struct {
+	eventView
+	Details []detailView `json:"details"`
+	Packets []packetView `json:"packets"`
 }
 
 type detailView struct {
@@ -75,8 +80,8 @@ func newEventView(e *model.Event) eventView {
 }
 
 // newEventDetailView adds details and packets, payloads escaped for display.
-func newEventDetailView(e *model.Event) eventView {
-	v := newEventView(e)
+func newEventDetailView(e *model.Event) eventDetailView {
+	v := eventDetailView{eventView: newEventView(e)}
 	v.Details = make([]detailView, 0, len(e.Details))
 	for _, d := range e.Details {
 		v.Details = append(v.Details, detailView{Timestamp: d.Timestamp, Type: d.Type, Data: d.Data})

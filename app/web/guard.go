@@ -72,18 +72,23 @@ func (s *Server) identify(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if now.Sub(sess.LastSeen) > touchEvery {
-		if err := s.Store.TouchSession(ctx, sess.TokenHash, now); err != nil {
-			return err
-		}
-	}
 	c.Locals("principal", &auth.Principal{User: u, Session: sess, ClientIP: c.IP()})
 	return c.Next()
 }
 
+// touch records user activity on the session (at most once a minute), which restarts the
+// idle timeout.
+func (s *Server) touch(c *fiber.Ctx, p *auth.Principal) error {
+	now := s.Now()
+	if p.Session == nil || now.Sub(p.Session.LastSeen) <= touchEvery {
+		return nil
+	}
+	return s.Store.TouchSession(c.UserContext(), p.Session.TokenHash, now)
+}
+
 // guard is the one authorization check: every route of the table passes through it with the
 // access level the table names, and cookie-authenticated changes must carry the CSRF token.
-func (s *Server) guard(a auth.Access) fiber.Handler {
+func (s *Server) guard(a auth.Access, background bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if a == auth.Public {
 			return c.Next()
@@ -106,6 +111,11 @@ func (s *Server) guard(a auth.Access) fiber.Handler {
 				return model.Errorf(model.ErrPasswordChangeRequired, "Change your password first.")
 			}
 			return model.Errorf(model.ErrForbidden, "You are not allowed to do this.")
+		}
+		if !background {
+			if err := s.touch(c, p); err != nil {
+				return err
+			}
 		}
 		return c.Next()
 	}

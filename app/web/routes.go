@@ -6,55 +6,56 @@ import (
 	"honeysens/app/auth"
 )
 
-// table is the one list of the appliance's own routes. Each names the access level its guard
-// enforces; group scoping inside a level is done by the handler through the Principal. The
-// authorization test walks the registered routes and fails on any route missing from its table.
+// table is the one list of the appliance's own routes: method, path, the access level its
+// guard enforces, the handler, and whether it is a background request (see Route). Group
+// scoping within a level is done by the handler through the Principal. The authorization test
+// walks the registered routes and fails on any route missing from its table.
 func (s *Server) table() []Route {
 	const get, post, put, patch, del = fiber.MethodGet, fiber.MethodPost, fiber.MethodPut, fiber.MethodPatch, fiber.MethodDelete
 	return []Route{
-		{get, "/healthz", auth.Public, s.healthGet},
+		{get, "/healthz", auth.Public, s.healthGet, false},
 
-		{post, "/api/session", auth.Public, s.sessionCreate},
-		{get, "/api/session", auth.Self, s.sessionGet},
-		{del, "/api/session", auth.Self, s.sessionDelete},
-		{put, "/api/session/password", auth.Self, s.sessionPasswordChange},
+		{post, "/api/session", auth.Public, s.sessionCreate, false},
+		{get, "/api/session", auth.Self, s.sessionGet, false},
+		{del, "/api/session", auth.Self, s.sessionDelete, false},
+		{put, "/api/session/password", auth.Self, s.sessionPasswordChange, false},
 
-		{get, "/api/tokens", auth.Observer, s.tokenList},
-		{post, "/api/tokens", auth.Observer, s.tokenCreate},
-		{del, "/api/tokens/:id", auth.Observer, s.tokenDelete},
+		{get, "/api/tokens", auth.Observer, s.tokenList, false},
+		{post, "/api/tokens", auth.Observer, s.tokenCreate, false},
+		{del, "/api/tokens/:id", auth.Observer, s.tokenDelete, false},
 
-		{get, "/api/users", auth.Admin, s.userList},
-		{post, "/api/users", auth.Admin, s.userCreate},
-		{get, "/api/users/:id", auth.Admin, s.userGet},
-		{patch, "/api/users/:id", auth.Admin, s.userUpdate},
-		{del, "/api/users/:id", auth.Admin, s.userDelete},
+		{get, "/api/users", auth.Admin, s.userList, false},
+		{post, "/api/users", auth.Admin, s.userCreate, false},
+		{get, "/api/users/:id", auth.Admin, s.userGet, false},
+		{patch, "/api/users/:id", auth.Admin, s.userUpdate, false},
+		{del, "/api/users/:id", auth.Admin, s.userDelete, false},
 
-		{get, "/api/groups", auth.Observer, s.groupList},
-		{post, "/api/groups", auth.Admin, s.groupCreate},
-		{get, "/api/groups/:id", auth.Observer, s.groupGet},
-		{patch, "/api/groups/:id", auth.Admin, s.groupUpdate},
-		{del, "/api/groups/:id", auth.Admin, s.groupDelete},
+		{get, "/api/groups", auth.Observer, s.groupList, false},
+		{post, "/api/groups", auth.Admin, s.groupCreate, false},
+		{get, "/api/groups/:id", auth.Observer, s.groupGet, false},
+		{patch, "/api/groups/:id", auth.Admin, s.groupUpdate, false},
+		{del, "/api/groups/:id", auth.Admin, s.groupDelete, false},
 
-		{get, "/api/audit", auth.Admin, s.auditList},
+		{get, "/api/audit", auth.Admin, s.auditList, false},
 
-		{get, "/api/events", auth.Observer, s.eventList},
-		{patch, "/api/events", auth.Manager, s.eventUpdate},
-		{del, "/api/events", auth.Manager, s.eventDelete},
-		{get, "/api/events/export.csv", auth.Observer, s.eventExport},
-		{get, "/api/events/updates", auth.Observer, s.eventUpdates},
-		{get, "/api/events/:id", auth.Observer, s.eventGet},
+		{get, "/api/events", auth.Observer, s.eventList, false},
+		{patch, "/api/events", auth.Manager, s.eventUpdate, false},
+		{del, "/api/events", auth.Manager, s.eventDelete, false},
+		{get, "/api/events/export.csv", auth.Observer, s.eventExport, false},
+		{get, "/api/events/updates", auth.Observer, s.eventUpdates, true}, // polled: not user activity
+		{get, "/api/events/:id", auth.Observer, s.eventGet, false},
 
-		{get, "/api/sensors", auth.Observer, s.sensorList},
-		{post, "/api/sensors", auth.Manager, s.sensorCreate},
-		{get, "/api/sensors/:id", auth.Observer, s.sensorGet},
+		{get, "/api/sensors", auth.Observer, s.sensorList, false},
+		{post, "/api/sensors", auth.Manager, s.sensorCreate, false},
+		{get, "/api/sensors/:id", auth.Observer, s.sensorGet, false},
 
 		// The HoneySens sensor protocol: HMAC-signed, checked by the ingest service.
-		{post, "/api/events", auth.Sensor, s.Ingest.EventsCreate},
-		{post, "/api/sensors/status", auth.Sensor, s.Ingest.StatusCreate},
+		{post, "/api/events", auth.Sensor, s.Ingest.EventsCreate, false},
+		{post, "/api/sensors/status", auth.Sensor, s.Ingest.StatusCreate, false},
 
 		// The UI: index.html and its scripts, styles and icons. Last, so /api routes win.
-		{get, "/*", auth.Public, s.staticGet},
-		{fiber.MethodHead, "/*", auth.Public, s.staticGet},
+		{get, "/*", auth.Public, s.staticGet, false},
+		{fiber.MethodHead, "/*", auth.Public, s.staticGet, false},
 	}
 }
 

@@ -41,6 +41,9 @@ type Route struct {
 	Path    string
 	Access  auth.Access
 	Handler fiber.Handler
+	// Background marks requests the UI makes by itself (polling): they do not count as
+	// activity, so an unattended open tab still reaches the idle timeout.
+	Background bool
 }
 
 // New builds the Fiber app with its middleware and every route of the table.
@@ -62,12 +65,16 @@ func New(d Deps) (*Server, error) {
 		IdleTimeout:           2 * time.Minute,
 		// Behind no proxy: the client IP is the TCP peer, never a header an attacker can set.
 		EnableIPValidation: true,
+		// Strings from the request (headers, query, params) are copies, not views of a buffer
+		// that the next request overwrites: they may safely outlive the handler (replay
+		// guard, rate limiter, CSV export streaming after the handler returned).
+		Immutable: true,
 	})
 	s.app.Use(securityHeaders)
 	s.app.Use(s.identify)
 	s.routes = s.table()
 	for _, r := range s.routes {
-		s.app.Add(r.Method, r.Path, s.guard(r.Access), r.Handler)
+		s.app.Add(r.Method, r.Path, s.guard(r.Access, r.Background), r.Handler)
 	}
 	return s, nil
 }

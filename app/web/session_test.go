@@ -196,3 +196,23 @@ func TestTokensAreOwnOnly(t *testing.T) {
 	}
 	obs.do("DELETE", "/api/tokens/"+itoa(id), nil).mustStatus(t, 404)
 }
+
+func TestPollingDoesNotKeepASessionAlive(t *testing.T) {
+	h := newHarness(t)
+	admin := h.login("admin", adminPassword)
+	hash := auth.HashSecret(admin.cookie)
+	idle := time.Now().Add(-10 * time.Minute)
+	if err := h.app.Store().TouchSession(context.Background(), hash, idle); err != nil {
+		t.Fatal(err)
+	}
+	admin.do("GET", "/api/events/updates", nil).mustStatus(t, 200)
+	sess, err := h.app.Store().Session(context.Background(), hash)
+	if err != nil || !sess.LastSeen.Equal(idle.UTC().Truncate(time.Millisecond)) {
+		t.Errorf("polling moved last_seen: %v %v", sess, err)
+	}
+	admin.do("GET", "/api/events", nil).mustStatus(t, 200)
+	sess, _ = h.app.Store().Session(context.Background(), hash)
+	if !sess.LastSeen.After(idle.Add(time.Minute)) {
+		t.Errorf("a real request did not count as activity: %v", sess.LastSeen)
+	}
+}

@@ -33,11 +33,12 @@ export function statusTag(s) {
   return h('span', { class: `pill ${STATUS_CSS[s] || ''}` }, statusName(s));
 }
 
-/** endpoint joins an address and an optional port as "addr:port" ("[v6]:port" for IPv6). */
+/** endpoint joins an address and an optional port as "addr:port" ("[v6]:port" for IPv6, "port 22" without address). */
 export function endpoint(addr, port) {
-  const a = addr || '—';
-  if (port === null || port === undefined || port === '') return a;
-  return a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`;
+  const hasPort = port !== null && port !== undefined && port !== '';
+  if (!addr) return hasPort ? `port ${port}` : '—';
+  if (!hasPort) return addr;
+  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
 
 /** countText formats a count with thousands separators ("1,234"). */

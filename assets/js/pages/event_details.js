@@ -22,7 +22,7 @@ export async function openEventDetails(row, archived) {
     id: 'event-details',
     testid: 'event-details',
     wide: true,
-    title: [`Event #${row.id}`, ' ', classificationTag(row.classification)],
+    title: [archived ? `Archived event #${row.original_id || row.id}` : `Event #${row.id}`, ' ', classificationTag(row.classification)],
     body,
     // Reserved for the "Create filter rule from this event" button (filter rules issue).
     actions: h('div', { id: 'details-actions', class: 'details-actions' }),

@@ -26,7 +26,7 @@ export async function render(view, ctx) {
   const act = {
     edit: (scope) => openEditDialog(state, scope, changed),
     remove: (scope) => openRemoveDialog(state, scope, changed),
-    clearSelection() { state.selected.clear(); paint(); },
+    clearSelection() { state.selected.clear(); selectionChanged(); },
   };
   const filters = filterBar(state, () => firstPage());
   const table = eventsTable(state, {
@@ -43,18 +43,18 @@ export async function render(view, ctx) {
     select(id, checked) {
       if (checked) state.selected.add(id);
       else state.selected.delete(id);
-      paint();
+      selectionChanged();
     },
     selectPage(checked) {
       for (const e of state.page.items) {
         if (checked) state.selected.add(e.id);
         else state.selected.delete(e.id);
       }
-      paint();
+      selectionChanged();
     },
     details: (e) => openEventDetails(e, isArchive(state)),
     edit: (e) => act.edit({ ids: [e.id], event: e }),
-    remove: (e) => act.remove({ ids: [e.id] }),
+    remove: (e) => act.remove({ ids: [e.id], label: `event #${e.original_id || e.id}` }),
   });
   const bulk = bulkBar(state, act);
   const scope = scopeMenu(state, act);
@@ -74,6 +74,11 @@ export async function render(view, ctx) {
     bulk.render();
     scope.render();
     archiveNote.hidden = !isArchive(state);
+  }
+
+  function selectionChanged() {
+    table.syncSelection();
+    bulk.render();
   }
 
   /**

@@ -1,6 +1,7 @@
 // Edit and Remove dialogs for one event, a selection, a page or every event
-// matching the filters. scope is {ids, event?} (event: the single row being
-// edited, to prefill its values) or {all: true} (server-side, by filter).
+// matching the filters. scope is {ids, event?, label?} (event: the single row
+// being edited, to prefill its values; label: how to name it) or {all: true}
+// (server-side, by filter).
 // done(message) is called after a successful change.
 
 import { h, replace } from '../dom.js';
@@ -20,6 +21,7 @@ function target(state, scope) {
 /** what names the events in a sentence: "event #7", "3 events", "all 1,234 events …". */
 function what(state, scope) {
   if (scope.all) return `all ${plural(state.page.total, 'event')} matching the current filters (on every page)`;
+  if (scope.label) return scope.label;
   if (scope.ids.length === 1) return `event #${scope.ids[0]}`;
   return plural(scope.ids.length, 'event');
 }

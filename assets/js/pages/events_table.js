@@ -22,7 +22,7 @@ const COLUMNS = [
 const COLSPAN = COLUMNS.length + 2;
 
 /**
- * eventsTable returns {node, render(fresh)}. on holds the callbacks:
+ * eventsTable returns {node, render(fresh), syncSelection()}. on holds the callbacks:
  * sort(key), select(id, checked), selectPage(checked), details(ev), edit(ev), remove(ev).
  * fresh is a Set of ids to highlight as newly arrived.
  */
@@ -56,32 +56,42 @@ export function eventsTable(state, on) {
       th.setAttribute('aria-sort', active ? (state.order === 'asc' ? 'ascending' : 'descending') : 'none');
       replace(th.querySelector('.sort-arrow'), active ? (state.order === 'asc' ? '▲' : '▼') : '');
     }
-    const items = state.page.items;
-    const rows = items.map((e) => eventRow(e, state, on, fresh.has(e.id)));
+    const rows = state.page.items.map((e) => eventRow(e, state, on, fresh.has(e.id)));
     replace(body, rows.length ? rows : emptyRow(state));
+    syncSelection();
+  }
+
+  // Ticking a box only updates boxes and row classes: rebuilding the rows
+  // would drop keyboard focus and the highlight of newly arrived rows.
+  function syncSelection() {
+    for (const tr of body.querySelectorAll('tr[data-id]')) {
+      const on = state.selected.has(Number(tr.dataset.id));
+      tr.classList.toggle('selected', on);
+      tr.querySelector('input.row-select').checked = on;
+    }
+    const items = state.page.items;
     const picked = items.filter((e) => state.selected.has(e.id)).length;
     selectPage.checked = items.length > 0 && picked === items.length;
     selectPage.indeterminate = picked > 0 && picked < items.length;
     selectPage.disabled = items.length === 0;
   }
 
-  return { node, render };
+  return { node, render, syncSelection };
 }
 
 function eventRow(e, state, on, fresh) {
-  const selected = state.selected.has(e.id);
   const n = (e.details_count || 0) + (e.packets_count || 0);
   const detailsBtn = iconButton('show-details', 'icon-details', `Show details of event ${e.id}`, () => on.details(e));
   const actions = [detailsBtn];
   if (mayEdit(state)) actions.push(iconButton('edit-event', 'icon-edit', `Edit event ${e.id}`, () => on.edit(e)));
   if (state.canEdit) actions.push(iconButton('remove-event', 'icon-remove', `Remove event ${e.id}`, () => on.remove(e)));
 
-  const cls = [fresh ? 'row-new' : '', selected ? 'selected' : ''].join(' ').trim();
-  return h('tr', { 'data-id': e.id, class: cls || null },
+  return h('tr', { 'data-id': e.id, class: fresh ? 'row-new' : null },
     h('td', { class: 'select' }, h('input', {
-      type: 'checkbox', class: 'row-select', value: e.id, checked: selected, 'aria-label': `Select event ${e.id}`,
+      type: 'checkbox', class: 'row-select', value: e.id, 'aria-label': `Select event ${e.id}`,
     })),
-    h('td', { class: 'num muted' }, e.id),
+    // Archived rows have ids of their own; the original id is the one people know (and the CSV shows).
+    h('td', { class: 'num muted', title: e.original_id ? `Archive entry ${e.id}` : null }, e.original_id || e.id),
     h('td', { class: 'when', title: formatTime(e.timestamp) }, when(e.timestamp)),
     h('td', { class: 'clip', title: nameOf(e.group) }, nameOf(e.group)),
     h('td', { class: 'clip', title: nameOf(e.sensor) }, nameOf(e.sensor)),

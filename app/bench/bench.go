@@ -1,0 +1,363 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"honeysens/app/auth"
+	"honeysens/app/ingest"
+	"honeysens/app/model"
+	"honeysens/app/store"
+	"honeysens/app/web"
+)
+
+// Options size a bench run.
+type Options struct {
+	Events   int    // events in the database for the list, count and export figures
+	Ingest   int    // events sent through HTTP for each ingest figure
+	Baseline int    // events inserted for the raw SQLite baseline
+	Dir      string // where the databases go (a temp dir if empty)
+	Schema   string
+	Assets   fs.FS
+}
+
+// Runner holds what the phases share.
+type Runner struct {
+	opt  Options
+	out  *tabwriter.Writer
+	dir  string
+	base float64 // raw SQLite events/s, the ingest baseline
+}
+
+// Run executes every phase and prints the table to w.
+func Run(ctx context.Context, opt Options, w io.Writer) error {
+	dir := opt.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "honeysens-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	r := &Runner{opt: opt, out: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0), dir: dir}
+	fmt.Fprintf(r.out, "figure\tvalue\tbaseline (same run)\tratio\n")
+	if err := r.baseline(ctx); err != nil {
+		return err
+	}
+	if err := r.server(ctx); err != nil {
+		return err
+	}
+	return r.out.Flush()
+}
+
+func (r *Runner) row(figure, value, baseline, ratio string) {
+	fmt.Fprintf(r.out, "%s\t%s\t%s\t%s\n", figure, value, baseline, ratio)
+	r.out.Flush()
+}
+
+// baseline inserts generated events straight into SQLite, 1000 per transaction: no HTTP, no
+// signature, no JSON, no queue. It is what the ingest pipeline is measured against.
+func (r *Runner) baseline(ctx context.Context) error {
+	st, sensors, err := r.openStore(ctx, "baseline.db")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	g := newGenerator(sensors, time.Now().Add(-30*24*time.Hour))
+	batch := make([]*model.Event, 0, 1000)
+	start := time.Now()
+	for i := 0; i < r.opt.Baseline; i++ {
+		batch = append(batch, g.next())
+		if len(batch) == cap(batch) || i == r.opt.Baseline-1 {
+			if err := st.InsertEvents(ctx, batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	r.base = float64(r.opt.Baseline) / time.Since(start).Seconds()
+	r.row("raw SQLite insert, 1000 events/tx", fmt.Sprintf("%.0f events/s", r.base), "-", "1.00")
+	return nil
+}
+
+// openStore creates a fresh database with a group and four sensors.
+func (r *Runner) openStore(ctx context.Context, name string) (*store.Store, []*model.Sensor, error) {
+	st, err := store.Open(ctx, filepath.Join(r.dir, name), r.opt.Schema)
+	if err != nil {
+		return nil, nil, err
+	}
+	g := &model.Group{Name: "Bench"}
+	if err := st.CreateGroup(ctx, g); err != nil {
+		return nil, nil, err
+	}
+	var sensors []*model.Sensor
+	for i := 0; i < 4; i++ {
+		sn := &model.Sensor{Name: fmt.Sprintf("sensor-%d", i), GroupID: g.ID, UpdateInterval: 60, Secret: auth.NewSensorSecret()}
+		if err := st.CreateSensor(ctx, sn); err != nil {
+			return nil, nil, err
+		}
+		sensors = append(sensors, sn)
+	}
+	return st, sensors, nil
+}
+
+// env is a running appliance server for the HTTP phases.
+type env struct {
+	st      *store.Store
+	ing     *ingest.Service
+	srv     *web.Server
+	url     string
+	token   string
+	sensors []*model.Sensor
+}
+
+func (r *Runner) server(ctx context.Context) error {
+	st, sensors, err := r.openStore(ctx, "appliance.db")
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ing := ingest.New(st, log, nil)
+	srv, err := web.New(web.Deps{Store: st, Ingest: ing, Assets: r.opt.Assets, Log: log, Version: "bench",
+		SessionIdle: 30 * time.Minute, Limiter: auth.NewLoginLimiter()})
+	if err != nil {
+		return err
+	}
+	e := &env{st: st, ing: ing, srv: srv, sensors: sensors}
+	defer func() {
+		srv.App().Shutdown()
+		ing.Close()
+		st.Close()
+	}()
+	if e.url, err = listen(srv.App()); err != nil {
+		return err
+	}
+	if e.token, err = benchToken(ctx, st, sensors[0].GroupID); err != nil {
+		return err
+	}
+	if err := r.bareHandler(); err != nil {
+		return err
+	}
+	for _, per := range []int{1, 100} {
+		if err := r.ingestHTTP(ctx, e, per); err != nil {
+			return err
+		}
+	}
+	if err := r.fill(ctx, e); err != nil {
+		return err
+	}
+	if err := r.lists(ctx, e); err != nil {
+		return err
+	}
+	if err := r.export(ctx, e); err != nil {
+		return err
+	}
+	return r.footprint(ctx, e)
+}
+
+func listen(app *fiber.App) (string, error) {
+	ln, err := netListen()
+	if err != nil {
+		return "", err
+	}
+	go app.Listener(ln)
+	return "http://" + ln.Addr().String(), nil
+}
+
+// benchToken creates an admin with an API token to call the list API with.
+func benchToken(ctx context.Context, st *store.Store, group int64) (string, error) {
+	hash, err := auth.HashPassword("bench-password")
+	if err != nil {
+		return "", err
+	}
+	u := &model.User{Login: "bench", Role: model.RoleAdmin, Groups: []int64{group}, PasswordHash: hash}
+	if err := st.CreateUser(ctx, u); err != nil {
+		return "", err
+	}
+	secret, tokenHash := auth.NewAPIToken()
+	return secret, st.CreateToken(ctx, &model.APIToken{UserID: u.ID, Name: "bench"}, tokenHash)
+}
+
+// bareHandler measures a Fiber handler that parses and answers JSON with no database, with the
+// same client and concurrency as the ingest figure: the HTTP ceiling of this machine.
+func (r *Runner) bareHandler() error {
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Post("/bare", func(c *fiber.Ctx) error {
+		var v map[string]any
+		if err := json.Unmarshal(c.Body(), &v); err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"accepted": 1})
+	})
+	url, err := listen(app)
+	if err != nil {
+		return err
+	}
+	defer app.Shutdown()
+	body, _ := json.Marshal(map[string]any{"sensor": 1, "events": []any{map[string]any{"summary": strings.Repeat("x", 200)}}})
+	n := 20000
+	rate, err := drive(n, 16, func(client *http.Client, i int) error {
+		res, err := client.Post(url+"/bare", "application/json", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	r.row("bare Fiber JSON handler, loopback, 16 clients", fmt.Sprintf("%.0f req/s", rate), "-", "-")
+	return nil
+}
+
+// ingestHTTP sends signed events over loopback, per events per request.
+func (r *Runner) ingestHTTP(ctx context.Context, e *env, per int) error {
+	g := newGenerator(e.sensors, time.Now().Add(-20*24*time.Hour))
+	requests := r.opt.Ingest / per
+	if requests < 1 {
+		requests = 1
+	}
+	type req struct {
+		sensor *model.Sensor
+		body   []byte
+	}
+	reqs := make([]req, requests)
+	for i := range reqs {
+		sn := e.sensors[i%len(e.sensors)]
+		events := make([]map[string]any, per)
+		for j := range events {
+			events[j] = wire(g.next())
+		}
+		body, _ := json.Marshal(map[string]any{"sensor": sn.ID, "events": events})
+		reqs[i] = req{sensor: sn, body: body}
+	}
+	clients := 16
+	if per > 1 {
+		clients = 4
+	}
+	rate, err := drive(requests, clients, func(client *http.Client, i int) error {
+		rq := reqs[i]
+		ts := time.Now().Unix()
+		hr, _ := http.NewRequest("POST", e.url+"/api/events", bytes.NewReader(rq.body))
+		hr.Header.Set("Content-Type", "application/json")
+		hr.Header.Set("X-HS-Sensor", strconv.FormatInt(rq.sensor.ID, 10))
+		hr.Header.Set("X-HS-TS", strconv.FormatInt(ts, 10))
+		hr.Header.Set("X-HS-Type", "sha256")
+		hr.Header.Set("X-HS-Auth", ingest.Sign(rq.sensor.Secret, ts, "create", rq.body))
+		res, err := client.Do(hr)
+		if err != nil {
+			return err
+		}
+		msg, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			return fmt.Errorf("ingest answered %d: %s", res.StatusCode, msg)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	events := rate * float64(per)
+	r.row(fmt.Sprintf("signed HTTP ingest, %d event(s)/request, %d clients", per, clients),
+		fmt.Sprintf("%.0f events/s", events), fmt.Sprintf("%.0f events/s", r.base), fmt.Sprintf("%.2f", events/r.base))
+	return nil
+}
+
+// drive runs n calls of fn over the given number of concurrent clients and returns calls/s.
+func drive(n, clients int, fn func(*http.Client, int) error) (float64, error) {
+	var next atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if err := fn(client, i); err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n) / time.Since(start).Seconds(), firstErr
+}
+
+// fill brings the appliance's database to opt.Events events through the store's batch insert.
+func (r *Runner) fill(ctx context.Context, e *env) error {
+	have, err := e.st.CountEvents(ctx, &store.EventFilter{})
+	if err != nil {
+		return err
+	}
+	g := newGenerator(e.sensors, time.Now().Add(-10*24*time.Hour))
+	start := time.Now()
+	batch := make([]*model.Event, 0, 5000)
+	for i := int(have); i < r.opt.Events; i++ {
+		batch = append(batch, g.next())
+		if len(batch) == cap(batch) || i == r.opt.Events-1 {
+			if err := e.st.InsertEvents(ctx, batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := e.st.Optimize(ctx); err != nil {
+		return err
+	}
+	r.row(fmt.Sprintf("fill to %d events (5000/tx) + optimize", r.opt.Events), time.Since(start).Round(time.Millisecond).String(), "-", "-")
+	return nil
+}
+
+// timed calls the list API in process (no network) and returns the median and worst time.
+func (r *Runner) timed(e *env, path string, runs int) (time.Duration, time.Duration, error) {
+	var ds []time.Duration
+	for i := 0; i < runs; i++ {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		start := time.Now()
+		res, err := e.srv.App().Test(req, -1)
+		if err != nil {
+			return 0, 0, err
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		ds = append(ds, time.Since(start))
+		if res.StatusCode != 200 {
+			return 0, 0, fmt.Errorf("%s answered %d", path, res.StatusCode)
+		}
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return ds[len(ds)/2], ds[len(ds)-1], nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
