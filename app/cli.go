@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -245,8 +246,20 @@ func benchCommand(args []string, res Resources, stdout, stderr io.Writer) error 
 	fs.IntVar(&opt.Ingest, "ingest", 50000, "events sent over HTTP for each ingest figure")
 	fs.IntVar(&opt.Baseline, "baseline", 100000, "events inserted straight into SQLite for the baseline")
 	fs.StringVar(&opt.Dir, "dir", "", "directory for the bench databases (default: a temp dir, removed after)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	if err := config.Parse(fs, args, os.Getenv); err != nil {
 		return err
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	fmt.Fprintf(stdout, "honeysens %s bench: %d events, %d CPUs, %s/%s\n\n", res.Version, opt.Events, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
 	return bench.Run(context.Background(), opt, stdout)

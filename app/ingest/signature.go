@@ -44,36 +44,58 @@ type Signed struct {
 }
 
 // replayGuard remembers the signatures of requests accepted within the window, so that a
-// captured request cannot be sent again while its timestamp is still fresh.
+// captured request cannot be sent again while its timestamp is still fresh. Signatures are kept
+// as 32 raw bytes, and expired ones are swept at most once per window, so that a busy sensor
+// fleet costs neither a scan per request nor unbounded memory.
 type replayGuard struct {
-	mu   sync.Mutex
-	seen map[string]time.Time
+	mu        sync.Mutex
+	seen      map[[sha256.Size]byte]time.Time
+	lastSweep time.Time
+}
+
+// macKey is the binary form of a hex signature (ok false when it is not one).
+func macKey(mac string) (k [sha256.Size]byte, ok bool) {
+	b, err := hex.DecodeString(mac)
+	if err != nil || len(b) != sha256.Size {
+		return k, false
+	}
+	copy(k[:], b)
+	return k, true
 }
 
 // seenBefore reports whether mac was accepted within the window.
 func (g *replayGuard) seenBefore(mac string, now time.Time) bool {
+	k, ok := macKey(mac)
+	if !ok {
+		return false
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	exp, ok := g.seen[mac]
+	exp, ok := g.seen[k]
 	return ok && now.Before(exp)
 }
 
-// remember records an accepted signature and forgets expired ones.
+// remember records an accepted signature.
 func (g *replayGuard) remember(mac string, now time.Time) {
+	k, ok := macKey(mac)
+	if !ok {
+		return
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.seen == nil {
-		g.seen = map[string]time.Time{}
+		g.seen = map[[sha256.Size]byte]time.Time{}
 	}
-	if len(g.seen) > 4096 {
-		for k, exp := range g.seen {
+	if now.Sub(g.lastSweep) > Window {
+		for key, exp := range g.seen {
 			if now.After(exp) {
-				delete(g.seen, k)
+				delete(g.seen, key)
 			}
 		}
+		g.lastSweep = now
 	}
 	// Twice the window: a timestamp may lie up to one window in the future.
-	g.seen[mac] = now.Add(2 * Window)
+	g.seen[k] = now.Add(2 * Window)
 }
 
 // verify checks a signed request against the sensor's secret.

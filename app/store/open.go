@@ -18,10 +18,11 @@ import (
 // SQLite's busy handler keeps the worst write latency in milliseconds instead of seconds.
 // Reads use r, a small query_only pool that runs beside the writer thanks to WAL.
 type Store struct {
-	w    *sql.DB
-	r    *sql.DB
-	path string
-	now  func() time.Time
+	w     *sql.DB
+	r     *sql.DB
+	path  string
+	now   func() time.Time
+	stmts *statements
 }
 
 // readers is the size of the read pool: enough for the UI and API on a 2-4 core Pi, small
@@ -84,7 +85,13 @@ func Open(ctx context.Context, path, schemaSQL string) (*Store, error) {
 		r.Close()
 		return nil, fmt.Errorf("store: open readers: %w", err)
 	}
-	return &Store{w: w, r: r, path: path, now: time.Now}, nil
+	st, err := prepare(ctx, w, r)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	return &Store{w: w, r: r, path: path, now: time.Now, stmts: st}, nil
 }
 
 // Path returns the database file's path.
@@ -93,6 +100,7 @@ func (s *Store) Path() string { return s.path }
 // Close checkpoints the WAL into the main file, so that the database is one self-contained file
 // while the appliance is down, and closes both pools.
 func (s *Store) Close() error {
+	s.stmts.close()
 	_, cerr := s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	rerr := s.r.Close()
 	werr := s.w.Close()

@@ -50,7 +50,7 @@ func (s *Store) CreateSensor(ctx context.Context, sn *model.Sensor) error {
 
 // Sensor returns one sensor, secret included (callers decide what to show).
 func (s *Store) Sensor(ctx context.Context, id int64) (*model.Sensor, error) {
-	sn, err := scanSensor(s.r.QueryRowContext(ctx, `SELECT `+sensorColumns+` FROM sensors WHERE id = ?`, id))
+	sn, err := scanSensor(s.stmts.sensor.QueryRowContext(ctx, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, model.Errorf(model.ErrNotFound, "No such sensor.")
 	}
