@@ -116,8 +116,8 @@ CREATE TABLE IF NOT EXISTS events (
     details_count  INTEGER NOT NULL DEFAULT 0,
     packets_count  INTEGER NOT NULL DEFAULT 0
 );
--- Indexes for the event list. Every sort orders by (column, timestamp, id): within equal
--- values the newest come first, as operators expect. Each index (column, timestamp) ends with
+-- Indexes for the event list. Every sort orders by (column, timestamp, id), all in the
+-- chosen direction: equal values are ordered by time. Each index (column, timestamp) ends with
 -- the rowid, so it serves that whole order for keyset paging, AND a filter on the column with
 -- the default newest-first order. The store picks the index per query (see events_query.go).
 CREATE INDEX IF NOT EXISTS events_timestamp      ON events(timestamp);

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -154,14 +155,18 @@ func TestReplayGuardEvictsExpired(t *testing.T) {
 	var g replayGuard
 	now := sigNow
 	for i := 0; i < 5000; i++ {
-		g.remember("old"+strconv.Itoa(i), now)
+		g.remember(fmt.Sprintf("%064x", i), now)
+	}
+	if !g.seenBefore(fmt.Sprintf("%064x", 4999), now) {
+		t.Fatal("MAC not remembered")
 	}
 	later := now.Add(3 * Window)
-	g.remember("fresh", later)
+	fresh := strings.Repeat("f", 64)
+	g.remember(fresh, later)
 	if n := len(g.seen); n != 1 {
 		t.Errorf("after expiry the guard holds %d entries, want 1 (only the fresh one)", n)
 	}
-	if !g.seenBefore("fresh", later) {
+	if !g.seenBefore(fresh, later) {
 		t.Error("fresh MAC forgotten")
 	}
 }

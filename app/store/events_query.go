@@ -29,7 +29,7 @@ type EventFilter struct {
 }
 
 // sortKey is one order of the event list: a column and the index that walks it. Every order
-// is (column, timestamp, id), so equal values list newest first.
+// is (column, timestamp, id) in one direction, so equal values are ordered by time.
 type sortKey struct {
 	column string
 	index  string // the live table's index in that order; "" for the rowid
@@ -56,11 +56,14 @@ type EventPage struct {
 	Cursor string // from the previous page's NextCursor; "" for the first page
 }
 
-// cursor is the last row of a page in sort order: its sort value, timestamp and id.
+// cursor is the last row of a page in sort order: its sort value, timestamp and id, and the
+// sort key it belongs to, so that a cursor of one order is refused in another (where its value
+// would silently seek to a meaningless place).
 type cursor struct {
-	V any   `json:"v,omitempty"`
-	T int64 `json:"t"`
-	I int64 `json:"i"`
+	K string `json:"k"`
+	V any    `json:"v,omitempty"`
+	T int64  `json:"t"`
+	I int64  `json:"i"`
 }
 
 func encodeCursor(c cursor) string {
@@ -73,14 +76,14 @@ func badCursor() error {
 		Fields: map[string]string{"cursor": "Not a cursor from this list."}}
 }
 
-// decodeCursor reads a cursor and converts its sort value back to the column's type.
-func decodeCursor(s string, column string) (*cursor, error) {
+// decodeCursor reads a cursor of the sort key and converts its sort value back to the column's type.
+func decodeCursor(s string, sort string, column string) (*cursor, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	var c cursor
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || c.I <= 0 {
+	if err != nil || c.I <= 0 || c.K != sort {
 		return nil, badCursor()
 	}
 	switch column {
@@ -218,7 +221,7 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 		order = key.column + " " + dir + ", timestamp " + dir + ", id " + dir
 	}
 	if p.Cursor != "" {
-		c, err := decodeCursor(p.Cursor, key.column)
+		c, err := decodeCursor(p.Cursor, p.Sort, key.column)
 		if err != nil {
 			return nil, "", err
 		}
@@ -292,7 +295,7 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 	if len(list) > p.Limit {
 		list = list[:p.Limit]
 		last := list[p.Limit-1]
-		c := cursor{T: last.Timestamp.UnixMilli(), I: last.ID}
+		c := cursor{K: p.Sort, T: last.Timestamp.UnixMilli(), I: last.ID}
 		if key.column != "id" && key.column != "timestamp" {
 			c.V = sortVals[p.Limit-1]
 		}

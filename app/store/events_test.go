@@ -124,10 +124,8 @@ func rows(t *testing.T, s *Store, archive bool) []row {
 // integers numerically, text and blobs byte by byte.
 func cmpSort(key string, a, b row) int {
 	switch key {
-	case "id":
-		return 0
-	case "timestamp":
-		return cmpInt(a.timestamp, b.timestamp)
+	case "id", "timestamp":
+		return 0 // referenceOrder breaks ties by timestamp (except for id) and id
 	case "group":
 		return cmpInt(a.group, b.group)
 	case "sensor":
@@ -156,11 +154,16 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// referenceOrder returns the ids of list sorted by key then id, reversed for desc.
+// referenceOrder returns the ids of list in the list's documented order: the sort value, ties
+// broken by timestamp and then id, all in one direction (reversed for desc). Sorting by id is
+// by id alone.
 func referenceOrder(list []row, key string, desc bool) []int64 {
 	sorted := slices.Clone(list)
 	sort.SliceStable(sorted, func(i, j int) bool {
 		c := cmpSort(key, sorted[i], sorted[j])
+		if c == 0 && key != "id" {
+			c = cmpInt(sorted[i].timestamp, sorted[j].timestamp)
+		}
 		if c == 0 {
 			c = cmpInt(sorted[i].id, sorted[j].id)
 		}
