@@ -87,9 +87,35 @@ CREATE TABLE IF NOT EXISTS sensors (
     last_contact    INTEGER,
     last_ip         TEXT    NOT NULL DEFAULT '',
     sw_version      TEXT    NOT NULL DEFAULT '',
-    last_status_ts  INTEGER NOT NULL DEFAULT 0
+    last_status_ts  INTEGER NOT NULL DEFAULT 0,
+    local           INTEGER NOT NULL DEFAULT 0  -- the appliance's own, built-in sensor
 );
 CREATE INDEX IF NOT EXISTS sensors_group ON sensors(group_id);
+
+-- The honeypot services assigned to each sensor with their settings (JSON, one object per
+-- service kind) and their live state as the sensor last reported it: running, or error with
+-- the reason (port in use, ...).
+CREATE TABLE IF NOT EXISTS sensor_services (
+    sensor_id  INTEGER NOT NULL REFERENCES sensors(id) ON DELETE CASCADE,
+    service    TEXT    NOT NULL,
+    enabled    INTEGER NOT NULL DEFAULT 1,
+    config     TEXT    NOT NULL DEFAULT '{}',
+    state      TEXT    NOT NULL DEFAULT '',
+    error      TEXT    NOT NULL DEFAULT '',
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (sensor_id, service)
+) WITHOUT ROWID;
+
+-- Sensor status history: one row per change between online and offline (the first contact
+-- included), written by the timeout check. The newest row per sensor says since when it is in
+-- its current state.
+CREATE TABLE IF NOT EXISTS sensor_status_log (
+    id        INTEGER PRIMARY KEY,
+    sensor_id INTEGER NOT NULL REFERENCES sensors(id) ON DELETE CASCADE,
+    time      INTEGER NOT NULL,
+    online    INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sensor_status_log_sensor ON sensor_status_log(sensor_id, id);
 
 -- Live events. group_id is the sensor's group, copied at ingest so that scoping, filtering and
 -- sorting by group need no join. classification: 0 Unknown, 1 ICMP, 2 Connection attempt,

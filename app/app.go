@@ -14,8 +14,10 @@ import (
 
 	"honeysens/app/auth"
 	"honeysens/app/config"
+	"honeysens/app/honeypot"
 	"honeysens/app/ingest"
 	"honeysens/app/jobs"
+	"honeysens/app/sensor"
 	"honeysens/app/store"
 	"honeysens/app/web"
 )
@@ -34,6 +36,7 @@ type App struct {
 	out    io.Writer
 	store  *store.Store
 	ingest *ingest.Service
+	local  *sensor.Local
 	web    *web.Server
 	first  *firstLogin
 }
@@ -54,16 +57,25 @@ func New(ctx context.Context, cfg *config.Config, res Resources, log *slog.Logge
 		return nil, err
 	}
 	ing := ingest.New(st, log.With("component", "ingest"), nil)
-	srv, err := web.New(web.Deps{
-		Store: st, Ingest: ing, Assets: res.Assets, Log: log.With("component", "web"), Version: res.Version,
-		SessionIdle: cfg.SessionIdle, Limiter: auth.NewLoginLimiter(),
-	})
+	catalog := sensor.DefaultCatalog()
+	local, err := startLocal(ctx, st, ing, catalog, cfg.Honeypots, res.Version, log.With("component", "honeypot"))
 	if err != nil {
 		ing.Close()
 		st.Close()
 		return nil, err
 	}
-	return &App{cfg: cfg, log: log, out: out, store: st, ingest: ing, web: srv, first: first}, nil
+	srv, err := web.New(web.Deps{
+		Store: st, Ingest: ing, Catalog: catalog, Limits: honeypot.DefaultLimits, ReloadLocal: local.Reload,
+		Assets: res.Assets, Log: log.With("component", "web"), Version: res.Version,
+		SessionIdle: cfg.SessionIdle, Limiter: auth.NewLoginLimiter(),
+	})
+	if err != nil {
+		local.Stop()
+		ing.Close()
+		st.Close()
+		return nil, err
+	}
+	return &App{cfg: cfg, log: log, out: out, store: st, ingest: ing, local: local, web: srv, first: first}, nil
 }
 
 // Run serves until ctx is cancelled, then shuts down in order: stop accepting and finish
@@ -73,11 +85,17 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.cfg.Listen, err)
 	}
-	sched, err := jobs.Start(ctx, a.log, jobs.Job{Name: "session-sweep", Every: 10 * time.Minute,
-		Run: func(ctx context.Context) error {
+	sched, err := jobs.Start(ctx, a.log,
+		jobs.Job{Name: "session-sweep", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.store.DeleteIdleSessions(ctx, time.Now().Add(-a.cfg.SessionIdle))
 			return err
-		}})
+		}},
+		jobs.Job{Name: "local-sensor-heartbeat", Every: sensor.HeartbeatEvery, Run: a.local.Heartbeat},
+		jobs.Job{Name: "sensor-timeouts", Every: 15 * time.Second, Run: func(ctx context.Context) error {
+			_, err := sensor.CheckStatus(ctx, a.store, time.Now())
+			return err
+		}},
+	)
 	if err != nil {
 		ln.Close()
 		return err
@@ -103,8 +121,28 @@ func (a *App) Web() *web.Server { return a.web }
 // Store returns the database.
 func (a *App) Store() *store.Store { return a.store }
 
-// Close commits the events still queued, then checkpoints and closes the database.
-func (a *App) Close() error { return errors.Join(a.ingest.Close(), a.store.Close()) }
+// Close stops the honeypots (their cut sessions are still reported), commits the events still
+// queued, then checkpoints and closes the database.
+func (a *App) Close() error {
+	a.local.Stop()
+	return errors.Join(a.ingest.Close(), a.store.Close())
+}
+
+// startLocal starts the appliance's own sensor; on first start it joins the oldest group.
+func startLocal(ctx context.Context, st *store.Store, ing *ingest.Service, catalog sensor.Catalog, run bool,
+	version string, log *slog.Logger) (*sensor.Local, error) {
+	groups, err := st.Groups(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var group int64
+	for _, g := range groups {
+		if group == 0 || g.ID < group {
+			group = g.ID
+		}
+	}
+	return sensor.StartLocal(ctx, st, ing, catalog, group, run, version, log)
+}
 
 // printBanner tells the operator where the UI is and, on first start, how to log in.
 func (a *App) printBanner(addr string) {

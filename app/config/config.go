@@ -20,6 +20,7 @@ type Config struct {
 	Listen        string        // host:port of the one listener for UI, API and sensor ingest
 	LogLevel      string        // debug, info, warn or error
 	SessionIdle   time.Duration // a browser session ends after this long without a request
+	Honeypots     bool          // run the appliance's own honeypot services
 	AdminPassword string        // first start only: the admin password (env only, never a flag)
 	Version       string        // release version, set at build time
 }
@@ -73,6 +74,7 @@ func LoadServe(args []string, getenv func(string) string, out io.Writer) (*Confi
 	fs.StringVar(&c.Listen, "listen", "127.0.0.1:8080", "address of the web UI, API and sensor ingest")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.DurationVar(&c.SessionIdle, "session-idle", 30*time.Minute, "log a browser out after this long without activity")
+	fs.BoolVar(&c.Honeypots, "honeypots", true, "run the honeypot services of the appliance's own sensor")
 	if err := Parse(fs, args, getenv); err != nil {
 		return nil, err
 	}

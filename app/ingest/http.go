@@ -103,6 +103,13 @@ type heartbeat struct {
 	Status    int    `json:"status"`
 	IP        string `json:"ip"`
 	SWVersion string `json:"sw_version"`
+	// Services is this appliance's remote sensor's report of each service: running, or error
+	// with the reason. (HoneySens sensors send service_status with numeric ids instead; that
+	// form is ignored.)
+	Services map[string]struct {
+		State string `json:"state"`
+		Error string `json:"error"`
+	} `json:"services"`
 }
 
 // StatusCreate is POST /api/sensors/status, the heartbeat. It records the contact and answers
@@ -143,7 +150,25 @@ func (s *Service) StatusCreate(c *fiber.Ctx) error {
 	if err := s.store.RecordHeartbeat(c.UserContext(), sensor.ID, hb.Timestamp, now, ip, version); err != nil {
 		return err
 	}
+	ctx := c.UserContext()
+	for name, st := range hb.Services {
+		state := st.State
+		if state != model.ServiceRunning && state != model.ServiceError && state != model.ServiceStopped {
+			continue
+		}
+		if err := s.store.SetServiceState(ctx, sensor.ID, model.Clip(name, model.MaxServiceLen), state, model.OneLine(model.Clip(st.Error, 255))); err != nil {
+			return err
+		}
+	}
+	services, err := s.store.SensorServices(ctx, sensor.ID)
+	if err != nil {
+		return err
+	}
+	assigned := make([]fiber.Map, 0, len(services))
+	for _, sv := range services {
+		assigned = append(assigned, fiber.Map{"name": sv.Name, "enabled": sv.Enabled, "config": sv.Config})
+	}
 	s.accepted(c)
 	return s.reply(c, fiber.Map{"id": sensor.ID, "name": sensor.Name, "update_interval": sensor.UpdateInterval,
-		"server_time": now.Unix()})
+		"server_time": now.Unix(), "services": assigned})
 }

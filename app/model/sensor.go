@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"time"
@@ -18,7 +19,43 @@ type Sensor struct {
 	LastContact    *time.Time `json:"last_contact"`
 	LastIP         string     `json:"last_ip"`
 	SWVersion      string     `json:"sw_version"`
-	Secret         string     `json:"-"` // HMAC key; answered once, at creation
+	Local          bool       `json:"local"` // the appliance's own sensor, running in process
+	Secret         string     `json:"-"`     // HMAC key; answered once, at creation
+}
+
+// HeartbeatTolerance is added to a sensor's update interval before a silent sensor counts as
+// offline: one late heartbeat is weather, two missed ones are an outage.
+const HeartbeatTolerance = 60 * time.Second
+
+// Online reports whether the sensor was heard from recently enough.
+func (s *Sensor) Online(now time.Time) bool {
+	limit := time.Duration(s.UpdateInterval)*time.Second + HeartbeatTolerance
+	return s.LastContact != nil && now.Sub(*s.LastContact) <= limit
+}
+
+// StatusChange is one entry of a sensor's status history.
+type StatusChange struct {
+	SensorID int64     `json:"sensor"`
+	Time     time.Time `json:"time"`
+	Online   bool      `json:"online"`
+}
+
+// Service states a sensor reports for each assigned honeypot service.
+const (
+	ServiceRunning = "running"
+	ServiceError   = "error"
+	ServiceStopped = "stopped"
+)
+
+// SensorService is a honeypot service assigned to a sensor: its settings and live state.
+type SensorService struct {
+	SensorID  int64           `json:"sensor"`
+	Name      string          `json:"name"`
+	Enabled   bool            `json:"enabled"`
+	Config    json.RawMessage `json:"config"`
+	State     string          `json:"state"` // running, error, stopped or "" before the first report
+	Error     string          `json:"error"`
+	UpdatedAt time.Time       `json:"updated_at"`
 }
 
 var sensorNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$`)

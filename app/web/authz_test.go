@@ -54,7 +54,14 @@ var routeCases = map[string]routeCase{
 	"GET /api/sensors": {path: "/api/sensors", want: [4]int{401, 200, 200, 200}},
 	"POST /api/sensors": {path: "/api/sensors", body: func(i int) any { return map[string]any{"name": fmt.Sprint("s", i), "group": 1} },
 		want: [4]int{401, 403, 201, 201}},
-	"GET /api/sensors/:id": {path: "/api/sensors/{sensor}", want: [4]int{401, 200, 200, 200}},
+	"GET /api/sensors/:id":        {path: "/api/sensors/{sensor}", want: [4]int{401, 200, 200, 200}},
+	"PATCH /api/sensors/:id":      {path: "/api/sensors/{sensor}", body: map[string]any{"location": "Rack 2"}, want: [4]int{401, 403, 200, 200}},
+	"GET /api/sensors/:id/status": {path: "/api/sensors/{sensor}/status", want: [4]int{401, 200, 200, 200}},
+	"GET /api/sensors/:id/config": {path: "/api/sensors/{sensor}/config", want: [4]int{401, 403, 200, 200}},
+	"PUT /api/sensors/:id/services/:name": {path: "/api/sensors/{sensor}/services/recon", body: map[string]any{"enabled": false},
+		want: [4]int{401, 403, 200, 200}},
+	// The manager's delete succeeds, so the admin then finds nothing to delete.
+	"DELETE /api/sensors/:id": {path: "/api/sensors/{sensor}", want: [4]int{401, 403, 200, 404}},
 
 	// Sensor routes answer only HMAC-signed requests: no user, however privileged, gets in.
 	"POST /api/events":         {path: "/api/events", body: map[string]any{"sensor": 1, "events": []any{}}, want: [4]int{401, 401, 401, 401}},

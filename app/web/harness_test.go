@@ -37,7 +37,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	cfg := &config.Config{DataDir: t.TempDir(), Listen: "127.0.0.1:0", LogLevel: "error",
-		SessionIdle: 30 * time.Minute, AdminPassword: adminPassword, Version: "test"}
+		SessionIdle: 30 * time.Minute, AdminPassword: adminPassword, Version: "test", Honeypots: false}
 	res := app.Resources{Schema: string(schema), Assets: os.DirFS("../../assets"), Version: "test"}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.New(context.Background(), cfg, res, log, io.Discard)

@@ -48,6 +48,11 @@ func (s *Server) table() []Route {
 		{get, "/api/sensors", auth.Observer, s.sensorList, false},
 		{post, "/api/sensors", auth.Manager, s.sensorCreate, false},
 		{get, "/api/sensors/:id", auth.Observer, s.sensorGet, false},
+		{patch, "/api/sensors/:id", auth.Manager, s.sensorUpdate, false},
+		{del, "/api/sensors/:id", auth.Manager, s.sensorDelete, false},
+		{get, "/api/sensors/:id/status", auth.Observer, s.sensorStatusHistory, false},
+		{get, "/api/sensors/:id/config", auth.Manager, s.sensorConfig, false},
+		{put, "/api/sensors/:id/services/:name", auth.Manager, s.sensorServiceUpdate, false},
 
 		// The HoneySens sensor protocol: HMAC-signed, checked by the ingest service.
 		{post, "/api/events", auth.Sensor, s.Ingest.EventsCreate, false},

@@ -1,11 +1,73 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/auth"
 	"honeysens/app/model"
 )
+
+// sensorView is a sensor as the Sensors page shows it: settings, liveness, the New events it
+// reported and its services. The secret is never part of it.
+type sensorView struct {
+	*model.Sensor
+	Status      string                 `json:"status"` // waiting, online or offline
+	StatusSince *time.Time             `json:"status_since"`
+	NewEvents   int64                  `json:"new_events"`
+	Services    []*model.SensorService `json:"services"`
+}
+
+func (s *Server) sensorViews(ctx context.Context, list []*model.Sensor) ([]sensorView, error) {
+	last, err := s.Store.LastStatusChanges(ctx)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := s.Store.NewEventCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	out := make([]sensorView, 0, len(list))
+	for _, sn := range list {
+		v := sensorView{Sensor: sn, Status: "waiting", NewEvents: counts[sn.ID]}
+		if sn.LastContact != nil {
+			v.Status = "offline"
+			if sn.Online(now) {
+				v.Status = "online"
+			}
+			if c, ok := last[sn.ID]; ok && c.Online == sn.Online(now) {
+				t := c.Time
+				v.StatusSince = &t
+			}
+		}
+		if v.Services, err = s.Store.SensorServices(ctx, sn.ID); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// sensorInScope loads the :id sensor, "not found" outside the caller's groups.
+func (s *Server) sensorInScope(c *fiber.Ctx) (*model.Sensor, error) {
+	id, err := idParam(c)
+	if err != nil {
+		return nil, err
+	}
+	sn, err := s.Store.Sensor(c.UserContext(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !principal(c).InGroup(sn.GroupID) {
+		return nil, model.Errorf(model.ErrNotFound, "No such sensor.")
+	}
+	return sn, nil
+}
 
 // sensorList lists the sensors of the caller's groups.
 func (s *Server) sensorList(c *fiber.Ctx) error {
@@ -20,36 +82,43 @@ func (s *Server) sensorList(c *fiber.Ctx) error {
 			list = append(list, sn)
 		}
 	}
-	return c.JSON(fiber.Map{"items": list})
+	views, err := s.sensorViews(c.UserContext(), list)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": views, "services": s.Catalog.Names()})
 }
 
 func (s *Server) sensorGet(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	sn, err := s.sensorInScope(c)
 	if err != nil {
 		return err
 	}
-	sn, err := s.Store.Sensor(c.UserContext(), id)
+	views, err := s.sensorViews(c.UserContext(), []*model.Sensor{sn})
 	if err != nil {
 		return err
 	}
-	if !principal(c).InGroup(sn.GroupID) {
-		return model.Errorf(model.ErrNotFound, "No such sensor.")
-	}
-	return c.JSON(sn)
+	return c.JSON(views[0])
 }
 
-// sensorCreate registers a sensor and answers its secret, the only time it is shown.
-func (s *Server) sensorCreate(c *fiber.Ctx) error {
-	var in struct {
-		Name           string `json:"name"`
-		Location       string `json:"location"`
-		Group          int64  `json:"group"`
-		UpdateInterval *int   `json:"update_interval"`
+// sensorInput is the body of sensor create and update.
+type sensorInput struct {
+	Name           *string `json:"name"`
+	Location       *string `json:"location"`
+	Group          *int64  `json:"group"`
+	UpdateInterval *int    `json:"update_interval"`
+}
+
+func (in *sensorInput) apply(c *fiber.Ctx, sn *model.Sensor) error {
+	if in.Name != nil {
+		sn.Name = *in.Name
 	}
-	if err := decodeJSON(c, &in); err != nil {
-		return err
+	if in.Location != nil {
+		sn.Location = *in.Location
 	}
-	sn := &model.Sensor{Name: in.Name, Location: in.Location, GroupID: in.Group, UpdateInterval: 60, Secret: auth.NewSensorSecret()}
+	if in.Group != nil {
+		sn.GroupID = *in.Group
+	}
 	if in.UpdateInterval != nil {
 		sn.UpdateInterval = *in.UpdateInterval
 	}
@@ -57,14 +126,161 @@ func (s *Server) sensorCreate(c *fiber.Ctx) error {
 		return err
 	}
 	if !principal(c).InGroup(sn.GroupID) {
-		return invalidField("group", "You can add sensors only to your own groups.")
+		return invalidField("group", "You can place sensors only in your own groups.")
 	}
-	if err := s.Store.CreateSensor(c.UserContext(), sn); err != nil {
+	return nil
+}
+
+// sensorCreate registers a remote sensor with every service assigned with its defaults, and
+// answers its secret: the only time it is shown (the config download carries it too).
+func (s *Server) sensorCreate(c *fiber.Ctx) error {
+	var in sensorInput
+	if err := decodeJSON(c, &in); err != nil {
 		return err
+	}
+	sn := &model.Sensor{UpdateInterval: 60, Secret: auth.NewSensorSecret()}
+	if err := in.apply(c, sn); err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	if err := s.Store.CreateSensor(ctx, sn); err != nil {
+		return err
+	}
+	for _, sv := range s.Catalog.Defaults(sn.ID) {
+		if err := s.Store.SetSensorService(ctx, sv); err != nil {
+			return err
+		}
 	}
 	s.audit(c, "sensor_created", "sensor", sn.ID, sn.Name, "")
 	return c.Status(fiber.StatusCreated).JSON(struct {
 		*model.Sensor
 		Secret string `json:"secret"`
 	}{sn, sn.Secret})
+}
+
+func (s *Server) sensorUpdate(c *fiber.Ctx) error {
+	sn, err := s.sensorInScope(c)
+	if err != nil {
+		return err
+	}
+	var in sensorInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := in.apply(c, sn); err != nil {
+		return err
+	}
+	if err := s.Store.UpdateSensor(c.UserContext(), sn); err != nil {
+		return err
+	}
+	s.audit(c, "sensor_updated", "sensor", sn.ID, sn.Name, "")
+	return c.JSON(sn)
+}
+
+// sensorDelete removes a remote sensor; its events are deleted, or archived when asked.
+func (s *Server) sensorDelete(c *fiber.Ctx) error {
+	sn, err := s.sensorInScope(c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Archive bool `json:"archive"`
+	}
+	if len(c.Body()) > 0 {
+		if err := decodeJSON(c, &in); err != nil {
+			return err
+		}
+	}
+	if sn.Local {
+		return model.Errorf(model.ErrConflict, "The appliance's own sensor cannot be removed; disable its services instead.")
+	}
+	n, err := s.Store.DeleteSensor(c.UserContext(), sn.ID, in.Archive)
+	if err != nil {
+		return err
+	}
+	what := "deleted"
+	if in.Archive {
+		what = "archived"
+	}
+	s.audit(c, "sensor_deleted", "sensor", sn.ID, sn.Name, fmt.Sprintf("%d events %s", n, what))
+	return c.JSON(fiber.Map{"events": n, "archived": in.Archive})
+}
+
+// sensorStatusHistory lists a sensor's recent online/offline changes.
+func (s *Server) sensorStatusHistory(c *fiber.Ctx) error {
+	sn, err := s.sensorInScope(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.Store.StatusHistory(c.UserContext(), sn.ID, 50)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": list})
+}
+
+// sensorServiceUpdate turns a service of a sensor on or off and changes its settings. The
+// settings are checked by building the service (without starting it); the appliance's own
+// sensor applies the change at once, a remote sensor with its next heartbeat.
+func (s *Server) sensorServiceUpdate(c *fiber.Ctx) error {
+	sn, err := s.sensorInScope(c)
+	if err != nil {
+		return err
+	}
+	name := c.Params("name")
+	kind, ok := s.Catalog[name]
+	if !ok {
+		return model.Errorf(model.ErrNotFound, "No such service.")
+	}
+	var in struct {
+		Enabled bool            `json:"enabled"`
+		Config  json.RawMessage `json:"config"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if len(in.Config) == 0 || string(in.Config) == "null" {
+		in.Config, _ = json.Marshal(kind.Defaults())
+	}
+	if _, err := kind.New(in.Config, s.Limits, s.Log); err != nil {
+		return &model.Error{Code: model.ErrInvalid, Message: "The service's settings are not valid.",
+			Fields: map[string]string{"config": err.Error()}}
+	}
+	sv := &model.SensorService{SensorID: sn.ID, Name: name, Enabled: in.Enabled, Config: in.Config}
+	ctx := c.UserContext()
+	if err := s.Store.SetSensorService(ctx, sv); err != nil {
+		return err
+	}
+	if sn.Local && s.ReloadLocal != nil {
+		if err := s.ReloadLocal(ctx); err != nil {
+			return err
+		}
+	}
+	state := "disabled"
+	if in.Enabled {
+		state = "enabled"
+	}
+	s.audit(c, "service_updated", "sensor", sn.ID, sn.Name, name+" "+state)
+	list, err := s.Store.SensorServices(ctx, sn.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": list})
+}
+
+// sensorConfig is the configuration file of a remote sensor: where the server is and the
+// sensor's credentials. It contains the secret, so only managers may download it.
+func (s *Server) sensorConfig(c *fiber.Ctx) error {
+	sn, err := s.sensorInScope(c)
+	if err != nil {
+		return err
+	}
+	if sn.Local {
+		return model.Errorf(model.ErrConflict, "The appliance's own sensor needs no configuration file.")
+	}
+	cfg := fiber.Map{"server": c.BaseURL(), "sensor": sn.ID, "secret": sn.Secret, "name": sn.Name}
+	s.audit(c, "sensor_config_downloaded", "sensor", sn.ID, sn.Name, "")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sensor-%d.json"`, sn.ID))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(cfg)
 }

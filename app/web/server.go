@@ -4,6 +4,7 @@
 package web
 
 import (
+	"context"
 	"io/fs"
 	"log/slog"
 	"time"
@@ -11,14 +12,20 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/auth"
+	"honeysens/app/honeypot"
 	"honeysens/app/ingest"
+	"honeysens/app/sensor"
 	"honeysens/app/store"
 )
 
 // Deps is what the web layer needs from the rest of the appliance.
 type Deps struct {
-	Store       *store.Store
-	Ingest      *ingest.Service
+	Store   *store.Store
+	Ingest  *ingest.Service
+	Catalog sensor.Catalog  // the honeypot service kinds
+	Limits  honeypot.Limits // what services are built with when their settings are checked
+	// ReloadLocal applies a changed service assignment of the appliance's own sensor.
+	ReloadLocal func(ctx context.Context) error
 	Assets      fs.FS // the embedded assets/ folder
 	Log         *slog.Logger
 	Version     string

@@ -1,0 +1,114 @@
+package sensor
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"regexp"
+	"time"
+
+	"honeysens/app/auth"
+	"honeysens/app/honeypot"
+	"honeysens/app/ingest"
+	"honeysens/app/model"
+	"honeysens/app/store"
+)
+
+// Local is the appliance's own sensor: its honeypot services run in this process and report
+// through the same ingest path as remote sensors, without HTTP.
+type Local struct {
+	st      *store.Store
+	host    *Host
+	id      int64
+	version string
+	log     *slog.Logger
+}
+
+// HeartbeatEvery is how often the local sensor records its contact.
+const HeartbeatEvery = 30 * time.Second
+
+// StartLocal creates the local sensor on first start (in the given group, with every service
+// of the catalog assigned with its defaults) and, if run is set, starts its services.
+func StartLocal(ctx context.Context, st *store.Store, ing *ingest.Service, catalog Catalog, groupID int64,
+	run bool, version string, log *slog.Logger) (*Local, error) {
+	sn, err := st.LocalSensor(ctx)
+	if model.ErrorCode(err) == model.ErrNotFound {
+		sn, err = createLocal(ctx, st, catalog, groupID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	l := &Local{st: st, id: sn.ID, version: version, log: log}
+	rep := honeypot.ReporterFunc(func(ctx context.Context, e *model.Event) error {
+		// Read the sensor each time: an operator may have moved it to another group.
+		cur, err := st.Sensor(ctx, l.id)
+		if err != nil {
+			return err
+		}
+		_, err = ing.Submit(ctx, cur, []*model.Event{e})
+		return err
+	})
+	l.host = NewHost(catalog.Factories(), honeypot.DefaultLimits, rep, log, func(name, state, reason string) {
+		if err := st.SetServiceState(context.Background(), l.id, name, state, reason); err != nil {
+			log.Error("service state not stored", "service", name, "err", err)
+		}
+	})
+	if err := l.Heartbeat(ctx); err != nil {
+		return nil, err
+	}
+	if !run {
+		l.host = nil
+		return l, nil
+	}
+	return l, l.Reload(ctx)
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9 ._-]`)
+
+func createLocal(ctx context.Context, st *store.Store, catalog Catalog, groupID int64) (*model.Sensor, error) {
+	name, _ := os.Hostname()
+	name = unsafeName.ReplaceAllString(name, "-")
+	sn := &model.Sensor{Name: name, Location: "This appliance", GroupID: groupID, UpdateInterval: int(HeartbeatEvery / time.Second),
+		Local: true, Secret: auth.NewSensorSecret()}
+	if sn.Validate() != nil {
+		sn.Name = "appliance"
+	}
+	if err := st.CreateSensor(ctx, sn); err != nil {
+		return nil, err
+	}
+	for _, sv := range catalog.Defaults(sn.ID) {
+		if err := st.SetSensorService(ctx, sv); err != nil {
+			return nil, err
+		}
+	}
+	return sn, nil
+}
+
+// ID is the local sensor's id.
+func (l *Local) ID() int64 { return l.id }
+
+// Reload applies the stored service assignment (after an operator changed it).
+func (l *Local) Reload(ctx context.Context) error {
+	if l.host == nil {
+		return nil // honeypots are switched off for this appliance (--honeypots=false)
+	}
+	assigned, err := l.st.SensorServices(ctx, l.id)
+	if err != nil {
+		return err
+	}
+	l.host.Apply(assigned)
+	return nil
+}
+
+// Heartbeat records that the local sensor is alive (job body, every HeartbeatEvery).
+func (l *Local) Heartbeat(ctx context.Context) error {
+	now := time.Now()
+	return l.st.RecordHeartbeat(ctx, l.id, now.UnixNano(), now, "127.0.0.1", l.version)
+}
+
+// Stop stops the services; sessions cut short are still reported.
+func (l *Local) Stop() {
+	if l.host != nil {
+		l.host.Stop()
+	}
+}
