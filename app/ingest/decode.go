@@ -74,7 +74,7 @@ func DecodeEvents(raw json.RawMessage, now time.Time) ([]*model.Event, error) {
 		if err != nil {
 			return nil, model.Errorf(model.ErrInvalid, "events: not valid base64.")
 		}
-		raw = b
+		raw = bytes.TrimSpace(b)
 	}
 	if len(raw) == 0 || raw[0] != '[' {
 		return nil, model.Errorf(model.ErrInvalid, "events: want a JSON array (or one encoded as base64).")

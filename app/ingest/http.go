@@ -35,16 +35,19 @@ func (s *Service) VerifySensor(c *fiber.Ctx) error {
 	if err := verify(sig, sensor, c.Method(), c.Body(), now); err != nil {
 		return err
 	}
-	if s.replay.seenBefore(strings.ToLower(sig.Auth), now) {
+	if !s.replay.claim(strings.ToLower(sig.Auth), now) {
 		return model.Errorf(model.ErrForbidden, "This signed request was accepted already (replay).")
 	}
 	c.Locals(sensorKey, sensor)
 	return nil
 }
 
-// accepted marks the request's signature as used, once its effect is committed.
-func (s *Service) accepted(c *fiber.Ctx) {
-	s.replay.remember(strings.ToLower(c.Get("X-HS-Auth")), s.now())
+// releaseOnError gives the request's signature back when the request failed, so that the
+// sensor may send the same request again.
+func (s *Service) releaseOnError(c *fiber.Ctx, err *error) {
+	if *err != nil {
+		s.replay.release(strings.ToLower(c.Get("X-HS-Auth")))
+	}
 }
 
 // reply answers a sensor with a JSON body signed like its request, so that HoneySens sensors
@@ -76,7 +79,8 @@ func sensorMatches(raw json.RawMessage, sensor *model.Sensor) error {
 
 // EventsCreate is POST /api/events: a batch of events from a remote sensor. The answer comes
 // after the events are committed.
-func (s *Service) EventsCreate(c *fiber.Ctx) error {
+func (s *Service) EventsCreate(c *fiber.Ctx) (err error) {
+	defer s.releaseOnError(c, &err)
 	var body eventsBody
 	if err := json.Unmarshal(c.Body(), &body); err != nil {
 		return model.Errorf(model.ErrInvalid, "The body is not a JSON object {sensor, events}.")
@@ -93,7 +97,6 @@ func (s *Service) EventsCreate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.accepted(c)
 	return s.reply(c, fiber.Map{"accepted": n, "dropped": len(events) - n})
 }
 
@@ -114,7 +117,8 @@ type heartbeat struct {
 
 // StatusCreate is POST /api/sensors/status, the heartbeat. It records the contact and answers
 // the sensor's configuration.
-func (s *Service) StatusCreate(c *fiber.Ctx) error {
+func (s *Service) StatusCreate(c *fiber.Ctx) (err error) {
+	defer s.releaseOnError(c, &err)
 	var body struct {
 		Sensor json.RawMessage `json:"sensor"`
 		Status json.RawMessage `json:"status"`
@@ -129,7 +133,6 @@ func (s *Service) StatusCreate(c *fiber.Ctx) error {
 	raw := []byte(body.Status)
 	var encoded string
 	if json.Unmarshal(raw, &encoded) == nil {
-		var err error
 		if raw, err = base64.StdEncoding.DecodeString(encoded); err != nil {
 			return model.Errorf(model.ErrInvalid, "status: not valid base64.")
 		}
@@ -168,7 +171,6 @@ func (s *Service) StatusCreate(c *fiber.Ctx) error {
 	for _, sv := range services {
 		assigned = append(assigned, fiber.Map{"name": sv.Name, "enabled": sv.Enabled, "config": sv.Config})
 	}
-	s.accepted(c)
 	return s.reply(c, fiber.Map{"id": sensor.ID, "name": sensor.Name, "update_interval": sensor.UpdateInterval,
 		"server_time": now.Unix(), "services": assigned})
 }

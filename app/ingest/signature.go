@@ -63,26 +63,20 @@ func macKey(mac string) (k [sha256.Size]byte, ok bool) {
 	return k, true
 }
 
-// seenBefore reports whether mac was accepted within the window.
-func (g *replayGuard) seenBefore(mac string, now time.Time) bool {
+// claim takes the signature for one request and reports false when it was taken already
+// within the window (a replay). Checking and taking in one step means two copies of a request
+// sent at the same moment cannot both pass. A request that then fails releases its claim, so
+// that the sensor can send it again.
+func (g *replayGuard) claim(mac string, now time.Time) bool {
 	k, ok := macKey(mac)
 	if !ok {
 		return false
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	exp, ok := g.seen[k]
-	return ok && now.Before(exp)
-}
-
-// remember records an accepted signature.
-func (g *replayGuard) remember(mac string, now time.Time) {
-	k, ok := macKey(mac)
-	if !ok {
-		return
+	if exp, ok := g.seen[k]; ok && now.Before(exp) {
+		return false
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
 	if g.seen == nil {
 		g.seen = map[[sha256.Size]byte]time.Time{}
 	}
@@ -96,6 +90,16 @@ func (g *replayGuard) remember(mac string, now time.Time) {
 	}
 	// Twice the window: a timestamp may lie up to one window in the future.
 	g.seen[k] = now.Add(2 * Window)
+	return true
+}
+
+// release gives up a claim (the request failed).
+func (g *replayGuard) release(mac string) {
+	if k, ok := macKey(mac); ok {
+		g.mu.Lock()
+		delete(g.seen, k)
+		g.mu.Unlock()
+	}
 }
 
 // verify checks a signed request against the sensor's secret.

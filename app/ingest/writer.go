@@ -83,13 +83,31 @@ func (w *writer) run() {
 			all = append(all, jb.events...)
 		}
 		// Background context: a commit must not be cut short by one client hanging up.
-		err := w.store.InsertEvents(context.Background(), all)
-		for _, jb := range jobs {
-			jb.done <- err
+		if err := w.store.InsertEvents(context.Background(), all); err != nil && len(jobs) > 1 {
+			// One request's bad event (its sensor deleted meanwhile, say) must not fail the
+			// others that shared the commit: commit each request on its own instead.
+			for _, jb := range jobs {
+				w.commit([]*writeJob{jb}, jb.events)
+			}
+			continue
+		} else {
+			w.finish(jobs, all, err)
 		}
-		if err == nil && w.onCommit != nil {
-			w.onCommit(all)
-		}
+	}
+}
+
+// commit stores the jobs' events in one transaction and answers the jobs.
+func (w *writer) commit(jobs []*writeJob, events []*model.Event) {
+	w.finish(jobs, events, w.store.InsertEvents(context.Background(), events))
+}
+
+// finish answers the jobs and, after a successful commit, hands the events on.
+func (w *writer) finish(jobs []*writeJob, events []*model.Event, err error) {
+	for _, jb := range jobs {
+		jb.done <- err
+	}
+	if err == nil && w.onCommit != nil {
+		w.onCommit(events)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -185,11 +186,12 @@ func Clip(s string, n int) string {
 	return s[:n]
 }
 
-// OneLine replaces control characters (CR, LF, tabs, NUL ...) with spaces: for values shown on
-// one line, such as summaries, and for anything that may end up in a mail header.
+// OneLine replaces control characters (CR, LF, tabs, NUL, C1 controls such as NEL) and the
+// Unicode line and paragraph separators with spaces: for values shown on one line, such as
+// summaries, and for anything that may end up in a mail header.
 func OneLine(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
 			return ' '
 		}
 		return r

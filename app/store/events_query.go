@@ -24,8 +24,9 @@ type EventFilter struct {
 	Groups   []int64
 	SensorID int64
 	From, To *time.Time
-	Query    string  // substring of source, summary or comment
-	IDs      []int64 // only these events (bulk actions on a selection)
+	Query    string // substring of source, summary or comment; a whole IP address matches the source
+
+	IDs []int64 // only these events (bulk actions on a selection)
 }
 
 // sortKey is one order of the event list: a column and the index that walks it. Every order
