@@ -1,6 +1,56 @@
 package sensor
 
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"honeysens/app/honeypot"
+	"honeysens/app/honeypot/ftp"
+	"honeysens/app/honeypot/recon"
+	"honeysens/app/model"
+)
+
 // DefaultCatalog is every honeypot service kind built into the appliance.
 func DefaultCatalog() Catalog {
-	return Catalog{}
+	c := Catalog{}
+	for _, k := range []Kind{
+		kindOf("ftp", ftp.DefaultConfig, func(cfg ftp.Config, lim honeypot.Limits, log *slog.Logger) honeypot.Service {
+			return ftp.New(cfg, lim, log)
+		}),
+		kindOf("recon", recon.Defaults, func(cfg recon.Config, lim honeypot.Limits, log *slog.Logger) honeypot.Service {
+			return recon.New(cfg, lim, log)
+		}),
+	} {
+		c[k.Name] = k
+	}
+	return c
+}
+
+// kindOf builds a catalog entry from a service package's settings type, default settings and
+// constructor: settings are read onto the defaults (missing keys keep them) and validated.
+func kindOf[C any, P interface {
+	*C
+	Validate() error
+}](name string, defaults func() C, build func(C, honeypot.Limits, *slog.Logger) honeypot.Service) Kind {
+	return Kind{
+		Name:     name,
+		Defaults: func() any { return defaults() },
+		New: func(raw json.RawMessage, lim honeypot.Limits, log *slog.Logger) (honeypot.Service, error) {
+			cfg := defaults()
+			if err := decode(raw, &cfg); err != nil {
+				return nil, &model.Error{Code: model.ErrInvalid, Message: "The settings are not valid JSON for this service.",
+					Fields: map[string]string{"config": fmt.Sprintf("%s settings: %v", name, err)}}
+			}
+			if err := P(&cfg).Validate(); err != nil {
+				var me *model.Error
+				if errors.As(err, &me) {
+					return nil, err
+				}
+				return nil, &model.Error{Code: model.ErrInvalid, Message: err.Error(), Fields: map[string]string{"config": err.Error()}}
+			}
+			return build(cfg, lim, log), nil
+		},
+	}
 }

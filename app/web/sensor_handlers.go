@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -243,8 +244,20 @@ func (s *Server) sensorServiceUpdate(c *fiber.Ctx) error {
 		in.Config, _ = json.Marshal(kind.Defaults())
 	}
 	if _, err := kind.New(in.Config, s.Limits, s.Log); err != nil {
-		return &model.Error{Code: model.ErrInvalid, Message: "The service's settings are not valid.",
-			Fields: map[string]string{"config": err.Error()}}
+		// Field messages of the settings are answered as config.<field>, next to the editor.
+		out := &model.Error{Code: model.ErrInvalid, Message: "The service's settings are not valid.", Fields: map[string]string{}}
+		var me *model.Error
+		if errors.As(err, &me) && len(me.Fields) > 0 {
+			for k, v := range me.Fields {
+				if k != "config" {
+					k = "config." + k
+				}
+				out.Fields[k] = v
+			}
+		} else {
+			out.Fields["config"] = "The settings could not be read."
+		}
+		return out
 	}
 	sv := &model.SensorService{SensorID: sn.ID, Name: name, Enabled: in.Enabled, Config: in.Config}
 	ctx := c.UserContext()
