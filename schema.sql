@@ -155,6 +155,23 @@ CREATE INDEX IF NOT EXISTS events_source         ON events(source_key, timestamp
 CREATE INDEX IF NOT EXISTS events_target_port    ON events(target_port, timestamp);
 CREATE INDEX IF NOT EXISTS events_summary        ON events(summary, timestamp);
 
+-- Full-text index for the event list's search (a substring of source, summary or comment):
+-- trigrams, so any substring of three or more characters is found through the index. It keeps
+-- no copy of the text (content is the events table) and no positions (detail=none), which
+-- costs about 60 bytes per event. New events are indexed by the ingest writer; deletions and
+-- comment changes by the triggers below.
+CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(source, summary, comment,
+    content='events', content_rowid='id', tokenize='trigram', detail='none');
+CREATE TRIGGER IF NOT EXISTS events_fts_delete AFTER DELETE ON events BEGIN
+    INSERT INTO events_fts (events_fts, rowid, source, summary, comment)
+    VALUES ('delete', OLD.id, OLD.source, OLD.summary, OLD.comment);
+END;
+CREATE TRIGGER IF NOT EXISTS events_fts_comment AFTER UPDATE OF comment ON events BEGIN
+    INSERT INTO events_fts (events_fts, rowid, source, summary, comment)
+    VALUES ('delete', OLD.id, OLD.source, OLD.summary, OLD.comment);
+    INSERT INTO events_fts (rowid, source, summary, comment) VALUES (NEW.id, NEW.source, NEW.summary, NEW.comment);
+END;
+
 -- The details ("Additional information", "Sensor interaction") and packets of an event as JSON
 -- arrays: read only when one event is opened, so they stay out of the list's table and pages.
 CREATE TABLE IF NOT EXISTS event_data (

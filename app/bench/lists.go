@@ -42,9 +42,11 @@ func (r *Runner) lists(ctx context.Context, e *env) error {
 		{"list: filter group", fmt.Sprintf("group=%d", e.sensors[0].GroupID)},
 		{"list: filter sensor", fmt.Sprintf("sensor=%d", e.sensors[1].ID)},
 		{"list: filter time range (1 h)", "from=" + from + "&to=" + to},
-		{"list: search q=10.0.1.2 (source)", "q=10.0.1.2"},
-		{"list: search q=wp-login (summary)", "q=wp-login"},
+		{"list: search q=(#4242) (one match)", "q=" + url.QueryEscape("(#4242)")},
+		{"list: search q=10.0.1.2 (source, ~1 in 800)", "q=10.0.1.2"},
+		{"list: search q=wp-login (summary, 1 in 6)", "q=wp-login"},
 		{"list: search q=no-such-text (no match)", "q=no-such-text"},
+		{"list: search q=ab (two letters: row scan)", "q=ab"},
 	}...)
 	for _, c := range cases {
 		med, worst, err := r.timed(e, "/api/events?"+c.query, runs)

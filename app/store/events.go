@@ -25,6 +25,7 @@ func (s *Store) InsertEvents(ctx context.Context, events []*model.Event) error {
 		ins := tx.StmtContext(ctx, s.stmts.insertEvent)
 		data := tx.StmtContext(ctx, s.stmts.insertData)
 		count := tx.StmtContext(ctx, s.stmts.countEvents)
+		index := tx.StmtContext(ctx, s.stmts.indexEvent)
 		type countKey struct {
 			group, sensor int64
 			status        model.Status
@@ -41,6 +42,9 @@ func (s *Store) InsertEvents(ctx context.Context, events []*model.Event) error {
 			}
 			e.ID, _ = res.LastInsertId()
 			e.DetailsCount, e.PacketsCount = len(e.Details), len(e.Packets)
+			if _, err := index.ExecContext(ctx, e.ID, e.Source.String(), e.Summary); err != nil {
+				return fmt.Errorf("store: index event: %w", err)
+			}
 			if len(e.Details) == 0 && len(e.Packets) == 0 {
 				continue
 			}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"honeysens/app/model"
 )
@@ -24,9 +25,22 @@ type EventFilter struct {
 	Groups   []int64
 	SensorID int64
 	From, To *time.Time
-	Query    string // substring of source, summary or comment; a whole IP address matches the source
+	Query    string  // substring of source, summary or comment
+	IDs      []int64 // only these events (bulk actions on a selection)
 
-	IDs []int64 // only these events (bulk actions on a selection)
+	// scanSearch makes the search a LIKE over each row instead of a look-up in events_fts:
+	// cheaper when the term is so common that a page fills after a few rows (see indexHint).
+	scanSearch bool
+}
+
+// SearchCountCap is where counting the matches of a search stops: the list then says "more
+// than 500" instead of reading every match of a common term (each costs a few µs to confirm).
+const SearchCountCap = 500
+
+// ftsSearch reports whether the search can use the trigram index: live events, a term of three
+// characters or more, and no LIKE wildcards of its own.
+func (f *EventFilter) ftsSearch() bool {
+	return !f.Archive && !f.scanSearch && utf8.RuneCountInString(f.Query) >= 3 && !strings.ContainsAny(f.Query, `%_\`)
 }
 
 // sortKey is one order of the event list: a column and the index that walks it. Every order
@@ -147,7 +161,11 @@ func (f *EventFilter) where() (string, []any) {
 		conds = append(conds, "timestamp <= ?")
 		args = append(args, ms(*f.To))
 	}
-	if f.Query != "" {
+	if f.ftsSearch() {
+		like := "%" + f.Query + "%"
+		conds = append(conds, `id IN (SELECT rowid FROM events_fts WHERE source LIKE ? OR summary LIKE ? OR comment LIKE ?)`)
+		args = append(args, like, like, like)
+	} else if f.Query != "" {
 		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Query) + "%"
 		conds = append(conds, `(source LIKE ? ESCAPE '\' OR summary LIKE ? ESCAPE '\' OR comment LIKE ? ESCAPE '\')`)
 		args = append(args, like, like, like)
@@ -196,6 +214,25 @@ func (s *Store) CountEvents(ctx context.Context, f *EventFilter) (int64, error) 
 	return n, nil
 }
 
+// CountMatches is CountEvents for the list: exact, except that a search stops counting at
+// SearchCountCap (exact is then false and the count is the cap).
+func (s *Store) CountMatches(ctx context.Context, f *EventFilter) (n int64, exact bool, err error) {
+	if f.Query == "" {
+		n, err = s.CountEvents(ctx, f)
+		return n, true, err
+	}
+	where, args := f.where()
+	err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+f.table()+` WHERE `+where+` LIMIT ?)`,
+		append(args, SearchCountCap+1)...).Scan(&n)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: count events: %w", err)
+	}
+	if n > SearchCountCap {
+		return SearchCountCap, false, nil
+	}
+	return n, true, nil
+}
+
 // ListEvents returns one page of events in the requested order and the cursor of the next page
 // ("" at the end). The page is found by seeking an index, never by skipping rows.
 func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]*model.Event, string, error) {
@@ -207,6 +244,16 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 	if p.Limit < 1 {
 		return nil, "", &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
 			Fields: map[string]string{"limit": "Ask for at least one event."}}
+	}
+	// A copy: the planner may switch this query's search to a row scan (see indexHint).
+	lf := *f
+	f = &lf
+	hint := ""
+	if !f.Archive {
+		var err error
+		if hint, err = s.indexHint(ctx, f, key); err != nil {
+			return nil, "", err
+		}
 	}
 	where, args := f.where()
 	cmp, dir := ">", "ASC"
@@ -246,13 +293,8 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 	cols := liveColumns
 	if f.Archive {
 		cols, from = archivedColumns, "archived_events"
-	} else {
-		hint, err := s.indexHint(ctx, f, key)
-		if err != nil {
-			return nil, "", err
-		}
-		from += hint
 	}
+	from += hint
 	// The cursor needs the sort value; id and timestamp are read anyway.
 	extra := ""
 	if key.column != "id" && key.column != "timestamp" {
@@ -317,6 +359,15 @@ func (s *Store) indexHint(ctx context.Context, f *EventFilter, key sortKey) (str
 	if f.IDs != nil || f.From != nil || f.To != nil {
 		return "", nil // few rows, or the timestamp range is the best index anyway
 	}
+	if f.ftsSearch() {
+		// A rare term: its few matches come from the trigram index and are sorted. A common
+		// one: walk the sort order and test each row, a page fills after a few rows.
+		_, exact, err := s.CountMatches(ctx, &EventFilter{Query: f.Query})
+		if err != nil || exact {
+			return "", err
+		}
+		f.scanSearch = true
+	}
 	type dim struct {
 		index string
 		f     EventFilter
@@ -374,6 +425,9 @@ func (s *Store) indexHint(ctx context.Context, f *EventFilter, key sortKey) (str
 // open while a slow client downloads (it would stop WAL checkpoints). Sorted by id the pages
 // are read straight from the table, the fastest order (CSV export without a sort key).
 func (s *Store) EachEvent(ctx context.Context, f *EventFilter, sort string, desc bool, fn func(*model.Event) error) error {
+	if sort == "id" {
+		return s.eachByID(ctx, f, desc, fn)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type page struct {
@@ -410,6 +464,99 @@ func (s *Store) EachEvent(ctx context.Context, f *EventFilter, sort string, desc
 		}
 	}
 	return ctx.Err()
+}
+
+// idSpan is how many consecutive ids one read of eachByID covers.
+const idSpan = 4096
+
+// eachByID is EachEvent in id order. The id range is cut into spans that are read in parallel
+// on separate connections (up to three at once, so memory stays bounded) and handed to fn in
+// order: reading rows is the export's bottleneck, and this way it uses every core.
+func (s *Store) eachByID(ctx context.Context, f *EventFilter, desc bool, fn func(*model.Event) error) error {
+	var lo, hi int64
+	if err := s.r.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM `+f.table()).Scan(&lo, &hi); err != nil {
+		return fmt.Errorf("store: export range: %w", err)
+	}
+	if hi == 0 {
+		return nil
+	}
+	var names *nameCache
+	if !f.Archive {
+		var err error
+		if names, err = s.names(ctx); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type span struct {
+		list []*model.Event
+		err  error
+	}
+	spans := (hi-lo)/idSpan + 1
+	pending := make(chan chan span, 2) // spans being read, in output order
+	go func() {
+		defer close(pending)
+		for k := int64(0); k < spans; k++ {
+			from, to := lo+k*idSpan, lo+(k+1)*idSpan-1
+			if desc {
+				from, to = hi-(k+1)*idSpan+1, hi-k*idSpan
+			}
+			out := make(chan span, 1)
+			select {
+			case pending <- out:
+			case <-ctx.Done():
+				return
+			}
+			go func() {
+				list, err := s.readSpan(ctx, f, from, to, desc, names)
+				out <- span{list, err}
+			}()
+		}
+	}()
+	for out := range pending {
+		sp := <-out
+		if sp.err != nil {
+			return sp.err
+		}
+		for _, e := range sp.list {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+	}
+	return ctx.Err()
+}
+
+// readSpan reads the matching events with ids from..to, straight from the table.
+func (s *Store) readSpan(ctx context.Context, f *EventFilter, from, to int64, desc bool, names *nameCache) ([]*model.Event, error) {
+	where, args := f.where()
+	cols, table := liveColumns, "events e NOT INDEXED"
+	if f.Archive {
+		cols, table = archivedColumns, "archived_events NOT INDEXED"
+	}
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+cols+` FROM `+table+` WHERE `+where+` AND id BETWEEN ? AND ? ORDER BY id `+dir,
+		append(args, from, to)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: export: %w", err)
+	}
+	defer rows.Close()
+	var list []*model.Event
+	for rows.Next() {
+		e, err := scanEvent(rows, f.Archive)
+		if err != nil {
+			return nil, fmt.Errorf("store: export: %w", err)
+		}
+		if names != nil {
+			names.fill(e)
+		}
+		list = append(list, e)
+	}
+	return list, rows.Err()
 }
 
 // LatestEventID returns the highest live event id within the groups (nil = all), 0 if none.

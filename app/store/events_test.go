@@ -747,3 +747,63 @@ func TestLatestEventID(t *testing.T) {
 		t.Errorf("after archiving the newest: %d, want %d", id, events[4].ID)
 	}
 }
+
+func TestSearchUsesTheTrigramIndexAndScansCommonTerms(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	sn := searchSensor(t, s)
+	var evs []*model.Event
+	for i := 0; i < SearchCountCap+20; i++ {
+		evs = append(evs, &model.Event{Timestamp: testNow.Add(time.Duration(i) * time.Second), SensorID: sn.ID, GroupID: sn.GroupID,
+			Service: "http", Source: netip.MustParseAddr("192.0.2.1"), Summary: fmt.Sprintf("GET /wp-login.php #%d", i)})
+	}
+	evs = append(evs, &model.Event{Timestamp: testNow, SensorID: sn.ID, GroupID: sn.GroupID, Service: "ssh",
+		Source: netip.MustParseAddr("198.51.100.77"), Summary: "SSH login as oracle"})
+	if err := s.InsertEvents(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	rare := &EventFilter{Query: "oracle"}
+	if n, exact, err := s.CountMatches(ctx, rare); n != 1 || !exact || err != nil {
+		t.Errorf("rare term: %d %v %v", n, exact, err)
+	}
+	if n, exact, _ := s.CountMatches(ctx, &EventFilter{Query: "wp-login"}); n != SearchCountCap || exact {
+		t.Errorf("common term: %d exact=%v, want the cap", n, exact)
+	}
+	// The common term's page comes from a row scan in time order: newest first.
+	list, next, err := s.ListEvents(ctx, &EventFilter{Query: "WP-LOGIN"}, EventPage{Sort: "timestamp", Desc: true, Limit: 3})
+	if err != nil || len(list) != 3 || next == "" || list[0].Summary != fmt.Sprintf("GET /wp-login.php #%d", SearchCountCap+19) {
+		t.Fatalf("common term page: %v %q %v", list, next, err)
+	}
+	// Comments are searchable once set, and deleted events leave the index.
+	id := evs[len(evs)-1].ID
+	comment := "handed to incident response"
+	if _, err := s.UpdateEvents(ctx, &EventFilter{IDs: []int64{id}}, EventChange{Comment: &comment}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, _ := s.CountMatches(ctx, &EventFilter{Query: "incident resp"}); n != 1 {
+		t.Errorf("comment search found %d", n)
+	}
+	if _, err := s.DeleteEvents(ctx, &EventFilter{IDs: []int64{id}}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, _ := s.CountMatches(ctx, &EventFilter{Query: "incident resp"}); n != 0 {
+		t.Errorf("deleted event still found: %d", n)
+	}
+	if n, _, _ := s.CountMatches(ctx, rare); n != 0 {
+		t.Errorf("deleted event still found by summary: %d", n)
+	}
+}
+
+func searchSensor(t *testing.T, s *Store) *model.Sensor {
+	t.Helper()
+	ctx := context.Background()
+	g := &model.Group{Name: "Search"}
+	if err := s.CreateGroup(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	sn := &model.Sensor{Name: "search", GroupID: g.ID, UpdateInterval: 60, Secret: "s"}
+	if err := s.CreateSensor(ctx, sn); err != nil {
+		t.Fatal(err)
+	}
+	return sn
+}

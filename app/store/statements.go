@@ -12,6 +12,7 @@ type statements struct {
 	insertEvent *sql.Stmt // on the writer
 	insertData  *sql.Stmt // on the writer
 	countEvents *sql.Stmt // on the writer
+	indexEvent  *sql.Stmt // on the writer
 	sensor      *sql.Stmt // on the readers
 }
 
@@ -27,6 +28,7 @@ func prepare(ctx context.Context, w, r *sql.DB) (*statements, error) {
 			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
 		{w, &st.insertData, `INSERT INTO event_data (event_id, details, packets) VALUES (?,?,?)`},
 		{w, &st.countEvents, `INSERT INTO event_counts VALUES (0, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n`},
+		{w, &st.indexEvent, `INSERT INTO events_fts (rowid, source, summary, comment) VALUES (?, ?, ?, '')`},
 		{r, &st.sensor, `SELECT ` + sensorColumns + ` FROM sensors WHERE id = ?`},
 	} {
 		stmt, err := p.db.PrepareContext(ctx, p.text)
@@ -40,7 +42,7 @@ func prepare(ctx context.Context, w, r *sql.DB) (*statements, error) {
 }
 
 func (st *statements) close() {
-	for _, s := range []*sql.Stmt{st.insertEvent, st.insertData, st.countEvents, st.sensor} {
+	for _, s := range []*sql.Stmt{st.insertEvent, st.insertData, st.countEvents, st.indexEvent, st.sensor} {
 		if s != nil {
 			s.Close()
 		}

@@ -27,7 +27,7 @@ func (s *Server) eventList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	total, err := s.Store.CountEvents(ctx, f)
+	total, exact, err := s.Store.CountMatches(ctx, f)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,8 @@ func (s *Server) eventList(c *fiber.Ctx) error {
 	if next != "" {
 		nextCursor = &next
 	}
-	return c.JSON(fiber.Map{"items": items, "total": total, "next_cursor": nextCursor})
+	// total_exact is false when a search stopped counting at the cap ("more than 1000").
+	return c.JSON(fiber.Map{"items": items, "total": total, "total_exact": exact, "next_cursor": nextCursor})
 }
 
 // eventGet is GET /api/events/:id with details and packets. An event outside the caller's

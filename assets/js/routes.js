@@ -11,6 +11,7 @@ import { eventsBadge } from './events_live.js';
 import * as login from './pages/login.js';
 import * as password from './pages/password.js';
 import * as events from './pages/events.js';
+import * as sensors from './pages/sensors.js';
 import * as account from './pages/account.js';
 import * as users from './pages/users.js';
 import * as audit from './pages/audit.js';
@@ -19,6 +20,7 @@ export const ROUTES = [
   { path: 'login', title: 'Log in', page: login, public: true },
   { path: 'password', title: 'Change password', page: password, role: 1 },
   { path: 'events', title: 'Events', nav: 'Events', page: events, role: 1, badge: eventsBadge },
+  { path: 'sensors', title: 'Sensors', nav: 'Sensors', page: sensors, role: 1 },
   { path: 'account', title: 'Account', nav: 'Account', page: account, role: 1 },
   { path: 'users', title: 'Users and groups', nav: 'Users and groups', page: users, role: 3 },
   { path: 'audit', title: 'Audit log', nav: 'Audit log', page: audit, role: 3 },

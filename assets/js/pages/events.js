@@ -7,7 +7,7 @@ import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { ROLE_MANAGER } from '../format.js';
 import { onNewEvents, pollNow } from '../events_live.js';
-import { newState, listParams, isArchive } from './events_query.js';
+import { newState, listParams, isArchive, applyLinkQuery } from './events_query.js';
 import { filterBar } from './events_filters.js';
 import { eventsTable, pager } from './events_table.js';
 import { bulkBar, scopeMenu } from './events_bulk.js';
@@ -19,6 +19,7 @@ const NOTICE_MS = 6000;
 
 export async function render(view, ctx) {
   const state = newState(ctx.session.user.role >= ROLE_MANAGER);
+  applyLinkQuery(state, location.hash);
   const notice = h('p', { id: 'events-notice', class: 'notice success', role: 'status', hidden: true });
   let seq = 0; // answers to superseded requests are dropped
   let noticeTimer = 0;

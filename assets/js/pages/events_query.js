@@ -46,6 +46,30 @@ export function newState(canEdit) {
   };
 }
 
+/**
+ * applyLinkQuery starts the page with filters from the link that opened it,
+ * e.g. #/events?sensor=4&status=0 from the Sensors page's New events count.
+ * Known keys: dataset, group, sensor, classification, status; values that do
+ * not fit a filter are ignored.
+ */
+export function applyLinkQuery(state, hash) {
+  const i = hash.indexOf('?');
+  if (i < 0) return;
+  const q = new URLSearchParams(hash.slice(i + 1));
+  const f = state.filters;
+  const id = (v) => (/^[1-9][0-9]{0,17}$/.test(v || '') ? v : null);
+  if (q.get('dataset') === 'archive') {
+    f.dataset = 'archive';
+    f.status = '';
+  }
+  if (id(q.get('group'))) f.group = q.get('group');
+  if (id(q.get('sensor'))) f.sensor = q.get('sensor');
+  if (q.has('status') && STATUS_FILTERS.some(([v]) => v === q.get('status'))) f.status = q.get('status');
+  if (q.has('classification') && CLASS_FILTERS.some(([v]) => v === q.get('classification'))) {
+    f.classification = q.get('classification');
+  }
+}
+
 /** isArchive tells whether the list shows read-only archived events. */
 export function isArchive(state) {
   return state.filters.dataset === 'archive';

@@ -148,11 +148,13 @@ export function pager(state, on, ...extra) {
   size.addEventListener('change', () => on.size(Number(size.value)));
 
   function render() {
-    const { items, total: count, next_cursor: nextCursor } = state.page;
+    const { items, total: count, total_exact: exact, next_cursor: nextCursor } = state.page;
     const first = pageIndex(state) * state.limit + 1;
+    // A search stops counting at a cap: "of more than 500".
+    const of = exact === false ? `more than ${countText(count)}` : countText(count);
     replace(total, items.length
-      ? `${countText(first)}–${countText(first + items.length - 1)} of ${countText(count)}`
-      : `0 of ${countText(count)}`);
+      ? `${countText(first)}–${countText(first + items.length - 1)} of ${of}`
+      : `0 of ${of}`);
     prev.disabled = pageIndex(state) === 0;
     next.disabled = !nextCursor;
   }

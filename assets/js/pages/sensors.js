@@ -1,0 +1,150 @@
+// Sensors page (#/sensors, every role): one row per sensor with its status,
+// last contact, version and New events, and a service matrix (one column per
+// honeypot service kind: on/off toggle plus the state the sensor reported).
+// Managers add, edit and remove sensors, switch services and change their
+// settings; observers see the same page read-only. The list refreshes itself
+// every few seconds; dialogs live outside the table, so they stay open.
+
+import { h, replace } from '../dom.js';
+import { api } from '../api.js';
+import { ROLE_MANAGER } from '../format.js';
+import { sensorRow, sensorHeads } from './sensors_table.js';
+import { openSensorDialog, openRemoveSensorDialog, openStatusHistory } from './sensor_dialogs.js';
+import { openServiceSettings } from './sensor_services.js';
+import { serviceWord } from './sensor_labels.js';
+
+const REFRESH_MS = 10000;
+const NOTICE_MS = 6000;
+
+export async function render(view, ctx) {
+  const state = {
+    canEdit: ctx.session.user.role >= ROLE_MANAGER,
+    sensors: [],
+    services: [], // every service kind of the catalog, in column order
+    groups: new Map(), // id -> name
+    pending: new Map(), // "sensorId:service" -> enabled, while a toggle is being saved
+  };
+  const notice = h('p', { id: 'sensors-notice', class: 'notice success', role: 'status', hidden: true });
+  const error = h('p', { id: 'sensors-error', class: 'notice danger', role: 'alert', hidden: true });
+  const head = h('thead');
+  const body = h('tbody');
+  const table = h('table', { class: 'table sensors', id: 'sensors-table' }, head, body);
+  let lastJSON = '';
+  let noticeTimer = 0;
+  let seq = 0;
+
+  const act = {
+    edit: (s) => openSensorDialog(s, state, (msg) => changed(msg)),
+    remove: (s) => openRemoveSensorDialog(s, (msg) => changed(msg)),
+    history: (s) => openStatusHistory(s),
+    settings: (s, name) => openServiceSettings(s, name, state, (msg) => changed(msg)),
+    toggle: (s, name, enabled) => toggle(s, name, enabled),
+  };
+
+  function paint() {
+    replace(head, h('tr', null, sensorHeads(state)));
+    replace(body, state.sensors.length
+      ? state.sensors.map((s) => sensorRow(s, state, act))
+      : h('tr', { class: 'empty-row' }, h('td', { colspan: 7 + state.services.length },
+        h('span', { class: 'muted' }, 'No sensors yet.'))));
+  }
+
+  /**
+   * load fetches the list. The table is rebuilt only when the answer changed,
+   * and the focused control (e.g. a toggle reached by keyboard) is focused again.
+   */
+  async function load() {
+    const mine = ++seq;
+    const [list, groups] = await Promise.all([
+      api.get('/sensors'),
+      api.get('/groups').catch(() => ({ items: [] })),
+    ]);
+    if (mine !== seq) return;
+    const json = JSON.stringify([list, groups.items]);
+    if (json === lastJSON) return;
+    lastJSON = json;
+    state.sensors = list.items || [];
+    state.services = list.services || [];
+    state.groups = new Map((groups.items || []).map((g) => [g.id, g.name]));
+    const focus = document.activeElement && document.activeElement.dataset
+      ? document.activeElement.dataset.key : undefined;
+    paint();
+    if (focus) body.querySelector(`[data-key="${CSS.escape(focus)}"]`)?.focus();
+  }
+
+  async function refresh() {
+    try {
+      await load();
+      error.hidden = true;
+    } catch (err) {
+      if (err.status === 401 || err.code === 'password_change_required') return;
+      showError(`The sensor list could not be refreshed: ${err.message}`);
+    }
+  }
+
+  function showError(text) {
+    replace(error, text);
+    error.hidden = false;
+  }
+
+  function changed(message) {
+    clearTimeout(noticeTimer);
+    replace(notice, message);
+    notice.hidden = false;
+    error.hidden = true;
+    noticeTimer = setTimeout(() => { notice.hidden = true; }, NOTICE_MS);
+    lastJSON = '';
+    return refresh();
+  }
+
+  /** toggle switches one service on or off, keeping its settings. */
+  async function toggle(s, name, enabled) {
+    const key = `${s.id}:${name}`;
+    const current = (s.services || []).find((sv) => sv.name === name);
+    state.pending.set(key, enabled);
+    paint();
+    try {
+      const res = await api.put(`/sensors/${s.id}/services/${encodeURIComponent(name)}`,
+        { enabled, config: current ? current.config : null });
+      s.services = res.items || s.services;
+      error.hidden = true;
+    } catch (err) {
+      showError(`${serviceWord(name)} on ${s.name} could not be ${enabled ? 'enabled' : 'disabled'}: ${err.message}`);
+    } finally {
+      state.pending.delete(key);
+      lastJSON = '';
+      paint();
+    }
+    // The local sensor applies the change at once: fetch its new state.
+    await refresh();
+  }
+
+  const add = state.canEdit
+    ? h('button', { type: 'button', id: 'sensor-add', class: 'btn primary small' }, 'Add sensor')
+    : null;
+  if (add) add.addEventListener('click', () => openSensorDialog(null, state, (msg) => changed(msg)));
+
+  view.append(
+    notice,
+    error,
+    h('section', { class: 'panel sensors-panel', 'aria-labelledby': 'sensors-head' },
+      h('header', { class: 'panel-head' },
+        h('h2', { id: 'sensors-head' }, 'Sensors'),
+        add || h('span', { class: 'muted' }, 'Read-only: your role may view sensors, not change them.')),
+      h('div', { class: 'table-wrap' }, table),
+      h('footer', { class: 'panel-foot muted sensors-legend' },
+        'Services: switch a service on or off per sensor. ',
+        h('span', { class: 'svc-state st-running' }, 'running'), ' ',
+        h('span', { class: 'svc-state st-error' }, 'error'), ' ',
+        h('span', { class: 'svc-state st-off' }, 'stopped or disabled'), ' ',
+        h('span', { class: 'svc-state st-pending' }, 'pending'), ' (not reported yet)',
+        '. Remote sensors apply changes with their next contact.')));
+  paint();
+  await load();
+
+  const timer = setInterval(() => {
+    // The page is gone once the user navigated away.
+    if (!view.isConnected) { clearInterval(timer); return; }
+    if (!document.hidden) refresh();
+  }, REFRESH_MS);
+}

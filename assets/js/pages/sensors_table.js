@@ -1,0 +1,103 @@
+// Rows of the sensor table, including the service matrix cells. Pure
+// rendering: every action goes back to the page through act.
+// Controls carry data-key so the page can restore focus after a refresh.
+
+import { h } from '../dom.js';
+import { formatTime, formatShort } from '../format.js';
+import { serviceWord, statusBadge, serviceState } from './sensor_labels.js';
+
+/** sensorHeads are the header cells: fixed columns, one per service kind, actions. */
+export function sensorHeads(state) {
+  return [
+    h('th', { scope: 'col', class: 'col-name' }, 'Sensor'),
+    h('th', { scope: 'col' }, 'Group'),
+    h('th', { scope: 'col', class: 'col-status' }, 'Status'),
+    h('th', { scope: 'col', class: 'col-contact' }, 'Last contact'),
+    h('th', { scope: 'col' }, 'Version'),
+    h('th', { scope: 'col', class: 'num', title: 'New events' }, 'New'),
+    state.services.map((name) => h('th', { scope: 'col', class: 'svc-head', 'data-service': name }, serviceWord(name))),
+    h('th', { class: 'actions' }, h('span', { class: 'sr-only' }, 'Actions')),
+  ];
+}
+
+/** sensorRow is one sensor. act: {edit, remove, history, settings, toggle}. */
+export function sensorRow(s, state, act) {
+  const group = state.groups.get(s.group);
+  return h('tr', { 'data-id': s.id, 'data-name': s.name, class: s.local ? 'local' : null },
+    h('td', { class: 'col-name' },
+      h('div', { class: 'strong sensor-name' }, s.name),
+      s.location ? h('div', { class: 'muted small sensor-location' }, s.location) : null,
+      s.local ? h('span', { class: 'tag', title: 'The honeypots of this appliance' }, 'this appliance') : null),
+    h('td', { class: 'sensor-group' }, group || `#${s.group}`),
+    h('td', { class: 'col-status' }, statusBadge(s, true)),
+    h('td', { class: 'col-contact' },
+      h('div', { class: 'last-contact', title: s.last_contact ? formatTime(s.last_contact) : null }, s.last_contact ? formatShort(s.last_contact) : 'Never'),
+      s.last_ip ? h('div', { class: 'mono small last-ip' }, s.last_ip) : null),
+    h('td', { class: 'sensor-version mono small' }, s.sw_version || '—'),
+    h('td', { class: 'num new-events' }, newEvents(s)),
+    state.services.map((name) => serviceCell(s, name, state, act)),
+    h('td', { class: 'actions' }, h('div', { class: 'action-grid' }, actions(s, state, act))));
+}
+
+/** newEvents links to the event list filtered to this sensor's New events. */
+function newEvents(s) {
+  const n = s.new_events || 0;
+  if (!n) return h('span', { class: 'muted' }, '0');
+  return h('a', {
+    href: `#/events?sensor=${s.id}&status=0`, class: 'count-link',
+    title: `Show the New events of ${s.name}`,
+  }, n.toLocaleString('en-US'));
+}
+
+function serviceCell(s, name, state, act) {
+  const sv = (s.services || []).find((x) => x.name === name);
+  const key = `${s.id}:${name}`;
+  const pending = state.pending.has(key);
+  const enabled = pending ? state.pending.get(key) : Boolean(sv && sv.enabled);
+  const st = serviceState(sv, enabled);
+  const what = `${serviceWord(name)} on ${s.name}`;
+
+  const toggle = h('input', {
+    type: 'checkbox', class: 'service-toggle', role: 'switch',
+    checked: enabled, disabled: !state.canEdit || pending,
+    'aria-label': `${what}: ${enabled ? 'on' : 'off'}`,
+    'data-key': `toggle:${key}`,
+  });
+  toggle.addEventListener('change', () => act.toggle(s, name, toggle.checked));
+
+  const settings = h('button', {
+    type: 'button', class: 'btn icon mini svc-settings',
+    title: state.canEdit ? `${serviceWord(name)} settings` : `View ${serviceWord(name)} settings`,
+    'aria-label': `Settings of ${what}`, 'data-key': `settings:${key}`,
+  }, h('span', { class: 'ico icon-settings', 'aria-hidden': 'true' }));
+  settings.addEventListener('click', () => act.settings(s, name));
+
+  return h('td', { class: 'svc-cell', 'data-service': name, 'data-state': sv ? sv.state || '' : 'unassigned' },
+    h('div', { class: 'svc-top' }, toggle, settings),
+    h('div', { class: `svc-state ${st.cls}`, title: st.reason || st.hint || null },
+      pending ? 'saving…' : st.label),
+    st.reason ? h('div', { class: 'svc-reason', title: st.reason }, st.reason) : null);
+}
+
+function actions(s, state, act) {
+  const out = [];
+  const button = (cls, icon, label, fn) => {
+    const b = h('button', { type: 'button', class: `btn icon ${cls}`, title: label, 'aria-label': `${label}: ${s.name}`, 'data-key': `${cls}:${s.id}` },
+      h('span', { class: `ico ${icon}`, 'aria-hidden': 'true' }));
+    b.addEventListener('click', () => fn(s));
+    out.push(b);
+  };
+  button('sensor-history', 'icon-history', 'Status history', act.history);
+  if (state.canEdit) {
+    button('sensor-edit', 'icon-edit', 'Edit', act.edit);
+    if (!s.local) {
+      // A plain link: the server answers with Content-Disposition: attachment.
+      out.push(h('a', {
+        class: 'btn icon sensor-config', href: `/api/sensors/${s.id}/config`, download: `sensor-${s.id}.json`,
+        title: 'Download config', 'aria-label': `Download the configuration file of ${s.name}`,
+      }, h('span', { class: 'ico icon-download', 'aria-hidden': 'true' })));
+      button('sensor-remove', 'icon-remove', 'Remove', act.remove);
+    }
+  }
+  return out;
+}
