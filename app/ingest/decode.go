@@ -38,6 +38,9 @@ type wireEvent struct {
 	Details    []wireDetail    `json:"details"`
 	Packets    []wirePacket    `json:"packets"`
 	Session    string          `json:"session"`
+	// Classification is optional: this appliance's remote sensors send what their service
+	// decided; without it the server classifies by service.
+	Classification *int `json:"classification"`
 }
 
 type wireDetail struct {
@@ -132,6 +135,12 @@ func decodeEvent(i int, raw json.RawMessage, now time.Time) (*model.Event, error
 	}
 	if e.Protocol, err = parseProtocol(w.Protocol); err != nil {
 		return nil, fieldError(i, "protocol", err.Error())
+	}
+	if w.Classification != nil {
+		if *w.Classification < 0 || *w.Classification > 4 {
+			return nil, fieldError(i, "classification", "want 0-4")
+		}
+		e.Classification = model.Classification(*w.Classification)
 	}
 	e.Summary = model.OneLine(model.Clip(w.Summary, model.MaxSummaryLen))
 	for j, d := range w.Details {

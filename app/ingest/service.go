@@ -31,7 +31,11 @@ func (s *Service) Submit(ctx context.Context, sensor *model.Sensor, events []*mo
 	for _, e := range events {
 		e.SensorID, e.SensorName, e.GroupID = sensor.ID, sensor.Name, sensor.GroupID
 		e.Status = model.StatusNew
-		e.Classification = Classify(e)
+		// A service may know better (a honeypot connection that never sent a byte is only a
+		// connection attempt); otherwise the server decides from the service, as HoneySens does.
+		if e.Classification == model.ClassUnknown {
+			e.Classification = Classify(e)
+		}
 	}
 	if len(events) == 0 {
 		return 0, nil

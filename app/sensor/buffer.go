@@ -48,8 +48,9 @@ type Buffer struct {
 	closed   bool
 	err      error // a write error: the buffer refuses appends after it
 
+	synced int64 // written offset known to be on disk
+
 	syncMu sync.Mutex // one fsync at a time; appends that wait share it
-	synced int64      // written offset known to be on disk
 
 	stateMu   sync.Mutex // one state.json write at a time
 	lastState time.Time
@@ -301,24 +302,10 @@ func (b *Buffer) Append(events ...[]byte) (stored int, err error) {
 func (b *Buffer) write(ev []byte, n int64) error {
 	tail := b.segs[len(b.segs)-1]
 	if tail.size > 0 && tail.size+n > b.segMax {
-		// The finished segment is synced before it is closed, so a concurrent sync that finds
-		// its file closed knows the data is on disk.
-		if err := b.tailFile.Sync(); err != nil {
+		if err := b.rotate(); err != nil {
 			return err
 		}
-		b.tailFile.Close()
-		next := &segment{seq: tail.seq + 1}
-		f, err := os.OpenFile(b.segPath(next.seq), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-		if err != nil {
-			// Reopen the old tail so that the buffer stays usable for reading.
-			b.tailFile, _ = os.OpenFile(b.segPath(tail.seq), os.O_WRONLY|os.O_APPEND, 0o600)
-			return err
-		}
-		b.synced = max(b.synced, b.written)
-		b.tailFile = f
-		b.segs = append(b.segs, next)
-		tail = next
-		b.syncDir()
+		tail = b.segs[len(b.segs)-1]
 	}
 	line := make([]byte, 0, n)
 	line = append(append(line, ev...), '\n')
@@ -334,15 +321,36 @@ func (b *Buffer) write(ev []byte, n int64) error {
 	return nil
 }
 
+// rotate starts a new tail segment. The finished one is synced before it is closed, so that a
+// concurrent sync that finds its file closed knows the data is on disk. Call with mu held.
+func (b *Buffer) rotate() error {
+	tail := b.segs[len(b.segs)-1]
+	if err := b.tailFile.Sync(); err != nil {
+		return err
+	}
+	next := &segment{seq: tail.seq + 1}
+	f, err := os.OpenFile(b.segPath(next.seq), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	b.tailFile.Close()
+	b.synced = max(b.synced, b.written)
+	b.tailFile = f
+	b.segs = append(b.segs, next)
+	b.syncDir()
+	return nil
+}
+
 // sync makes sure everything appended up to target is on disk; appends waiting here together
 // share one fsync.
 func (b *Buffer) sync(target int64) error {
 	b.syncMu.Lock()
 	defer b.syncMu.Unlock()
+	b.mu.Lock()
 	if b.synced >= target {
+		b.mu.Unlock()
 		return nil
 	}
-	b.mu.Lock()
 	f, upto := b.tailFile, b.written
 	b.mu.Unlock()
 	if err := f.Sync(); err != nil && !errors.Is(err, os.ErrClosed) {
@@ -401,6 +409,15 @@ func (b *Buffer) Ack(n int) error {
 	}
 	b.read = pos
 	b.normalize()
+	if tail := b.segs[len(b.segs)-1]; len(b.segs) == 1 && tail.size > 0 && b.read.Offset >= tail.size && b.err == nil {
+		// Everything was delivered: start a fresh segment so that the space is freed even when
+		// the bound is smaller than a segment.
+		if err := b.rotate(); err != nil {
+			b.log.Warn("sensor buffer: new segment not started", "err", err)
+		} else {
+			b.normalize()
+		}
+	}
 	b.mu.Unlock()
 	return b.saveState(true)
 }

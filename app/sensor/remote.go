@@ -104,12 +104,15 @@ type Remote struct {
 	host    *Host
 	now     func() time.Time
 
+	flushTimeout time.Duration
+
 	wake      chan struct{} // an event was buffered
 	recovered chan struct{} // a heartbeat got through after failures: cut the upload backoff short
 	flush     chan struct{} // stop is flushing: retry at once
 
-	interval atomic.Int64 // heartbeat interval in seconds, from the server
-	rejected atomic.Int64
+	interval   atomic.Int64 // heartbeat interval in seconds, from the server
+	lastStatus atomic.Int64 // timestamp of the last status sent
+	rejected   atomic.Int64
 
 	stateMu sync.Mutex
 	states  map[string]serviceState
@@ -146,7 +149,7 @@ func NewRemote(o RemoteOptions) (*Remote, error) {
 		return nil, err
 	}
 	r := &Remote{cfg: o.Config, dataDir: o.DataDir, version: o.Version, log: o.Log, client: o.Client, buf: buf,
-		now: time.Now, wake: make(chan struct{}, 1), recovered: make(chan struct{}, 1), flush: make(chan struct{}), states: map[string]serviceState{}}
+		now: time.Now, flushTimeout: FlushTimeout, wake: make(chan struct{}, 1), recovered: make(chan struct{}, 1), flush: make(chan struct{}), states: map[string]serviceState{}}
 	r.interval.Store(60)
 	r.host = NewHost(o.Catalog.Factories(), lim, honeypot.ReporterFunc(r.report), o.Log, r.onState)
 	return r, nil
@@ -253,7 +256,7 @@ func (r *Remote) Run(ctx context.Context) error {
 	r.log.Info("remote sensor stopping")
 	r.host.Stop()
 	close(r.flush)
-	deadline := time.NewTimer(FlushTimeout)
+	deadline := time.NewTimer(r.flushTimeout)
 	tick := time.NewTicker(50 * time.Millisecond)
 wait:
 	for !r.buf.Empty() {
@@ -333,7 +336,11 @@ func (r *Remote) Heartbeat(ctx context.Context) error {
 	}
 	r.stateMu.Unlock()
 	now := r.now()
-	status := map[string]any{"timestamp": now.Unix(), "status": 1, "ip": r.localIP(), "sw_version": r.version,
+	// The server refuses a status not newer than the last (a replay): keep them increasing
+	// even when two heartbeats fall into one second.
+	ts := max(now.Unix(), r.lastStatus.Load()+1)
+	r.lastStatus.Store(ts)
+	status := map[string]any{"timestamp": ts, "status": 1, "ip": r.localIP(), "sw_version": r.version,
 		"services": states, "dropped": r.buf.Dropped(), "rejected": r.rejected.Load(), "buffered_bytes": r.buf.Pending()}
 	body, err := json.Marshal(map[string]any{"sensor": r.cfg.Sensor, "status": status})
 	if err != nil {
@@ -422,12 +429,12 @@ func (r *Remote) post(ctx context.Context, path string, body []byte) ([]byte, er
 	}
 	if resp.StatusCode != http.StatusOK {
 		msg := strings.TrimSpace(string(reply))
-		var e struct {
-			Error   string `json:"error"`
-			Message string `json:"message"`
-		}
-		if json.Unmarshal(reply, &e) == nil && (e.Message != "" || e.Error != "") {
-			msg = strings.TrimSpace(e.Error + " " + e.Message)
+		var e model.Error
+		if json.Unmarshal(reply, &e) == nil && e.Message != "" {
+			msg = e.Message
+			for field, m := range e.Fields {
+				msg += " " + field + ": " + m
+			}
 		}
 		return nil, &HTTPError{Status: resp.StatusCode, Message: model.Clip(msg, 300)}
 	}

