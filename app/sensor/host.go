@@ -91,7 +91,7 @@ func (h *Host) start(a *model.SensorService) error {
 	if !ok {
 		return fmt.Errorf("unknown service %q", a.Name)
 	}
-	svc, err := f(a.Config, h.limits, h.log.With("service", a.Name))
+	svc, err := f(a.Config, h.limits, h.log)
 	if err != nil {
 		return err
 	}
