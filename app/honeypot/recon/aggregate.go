@@ -24,6 +24,7 @@ type Hit struct {
 	Payload   []byte    // the first bytes (at most the payload cap); nil when none
 	Datagrams int       // UDP: datagrams of the flow (the first one is the payload)
 	Note      string    // how the connection ended, our words (never attacker text)
+	Refused   bool      // closed at once by the connection limits
 
 	// Filled in by the aggregation.
 	more          int       // further connections to the same port folded into this one (flood)
@@ -111,6 +112,7 @@ type tracker struct {
 	sources map[netip.Addr]*source
 	out     []*model.Event
 	mem     int // payload bytes held
+	swept   time.Time
 	dropped Dropped
 }
 
@@ -138,7 +140,10 @@ func (t *tracker) Observe(h *Hit, now time.Time) {
 		s = t.sources[addr] // expire forgets a source with nothing left
 	}
 	if s == nil {
-		if len(t.sources) >= t.cfg.MaxSources {
+		if len(t.sources) >= t.cfg.MaxSources && now.Sub(t.swept) >= 100*time.Millisecond {
+			// Full: make room from what is decided, at most every 100 ms (a flood of new
+			// sources must not make each hit walk the whole table).
+			t.swept = now
 			for _, o := range t.sources {
 				t.expire(o, now, false)
 			}
@@ -313,7 +318,7 @@ func (t *tracker) expire(s *source, now time.Time, all bool) {
 	}
 }
 
-// Flush returns the events complete at now, oldest source first within each kind.
+// Flush returns the events complete at now, oldest first.
 func (t *tracker) Flush(now time.Time) []*model.Event {
 	for _, s := range t.sources {
 		t.expire(s, now, false)
@@ -332,7 +337,12 @@ func (t *tracker) Drain() []*model.Event {
 func (t *tracker) take() []*model.Event {
 	out := t.out
 	t.out = nil
-	slices.SortStableFunc(out, func(a, b *model.Event) int { return a.Timestamp.Compare(b.Timestamp) })
+	slices.SortStableFunc(out, func(a, b *model.Event) int {
+		if c := a.Timestamp.Compare(b.Timestamp); c != 0 {
+			return c
+		}
+		return a.Source.Compare(b.Source) // sources come from a map: keep the order stable
+	})
 	return out
 }
 
@@ -366,7 +376,7 @@ func (t *tracker) emitLone(h *Hit) {
 			e.Packets = append(e.Packets, model.Packet{Timestamp: h.DataAt.UTC(), Protocol: model.ProtoTCP, Port: port, Flags: flagPSHACK, Payload: h.Payload})
 		}
 		if !h.End.IsZero() {
-			t.interaction(e, h.End, fmt.Sprintf("%s after %s", cap1(h.Note), dur(h.End.Sub(h.Start))))
+			t.interaction(e, h.End, cap1(endText(h)))
 		}
 	} else {
 		t.interaction(e, h.Start, fmt.Sprintf("UDP datagram from %s to port %d: %s", h.Src, port, payloadText(h)))
@@ -424,7 +434,7 @@ func (t *tracker) emitScan(sc *scan, end string) {
 		port := int(h.Dst.Port())
 		var line string
 		if h.Proto == model.ProtoTCP {
-			line = fmt.Sprintf("TCP port %d from %s: %s; %s after %s", port, h.Src, payloadText(h), h.Note, dur(h.End.Sub(h.Start)))
+			line = fmt.Sprintf("TCP port %d from %s: %s; %s", port, h.Src, payloadText(h), endText(h))
 		} else {
 			line = fmt.Sprintf("UDP port %d from %s: %s", port, h.Src, payloadText(h))
 			if h.Datagrams > 1 {
@@ -444,12 +454,23 @@ func (t *tracker) emitScan(sc *scan, end string) {
 	t.out = append(t.out, e)
 }
 
+// endText says how and when a TCP connection ended.
+func endText(h *Hit) string {
+	if h.Refused {
+		return h.Note
+	}
+	return h.Note + " after " + dur(h.End.Sub(h.Start))
+}
+
 func payloadText(h *Hit) string {
 	switch {
 	case h.payloadCut:
 		return "payload not kept (" + h.payloadCutWhy + ")"
 	case len(h.Payload) == 0:
 		return "no payload"
+	}
+	if len(h.Payload) == 1 {
+		return "1 byte (kept as packet)"
 	}
 	return fmt.Sprintf("%d bytes (kept as packet)", len(h.Payload))
 }

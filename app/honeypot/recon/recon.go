@@ -1,0 +1,426 @@
+// Package recon is HoneySens' connection and port-scan detector: it listens on ports nothing
+// else uses, takes the first bytes a client sends without answering, and reports one
+// "Connection attempt on TCP port N" event per lone connection, or ONE event with the summary
+// "Scan" (HoneySens' convention: service recon + summary Scan is classified as a port scan) when
+// a source touches ScanThreshold distinct ports within ScanWindow.
+//
+// Connections are handed to the aggregation (tracker, a pure state machine) when they end; a
+// background flusher reports what is decided, and Stop reports everything still held.
+package recon
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"honeysens/app/honeypot"
+	"honeysens/app/model"
+)
+
+// Name is the service name events carry; the server classifies by it.
+const Name = "recon"
+
+// What one connection may cost.
+const (
+	PayloadCap  = 1024            // first bytes kept per connection or datagram; then we close
+	ReadTimeout = 3 * time.Second // a connection is closed this long after it was accepted
+)
+
+// reportTimeout bounds one Report call, so a stuck store cannot hold Stop forever.
+const reportTimeout = 30 * time.Second
+
+// Service is the recon honeypot service.
+type Service struct {
+	cfg Config
+	lim honeypot.Limits
+	log *slog.Logger
+
+	// Set before Start; tests replace them.
+	clock       func() time.Time
+	readTimeout time.Duration
+	agg         aggConfig
+
+	stateMu sync.Mutex
+	state   int // 0 new, 1 running, 2 stopped
+
+	mu      sync.Mutex // guards tr and logged
+	tr      *tracker
+	logged  Dropped // drops already logged
+	refused atomic.Int64
+	hits    atomic.Int64
+
+	guard    *honeypot.Guard
+	rep      honeypot.Reporter
+	lns      []net.Listener
+	pcs      []net.PacketConn
+	stop     chan struct{}
+	stopping atomic.Bool
+	wg       sync.WaitGroup
+}
+
+// New returns the service for the settings (zero values take the defaults; Validate is the
+// caller's) and limits. Recon holds a connection only for ReadTimeout and PayloadCap bytes, so
+// it tightens the idle, total and input limits to those.
+func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
+	d := Defaults()
+	if cfg.Listen == "" {
+		cfg.Listen = d.Listen
+	}
+	if cfg.Ports == nil && cfg.UDPPorts == nil {
+		cfg.Ports = d.Ports
+	}
+	if cfg.ScanWindow <= 0 {
+		cfg.ScanWindow = d.ScanWindow
+	}
+	if cfg.ScanThreshold <= 0 {
+		cfg.ScanThreshold = d.ScanThreshold
+	}
+	def := honeypot.DefaultLimits
+	if lim.MaxConns <= 0 {
+		lim.MaxConns = def.MaxConns
+	}
+	if lim.MaxPerSource <= 0 {
+		lim.MaxPerSource = def.MaxPerSource
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{
+		cfg: cfg, lim: lim, log: log,
+		clock:       time.Now,
+		readTimeout: ReadTimeout,
+		agg:         defaultAggConfig(cfg.ScanWindow, cfg.ScanThreshold, ReadTimeout),
+	}
+}
+
+// Name returns "recon".
+func (s *Service) Name() string { return Name }
+
+// Start binds every port and serves in the background. If any bind fails, the ports bound so
+// far are closed and the error names the port, e.g. "port 3306: address already in use".
+func (s *Service) Start(rep honeypot.Reporter) error {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	if s.state != 0 {
+		return errors.New("recon: started twice")
+	}
+	lim := s.lim
+	if lim.IdleTimeout <= 0 || lim.IdleTimeout > s.readTimeout {
+		lim.IdleTimeout = s.readTimeout
+	}
+	if lim.TotalTimeout <= 0 || lim.TotalTimeout > s.readTimeout {
+		lim.TotalTimeout = s.readTimeout
+	}
+	if lim.MaxInputBytes <= 0 || lim.MaxInputBytes > PayloadCap {
+		lim.MaxInputBytes = PayloadCap
+	}
+	closeAll := func() {
+		for _, ln := range s.lns {
+			ln.Close()
+		}
+		for _, pc := range s.pcs {
+			pc.Close()
+		}
+		s.lns, s.pcs = nil, nil
+	}
+	for _, p := range s.cfg.Ports {
+		ln, err := net.Listen("tcp", net.JoinHostPort(s.cfg.Listen, strconv.Itoa(p)))
+		if err != nil {
+			closeAll()
+			return fmt.Errorf("port %d: %w", p, bindErr(err))
+		}
+		s.lns = append(s.lns, ln)
+	}
+	for _, p := range s.cfg.UDPPorts {
+		pc, err := net.ListenPacket("udp", net.JoinHostPort(s.cfg.Listen, strconv.Itoa(p)))
+		if err != nil {
+			closeAll()
+			return fmt.Errorf("udp port %d: %w", p, bindErr(err))
+		}
+		s.pcs = append(s.pcs, pc)
+	}
+	s.state = 1
+	s.rep = rep
+	s.guard = honeypot.NewGuard(lim)
+	s.mu.Lock()
+	s.tr = newTracker(Name, s.agg)
+	s.mu.Unlock()
+	s.stop = make(chan struct{})
+	for _, ln := range s.lns {
+		s.wg.Add(1)
+		go s.accept(ln)
+	}
+	for _, pc := range s.pcs {
+		s.wg.Add(1)
+		go s.readUDP(pc)
+	}
+	s.wg.Add(1)
+	go s.flusher()
+	return nil
+}
+
+// bindErr keeps the reason of a listen error ("address already in use", "permission denied").
+func bindErr(err error) error {
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oe.Err
+	}
+	return err
+}
+
+// Stop closes the listeners and connections, waits for every goroutine, and reports every
+// event still held (connections in a window that has not passed yet, scans still going on).
+func (s *Service) Stop() {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	if s.state != 1 {
+		s.state = 2
+		return
+	}
+	s.state = 2
+	s.stopping.Store(true)
+	close(s.stop)
+	for _, ln := range s.lns {
+		ln.Close()
+	}
+	for _, pc := range s.pcs {
+		pc.Close()
+	}
+	s.guard.CloseAll()
+	s.wg.Wait()
+	s.mu.Lock()
+	evs := s.tr.Drain()
+	s.mu.Unlock()
+	s.logDrops()
+	s.report(evs)
+}
+
+// Addr returns the first bound address (TCP, else UDP), nil before Start.
+func (s *Service) Addr() net.Addr {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	if len(s.lns) > 0 {
+		return s.lns[0].Addr()
+	}
+	if len(s.pcs) > 0 {
+		return s.pcs[0].LocalAddr()
+	}
+	return nil
+}
+
+// Addrs returns the bound TCP addresses, in the order of Config.Ports.
+func (s *Service) Addrs() []net.Addr {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	out := make([]net.Addr, len(s.lns))
+	for i, ln := range s.lns {
+		out[i] = ln.Addr()
+	}
+	return out
+}
+
+// UDPAddrs returns the bound UDP addresses, in the order of Config.UDPPorts.
+func (s *Service) UDPAddrs() []net.Addr {
+	s.stateMu.Lock()
+	defer s.stateMu.Unlock()
+	out := make([]net.Addr, len(s.pcs))
+	for i, pc := range s.pcs {
+		out[i] = pc.LocalAddr()
+	}
+	return out
+}
+
+// Stats are the counts of what the service's bounds gave up since Start.
+type Stats struct {
+	Dropped
+	Hits    int // connections (and UDP datagrams) seen
+	Refused int // connections closed at once by the connection limits (still counted as hits)
+}
+
+// Stats returns what was given up so far.
+func (s *Service) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := Stats{Refused: int(s.refused.Load()), Hits: int(s.hits.Load())}
+	if s.tr != nil {
+		st.Dropped = s.tr.Dropped()
+	}
+	return st
+}
+
+func (s *Service) accept(ln net.Listener) {
+	defer s.wg.Done()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if s.stopping.Load() || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of file descriptors or the like: wait a little rather than spin.
+			s.log.Warn("recon: accept failed", "addr", ln.Addr().String(), "err", err)
+			select {
+			case <-s.stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			continue
+		}
+		src, dst := honeypot.Endpoints(c)
+		h := &Hit{Proto: model.ProtoTCP, Src: src, Dst: dst, Start: s.clock()}
+		wc, release, err := s.guard.Admit(c)
+		if err != nil {
+			// Over a limit: close at once, but the source still touched the port.
+			c.Close()
+			s.refused.Add(1)
+			h.End, h.Refused, h.Note = h.Start, true, "refused at once (connection limit of the service)"
+			s.observe(h)
+			continue
+		}
+		s.wg.Add(1)
+		go s.handle(wc, release, h)
+	}
+}
+
+// handle reads the first bytes of a connection, never answering, until PayloadCap bytes, the
+// read timeout, or the client closes.
+func (s *Service) handle(c net.Conn, release func(), h *Hit) {
+	defer s.wg.Done()
+	defer release()
+	buf := make([]byte, PayloadCap)
+	n := 0
+	var err error
+	for n < len(buf) && err == nil && !s.stopping.Load() {
+		var m int
+		m, err = c.Read(buf[n:])
+		if m > 0 && n == 0 {
+			h.DataAt = s.clock()
+		}
+		n += m
+	}
+	release() // close now: the connection's time is over, the rest is bookkeeping
+	h.End = s.clock()
+	if n > 0 {
+		h.Payload = bytes.Clone(buf[:n])
+	}
+	switch {
+	case err == nil && n >= len(buf):
+		h.Note = fmt.Sprintf("closed by us after the first %d bytes", n)
+	case errors.Is(err, io.EOF):
+		h.Note = "closed by the client"
+	case errors.Is(err, syscall.ECONNRESET):
+		h.Note = "reset by the client"
+	case s.stopping.Load():
+		h.Note = "closed (the service stopped)"
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		h.Note = "closed by us (read time over)"
+	default:
+		h.Note = "closed (" + err.Error() + ")"
+	}
+	s.observe(h)
+}
+
+func (s *Service) readUDP(pc net.PacketConn) {
+	defer s.wg.Done()
+	var local netip.AddrPort
+	if a, ok := pc.LocalAddr().(*net.UDPAddr); ok {
+		local = a.AddrPort()
+		local = netip.AddrPortFrom(local.Addr().Unmap(), local.Port())
+	}
+	buf := make([]byte, 64<<10)
+	for {
+		n, from, err := pc.ReadFrom(buf)
+		if err != nil {
+			if s.stopping.Load() || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			s.log.Warn("recon: udp read failed", "addr", local.String(), "err", err)
+			select {
+			case <-s.stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			continue
+		}
+		ua, ok := from.(*net.UDPAddr)
+		if !ok {
+			continue
+		}
+		src := ua.AddrPort()
+		now := s.clock()
+		h := &Hit{Proto: model.ProtoUDP, Src: netip.AddrPortFrom(src.Addr().Unmap(), src.Port()), Dst: local,
+			Start: now, End: now, Datagrams: 1}
+		if n > 0 {
+			h.DataAt = now
+			h.Payload = bytes.Clone(buf[:min(n, PayloadCap)])
+		}
+		s.observe(h)
+	}
+}
+
+func (s *Service) observe(h *Hit) {
+	s.hits.Add(1)
+	s.mu.Lock()
+	s.tr.Observe(h, s.clock())
+	s.mu.Unlock()
+}
+
+// flusher reports the events the aggregation has decided, a few times per window.
+func (s *Service) flusher() {
+	defer s.wg.Done()
+	tick := min(max(s.cfg.ScanWindow/4, 20*time.Millisecond), time.Second)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.mu.Lock()
+			evs := s.tr.Flush(s.clock())
+			s.mu.Unlock()
+			s.logDrops()
+			s.report(evs)
+		}
+	}
+}
+
+// logDrops logs what the bounds gave up since the last time it logged.
+func (s *Service) logDrops() {
+	s.mu.Lock()
+	d, prev := s.tr.Dropped(), s.logged
+	s.logged = d
+	s.mu.Unlock()
+	if d != prev {
+		s.log.Warn("recon: bounds reached, some detail dropped",
+			"sources_dropped", d.Sources-prev.Sources,
+			"connections_folded", d.Folded-prev.Folded,
+			"scan_connections_unlisted", d.Unlisted-prev.Unlisted,
+			"payloads_not_kept", d.Payloads-prev.Payloads,
+			"refused_by_limits", s.refused.Load())
+	}
+}
+
+func (s *Service) report(evs []*model.Event) {
+	for _, e := range evs {
+		ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
+		if err := s.rep.Report(ctx, e); err != nil {
+			s.log.Warn("recon: event not reported", "summary", e.Summary, "source", e.Source.String(), "err", err)
+		}
+		cancel()
+	}
+}
