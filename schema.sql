@@ -117,6 +117,21 @@ CREATE TABLE IF NOT EXISTS sensor_status_log (
 );
 CREATE INDEX IF NOT EXISTS sensor_status_log_sensor ON sensor_status_log(sensor_id, id);
 
+-- Filter rules drop incoming events of their group's sensors that match ALL conditions
+-- (a JSON list of {attribute, value}). hits counts the events each rule dropped; it is raised
+-- in the same transaction that commits the batch the events came in.
+CREATE TABLE IF NOT EXISTS filter_rules (
+    id          INTEGER PRIMARY KEY,
+    group_id    INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    name        TEXT    NOT NULL UNIQUE COLLATE NOCASE,
+    description TEXT    NOT NULL DEFAULT '',
+    enabled     INTEGER NOT NULL DEFAULT 1,
+    hits        INTEGER NOT NULL DEFAULT 0,
+    conditions  TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+
 -- Live events. group_id is the sensor's group, copied at ingest so that scoping, filtering and
 -- sorting by group need no join. classification: 0 Unknown, 1 ICMP, 2 Connection attempt,
 -- 3 Honeypot, 4 Scan; status: 0 New, 1 In progress, 2 Resolved, 3 Ignored; protocol: 0 unknown,

@@ -57,7 +57,7 @@ func New(ctx context.Context, cfg *config.Config, res Resources, log *slog.Logge
 		return nil, err
 	}
 	ing := ingest.New(st, log.With("component", "ingest"), nil)
-	catalog := sensor.DefaultCatalog()
+	catalog := sensor.DefaultCatalog(cfg.DataDir)
 	local, err := startLocal(ctx, st, ing, catalog, cfg.Honeypots, res.Version, log.With("component", "honeypot"))
 	if err != nil {
 		ing.Close()

@@ -3,8 +3,10 @@ package ingest
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
+	"honeysens/app/filter"
 	"honeysens/app/model"
 	"honeysens/app/store"
 )
@@ -16,6 +18,7 @@ type Service struct {
 	log    *slog.Logger
 	now    func() time.Time
 	replay replayGuard
+	rules  atomic.Pointer[filter.Set] // compiled once per change, read by every Submit
 }
 
 // New starts the ingest pipeline's writer. onCommit (may be nil) is called with every
@@ -24,10 +27,28 @@ func New(st *store.Store, log *slog.Logger, onCommit func([]*model.Event)) *Serv
 	return &Service{store: st, writer: newWriter(st, onCommit), log: log, now: time.Now}
 }
 
-// Submit stores events reported by a sensor and returns how many were stored. It is the one
-// entry for every event: the HTTP ingest handler and the built-in honeypots both call it.
-// It returns after the events are committed.
+// ReloadFilters compiles the stored filter rules; the next event is matched against them.
+func (s *Service) ReloadFilters(ctx context.Context) error {
+	rules, err := s.store.FilterRules(ctx)
+	if err != nil {
+		return err
+	}
+	set, err := filter.Compile(rules)
+	if err != nil {
+		return err
+	}
+	s.rules.Store(set)
+	return nil
+}
+
+// Submit stores events reported by a sensor and returns how many were stored; the others were
+// dropped by a filter rule of the sensor's group. It is the one entry for every event: the
+// HTTP ingest handler and the built-in honeypots both call it. It returns after the events and
+// the rules' hit counts are committed.
 func (s *Service) Submit(ctx context.Context, sensor *model.Sensor, events []*model.Event) (accepted int, err error) {
+	rules := s.rules.Load()
+	kept := events[:0:0]
+	var hits map[int64]int64
 	for _, e := range events {
 		e.SensorID, e.SensorName, e.GroupID = sensor.ID, sensor.Name, sensor.GroupID
 		e.Status = model.StatusNew
@@ -36,14 +57,22 @@ func (s *Service) Submit(ctx context.Context, sensor *model.Sensor, events []*mo
 		if e.Classification == model.ClassUnknown {
 			e.Classification = Classify(e)
 		}
+		if id, drop := rules.Match(sensor.GroupID, e); drop {
+			if hits == nil {
+				hits = map[int64]int64{}
+			}
+			hits[id]++
+			continue
+		}
+		kept = append(kept, e)
 	}
-	if len(events) == 0 {
+	if len(kept) == 0 && hits == nil {
 		return 0, nil
 	}
-	if err := s.writer.Write(ctx, events); err != nil {
+	if err := s.writer.Write(ctx, kept, hits); err != nil {
 		return 0, err
 	}
-	return len(events), nil
+	return len(kept), nil
 }
 
 // Close commits what is queued and stops the writer. Call it after the HTTP server and the

@@ -30,6 +30,7 @@ type writer struct {
 
 type writeJob struct {
 	events []*model.Event
+	hits   map[int64]int64 // filter rule id → events it dropped from this request
 	done   chan error
 }
 
@@ -40,9 +41,10 @@ func newWriter(st *store.Store, onCommit func([]*model.Event)) *writer {
 	return w
 }
 
-// Write queues events and returns once they are committed (or failed). The events get IDs.
-func (w *writer) Write(ctx context.Context, events []*model.Event) error {
-	j := &writeJob{events: events, done: make(chan error, 1)}
+// Write queues events and filter hits and returns once they are committed (or failed). The
+// events get IDs.
+func (w *writer) Write(ctx context.Context, events []*model.Event, hits map[int64]int64) error {
+	j := &writeJob{events: events, hits: hits, done: make(chan error, 1)}
 	w.mu.RLock()
 	if w.closed {
 		w.mu.RUnlock()
@@ -79,26 +81,24 @@ func (w *writer) run() {
 			}
 		}
 		all := make([]*model.Event, 0, n)
+		hits := map[int64]int64{}
 		for _, jb := range jobs {
 			all = append(all, jb.events...)
+			for id, k := range jb.hits {
+				hits[id] += k
+			}
 		}
 		// Background context: a commit must not be cut short by one client hanging up.
-		if err := w.store.InsertEvents(context.Background(), all); err != nil && len(jobs) > 1 {
+		if err := w.store.CommitBatch(context.Background(), all, hits); err != nil && len(jobs) > 1 {
 			// One request's bad event (its sensor deleted meanwhile, say) must not fail the
 			// others that shared the commit: commit each request on its own instead.
 			for _, jb := range jobs {
-				w.commit([]*writeJob{jb}, jb.events)
+				w.finish([]*writeJob{jb}, jb.events, w.store.CommitBatch(context.Background(), jb.events, jb.hits))
 			}
-			continue
 		} else {
 			w.finish(jobs, all, err)
 		}
 	}
-}
-
-// commit stores the jobs' events in one transaction and answers the jobs.
-func (w *writer) commit(jobs []*writeJob, events []*model.Event) {
-	w.finish(jobs, events, w.store.InsertEvents(context.Background(), events))
 }
 
 // finish answers the jobs and, after a successful commit, hands the events on.

@@ -5,18 +5,31 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"honeysens/app/honeypot"
 	"honeysens/app/honeypot/ftp"
 	httphp "honeysens/app/honeypot/http"
 	"honeysens/app/honeypot/recon"
+	"honeysens/app/honeypot/ssh"
+	"honeysens/app/honeypot/telnet"
 	"honeysens/app/model"
 )
 
-// DefaultCatalog is every honeypot service kind built into the appliance.
-func DefaultCatalog() Catalog {
+// DefaultCatalog is every honeypot service kind built into the appliance. Files a service
+// keeps (the SSH host keys) are placed in dataDir unless its settings name an absolute path.
+func DefaultCatalog(dataDir string) Catalog {
 	c := Catalog{}
 	for _, k := range []Kind{
+		kindOf("ssh", ssh.DefaultConfig, func(cfg ssh.Config, lim honeypot.Limits, log *slog.Logger) honeypot.Service {
+			if !filepath.IsAbs(cfg.HostKeyFile) {
+				cfg.HostKeyFile = filepath.Join(dataDir, cfg.HostKeyFile)
+			}
+			return ssh.New(cfg, lim, log)
+		}),
+		kindOf("telnet", telnet.DefaultConfig, func(cfg telnet.Config, lim honeypot.Limits, log *slog.Logger) honeypot.Service {
+			return telnet.New(cfg, lim, log)
+		}),
 		kindOf("ftp", ftp.DefaultConfig, func(cfg ftp.Config, lim honeypot.Limits, log *slog.Logger) honeypot.Service {
 			return ftp.New(cfg, lim, log)
 		}),

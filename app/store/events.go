@@ -18,10 +18,21 @@ func sourceKey(a netip.Addr) []byte {
 }
 
 // InsertEvents stores events with their details and packets in ONE transaction and sets
-// their IDs. It is the group commit of the ingest writer: whatever was queued is committed
-// together, so one fsync-worthy commit serves many sensors' requests.
+// their IDs.
 func (s *Store) InsertEvents(ctx context.Context, events []*model.Event) error {
+	return s.CommitBatch(ctx, events, nil)
+}
+
+// CommitBatch is the group commit of the ingest writer: the events of every queued request
+// and the hits of the filter rules that dropped others (rule id → count), in ONE transaction,
+// so one commit serves many sensors' requests and a rule's counter is exact.
+func (s *Store) CommitBatch(ctx context.Context, events []*model.Event, hits map[int64]int64) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
+		for id, n := range hits {
+			if _, err := tx.ExecContext(ctx, `UPDATE filter_rules SET hits = hits + ? WHERE id = ?`, n, id); err != nil {
+				return fmt.Errorf("store: count filter hits: %w", err)
+			}
+		}
 		ins := tx.StmtContext(ctx, s.stmts.insertEvent)
 		data := tx.StmtContext(ctx, s.stmts.insertData)
 		count := tx.StmtContext(ctx, s.stmts.countEvents)

@@ -95,7 +95,7 @@ func (b *fsBuilder) mkdirAll(p string) *node {
 }
 
 func (b *fsBuilder) file(p, content string) *node { return b.add(p, &node{content: content}) }
-func (b *fsBuilder) dir(p string) *node          { return b.add(p, &node{dir: true}) }
+func (b *fsBuilder) dir(p string) *node           { return b.add(p, &node{dir: true}) }
 func (b *fsBuilder) bin(p string, size int) *node {
 	return b.add(p, &node{size: size, mode: "-rwxr-xr-x"})
 }

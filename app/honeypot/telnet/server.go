@@ -1,0 +1,559 @@
+// Package telnet is the telnet honeypot: Debian's login prompt behind a telnet option
+// negotiation, the same credential policy as the ssh honeypot, and then the fake shell of
+// package shell. One event per connection with every login attempt and command.
+package telnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"honeysens/app/honeypot"
+	"honeysens/app/honeypot/shell"
+	"honeysens/app/model"
+)
+
+// Name is the service name events carry.
+const Name = "telnet"
+
+// Config is the telnet service's settings.
+type Config struct {
+	Listen      string   `json:"listen"`
+	Hostname    string   `json:"hostname"`     // shown in "<hostname> login:" and the fake shell
+	Issue       string   `json:"issue"`        // the banner before the login prompt (/etc/issue.net)
+	Accept      []string `json:"accept"`       // "user:password" pairs let in; "*" matches anything
+	AcceptAfter int      `json:"accept_after"` // let any password in after this many failures from one address (0 = never)
+}
+
+// DefaultConfig returns the settings `go run .` uses.
+func DefaultConfig() Config {
+	return Config{
+		Listen:   "127.0.0.1:2323",
+		Hostname: "debian",
+		Issue:    "Debian GNU/Linux 12",
+		Accept:   append([]string(nil), shell.DefaultAccept...),
+	}
+}
+
+func (c *Config) fill() {
+	d := DefaultConfig()
+	if c.Listen == "" {
+		c.Listen = d.Listen
+	}
+	if c.Hostname == "" {
+		c.Hostname = d.Hostname
+	}
+	if c.Issue == "" {
+		c.Issue = d.Issue
+	}
+	if c.Accept == nil {
+		c.Accept = d.Accept
+	}
+}
+
+// Validate checks the settings (after filling in defaults for empty fields).
+func (c *Config) Validate() error {
+	c.fill()
+	f := model.FieldErrors{}
+	if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
+		f.Add("listen", "must be host:port, e.g. 0.0.0.0:23")
+	}
+	if len(c.Hostname) > 63 || strings.IndexFunc(c.Hostname, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.')
+	}) >= 0 {
+		f.Add("hostname", "must be 1 to 63 letters, digits, dots or dashes")
+	}
+	if len(c.Issue) > 1024 || strings.IndexFunc(c.Issue, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }) >= 0 {
+		f.Add("issue", "must be at most 1024 characters of text")
+	}
+	if m, a := shell.ValidateAccept(c.Accept, c.AcceptAfter); m != "" || a != "" {
+		if m != "" {
+			f.Add("accept", m)
+		}
+		if a != "" {
+			f.Add("accept_after", a)
+		}
+	}
+	return f.Err()
+}
+
+// How a login goes, like Debian's login(1).
+const (
+	loginGrace    = 60 * time.Second // "Login timed out after 60 seconds."
+	maxTries      = 5                // LOGIN_RETRIES
+	failDelay     = 3 * time.Second  // FAIL_DELAY
+	reportTimeout = 10 * time.Second
+	maxOptions    = 32 // distinct negotiation steps listed in the event
+	flushAt       = 32 << 10
+)
+
+// Service is the telnet honeypot.
+type Service struct {
+	cfg    Config
+	lim    honeypot.Limits
+	log    *slog.Logger
+	guard  *honeypot.Guard
+	policy *shell.Policy
+	now    func() time.Time
+	delay  time.Duration // after a failed login (tests shorten it)
+
+	mu       sync.Mutex
+	ln       net.Listener
+	rep      honeypot.Reporter
+	stop     chan struct{}
+	wg       sync.WaitGroup
+	stopping atomic.Bool
+}
+
+// New returns the service; zero limits take honeypot.DefaultLimits' values.
+func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
+	cfg.fill()
+	d := honeypot.DefaultLimits
+	if lim.MaxConns <= 0 {
+		lim.MaxConns = d.MaxConns
+	}
+	if lim.MaxPerSource <= 0 {
+		lim.MaxPerSource = d.MaxPerSource
+	}
+	if lim.IdleTimeout <= 0 {
+		lim.IdleTimeout = d.IdleTimeout
+	}
+	if lim.TotalTimeout <= 0 {
+		lim.TotalTimeout = d.TotalTimeout
+	}
+	if lim.MaxInputBytes <= 0 {
+		lim.MaxInputBytes = d.MaxInputBytes
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{cfg: cfg, lim: lim, log: log, guard: honeypot.NewGuard(lim), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter), now: time.Now, delay: failDelay}
+}
+
+// Name returns "telnet".
+func (s *Service) Name() string { return Name }
+
+// Addr returns the bound address, or nil before Start.
+func (s *Service) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln == nil {
+		return nil
+	}
+	return s.ln.Addr()
+}
+
+// Start binds the port and serves until Stop.
+func (s *Service) Start(rep honeypot.Reporter) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln != nil {
+		return errors.New("telnet: already started")
+	}
+	if err := s.cfg.Validate(); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", s.cfg.Listen)
+	if err != nil {
+		return err
+	}
+	s.ln, s.rep, s.stop = ln, rep, make(chan struct{})
+	s.stopping.Store(false)
+	s.wg.Add(1)
+	go s.serve(ln)
+	s.log.Info("telnet honeypot listening", "addr", ln.Addr().String())
+	return nil
+}
+
+// Stop closes the listener and every connection and waits for their events to be reported.
+func (s *Service) Stop() {
+	s.mu.Lock()
+	ln := s.ln
+	s.mu.Unlock()
+	if ln == nil {
+		return
+	}
+	s.stopping.Store(true)
+	close(s.stop)
+	ln.Close()
+	s.guard.CloseAll()
+	s.wg.Wait()
+	s.mu.Lock()
+	s.ln = nil
+	s.mu.Unlock()
+}
+
+func (s *Service) serve(ln net.Listener) {
+	defer s.wg.Done()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) || s.stopping.Load() {
+				return
+			}
+			s.log.Warn("telnet accept", "err", err)
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		wrapped, release, err := s.guard.Admit(c)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		if s.stopping.Load() {
+			release()
+			return
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			defer release()
+			s.handle(c, wrapped)
+		}()
+	}
+}
+
+type phase int
+
+const (
+	phaseUser phase = iota
+	phasePass
+	phaseShell
+	phaseDone
+)
+
+// conn is one telnet connection.
+type conn struct {
+	s        *Service
+	c        net.Conn
+	tr       *shell.Transcript
+	src, dst netip.Addr
+	start    time.Time
+
+	p      Parser
+	ed     shell.Editor
+	out    []byte
+	phase  phase
+	user   string
+	tries  int
+	sh     *shell.Session
+	echo   bool            // the client agreed to our WILL ECHO
+	us     map[byte]bool   // options enabled on our side
+	them   map[byte]bool   // options enabled on the client's side
+	asked  map[string]bool // negotiations we sent and wait an answer for
+	seen   []string        // what the client negotiated, for the event
+	ttype  bool
+	naws   bool
+	graced atomic.Bool
+}
+
+// newConn sets up a connection and queues the greeting: what Debian's telnetd offers first,
+// then the issue and the login prompt.
+func (s *Service) newConn(raw, wrapped net.Conn, start time.Time) *conn {
+	c := &conn{s: s, c: wrapped, start: start, tr: shell.NewTranscript("Telnet", honeypot.NewEvent(Name, raw, start), start),
+		us: map[byte]bool{}, them: map[byte]bool{}, asked: map[string]bool{}}
+	src, dst := honeypot.Endpoints(raw)
+	c.src, c.dst = src.Addr(), dst.Addr()
+	c.ed.Max = shell.DefaultMaxLine
+	c.out = append(c.out, IAC, DO, OptTTYPE, IAC, DO, OptNAWS, IAC, DO, OptNewEnv, IAC, WILL, OptSGA, IAC, WILL, OptEcho)
+	for _, k := range []string{"do24", "do31", "do39", "will3", "will1"} {
+		c.asked[k] = true
+	}
+	c.writeText(s.cfg.Issue + "\n" + s.cfg.Hostname + " login: ")
+	return c
+}
+
+func (s *Service) handle(raw, wrapped net.Conn) {
+	start := s.now()
+	c := s.newConn(raw, wrapped, start)
+
+	if loginGrace < s.lim.TotalTimeout {
+		grace := time.AfterFunc(loginGrace, func() {
+			if !c.tr.LoggedIn() {
+				c.graced.Store(true)
+				wrapped.Close()
+			}
+		})
+		defer grace.Stop()
+	}
+	var err error
+	defer func() {
+		if len(c.seen) > 0 {
+			c.tr.Info("telnet negotiation: " + strings.Join(c.seen, ", "))
+		} else {
+			c.tr.Info("telnet negotiation: none (raw TCP client)")
+		}
+		ev := c.tr.Close(c.closeReason(err))
+		s.mu.Lock()
+		rep := s.rep
+		s.mu.Unlock()
+		if rep == nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
+		defer cancel()
+		if rerr := rep.Report(ctx, ev); rerr != nil {
+			s.log.Warn("telnet: report event", "err", rerr)
+		}
+	}()
+
+	if err = c.flush(); err != nil {
+		return
+	}
+	buf := make([]byte, 1024)
+	for c.phase != phaseDone {
+		var n int
+		n, err = wrapped.Read(buf)
+		c.feed(buf[:n])
+		if ferr := c.flush(); ferr != nil && err == nil {
+			err = ferr
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// feed takes bytes from the client; the answers queue in c.out.
+func (c *conn) feed(in []byte) {
+	for i := 0; i < len(in) && c.phase != phaseDone; i++ {
+		kind, b, cmd := c.p.Next(in[i])
+		switch kind {
+		case Data:
+			c.input(b)
+		case Cmd:
+			c.command(cmd)
+		}
+		if len(c.out) > flushAt {
+			c.flush()
+		}
+	}
+}
+
+func (c *conn) closeReason(err error) string {
+	switch {
+	case c.s.stopping.Load():
+		return "service stopped"
+	case c.graced.Load():
+		return "login timed out"
+	case c.phase == phaseDone && c.tries >= maxTries && !c.tr.LoggedIn():
+		return "too many login attempts"
+	case c.phase == phaseDone:
+		return "logout"
+	case err == nil || errors.Is(err, io.EOF):
+		return "client disconnected"
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		if c.s.now().Sub(c.start) >= c.s.lim.TotalTimeout-min(time.Second, c.s.lim.TotalTimeout/10) {
+			return "total time limit"
+		}
+		return "idle timeout"
+	case strings.Contains(err.Error(), "input limit"):
+		return "input limit"
+	}
+	return "connection error"
+}
+
+// writeText queues text for the client: "\n" becomes "\r\n" and IAC bytes are doubled.
+func (c *conn) writeText(s string) {
+	c.out = append(c.out, Escape([]byte(strings.ReplaceAll(s, "\n", "\r\n")))...)
+}
+
+func (c *conn) flush() error {
+	if len(c.out) == 0 {
+		return nil
+	}
+	_, err := c.c.Write(c.out)
+	c.out = c.out[:0]
+	return err
+}
+
+func (c *conn) note(step string) {
+	for _, s := range c.seen {
+		if s == step {
+			return
+		}
+	}
+	if len(c.seen) < maxOptions {
+		c.seen = append(c.seen, step)
+	}
+}
+
+// command answers one telnet command from the client.
+func (c *conn) command(cmd Command) {
+	c.note(cmd.String())
+	key := func(v string) string { return fmt.Sprintf("%s%d", v, cmd.Opt) }
+	switch cmd.Verb {
+	case WILL:
+		switch cmd.Opt {
+		case OptTTYPE, OptNAWS, OptNewEnv:
+			if !c.them[cmd.Opt] {
+				c.them[cmd.Opt] = true
+				if !c.asked[key("do")] {
+					c.out = append(c.out, IAC, DO, cmd.Opt)
+				}
+				if cmd.Opt == OptTTYPE {
+					c.out = append(c.out, IAC, SB, OptTTYPE, 1, IAC, SE)
+				}
+				if cmd.Opt == OptNewEnv {
+					c.out = append(c.out, IAC, SB, OptNewEnv, 1, IAC, SE)
+				}
+			}
+			delete(c.asked, key("do"))
+		default:
+			c.out = append(c.out, IAC, DONT, cmd.Opt)
+		}
+	case WONT:
+		if c.them[cmd.Opt] {
+			c.them[cmd.Opt] = false
+			c.out = append(c.out, IAC, DONT, cmd.Opt)
+		}
+		delete(c.asked, key("do"))
+	case DO:
+		switch cmd.Opt {
+		case OptEcho, OptSGA:
+			if !c.us[cmd.Opt] {
+				c.us[cmd.Opt] = true
+				if !c.asked[key("will")] {
+					c.out = append(c.out, IAC, WILL, cmd.Opt)
+				}
+			}
+			delete(c.asked, key("will"))
+			if cmd.Opt == OptEcho {
+				c.echo = true
+				c.ed.Echo = c.phase != phasePass
+			}
+		default:
+			c.out = append(c.out, IAC, WONT, cmd.Opt)
+		}
+	case DONT:
+		if c.us[cmd.Opt] {
+			c.us[cmd.Opt] = false
+			c.out = append(c.out, IAC, WONT, cmd.Opt)
+		}
+		delete(c.asked, key("will"))
+		if cmd.Opt == OptEcho {
+			c.echo = false
+			c.ed.Echo = false
+		}
+	case SB:
+		switch cmd.Opt {
+		case OptTTYPE:
+			if t, ok := parseTTYPE(cmd.Data); ok && !c.ttype {
+				c.ttype = true
+				c.tr.Note("terminal type " + t)
+			}
+		case OptNAWS:
+			if w, h, ok := parseNAWS(cmd.Data); ok && !c.naws {
+				c.naws = true
+				c.tr.Note(fmt.Sprintf("window size %dx%d", w, h))
+			}
+		case OptNewEnv, 36:
+			if vars := parseEnv(cmd.Data); len(vars) > 0 {
+				c.tr.Note("environment " + strings.Join(vars, " "))
+			}
+		}
+	case IP, BRK:
+		c.input(0x03)
+	case EC:
+		c.input(0x7f)
+	case EL:
+		c.input(0x15)
+	case AYT:
+		c.writeText("\n[Yes]\n")
+	}
+}
+
+// input takes one data byte from the client.
+func (c *conn) input(b byte) {
+	var ev shell.Event
+	start := len(c.out)
+	c.out, ev = c.ed.Feed(b, c.out)
+	if esc := Escape(c.out[start:]); len(esc) != len(c.out)-start {
+		c.out = append(c.out[:start], esc...)
+	}
+	switch ev.Kind {
+	case shell.Line:
+		c.line(ev.Line)
+	case shell.Interrupt:
+		c.ed.Reset()
+		switch c.phase {
+		case phaseShell:
+			c.writeText(c.sh.Prompt())
+		default:
+			c.phase = phaseUser
+			c.ed.Echo = c.echo
+			c.writeText("\n" + c.s.cfg.Hostname + " login: ")
+		}
+	case shell.EOF:
+		if c.phase == phaseShell {
+			c.writeText("logout\n")
+			c.phase = phaseDone
+		}
+	}
+}
+
+func (c *conn) line(l string) {
+	switch c.phase {
+	case phaseUser:
+		l = strings.TrimSpace(l)
+		if l == "" {
+			c.writeText(c.s.cfg.Hostname + " login: ")
+			return
+		}
+		c.user = l
+		c.phase = phasePass
+		c.ed.Echo = false
+		c.writeText("Password: ")
+	case phasePass:
+		c.writeText("\n")
+		c.tries++
+		ok := c.s.policy.Check(c.src, c.user, l)
+		c.tr.Login("", c.user, l, ok)
+		if ok {
+			c.phase = phaseShell
+			c.ed.Echo = c.echo
+			c.sh = shell.NewSession(shell.Options{User: c.user, Hostname: c.s.cfg.Hostname, Client: c.src, Local: c.dst, Now: c.s.now})
+			c.writeText(c.sh.Banner() + c.sh.Prompt())
+			return
+		}
+		c.flush()
+		if c.s.delay > 0 {
+			t := time.NewTimer(c.s.delay)
+			select {
+			case <-t.C:
+			case <-c.s.stop:
+				t.Stop()
+			}
+		}
+		c.writeText("Login incorrect\n")
+		if c.tries >= maxTries {
+			c.writeText(fmt.Sprintf("Maximum number of tries exceeded (%d)\n", maxTries))
+			c.phase = phaseDone
+			return
+		}
+		c.phase = phaseUser
+		c.ed.Echo = c.echo
+		c.writeText(c.s.cfg.Hostname + " login: ")
+	case phaseShell:
+		r := c.sh.Run(l)
+		if strings.TrimSpace(l) != "" {
+			c.tr.Command("command", l, r)
+		}
+		c.writeText(r.Output)
+		if r.Exit {
+			c.writeText("logout\n")
+			c.phase = phaseDone
+			return
+		}
+		c.writeText(c.sh.Prompt())
+	}
+}
