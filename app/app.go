@@ -57,6 +57,11 @@ func New(ctx context.Context, cfg *config.Config, res Resources, log *slog.Logge
 		return nil, err
 	}
 	ing := ingest.New(st, log.With("component", "ingest"), nil)
+	if err := ing.ReloadFilters(ctx); err != nil {
+		ing.Close()
+		st.Close()
+		return nil, err
+	}
 	catalog := sensor.DefaultCatalog(cfg.DataDir)
 	local, err := startLocal(ctx, st, ing, catalog, cfg.Honeypots, res.Version, log.With("component", "honeypot"))
 	if err != nil {

@@ -165,7 +165,21 @@ func b64(s string) *string {
 // unless all of them are accepted.
 func ingest(t *testing.T, srv *server, s sensor, events ...wireEvent) {
 	t.Helper()
-	body, err := json.Marshal(map[string]any{"sensor": s.ID, "events": events})
+	status, raw := signedPost(t, srv, s, "/api/events", map[string]any{"sensor": s.ID, "events": events})
+	var res struct {
+		Accepted int `json:"accepted"`
+		Dropped  int `json:"dropped"`
+	}
+	if status != http.StatusOK || json.Unmarshal(raw, &res) != nil || res.Accepted != len(events) {
+		t.Fatalf("ingest %d events = %d %s, want 200 with all accepted", len(events), status, raw)
+	}
+}
+
+// signedPost sends a JSON body to a sensor endpoint, signed with the sensor's secret:
+// X-HS-Auth = hex(HMAC-SHA256(secret, "<ts> create <body>")). It returns status and body.
+func signedPost(t *testing.T, srv *server, s sensor, path string, payload any) (int, []byte) {
+	t.Helper()
+	body, err := json.Marshal(payload)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +187,7 @@ func ingest(t *testing.T, srv *server, s sensor, events ...wireEvent) {
 	mac := hmac.New(sha256.New, []byte(s.Secret))
 	mac.Write([]byte(ts + " create "))
 	mac.Write(body)
-	req, err := http.NewRequest("POST", strings.TrimSuffix(srv.URL, "/")+"/api/events", bytes.NewReader(body))
+	req, err := http.NewRequest("POST", strings.TrimSuffix(srv.URL, "/")+path, bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,13 +202,7 @@ func ingest(t *testing.T, srv *server, s sensor, events ...wireEvent) {
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	var res struct {
-		Accepted int `json:"accepted"`
-		Dropped  int `json:"dropped"`
-	}
-	if resp.StatusCode != http.StatusOK || json.Unmarshal(raw, &res) != nil || res.Accepted != len(events) {
-		t.Fatalf("ingest %d events = %d %s, want 200 with all accepted", len(events), resp.StatusCode, raw)
-	}
+	return resp.StatusCode, raw
 }
 
 // eventIDs lists the ids of live events matching a query (newest first), via the API.

@@ -71,12 +71,21 @@ var (
 // startServer runs the binary on a free loopback port and waits until it has
 // printed its URL and admin password and answers HTTP. The process is stopped
 // in t.Cleanup; its output is logged only when the test fails.
+// The appliance's own honeypots stay off: tests run in parallel and would fight
+// over their fixed default ports; a test that needs them calls
+// startServerEnv(t, "HONEYSENS_HONEYPOTS=true").
 func startServer(t *testing.T) *server {
 	t.Helper()
+	return startServerEnv(t, "HONEYSENS_HONEYPOTS=false")
+}
+
+// startServerEnv is startServer with extra environment variables (NAME=value).
+func startServerEnv(t *testing.T, env ...string) *server {
+	t.Helper()
 	cmd := exec.Command(binary, "serve")
-	cmd.Env = append(envWithout("HONEYSENS_ADMIN_PASSWORD"),
+	cmd.Env = append(append(envWithout("HONEYSENS_ADMIN_PASSWORD", "HONEYSENS_HONEYPOTS"),
 		"HONEYSENS_DATA="+t.TempDir(),
-		"HONEYSENS_LISTEN=127.0.0.1:"+freePort(t))
+		"HONEYSENS_LISTEN=127.0.0.1:"+freePort(t)), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -176,14 +185,18 @@ func freePort(t *testing.T) string {
 	return port
 }
 
-// envWithout is os.Environ minus one variable, so a developer's shell cannot
-// change what the test expects (here: the generated admin password).
-func envWithout(name string) []string {
+// envWithout is os.Environ minus some variables, so a developer's shell cannot
+// change what the test expects (e.g. the generated admin password).
+func envWithout(names ...string) []string {
 	var env []string
+next:
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, name+"=") {
-			env = append(env, kv)
+		for _, name := range names {
+			if strings.HasPrefix(kv, name+"=") {
+				continue next
+			}
 		}
+		env = append(env, kv)
 	}
 	return env
 }

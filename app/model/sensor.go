@@ -29,8 +29,16 @@ const HeartbeatTolerance = 60 * time.Second
 
 // Online reports whether the sensor was heard from recently enough.
 func (s *Sensor) Online(now time.Time) bool {
-	limit := time.Duration(s.UpdateInterval)*time.Second + HeartbeatTolerance
-	return s.LastContact != nil && now.Sub(*s.LastContact) <= limit
+	return s.LastContact != nil && !now.After(s.OverdueAt())
+}
+
+// OverdueAt is when the sensor counts as offline unless it is heard from again: its last
+// contact plus its update interval plus the tolerance. Zero before the first contact.
+func (s *Sensor) OverdueAt() time.Time {
+	if s.LastContact == nil {
+		return time.Time{}
+	}
+	return s.LastContact.Add(time.Duration(s.UpdateInterval)*time.Second + HeartbeatTolerance)
 }
 
 // StatusChange is one entry of a sensor's status history.

@@ -58,7 +58,7 @@ func StartLocal(ctx context.Context, st *store.Store, ing *ingest.Service, catal
 	}
 	if !run {
 		l.host = nil
-		return l, nil
+		return l, l.markOff(ctx)
 	}
 	return l, l.Reload(ctx)
 }
@@ -82,6 +82,20 @@ func createLocal(ctx context.Context, st *store.Store, catalog Catalog, groupID 
 		}
 	}
 	return sn, nil
+}
+
+// markOff records that the services do not run because honeypots are switched off.
+func (l *Local) markOff(ctx context.Context) error {
+	assigned, err := l.st.SensorServices(ctx, l.id)
+	if err != nil {
+		return err
+	}
+	for _, sv := range assigned {
+		if err := l.st.SetServiceState(ctx, l.id, sv.Name, model.ServiceStopped, "honeypots are switched off (--honeypots=false)"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ID is the local sensor's id.

@@ -35,8 +35,7 @@ func CheckStatus(ctx context.Context, st *store.Store, now time.Time) ([]model.S
 		if online {
 			c.Time = *sn.LastContact // back (or first) at its heartbeat
 		} else {
-			// Offline since the moment its heartbeat became overdue.
-			c.Time = sn.LastContact.Add(time.Duration(sn.UpdateInterval)*time.Second + model.HeartbeatTolerance)
+			c.Time = sn.OverdueAt() // offline since its heartbeat became overdue
 		}
 		if err := st.AddStatusChange(ctx, c); err != nil {
 			return changes, err

@@ -51,6 +51,14 @@ var routeCases = map[string]routeCase{
 	"GET /api/events/updates":    {path: "/api/events/updates", want: [4]int{401, 200, 200, 200}},
 	"GET /api/events/:id":        {path: "/api/events/{event}", want: [4]int{401, 200, 200, 200}},
 
+	"GET /api/filters": {path: "/api/filters", want: [4]int{401, 200, 200, 200}},
+	"POST /api/filters": {path: "/api/filters", body: func(i int) any {
+		return map[string]any{"name": fmt.Sprint("rule ", i), "group": 1, "conditions": []map[string]string{{"attribute": "source", "value": "192.0.2.7"}}}
+	}, want: [4]int{401, 403, 201, 201}},
+	"GET /api/filters/:id":    {path: "/api/filters/{filter}", want: [4]int{401, 200, 200, 200}},
+	"PATCH /api/filters/:id":  {path: "/api/filters/{filter}", body: map[string]any{"enabled": false}, want: [4]int{401, 403, 200, 200}},
+	"DELETE /api/filters/:id": {path: "/api/filters/{filter}", want: [4]int{401, 403, 204, 404}},
+
 	"GET /api/sensors": {path: "/api/sensors", want: [4]int{401, 200, 200, 200}},
 	"POST /api/sensors": {path: "/api/sensors", body: func(i int) any { return map[string]any{"name": fmt.Sprint("s", i), "group": 1} },
 		want: [4]int{401, 403, 201, 201}},
@@ -101,6 +109,9 @@ func TestEveryRouteIsAuthorized(t *testing.T) {
 			ids["{sensor}"] = sn.id
 			h.ingestEvents(sn, sshEvent("192.0.2.1", time.Now().Unix())).mustStatus(t, 200)
 			ids["{event}"] = 1
+			rule := admin.do("POST", "/api/filters", map[string]any{"name": "noise", "group": 1,
+				"conditions": []map[string]string{{"attribute": "service", "value": "recon"}}}).mustStatus(t, 201)
+			ids["{filter}"] = int64(rule.json()["id"].(float64))
 			callers := []*client{h.anon(), h.login("observer", "observer-password"), h.login("manager", "manager-password"), admin}
 			path := rc.path
 			for k, v := range ids {

@@ -45,6 +45,12 @@ func (s *Server) table() []Route {
 		{get, "/api/events/updates", auth.Observer, s.eventUpdates, true}, // polled: not user activity
 		{get, "/api/events/:id", auth.Observer, s.eventGet, false},
 
+		{get, "/api/filters", auth.Observer, s.filterList, false},
+		{post, "/api/filters", auth.Manager, s.filterCreate, false},
+		{get, "/api/filters/:id", auth.Observer, s.filterGet, false},
+		{patch, "/api/filters/:id", auth.Manager, s.filterUpdate, false},
+		{del, "/api/filters/:id", auth.Manager, s.filterDelete, false},
+
 		{get, "/api/sensors", auth.Observer, s.sensorList, false},
 		{post, "/api/sensors", auth.Manager, s.sensorCreate, false},
 		{get, "/api/sensors/:id", auth.Observer, s.sensorGet, false},

@@ -37,14 +37,17 @@ func (s *Server) sensorViews(ctx context.Context, list []*model.Sensor) ([]senso
 	for _, sn := range list {
 		v := sensorView{Sensor: sn, Status: "waiting", NewEvents: counts[sn.ID]}
 		if sn.LastContact != nil {
+			// Since when: from the status history, or, until the timeout check has written the
+			// change, the moment it will record (the heartbeat, or when it became overdue).
+			since := sn.OverdueAt()
 			v.Status = "offline"
 			if sn.Online(now) {
-				v.Status = "online"
+				v.Status, since = "online", *sn.LastContact
 			}
 			if c, ok := last[sn.ID]; ok && c.Online == sn.Online(now) {
-				t := c.Time
-				v.StatusSince = &t
+				since = c.Time
 			}
+			v.StatusSince = &since
 		}
 		if v.Services, err = s.Store.SensorServices(ctx, sn.ID); err != nil {
 			return nil, err

@@ -11,25 +11,10 @@ export function serviceWord(name) {
   return SERVICE_NAMES[name] || name;
 }
 
-// The server counts a sensor offline after its update interval plus this
-// tolerance without a heartbeat (model.HeartbeatTolerance).
-const HEARTBEAT_TOLERANCE_MS = 60000;
-
-/**
- * statusSince is the sensor's liveness: {status, since}. status_since comes
- * from the status history, which the server's timeout job writes a little
- * after the change; until then the time is derived the way that job will
- * record it (online: at the heartbeat; offline: when it became overdue).
- */
+/** statusSince is the sensor's liveness in words and since when (the server always says). */
 function statusSince(s) {
-  if (s.status === 'online') return { word: 'Online', since: s.status_since || s.last_contact };
-  if (s.status === 'offline') {
-    let since = s.status_since;
-    if (!since && s.last_contact) {
-      since = new Date(new Date(s.last_contact).getTime() + s.update_interval * 1000 + HEARTBEAT_TOLERANCE_MS).toISOString();
-    }
-    return { word: 'Offline', since };
-  }
+  if (s.status === 'online') return { word: 'Online', since: s.status_since };
+  if (s.status === 'offline') return { word: 'Offline', since: s.status_since };
   return { word: 'Waiting for first contact', since: null };
 }
 

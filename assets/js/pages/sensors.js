@@ -27,6 +27,7 @@ export async function render(view, ctx) {
   const notice = h('p', { id: 'sensors-notice', class: 'notice success', role: 'status', hidden: true });
   const error = h('p', { id: 'sensors-error', class: 'notice danger', role: 'alert', hidden: true });
   const head = h('thead');
+  const count = h('h2', { id: 'sensors-head' }, 'Sensors');
   const body = h('tbody');
   const table = h('table', { class: 'table sensors', id: 'sensors-table' }, head, body);
   let lastJSON = '';
@@ -41,18 +42,21 @@ export async function render(view, ctx) {
     toggle: (s, name, enabled) => toggle(s, name, enabled),
   };
 
+  /** paint rebuilds the table; the focused control (e.g. a toggle used by keyboard) keeps focus. */
   function paint() {
+    const active = document.activeElement;
+    const focus = active && body.contains(active) ? active.dataset.key : undefined;
+    const n = state.sensors.length;
+    replace(count, `${n} sensor${n === 1 ? '' : 's'}`);
     replace(head, h('tr', null, sensorHeads(state)));
     replace(body, state.sensors.length
       ? state.sensors.map((s) => sensorRow(s, state, act))
       : h('tr', { class: 'empty-row' }, h('td', { colspan: 7 + state.services.length },
         h('span', { class: 'muted' }, 'No sensors yet.'))));
+    if (focus) body.querySelector(`[data-key="${CSS.escape(focus)}"]`)?.focus();
   }
 
-  /**
-   * load fetches the list. The table is rebuilt only when the answer changed,
-   * and the focused control (e.g. a toggle reached by keyboard) is focused again.
-   */
+  /** load fetches the list; the table is rebuilt only when the answer changed. */
   async function load() {
     const mine = ++seq;
     const [list, groups] = await Promise.all([
@@ -66,10 +70,7 @@ export async function render(view, ctx) {
     state.sensors = list.items || [];
     state.services = list.services || [];
     state.groups = new Map((groups.items || []).map((g) => [g.id, g.name]));
-    const focus = document.activeElement && document.activeElement.dataset
-      ? document.activeElement.dataset.key : undefined;
     paint();
-    if (focus) body.querySelector(`[data-key="${CSS.escape(focus)}"]`)?.focus();
   }
 
   async function refresh() {
@@ -106,7 +107,9 @@ export async function render(view, ctx) {
     try {
       const res = await api.put(`/sensors/${s.id}/services/${encodeURIComponent(name)}`,
         { enabled, config: current ? current.config : null });
-      s.services = res.items || s.services;
+      // A refresh may have replaced the sensor objects meanwhile: update the current one.
+      const cur = state.sensors.find((x) => x.id === s.id);
+      if (cur && res.items) cur.services = res.items;
       error.hidden = true;
     } catch (err) {
       showError(`${serviceWord(name)} on ${s.name} could not be ${enabled ? 'enabled' : 'disabled'}: ${err.message}`);
@@ -114,6 +117,10 @@ export async function render(view, ctx) {
       state.pending.delete(key);
       lastJSON = '';
       paint();
+      // The toggle was disabled while saving, which dropped its focus: give it back.
+      if (document.activeElement === document.body) {
+        body.querySelector(`[data-key="${CSS.escape(`toggle:${key}`)}"]`)?.focus();
+      }
     }
     // The local sensor applies the change at once: fetch its new state.
     await refresh();
@@ -129,7 +136,7 @@ export async function render(view, ctx) {
     error,
     h('section', { class: 'panel sensors-panel', 'aria-labelledby': 'sensors-head' },
       h('header', { class: 'panel-head' },
-        h('h2', { id: 'sensors-head' }, 'Sensors'),
+        count,
         add || h('span', { class: 'muted' }, 'Read-only: your role may view sensors, not change them.')),
       h('div', { class: 'table-wrap' }, table),
       h('footer', { class: 'panel-foot muted sensors-legend' },

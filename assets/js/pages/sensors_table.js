@@ -72,7 +72,8 @@ function serviceCell(s, name, state, act) {
   }, h('span', { class: 'ico icon-settings', 'aria-hidden': 'true' }));
   settings.addEventListener('click', () => act.settings(s, name));
 
-  return h('td', { class: 'svc-cell', 'data-service': name, 'data-state': sv ? sv.state || '' : 'unassigned' },
+  // data-state is what the cell shows: running, error, off or pending.
+  return h('td', { class: 'svc-cell', 'data-service': name, 'data-state': st.cls.replace('st-', '') },
     h('div', { class: 'svc-top' }, toggle, settings),
     h('div', { class: `svc-state ${st.cls}`, title: st.reason || st.hint || null },
       pending ? 'saving…' : st.label),
