@@ -29,6 +29,7 @@ Usage:
   honeysens user reset-password LOGIN       set a new generated password, to be changed at login
   honeysens token create --user LOGIN       print a new personal API token for a user
   honeysens bench [--events N]              measure ingest, list, export and footprint here
+  honeysens sensor --config FILE            run as a remote sensor reporting to a server
   honeysens version                         print the version
 
 Every flag can also be set as an environment variable HONEYSENS_<FLAG> (--data: HONEYSENS_DATA).
@@ -53,6 +54,8 @@ func Main(args []string, res Resources, stdout, stderr io.Writer) int {
 		err = tokenCommand(rest, res, stdout, stderr)
 	case "bench":
 		err = benchCommand(rest, res, stdout, stderr)
+	case "sensor":
+		err = sensorCommand(rest, res, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

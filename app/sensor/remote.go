@@ -86,7 +86,7 @@ type RemoteOptions struct {
 	DataDir   string // buffer, last received services, rejected events
 	BufferMax int64  // bytes (0: DefaultBufferMax)
 	Version   string
-	Catalog   Catalog // nil: DefaultCatalog()
+	Catalog   Catalog // nil: DefaultCatalog(DataDir)
 	Limits    *honeypot.Limits
 	Log       *slog.Logger
 	Client    *http.Client // nil: a client with a 30 s timeout
@@ -132,7 +132,7 @@ func NewRemote(o RemoteOptions) (*Remote, error) {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	if o.Catalog == nil {
-		o.Catalog = DefaultCatalog()
+		o.Catalog = DefaultCatalog(o.DataDir)
 	}
 	lim := honeypot.DefaultLimits
 	if o.Limits != nil {
