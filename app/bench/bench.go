@@ -158,9 +158,12 @@ func (r *Runner) server(ctx context.Context) error {
 		return err
 	}
 	for _, per := range []int{1, 100} {
-		if err := r.ingestHTTP(ctx, e, per); err != nil {
+		if _, err := r.ingestHTTP(ctx, e, per, ""); err != nil {
 			return err
 		}
+	}
+	if err := r.ingestWithRules(ctx, e); err != nil {
+		return err
 	}
 	if err := r.fill(ctx, e); err != nil {
 		return err
@@ -231,8 +234,38 @@ func (r *Runner) bareHandler() error {
 	return nil
 }
 
-// ingestHTTP sends signed events over loopback, per events per request.
-func (r *Runner) ingestHTTP(ctx context.Context, e *env, per int) error {
+// ingestWithRules measures batched ingest again with 100 enabled filter rules in the sensors'
+// group, none of which drops the generated events (so every rule is tried on every event),
+// against the same figure without rules taken right before.
+func (r *Runner) ingestWithRules(ctx context.Context, e *env) error {
+	without, err := r.ingestHTTP(ctx, e, 100, " (again, no rules)")
+	if err != nil {
+		return err
+	}
+	for i := 0; i < 100; i++ {
+		rule := &model.FilterRule{GroupID: e.sensors[0].GroupID, Name: fmt.Sprintf("bench rule %d", i), Enabled: true,
+			Conditions: []model.FilterCondition{
+				{Attribute: model.AttrService, Value: "ssh"},
+				{Attribute: model.AttrSource, Value: fmt.Sprintf("198.51.%d.0/24", i)},
+			}}
+		if err := e.st.CreateFilterRule(ctx, rule); err != nil {
+			return err
+		}
+	}
+	if err := e.ing.ReloadFilters(ctx); err != nil {
+		return err
+	}
+	with, err := r.ingestHTTP(ctx, e, 100, " with 100 filter rules")
+	if err != nil {
+		return err
+	}
+	r.row("batched ingest with 100 rules vs without", fmt.Sprintf("%.0f events/s", with), fmt.Sprintf("%.0f events/s", without),
+		fmt.Sprintf("%.2f (target 0.90)", with/without))
+	return nil
+}
+
+// ingestHTTP sends signed events over loopback, per events per request, and returns events/s.
+func (r *Runner) ingestHTTP(ctx context.Context, e *env, per int, label string) (float64, error) {
 	g := newGenerator(e.sensors, time.Now().Add(-20*24*time.Hour))
 	requests := r.opt.Ingest / per
 	if requests < 1 {
@@ -277,12 +310,12 @@ func (r *Runner) ingestHTTP(ctx context.Context, e *env, per int) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	events := rate * float64(per)
-	r.row(fmt.Sprintf("signed HTTP ingest, %d event(s)/request, %d clients", per, clients),
+	r.row(fmt.Sprintf("signed HTTP ingest, %d event(s)/request, %d clients%s", per, clients, label),
 		fmt.Sprintf("%.0f events/s", events), fmt.Sprintf("%.0f events/s", r.base), fmt.Sprintf("%.2f", events/r.base))
-	return nil
+	return events, nil
 }
 
 // drive runs n calls of fn over the given number of concurrent clients and returns calls/s.
