@@ -88,7 +88,8 @@ CREATE TABLE IF NOT EXISTS sensors (
     last_ip         TEXT    NOT NULL DEFAULT '',
     sw_version      TEXT    NOT NULL DEFAULT '',
     last_status_ts  INTEGER NOT NULL DEFAULT 0,
-    local           INTEGER NOT NULL DEFAULT 0  -- the appliance's own, built-in sensor
+    local           INTEGER NOT NULL DEFAULT 0, -- the appliance's own, built-in sensor
+    dropped_events  INTEGER NOT NULL DEFAULT 0  -- events a remote sensor had to drop (buffer full)
 );
 CREATE INDEX IF NOT EXISTS sensors_group ON sensors(group_id);
 

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/model"
+	"honeysens/app/store"
 )
 
 // sensorKey is where VerifySensor leaves the authenticated sensor for the handlers.
@@ -106,6 +107,9 @@ type heartbeat struct {
 	Status    int    `json:"status"`
 	IP        string `json:"ip"`
 	SWVersion string `json:"sw_version"`
+	// Dropped is how many events a remote sensor of this appliance had to drop so far because
+	// its disk buffer was full: shown on the Sensors page, so nothing is lost silently.
+	Dropped int64 `json:"dropped"`
 	// Services is this appliance's remote sensor's report of each service: running, or error
 	// with the reason. (HoneySens sensors send service_status with numeric ids instead; that
 	// form is ignored.)
@@ -150,7 +154,12 @@ func (s *Service) StatusCreate(c *fiber.Ctx) (err error) {
 		ip = a.String()
 	}
 	version := model.OneLine(model.Clip(hb.SWVersion, 64))
-	if err := s.store.RecordHeartbeat(c.UserContext(), sensor.ID, hb.Timestamp, now, ip, version); err != nil {
+	if hb.Dropped < 0 {
+		hb.Dropped = 0
+	}
+	err = s.store.RecordHeartbeat(c.UserContext(), sensor.ID, store.Heartbeat{Timestamp: hb.Timestamp, At: now, IP: ip,
+		Version: version, Dropped: hb.Dropped})
+	if err != nil {
 		return err
 	}
 	ctx := c.UserContext()

@@ -19,8 +19,9 @@ type Sensor struct {
 	LastContact    *time.Time `json:"last_contact"`
 	LastIP         string     `json:"last_ip"`
 	SWVersion      string     `json:"sw_version"`
-	Local          bool       `json:"local"` // the appliance's own sensor, running in process
-	Secret         string     `json:"-"`     // HMAC key; answered once, at creation
+	Local          bool       `json:"local"`          // the appliance's own sensor, running in process
+	DroppedEvents  int64      `json:"dropped_events"` // events the sensor reports it had to drop
+	Secret         string     `json:"-"`              // HMAC key; answered once, at creation
 }
 
 // HeartbeatTolerance is added to a sensor's update interval before a silent sensor counts as

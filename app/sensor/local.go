@@ -117,7 +117,7 @@ func (l *Local) Reload(ctx context.Context) error {
 // Heartbeat records that the local sensor is alive (job body, every HeartbeatEvery).
 func (l *Local) Heartbeat(ctx context.Context) error {
 	now := time.Now()
-	return l.st.RecordHeartbeat(ctx, l.id, now.UnixNano(), now, "127.0.0.1", l.version)
+	return l.st.RecordHeartbeat(ctx, l.id, store.Heartbeat{Timestamp: now.UnixNano(), At: now, IP: "127.0.0.1", Version: l.version})
 }
 
 // Stop stops the services; sessions cut short are still reported.

@@ -11,14 +11,15 @@ import (
 	"honeysens/app/model"
 )
 
-const sensorColumns = `id, name, location, group_id, update_interval, created_at, last_contact, last_ip, sw_version, local, secret`
+const sensorColumns = `id, name, location, group_id, update_interval, created_at, last_contact, last_ip, sw_version, local,
+	dropped_events, secret`
 
 func scanSensor(row interface{ Scan(...any) error }) (*model.Sensor, error) {
 	var s model.Sensor
 	var created int64
 	var contact sql.NullInt64
 	if err := row.Scan(&s.ID, &s.Name, &s.Location, &s.GroupID, &s.UpdateInterval, &created, &contact,
-		&s.LastIP, &s.SWVersion, &s.Local, &s.Secret); err != nil {
+		&s.LastIP, &s.SWVersion, &s.Local, &s.DroppedEvents, &s.Secret); err != nil {
 		return nil, err
 	}
 	s.CreatedAt = fromMS(created)
@@ -79,11 +80,20 @@ func (s *Store) Sensors(ctx context.Context) ([]*model.Sensor, error) {
 	return list, rows.Err()
 }
 
-// RecordHeartbeat stores a sensor's contact. ts is the sensor's own (signed) status timestamp:
-// a heartbeat not newer than the last one is a replay and refused.
-func (s *Store) RecordHeartbeat(ctx context.Context, id int64, ts int64, at time.Time, ip, version string) error {
-	res, err := s.w.ExecContext(ctx, `UPDATE sensors SET last_contact = ?, last_ip = ?, sw_version = ?, last_status_ts = ?
-		WHERE id = ? AND last_status_ts < ?`, ms(at), ip, version, ts, id, ts)
+// Heartbeat is what a sensor reports about itself.
+type Heartbeat struct {
+	Timestamp int64 // the sensor's own, signed status time; must grow (replay guard)
+	At        time.Time
+	IP        string
+	Version   string
+	Dropped   int64 // events dropped by the sensor so far (its buffer was full)
+}
+
+// RecordHeartbeat stores a sensor's contact. A heartbeat whose timestamp is not newer than the
+// last one is a replay and refused.
+func (s *Store) RecordHeartbeat(ctx context.Context, id int64, hb Heartbeat) error {
+	res, err := s.w.ExecContext(ctx, `UPDATE sensors SET last_contact = ?, last_ip = ?, sw_version = ?, last_status_ts = ?,
+		dropped_events = ? WHERE id = ? AND last_status_ts < ?`, ms(hb.At), hb.IP, hb.Version, hb.Timestamp, hb.Dropped, id, hb.Timestamp)
 	if err != nil {
 		return fmt.Errorf("store: record heartbeat: %w", err)
 	}

@@ -71,7 +71,7 @@ func TestRecordHeartbeat(t *testing.T) {
 	at := testNow.Add(time.Minute)
 	ts := at.Unix()
 
-	if err := s.RecordHeartbeat(ctx, sn.ID, ts, at, "192.0.2.44", "2.6.1"); err != nil {
+	if err := s.RecordHeartbeat(ctx, sn.ID, Heartbeat{Timestamp: ts, At: at, IP: "192.0.2.44", Version: "2.6.1"}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := s.Sensor(ctx, sn.ID)
@@ -81,7 +81,7 @@ func TestRecordHeartbeat(t *testing.T) {
 
 	// The same or an older status timestamp is a replay: refused, nothing changes.
 	for _, old := range []int64{ts, ts - 1, 0} {
-		err := s.RecordHeartbeat(ctx, sn.ID, old, at.Add(time.Hour), "203.0.113.1", "9.9")
+		err := s.RecordHeartbeat(ctx, sn.ID, Heartbeat{Timestamp: old, At: at.Add(time.Hour), IP: "203.0.113.1", Version: "9.9"})
 		wantError(t, err, model.ErrInvalid, "")
 	}
 	got, _ = s.Sensor(ctx, sn.ID)
@@ -91,7 +91,7 @@ func TestRecordHeartbeat(t *testing.T) {
 
 	// A newer one is recorded.
 	later := at.Add(time.Minute)
-	if err := s.RecordHeartbeat(ctx, sn.ID, ts+60, later, "192.0.2.45", "2.6.2"); err != nil {
+	if err := s.RecordHeartbeat(ctx, sn.ID, Heartbeat{Timestamp: ts + 60, At: later, IP: "192.0.2.45", Version: "2.6.2"}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Sensor(ctx, sn.ID)
@@ -100,7 +100,7 @@ func TestRecordHeartbeat(t *testing.T) {
 	}
 
 	// An unknown sensor records nothing.
-	if err := s.RecordHeartbeat(ctx, sn.ID+1, ts+120, later, "x", "y"); err == nil {
+	if err := s.RecordHeartbeat(ctx, sn.ID+1, Heartbeat{Timestamp: ts + 120, At: later, IP: "x", Version: "y"}); err == nil {
 		t.Error("heartbeat of an unknown sensor succeeded")
 	}
 }

@@ -15,7 +15,7 @@ import (
 func (h *harness) heartbeat(sn testSensor, ts int64, services map[string]any) *response {
 	h.t.Helper()
 	body, _ := json.Marshal(map[string]any{"sensor": sn.id, "status": map[string]any{"timestamp": ts, "status": 1,
-		"ip": "192.0.2.10", "sw_version": "2.9.0", "services": services}})
+		"ip": "192.0.2.10", "sw_version": "2.9.0", "services": services, "dropped": 7}})
 	return h.send(signedRequest(sn, "/api/sensors/status", body, time.Now().Unix()))
 }
 
@@ -51,7 +51,7 @@ func TestSensorLifecycle(t *testing.T) {
 		t.Errorf("heartbeat answer: %v %s", res.header, res.body)
 	}
 	m = sensorByID(t, admin, sn.id)
-	if m["status"] != "online" || m["last_ip"] != "192.0.2.10" || m["sw_version"] != "2.9.0" {
+	if m["status"] != "online" || m["last_ip"] != "192.0.2.10" || m["sw_version"] != "2.9.0" || m["dropped_events"].(float64) != 7 {
 		t.Errorf("after heartbeat: %v", m)
 	}
 	for _, sv := range m["services"].([]any) {

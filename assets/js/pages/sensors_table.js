@@ -33,7 +33,9 @@ export function sensorRow(s, state, act) {
     h('td', { class: 'col-contact' },
       h('div', { class: 'last-contact', title: s.last_contact ? formatTime(s.last_contact) : null }, s.last_contact ? formatShort(s.last_contact) : 'Never'),
       s.last_ip ? h('div', { class: 'mono small last-ip' }, s.last_ip) : null),
-    h('td', { class: 'sensor-version mono small' }, s.sw_version || '—'),
+    h('td', { class: 'sensor-version mono small' }, s.sw_version || '—',
+      // A remote sensor whose disk buffer overflowed says how many events it had to drop.
+      s.dropped_events > 0 ? h('div', { class: 'field-error sensor-dropped' }, `${s.dropped_events} events dropped`) : null),
     h('td', { class: 'num new-events' }, newEvents(s)),
     state.services.map((name) => serviceCell(s, name, state, act)),
     h('td', { class: 'actions' }, h('div', { class: 'action-grid' }, actions(s, state, act))));
