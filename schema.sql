@@ -118,6 +118,16 @@ CREATE TABLE IF NOT EXISTS sensor_status_log (
 );
 CREATE INDEX IF NOT EXISTS sensor_status_log_sensor ON sensor_status_log(sensor_id, id);
 
+-- Batches of events the remote sensors of this appliance delivered, by the id the sensor gave
+-- them, committed together with their events: a batch sent again because the answer was lost
+-- (server crash, network cut) is recognised and not stored twice. Kept for a week.
+CREATE TABLE IF NOT EXISTS ingest_batches (
+    sensor_id INTEGER NOT NULL REFERENCES sensors(id) ON DELETE CASCADE,
+    batch     TEXT    NOT NULL,
+    time      INTEGER NOT NULL,
+    PRIMARY KEY (sensor_id, batch)
+) WITHOUT ROWID;
+
 -- Filter rules drop incoming events of their group's sensors that match ALL conditions
 -- (a JSON list of {attribute, value}). hits counts the events each rule dropped; it is raised
 -- in the same transaction that commits the batch the events came in.

@@ -96,6 +96,9 @@ func (a *App) Run(ctx context.Context) error {
 			return err
 		}},
 		jobs.Job{Name: "local-sensor-heartbeat", Every: sensor.HeartbeatEvery, Run: a.local.Heartbeat},
+		jobs.Job{Name: "forget-delivered-batches", Every: 6 * time.Hour, Run: func(ctx context.Context) error {
+			return a.store.DeleteOldBatches(ctx, time.Now().Add(-7*24*time.Hour))
+		}},
 		jobs.Job{Name: "sensor-timeouts", Every: 15 * time.Second, Run: func(ctx context.Context) error {
 			_, err := sensor.CheckStatus(ctx, a.store, time.Now())
 			return err

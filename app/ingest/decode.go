@@ -22,6 +22,9 @@ const MaxBatch = 2000
 type eventsBody struct {
 	Sensor json.RawMessage `json:"sensor"`
 	Events json.RawMessage `json:"events"`
+	// Batch is an optional id the sensor gives the batch (this appliance's remote sensors do);
+	// a batch sent again after a lost answer is then recognised and not stored twice.
+	Batch string `json:"batch"`
 }
 
 // wireEvent is one event as sensors send it. Numbers and strings are both accepted where

@@ -94,7 +94,25 @@ func (s *Service) EventsCreate(c *fiber.Ctx) (err error) {
 	if err != nil {
 		return err
 	}
-	n, err := s.Submit(c.UserContext(), sensor, events)
+	var batch *store.BatchID
+	if body.Batch != "" {
+		if len(body.Batch) > 64 {
+			return invalidBatch()
+		}
+		batch = &store.BatchID{Sensor: sensor.ID, ID: body.Batch}
+		done, err := s.store.BatchDelivered(c.UserContext(), *batch)
+		if err != nil {
+			return err
+		}
+		if done {
+			return s.reply(c, fiber.Map{"accepted": 0, "dropped": 0, "duplicate": true})
+		}
+	}
+	n, err := s.submit(c.UserContext(), sensor, events, batch)
+	if model.ErrorCode(err) == model.ErrConflict && batch != nil {
+		// The same batch arrived twice at once and the other copy won: it is stored.
+		return s.reply(c, fiber.Map{"accepted": 0, "dropped": 0, "duplicate": true})
+	}
 	if err != nil {
 		return err
 	}
@@ -182,4 +200,9 @@ func (s *Service) StatusCreate(c *fiber.Ctx) (err error) {
 	}
 	return s.reply(c, fiber.Map{"id": sensor.ID, "name": sensor.Name, "update_interval": sensor.UpdateInterval,
 		"server_time": now.Unix(), "services": assigned})
+}
+
+func invalidBatch() error {
+	return &model.Error{Code: model.ErrInvalid, Message: "The batch id is too long.",
+		Fields: map[string]string{"batch": "Use at most 64 characters."}}
 }

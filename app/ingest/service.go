@@ -46,6 +46,11 @@ func (s *Service) ReloadFilters(ctx context.Context) error {
 // HTTP ingest handler and the built-in honeypots both call it. It returns after the events and
 // the rules' hit counts are committed.
 func (s *Service) Submit(ctx context.Context, sensor *model.Sensor, events []*model.Event) (accepted int, err error) {
+	return s.submit(ctx, sensor, events, nil)
+}
+
+// submit is Submit with the sensor's batch id, stored in the same commit as the events.
+func (s *Service) submit(ctx context.Context, sensor *model.Sensor, events []*model.Event, batch *store.BatchID) (int, error) {
 	rules := s.rules.Load()
 	kept := events[:0:0]
 	var hits map[int64]int64
@@ -66,10 +71,10 @@ func (s *Service) Submit(ctx context.Context, sensor *model.Sensor, events []*mo
 		}
 		kept = append(kept, e)
 	}
-	if len(kept) == 0 && hits == nil {
+	if len(kept) == 0 && hits == nil && batch == nil {
 		return 0, nil
 	}
-	if err := s.writer.Write(ctx, kept, hits); err != nil {
+	if err := s.writer.Write(ctx, kept, hits, batch); err != nil {
 		return 0, err
 	}
 	return len(kept), nil

@@ -31,6 +31,7 @@ type writer struct {
 type writeJob struct {
 	events []*model.Event
 	hits   map[int64]int64 // filter rule id → events it dropped from this request
+	batch  *store.BatchID  // the sensor's id for this request's batch, if it gave one
 	done   chan error
 }
 
@@ -43,8 +44,8 @@ func newWriter(st *store.Store, onCommit func([]*model.Event)) *writer {
 
 // Write queues events and filter hits and returns once they are committed (or failed). The
 // events get IDs.
-func (w *writer) Write(ctx context.Context, events []*model.Event, hits map[int64]int64) error {
-	j := &writeJob{events: events, hits: hits, done: make(chan error, 1)}
+func (w *writer) Write(ctx context.Context, events []*model.Event, hits map[int64]int64, batch *store.BatchID) error {
+	j := &writeJob{events: events, hits: hits, batch: batch, done: make(chan error, 1)}
 	w.mu.RLock()
 	if w.closed {
 		w.mu.RUnlock()
@@ -82,18 +83,26 @@ func (w *writer) run() {
 		}
 		all := make([]*model.Event, 0, n)
 		hits := map[int64]int64{}
+		var batches []store.BatchID
 		for _, jb := range jobs {
 			all = append(all, jb.events...)
 			for id, k := range jb.hits {
 				hits[id] += k
 			}
+			if jb.batch != nil {
+				batches = append(batches, *jb.batch)
+			}
 		}
 		// Background context: a commit must not be cut short by one client hanging up.
-		if err := w.store.CommitBatch(context.Background(), all, hits); err != nil && len(jobs) > 1 {
-			// One request's bad event (its sensor deleted meanwhile, say) must not fail the
-			// others that shared the commit: commit each request on its own instead.
+		if err := w.store.CommitBatch(context.Background(), all, hits, batches); err != nil && len(jobs) > 1 {
+			// One request's bad event (its sensor deleted meanwhile, a batch sent twice at once)
+			// must not fail the others that shared the commit: commit each request on its own.
 			for _, jb := range jobs {
-				w.finish([]*writeJob{jb}, jb.events, w.store.CommitBatch(context.Background(), jb.events, jb.hits))
+				var own []store.BatchID
+				if jb.batch != nil {
+					own = []store.BatchID{*jb.batch}
+				}
+				w.finish([]*writeJob{jb}, jb.events, w.store.CommitBatch(context.Background(), jb.events, jb.hits, own))
 			}
 		} else {
 			w.finish(jobs, all, err)

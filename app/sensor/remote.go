@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -536,10 +537,16 @@ func nextBackoff(d time.Duration) time.Duration {
 	return min(2*d, backoffMax)
 }
 
-// upload sends one batch.
+// upload sends one batch. Its id is a hash of its events, so a batch sent again after a lost
+// answer carries the same id and the server stores it only once.
 func (r *Remote) upload(ctx context.Context, lines [][]byte) error {
+	sum := sha256.New()
+	for _, l := range lines {
+		sum.Write(l)
+		sum.Write([]byte{'\n'})
+	}
 	var body bytes.Buffer
-	fmt.Fprintf(&body, `{"sensor":%d,"events":[`, r.cfg.Sensor)
+	fmt.Fprintf(&body, `{"sensor":%d,"batch":"%x","events":[`, r.cfg.Sensor, sum.Sum(nil)[:16])
 	for i, l := range lines {
 		if i > 0 {
 			body.WriteByte(',')

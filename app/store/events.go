@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"time"
 
 	"honeysens/app/model"
 )
@@ -20,14 +21,32 @@ func sourceKey(a netip.Addr) []byte {
 // InsertEvents stores events with their details and packets in ONE transaction and sets
 // their IDs.
 func (s *Store) InsertEvents(ctx context.Context, events []*model.Event) error {
-	return s.CommitBatch(ctx, events, nil)
+	return s.CommitBatch(ctx, events, nil, nil)
 }
 
-// CommitBatch is the group commit of the ingest writer: the events of every queued request
-// and the hits of the filter rules that dropped others (rule id → count), in ONE transaction,
-// so one commit serves many sensors' requests and a rule's counter is exact.
-func (s *Store) CommitBatch(ctx context.Context, events []*model.Event, hits map[int64]int64) error {
+// BatchID names a batch of events a sensor delivered.
+type BatchID struct {
+	Sensor int64
+	ID     string
+}
+
+// CommitBatch is the group commit of the ingest writer: the events of every queued request,
+// the hits of the filter rules that dropped others (rule id → count) and the ids of the
+// sensors' batches, in ONE transaction, so one commit serves many sensors' requests, a rule's
+// counter is exact and a batch is stored at most once (a repeated id fails the commit with a
+// conflict).
+func (s *Store) CommitBatch(ctx context.Context, events []*model.Event, hits map[int64]int64, batches []BatchID) error {
+	now := ms(s.now())
 	return s.write(ctx, func(tx *sql.Tx) error {
+		for _, b := range batches {
+			_, err := tx.ExecContext(ctx, `INSERT INTO ingest_batches (sensor_id, batch, time) VALUES (?,?,?)`, b.Sensor, b.ID, now)
+			if isUnique(err) {
+				return model.Errorf(model.ErrConflict, "Batch %s was delivered already.", b.ID)
+			}
+			if err != nil {
+				return fmt.Errorf("store: record batch: %w", err)
+			}
+		}
 		for id, n := range hits {
 			if _, err := tx.ExecContext(ctx, `UPDATE filter_rules SET hits = hits + ? WHERE id = ?`, n, id); err != nil {
 				return fmt.Errorf("store: count filter hits: %w", err)
@@ -208,4 +227,20 @@ func (s *Store) names(ctx context.Context) (*nameCache, error) {
 
 func (n *nameCache) fill(e *model.Event) {
 	e.SensorName, e.GroupName = n.sensors[e.SensorID], n.groups[e.GroupID]
+}
+
+// BatchDelivered reports whether the sensor's batch was stored already.
+func (s *Store) BatchDelivered(ctx context.Context, b BatchID) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM ingest_batches WHERE sensor_id = ? AND batch = ?`, b.Sensor, b.ID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: batch delivered: %w", err)
+	}
+	return n > 0, nil
+}
+
+// DeleteOldBatches forgets batch ids recorded before the cutoff.
+func (s *Store) DeleteOldBatches(ctx context.Context, cutoff time.Time) error {
+	_, err := s.w.ExecContext(ctx, `DELETE FROM ingest_batches WHERE time < ?`, ms(cutoff))
+	return err
 }

@@ -77,7 +77,9 @@ func TestFilterRulesOnlyApplyToTheirGroup(t *testing.T) {
 func TestFilterRuleValidation(t *testing.T) {
 	h := newHarness(t)
 	admin := h.login("admin", adminPassword)
-	cond := func(attr, value string) []map[string]string { return []map[string]string{{"attribute": attr, "value": value}} }
+	cond := func(attr, value string) []map[string]string {
+		return []map[string]string{{"attribute": attr, "value": value}}
+	}
 	for _, tc := range []struct {
 		body  map[string]any
 		field string

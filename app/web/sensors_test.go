@@ -151,3 +151,24 @@ func TestSensorScope(t *testing.T) {
 		t.Errorf("manager placed a sensor in another group: %s", res.body)
 	}
 }
+
+func TestRepeatedBatchIsStoredOnce(t *testing.T) {
+	h := newHarness(t)
+	admin := h.login("admin", adminPassword)
+	sn := h.createSensor(admin, "remote", 1)
+	body, _ := json.Marshal(map[string]any{"sensor": sn.id, "batch": "b-0001", "events": []any{sshEvent("192.0.2.9", time.Now().Unix())}})
+	first := h.send(signedRequest(sn, "/api/events", body, time.Now().Unix())).mustStatus(t, 200)
+	if first.json()["accepted"].(float64) != 1 {
+		t.Fatalf("first delivery: %s", first.body)
+	}
+	// The answer got lost; the sensor sends the same batch again, freshly signed.
+	again := h.send(signedRequest(sn, "/api/events", body, time.Now().Unix()+1)).mustStatus(t, 200)
+	if again.json()["duplicate"] != true || again.json()["accepted"].(float64) != 0 {
+		t.Errorf("repeated batch: %s", again.body)
+	}
+	if n := admin.do("GET", "/api/events", nil).json()["total"].(float64); n != 1 {
+		t.Errorf("%v events stored, want 1", n)
+	}
+	long, _ := json.Marshal(map[string]any{"sensor": sn.id, "batch": strings.Repeat("x", 65), "events": []any{}})
+	h.send(signedRequest(sn, "/api/events", long, time.Now().Unix()+2)).mustStatus(t, 400)
+}
