@@ -73,6 +73,14 @@ CREATE TABLE IF NOT EXISTS audit_log (
     detail      TEXT    NOT NULL DEFAULT ''
 );
 
+-- Settings an operator changes in the UI after install, one JSON object per section
+-- (archive, smtp, ...). A missing section means its defaults.
+CREATE TABLE IF NOT EXISTS settings (
+    section    TEXT    PRIMARY KEY,
+    value      TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
 -- Sensors report events. The secret is the HMAC key of the HoneySens sensor protocol.
 -- update_interval is in seconds; a sensor is offline once it is silent for longer than that
 -- plus a tolerance. last_status_ts guards heartbeats against replays.

@@ -10,13 +10,18 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"time"
 
+	"github.com/go-co-op/gocron/v2"
+
+	"honeysens/app/archive"
 	"honeysens/app/auth"
 	"honeysens/app/config"
 	"honeysens/app/honeypot"
 	"honeysens/app/ingest"
 	"honeysens/app/jobs"
+	"honeysens/app/model"
 	"honeysens/app/sensor"
 	"honeysens/app/store"
 	"honeysens/app/web"
@@ -37,6 +42,7 @@ type App struct {
 	store  *store.Store
 	ingest *ingest.Service
 	local  *sensor.Local
+	sched  atomic.Pointer[jobs.Scheduler] // set once Run started the jobs
 	web    *web.Server
 	first  *firstLogin
 }
@@ -80,7 +86,9 @@ func New(ctx context.Context, cfg *config.Config, res Resources, log *slog.Logge
 		st.Close()
 		return nil, err
 	}
-	return &App{cfg: cfg, log: log, out: out, store: st, ingest: ing, local: local, web: srv, first: first}, nil
+	a := &App{cfg: cfg, log: log, out: out, store: st, ingest: ing, local: local, web: srv, first: first}
+	srv.ArchiveScheduled = a.scheduleArchive
+	return a, nil
 }
 
 // Run serves until ctx is cancelled, then shuts down in order: stop accepting and finish
@@ -90,22 +98,34 @@ func (a *App) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", a.cfg.Listen, err)
 	}
-	sched, err := jobs.Start(ctx, a.log,
-		jobs.Job{Name: "session-sweep", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
+	sched, err := jobs.Start(ctx, a.log, []jobs.Job{
+		{Name: "session-sweep", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := a.store.DeleteIdleSessions(ctx, time.Now().Add(-a.cfg.SessionIdle))
 			return err
 		}},
-		jobs.Job{Name: "local-sensor-heartbeat", Every: sensor.HeartbeatEvery, Run: a.local.Heartbeat},
-		jobs.Job{Name: "forget-delivered-batches", Every: 6 * time.Hour, Run: func(ctx context.Context) error {
+		{Name: "local-sensor-heartbeat", Every: sensor.HeartbeatEvery, Run: a.local.Heartbeat},
+		{Name: "forget-delivered-batches", Every: 6 * time.Hour, Run: func(ctx context.Context) error {
 			return a.store.DeleteOldBatches(ctx, time.Now().Add(-7*24*time.Hour))
 		}},
-		jobs.Job{Name: "sensor-timeouts", Every: 15 * time.Second, Run: func(ctx context.Context) error {
+		{Name: "sensor-timeouts", Every: 15 * time.Second, Run: func(ctx context.Context) error {
 			_, err := sensor.CheckStatus(ctx, a.store, time.Now())
 			return err
 		}},
-	)
+	}, gocron.WithLocation(time.Local))
 	if err != nil {
 		ln.Close()
+		return err
+	}
+	a.sched.Store(sched)
+	set := model.DefaultArchiveSettings()
+	if err := a.store.Settings(ctx, "archive", &set); err != nil {
+		ln.Close()
+		sched.Shutdown()
+		return err
+	}
+	if err := a.scheduleArchive(set); err != nil {
+		ln.Close()
+		sched.Shutdown()
 		return err
 	}
 	a.printBanner(ln.Addr().String())
@@ -121,6 +141,26 @@ func (a *App) Run(ctx context.Context) error {
 		<-served
 	}
 	return errors.Join(err, sched.Shutdown())
+}
+
+// scheduleArchive (re)schedules the daily archive job at the settings' time; before Run has
+// started the scheduler there is nothing to move.
+func (a *App) scheduleArchive(set model.ArchiveSettings) error {
+	sched := a.sched.Load()
+	if sched == nil {
+		return nil
+	}
+	hour, minute, err := set.Clock()
+	if err != nil {
+		return err
+	}
+	return sched.Daily("archive", hour, minute, func(ctx context.Context) error {
+		res, err := archive.Run(ctx, a.store, time.Now())
+		if err == nil && (res.Archived > 0 || res.Deleted > 0) {
+			a.log.Info("archive job", "component", "archive", "archived", res.Archived, "deleted", res.Deleted)
+		}
+		return err
+	})
 }
 
 // Web returns the HTTP server (tests drive it with app.Test).

@@ -90,11 +90,35 @@ func (g *Guard) Open() int {
 // limitedConn enforces the idle timeout (renewed by every read and write), the total
 // lifetime and the input byte cap. A slow-drip client that sends a byte now and then is cut
 // off by the total lifetime; one that floods is cut off by the byte cap.
+//
+// A handler may set its own deadlines (a login grace, net/http's header and idle timeouts, a
+// read time): those are kept apart from the Guard's and the socket gets the earlier of the two,
+// so the Guard's renewal on every read and write neither extends nor erases them.
 type limitedConn struct {
 	net.Conn
 	lim      Limits
-	deadline time.Time
-	read     int64
+	deadline time.Time // end of the total lifetime
+	read     int64     // only touched by Read, which net.Conn users do not call concurrently
+
+	mu     sync.Mutex // deadlines are set from other goroutines (net/http aborts reads so)
+	guard  time.Time  // the Guard's current deadline: now+idle, capped at the lifetime
+	rd, wd time.Time  // the handler's read and write deadlines; zero: none
+}
+
+// earliest returns the earlier of two deadlines, a zero one meaning none.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
+}
+
+// applyLocked gives the socket the earlier of the Guard's and the handler's deadlines.
+func (c *limitedConn) applyLocked() error {
+	if err := c.Conn.SetReadDeadline(earliest(c.guard, c.rd)); err != nil {
+		return err
+	}
+	return c.Conn.SetWriteDeadline(earliest(c.guard, c.wd))
 }
 
 func (c *limitedConn) extend() {
@@ -102,7 +126,10 @@ func (c *limitedConn) extend() {
 	if d.After(c.deadline) {
 		d = c.deadline
 	}
-	c.Conn.SetDeadline(d)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.guard = d
+	c.applyLocked()
 }
 
 func (c *limitedConn) Read(p []byte) (int, error) {
@@ -121,4 +148,50 @@ func (c *limitedConn) Read(p []byte) (int, error) {
 func (c *limitedConn) Write(p []byte) (int, error) {
 	c.extend()
 	return c.Conn.Write(p)
+}
+
+// SetDeadline sets the handler's read and write deadlines (see limitedConn).
+func (c *limitedConn) SetDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rd, c.wd = t, t
+	return c.applyLocked()
+}
+
+// SetReadDeadline sets the handler's read deadline (see limitedConn).
+func (c *limitedConn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.rd = t
+	return c.applyLocked()
+}
+
+// SetWriteDeadline sets the handler's write deadline (see limitedConn).
+func (c *limitedConn) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.wd = t
+	return c.applyLocked()
+}
+
+// WithDefaults returns l with every zero (or negative) limit taken from DefaultLimits, so that
+// a service built with zero Limits does not refuse every connection.
+func (l Limits) WithDefaults() Limits {
+	d := DefaultLimits
+	if l.MaxConns <= 0 {
+		l.MaxConns = d.MaxConns
+	}
+	if l.MaxPerSource <= 0 {
+		l.MaxPerSource = d.MaxPerSource
+	}
+	if l.IdleTimeout <= 0 {
+		l.IdleTimeout = d.IdleTimeout
+	}
+	if l.TotalTimeout <= 0 {
+		l.TotalTimeout = d.TotalTimeout
+	}
+	if l.MaxInputBytes <= 0 {
+		l.MaxInputBytes = d.MaxInputBytes
+	}
+	return l
 }

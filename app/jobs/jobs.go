@@ -6,36 +6,89 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
 )
 
-// Job is one periodic task.
+// Job is one task run at a fixed interval.
 type Job struct {
 	Name  string
 	Every time.Duration
 	Run   func(ctx context.Context) error
 }
 
-// Start schedules every job and starts the scheduler; call Shutdown on the result to stop it.
-// Runs of one job never overlap: a slow run delays the next one instead.
-func Start(ctx context.Context, log *slog.Logger, list ...Job) (gocron.Scheduler, error) {
-	s, err := gocron.NewScheduler()
+// Scheduler runs the jobs until Shutdown.
+type Scheduler struct {
+	s     gocron.Scheduler
+	ctx   context.Context
+	log   *slog.Logger
+	mu    sync.Mutex
+	daily map[string]gocron.Job
+}
+
+// Start schedules the interval jobs and starts the scheduler. Extra gocron options (a fake
+// clock in tests, a time zone) go to the scheduler. Runs of one job never overlap: a slow run
+// delays the next one instead.
+func Start(ctx context.Context, log *slog.Logger, list []Job, opts ...gocron.SchedulerOption) (*Scheduler, error) {
+	s, err := gocron.NewScheduler(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
+	sch := &Scheduler{s: s, ctx: ctx, log: log, daily: map[string]gocron.Job{}}
 	for _, j := range list {
-		_, err := s.NewJob(gocron.DurationJob(j.Every), gocron.NewTask(func() {
-			if err := j.Run(ctx); err != nil {
-				log.Error("job failed", "component", "jobs", "job", j.Name, "err", err)
-			}
-		}), gocron.WithName(j.Name), gocron.WithSingletonMode(gocron.LimitModeReschedule))
+		_, err := s.NewJob(gocron.DurationJob(j.Every), sch.task(j.Name, j.Run),
+			gocron.WithName(j.Name), gocron.WithSingletonMode(gocron.LimitModeReschedule))
 		if err != nil {
 			s.Shutdown()
 			return nil, fmt.Errorf("jobs: schedule %s: %w", j.Name, err)
 		}
 	}
 	s.Start()
-	return s, nil
+	return sch, nil
 }
+
+func (s *Scheduler) task(name string, run func(context.Context) error) gocron.Task {
+	return gocron.NewTask(func() {
+		if err := run(s.ctx); err != nil {
+			s.log.Error("job failed", "component", "jobs", "job", name, "err", err)
+		}
+	})
+}
+
+// Daily runs a job every day at hour:minute (the scheduler's time zone). Called again for the
+// same name, it moves the job to the new time.
+func (s *Scheduler) Daily(name string, hour, minute int, run func(ctx context.Context) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	def := gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(uint(hour), uint(minute), 0)))
+	opts := []gocron.JobOption{gocron.WithName(name), gocron.WithSingletonMode(gocron.LimitModeReschedule)}
+	var j gocron.Job
+	var err error
+	if old, ok := s.daily[name]; ok {
+		j, err = s.s.Update(old.ID(), def, s.task(name, run), opts...)
+	} else {
+		j, err = s.s.NewJob(def, s.task(name, run), opts...)
+	}
+	if err != nil {
+		return fmt.Errorf("jobs: schedule %s: %w", name, err)
+	}
+	s.daily[name] = j
+	return nil
+}
+
+// NextRun returns when the named daily job runs next (zero if unknown).
+func (s *Scheduler) NextRun(name string) time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j, ok := s.daily[name]
+	if !ok {
+		return time.Time{}
+	}
+	t, _ := j.NextRun()
+	return t
+}
+
+// Shutdown stops the scheduler and waits for running jobs to finish.
+func (s *Scheduler) Shutdown() error { return s.s.Shutdown() }

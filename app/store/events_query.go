@@ -27,6 +27,9 @@ type EventFilter struct {
 	From, To *time.Time
 	Query    string  // substring of source, summary or comment
 	IDs      []int64 // only these events (bulk actions on a selection)
+	// ChangedBefore keeps events last changed before the time (live: modified_at; archive:
+	// archived_at), for the archive job.
+	ChangedBefore *time.Time
 
 	// scanSearch makes the search a LIKE over each row instead of a look-up in events_fts:
 	// cheaper when the term is so common that a page fills after a few rows (see indexHint).
@@ -170,6 +173,14 @@ func (f *EventFilter) where() (string, []any) {
 		conds = append(conds, `(source LIKE ? ESCAPE '\' OR summary LIKE ? ESCAPE '\' OR comment LIKE ? ESCAPE '\')`)
 		args = append(args, like, like, like)
 	}
+	if f.ChangedBefore != nil {
+		col := "modified_at"
+		if f.Archive {
+			col = "archived_at"
+		}
+		conds = append(conds, col+" < ?")
+		args = append(args, ms(*f.ChangedBefore))
+	}
 	if f.IDs != nil {
 		conds = append(conds, in("id", len(f.IDs)))
 		for _, v := range f.IDs {
@@ -192,7 +203,7 @@ func (f *EventFilter) table() string {
 // countable reports whether the total can come from event_counts: only filters on the
 // counted dimensions (status, classification, group, sensor) qualify.
 func (f *EventFilter) countable() bool {
-	return f.From == nil && f.To == nil && f.Query == "" && f.IDs == nil
+	return f.From == nil && f.To == nil && f.Query == "" && f.IDs == nil && f.ChangedBefore == nil
 }
 
 // CountEvents returns how many events match the filter.
@@ -356,7 +367,7 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 //     the rows that fail the filter: a page is found after a few rows;
 //   - a filter matching few rows (under 5%) reads them by its index and sorts them.
 func (s *Store) indexHint(ctx context.Context, f *EventFilter, key sortKey) (string, error) {
-	if f.IDs != nil || f.From != nil || f.To != nil {
+	if f.IDs != nil || f.From != nil || f.To != nil || f.ChangedBefore != nil {
 		return "", nil // few rows, or the timestamp range is the best index anyway
 	}
 	if f.ftsSearch() {

@@ -40,9 +40,13 @@ var routeCases = map[string]routeCase{
 	"POST /api/groups":       {path: "/api/groups", body: map[string]any{"name": "New"}, want: [4]int{401, 403, 403, 201}},
 	"GET /api/groups/:id":    {path: "/api/groups/1", want: [4]int{401, 200, 200, 200}},
 	"PATCH /api/groups/:id":  {path: "/api/groups/1", body: map[string]any{"name": "Renamed"}, want: [4]int{401, 403, 403, 200}},
-	"DELETE /api/groups/:id": {path: "/api/groups/{other}", want: [4]int{401, 403, 403, 204}},
+	"DELETE /api/groups/:id": {path: "/api/groups/{other}", want: [4]int{401, 403, 403, 200}},
 
 	"GET /api/audit": {path: "/api/audit", want: [4]int{401, 403, 403, 200}},
+
+	"GET /api/settings/archive":   {path: "/api/settings/archive", want: [4]int{401, 200, 200, 200}},
+	"PATCH /api/settings/archive": {path: "/api/settings/archive", body: map[string]any{"prefer": true}, want: [4]int{401, 403, 403, 200}},
+	"POST /api/archive/run":       {path: "/api/archive/run", want: [4]int{401, 403, 403, 200}},
 
 	"GET /api/events":            {path: "/api/events", want: [4]int{401, 200, 200, 200}},
 	"PATCH /api/events":          {path: "/api/events", body: map[string]any{"ids": []int{1}, "status": 2}, want: [4]int{401, 403, 200, 200}},

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/model"
@@ -99,19 +101,55 @@ func (s *Server) groupUpdate(c *fiber.Ctx) error {
 	return c.JSON(g)
 }
 
+// groupDelete removes a group with its sensors and filter rules. The sensors' events are
+// deleted, or moved to the archive with {"archive": true} (where the group's name stays).
 func (s *Server) groupDelete(c *fiber.Ctx) error {
 	id, err := idParam(c)
 	if err != nil {
 		return err
+	}
+	var in struct {
+		Archive bool `json:"archive"`
+	}
+	if len(c.Body()) > 0 {
+		if err := decodeJSON(c, &in); err != nil {
+			return err
+		}
 	}
 	ctx := c.UserContext()
 	g, err := s.Store.Group(ctx, id)
 	if err != nil {
 		return err
 	}
+	sensors, err := s.Store.Sensors(ctx)
+	if err != nil {
+		return err
+	}
+	var members []*model.Sensor
+	for _, sn := range sensors {
+		if sn.GroupID != id {
+			continue
+		}
+		if sn.Local {
+			return model.Errorf(model.ErrConflict, "The appliance's own sensor %s is in this group; move it to another group first.", sn.Name)
+		}
+		members = append(members, sn)
+	}
+	var events int64
+	for _, sn := range members {
+		n, err := s.Store.DeleteSensor(ctx, sn.ID, in.Archive)
+		if err != nil {
+			return err
+		}
+		events += n
+	}
 	if err := s.Store.DeleteGroup(ctx, id); err != nil {
 		return err
 	}
-	s.audit(c, "group_deleted", "group", g.ID, g.Name, "")
-	return c.SendStatus(fiber.StatusNoContent)
+	what := "deleted"
+	if in.Archive {
+		what = "archived"
+	}
+	s.audit(c, "group_deleted", "group", g.ID, g.Name, fmt.Sprintf("%d sensors removed, %d events %s", len(members), events, what))
+	return c.JSON(fiber.Map{"sensors": len(members), "events": events, "archived": in.Archive})
 }

@@ -38,6 +38,10 @@ func (s *Server) table() []Route {
 
 		{get, "/api/audit", auth.Admin, s.auditList, false},
 
+		{get, "/api/settings/archive", auth.Observer, s.archiveSettingsGet, false},
+		{patch, "/api/settings/archive", auth.Admin, s.archiveSettingsUpdate, false},
+		{post, "/api/archive/run", auth.Admin, s.archiveRun, false},
+
 		{get, "/api/events", auth.Observer, s.eventList, false},
 		{patch, "/api/events", auth.Manager, s.eventUpdate, false},
 		{del, "/api/events", auth.Manager, s.eventDelete, false},

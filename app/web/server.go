@@ -14,6 +14,7 @@ import (
 	"honeysens/app/auth"
 	"honeysens/app/honeypot"
 	"honeysens/app/ingest"
+	"honeysens/app/model"
 	"honeysens/app/sensor"
 	"honeysens/app/store"
 )
@@ -37,9 +38,12 @@ type Deps struct {
 // Server owns the Fiber app.
 type Server struct {
 	Deps
-	app    *fiber.App
-	static *staticFiles
-	routes []Route
+	// ArchiveScheduled moves the daily archive job after its settings changed (set by the
+	// composition root, which owns the scheduler).
+	ArchiveScheduled func(model.ArchiveSettings) error
+	app              *fiber.App
+	static           *staticFiles
+	routes           []Route
 }
 
 // Route is one entry of the route table: who may call what.

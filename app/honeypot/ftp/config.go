@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"honeysens/app/honeypot"
 	"honeysens/app/model"
 )
 
@@ -72,15 +73,15 @@ func (c Config) withDefaults() Config {
 // Validate checks the settings; messages are per field for the UI.
 func (c *Config) Validate() error {
 	f := model.FieldErrors{}
-	if msg := checkListen(c.Listen); msg != "" {
+	if msg := honeypot.ValidateListen(c.Listen, "21"); msg != "" {
 		f.Add("listen", msg)
 	}
-	if c.Banner != "" && !printable(c.Banner, 200) {
+	if c.Banner != "" && !honeypot.Printable(c.Banner, 200) {
 		f.Add("banner", "Use up to 200 printable ASCII characters on one line.")
 	}
 	for _, a := range c.Accept {
 		user, pass, ok := strings.Cut(a, ":")
-		if !ok || user == "" || pass == "" || !printable(a, 200) {
+		if !ok || user == "" || pass == "" || !honeypot.Printable(a, 200) {
 			f.Add("accept", `Use "user:password" entries ("user:*" for any password), printable ASCII.`)
 			break
 		}
@@ -107,20 +108,6 @@ func (c *Config) Validate() error {
 	return f.Err()
 }
 
-func checkListen(s string) string {
-	host, port, err := net.SplitHostPort(s)
-	if err != nil {
-		return `Use "address:port", e.g. "0.0.0.0:21".`
-	}
-	if host != "" && net.ParseIP(host) == nil {
-		return "Use an IP address (or none for all addresses)."
-	}
-	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
-		return "Use a port from 1 to 65535."
-	}
-	return ""
-}
-
 func parseRange(s string) (lo, hi int, ok bool) {
 	a, b, found := strings.Cut(s, "-")
 	if !found {
@@ -132,16 +119,4 @@ func parseRange(s string) (lo, hi int, ok bool) {
 		return 0, 0, false
 	}
 	return lo, hi, true
-}
-
-func printable(s string, max int) bool {
-	if len(s) == 0 || len(s) > max {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }

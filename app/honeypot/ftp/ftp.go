@@ -2,7 +2,6 @@ package ftp
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"sync"
@@ -13,17 +12,15 @@ import (
 
 // Service is the FTP honeypot.
 type Service struct {
-	cfg   Config
-	lim   honeypot.Limits
-	log   *slog.Logger
-	guard *honeypot.Guard
+	cfg Config
+	lim honeypot.Limits
+	log *slog.Logger
+	srv *honeypot.TCPServer
 
 	mu       sync.Mutex
-	ln       net.Listener
 	rep      honeypot.Reporter
-	sessions map[*session]struct{}
+	sessions map[*session]struct{} // running sessions, for Stop to abort their data side
 	stopping bool
-	wg       sync.WaitGroup
 }
 
 // New returns the service; Start binds it.
@@ -31,83 +28,50 @@ func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg.withDefaults(), lim: lim, log: log.With("service", "ftp"),
-		guard: honeypot.NewGuard(lim), sessions: map[*session]struct{}{}}
+	log = log.With("service", "ftp")
+	return &Service{cfg: cfg.withDefaults(), lim: lim, log: log,
+		srv: honeypot.NewTCPServer(lim, log), sessions: map[*session]struct{}{}}
 }
 
 // Name is the service name events carry.
 func (s *Service) Name() string { return "ftp" }
 
 // Addr is the bound address, nil before Start.
-func (s *Service) Addr() net.Addr {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln == nil {
-		return nil
-	}
-	return s.ln.Addr()
-}
+func (s *Service) Addr() net.Addr { return s.srv.Addr() }
 
 // Start binds the listen address and serves in the background.
 func (s *Service) Start(rep honeypot.Reporter) error {
-	ln, err := net.Listen("tcp", s.cfg.Listen)
-	if err != nil {
+	s.mu.Lock()
+	s.rep, s.stopping = rep, false
+	s.mu.Unlock()
+	if err := s.srv.Start(s.cfg.Listen, s.handle); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	s.ln, s.rep, s.stopping = ln, rep, false
-	s.mu.Unlock()
-	s.wg.Add(1)
-	go s.accept(ln)
-	s.log.Info("honeypot listening", "addr", ln.Addr().String())
+	s.log.Info("honeypot listening", "addr", s.srv.Addr().String())
 	return nil
 }
 
-func (s *Service) accept(ln net.Listener) {
-	defer s.wg.Done()
-	var delay time.Duration
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) {
-				return
-			}
-			// Out of file descriptors and the like: back off instead of spinning.
-			delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-			s.log.Warn("accept failed", "err", err)
-			time.Sleep(delay)
-			continue
-		}
-		delay = 0
-		wc, release, err := s.guard.Admit(c)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		sess := newSession(s, c, wc)
-		s.mu.Lock()
-		if s.stopping {
-			s.mu.Unlock()
-			release()
-			continue
-		}
-		s.sessions[sess] = struct{}{}
-		s.wg.Add(1)
+// handle runs one session and reports its event.
+func (s *Service) handle(raw, wc net.Conn) {
+	sess := newSession(s, raw, wc)
+	s.mu.Lock()
+	if s.stopping {
+		// Stop has begun and may already have aborted the sessions it knew: drop this one
+		// unserved and unreported, as a connection accepted after Stop.
 		s.mu.Unlock()
-		go func() {
-			defer s.wg.Done()
-			defer release()
-			sess.run()
-			s.mu.Lock()
-			delete(s.sessions, sess)
-			rep := s.rep
-			s.mu.Unlock()
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := rep.Report(ctx, sess.ev); err != nil {
-				s.log.Warn("report failed", "err", err)
-			}
-		}()
+		return
+	}
+	s.sessions[sess] = struct{}{}
+	s.mu.Unlock()
+	sess.run()
+	s.mu.Lock()
+	delete(s.sessions, sess)
+	rep := s.rep
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := rep.Report(ctx, sess.ev); err != nil {
+		s.log.Warn("report failed", "err", err)
 	}
 }
 
@@ -115,14 +79,9 @@ func (s *Service) accept(ln net.Listener) {
 func (s *Service) Stop() {
 	s.mu.Lock()
 	s.stopping = true
-	ln := s.ln
 	for sess := range s.sessions {
 		sess.abort()
 	}
 	s.mu.Unlock()
-	if ln != nil {
-		ln.Close()
-	}
-	s.guard.CloseAll()
-	s.wg.Wait()
+	s.srv.Stop()
 }

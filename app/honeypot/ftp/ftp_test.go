@@ -2,18 +2,17 @@ package ftp
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"net"
 	"net/textproto"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"honeysens/app/honeypot"
+	"honeysens/app/honeypot/hptest"
 	"honeysens/app/model"
 )
 
@@ -23,42 +22,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// recorder collects reported events.
-type recorder struct {
-	mu     sync.Mutex
-	events []*model.Event
-	signal chan struct{}
-}
-
-func newRecorder() *recorder { return &recorder{signal: make(chan struct{}, 100)} }
-
-func (r *recorder) Report(_ context.Context, e *model.Event) error {
-	r.mu.Lock()
-	r.events = append(r.events, e)
-	r.mu.Unlock()
-	r.signal <- struct{}{}
-	return nil
-}
-
-// wait returns the n-th event (1-based) once it has been reported.
-func (r *recorder) wait(t *testing.T, n int) *model.Event {
-	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		r.mu.Lock()
-		if len(r.events) >= n {
-			e := r.events[n-1]
-			r.mu.Unlock()
-			return e
-		}
-		r.mu.Unlock()
-		select {
-		case <-r.signal:
-		case <-deadline:
-			t.Fatalf("event %d not reported", n)
-		}
-	}
-}
+// eventWait is how long a test waits for an event.
+const eventWait = 10 * time.Second
 
 func testLimits() honeypot.Limits {
 	lim := honeypot.DefaultLimits
@@ -67,14 +32,14 @@ func testLimits() honeypot.Limits {
 	return lim
 }
 
-func start(t *testing.T, cfg Config) (*Service, *recorder) {
+func start(t *testing.T, cfg Config) (*Service, *hptest.Recorder) {
 	t.Helper()
 	cfg.Listen = "127.0.0.1:0"
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	svc := New(cfg, testLimits(), nil)
-	rec := newRecorder()
+	rec := hptest.NewRecorder()
 	if err := svc.Start(rec); err != nil {
 		t.Fatal(err)
 	}
@@ -138,14 +103,6 @@ func (cl *client) pasv() net.Conn {
 	return dc
 }
 
-func details(e *model.Event) string {
-	var sb strings.Builder
-	for _, d := range e.Details {
-		sb.WriteString(d.Data + "\n")
-	}
-	return sb.String()
-}
-
 func TestFailedLogins(t *testing.T) {
 	svc, rec := start(t, Config{})
 	cl := dial(t, svc)
@@ -156,14 +113,14 @@ func TestFailedLogins(t *testing.T) {
 		cl.cmd("PASS "+pw, 530, "Login incorrect.")
 	}
 	cl.cmd("QUIT", 221, "Goodbye.")
-	e := rec.wait(t, 1)
+	e := rec.Wait(t, 1, eventWait)
 	if e.Summary != "FTP: 4 failed logins as admin" {
 		t.Errorf("summary %q", e.Summary)
 	}
 	if e.Service != "ftp" || e.Classification != model.ClassHoneypot || e.Source.String() != "127.0.0.1" || e.TargetPort != svc.Addr().(*net.TCPAddr).Port {
 		t.Errorf("event %+v", e)
 	}
-	d := details(e)
+	d := hptest.Details(e)
 	for _, want := range []string{"SYST\n", "USER admin\n", "login admin / 123456: rejected", "login admin / root: rejected", "QUIT\n", "close after", "client quit"} {
 		if !strings.Contains(d, want) {
 			t.Errorf("details lack %q:\n%s", want, d)
@@ -223,12 +180,12 @@ func TestAnonymousSession(t *testing.T) {
 	cl.cmd("LIST", 425, "Use PORT or PASV first.")
 	cl.cmd("QUIT", 221, "")
 
-	e := rec.wait(t, 1)
+	e := rec.Wait(t, 1, eventWait)
 	// 22 commands in all, 19 after the login (SYST ... QUIT).
 	if want := "FTP: login as anonymous, 19 commands, uploaded bot.sh (1000 bytes)"; e.Summary != want {
 		t.Errorf("summary %q, want %q", e.Summary, want)
 	}
-	d := details(e)
+	d := hptest.Details(e)
 	for _, want := range []string{"login anonymous / mozilla@example.com: accepted", "CWD pub", "LIST -la", "STOR /pub/bot.sh: 1000 bytes received, sha256 ",
 		"active mode data connection to 127,0,0,1,4,1 not made", "commands: 22, failed logins: 0, uploads: 1"} {
 		if !strings.Contains(d, want) {
@@ -247,7 +204,7 @@ func TestCredentialPolicy(t *testing.T) {
 	cl.cmd("USER other", 530, "Can't change to another user.")
 	cl.cmd("PASS again", 230, "Already logged in.")
 	cl.cmd("QUIT", 221, "")
-	if e := rec.wait(t, 1); e.Summary != "FTP: login as root after 1 failed attempt, 3 commands" {
+	if e := rec.Wait(t, 1, eventWait); e.Summary != "FTP: login as root after 1 failed attempt, 3 commands" {
 		t.Errorf("summary %q", e.Summary)
 	}
 
@@ -255,8 +212,8 @@ func TestCredentialPolicy(t *testing.T) {
 	cl.cmd("USER backup", 331, "")
 	cl.cmd("PASS anything", 230, "")
 	cl.c.Close()
-	if e := rec.wait(t, 2); e.Summary != "FTP: login as backup, 0 commands" || !strings.Contains(details(e), "closed by client") {
-		t.Errorf("summary %q\n%s", e.Summary, details(e))
+	if e := rec.Wait(t, 2, eventWait); e.Summary != "FTP: login as backup, 0 commands" || !strings.Contains(hptest.Details(e), "closed by client") {
+		t.Errorf("summary %q\n%s", e.Summary, hptest.Details(e))
 	}
 
 	cl = dial(t, svc)
@@ -269,7 +226,7 @@ func TestCredentialPolicy(t *testing.T) {
 		cl.cmd("PASS p", code, "")
 	}
 	cl.cmd("QUIT", 221, "")
-	if e := rec.wait(t, 3); e.Summary != "FTP: login as d after 3 failed attempts, 1 command" {
+	if e := rec.Wait(t, 3, eventWait); e.Summary != "FTP: login as d after 3 failed attempts, 1 command" {
 		t.Errorf("summary %q", e.Summary)
 	}
 }
@@ -287,8 +244,8 @@ func TestLimits(t *testing.T) {
 	cl.expect(552, "Exceeded storage allocation.")
 	cl.cmd("NOOP", 200, "")
 	cl.cmd("NOOP", 421, "Too many commands")
-	e := rec.wait(t, 1)
-	d := details(e)
+	e := rec.Wait(t, 1, eventWait)
+	d := hptest.Details(e)
 	for _, want := range []string{"overlong line: AAAA", "STOR /big.bin: more than 100 bytes sent, cut off", "command limit reached"} {
 		if !strings.Contains(d, want) {
 			t.Errorf("details lack %q:\n%s", want, d)
@@ -324,9 +281,9 @@ func TestStopReportsOpenSessions(t *testing.T) {
 	cl.cmd("PASS x", 230, "")
 	cl.pasv() // an open passive listener must not hold Stop up
 	svc.Stop()
-	e := rec.wait(t, 1)
-	if !strings.Contains(details(e), "server stopped") || e.Summary != "FTP: login as ftp, 1 command" {
-		t.Errorf("summary %q\n%s", e.Summary, details(e))
+	e := rec.Wait(t, 1, eventWait)
+	if !strings.Contains(hptest.Details(e), "server stopped") || e.Summary != "FTP: login as ftp, 1 command" {
+		t.Errorf("summary %q\n%s", e.Summary, hptest.Details(e))
 	}
 }
 
@@ -334,7 +291,7 @@ func TestBareConnect(t *testing.T) {
 	svc, rec := start(t, Config{})
 	cl := dial(t, svc)
 	cl.c.Close()
-	e := rec.wait(t, 1)
+	e := rec.Wait(t, 1, eventWait)
 	if e.Summary != "FTP: connection without commands" || e.Classification != model.ClassConnAttempt {
 		t.Errorf("event %q %v", e.Summary, e.Classification)
 	}
@@ -345,7 +302,7 @@ func TestIdleTimeout(t *testing.T) {
 	lim := testLimits()
 	lim.IdleTimeout = 300 * time.Millisecond
 	svc := New(cfg, lim, nil)
-	rec := newRecorder()
+	rec := hptest.NewRecorder()
 	if err := svc.Start(rec); err != nil {
 		t.Fatal(err)
 	}
@@ -360,8 +317,8 @@ func TestIdleTimeout(t *testing.T) {
 	if !strings.HasSuffix(string(out), "421 Timeout.\r\n") {
 		t.Errorf("got %q", out)
 	}
-	if e := rec.wait(t, 1); !strings.Contains(details(e), ": timeout") {
-		t.Errorf("details %s", details(e))
+	if e := rec.Wait(t, 1, eventWait); !strings.Contains(hptest.Details(e), ": timeout") {
+		t.Errorf("details %s", hptest.Details(e))
 	}
 }
 
@@ -387,7 +344,7 @@ func TestValidate(t *testing.T) {
 func TestBindError(t *testing.T) {
 	svc, _ := start(t, Config{})
 	other := New(Config{Listen: svc.Addr().String()}, testLimits(), nil)
-	if err := other.Start(newRecorder()); err == nil {
+	if err := other.Start(hptest.NewRecorder()); err == nil {
 		other.Stop()
 		t.Fatal("second bind succeeded")
 	}
@@ -406,7 +363,7 @@ func TestStopDuringDataWait(t *testing.T) {
 	if d := time.Since(begin); d > time.Second {
 		t.Errorf("Stop took %s", d)
 	}
-	if e := rec.wait(t, 1); !strings.Contains(details(e), "server stopped") {
-		t.Errorf("details\n%s", details(e))
+	if e := rec.Wait(t, 1, eventWait); !strings.Contains(hptest.Details(e), "server stopped") {
+		t.Errorf("details\n%s", hptest.Details(e))
 	}
 }

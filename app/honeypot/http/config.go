@@ -5,10 +5,9 @@
 package http
 
 import (
-	"net"
-	"strconv"
 	"strings"
 
+	"honeysens/app/honeypot"
 	"honeysens/app/model"
 )
 
@@ -71,20 +70,20 @@ func (c Config) withDefaults() Config {
 // Validate checks the settings; messages are per field for the UI.
 func (c *Config) Validate() error {
 	f := model.FieldErrors{}
-	if msg := checkListen(c.Listen); msg != "" {
+	if msg := honeypot.ValidateListen(c.Listen, "80"); msg != "" {
 		f.Add("listen", msg)
 	}
-	if c.Server != "" && !printable(c.Server, 100) {
+	if c.Server != "" && !honeypot.Printable(c.Server, 100) {
 		f.Add("server", "Use up to 100 printable ASCII characters.")
 	}
-	if c.Title != "" && !printable(c.Title, 100) {
+	if c.Title != "" && !honeypot.Printable(c.Title, 100) {
 		f.Add("title", "Use up to 100 printable ASCII characters.")
 	}
-	if c.Realm != "" && (!printable(c.Realm, 100) || strings.ContainsAny(c.Realm, `"\`)) {
+	if c.Realm != "" && (!honeypot.Printable(c.Realm, 100) || strings.ContainsAny(c.Realm, `"\`)) {
 		f.Add("realm", `Use up to 100 printable ASCII characters without " or \.`)
 	}
 	for _, p := range c.BasicAuth {
-		if !strings.HasPrefix(p, "/") || !printable(p, 200) || strings.ContainsAny(p, " ?#") {
+		if !strings.HasPrefix(p, "/") || !honeypot.Printable(p, 200) || strings.ContainsAny(p, " ?#") {
 			f.Add("basic_auth", `Use paths starting with "/", without spaces, "?" or "#".`)
 			break
 		}
@@ -99,30 +98,4 @@ func (c *Config) Validate() error {
 		f.Add("max_body", "Use 0 (default) to 1048576 bytes.")
 	}
 	return f.Err()
-}
-
-func checkListen(s string) string {
-	host, port, err := net.SplitHostPort(s)
-	if err != nil {
-		return `Use "address:port", e.g. "0.0.0.0:80".`
-	}
-	if host != "" && net.ParseIP(host) == nil {
-		return "Use an IP address (or none for all addresses)."
-	}
-	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
-		return "Use a port from 1 to 65535."
-	}
-	return ""
-}
-
-func printable(s string, max int) bool {
-	if len(s) == 0 || len(s) > max {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			return false
-		}
-	}
-	return true
 }

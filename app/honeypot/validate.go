@@ -1,0 +1,37 @@
+package honeypot
+
+import (
+	"net"
+	"strconv"
+)
+
+// ValidateListen checks an "address:port" listen setting and returns the message for the UI, or
+// "" when it is fine. The address must be an IP address or empty (all addresses); example is
+// the port shown in the message, e.g. "21".
+func ValidateListen(s, example string) string {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return `Use "address:port", e.g. "0.0.0.0:` + example + `".`
+	}
+	if host != "" && net.ParseIP(host) == nil {
+		return "Use an IP address (or none for all addresses)."
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return "Use a port from 1 to 65535."
+	}
+	return ""
+}
+
+// Printable reports whether s is 1 to max bytes of printable ASCII on one line, as banners and
+// other texts sent to clients must be.
+func Printable(s string, max int) bool {
+	if len(s) == 0 || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,47 @@
+package jobs
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+	"github.com/jonboulle/clockwork"
+)
+
+func TestDailyJobRunsAtItsTimeAndMoves(t *testing.T) {
+	start := time.Date(2026, 11, 30, 2, 58, 0, 0, time.UTC)
+	clock := clockwork.NewFakeClockAt(start)
+	s, err := Start(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil,
+		gocron.WithClock(clock), gocron.WithLocation(time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown()
+	var runs atomic.Int32
+	run := func(context.Context) error { runs.Add(1); return nil }
+	if err := s.Daily("archive", 3, 0, run); err != nil {
+		t.Fatal(err)
+	}
+	if next := s.NextRun("archive"); !next.Equal(start.Add(2 * time.Minute)) {
+		t.Errorf("next run %v, want 03:00", next)
+	}
+	// Moving the job keeps one job, at the new time.
+	if err := s.Daily("archive", 4, 30, run); err != nil {
+		t.Fatal(err)
+	}
+	if next := s.NextRun("archive"); !next.Equal(time.Date(2026, 11, 30, 4, 30, 0, 0, time.UTC)) {
+		t.Errorf("next run after the move %v, want 04:30", next)
+	}
+	clock.Advance(3 * time.Hour)
+	deadline := time.Now().Add(5 * time.Second)
+	for runs.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if runs.Load() != 1 {
+		t.Errorf("ran %d times, want once", runs.Load())
+	}
+}

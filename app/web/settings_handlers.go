@@ -1,0 +1,57 @@
+package web
+
+import (
+	"fmt"
+
+	"github.com/gofiber/fiber/v2"
+
+	"honeysens/app/archive"
+	"honeysens/app/model"
+)
+
+// archiveSettingsGet is GET /api/settings/archive. Every logged-in user reads it: the remove
+// dialogs pre-tick "Move events to archive" from it.
+func (s *Server) archiveSettingsGet(c *fiber.Ctx) error {
+	set := model.DefaultArchiveSettings()
+	if err := s.Store.Settings(c.UserContext(), "archive", &set); err != nil {
+		return err
+	}
+	return c.JSON(set)
+}
+
+// archiveSettingsUpdate is PATCH /api/settings/archive: keys given replace the stored ones, and
+// the daily job moves to the new time at once.
+func (s *Server) archiveSettingsUpdate(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	set := model.DefaultArchiveSettings()
+	if err := s.Store.Settings(ctx, "archive", &set); err != nil {
+		return err
+	}
+	if err := decodeJSON(c, &set); err != nil {
+		return err
+	}
+	if err := set.Validate(); err != nil {
+		return err
+	}
+	if err := s.Store.SetSettings(ctx, "archive", set); err != nil {
+		return err
+	}
+	if s.ArchiveScheduled != nil {
+		if err := s.ArchiveScheduled(set); err != nil {
+			return err
+		}
+	}
+	s.audit(c, "settings_updated", "settings", 0, "archive",
+		fmt.Sprintf("move after %d days, keep %d days, pre-tick %v, daily at %s", set.MoveDays, set.KeepDays, set.Prefer, set.RunAt))
+	return c.JSON(set)
+}
+
+// archiveRun is POST /api/archive/run, the "run now" button: one run of the daily job.
+func (s *Server) archiveRun(c *fiber.Ctx) error {
+	res, err := archive.Run(c.UserContext(), s.Store, s.Now())
+	if err != nil {
+		return err
+	}
+	s.audit(c, "archive_run", "settings", 0, "archive", fmt.Sprintf("%d events archived, %d archived events deleted", res.Archived, res.Deleted))
+	return c.JSON(res)
+}
