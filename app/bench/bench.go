@@ -174,7 +174,10 @@ func (r *Runner) server(ctx context.Context) error {
 	if err := r.export(ctx, e); err != nil {
 		return err
 	}
-	return r.footprint(ctx, e)
+	if err := r.footprint(ctx, e); err != nil {
+		return err
+	}
+	return r.archiveMove(ctx, e)
 }
 
 func listen(app *fiber.App) (string, error) {
