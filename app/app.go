@@ -69,7 +69,8 @@ func New(ctx context.Context, cfg *config.Config, res Resources, log *slog.Logge
 		return nil, err
 	}
 	catalog := sensor.DefaultCatalog(cfg.DataDir)
-	local, err := startLocal(ctx, st, ing, catalog, cfg.Honeypots, res.Version, log.With("component", "honeypot"))
+	local, err := startLocal(ctx, st, ing, catalog, sensor.LocalOptions{Run: cfg.Honeypots, StandardPorts: cfg.StandardPorts,
+		Version: res.Version}, log.With("component", "honeypot"))
 	if err != nil {
 		ing.Close()
 		st.Close()
@@ -177,8 +178,8 @@ func (a *App) Close() error {
 }
 
 // startLocal starts the appliance's own sensor; on first start it joins the oldest group.
-func startLocal(ctx context.Context, st *store.Store, ing *ingest.Service, catalog sensor.Catalog, run bool,
-	version string, log *slog.Logger) (*sensor.Local, error) {
+func startLocal(ctx context.Context, st *store.Store, ing *ingest.Service, catalog sensor.Catalog, opt sensor.LocalOptions,
+	log *slog.Logger) (*sensor.Local, error) {
 	groups, err := st.Groups(ctx)
 	if err != nil {
 		return nil, err
@@ -189,7 +190,8 @@ func startLocal(ctx context.Context, st *store.Store, ing *ingest.Service, catal
 			group = g.ID
 		}
 	}
-	return sensor.StartLocal(ctx, st, ing, catalog, group, run, version, log)
+	opt.Group = group
+	return sensor.StartLocal(ctx, st, ing, catalog, opt, log)
 }
 
 // printBanner tells the operator where the UI is and, on first start, how to log in.

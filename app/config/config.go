@@ -21,6 +21,7 @@ type Config struct {
 	LogLevel      string        // debug, info, warn or error
 	SessionIdle   time.Duration // a browser session ends after this long without a request
 	Honeypots     bool          // run the appliance's own honeypot services
+	StandardPorts bool          // first start: the honeypots get the standard ports on all interfaces
 	AdminPassword string        // first start only: the admin password (env only, never a flag)
 	Version       string        // release version, set at build time
 }
@@ -75,6 +76,8 @@ func LoadServe(args []string, getenv func(string) string, out io.Writer) (*Confi
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.DurationVar(&c.SessionIdle, "session-idle", 30*time.Minute, "log a browser out after this long without activity")
 	fs.BoolVar(&c.Honeypots, "honeypots", true, "run the honeypot services of the appliance's own sensor")
+	fs.BoolVar(&c.StandardPorts, "standard-ports", false, "first start only: honeypots on all interfaces with standard ports "+
+		"(ssh 22, telnet 23, ftp 21, http 80; recon's list) instead of unprivileged ports on 127.0.0.1")
 	if err := Parse(fs, args, getenv); err != nil {
 		return nil, err
 	}

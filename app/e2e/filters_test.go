@@ -99,7 +99,7 @@ func TestFiltersWorkflow(t *testing.T) {
 	b.do("open the Add dialog",
 		chromedp.Click(chromedp.CSS("#filter-add")),
 		chromedp.WaitVisible(chromedp.CSS("#filter-name")))
-	pick(b, "#filter-group", fmt.Sprint(group))
+	pick(b, "#rule-group", fmt.Sprint(group))
 	b.do("name the rule",
 		chromedp.SendKeys(chromedp.CSS("#filter-name"), manualRule),
 		chromedp.SendKeys(chromedp.CSS("#filter-description"), "The vulnerability scanner of the IT department."))
@@ -208,7 +208,7 @@ func TestFiltersWorkflow(t *testing.T) {
 	if got := eval[string](b, `document.getElementById('filter-name').value`); got != fmt.Sprintf("Event %d noise", id) {
 		t.Errorf("pre-filled name = %q", got)
 	}
-	if got := eval[string](b, `document.getElementById('filter-group').value`); got != fmt.Sprint(group) {
+	if got := eval[string](b, `document.getElementById('rule-group').value`); got != fmt.Sprint(group) {
 		t.Errorf("pre-filled group = %q, want %d", got, group)
 	}
 	want := []string{"source=192.168.3.6", "classification=4", "protocol=tcp", "service=recon"}

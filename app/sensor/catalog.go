@@ -3,6 +3,7 @@ package sensor
 import (
 	"encoding/json"
 	"sort"
+	"strings"
 
 	"honeysens/app/model"
 )
@@ -42,6 +43,30 @@ func (c Catalog) Defaults(sensorID int64) []*model.SensorService {
 	for _, name := range c.Names() {
 		cfg, _ := json.Marshal(c[name].Defaults())
 		out = append(out, &model.SensorService{SensorID: sensorID, Name: name, Enabled: true, Config: cfg})
+	}
+	return out
+}
+
+// standardPorts are the ports the services have on a real network; the defaults use
+// unprivileged ports on 127.0.0.1 so that `go run .` works for anyone.
+var standardPorts = map[string]string{"ssh": "22", "telnet": "23", "ftp": "21", "http": "80"}
+
+// StandardDefaults is Defaults with every service listening on all interfaces, on its standard
+// port (recon keeps its port list): what an installed appliance starts with.
+func (c Catalog) StandardDefaults(sensorID int64) []*model.SensorService {
+	out := c.Defaults(sensorID)
+	for _, sv := range out {
+		var m map[string]any
+		if json.Unmarshal(sv.Config, &m) != nil {
+			continue
+		}
+		switch listen, _ := m["listen"].(string); {
+		case standardPorts[sv.Name] != "":
+			m["listen"] = "0.0.0.0:" + standardPorts[sv.Name]
+		case listen != "" && !strings.Contains(listen, ":"):
+			m["listen"] = "0.0.0.0" // a host without port: the service has its own port list
+		}
+		sv.Config, _ = json.Marshal(m)
 	}
 	return out
 }

@@ -27,18 +27,30 @@ type Local struct {
 // HeartbeatEvery is how often the local sensor records its contact.
 const HeartbeatEvery = 30 * time.Second
 
-// StartLocal creates the local sensor on first start (in the given group, with every service
-// of the catalog assigned with its defaults) and, if run is set, starts its services.
-func StartLocal(ctx context.Context, st *store.Store, ing *ingest.Service, catalog Catalog, groupID int64,
-	run bool, version string, log *slog.Logger) (*Local, error) {
+// LocalOptions say how the appliance's own sensor runs.
+type LocalOptions struct {
+	Group         int64 // its group on first start
+	Run           bool  // start its services (false: only the sensor record exists)
+	StandardPorts bool  // on first start: standard ports on every interface instead of the defaults
+	Version       string
+}
+
+// StartLocal creates the local sensor on first start (with every service of the catalog
+// assigned) and, if asked, starts its services.
+func StartLocal(ctx context.Context, st *store.Store, ing *ingest.Service, catalog Catalog, opt LocalOptions,
+	log *slog.Logger) (*Local, error) {
 	sn, err := st.LocalSensor(ctx)
 	if model.ErrorCode(err) == model.ErrNotFound {
-		sn, err = createLocal(ctx, st, catalog, groupID)
+		services := catalog.Defaults
+		if opt.StandardPorts {
+			services = catalog.StandardDefaults
+		}
+		sn, err = createLocal(ctx, st, services, opt.Group)
 	}
 	if err != nil {
 		return nil, err
 	}
-	l := &Local{st: st, id: sn.ID, version: version, log: log}
+	l := &Local{st: st, id: sn.ID, version: opt.Version, log: log}
 	rep := honeypot.ReporterFunc(func(ctx context.Context, e *model.Event) error {
 		// Read the sensor each time: an operator may have moved it to another group.
 		cur, err := st.Sensor(ctx, l.id)
@@ -56,7 +68,7 @@ func StartLocal(ctx context.Context, st *store.Store, ing *ingest.Service, catal
 	if err := l.Heartbeat(ctx); err != nil {
 		return nil, err
 	}
-	if !run {
+	if !opt.Run {
 		l.host = nil
 		return l, l.markOff(ctx)
 	}
@@ -65,7 +77,7 @@ func StartLocal(ctx context.Context, st *store.Store, ing *ingest.Service, catal
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9 ._-]`)
 
-func createLocal(ctx context.Context, st *store.Store, catalog Catalog, groupID int64) (*model.Sensor, error) {
+func createLocal(ctx context.Context, st *store.Store, services func(int64) []*model.SensorService, groupID int64) (*model.Sensor, error) {
 	name, _ := os.Hostname()
 	name = unsafeName.ReplaceAllString(name, "-")
 	sn := &model.Sensor{Name: name, Location: "This appliance", GroupID: groupID, UpdateInterval: int(HeartbeatEvery / time.Second),
@@ -76,7 +88,7 @@ func createLocal(ctx context.Context, st *store.Store, catalog Catalog, groupID 
 	if err := st.CreateSensor(ctx, sn); err != nil {
 		return nil, err
 	}
-	for _, sv := range catalog.Defaults(sn.ID) {
+	for _, sv := range services(sn.ID) {
 		if err := st.SetSensorService(ctx, sv); err != nil {
 			return nil, err
 		}

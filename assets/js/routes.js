@@ -12,18 +12,25 @@ import * as login from './pages/login.js';
 import * as password from './pages/password.js';
 import * as events from './pages/events.js';
 import * as sensors from './pages/sensors.js';
+import * as filters from './pages/filters.js';
 import * as account from './pages/account.js';
 import * as users from './pages/users.js';
 import * as audit from './pages/audit.js';
+import * as system from './pages/system.js';
+import * as systemArchive from './pages/system_archive.js';
 
 export const ROUTES = [
   { path: 'login', title: 'Log in', page: login, public: true },
   { path: 'password', title: 'Change password', page: password, role: 1 },
   { path: 'events', title: 'Events', nav: 'Events', page: events, role: 1, badge: eventsBadge },
   { path: 'sensors', title: 'Sensors', nav: 'Sensors', page: sensors, role: 1 },
+  { path: 'filters', title: 'Filters', nav: 'Filters', page: filters, role: 1 },
   { path: 'account', title: 'Account', nav: 'Account', page: account, role: 1 },
   { path: 'users', title: 'Users and groups', nav: 'Users and groups', page: users, role: 3 },
   { path: 'audit', title: 'Audit log', nav: 'Audit log', page: audit, role: 3 },
+  // System panels are sub-pages (#/system/<name>); the sidebar marks "System" for them.
+  { path: 'system', title: 'System', nav: 'System', page: system, role: 3 },
+  { path: 'system/archive', title: 'Event archive', page: systemArchive, role: 3 },
 ];
 
 /** findRoute returns the route for a path, or undefined. */

@@ -6,8 +6,10 @@
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { openViewDialog } from '../dialog.js';
-import { formatTime } from '../format.js';
+import { formatTime, ROLE_MANAGER } from '../format.js';
 import { classificationTag, statusTag, endpoint } from '../event_labels.js';
+import * as session from '../session.js';
+import { openFilterDialog } from './filter_dialog.js';
 
 const DETAIL_INFO = 0;
 const DETAIL_INTERACTION = 1;
@@ -24,15 +26,70 @@ export async function openEventDetails(row, archived) {
     wide: true,
     title: [archived ? `Archived event #${row.original_id || row.id}` : `Event #${row.id}`, ' ', classificationTag(row.classification)],
     body,
-    // Reserved for the "Create filter rule from this event" button (filter rules issue).
+    // Footer actions: "Create filter rule from this event" (managers, live events).
     actions: h('div', { id: 'details-actions', class: 'details-actions' }),
   });
   try {
     const ev = await api.get(`/events/${encodeURIComponent(row.id)}${archived ? '?dataset=archive' : ''}`);
-    if (dlg.isConnected) replace(body, detailsContent(ev));
+    if (!dlg.isConnected) return;
+    const note = h('p', { id: 'details-notice', class: 'notice success', role: 'status', hidden: true });
+    replace(body, note, detailsContent(ev));
+    const s = session.get();
+    if (!archived && s && s.user.role >= ROLE_MANAGER) {
+      dlg.querySelector('#details-actions').append(createFilterButton(ev, note));
+    }
   } catch (err) {
     if (dlg.isConnected) replace(body, h('p', { class: 'notice danger', role: 'alert' }, err.message));
   }
+}
+
+/**
+ * createFilterButton opens the filter rule dialog pre-filled from the event:
+ * its group, a name suggestion and one condition per known property, which
+ * the operator can remove before saving.
+ */
+function createFilterButton(ev, note) {
+  const btn = h('button', { type: 'button', id: 'details-create-filter', class: 'btn' }, 'Create filter rule from this event');
+  btn.addEventListener('click', async () => {
+    let groups = [];
+    try {
+      groups = (await api.get('/groups')).items || [];
+    } catch (err) {
+      replace(note, `The groups could not be loaded: ${err.message}`);
+      note.className = 'notice danger';
+      note.hidden = false;
+      return;
+    }
+    const group = ev.group && typeof ev.group === 'object' ? ev.group.id : ev.group;
+    openFilterDialog(null, {
+      groups,
+      prefill: {
+        group: group ?? null,
+        name: `Event ${ev.id} noise`,
+        description: `Created from event #${ev.id}.`,
+        conditions: eventConditions(ev),
+      },
+      done: async (message) => {
+        replace(note, message, ' ', h('a', { href: '#/filters' }, 'Show filter rules'));
+        note.className = 'notice success';
+        note.hidden = false;
+      },
+    });
+  });
+  return btn;
+}
+
+/** eventConditions are the conditions that match this event: source, classification, port, protocol, service. */
+export function eventConditions(ev) {
+  const out = [];
+  if (ev.source) out.push({ attribute: 'source', value: ev.source });
+  if (ev.classification !== null && ev.classification !== undefined) {
+    out.push({ attribute: 'classification', value: String(ev.classification) });
+  }
+  if (ev.target_port) out.push({ attribute: 'target_port', value: String(ev.target_port) });
+  if (ev.protocol) out.push({ attribute: 'protocol', value: ev.protocol });
+  if (ev.service) out.push({ attribute: 'service', value: ev.service });
+  return out;
 }
 
 function detailsContent(ev) {

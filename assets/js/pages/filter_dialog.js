@@ -1,0 +1,221 @@
+// Filter rule Add/Edit dialog: group, unique name, description, and in the
+// lower half the list of conditions (attribute + a value input that fits the
+// attribute). Shared by the Filters page and the event details dialog
+// ("Create filter rule from this event"), which opens it pre-filled.
+
+import { h, replace } from '../dom.js';
+import { api } from '../api.js';
+import { openDialog } from '../dialog.js';
+import { field, checkbox } from '../forms.js';
+import { CLASSIFICATIONS } from '../event_labels.js';
+
+/** The server accepts at most this many conditions per rule. */
+const MAX_CONDITIONS = 20;
+
+/** Attributes in the order the attribute select offers them. */
+export const ATTRIBUTES = [
+  { value: 'classification', label: 'Classification' },
+  { value: 'source', label: 'Source' },
+  { value: 'target_port', label: 'Target port' },
+  { value: 'protocol', label: 'Protocol' },
+  { value: 'service', label: 'Service' },
+];
+
+const PROTOCOLS = [['tcp', 'TCP'], ['udp', 'UDP'], ['icmp', 'ICMP']];
+
+/** Service names offered as suggestions; any other name can be typed. */
+const KNOWN_SERVICES = ['ssh', 'telnet', 'ftp', 'http', 'recon'];
+
+// Classification options in the order the events page uses, Scan first as in the manual's example.
+const CLASS_ORDER = [4, 2, 3, 1, 0];
+
+export function attributeLabel(attr) {
+  return ATTRIBUTES.find((a) => a.value === attr)?.label || attr;
+}
+
+/** conditionText is a condition for the list: "Classification = Scan", "Source = 192.168.3.0/24". */
+export function conditionText(c) {
+  let value = c.value;
+  if (c.attribute === 'classification') value = CLASSIFICATIONS[c.value] ?? c.value;
+  if (c.attribute === 'protocol') value = String(c.value).toUpperCase();
+  return `${attributeLabel(c.attribute)} = ${value}`;
+}
+
+/**
+ * valueControl builds the value input for an attribute: a select where the
+ * values are a fixed set, a text input with a format hint otherwise.
+ */
+function valueControl(attr, value) {
+  const base = { class: 'condition-value', 'aria-label': `${attributeLabel(attr)} value` };
+  let el;
+  switch (attr) {
+    case 'classification':
+      el = h('select', base, CLASS_ORDER.map((n) => h('option', { value: n }, CLASSIFICATIONS[n])));
+      el.value = value !== undefined && value !== '' ? String(value) : '4';
+      if (el.selectedIndex < 0) el.value = '4';
+      return el;
+    case 'protocol':
+      el = h('select', base, PROTOCOLS.map(([v, label]) => h('option', { value: v }, label)));
+      el.value = value ? String(value).toLowerCase() : 'tcp';
+      if (el.selectedIndex < 0) el.value = 'tcp';
+      return el;
+    case 'source':
+      return h('input', {
+        ...base, type: 'text', value: value || '', autocomplete: 'off', spellcheck: 'false',
+        placeholder: '192.168.3.5, 192.168.3.0/24 or 192.168.3.1-192.168.3.9',
+        title: 'An IPv4 or IPv6 address, a network (CIDR) or a range a-b',
+      });
+    case 'target_port':
+      return h('input', {
+        ...base, type: 'text', inputmode: 'numeric', value: value || '', autocomplete: 'off',
+        placeholder: '22 or 1000-2000', title: 'A port or a range of ports (1-65535)',
+      });
+    default: // service
+      return h('input', {
+        ...base, type: 'text', value: value || '', autocomplete: 'off', spellcheck: 'false',
+        list: 'filter-services', maxlength: 64,
+        placeholder: 'ssh, telnet, ftp, http, recon…', title: 'A service name: pick one or type another',
+      });
+  }
+}
+
+/**
+ * openFilterDialog adds a rule (rule = null) or edits one.
+ *   groups   [{id, name}] the caller may assign
+ *   prefill  for a new rule: {group, name, description, conditions}
+ *   done     async (message, rule) after a successful save
+ */
+export function openFilterDialog(rule, { groups, prefill, done }) {
+  const r = rule || {
+    group: null, name: '', description: '', enabled: true, conditions: [], ...(prefill || {}),
+  };
+
+  // Not #filter-group: that is the events page's group filter, under this dialog.
+  const group = h('select', { id: 'rule-group', name: 'group' },
+    groups.map((g) => h('option', { value: g.id }, g.name)));
+  if (r.group !== null && r.group !== undefined) {
+    if (!groups.some((g) => g.id === r.group)) group.append(h('option', { value: r.group }, `Group #${r.group}`));
+    group.value = String(r.group);
+  }
+  const name = h('input', { id: 'filter-name', name: 'name', value: r.name, maxlength: 64, autocomplete: 'off', required: true });
+  const description = h('textarea', { id: 'filter-description', name: 'description', rows: 2, maxlength: 1000 });
+  description.value = r.description || '';
+  const enabledBox = checkbox('Enabled: drop matching events', { id: 'filter-enabled', checked: r.enabled !== false });
+
+  const rows = h('div', { class: 'condition-list', id: 'condition-list' });
+  const add = h('button', { type: 'button', id: 'condition-add', class: 'btn small' }, 'Add');
+  const empty = h('p', { class: 'muted condition-empty' }, 'No conditions yet: add at least one.');
+
+  /** renumber keeps each row's error slots named after its index (conditions[i].value). */
+  function renumber() {
+    const list = [...rows.querySelectorAll('.condition-row')];
+    list.forEach((row, i) => {
+      row.dataset.index = String(i);
+      row.querySelector('.cond-attr').dataset.field = `conditions[${i}].attribute`;
+      row.querySelector('.cond-value').dataset.field = `conditions[${i}].value`;
+      row.querySelector('.condition-remove').setAttribute('aria-label', `Remove condition ${i + 1}`);
+    });
+    empty.hidden = list.length > 0;
+    add.disabled = list.length >= MAX_CONDITIONS;
+  }
+
+  function addRow(attr, value) {
+    const attrSelect = h('select', { class: 'condition-attribute', 'aria-label': 'Attribute' },
+      ATTRIBUTES.map((a) => h('option', { value: a.value }, a.label)));
+    attrSelect.value = attr;
+    let control = valueControl(attr, value);
+    const valueSlot = h('div', { class: 'field cond-value' }, control, h('div', { class: 'field-error', hidden: true }));
+    const remove = h('button', { type: 'button', class: 'btn icon condition-remove', title: 'Remove condition' },
+      h('span', { class: 'ico icon-remove', 'aria-hidden': 'true' }));
+    const row = h('div', { class: 'condition-row' },
+      h('div', { class: 'field cond-attr' }, attrSelect, h('div', { class: 'field-error', hidden: true })),
+      valueSlot,
+      remove);
+
+    // The value input must fit the attribute: switch it when the attribute changes.
+    attrSelect.addEventListener('change', () => {
+      const next = valueControl(attrSelect.value, '');
+      control.replaceWith(next);
+      control = next;
+      for (const slot of row.querySelectorAll('.field-error')) { replace(slot); slot.hidden = true; }
+      for (const f of row.querySelectorAll('.has-error')) f.classList.remove('has-error');
+      next.focus();
+    });
+    remove.addEventListener('click', () => {
+      const focusNext = row.nextElementSibling || row.previousElementSibling;
+      row.remove();
+      renumber();
+      (focusNext?.querySelector('select') || add).focus();
+    });
+    rows.append(row);
+    renumber();
+    return row;
+  }
+
+  /** nextAttribute picks the first attribute not used yet, so "Add" rarely needs a second click. */
+  function nextAttribute() {
+    const used = new Set([...rows.querySelectorAll('select.condition-attribute')].map((s) => s.value));
+    return (ATTRIBUTES.find((a) => !used.has(a.value)) || ATTRIBUTES[1]).value;
+  }
+
+  add.addEventListener('click', () => {
+    const row = addRow(nextAttribute(), '');
+    row.querySelector('select.condition-attribute').focus();
+  });
+
+  for (const c of r.conditions || []) addRow(c.attribute, c.value);
+  if (!rule && !(r.conditions || []).length) addRow('classification', '4');
+  renumber();
+
+  const conditions = h('fieldset', { class: 'field conditions', 'data-field': 'conditions' },
+    h('legend', null, 'Conditions'),
+    h('p', { class: 'hint' }, 'An incoming event is dropped only if it matches ALL conditions. The rule applies to the sensors of its group.'),
+    h('div', { class: 'condition-head', 'aria-hidden': 'true' }, h('span', null, 'Attribute'), h('span', null, 'Value')),
+    rows,
+    empty,
+    h('div', { class: 'field-error', hidden: true }),
+    h('div', { class: 'condition-actions' }, add),
+    h('datalist', { id: 'filter-services' }, KNOWN_SERVICES.map((s) => h('option', { value: s }))));
+
+  const dlg = openDialog({
+    title: rule ? `Edit filter rule ${r.name}` : 'Add filter rule',
+    body: [
+      h('div', { class: 'grid-2' },
+        field('Group', group, 'group', 'Applies to the sensors of this group.'),
+        field('Name', name, 'name', 'Unique; up to 64 characters.')),
+      field('Description', description, 'description'),
+      enabledBox,
+      conditions,
+    ],
+    submit: { label: 'Save', id: 'filter-save' },
+    testid: 'filter-dialog',
+    async onSubmit() {
+      const data = {
+        group: Number(group.value),
+        name: name.value.trim(),
+        description: description.value.trim(),
+        enabled: enabledBox.querySelector('input').checked,
+        conditions: [...rows.querySelectorAll('.condition-row')].map((row) => ({
+          attribute: row.querySelector('select.condition-attribute').value,
+          value: row.querySelector('.condition-value').value.trim(),
+        })),
+      };
+      try {
+        const saved = rule
+          ? await api.patch(`/filters/${rule.id}`, data)
+          : await api.post('/filters', data);
+        await done(`Filter rule ${saved.name} ${rule ? 'saved' : 'added'}.`, saved);
+      } catch (err) {
+        // The matcher reports values in lower case ("use an address ..."): start them upper case.
+        for (const [k, v] of Object.entries(err.fields || {})) {
+          if (typeof v === 'string' && v) err.fields[k] = v[0].toUpperCase() + v.slice(1);
+        }
+        throw err;
+      }
+    },
+  });
+  dlg.classList.add('filter-dialog');
+  // The group is usually right already (pre-filled or the only one): start on the name.
+  if (!rule) name.focus();
+  return dlg;
+}

@@ -1,0 +1,206 @@
+// Filters page (#/filters, every role): the filter rules of the caller's
+// groups, filterable by group, with their hit counters and status. Managers
+// add, edit, enable/disable (the leftmost action, as the manual says) and
+// remove rules; observers see the list read-only. The counters refresh every
+// 10 s; dialogs live outside the table, so a refresh does not disturb them.
+
+import { h, replace } from '../dom.js';
+import { api } from '../api.js';
+import { confirmDialog } from '../dialog.js';
+import { ROLE_MANAGER, formatTime } from '../format.js';
+import { countText } from '../event_labels.js';
+import { openFilterDialog, conditionText } from './filter_dialog.js';
+
+const REFRESH_MS = 10000;
+const NOTICE_MS = 6000;
+
+// The chosen group survives leaving and re-opening the page (not a reload).
+let groupChoice = '';
+
+export async function render(view, ctx) {
+  const state = {
+    canEdit: ctx.session.user.role >= ROLE_MANAGER,
+    rules: [],
+    groups: [], // [{id, name}] of the caller
+    loaded: false,
+  };
+  const notice = h('p', { id: 'filters-notice', class: 'notice success', role: 'status', hidden: true });
+  const error = h('p', { id: 'filters-error', class: 'notice danger', role: 'alert', hidden: true });
+  const count = h('h2', { id: 'filters-head' }, 'Filter rules');
+  const groupSelect = h('select', { id: 'filter-group-select', 'aria-label': 'Show the rules of' },
+    h('option', { value: '' }, 'All groups'));
+  const body = h('tbody');
+  const table = h('table', { class: 'table rules', id: 'filters-table' },
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col', class: 'num col-id' }, 'ID'),
+      h('th', { scope: 'col' }, 'Group'),
+      h('th', { scope: 'col' }, 'Name'),
+      h('th', { scope: 'col' }, 'Conditions'),
+      h('th', { scope: 'col', class: 'num', title: 'Events dropped by this rule' }, 'Counter'),
+      h('th', { scope: 'col' }, 'Status'),
+      state.canEdit ? h('th', { class: 'actions' }, h('span', { class: 'sr-only' }, 'Actions')) : null)),
+    body);
+  let lastJSON = '';
+  let noticeTimer = 0;
+  let seq = 0;
+
+  const groupName = (id) => state.groups.find((g) => g.id === id)?.name || `Group #${id}`;
+
+  function paint() {
+    const active = document.activeElement;
+    const focus = active && body.contains(active) ? active.dataset.key : undefined;
+    const n = state.rules.length;
+    replace(count, `${countText(n)} filter rule${n === 1 ? '' : 's'}`);
+    let emptyText = 'Loading…';
+    if (state.loaded) emptyText = groupSelect.value ? 'No filter rules in this group.' : 'No filter rules yet.';
+    replace(body, n
+      ? state.rules.map(row)
+      : h('tr', { class: 'empty-row' }, h('td', { colspan: state.canEdit ? 7 : 6 },
+        h('span', { class: 'muted' }, emptyText))));
+    if (focus) body.querySelector(`[data-key="${CSS.escape(focus)}"]`)?.focus();
+  }
+
+  function row(r) {
+    return h('tr', { 'data-id': r.id, 'data-name': r.name, class: r.enabled ? null : 'rule-off' },
+      h('td', { class: 'num col-id mono' }, r.id),
+      h('td', { class: 'filter-group' }, groupName(r.group)),
+      h('td', { class: 'filter-name' },
+        h('div', { class: 'strong' }, r.name),
+        r.description ? h('div', { class: 'muted small filter-description' }, r.description) : null),
+      h('td', { class: 'filter-conditions' },
+        h('ul', { class: 'cond-list' }, (r.conditions || []).map((c, i) =>
+          h('li', null, i ? h('span', { class: 'cond-and' }, 'AND ') : null, conditionText(c))))),
+      h('td', { class: 'num filter-hits', title: `Updated ${formatTime(r.updated_at)}` }, countText(r.hits)),
+      h('td', { class: 'filter-status' },
+        h('span', { class: `pill ${r.enabled ? 'rule-on' : 'rule-disabled'}` }, r.enabled ? 'Enabled' : 'Disabled')),
+      state.canEdit ? h('td', { class: 'actions' }, actions(r)) : null);
+  }
+
+  function actions(r) {
+    const button = (cls, icon, label, fn, extra) => {
+      const b = h('button', {
+        type: 'button', class: `btn icon ${cls}${extra ? ` ${extra}` : ''}`, title: label,
+        'aria-label': `${label}: ${r.name}`, 'data-key': `${cls}:${r.id}`,
+      }, h('span', { class: `ico ${icon}`, 'aria-hidden': 'true' }));
+      b.addEventListener('click', () => fn(r, b));
+      return b;
+    };
+    return [
+      button('filter-toggle', 'icon-power', r.enabled ? 'Disable' : 'Enable', toggle, r.enabled ? 'is-on' : 'is-off'),
+      button('filter-edit', 'icon-edit', 'Edit', edit),
+      button('filter-remove', 'icon-remove', 'Remove', remove),
+    ];
+  }
+
+  async function load() {
+    const mine = ++seq;
+    const q = groupSelect.value ? `?group=${encodeURIComponent(groupSelect.value)}` : '';
+    const list = await api.get(`/filters${q}`);
+    if (mine !== seq) return;
+    const json = JSON.stringify(list.items || []);
+    if (json === lastJSON) return;
+    lastJSON = json;
+    state.loaded = true;
+    state.rules = (list.items || []).slice().sort((a, b) => a.id - b.id);
+    paint();
+  }
+
+  async function refresh() {
+    try {
+      await load();
+      error.hidden = true;
+    } catch (err) {
+      if (err.status === 401 || err.code === 'password_change_required') return;
+      showError(`The filter rules could not be refreshed: ${err.message}`);
+    }
+  }
+
+  function showError(text) {
+    replace(error, text);
+    error.hidden = false;
+  }
+
+  function changed(message) {
+    clearTimeout(noticeTimer);
+    replace(notice, message);
+    notice.hidden = false;
+    error.hidden = true;
+    noticeTimer = setTimeout(() => { notice.hidden = true; }, NOTICE_MS);
+    lastJSON = '';
+    return refresh();
+  }
+
+  async function toggle(r, btn) {
+    btn.disabled = true;
+    try {
+      const saved = await api.patch(`/filters/${r.id}`, { enabled: !r.enabled });
+      await changed(`Filter rule ${saved.name} ${saved.enabled ? 'enabled' : 'disabled'}.`);
+    } catch (err) {
+      btn.disabled = false;
+      showError(`${r.name} could not be ${r.enabled ? 'disabled' : 'enabled'}: ${err.message}`);
+    }
+  }
+
+  function edit(r) {
+    openFilterDialog(r, { groups: state.groups, done: (msg) => changed(msg) });
+  }
+
+  function remove(r) {
+    confirmDialog({
+      title: 'Remove filter rule',
+      text: `Remove the filter rule "${r.name}"? Matching events will be listed again from now on.`,
+      confirm: 'Remove',
+      async onConfirm() {
+        await api.del(`/filters/${r.id}`);
+        await changed(`Filter rule ${r.name} removed.`);
+      },
+    });
+  }
+
+  const add = state.canEdit
+    ? h('button', { type: 'button', id: 'filter-add', class: 'btn primary small' }, 'Add')
+    : null;
+  if (add) {
+    add.addEventListener('click', () => {
+      const preset = groupSelect.value ? { group: Number(groupSelect.value) } : undefined;
+      openFilterDialog(null, { groups: state.groups, prefill: preset, done: (msg) => changed(msg) });
+    });
+  }
+
+  groupSelect.addEventListener('change', () => {
+    groupChoice = groupSelect.value;
+    lastJSON = '';
+    state.rules = [];
+    state.loaded = false;
+    paint();
+    refresh();
+  });
+
+  view.append(
+    notice,
+    error,
+    h('section', { class: 'panel filters-panel', 'aria-labelledby': 'filters-head' },
+      h('header', { class: 'panel-head' },
+        count,
+        h('div', { class: 'panel-tools' },
+          h('label', { class: 'inline-label', for: 'filter-group-select' }, 'Group'),
+          groupSelect,
+          add || h('span', { class: 'muted' }, 'Read-only: your role may view filter rules, not change them.'))),
+      h('div', { class: 'table-wrap' }, table),
+      h('footer', { class: 'panel-foot muted filters-legend' },
+        'The server drops an incoming event when it matches all conditions of an enabled rule of its sensor’s group; ',
+        'the counter shows how many events each rule dropped (refreshed every 10 seconds).')));
+
+  const groups = await api.get('/groups').catch(() => ({ items: [] }));
+  state.groups = (groups.items || []).slice().sort((a, b) => a.name.localeCompare(b.name));
+  for (const g of state.groups) groupSelect.append(h('option', { value: g.id }, g.name));
+  if (groupChoice && state.groups.some((g) => String(g.id) === groupChoice)) groupSelect.value = groupChoice;
+  paint();
+  await load();
+
+  const timer = setInterval(() => {
+    // The page is gone once the user navigated away.
+    if (!view.isConnected) { clearInterval(timer); return; }
+    if (!document.hidden) refresh();
+  }, REFRESH_MS);
+}
