@@ -92,11 +92,13 @@ function topBar(s) {
 }
 
 function sideBar(s, active) {
+  // A sub-page (#/system/archive) marks its section's item (#/system).
+  const isActive = (r) => r.path === active || active.startsWith(`${r.path}/`);
   const items = ROUTES.filter((r) => r.nav && s.user.role >= r.role).map((r) =>
     h('li', null, h('a', {
       id: `nav-${r.path}`, href: `#/${r.path}`,
-      class: r.path === active ? 'active' : null,
-      'aria-current': r.path === active ? 'page' : null,
+      class: isActive(r) ? 'active' : null,
+      'aria-current': isActive(r) ? 'page' : null,
     }, h('span', { class: 'nav-label' }, r.nav), r.badge ? r.badge() : null)));
   return h('nav', { class: 'sidebar', 'aria-label': 'Main' },
     h('ul', null, items),

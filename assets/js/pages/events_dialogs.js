@@ -10,6 +10,7 @@ import { openDialog } from '../dialog.js';
 import { field, checkbox } from '../forms.js';
 import { STATUSES, plural, countText } from '../event_labels.js';
 import { filterBody, isArchive } from './events_query.js';
+import { archiveSettings } from '../archive_prefs.js';
 
 const COMMENT_MAX = 1000;
 
@@ -68,9 +69,16 @@ export function openEditDialog(state, scope, done) {
   });
 }
 
-export function openRemoveDialog(state, scope, done) {
+/**
+ * openRemoveDialog asks before removing. For live events "Move events to
+ * archive" starts ticked when the admin preference (System → Event archive)
+ * says so, which is read before the dialog opens.
+ */
+export async function openRemoveDialog(state, scope, done) {
   const archive = isArchive(state);
-  const move = checkbox('Move events to archive', { id: 'remove-archive' });
+  const prefer = archive ? false : Boolean((await archiveSettings()).prefer);
+  const move = checkbox('Move events to archive', { id: 'remove-archive', checked: prefer });
+  const box = move.querySelector('input');
   const body = archive
     ? h('p', { class: 'notice danger' },
       'Archived events are removed permanently. They can only be restored from a backup.')
@@ -83,7 +91,7 @@ export function openRemoveDialog(state, scope, done) {
     submit: { label: archive ? 'Remove permanently' : 'Remove', id: 'remove-confirm', danger: true },
     testid: 'remove-dialog',
     async onSubmit() {
-      const toArchive = !archive && move.querySelector('input').checked;
+      const toArchive = !archive && box.checked;
       const res = await api.del('/events', {
         body: { ...target(state, scope), dataset: state.filters.dataset, archive: toArchive },
       });
@@ -96,11 +104,15 @@ export function openRemoveDialog(state, scope, done) {
 
   // The button says what will happen, so "archive" and "delete" are never confused.
   const confirm = dlg.querySelector('#remove-confirm');
-  move.querySelector('input').addEventListener('change', (ev) => {
-    replace(confirm, ev.target.checked ? 'Move to archive' : 'Remove');
-    confirm.classList.toggle('danger', !ev.target.checked);
-    confirm.classList.toggle('primary', ev.target.checked);
-  });
+  const sync = () => {
+    replace(confirm, box.checked ? 'Move to archive' : 'Remove');
+    confirm.classList.toggle('danger', !box.checked);
+    confirm.classList.toggle('primary', box.checked);
+  };
+  if (!archive) {
+    box.addEventListener('change', sync);
+    sync();
+  }
   // The dialog focuses the first input; for a destructive choice start on Cancel instead.
   dlg.querySelector('.dialog-foot .btn').focus();
 }

@@ -1,0 +1,35 @@
+// System area (#/system, admin): appliance-wide settings, one panel per
+// sub-page (#/system/<name>). The index lists the panels; every panel page
+// shows the same tabs on top. To add a panel (E-mail notifications,
+// Notification templates, …): add an entry to SYSTEM_PANELS, a page module
+// under pages/ and its line in routes.js (path 'system/<name>').
+
+import { h } from '../dom.js';
+
+export const SYSTEM_PANELS = [
+  {
+    path: 'system/archive',
+    title: 'Event archive',
+    text: 'Move events to the archive automatically, delete old archived events, and pre-tick ‘Move events to archive’ when removing events.',
+  },
+];
+
+/** render is the index page: one card per panel. */
+export function render(view) {
+  view.append(h('ul', { class: 'system-index', 'aria-label': 'System settings' },
+    SYSTEM_PANELS.map((p) => h('li', null,
+      h('a', { class: 'panel system-card', href: `#/${p.path}`, id: `system-link-${p.path.slice('system/'.length)}` },
+        h('h2', null, p.title),
+        h('p', { class: 'muted' }, p.text))))));
+}
+
+/** systemTabs is the tab row shown on top of every System panel page. */
+export function systemTabs(active) {
+  return h('nav', { class: 'system-tabs', 'aria-label': 'System settings' },
+    h('a', { href: '#/system', class: 'system-tab' }, 'Overview'),
+    SYSTEM_PANELS.map((p) => h('a', {
+      href: `#/${p.path}`,
+      class: p.path === active ? 'system-tab active' : 'system-tab',
+      'aria-current': p.path === active ? 'page' : null,
+    }, p.title)));
+}
