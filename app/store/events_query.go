@@ -36,9 +36,9 @@ type EventFilter struct {
 	scanSearch bool
 }
 
-// SearchCountCap is where counting the matches of a search stops: the list then says "more
-// than 500" instead of reading every match of a common term (each costs a few µs to confirm).
-const SearchCountCap = 500
+// probeRows is how many of the newest rows matching the other filters a search first tests:
+// enough to see a term that occurs once in a thousand events, cheap enough to do every time.
+const probeRows = 5000
 
 // ftsSearch reports whether the search can use the trigram index: live events, a term of three
 // characters or more, and no LIKE wildcards of its own.
@@ -225,23 +225,59 @@ func (s *Store) CountEvents(ctx context.Context, f *EventFilter) (int64, error) 
 	return n, nil
 }
 
-// CountMatches is CountEvents for the list: exact, except that a search stops counting at
-// SearchCountCap (exact is then false and the count is the cap).
+// CountMatches is CountEvents for the list. It is exact except for a search whose term is
+// common: then counting every match would read the whole table, so the count is estimated from
+// the share of matches among the newest rows (exact is false).
 func (s *Store) CountMatches(ctx context.Context, f *EventFilter) (n int64, exact bool, err error) {
 	if f.Query == "" {
 		n, err = s.CountEvents(ctx, f)
 		return n, true, err
 	}
-	where, args := f.where()
-	err = s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM `+f.table()+` WHERE `+where+` LIMIT ?)`,
-		append(args, SearchCountCap+1)...).Scan(&n)
+	plan, err := s.planSearch(ctx, f)
+	if err != nil || plan.n >= 0 {
+		return plan.n, plan.exact, err
+	}
+	lf := *f
+	lf.scanSearch = !plan.fts
+	n, err = s.CountEvents(ctx, &lf)
+	return n, true, err
+}
+
+// searchPlan is how one search is answered.
+type searchPlan struct {
+	fts   bool  // look the term up in events_fts (it is rare); else test each row with LIKE
+	n     int64 // the matches as far as the probe tells; -1: unknown, count them
+	exact bool  // n is exact, not an estimate
+}
+
+// planSearch tests the newest probeRows rows that pass the other filters. No match there: the
+// term is rare, and the trigram index finds its few matches (a term under three characters has
+// no trigram and is scanned). Matches there: walking the list's order finds a page within a few
+// thousand rows, while counting them all would read everything, so the total is estimated.
+// When fewer rows than probeRows pass the other filters, the probe saw them all: exact.
+func (s *Store) planSearch(ctx context.Context, f *EventFilter) (searchPlan, error) {
+	others := *f
+	others.Query = ""
+	where, args := others.where()
+	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Query) + "%"
+	var rows, hits int64
+	err := s.r.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(source LIKE ? ESCAPE '\' OR summary LIKE ? ESCAPE '\'
+		OR comment LIKE ? ESCAPE '\'), 0) FROM (SELECT source, summary, comment FROM `+f.table()+` WHERE `+where+`
+		ORDER BY timestamp DESC LIMIT ?)`, append([]any{like, like, like}, append(args, probeRows)...)...).Scan(&rows, &hits)
 	if err != nil {
-		return 0, false, fmt.Errorf("store: count events: %w", err)
+		return searchPlan{}, fmt.Errorf("store: search probe: %w", err)
 	}
-	if n > SearchCountCap {
-		return SearchCountCap, false, nil
+	switch {
+	case rows < probeRows:
+		return searchPlan{n: hits, exact: true}, nil // the probe saw every candidate
+	case hits == 0:
+		return searchPlan{fts: f.ftsSearch(), n: -1}, nil
 	}
-	return n, true, nil
+	total, err := s.CountEvents(ctx, &others)
+	if err != nil {
+		return searchPlan{}, err
+	}
+	return searchPlan{n: total * hits / rows}, nil
 }
 
 // ListEvents returns one page of events in the requested order and the cursor of the next page
@@ -370,14 +406,15 @@ func (s *Store) indexHint(ctx context.Context, f *EventFilter, key sortKey) (str
 	if f.IDs != nil || f.From != nil || f.To != nil || f.ChangedBefore != nil {
 		return "", nil // few rows, or the timestamp range is the best index anyway
 	}
-	if f.ftsSearch() {
-		// A rare term: its few matches come from the trigram index and are sorted. A common
-		// one: walk the sort order and test each row, a page fills after a few rows.
-		_, exact, err := s.CountMatches(ctx, &EventFilter{Query: f.Query})
-		if err != nil || exact {
+	if f.Query != "" {
+		plan, err := s.planSearch(ctx, f)
+		if err != nil {
 			return "", err
 		}
-		f.scanSearch = true
+		if plan.fts {
+			return "", nil // a rare term: its few matches come from the trigram index, then sorted
+		}
+		f.scanSearch = true // walk the order below and test each row
 	}
 	type dim struct {
 		index string

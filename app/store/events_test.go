@@ -752,30 +752,41 @@ func TestSearchUsesTheTrigramIndexAndScansCommonTerms(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	sn := searchSensor(t, s)
-	var evs []*model.Event
-	for i := 0; i < SearchCountCap+20; i++ {
-		evs = append(evs, &model.Event{Timestamp: testNow.Add(time.Duration(i) * time.Second), SensorID: sn.ID, GroupID: sn.GroupID,
+	// The rare event is the oldest: the probe of the newest rows cannot see it.
+	evs := []*model.Event{{Timestamp: testNow, SensorID: sn.ID, GroupID: sn.GroupID, Service: "ssh",
+		Source: netip.MustParseAddr("198.51.100.77"), Summary: "SSH login as oracle"}}
+	for i := 0; i < probeRows+200; i++ {
+		evs = append(evs, &model.Event{Timestamp: testNow.Add(time.Duration(i+1) * time.Second), SensorID: sn.ID, GroupID: sn.GroupID,
 			Service: "http", Source: netip.MustParseAddr("192.0.2.1"), Summary: fmt.Sprintf("GET /wp-login.php #%d", i)})
 	}
-	evs = append(evs, &model.Event{Timestamp: testNow, SensorID: sn.ID, GroupID: sn.GroupID, Service: "ssh",
-		Source: netip.MustParseAddr("198.51.100.77"), Summary: "SSH login as oracle"})
 	if err := s.InsertEvents(ctx, evs); err != nil {
 		t.Fatal(err)
 	}
 	rare := &EventFilter{Query: "oracle"}
+	if plan, _ := s.planSearch(ctx, rare); !plan.fts {
+		t.Errorf("rare term not looked up in the trigram index: %+v", plan)
+	}
 	if n, exact, err := s.CountMatches(ctx, rare); n != 1 || !exact || err != nil {
 		t.Errorf("rare term: %d %v %v", n, exact, err)
 	}
-	if n, exact, _ := s.CountMatches(ctx, &EventFilter{Query: "wp-login"}); n != SearchCountCap || exact {
-		t.Errorf("common term: %d exact=%v, want the cap", n, exact)
+	if list, _, err := s.ListEvents(ctx, rare, EventPage{Sort: "timestamp", Desc: true, Limit: 5}); err != nil || len(list) != 1 {
+		t.Errorf("rare term page: %v %v", list, err)
 	}
-	// The common term's page comes from a row scan in time order: newest first.
+	// A common term: estimated from the probe, listed by walking the time order.
+	n, exact, _ := s.CountMatches(ctx, &EventFilter{Query: "wp-login"})
+	if exact || n < probeRows || n > probeRows+201 {
+		t.Errorf("common term: %d exact=%v, want an estimate near %d", n, exact, probeRows+200)
+	}
 	list, next, err := s.ListEvents(ctx, &EventFilter{Query: "WP-LOGIN"}, EventPage{Sort: "timestamp", Desc: true, Limit: 3})
-	if err != nil || len(list) != 3 || next == "" || list[0].Summary != fmt.Sprintf("GET /wp-login.php #%d", SearchCountCap+19) {
+	if err != nil || len(list) != 3 || next == "" || list[0].Summary != fmt.Sprintf("GET /wp-login.php #%d", probeRows+199) {
 		t.Fatalf("common term page: %v %q %v", list, next, err)
 	}
+	// Fewer candidates than the probe: counted exactly.
+	if n, exact, _ := s.CountMatches(ctx, &EventFilter{Query: "wp-login", IDs: []int64{2, 3, 4}}); n != 3 || !exact {
+		t.Errorf("small candidate set: %d exact=%v", n, exact)
+	}
 	// Comments are searchable once set, and deleted events leave the index.
-	id := evs[len(evs)-1].ID
+	id := evs[0].ID
 	comment := "handed to incident response"
 	if _, err := s.UpdateEvents(ctx, &EventFilter{IDs: []int64{id}}, EventChange{Comment: &comment}); err != nil {
 		t.Fatal(err)

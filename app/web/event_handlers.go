@@ -39,7 +39,7 @@ func (s *Server) eventList(c *fiber.Ctx) error {
 	if next != "" {
 		nextCursor = &next
 	}
-	// total_exact is false when a search stopped counting at the cap ("more than 1000").
+	// total_exact is false when the total of a common search term is estimated.
 	return c.JSON(fiber.Map{"items": items, "total": total, "total_exact": exact, "next_cursor": nextCursor})
 }
 

@@ -150,8 +150,8 @@ export function pager(state, on, ...extra) {
   function render() {
     const { items, total: count, total_exact: exact, next_cursor: nextCursor } = state.page;
     const first = pageIndex(state) * state.limit + 1;
-    // A search stops counting at a cap: "of more than 500".
-    const of = exact === false ? `more than ${countText(count)}` : countText(count);
+    // A search for a common term estimates its total instead of reading every event.
+    const of = exact === false ? `about ${countText(count)}` : countText(count);
     replace(total, items.length
       ? `${countText(first)}–${countText(first + items.length - 1)} of ${of}`
       : `0 of ${of}`);
