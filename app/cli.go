@@ -30,6 +30,9 @@ Usage:
   honeysens token create --user LOGIN       print a new personal API token for a user
   honeysens bench [--events N]              measure ingest, list, export and footprint here
   honeysens sensor --config FILE            run as a remote sensor reporting to a server
+  honeysens backup FILE                     write a consistent copy of the database (while running)
+  honeysens restore FILE                    replace the database by a backup (appliance stopped)
+  honeysens healthcheck                     exit 0 when the running appliance answers /healthz
   honeysens version                         print the version
 
 Every flag can also be set as an environment variable HONEYSENS_<FLAG> (--data: HONEYSENS_DATA).
@@ -56,6 +59,12 @@ func Main(args []string, res Resources, stdout, stderr io.Writer) int {
 		err = benchCommand(rest, res, stdout, stderr)
 	case "sensor":
 		err = sensorCommand(rest, res, stderr)
+	case "backup":
+		err = backupCommand(rest, stdout, stderr)
+	case "restore":
+		err = restoreCommand(rest, res, stdout, stderr)
+	case "healthcheck":
+		err = healthcheckCommand(rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

@@ -23,6 +23,9 @@ type Config struct {
 	Honeypots     bool          // run the appliance's own honeypot services
 	StandardPorts bool          // first start: the honeypots get the standard ports on all interfaces
 	AdminPassword string        // first start only: the admin password (env only, never a flag)
+	TLS           string        // off, self-signed or files
+	TLSCert       string        // --tls files: the certificate (chain) PEM file
+	TLSKey        string        // --tls files: the private key PEM file
 	Version       string        // release version, set at build time
 }
 
@@ -67,12 +70,25 @@ func AddDataFlag(fs *flag.FlagSet, dir *string) {
 	fs.StringVar(dir, "data", "./data", "data directory (database, keys, backups)")
 }
 
+// AddListenFlag registers --listen (serve, and healthcheck to find the server).
+func AddListenFlag(fs *flag.FlagSet, listen *string) {
+	fs.StringVar(listen, "listen", "127.0.0.1:8080", "address of the web UI, API and sensor ingest")
+}
+
+// AddTLSFlags registers --tls, --tls-cert and --tls-key (serve, and healthcheck to reach it).
+func AddTLSFlags(fs *flag.FlagSet, c *Config) {
+	fs.StringVar(&c.TLS, "tls", "off", "HTTPS: off, self-signed (generated into the data directory on first start) or files (--tls-cert, --tls-key)")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "with --tls files: certificate PEM file (leaf first, then intermediates)")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "with --tls files: private key PEM file")
+}
+
 // LoadServe parses the flags of `honeysens serve`.
 func LoadServe(args []string, getenv func(string) string, out io.Writer) (*Config, error) {
 	c := &Config{}
 	fs := NewFlagSet("serve", out)
 	AddDataFlag(fs, &c.DataDir)
-	fs.StringVar(&c.Listen, "listen", "127.0.0.1:8080", "address of the web UI, API and sensor ingest")
+	AddListenFlag(fs, &c.Listen)
+	AddTLSFlags(fs, c)
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.DurationVar(&c.SessionIdle, "session-idle", 30*time.Minute, "log a browser out after this long without activity")
 	fs.BoolVar(&c.Honeypots, "honeypots", true, "run the honeypot services of the appliance's own sensor")
@@ -105,8 +121,28 @@ func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		errs = append(errs, errors.New("data: must not be empty"))
 	}
-	return errors.Join(errs...)
+	return errors.Join(append(errs, c.ValidateTLS())...)
 }
+
+// ValidateTLS checks --tls and the files it needs.
+func (c *Config) ValidateTLS() error {
+	switch c.TLS {
+	case "", "off", "self-signed":
+		if c.TLSCert != "" || c.TLSKey != "" {
+			return errors.New("tls-cert, tls-key: only used with --tls files")
+		}
+	case "files":
+		if c.TLSCert == "" || c.TLSKey == "" {
+			return errors.New("tls files: --tls-cert and --tls-key are required")
+		}
+	default:
+		return fmt.Errorf("tls %q: want off, self-signed or files", c.TLS)
+	}
+	return nil
+}
+
+// HTTPS reports whether the appliance serves HTTPS.
+func (c *Config) HTTPS() bool { return c.TLS != "" && c.TLS != "off" }
 
 // EnsureDataDir creates the data directory, readable by the service user only.
 func (c *Config) EnsureDataDir() error {

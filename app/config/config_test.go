@@ -117,7 +117,7 @@ func TestLoadServeDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.DataDir != "./data" || c.Listen != "127.0.0.1:8080" || c.LogLevel != "info" ||
-		c.SessionIdle != 30*time.Minute || c.AdminPassword != "" {
+		c.SessionIdle != 30*time.Minute || c.AdminPassword != "" || c.TLS != "off" || c.HTTPS() {
 		t.Errorf("defaults = %+v", c)
 	}
 	if c.DBPath() != filepath.Join("data", "honeysens.db") {
@@ -151,6 +151,18 @@ func TestLoadServeEnvAndFlags(t *testing.T) {
 	}
 }
 
+func TestLoadServeTLS(t *testing.T) {
+	c, err := LoadServe(nil, env(map[string]string{"HONEYSENS_TLS": "self-signed"}), io.Discard)
+	if err != nil || c.TLS != "self-signed" || !c.HTTPS() {
+		t.Fatalf("HONEYSENS_TLS: %+v %v", c, err)
+	}
+	vars := map[string]string{"HONEYSENS_TLS": "files", "HONEYSENS_TLS_CERT": "/etc/ssl/hs.pem"}
+	c, err = LoadServe([]string{"--tls-key", "/etc/ssl/hs.key"}, env(vars), io.Discard)
+	if err != nil || c.TLSCert != "/etc/ssl/hs.pem" || c.TLSKey != "/etc/ssl/hs.key" || !c.HTTPS() {
+		t.Fatalf("tls files: %+v %v", c, err)
+	}
+}
+
 func TestLoadServeAdminPasswordIsNotAFlag(t *testing.T) {
 	// A password on the command line would show up in ps and shell history.
 	_, err := LoadServe([]string{"--admin-password", "x"}, env(nil), io.Discard)
@@ -176,6 +188,9 @@ func TestLoadServeErrors(t *testing.T) {
 		{"empty data", []string{"--data", ""}, nil, []string{"data"}},
 		{"extra argument", []string{"now"}, nil, []string{"unexpected argument", "now"}},
 		{"unknown flag", []string{"--port", "80"}, nil, []string{"port"}},
+		{"tls mode", []string{"--tls", "on"}, nil, []string{"tls", "self-signed"}},
+		{"tls files without files", []string{"--tls", "files", "--tls-cert", "c.pem"}, nil, []string{"tls-key"}},
+		{"tls cert without files mode", []string{"--tls-cert", "c.pem"}, nil, []string{"tls-cert", "--tls files"}},
 		{"several at once", []string{"--listen", "x", "--log-level", "loud"}, nil, []string{"listen", "log-level"}},
 	}
 	for _, tt := range tests {

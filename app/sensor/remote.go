@@ -24,15 +24,20 @@ import (
 	"honeysens/app/honeypot"
 	"honeysens/app/ingest"
 	"honeysens/app/model"
+	"honeysens/app/tlscert"
 )
 
 // RemoteConfig is a remote sensor's configuration file, as the server's Sensors page offers it
 // for download: where the server is and the sensor's credentials.
 type RemoteConfig struct {
 	Server string `json:"server"` // base URL, e.g. http://appliance:8080
-	Sensor int64  `json:"sensor"`
-	Secret string `json:"secret"`
-	Name   string `json:"name"`
+	// ServerCertSHA256 pins the server's HTTPS certificate (hex SHA-256 of its DER): when set,
+	// exactly that certificate is accepted, whoever issued it; when empty, an https server
+	// must present a certificate the system trusts.
+	ServerCertSHA256 string `json:"server_cert_sha256"`
+	Sensor           int64  `json:"sensor"`
+	Secret           string `json:"secret"`
+	Name             string `json:"name"`
 }
 
 // LoadRemoteConfig reads and checks a configuration file.
@@ -43,6 +48,7 @@ func LoadRemoteConfig(path string) (*RemoteConfig, error) {
 	}
 	var in struct {
 		Server string          `json:"server"`
+		Pin    string          `json:"server_cert_sha256"`
 		Sensor json.RawMessage `json:"sensor"`
 		Secret string          `json:"secret"`
 		Name   string          `json:"name"`
@@ -50,11 +56,18 @@ func LoadRemoteConfig(path string) (*RemoteConfig, error) {
 	if err := json.Unmarshal(raw, &in); err != nil {
 		return nil, fmt.Errorf("sensor config %s: not a JSON object {server, sensor, secret}: %w", path, err)
 	}
-	c := &RemoteConfig{Server: strings.TrimRight(strings.TrimSpace(in.Server), "/"), Secret: in.Secret, Name: in.Name}
+	c := &RemoteConfig{Server: strings.TrimRight(strings.TrimSpace(in.Server), "/"), Secret: in.Secret, Name: in.Name,
+		ServerCertSHA256: strings.ToLower(strings.TrimSpace(in.Pin))}
 	c.Sensor, _ = strconv.ParseInt(strings.Trim(strings.TrimSpace(string(in.Sensor)), `"`), 10, 64)
 	var errs []error
-	if u, err := url.Parse(c.Server); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	u, err := url.Parse(c.Server)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("server %q: want a URL such as http://appliance:8080", in.Server))
+	} else if c.ServerCertSHA256 != "" && u.Scheme != "https" {
+		errs = append(errs, errors.New("server_cert_sha256: a certificate pin needs an https server URL"))
+	}
+	if c.ServerCertSHA256 != "" && !tlscert.ValidPin(c.ServerCertSHA256) {
+		errs = append(errs, errors.New("server_cert_sha256: want 64 hex digits"))
 	}
 	if c.Sensor <= 0 {
 		errs = append(errs, errors.New("sensor: want the sensor's numeric id"))
@@ -90,7 +103,20 @@ type RemoteOptions struct {
 	Catalog   Catalog // nil: DefaultCatalog(DataDir)
 	Limits    *honeypot.Limits
 	Log       *slog.Logger
-	Client    *http.Client // nil: a client with a 30 s timeout
+	Client    *http.Client // nil: NewClient(Config)
+}
+
+// NewClient is the HTTP client of a remote sensor: a 30 s timeout per request and, when the
+// configuration pins the server's certificate, a check of that pin on every connection (a
+// server presenting any other certificate is refused before a byte is sent).
+func NewClient(cfg *RemoteConfig) *http.Client {
+	c := &http.Client{Timeout: requestTimeout}
+	if cfg.ServerCertSHA256 != "" {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.TLSClientConfig = tlscert.PinnedClientConfig(cfg.ServerCertSHA256)
+		c.Transport = tr
+	}
+	return c
 }
 
 // Remote is `honeysens sensor`: it heartbeats to the server, runs the services the server
@@ -140,7 +166,7 @@ func NewRemote(o RemoteOptions) (*Remote, error) {
 		lim = *o.Limits
 	}
 	if o.Client == nil {
-		o.Client = &http.Client{Timeout: requestTimeout}
+		o.Client = NewClient(o.Config)
 	}
 	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("sensor data directory: %w", err)

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -33,6 +35,7 @@ import (
 	"honeysens/app/ingest"
 	"honeysens/app/model"
 	"honeysens/app/store"
+	"honeysens/app/tlscert"
 )
 
 // binary is the honeysens executable TestMain builds for the two-process test.
@@ -80,6 +83,12 @@ type ingestServer struct {
 }
 
 func newIngestServer(t *testing.T) *ingestServer {
+	t.Helper()
+	return newIngestServerTLS(t, nil)
+}
+
+// newIngestServerTLS is newIngestServer serving HTTPS with cert (plain HTTP when nil).
+func newIngestServerTLS(t *testing.T, cert *tls.Certificate) *ingestServer {
 	t.Helper()
 	ctx := context.Background()
 	schema, err := os.ReadFile(filepath.Join(repoRoot(), "schema.sql"))
@@ -130,8 +139,12 @@ func newIngestServer(t *testing.T) *ingestServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go app.Listener(ln)
 	s.URL = "http://" + ln.Addr().String()
+	if cert != nil {
+		ln = tls.NewListener(ln, tlscert.ServerConfig(cert))
+		s.URL = "https://" + ln.Addr().String()
+	}
+	go app.Listener(ln)
 	t.Cleanup(func() {
 		app.ShutdownWithTimeout(5 * time.Second)
 		svc.Close()
@@ -526,10 +539,76 @@ func TestLoadRemoteConfig(t *testing.T) {
 		t.Fatalf("%+v %v", c, err)
 	}
 	for _, bad := range []string{`{}`, `{"server":"10.0.0.1","sensor":1,"secret":"x"}`, `{"server":"http://h","sensor":0,"secret":"x"}`,
-		`{"server":"http://h","sensor":1}`, `not json`} {
+		`{"server":"http://h","sensor":1}`, `not json`,
+		`{"server":"http://h","sensor":1,"secret":"x","server_cert_sha256":"` + strings.Repeat("ab", 32) + `"}`, // pin without https
+		`{"server":"https://h","sensor":1,"secret":"x","server_cert_sha256":"abc"}`} {
 		if _, err := LoadRemoteConfig(write(bad)); err == nil {
 			t.Errorf("%s accepted", bad)
 		}
+	}
+}
+
+func TestLoadRemoteConfigPin(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "c.json")
+	pin := strings.Repeat("AB", 32)
+	os.WriteFile(p, []byte(`{"server":"https://h:8443","sensor":1,"secret":"x","server_cert_sha256":"`+pin+`"}`), 0o600)
+	c, err := LoadRemoteConfig(p)
+	if err != nil || c.ServerCertSHA256 != strings.ToLower(pin) {
+		t.Fatalf("%+v %v", c, err)
+	}
+	// The configuration a plain HTTP server hands out carries an empty pin.
+	os.WriteFile(p, []byte(`{"server":"http://h:8080","sensor":1,"secret":"x","server_cert_sha256":""}`), 0o600)
+	if c, err := LoadRemoteConfig(p); err != nil || c.ServerCertSHA256 != "" {
+		t.Fatalf("%+v %v", c, err)
+	}
+}
+
+// TestRemoteVerifiesPinnedCertificate: with the pin of the certificate the server serves the
+// sensor heartbeats and uploads; with another pin, or without a pin for a self-signed
+// certificate, every connection is refused and the server hears nothing from it.
+func TestRemoteVerifiesPinnedCertificate(t *testing.T) {
+	cert, _, err := tlscert.Load(tlscert.ModeSelfSigned, t.TempDir(), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newIngestServerTLS(t, cert)
+
+	good := srv.config()
+	good.ServerCertSHA256 = tlscert.Fingerprint(cert)
+	r := newTestRemote(t, good, t.TempDir(), Catalog{})
+	if err := r.Heartbeat(context.Background()); err != nil {
+		t.Fatalf("heartbeat with the right pin: %v", err)
+	}
+	line, _ := EncodeEvent(testEvent("over https", 1))
+	if err := r.upload(context.Background(), [][]byte{line}); err != nil {
+		t.Fatalf("upload with the right pin: %v", err)
+	}
+	if n := srv.count(t); n != 1 {
+		t.Fatalf("server has %d events, want 1", n)
+	}
+	r.Buffer().Close()
+
+	other, _, _ := tlscert.Load(tlscert.ModeSelfSigned, t.TempDir(), "", "")
+	bad := srv.config()
+	bad.ServerCertSHA256 = tlscert.Fingerprint(other)
+	r = newTestRemote(t, bad, t.TempDir(), Catalog{})
+	if err := r.Heartbeat(context.Background()); !errors.Is(err, tlscert.ErrPinMismatch) {
+		t.Fatalf("heartbeat with a wrong pin: %v, want ErrPinMismatch", err)
+	}
+	if err := r.upload(context.Background(), [][]byte{line}); !errors.Is(err, tlscert.ErrPinMismatch) {
+		t.Fatalf("upload with a wrong pin: %v, want ErrPinMismatch", err)
+	}
+	r.Buffer().Close()
+
+	unpinned := srv.config() // https without a pin: the system's CAs decide, and they do not know it
+	r = newTestRemote(t, unpinned, t.TempDir(), Catalog{})
+	var unknown x509.UnknownAuthorityError
+	if err := r.Heartbeat(context.Background()); !errors.As(err, &unknown) {
+		t.Fatalf("heartbeat without a pin: %v, want an unknown authority error", err)
+	}
+	r.Buffer().Close()
+	if n := srv.count(t); n != 1 {
+		t.Fatalf("server has %d events after the refused connections, want 1", n)
 	}
 }
 

@@ -44,6 +44,8 @@ var routeCases = map[string]routeCase{
 
 	"GET /api/audit": {path: "/api/audit", want: [4]int{401, 403, 403, 200}},
 
+	"GET /api/system/backup": {path: "/api/system/backup", want: [4]int{401, 403, 403, 200}},
+
 	"GET /api/settings/archive":   {path: "/api/settings/archive", want: [4]int{401, 200, 200, 200}},
 	"PATCH /api/settings/archive": {path: "/api/settings/archive", body: map[string]any{"prefer": true}, want: [4]int{401, 403, 403, 200}},
 	"POST /api/archive/run":       {path: "/api/archive/run", want: [4]int{401, 403, 403, 200}},

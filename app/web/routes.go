@@ -38,6 +38,8 @@ func (s *Server) table() []Route {
 
 		{get, "/api/audit", auth.Admin, s.auditList, false},
 
+		{get, "/api/system/backup", auth.Admin, s.systemBackup, false},
+
 		{get, "/api/settings/archive", auth.Observer, s.archiveSettingsGet, false},
 		{patch, "/api/settings/archive", auth.Admin, s.archiveSettingsUpdate, false},
 		{post, "/api/archive/run", auth.Admin, s.archiveRun, false},

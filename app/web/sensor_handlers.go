@@ -284,8 +284,9 @@ func (s *Server) sensorServiceUpdate(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"items": list})
 }
 
-// sensorConfig is the configuration file of a remote sensor: where the server is and the
-// sensor's credentials. It contains the secret, so only managers may download it.
+// sensorConfig is the configuration file of a remote sensor: where the server is, the pin of
+// the certificate it serves (empty over plain HTTP) and the sensor's credentials. It contains
+// the secret, so only managers may download it.
 func (s *Server) sensorConfig(c *fiber.Ctx) error {
 	sn, err := s.sensorInScope(c)
 	if err != nil {
@@ -294,7 +295,11 @@ func (s *Server) sensorConfig(c *fiber.Ctx) error {
 	if sn.Local {
 		return model.Errorf(model.ErrConflict, "The appliance's own sensor needs no configuration file.")
 	}
-	cfg := fiber.Map{"server": c.BaseURL(), "sensor": sn.ID, "secret": sn.Secret, "name": sn.Name}
+	pin := ""
+	if c.Protocol() == "https" {
+		pin = s.CertPin
+	}
+	cfg := fiber.Map{"server": c.BaseURL(), "server_cert_sha256": pin, "sensor": sn.ID, "secret": sn.Secret, "name": sn.Name}
 	s.audit(c, "sensor_config_downloaded", "sensor", sn.ID, sn.Name, "")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sensor-%d.json"`, sn.ID))
 	c.Set(fiber.HeaderCacheControl, "no-store")

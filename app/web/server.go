@@ -33,6 +33,11 @@ type Deps struct {
 	SessionIdle time.Duration
 	Limiter     *auth.LoginLimiter
 	Now         func() time.Time
+	// CertPin is the hex SHA-256 of the certificate the appliance serves over HTTPS ("" when
+	// it serves plain HTTP); remote sensor configurations carry it.
+	CertPin string
+	// DataDir is where the backup download writes its temporary copy.
+	DataDir string
 }
 
 // Server owns the Fiber app.
@@ -76,6 +81,9 @@ func New(d Deps) (*Server, error) {
 		IdleTimeout:           2 * time.Minute,
 		// Behind no proxy: the client IP is the TCP peer, never a header an attacker can set.
 		EnableIPValidation: true,
+		// And no proxy is trusted: the scheme (Secure cookie, HSTS) and host come from the
+		// connection itself, never from X-Forwarded-Proto or X-Forwarded-Host.
+		EnableTrustedProxyCheck: true,
 		// Strings from the request (headers, query, params) are copies, not views of a buffer
 		// that the next request overwrites: they may safely outlive the handler (replay
 		// guard, rate limiter, CSV export streaming after the handler returned).
