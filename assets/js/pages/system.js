@@ -14,13 +14,18 @@ export const SYSTEM_PANELS = [
   },
 ];
 
-/** render is the index page: one card per panel. */
+/** render is the index page: one card per panel, and the database backup. */
 export function render(view) {
   view.append(h('ul', { class: 'system-index', 'aria-label': 'System settings' },
     SYSTEM_PANELS.map((p) => h('li', null,
       h('a', { class: 'panel system-card', href: `#/${p.path}`, id: `system-link-${p.path.slice('system/'.length)}` },
         h('h2', null, p.title),
-        h('p', { class: 'muted' }, p.text))))));
+        h('p', { class: 'muted' }, p.text)))),
+    // A plain link: the browser downloads the consistent copy the server streams.
+    h('li', null,
+      h('a', { class: 'panel system-card', href: '/api/system/backup', id: 'system-backup', download: '' },
+        h('h2', null, 'Download backup'),
+        h('p', { class: 'muted' }, 'A consistent copy of the whole database, taken while the appliance keeps running. Restore it with ‘honeysens restore FILE’.')))));
 }
 
 /** systemTabs is the tab row shown on top of every System panel page. */
