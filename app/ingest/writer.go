@@ -110,13 +110,15 @@ func (w *writer) run() {
 	}
 }
 
-// finish answers the jobs and, after a successful commit, hands the events on.
+// finish hands the events on after a successful commit, then answers the jobs.
 func (w *writer) finish(jobs []*writeJob, events []*model.Event, err error) {
-	for _, jb := range jobs {
-		jb.done <- err
-	}
+	// onCommit first: when Submit returns, whatever follows a commit (notifications) has
+	// seen the events.
 	if err == nil && w.onCommit != nil {
 		w.onCommit(events)
+	}
+	for _, jb := range jobs {
+		jb.done <- err
 	}
 }
 
