@@ -98,7 +98,9 @@ const healthTimeout = 5 * time.Second
 func healthcheckCommand(args []string, stdout, stderr io.Writer) error {
 	c := &config.Config{}
 	var rawURL string
+	var wait time.Duration
 	fs := config.NewFlagSet("healthcheck", stderr)
+	fs.DurationVar(&wait, "wait", 0, "keep asking until healthy or this long has passed (for systemd's ExecStartPost)")
 	config.AddDataFlag(fs, &c.DataDir)
 	config.AddListenFlag(fs, &c.Listen)
 	config.AddTLSFlags(fs, c)
@@ -130,7 +132,12 @@ func healthcheckCommand(args []string, stdout, stderr io.Writer) error {
 		tr.TLSClientConfig = tlscert.PinnedClientConfig(pin)
 		client.Transport = tr
 	}
+	deadline := time.Now().Add(wait)
 	status, err := checkHealth(client, rawURL)
+	for err != nil && time.Now().Before(deadline) {
+		time.Sleep(500 * time.Millisecond) // still starting: opening a big database takes a moment
+		status, err = checkHealth(client, rawURL)
+	}
 	if err != nil {
 		return fmt.Errorf("healthcheck %s: %w", rawURL, err)
 	}

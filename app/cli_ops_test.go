@@ -524,3 +524,27 @@ func TestHealthcheckPlainHTTP(t *testing.T) {
 		t.Errorf("healthcheck of a silent server: %d after %s: %q", code, time.Since(start), errOut)
 	}
 }
+
+func TestHealthcheckWaitsForAStartingAppliance(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String() + "/healthz"
+	ln.Close() // nothing listens yet: the appliance is still starting
+	var out, errOut bytes.Buffer
+	if err := healthcheckCommand([]string{"--url", url}, &out, &errOut); err == nil {
+		t.Fatal("healthcheck passed with nothing listening")
+	}
+	srv := &http.Server{Addr: ln.Addr().String(), Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"status":"ok","version":"test"}`))
+	})}
+	go func() {
+		time.Sleep(time.Second)
+		srv.ListenAndServe()
+	}()
+	defer srv.Close()
+	if err := healthcheckCommand([]string{"--url", url, "--wait", "20s"}, &out, &errOut); err != nil {
+		t.Errorf("healthcheck --wait: %v", err)
+	}
+}
