@@ -5,9 +5,13 @@
 -- every change here needs a matching upgrade step there and a bump of the version below.
 -- Timestamps are Unix milliseconds (UTC) in INTEGER columns.
 
+-- Ids of groups, users, sensors, tokens, filter rules and events are never reused
+-- (AUTOINCREMENT): archived events keep the group and sensor ids of deleted ones, and the UI's
+-- live update compares event ids.
+
 -- Groups (HoneySens "divisions") scope sensors, filter rules and notification contacts.
 CREATE TABLE IF NOT EXISTS groups (
-    id         INTEGER PRIMARY KEY,
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
     name       TEXT    NOT NULL UNIQUE COLLATE NOCASE,
     created_at INTEGER NOT NULL
 );
@@ -15,7 +19,7 @@ CREATE TABLE IF NOT EXISTS groups (
 -- Users log in to the web UI and the API. role: 1 Observer, 2 Manager, 3 Admin.
 -- first_admin marks the account created at first start: it can never be deleted or demoted.
 CREATE TABLE IF NOT EXISTS users (
-    id                   INTEGER PRIMARY KEY,
+    id                   INTEGER PRIMARY KEY AUTOINCREMENT,
     login                TEXT    NOT NULL UNIQUE COLLATE NOCASE,
     full_name            TEXT    NOT NULL DEFAULT '',
     email                TEXT    NOT NULL DEFAULT '',
@@ -49,7 +53,7 @@ CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
 
 -- Personal API tokens (Authorization: Bearer), stored hashed like sessions.
 CREATE TABLE IF NOT EXISTS api_tokens (
-    id           INTEGER PRIMARY KEY,
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     name         TEXT    NOT NULL,
     token_hash   TEXT    NOT NULL UNIQUE,
@@ -85,7 +89,7 @@ CREATE TABLE IF NOT EXISTS settings (
 -- update_interval is in seconds; a sensor is offline once it is silent for longer than that
 -- plus a tolerance. last_status_ts guards heartbeats against replays.
 CREATE TABLE IF NOT EXISTS sensors (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     name            TEXT    NOT NULL UNIQUE COLLATE NOCASE,
     location        TEXT    NOT NULL DEFAULT '',
     group_id        INTEGER NOT NULL REFERENCES groups(id),
@@ -140,7 +144,7 @@ CREATE TABLE IF NOT EXISTS ingest_batches (
 -- (a JSON list of {attribute, value}). hits counts the events each rule dropped; it is raised
 -- in the same transaction that commits the batch the events came in.
 CREATE TABLE IF NOT EXISTS filter_rules (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     group_id    INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
     name        TEXT    NOT NULL UNIQUE COLLATE NOCASE,
     description TEXT    NOT NULL DEFAULT '',
@@ -157,7 +161,7 @@ CREATE TABLE IF NOT EXISTS filter_rules (
 -- 1 TCP, 2 UDP, 3 ICMP. source_key is the source address as 16 bytes (IPv4 mapped into IPv6),
 -- so that sorting by source orders addresses, not strings. Ports are 0 when unknown.
 CREATE TABLE IF NOT EXISTS events (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     timestamp      INTEGER NOT NULL,
     sensor_id      INTEGER NOT NULL REFERENCES sensors(id),
     group_id       INTEGER NOT NULL,
@@ -218,7 +222,7 @@ CREATE TABLE IF NOT EXISTS event_data (
 -- time, details and packets inline. sensor_id and group_id are kept for filtering but are not
 -- foreign keys: the sensor or group may be gone.
 CREATE TABLE IF NOT EXISTS archived_events (
-    id             INTEGER PRIMARY KEY,
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
     original_id    INTEGER NOT NULL,
     archived_at    INTEGER NOT NULL,
     timestamp      INTEGER NOT NULL,

@@ -1,11 +1,15 @@
 package sensor
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"honeysens/app/honeypot"
+	"honeysens/app/model"
 )
 
 func TestStandardDefaultsUseStandardPortsOnAllInterfaces(t *testing.T) {
@@ -34,5 +38,26 @@ func TestStandardDefaultsUseStandardPortsOnAllInterfaces(t *testing.T) {
 		if l, _ := m["listen"].(string); l == "" || l[:9] != "127.0.0.1" {
 			t.Errorf("default %s listens on %q, want 127.0.0.1", sv.Name, l)
 		}
+	}
+}
+
+func TestSSHHostKeyStaysInTheDataDirectory(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	os.MkdirAll(data, 0o700)
+	c := DefaultCatalog(data)
+	svc, err := c["ssh"].New(json.RawMessage(`{"listen":"127.0.0.1:0","host_key_file":"../escaped_keys"}`), honeypot.DefaultLimits, slog.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Start(honeypot.ReporterFunc(func(context.Context, *model.Event) error { return nil })); err != nil {
+		t.Fatal(err)
+	}
+	svc.Stop()
+	if _, err := os.Stat(filepath.Join(dir, "escaped_keys")); err == nil {
+		t.Error("host keys written outside the data directory")
+	}
+	if _, err := os.Stat(filepath.Join(data, "escaped_keys")); err != nil {
+		t.Errorf("host keys not in the data directory: %v", err)
 	}
 }

@@ -17,14 +17,19 @@ import (
 )
 
 // DefaultCatalog is every honeypot service kind built into the appliance. Files a service
-// keeps (the SSH host keys) are placed in dataDir unless its settings name an absolute path.
+// keeps (the SSH host keys) are placed in dataDir.
 func DefaultCatalog(dataDir string) Catalog {
 	c := Catalog{}
 	for _, k := range []Kind{
 		kindOf("ssh", ssh.DefaultConfig, func(cfg ssh.Config, lim honeypot.Limits, log *slog.Logger) honeypot.Service {
-			if !filepath.IsAbs(cfg.HostKeyFile) {
-				cfg.HostKeyFile = filepath.Join(dataDir, cfg.HostKeyFile)
+			// The host key file always lives in the data directory: the setting names the file,
+			// never a path, so a manager's settings cannot make the appliance (or a remote
+			// sensor running as root) write keys anywhere else.
+			name := filepath.Base(cfg.HostKeyFile)
+			if name == "." || name == ".." || name == string(filepath.Separator) {
+				name = ssh.DefaultConfig().HostKeyFile
 			}
+			cfg.HostKeyFile = filepath.Join(dataDir, name)
 			return ssh.New(cfg, lim, log)
 		}),
 		kindOf("telnet", telnet.DefaultConfig, func(cfg telnet.Config, lim honeypot.Limits, log *slog.Logger) honeypot.Service {

@@ -211,14 +211,24 @@ func (s *Store) DeleteSensor(ctx context.Context, id int64, archive bool) (int64
 	if err != nil {
 		return n, err
 	}
-	res, err := s.w.ExecContext(ctx, `DELETE FROM sensors WHERE id = ?`, id)
-	if err != nil {
+	// Events that arrived while the chunks ran go with the row, in one transaction.
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE sensor_id = ?`, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM sensors WHERE id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			return model.Errorf(model.ErrNotFound, "No such sensor.")
+		}
+		return nil
+	})
+	if err != nil && model.ErrorCode(err) != model.ErrNotFound {
 		return n, fmt.Errorf("store: delete sensor: %w", err)
 	}
-	if k, _ := res.RowsAffected(); k == 0 {
-		return n, model.Errorf(model.ErrNotFound, "No such sensor.")
-	}
-	return n, nil
+	return n, err
 }
 
 // AddStatusChange records that a sensor went online or offline.

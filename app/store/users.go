@@ -179,6 +179,13 @@ func (s *Store) UpdateUser(ctx context.Context, u *model.User) error {
 		if err != nil {
 			return fmt.Errorf("store: update user: %w", err)
 		}
+		if u.PasswordHash != "" {
+			// A password set by an administrator (a reset after a compromise) logs the user out
+			// everywhere.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID); err != nil {
+				return fmt.Errorf("store: end sessions: %w", err)
+			}
+		}
 		return setUserGroups(ctx, tx, u.ID, u.Groups)
 	})
 }

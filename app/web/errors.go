@@ -37,6 +37,7 @@ var codeOfStatus = map[int]string{
 	http.StatusRequestEntityTooLarge: model.ErrTooLarge,
 	http.StatusTooManyRequests:       model.ErrRateLimited,
 	http.StatusRequestTimeout:        "timeout",
+	http.StatusUnsupportedMediaType:  "unsupported_media_type",
 }
 
 // errorHandler answers every error in one JSON shape. Only *model.Error and *fiber.Error texts

@@ -18,9 +18,16 @@ var csvHeader = []string{"ID", "Time (UTC)", "Group", "Sensor", "Service", "Clas
 	"Target", "Target port", "Protocol", "Summary", "Status", "Comment", "Last modified (UTC)", "Details", "Packets", "Archived"}
 
 // csvCell neutralises a cell that a spreadsheet would run as a formula: text starting with
-// = + - @ or a tab/CR gets a leading apostrophe, so attacker-chosen summaries stay text.
+// = + - @ or a tab/CR, also after leading blanks (some spreadsheets trim them), gets a leading
+// apostrophe, so attacker-chosen summaries stay text.
 func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s == "" {
+		return s
+	}
+	if strings.ContainsRune("=+-@\t\r\n", rune(s[0])) {
+		return "'" + s
+	}
+	if t := strings.TrimLeft(s, " \t\r\n"); t != "" && strings.ContainsRune("=+-@", rune(t[0])) {
 		return "'" + s
 	}
 	return s

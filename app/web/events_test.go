@@ -328,3 +328,15 @@ func TestEventUpdatesPoll(t *testing.T) {
 		t.Errorf("admin updates: %v", m)
 	}
 }
+
+func TestCSVCellNeutralisesFormulasBehindBlanks(t *testing.T) {
+	fx := newEventsFixture(t)
+	fx.admin.do("PATCH", "/api/events", map[string]any{"ids": []int{1}, "comment": "  =cmd|' /C calc'!A0"}).mustStatus(t, 200)
+	rows, err := csv.NewReader(strings.NewReader(fx.admin.do("GET", "/api/events/export.csv?ids=1", nil).mustStatus(t, 200).body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rows[1][13]; got != "'  =cmd|' /C calc'!A0" {
+		t.Errorf("comment cell %q", got)
+	}
+}

@@ -7,9 +7,11 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"honeysens/app/auth"
 	"honeysens/app/honeypot"
@@ -90,6 +92,8 @@ func New(d Deps) (*Server, error) {
 		Immutable: true,
 	})
 	s.app.Use(securityHeaders)
+	s.app.Use(recover.New()) // a bug in one handler answers 500; it never stops the appliance
+	s.app.Use(identityEncodingOnly)
 	s.app.Use(s.identify)
 	s.routes = s.table()
 	for _, r := range s.routes {
@@ -103,6 +107,17 @@ func (s *Server) App() *fiber.App { return s.app }
 
 // Routes returns the route table as registered.
 func (s *Server) Routes() []Route { return s.routes }
+
+// identityEncodingOnly refuses request bodies with a Content-Encoding: Fiber would inflate a
+// gzip body without limit while reading it (the body limit counts compressed bytes), so a few
+// hundred kilobytes could make the appliance allocate gigabytes. No client of the appliance
+// compresses requests.
+func identityEncodingOnly(c *fiber.Ctx) error {
+	if enc := c.Get(fiber.HeaderContentEncoding); enc != "" && !strings.EqualFold(enc, "identity") {
+		return fiber.NewError(fiber.StatusUnsupportedMediaType, "Send request bodies without Content-Encoding.")
+	}
+	return c.Next()
+}
 
 // securityHeaders sets the headers every response carries, errors and static files included.
 // The CSP allows no inline script or style, so an injected tag can neither run nor restyle.

@@ -216,3 +216,23 @@ func TestPollingDoesNotKeepASessionAlive(t *testing.T) {
 		t.Errorf("a real request did not count as activity: %v", sess.LastSeen)
 	}
 }
+
+func TestCompressedBodiesAreRefused(t *testing.T) {
+	h := newHarness(t)
+	req := httptest.NewRequest("POST", "/api/session", strings.NewReader("\x1f\x8b"))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "gzip")
+	if res := h.send(req); res.status != 415 || res.code() != "unsupported_media_type" {
+		t.Errorf("gzip body: %d %s", res.status, res.body)
+	}
+}
+
+func TestAdminPasswordResetEndsSessions(t *testing.T) {
+	h := newHarness(t)
+	admin := h.login("admin", adminPassword)
+	id := h.createUser(admin, "carol", 1, []int64{1})
+	carol := h.login("carol", "carol-password")
+	admin.do("PATCH", "/api/users/"+itoa(float64(id)), map[string]any{"password": "new-password-1"}).mustStatus(t, 200)
+	carol.do("GET", "/api/session", nil).mustStatus(t, 401)
+	h.login("carol", "new-password-1")
+}
