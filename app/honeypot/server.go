@@ -2,6 +2,7 @@ package honeypot
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"sync"
@@ -126,6 +127,13 @@ func (s *TCPServer) accept(ln net.Listener, handle func(raw, wrapped net.Conn)) 
 		go func() {
 			defer s.wg.Done()
 			defer release()
+			// Attackers choose this input: a bug a connection triggers must end that
+			// connection, not the appliance with every other service.
+			defer func() {
+				if r := recover(); r != nil {
+					s.log.Error("honeypot connection handler panicked", "remote", c.RemoteAddr().String(), "panic", fmt.Sprint(r))
+				}
+			}()
 			handle(c, wrapped)
 		}()
 	}
