@@ -6,6 +6,7 @@ import (
 	"embed"
 	"io/fs"
 	"os"
+	_ "time/tzdata" // the weekly summary's time zone works on images without a zone database
 
 	"honeysens/app"
 )

@@ -23,7 +23,9 @@ import (
 	"honeysens/app/honeypot"
 	"honeysens/app/ingest"
 	"honeysens/app/jobs"
+	"honeysens/app/mail"
 	"honeysens/app/model"
+	"honeysens/app/notify"
 	"honeysens/app/sensor"
 	"honeysens/app/store"
 	"honeysens/app/tlscert"
@@ -44,6 +46,7 @@ type App struct {
 	out    io.Writer
 	store  *store.Store
 	ingest *ingest.Service
+	mail   *notify.Service
 	local  *sensor.Local
 	sched  atomic.Pointer[jobs.Scheduler] // set once Run started the jobs
 	web    *web.Server
@@ -86,7 +89,11 @@ func New(ctx context.Context, cfg *config.Config, res Resources, log *slog.Logge
 	if err != nil {
 		return nil, err
 	}
-	ing := ingest.New(st, log.With("component", "ingest"), nil)
+	notifier, err := notify.New(st, &mail.Sender{}, res.Assets, log.With("component", "notify"))
+	if err != nil {
+		return nil, err
+	}
+	ing := ingest.New(st, log.With("component", "ingest"), notifier.EventsCommitted)
 	cleanup = append(cleanup, ing.Close)
 	if err := ing.ReloadFilters(ctx); err != nil {
 		return nil, err
@@ -103,16 +110,18 @@ func New(ctx context.Context, cfg *config.Config, res Resources, log *slog.Logge
 		Store: st, Ingest: ing, Catalog: catalog, Limits: honeypot.DefaultLimits, ReloadLocal: local.Reload,
 		Assets: res.Assets, Log: log.With("component", "web"), Version: res.Version,
 		SessionIdle: cfg.SessionIdle, Limiter: auth.NewLoginLimiter(), CertPin: pin, DataDir: cfg.DataDir,
+		Mail: notifier,
 	})
 	if err != nil {
 		return nil, err
 	}
-	a = &App{cfg: cfg, log: log, out: out, store: st, ingest: ing, local: local, web: srv, first: first,
+	a = &App{cfg: cfg, log: log, out: out, store: st, ingest: ing, mail: notifier, local: local, web: srv, first: first,
 		lock: lock, pin: pin, newTLS: generated}
 	if cert != nil {
 		a.tls = tlscert.ServerConfig(cert)
 	}
 	srv.ArchiveScheduled = a.scheduleArchive
+	srv.WeeklyScheduled = a.scheduleWeekly
 	return a, nil
 }
 
@@ -133,26 +142,34 @@ func (a *App) Run(ctx context.Context) error {
 			return a.store.DeleteOldBatches(ctx, time.Now().Add(-7*24*time.Hour))
 		}},
 		{Name: "sensor-timeouts", Every: 15 * time.Second, Run: func(ctx context.Context) error {
-			_, err := sensor.CheckStatus(ctx, a.store, time.Now())
+			changes, err := sensor.CheckStatus(ctx, a.store, time.Now())
+			if len(changes) > 0 {
+				a.mail.StatusChanged()
+			}
 			return err
 		}},
+		// The weekly summary's catch-up: after the appliance was down on Monday, the summary
+		// still goes out (Weekly does nothing when the week is done).
+		{Name: "weekly-summary-catch-up", Every: 15 * time.Minute, Run: a.mail.Weekly},
+		{Name: "forget-old-mails", Every: 6 * time.Hour, Run: a.mail.Forget},
 	}, gocron.WithLocation(time.Local))
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	a.sched.Store(sched)
-	set := model.DefaultArchiveSettings()
-	if err := a.store.Settings(ctx, "archive", &set); err != nil {
+	if err := a.scheduleFromSettings(ctx); err != nil {
 		ln.Close()
 		sched.Shutdown()
 		return err
 	}
-	if err := a.scheduleArchive(set); err != nil {
-		ln.Close()
-		sched.Shutdown()
-		return err
-	}
+	mailCtx, stopMail := context.WithCancel(ctx)
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		a.mail.Run(mailCtx)
+	}()
+	defer func() { stopMail(); <-mailDone }() // a mail being sent stays queued
 	a.printBanner(ln.Addr().String())
 	if a.tls != nil {
 		ln = tls.NewListener(ln, a.tls)
@@ -169,6 +186,23 @@ func (a *App) Run(ctx context.Context) error {
 		<-served
 	}
 	return errors.Join(err, sched.Shutdown())
+}
+
+// scheduleFromSettings places the jobs whose times the operator sets: the daily archive run
+// and the weekly summary.
+func (a *App) scheduleFromSettings(ctx context.Context) error {
+	archive := model.DefaultArchiveSettings()
+	if err := a.store.Settings(ctx, "archive", &archive); err != nil {
+		return err
+	}
+	if err := a.scheduleArchive(archive); err != nil {
+		return err
+	}
+	smtp := model.DefaultSMTPSettings()
+	if err := a.store.Settings(ctx, "smtp", &smtp); err != nil {
+		return err
+	}
+	return a.scheduleWeekly(smtp)
 }
 
 // scheduleArchive (re)schedules the daily archive job at the settings' time; before Run has
@@ -189,6 +223,23 @@ func (a *App) scheduleArchive(set model.ArchiveSettings) error {
 		}
 		return err
 	})
+}
+
+// scheduleWeekly (re)schedules the weekly summary at the settings' Monday time and zone.
+func (a *App) scheduleWeekly(set model.SMTPSettings) error {
+	sched := a.sched.Load()
+	if sched == nil {
+		return nil
+	}
+	hour, minute, err := set.WeeklyClock()
+	if err != nil {
+		return err
+	}
+	loc, err := set.Location()
+	if err != nil {
+		return err
+	}
+	return sched.Weekly("weekly-summary", time.Monday, hour, minute, loc, a.mail.Weekly)
 }
 
 // Web returns the HTTP server (tests drive it with app.Test).

@@ -25,7 +25,7 @@ type Scheduler struct {
 	ctx   context.Context
 	log   *slog.Logger
 	mu    sync.Mutex
-	daily map[string]gocron.Job
+	named map[string]gocron.Job // the jobs Daily and Weekly placed, by name
 }
 
 // Start schedules the interval jobs and starts the scheduler. Extra gocron options (a fake
@@ -36,7 +36,7 @@ func Start(ctx context.Context, log *slog.Logger, list []Job, opts ...gocron.Sch
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	sch := &Scheduler{s: s, ctx: ctx, log: log, daily: map[string]gocron.Job{}}
+	sch := &Scheduler{s: s, ctx: ctx, log: log, named: map[string]gocron.Job{}}
 	for _, j := range list {
 		_, err := s.NewJob(gocron.DurationJob(j.Every), sch.task(j.Name, j.Run),
 			gocron.WithName(j.Name), gocron.WithSingletonMode(gocron.LimitModeReschedule))
@@ -60,13 +60,25 @@ func (s *Scheduler) task(name string, run func(context.Context) error) gocron.Ta
 // Daily runs a job every day at hour:minute (the scheduler's time zone). Called again for the
 // same name, it moves the job to the new time.
 func (s *Scheduler) Daily(name string, hour, minute int, run func(ctx context.Context) error) error {
+	return s.schedule(name, gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(uint(hour), uint(minute), 0))), run)
+}
+
+// Weekly runs a job every week on the weekday at hour:minute in the time zone loc. Called
+// again for the same name, it moves the job.
+func (s *Scheduler) Weekly(name string, day time.Weekday, hour, minute int, loc *time.Location, run func(ctx context.Context) error) error {
+	// A cron line is the one gocron schedule that carries its own time zone.
+	spec := fmt.Sprintf("CRON_TZ=%s %d %d * * %d", loc.String(), minute, hour, int(day))
+	return s.schedule(name, gocron.CronJob(spec, false), run)
+}
+
+// schedule adds the named job, or replaces its schedule if it exists.
+func (s *Scheduler) schedule(name string, def gocron.JobDefinition, run func(ctx context.Context) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	def := gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(uint(hour), uint(minute), 0)))
 	opts := []gocron.JobOption{gocron.WithName(name), gocron.WithSingletonMode(gocron.LimitModeReschedule)}
 	var j gocron.Job
 	var err error
-	if old, ok := s.daily[name]; ok {
+	if old, ok := s.named[name]; ok {
 		j, err = s.s.Update(old.ID(), def, s.task(name, run), opts...)
 	} else {
 		j, err = s.s.NewJob(def, s.task(name, run), opts...)
@@ -74,15 +86,15 @@ func (s *Scheduler) Daily(name string, hour, minute int, run func(ctx context.Co
 	if err != nil {
 		return fmt.Errorf("jobs: schedule %s: %w", name, err)
 	}
-	s.daily[name] = j
+	s.named[name] = j
 	return nil
 }
 
-// NextRun returns when the named daily job runs next (zero if unknown).
+// NextRun returns when the named daily or weekly job runs next (zero if unknown).
 func (s *Scheduler) NextRun(name string) time.Time {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	j, ok := s.daily[name]
+	j, ok := s.named[name]
 	if !ok {
 		return time.Time{}
 	}

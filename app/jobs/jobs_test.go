@@ -45,3 +45,38 @@ func TestDailyJobRunsAtItsTimeAndMoves(t *testing.T) {
 		t.Errorf("ran %d times, want once", runs.Load())
 	}
 }
+
+func TestWeeklyJobRunsOnMondayInItsZone(t *testing.T) {
+	// Wednesday 10:00 UTC; the job wants Monday 08:30 in Berlin (07:30 UTC in winter).
+	start := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	clock := clockwork.NewFakeClockAt(start)
+	s, err := Start(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil,
+		gocron.WithClock(clock), gocron.WithLocation(time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown()
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(context.Context) error { return nil }
+	if err := s.Weekly("weekly", time.Monday, 8, 30, berlin, run); err != nil {
+		t.Fatal(err)
+	}
+	want := time.Date(2026, 11, 30, 7, 30, 0, 0, time.UTC)
+	if next := s.NextRun("weekly"); !next.Equal(want) {
+		t.Errorf("next run %v, want %v", next.UTC(), want)
+	}
+	// Moved to 09:00 New York time, the same job runs at 14:00 UTC.
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Weekly("weekly", time.Monday, 9, 0, ny, run); err != nil {
+		t.Fatal(err)
+	}
+	if next := s.NextRun("weekly"); !next.Equal(time.Date(2026, 11, 30, 14, 0, 0, 0, time.UTC)) {
+		t.Errorf("next run after the move %v, want Monday 14:00 UTC", next.UTC())
+	}
+}

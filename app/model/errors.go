@@ -18,6 +18,7 @@ const (
 	ErrConflict               = "conflict"
 	ErrRateLimited            = "rate_limited"
 	ErrTooLarge               = "payload_too_large"
+	ErrMailFailed             = "mail_failed" // the mail server refused or could not be reached
 	ErrInternal               = "internal"
 )
 

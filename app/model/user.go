@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -103,6 +104,7 @@ type Group struct {
 	ID        int64     `json:"id"`
 	Name      string    `json:"name"`
 	Members   []int64   `json:"members"`
+	Contacts  []Contact `json:"contacts"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -112,6 +114,12 @@ func (g *Group) Validate() error {
 	n := utf8.RuneCountInString(strings.TrimSpace(g.Name))
 	if n == 0 || n > 64 || strings.TrimSpace(g.Name) != g.Name || strings.ContainsAny(g.Name, "\r\n\t\x00") {
 		f.Add("name", "Use 1-64 characters without leading or trailing spaces.")
+	}
+	if len(g.Contacts) > MaxContacts {
+		f.Add("contacts", fmt.Sprintf("Use at most %d contacts.", MaxContacts))
+	}
+	for i := range g.Contacts {
+		g.Contacts[i].validate(f, i)
 	}
 	return f.Err()
 }

@@ -27,7 +27,10 @@ func (s *Store) CreateGroup(ctx context.Context, g *model.Group) error {
 		}
 		g.ID, _ = res.LastInsertId()
 		g.CreatedAt = fromMS(now)
-		return setGroupMembers(ctx, tx, g.ID, g.Members)
+		if err := setGroupMembers(ctx, tx, g.ID, g.Members); err != nil {
+			return err
+		}
+		return setGroupContacts(ctx, tx, g.ID, g.Contacts)
 	})
 }
 
@@ -48,7 +51,7 @@ func setGroupMembers(ctx context.Context, tx *sql.Tx, groupID int64, members []i
 	return nil
 }
 
-// Group returns one group with its members.
+// Group returns one group with its members and contacts.
 func (s *Store) Group(ctx context.Context, id int64) (*model.Group, error) {
 	var g model.Group
 	var created int64
@@ -63,7 +66,18 @@ func (s *Store) Group(ctx context.Context, id int64) (*model.Group, error) {
 	g.Members = []int64{}
 	err = s.eachPair(ctx, func(_, uid int64) { g.Members = append(g.Members, uid) },
 		`SELECT group_id, user_id FROM user_groups WHERE group_id = ? ORDER BY user_id`, id)
-	return &g, err
+	if err != nil {
+		return nil, err
+	}
+	contacts, err := s.contactsByGroup(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	g.Contacts = contacts[id]
+	if g.Contacts == nil {
+		g.Contacts = []model.Contact{}
+	}
+	return &g, nil
 }
 
 // GroupByName returns the group with that name (case-insensitive).
@@ -79,7 +93,7 @@ func (s *Store) GroupByName(ctx context.Context, name string) (*model.Group, err
 	return s.Group(ctx, id)
 }
 
-// Groups lists every group ordered by name, each with its members.
+// Groups lists every group ordered by name, each with its members and contacts.
 func (s *Store) Groups(ctx context.Context) ([]*model.Group, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, name, created_at FROM groups ORDER BY name`)
 	if err != nil {
@@ -106,10 +120,23 @@ func (s *Store) Groups(ctx context.Context) ([]*model.Group, error) {
 			g.Members = append(g.Members, uid)
 		}
 	}, `SELECT group_id, user_id FROM user_groups ORDER BY user_id`)
-	return list, err
+	if err != nil {
+		return nil, err
+	}
+	contacts, err := s.contactsByGroup(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range list {
+		g.Contacts = contacts[g.ID]
+		if g.Contacts == nil {
+			g.Contacts = []model.Contact{}
+		}
+	}
+	return list, nil
 }
 
-// UpdateGroup renames g and replaces its members.
+// UpdateGroup renames g and replaces its members and contacts.
 func (s *Store) UpdateGroup(ctx context.Context, g *model.Group) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE groups SET name = ? WHERE id = ?`, g.Name, g.ID)
@@ -122,7 +149,10 @@ func (s *Store) UpdateGroup(ctx context.Context, g *model.Group) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return model.Errorf(model.ErrNotFound, "No such group.")
 		}
-		return setGroupMembers(ctx, tx, g.ID, g.Members)
+		if err := setGroupMembers(ctx, tx, g.ID, g.Members); err != nil {
+			return err
+		}
+		return setGroupContacts(ctx, tx, g.ID, g.Contacts)
 	})
 }
 

@@ -17,7 +17,80 @@ type upgrade struct {
 // upgrades lists every schema change since version 1, oldest first. A change to schema.sql
 // adds its step here with the same effect, so an appliance that was installed earlier reaches
 // exactly the schema a fresh install gets.
-var upgrades = []upgrade{}
+var upgrades = []upgrade{
+	{to: 2, sql: upgradeTo2},
+}
+
+// upgradeTo2 adds e-mail notifications: contacts, templates, the outbox, the storm guard and
+// the marks; status changes recorded before it count as notified.
+const upgradeTo2 = `
+ALTER TABLE sensor_status_log ADD COLUMN mailed INTEGER NOT NULL DEFAULT 0;
+UPDATE sensor_status_log SET mailed = 1;
+CREATE INDEX IF NOT EXISTS sensor_status_log_unmailed ON sensor_status_log(id) WHERE mailed = 0;
+-- Notification contacts of a group: a registered user (mails go to the address the user has
+-- when a mail is written) or any address, each with the kinds of mail it gets.
+CREATE TABLE IF NOT EXISTS group_contacts (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    group_id        INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    user_id         INTEGER REFERENCES users(id) ON DELETE CASCADE,
+    email           TEXT    NOT NULL DEFAULT '',
+    all_events      INTEGER NOT NULL DEFAULT 0,
+    critical_events INTEGER NOT NULL DEFAULT 0,
+    weekly_summary  INTEGER NOT NULL DEFAULT 0,
+    sensor_timeout  INTEGER NOT NULL DEFAULT 0,
+    CHECK ((user_id IS NULL) <> (email = ''))
+);
+CREATE INDEX IF NOT EXISTS group_contacts_group ON group_contacts(group_id);
+CREATE INDEX IF NOT EXISTS group_contacts_user  ON group_contacts(user_id);
+
+-- The operator's own text of a notification template; no row means the built-in default.
+CREATE TABLE IF NOT EXISTS mail_templates (
+    type       TEXT    PRIMARY KEY,
+    body       TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- The outbox: every mail is stored here before it is sent, and sent mails stay for a while so
+-- that System shows what went out. status: 0 queued, 1 sent, 2 failed (gave up at give_up_at).
+-- A queued mail is tried again at next_attempt after a failure.
+CREATE TABLE IF NOT EXISTS mail_outbox (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind         TEXT    NOT NULL,
+    recipient    TEXT    NOT NULL,
+    subject      TEXT    NOT NULL,
+    body         TEXT    NOT NULL,
+    status       INTEGER NOT NULL DEFAULT 0,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_error   TEXT    NOT NULL DEFAULT '',
+    created_at   INTEGER NOT NULL,
+    next_attempt INTEGER NOT NULL,
+    give_up_at   INTEGER NOT NULL,
+    done_at      INTEGER
+);
+CREATE INDEX IF NOT EXISTS mail_outbox_due       ON mail_outbox(status, next_attempt);
+CREATE INDEX IF NOT EXISTS mail_outbox_recipient ON mail_outbox(recipient, kind, created_at);
+
+-- The storm guard's open folds: events a recipient got no mail for because it had reached its
+-- limit, summed up until the window that opened at opened_at ends and one summary mail goes out.
+-- lines holds the first events, one line each.
+CREATE TABLE IF NOT EXISTS mail_storms (
+    recipient TEXT    PRIMARY KEY,
+    opened_at INTEGER NOT NULL,
+    events    INTEGER NOT NULL,
+    critical  INTEGER NOT NULL,
+    first_at  INTEGER NOT NULL,
+    last_at   INTEGER NOT NULL,
+    lines     TEXT    NOT NULL
+) WITHOUT ROWID;
+
+-- How far notifications got, by name: "events" is the id of the last event that was turned
+-- into mails, "weekly" the end (Unix ms) of the last week summarised. Advanced in the same
+-- transaction that queues the mails, so a restart neither loses nor repeats a mail.
+CREATE TABLE IF NOT EXISTS notify_marks (
+    name  TEXT    PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+`
 
 var versionPattern = regexp.MustCompile(`(?m)^PRAGMA user_version\s*=\s*(\d+)\s*;`)
 

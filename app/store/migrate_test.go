@@ -173,8 +173,12 @@ func TestReopenKeepsData(t *testing.T) {
 	if got.Login != "alice" || got.Email != "alice@example.org" {
 		t.Errorf("after reopen got %+v, want alice", got)
 	}
-	if got := pragma(t, s2.w, "user_version"); got != "1" {
-		t.Errorf("user_version after reopen = %s, want 1", got)
+	want, err := SchemaVersion(repoSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pragma(t, s2.w, "user_version"); got != strconv.Itoa(want) {
+		t.Errorf("user_version after reopen = %s, want %d", got, want)
 	}
 }
 

@@ -399,6 +399,19 @@ func checkFixture(t *testing.T, s *Store, wantVersion int) {
 	if n, err := s.CountEvents(ctx, &EventFilter{}); err != nil || n != int64(len(live)+1) {
 		t.Errorf("CountEvents after an insert = %d, %v; want %d", n, err, len(live)+1)
 	}
+
+	// Notifications: status changes recorded before them count as notified, and the group
+	// takes contacts.
+	if notices, err := s.UnmailedStatusChanges(ctx); err != nil || len(notices) != 0 {
+		t.Errorf("UnmailedStatusChanges after the upgrade = %+v, %v; want none", notices, err)
+	}
+	g.Contacts = []model.Contact{{Email: "soc@example.org", CriticalEvents: true}}
+	if err := s.UpdateGroup(ctx, g); err != nil {
+		t.Fatalf("UpdateGroup with a contact: %v", err)
+	}
+	if r, err := s.Recipients(ctx); err != nil || len(r) != 1 || r[0].Email != "soc@example.org" || r[0].GroupID != g.ID {
+		t.Errorf("Recipients = %+v, %v", r, err)
+	}
 }
 
 // fileSchemaVersion reads user_version from a database file's header (4 bytes, big-endian, at

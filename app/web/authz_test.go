@@ -50,6 +50,17 @@ var routeCases = map[string]routeCase{
 	"PATCH /api/settings/archive": {path: "/api/settings/archive", body: map[string]any{"prefer": true}, want: [4]int{401, 403, 403, 200}},
 	"POST /api/archive/run":       {path: "/api/archive/run", want: [4]int{401, 403, 403, 200}},
 
+	"GET /api/settings/smtp":   {path: "/api/settings/smtp", want: [4]int{401, 403, 403, 200}},
+	"PATCH /api/settings/smtp": {path: "/api/settings/smtp", body: map[string]any{"storm_limit": 5}, want: [4]int{401, 403, 403, 200}},
+	// The admin's request gets as far as checking the address.
+	"POST /api/settings/smtp/test":      {path: "/api/settings/smtp/test", body: map[string]any{"to": "not an address"}, want: [4]int{401, 403, 403, 400}},
+	"GET /api/templates":                {path: "/api/templates", want: [4]int{401, 403, 403, 200}},
+	"PUT /api/templates/:type":          {path: "/api/templates/event", body: map[string]any{"body": nil}, want: [4]int{401, 403, 403, 200}},
+	"POST /api/templates/:type/preview": {path: "/api/templates/event/preview", body: map[string]any{"body": nil}, want: [4]int{401, 403, 403, 200}},
+	"GET /api/mails":                    {path: "/api/mails", want: [4]int{401, 403, 403, 200}},
+	"POST /api/mails/retry":             {path: "/api/mails/retry", want: [4]int{401, 403, 403, 200}},
+	"GET /api/mails/:id":                {path: "/api/mails/999", want: [4]int{401, 403, 403, 404}},
+
 	"GET /api/events":            {path: "/api/events", want: [4]int{401, 200, 200, 200}},
 	"PATCH /api/events":          {path: "/api/events", body: map[string]any{"ids": []int{1}, "status": 2}, want: [4]int{401, 403, 200, 200}},
 	"DELETE /api/events":         {path: "/api/events", body: map[string]any{"ids": []int{1}}, want: [4]int{401, 403, 200, 200}},

@@ -24,6 +24,7 @@ var statusOf = map[string]int{
 	model.ErrConflict:               http.StatusConflict,
 	model.ErrTooLarge:               http.StatusRequestEntityTooLarge,
 	model.ErrRateLimited:            http.StatusTooManyRequests,
+	model.ErrMailFailed:             http.StatusBadGateway,
 	model.ErrInternal:               http.StatusInternalServerError,
 }
 

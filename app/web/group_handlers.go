@@ -9,8 +9,9 @@ import (
 )
 
 type groupInput struct {
-	Name    *string  `json:"name"`
-	Members *[]int64 `json:"members"`
+	Name     *string          `json:"name"`
+	Members  *[]int64         `json:"members"`
+	Contacts *[]model.Contact `json:"contacts"`
 }
 
 func (in *groupInput) apply(g *model.Group) error {
@@ -19,6 +20,9 @@ func (in *groupInput) apply(g *model.Group) error {
 	}
 	if in.Members != nil {
 		g.Members = *in.Members
+	}
+	if in.Contacts != nil {
+		g.Contacts = *in.Contacts
 	}
 	return g.Validate()
 }
@@ -61,7 +65,7 @@ func (s *Server) groupCreate(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	g := &model.Group{Members: []int64{}}
+	g := &model.Group{Members: []int64{}, Contacts: []model.Contact{}}
 	if err := in.apply(g); err != nil {
 		return err
 	}

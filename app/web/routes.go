@@ -44,6 +44,16 @@ func (s *Server) table() []Route {
 		{patch, "/api/settings/archive", auth.Admin, s.archiveSettingsUpdate, false},
 		{post, "/api/archive/run", auth.Admin, s.archiveRun, false},
 
+		{get, "/api/settings/smtp", auth.Admin, s.smtpSettingsGet, false},
+		{patch, "/api/settings/smtp", auth.Admin, s.smtpSettingsUpdate, false},
+		{post, "/api/settings/smtp/test", auth.Admin, s.smtpTest, false},
+		{get, "/api/templates", auth.Admin, s.templateList, false},
+		{put, "/api/templates/:type", auth.Admin, s.templateUpdate, false},
+		{post, "/api/templates/:type/preview", auth.Admin, s.templatePreview, false},
+		{get, "/api/mails", auth.Admin, s.mailList, false},
+		{post, "/api/mails/retry", auth.Admin, s.mailRetry, false},
+		{get, "/api/mails/:id", auth.Admin, s.mailGet, false},
+
 		{get, "/api/events", auth.Observer, s.eventList, false},
 		{patch, "/api/events", auth.Manager, s.eventUpdate, false},
 		{del, "/api/events", auth.Manager, s.eventDelete, false},

@@ -17,6 +17,7 @@ import (
 	"honeysens/app/honeypot"
 	"honeysens/app/ingest"
 	"honeysens/app/model"
+	"honeysens/app/notify"
 	"honeysens/app/sensor"
 	"honeysens/app/store"
 )
@@ -40,6 +41,8 @@ type Deps struct {
 	CertPin string
 	// DataDir is where the backup download writes its temporary copy.
 	DataDir string
+	// Mail queues and sends notifications (templates, test mail, outbox).
+	Mail *notify.Service
 }
 
 // Server owns the Fiber app.
@@ -48,9 +51,11 @@ type Server struct {
 	// ArchiveScheduled moves the daily archive job after its settings changed (set by the
 	// composition root, which owns the scheduler).
 	ArchiveScheduled func(model.ArchiveSettings) error
-	app              *fiber.App
-	static           *staticFiles
-	routes           []Route
+	// WeeklyScheduled moves the weekly summary's job after the SMTP settings changed.
+	WeeklyScheduled func(model.SMTPSettings) error
+	app             *fiber.App
+	static          *staticFiles
+	routes          []Route
 }
 
 // Route is one entry of the route table: who may call what.

@@ -1,0 +1,243 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"honeysens/app/model"
+)
+
+// smtpView is the SMTP settings as the API answers them: the password never leaves the box,
+// only whether one is stored.
+type smtpView struct {
+	model.SMTPSettings
+	PasswordSet bool `json:"password_set"`
+}
+
+func viewSMTP(set model.SMTPSettings) smtpView {
+	v := smtpView{SMTPSettings: set, PasswordSet: set.Password != ""}
+	v.Password = ""
+	return v
+}
+
+// smtpInput is a change of the SMTP settings: keys given replace the stored ones. A password
+// given replaces the stored one ("" removes it); without a user there is no password either.
+type smtpInput struct {
+	model.SMTPSettings
+	Password *string `json:"password"`
+}
+
+func (s *Server) storedSMTP(ctx context.Context) (model.SMTPSettings, error) {
+	set := model.DefaultSMTPSettings()
+	err := s.Store.Settings(ctx, "smtp", &set)
+	return set, err
+}
+
+// decodeSMTP applies the request body to the stored settings.
+func (s *Server) decodeSMTP(c *fiber.Ctx, in any) (model.SMTPSettings, error) {
+	set, err := s.storedSMTP(c.UserContext())
+	if err != nil {
+		return set, err
+	}
+	stored := set.Password
+	body := smtpInput{SMTPSettings: set}
+	if in != nil {
+		// the test mail's body carries the recipient as well
+		if err := decodeJSON(c, in); err != nil {
+			return set, err
+		}
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return set, err
+	}
+	set = body.SMTPSettings
+	set.Password = stored
+	if body.Password != nil {
+		set.Password = *body.Password
+	}
+	if strings.TrimSpace(set.User) == "" {
+		set.Password = ""
+	}
+	return set, nil
+}
+
+// smtpSettingsGet is GET /api/settings/smtp.
+func (s *Server) smtpSettingsGet(c *fiber.Ctx) error {
+	set, err := s.storedSMTP(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(viewSMTP(set))
+}
+
+// smtpSettingsUpdate is PATCH /api/settings/smtp. Saving makes queued mails due at once (the
+// operator has probably just fixed what made them fail) and moves the weekly summary's job.
+func (s *Server) smtpSettingsUpdate(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	set, err := s.decodeSMTP(c, nil)
+	if err != nil {
+		return err
+	}
+	if err := set.Validate(); err != nil {
+		return err
+	}
+	if err := s.Store.SetSettings(ctx, "smtp", set); err != nil {
+		return err
+	}
+	if s.WeeklyScheduled != nil {
+		if err := s.WeeklyScheduled(set); err != nil {
+			return err
+		}
+	}
+	if _, err := s.Mail.Retry(ctx, false); err != nil {
+		return err
+	}
+	s.Mail.StatusChanged()
+	state := "disabled"
+	if set.Enabled {
+		state = "enabled"
+	}
+	s.audit(c, "settings_updated", "settings", 0, "smtp", fmt.Sprintf("e-mail %s, server %s:%d (%s)", state, set.Host, set.Port, set.Encryption))
+	return c.JSON(viewSMTP(set))
+}
+
+// smtpTest is POST /api/settings/smtp/test: a test mail to "to" with the posted settings, saved
+// or not (a password left out means the stored one). The answer waits for the mail server.
+func (s *Server) smtpTest(c *fiber.Ctx) error {
+	var in struct {
+		To string `json:"to"`
+	}
+	set, err := s.decodeSMTP(c, &in)
+	if err != nil {
+		return err
+	}
+	set.Enabled = true // the server fields are required for the test
+	f := model.FieldErrors{}
+	if msg := model.ValidateEmail(strings.TrimSpace(in.To)); msg != "" {
+		f.Add("to", msg)
+	}
+	if err := set.ValidateServer(); err != nil {
+		if me, ok := err.(*model.Error); ok {
+			for k, v := range me.Fields {
+				f.Add(k, v)
+			}
+		}
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), 45*time.Second)
+	defer cancel()
+	to := strings.TrimSpace(in.To)
+	if err := s.Mail.SendTest(ctx, set, to); err != nil {
+		s.audit(c, "test_mail_failed", "settings", 0, "smtp", fmt.Sprintf("to %s via %s:%d: %v", to, set.Host, set.Port, err))
+		return &model.Error{Code: model.ErrMailFailed, Message: err.Error()}
+	}
+	s.audit(c, "test_mail_sent", "settings", 0, "smtp", fmt.Sprintf("to %s via %s:%d", to, set.Host, set.Port))
+	return c.JSON(fiber.Map{"sent": true, "message": fmt.Sprintf("The test mail to %s was accepted by %s.", to, set.Host)})
+}
+
+// templateList is GET /api/templates.
+func (s *Server) templateList(c *fiber.Ctx) error {
+	list, err := s.Mail.Templates(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": list})
+}
+
+// templateBody is {"body": "..."} or {"body": null} (the default).
+type templateBody struct {
+	Body *string `json:"body"`
+}
+
+// templateUpdate is PUT /api/templates/:type: the operator's own text, or null to go back to
+// the default. Unknown variables are refused.
+func (s *Server) templateUpdate(c *fiber.Ctx) error {
+	var in templateBody
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	kind := c.Params("type")
+	if err := s.Mail.SetTemplate(c.UserContext(), kind, in.Body); err != nil {
+		return err
+	}
+	what := "custom text saved"
+	if in.Body == nil {
+		what = "reset to default"
+	}
+	s.audit(c, "template_updated", "template", 0, kind, what)
+	list, err := s.Mail.Templates(c.UserContext())
+	if err != nil {
+		return err
+	}
+	for _, t := range list {
+		if t.Type == kind {
+			return c.JSON(t)
+		}
+	}
+	return model.Errorf(model.ErrNotFound, "No such template.")
+}
+
+// templatePreview is POST /api/templates/:type/preview: the text (null: the default) rendered
+// with sample data, as the mail would read.
+func (s *Server) templatePreview(c *fiber.Ctx) error {
+	var in templateBody
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	subject, body, err := s.Mail.Preview(c.Params("type"), in.Body)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"subject": subject, "body": body})
+}
+
+// mailList is GET /api/mails: the outbox, newest first, with counts by status.
+func (s *Server) mailList(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	limit := c.QueryInt("limit", 100)
+	if limit < 1 || limit > 500 {
+		return &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
+			Fields: map[string]string{"limit": "Use 1 to 500."}}
+	}
+	list, err := s.Store.Mails(ctx, c.Query("status"), limit)
+	if err != nil {
+		return err
+	}
+	for _, m := range list {
+		m.Body = "" // the list stays small; GET /api/mails/:id has the text
+	}
+	counts, err := s.Store.MailCounts(ctx)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": list, "counts": counts})
+}
+
+// mailGet is GET /api/mails/:id, with the text.
+func (s *Server) mailGet(c *fiber.Ctx) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	m, err := s.Store.Mail(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(m)
+}
+
+// mailRetry is POST /api/mails/retry: queued mails are tried at once, failed ones queued again.
+func (s *Server) mailRetry(c *fiber.Ctx) error {
+	n, err := s.Mail.Retry(c.UserContext(), true)
+	if err != nil {
+		return err
+	}
+	s.audit(c, "mails_retried", "settings", 0, "smtp", fmt.Sprintf("%d mails", n))
+	return c.JSON(fiber.Map{"retried": n})
+}
