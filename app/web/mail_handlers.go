@@ -26,9 +26,11 @@ func viewSMTP(set model.SMTPSettings) smtpView {
 
 // smtpInput is a change of the SMTP settings: keys given replace the stored ones. A password
 // given replaces the stored one ("" removes it); without a user there is no password either.
+// To is the test mail's recipient and belongs only to that request.
 type smtpInput struct {
 	model.SMTPSettings
 	Password *string `json:"password"`
+	To       *string `json:"to"`
 }
 
 func (s *Server) storedSMTP(ctx context.Context) (model.SMTPSettings, error) {
@@ -37,32 +39,35 @@ func (s *Server) storedSMTP(ctx context.Context) (model.SMTPSettings, error) {
 	return set, err
 }
 
-// decodeSMTP applies the request body to the stored settings.
-func (s *Server) decodeSMTP(c *fiber.Ctx, in any) (model.SMTPSettings, error) {
+// decodeSMTP applies the request body to the stored settings; it returns the test mail's
+// recipient when test is set.
+func (s *Server) decodeSMTP(c *fiber.Ctx, test bool) (model.SMTPSettings, string, error) {
 	set, err := s.storedSMTP(c.UserContext())
 	if err != nil {
-		return set, err
+		return set, "", err
+	}
+	in := smtpInput{SMTPSettings: set}
+	if err := decodeJSON(c, &in); err != nil {
+		return set, "", err
+	}
+	if in.To != nil && !test {
+		return set, "", &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
+			Fields: map[string]string{"to": "Unknown field."}}
 	}
 	stored := set.Password
-	body := smtpInput{SMTPSettings: set}
-	if in != nil {
-		// the test mail's body carries the recipient as well
-		if err := decodeJSON(c, in); err != nil {
-			return set, err
-		}
-	}
-	if err := decodeJSON(c, &body); err != nil {
-		return set, err
-	}
-	set = body.SMTPSettings
+	set = in.SMTPSettings
 	set.Password = stored
-	if body.Password != nil {
-		set.Password = *body.Password
+	if in.Password != nil {
+		set.Password = *in.Password
 	}
 	if strings.TrimSpace(set.User) == "" {
 		set.Password = ""
 	}
-	return set, nil
+	to := ""
+	if in.To != nil {
+		to = strings.TrimSpace(*in.To)
+	}
+	return set, to, nil
 }
 
 // smtpSettingsGet is GET /api/settings/smtp.
@@ -78,7 +83,7 @@ func (s *Server) smtpSettingsGet(c *fiber.Ctx) error {
 // operator has probably just fixed what made them fail) and moves the weekly summary's job.
 func (s *Server) smtpSettingsUpdate(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	set, err := s.decodeSMTP(c, nil)
+	set, _, err := s.decodeSMTP(c, false)
 	if err != nil {
 		return err
 	}
@@ -108,16 +113,13 @@ func (s *Server) smtpSettingsUpdate(c *fiber.Ctx) error {
 // smtpTest is POST /api/settings/smtp/test: a test mail to "to" with the posted settings, saved
 // or not (a password left out means the stored one). The answer waits for the mail server.
 func (s *Server) smtpTest(c *fiber.Ctx) error {
-	var in struct {
-		To string `json:"to"`
-	}
-	set, err := s.decodeSMTP(c, &in)
+	set, to, err := s.decodeSMTP(c, true)
 	if err != nil {
 		return err
 	}
 	set.Enabled = true // the server fields are required for the test
 	f := model.FieldErrors{}
-	if msg := model.ValidateEmail(strings.TrimSpace(in.To)); msg != "" {
+	if msg := model.ValidateEmail(to); msg != "" {
 		f.Add("to", msg)
 	}
 	if err := set.ValidateServer(); err != nil {
@@ -132,7 +134,6 @@ func (s *Server) smtpTest(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), 45*time.Second)
 	defer cancel()
-	to := strings.TrimSpace(in.To)
 	if err := s.Mail.SendTest(ctx, set, to); err != nil {
 		s.audit(c, "test_mail_failed", "settings", 0, "smtp", fmt.Sprintf("to %s via %s:%d: %v", to, set.Host, set.Port, err))
 		return &model.Error{Code: model.ErrMailFailed, Message: err.Error()}
