@@ -18,6 +18,8 @@ import * as users from './pages/users.js';
 import * as audit from './pages/audit.js';
 import * as system from './pages/system.js';
 import * as systemArchive from './pages/system_archive.js';
+import * as systemMail from './pages/system_mail.js';
+import * as systemTemplates from './pages/system_templates.js';
 
 export const ROUTES = [
   { path: 'login', title: 'Log in', page: login, public: true },
@@ -31,6 +33,8 @@ export const ROUTES = [
   // System panels are sub-pages (#/system/<name>); the sidebar marks "System" for them.
   { path: 'system', title: 'System', nav: 'System', page: system, role: 3 },
   { path: 'system/archive', title: 'Event archive', page: systemArchive, role: 3 },
+  { path: 'system/mail', title: 'E-mail notifications', page: systemMail, role: 3 },
+  { path: 'system/templates', title: 'Notification templates', page: systemTemplates, role: 3 },
 ];
 
 /** findRoute returns the route for a path, or undefined. */

@@ -1,4 +1,5 @@
 // Groups panel of the Users and groups page: table plus add/edit/delete dialogs.
+// The group form ends with the group's notification contacts (group_contacts.js).
 
 import { h } from '../dom.js';
 import { api } from '../api.js';
@@ -6,6 +7,7 @@ import { openDialog } from '../dialog.js';
 import { field, checkbox, checkGroup, checkedValues } from '../forms.js';
 import { plural } from '../event_labels.js';
 import { archiveSettings } from '../archive_prefs.js';
+import { contactsSection } from './group_contacts.js';
 
 /** groupsPanel renders the groups section from state {users, groups}. */
 export function groupsPanel(state, reload) {
@@ -50,26 +52,29 @@ function groupRow(g, state, userName, reload, reloadWith) {
 }
 
 function openGroupDialog(group, users, done) {
-  const g = group || { name: '', members: [] };
+  const g = group || { name: '', members: [], contacts: [] };
   const name = h('input', { id: 'group-name', name: 'name', value: g.name, autocomplete: 'off', required: true });
+  const contacts = contactsSection(g.contacts || [], users);
 
-  openDialog({
+  const dlg = openDialog({
     title: group ? `Edit group ${g.name}` : 'Add group',
     body: [
       field('Name', name, 'name'),
       checkGroup('Members', 'members',
         users.map((u) => ({ value: u.id, label: u.full_name ? `${u.login} (${u.full_name})` : u.login })),
         g.members, 'No users yet.'),
+      contacts.node,
     ],
     submit: { label: group ? 'Save' : 'Add group', id: 'group-save' },
     testid: 'group-dialog',
     onSubmit: async (form) => {
-      const data = { name: name.value.trim(), members: checkedValues(form, 'members') };
+      const data = { name: name.value.trim(), members: checkedValues(form, 'members'), contacts: contacts.value() };
       if (group) await api.patch(`/groups/${g.id}`, data);
       else await api.post('/groups', data);
       await done();
     },
   });
+  dlg.classList.add('group-dialog');
 }
 
 /**

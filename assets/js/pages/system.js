@@ -1,8 +1,7 @@
 // System area (#/system, admin): appliance-wide settings, one panel per
 // sub-page (#/system/<name>). The index lists the panels; every panel page
-// shows the same tabs on top. To add a panel (E-mail notifications,
-// Notification templates, …): add an entry to SYSTEM_PANELS, a page module
-// under pages/ and its line in routes.js (path 'system/<name>').
+// shows the same tabs on top. To add a panel: add an entry to SYSTEM_PANELS,
+// a page module under pages/ and its line in routes.js (path 'system/<name>').
 
 import { h } from '../dom.js';
 
@@ -11,6 +10,16 @@ export const SYSTEM_PANELS = [
     path: 'system/archive',
     title: 'Event archive',
     text: 'Move events to the archive automatically, delete old archived events, and pre-tick ‘Move events to archive’ when removing events.',
+  },
+  {
+    path: 'system/mail',
+    title: 'E-mail notifications',
+    text: 'The SMTP server that sends notifications, a test mail, the on/off switch, the storm guard, the weekly summary’s time, and the outbox of queued, sent and failed mails.',
+  },
+  {
+    path: 'system/templates',
+    title: 'Notification templates',
+    text: 'The text of event, sensor and summary mails: customise a template with its dynamic variables and preview it with sample data.',
   },
 ];
 
