@@ -117,9 +117,13 @@ func TestMailSettingsPanel(t *testing.T) {
 		t.Errorf("second test mail to %v, login %q; want second@example.org logged in as %s", m.To, m.AuthUser, sinkUser)
 	}
 
-	// 5. A closed port: the server's message shows in the panel, as an alert.
+	// 5. A closed port: the stored password is not sent to another server unless typed again;
+	// then the server's message shows in the panel, as an alert.
 	closed := freePort(t)
 	setInput(b, "#smtp-port", closed)
+	b.do("send a test mail to another port", chromedp.Click(chromedp.CSS("#smtp-test-send")))
+	waitText(b, "#smtp-test-message", "marked fields")
+	typeInto(b, "#smtp-password", sinkPass)
 	b.do("send a test mail to a closed port", chromedp.Click(chromedp.CSS("#smtp-test-send")))
 	waitText(b, "#smtp-test-message", "refused")
 	msg := b.text("#smtp-test-message")

@@ -24,6 +24,13 @@ type Error struct {
 func (e *Error) Error() string { return e.Message }
 func (e *Error) Unwrap() error { return e.Err }
 
+// Permanent reports a refusal that sending again cannot change: the server answered 5xx to
+// this mail's sender, recipient or content.
+func (e *Error) Permanent() bool {
+	var reply *textproto.Error
+	return e.Kind == KindRejected && errors.As(e.Err, &reply) && reply.Code >= 500
+}
+
 // Kinds of Error.
 const (
 	KindConnect    = "connect"              // no connection, or it broke off

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -89,10 +90,22 @@ func (s *SMTPSettings) validateServer() FieldErrors {
 	if len(s.User) > 256 || strings.ContainsAny(s.User, "\r\n\x00") {
 		f.Add("user", "Use at most 256 characters on one line.")
 	}
+	if s.User != "" && s.Encryption == EncryptionNone && !isLoopback(s.Host) {
+		f.Add("encryption", "Choose STARTTLS or TLS: without them the password crosses the network unencrypted.")
+	}
 	if len(s.Password) > 512 || strings.ContainsAny(s.Password, "\r\n\x00") {
 		f.Add("password", "Use at most 512 characters on one line.")
 	}
 	return f
+}
+
+// isLoopback reports whether host names this machine, where a connection never leaves it.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil && ip.IsLoopback()
 }
 
 // WeeklyClock returns WeeklyAt as hour and minute.

@@ -9,6 +9,7 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"sync"
 	"time"
 
 	"honeysens/app/mail"
@@ -37,6 +38,8 @@ type Service struct {
 
 	notifyWake  chan struct{}
 	deliverWake chan struct{}
+	server      serverState
+	weekly      sync.Mutex // one weekly run at a time: the Monday job and the catch-up may meet
 }
 
 // New builds the service; assets holds the default templates (mail/<type>.txt).
@@ -46,7 +49,8 @@ func New(st *store.Store, sender *mail.Sender, assets fs.FS, log *slog.Logger) (
 		return nil, err
 	}
 	return &Service{st: st, sender: sender, log: log, defaults: defaults, Now: time.Now, Backoff: DefaultBackoff,
-		notifyWake: make(chan struct{}, 1), deliverWake: make(chan struct{}, 1)}, nil
+		notifyWake: make(chan struct{}, 1), deliverWake: make(chan struct{}, 1),
+		server: serverState{unmarked: map[int64]bool{}}}, nil
 }
 
 // DefaultBackoff waits 30 s after the first failure, doubling up to 30 minutes.

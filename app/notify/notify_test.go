@@ -82,26 +82,32 @@ func TestNoMailIsLostWhileTheServerIsDownOrTheApplianceRestarts(t *testing.T) {
 	if len(out) != 3 {
 		t.Fatalf("%d mails queued, want 3", len(out))
 	}
-	// One attempt failed; the others wait for the same retry instead of failing one by one.
+	// One attempt failed; the others are not tried before the server's backoff has passed
+	// (each would only wait for the same refusal), and the failed one goes last then.
 	if out[0].Status != model.MailQueued || out[0].Attempts != 1 || !strings.Contains(out[0].LastError, "refused") {
 		t.Errorf("first mail after the failed attempt: %+v", out[0])
 	}
 	for _, m := range out[1:] {
-		if m.Status != model.MailQueued || m.Attempts != 0 || !m.NextAttempt.Equal(out[0].NextAttempt) {
-			t.Errorf("waiting mail %+v, want queued until %v", m, out[0].NextAttempt)
+		if m.Status != model.MailQueued || m.Attempts != 0 || !m.NextAttempt.Before(out[0].NextAttempt) {
+			t.Errorf("waiting mail %+v, want queued and before the failed one", m)
 		}
 	}
-	e.advance(10 * time.Second) // before the retry: nothing is tried
+	e.advance(10 * time.Second) // within the backoff: nothing is tried
 	e.deliver()
-	if m := e.outbox()[0]; m.Attempts != 1 {
-		t.Errorf("tried again before its time: %+v", m)
+	if out := e.outbox(); out[0].Attempts != 1 || out[1].Attempts != 0 {
+		t.Errorf("tried again before the backoff passed: %+v", out)
+	}
+	e.advance(DefaultBackoff(1))
+	e.deliver() // still down: the backoff grows
+	if out := e.outbox(); out[1].Attempts != 1 || out[1].NextAttempt.Sub(e.clock()) < DefaultBackoff(2) {
+		t.Errorf("second outage round: %+v", out[1])
 	}
 
 	// The appliance restarts with the server still down; later the server is back.
 	e.st.Close()
 	e.open()
 	e.sink.Restart(t)
-	e.advance(DefaultBackoff(1))
+	e.advance(DefaultBackoff(2) + time.Second)
 	e.deliver()
 	got := e.sink.Wait(t, 3, 10*time.Second)
 	if len(got) != 3 {
@@ -420,5 +426,59 @@ func TestCustomTemplatesAreCheckedAndUsed(t *testing.T) {
 	list, err := e.svc.Templates(e.ctx)
 	if err != nil || list[0].Custom != nil || !strings.Contains(list[0].Default, "{{DETAILS}}") {
 		t.Errorf("after reset: %+v, %v", list[0], err)
+	}
+}
+
+func TestRefusedRecipientFailsAtOnceAndDoesNotBlockOthers(t *testing.T) {
+	e := newEnv(t, mailtest.Options{Mode: mailtest.Plain})
+	e.sink.Refuse("nobody@example.org")
+	e.contacts(e.group, model.Contact{Email: "nobody@example.org", AllEvents: true},
+		model.Contact{Email: "soc@example.org", AllEvents: true})
+	e.event(model.ClassHoneypot, "login")
+	e.pass()
+	e.deliver()
+	e.sink.Wait(t, 1, 10*time.Second)
+	for _, m := range e.outbox() {
+		switch m.Recipient {
+		case "nobody@example.org":
+			if m.Status != model.MailFailed || !strings.Contains(m.LastError, "550") {
+				t.Errorf("refused mail: %+v", m)
+			}
+		default:
+			if m.Status != model.MailSent {
+				t.Errorf("other mail: %+v", m)
+			}
+		}
+	}
+}
+
+func TestWeeklySummaryCountsArchivedEventsAndContinuesFromTheLastOne(t *testing.T) {
+	e := newEnv(t, mailtest.Options{Mode: mailtest.Plain})
+	e.contacts(e.group, model.Contact{Email: "boss@example.org", WeeklySummary: true})
+	e.setTime(time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC))
+	if err := e.svc.Weekly(e.ctx); err != nil { // first run: marks only
+		t.Fatal(err)
+	}
+	e.setTime(time.Date(2026, 11, 18, 9, 0, 0, 0, time.UTC))
+	archived := e.event(model.ClassHoneypot, "handled and archived")
+	e.event(model.ClassScan, "still live")
+	if _, err := e.st.ArchiveEvents(e.ctx, &store.EventFilter{IDs: []int64{archived.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	// The appliance is down over the next Monday; two weeks after the last summary the
+	// catch-up covers both weeks in one mail.
+	e.setTime(time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC))
+	if err := e.svc.Weekly(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	e.deliver()
+	m := e.sink.Wait(t, 1, 10*time.Second)[0]
+	if m.Subject != "HoneySens: Event summary for 2026-11-16 to 2026-11-30" {
+		t.Errorf("subject %q", m.Subject)
+	}
+	for _, want := range []string{"2 events, 1 critical", "handled and archived"} {
+		if !strings.Contains(m.Body, want) {
+			t.Errorf("summary lacks %q:\n%s", want, m.Body)
+		}
 	}
 }

@@ -28,12 +28,19 @@ func WeekEnd(set model.SMTPSettings, now time.Time) (time.Time, error) {
 	return end, nil
 }
 
+// maxSummary bounds the period of one summary after a long time without one.
+const maxSummary = 28 * 24 * time.Hour
+
 // Weekly queues the weekly summaries of the newest ended week unless they are queued already:
 // the scheduled Monday run and the catch-up after the appliance was down both call it, and
-// the "weekly" mark makes it idempotent. On the first run ever, and while mail is disabled,
-// it only records the week as done. A recipient gets one mail covering all its groups, and
-// no mail for a week without events in them.
+// the "weekly" mark makes it idempotent. The period starts where the last summary ended (so a
+// changed time of day neither repeats nor skips hours, and a summary after weeks of downtime
+// covers them, up to maxSummary). On the first run ever, and while mail is disabled, it only
+// records the week as done. A recipient gets one mail covering all its groups, and no mail
+// for a period without events in them.
 func (s *Service) Weekly(ctx context.Context) error {
+	s.weekly.Lock()
+	defer s.weekly.Unlock()
 	set, err := s.settings(ctx)
 	if err != nil {
 		return err
@@ -48,8 +55,12 @@ func (s *Service) Weekly(ctx context.Context) error {
 		return err
 	}
 	b := store.MailBatch{Marks: map[string]int64{"weekly": end.UnixMilli()}}
+	from := end.AddDate(0, 0, -7)
+	if seen && last < end.UnixMilli() && end.Sub(time.UnixMilli(last)) <= maxSummary {
+		from = time.UnixMilli(last).In(end.Location())
+	}
 	if seen && set.Enabled {
-		if b.Mails, err = s.weeklyMails(ctx, end.AddDate(0, 0, -7), end, now); err != nil {
+		if b.Mails, err = s.weeklyMails(ctx, from, end, now); err != nil {
 			return err
 		}
 	}

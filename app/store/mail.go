@@ -182,25 +182,26 @@ func (s *Store) MailSent(ctx context.Context, id int64, now time.Time) error {
 }
 
 // MailAttemptFailed records a failed attempt: the mail is tried again at next, or fails for
-// good when next is past its give-up time. With serverDown the other queued mails due before
-// next wait until then as well (they are not counted as attempted).
-func (s *Store) MailAttemptFailed(ctx context.Context, id int64, reason string, now, next time.Time, serverDown bool) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ?,
-			status = CASE WHEN ? > give_up_at THEN 2 ELSE 0 END,
-			done_at = CASE WHEN ? > give_up_at THEN ? END WHERE id = ?`,
-			reason, ms(next), ms(next), ms(next), ms(now), id)
-		if err != nil {
-			return fmt.Errorf("store: mail attempt failed: %w", err)
-		}
-		if serverDown {
-			_, err = tx.ExecContext(ctx, `UPDATE mail_outbox SET next_attempt = ? WHERE status = 0 AND next_attempt < ?`, ms(next), ms(next))
-			if err != nil {
-				return fmt.Errorf("store: put off mails: %w", err)
-			}
-		}
-		return nil
-	})
+// good when next is past its give-up time.
+func (s *Store) MailAttemptFailed(ctx context.Context, id int64, reason string, now, next time.Time) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ?,
+		status = CASE WHEN ? > give_up_at THEN 2 ELSE 0 END,
+		done_at = CASE WHEN ? > give_up_at THEN ? END WHERE id = ?`,
+		reason, ms(next), ms(next), ms(next), ms(now), id)
+	if err != nil {
+		return fmt.Errorf("store: mail attempt failed: %w", err)
+	}
+	return nil
+}
+
+// MailFailed records a mail the server refused for good.
+func (s *Store) MailFailed(ctx context.Context, id int64, reason string, now time.Time) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, status = 2, done_at = ?
+		WHERE id = ?`, reason, ms(now), id)
+	if err != nil {
+		return fmt.Errorf("store: mail failed: %w", err)
+	}
+	return nil
 }
 
 // ExpireMails fails the queued mails whose give-up time has passed, with the reason.
@@ -213,16 +214,12 @@ func (s *Store) ExpireMails(ctx context.Context, now time.Time, reason string) e
 	return nil
 }
 
-// RetryMails makes every queued mail due now and, with failedToo, queues the failed ones again
-// with a new give-up time; it returns how many mails it touched.
-func (s *Store) RetryMails(ctx context.Context, now, giveUpAt time.Time, failedToo bool) (int64, error) {
-	statuses := "0"
-	if failedToo {
-		statuses = "0, 2"
-	}
-	res, err := s.w.ExecContext(ctx, `UPDATE mail_outbox SET next_attempt = ?,
+// RetryMails makes every queued mail due now and queues the mails that failed since
+// failedSince again, with a new give-up time; it returns how many mails it touched.
+func (s *Store) RetryMails(ctx context.Context, now, giveUpAt, failedSince time.Time) (int64, error) {
+	res, err := s.w.ExecContext(ctx, `UPDATE mail_outbox SET next_attempt = ?, last_error = '',
 		give_up_at = CASE WHEN status = 2 THEN ? ELSE give_up_at END, status = 0, done_at = NULL
-		WHERE status IN (`+statuses+`)`, ms(now), ms(giveUpAt))
+		WHERE status = 0 OR (status = 2 AND done_at >= ?)`, ms(now), ms(giveUpAt), ms(failedSince))
 	if err != nil {
 		return 0, fmt.Errorf("store: retry mails: %w", err)
 	}

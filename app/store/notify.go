@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"honeysens/app/model"
@@ -55,30 +56,13 @@ func (s *Store) MaxEventID(ctx context.Context) (int64, error) {
 // EventsAfter returns up to limit live events with ids above afterID, oldest first, with
 // sensor and group names (no details; Event reads those).
 func (s *Store) EventsAfter(ctx context.Context, afterID int64, limit int) ([]*model.Event, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+liveColumns+` FROM events e WHERE e.id > ? ORDER BY e.id LIMIT ?`, afterID, limit)
+	names, err := s.names(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("store: events after %d: %w", afterID, err)
-	}
-	defer rows.Close()
-	var list []*model.Event
-	for rows.Next() {
-		e, err := scanEvent(rows, false)
-		if err != nil {
-			return nil, fmt.Errorf("store: events after %d: %w", afterID, err)
-		}
-		list = append(list, e)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if len(list) > 0 {
-		names, err := s.names(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range list {
-			names.fill(e)
-		}
+	list, err := s.eventRows(ctx, `SELECT `+liveColumns+` FROM events e WHERE e.id > ? ORDER BY e.id LIMIT ?`, false, names, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: events after %d: %w", afterID, err)
 	}
 	return list, nil
 }
@@ -93,24 +77,29 @@ type GroupWeek struct {
 	CriticalTotal    int
 }
 
-// WeekStats counts the live events of [from, to) per group and lists each group's first
+// WeekStats counts the events of [from, to) per group, live and archived alike (an event
+// dealt with and archived during the week still happened in it), and lists each group's first
 // `critical` Honeypot events. Groups without events are left out.
 func (s *Store) WeekStats(ctx context.Context, from, to time.Time, critical int) (map[int64]*GroupWeek, error) {
 	names, err := s.names(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT group_id, sensor_id, classification, count(*) FROM events
-		WHERE timestamp >= ? AND timestamp < ? GROUP BY group_id, sensor_id, classification`, ms(from), ms(to))
+	rows, err := s.r.QueryContext(ctx, `SELECT group_id, sensor_id, sensor_name, classification, count(*) FROM (
+			SELECT group_id, sensor_id, '' AS sensor_name, classification FROM events WHERE timestamp >= ? AND timestamp < ?
+			UNION ALL
+			SELECT group_id, sensor_id, sensor_name, classification FROM archived_events WHERE timestamp >= ? AND timestamp < ?)
+		GROUP BY group_id, sensor_id, sensor_name, classification`, ms(from), ms(to), ms(from), ms(to))
 	if err != nil {
 		return nil, fmt.Errorf("store: week stats: %w", err)
 	}
 	out := map[int64]*GroupWeek{}
 	for rows.Next() {
 		var gid, sid int64
+		var name string
 		var class model.Classification
 		var n int
-		if err := rows.Scan(&gid, &sid, &class, &n); err != nil {
+		if err := rows.Scan(&gid, &sid, &name, &class, &n); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: week stats: %w", err)
 		}
@@ -121,8 +110,9 @@ func (s *Store) WeekStats(ctx context.Context, from, to time.Time, critical int)
 		}
 		g.Total += n
 		g.ByClassification[class] += n
-		name := names.sensors[sid]
-		if name == "" {
+		if live := names.sensors[sid]; live != "" {
+			name = live
+		} else if name == "" {
 			name = fmt.Sprintf("sensor %d", sid)
 		}
 		g.BySensor[name] += n
@@ -138,25 +128,48 @@ func (s *Store) WeekStats(ctx context.Context, from, to time.Time, critical int)
 		if g.CriticalTotal == 0 {
 			continue
 		}
-		rows, err := s.r.QueryContext(ctx, `SELECT `+liveColumns+` FROM events e INDEXED BY events_classification
-			WHERE e.classification = ? AND e.timestamp >= ? AND e.timestamp < ? AND e.group_id = ?
-			ORDER BY e.classification, e.timestamp LIMIT ?`, model.ClassHoneypot, ms(from), ms(to), gid, critical)
-		if err != nil {
-			return nil, fmt.Errorf("store: week critical events: %w", err)
-		}
-		for rows.Next() {
-			e, err := scanEvent(rows, false)
+		for _, q := range []struct {
+			sql     string
+			archive bool
+		}{
+			{`SELECT ` + liveColumns + ` FROM events e INDEXED BY events_classification
+				WHERE e.classification = ? AND e.timestamp >= ? AND e.timestamp < ? AND e.group_id = ?
+				ORDER BY e.classification, e.timestamp LIMIT ?`, false},
+			{`SELECT ` + archivedColumns + ` FROM archived_events INDEXED BY archived_classification
+				WHERE classification = ? AND timestamp >= ? AND timestamp < ? AND group_id = ?
+				ORDER BY classification, timestamp LIMIT ?`, true},
+		} {
+			list, err := s.eventRows(ctx, q.sql, q.archive, names, model.ClassHoneypot, ms(from), ms(to), gid, critical)
 			if err != nil {
-				rows.Close()
 				return nil, fmt.Errorf("store: week critical events: %w", err)
 			}
-			names.fill(e)
-			g.Critical = append(g.Critical, e)
+			g.Critical = append(g.Critical, list...)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
+		slices.SortStableFunc(g.Critical, func(a, b *model.Event) int { return a.Timestamp.Compare(b.Timestamp) })
+		if len(g.Critical) > critical {
+			g.Critical = g.Critical[:critical]
 		}
 	}
 	return out, nil
+}
+
+// eventRows runs a query that selects liveColumns or archivedColumns.
+func (s *Store) eventRows(ctx context.Context, q string, archive bool, names *nameCache, args ...any) ([]*model.Event, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var list []*model.Event
+	for rows.Next() {
+		e, err := scanEvent(rows, archive)
+		if err != nil {
+			return nil, err
+		}
+		if !archive {
+			names.fill(e)
+		}
+		list = append(list, e)
+	}
+	return list, rows.Err()
 }

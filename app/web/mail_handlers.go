@@ -54,11 +54,16 @@ func (s *Server) decodeSMTP(c *fiber.Ctx, test bool) (model.SMTPSettings, string
 		return set, "", &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
 			Fields: map[string]string{"to": "Unknown field."}}
 	}
-	stored := set.Password
+	old := set
 	set = in.SMTPSettings
-	set.Password = stored
+	set.Password = old.Password
 	if in.Password != nil {
 		set.Password = *in.Password
+	} else if old.Password != "" && strings.TrimSpace(set.User) != "" && (set.Host != old.Host || set.Port != old.Port || set.User != old.User ||
+		weaker(set.Encryption, old.Encryption)) {
+		// The stored password goes only to the server it was given for.
+		return set, "", &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
+			Fields: map[string]string{"password": "Enter the password again: the server, user or encryption changed."}}
 	}
 	if strings.TrimSpace(set.User) == "" {
 		set.Password = ""
@@ -68,6 +73,12 @@ func (s *Server) decodeSMTP(c *fiber.Ctx, test bool) (model.SMTPSettings, string
 		to = strings.TrimSpace(*in.To)
 	}
 	return set, to, nil
+}
+
+// weaker reports whether encryption a protects less than b.
+func weaker(a, b string) bool {
+	rank := map[string]int{model.EncryptionNone: 0, model.EncryptionSTARTTLS: 1, model.EncryptionTLS: 1}
+	return rank[a] < rank[b]
 }
 
 // smtpSettingsGet is GET /api/settings/smtp.

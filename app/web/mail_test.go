@@ -34,6 +34,26 @@ func TestSMTPSettingsNeverAnswerThePassword(t *testing.T) {
 		get.json()["weekly_tz"] != "Europe/Berlin" || get.json()["host"] != "mail.example.org" {
 		t.Errorf("after a second PATCH: %s", get.body)
 	}
+	// The stored password goes only to the server it was given for: another host, user or a
+	// weaker encryption needs it typed again (else one request could send it anywhere).
+	for _, change := range []map[string]any{{"host": "evil.example.org"}, {"port": 25}, {"user": "other"},
+		{"encryption": "none", "host": "mail.example.org"}} {
+		if res := admin.do("PATCH", "/api/settings/smtp", change); res.status != 400 || res.field("password") == "" {
+			t.Errorf("PATCH %v without the password: %d %s", change, res.status, res.body)
+		}
+		test := map[string]any{"to": "soc@example.org"}
+		for k, v := range change {
+			test[k] = v
+		}
+		if res := admin.do("POST", "/api/settings/smtp/test", test); res.status != 400 || res.field("password") == "" {
+			t.Errorf("test mail %v without the password: %d %s", change, res.status, res.body)
+		}
+	}
+	// A password never crosses the network in clear.
+	res = admin.do("PATCH", "/api/settings/smtp", map[string]any{"encryption": "none", "password": "pa55-word"}).mustStatus(t, 400)
+	if res.field("encryption") == "" {
+		t.Errorf("no encryption with a password: %s", res.body)
+	}
 	audit := admin.do("GET", "/api/audit", nil).mustStatus(t, 200)
 	if strings.Contains(audit.body, "pa55-word") {
 		t.Error("the audit log holds the password")

@@ -73,7 +73,8 @@ type Server struct {
 	served  chan struct{} // closed when srv's Serve has returned
 	msgs    []Received
 	cmds    []string
-	arrived chan struct{} // closed and replaced on every mail, to wake Wait
+	refused map[string]bool // recipients answered 550
+	arrived chan struct{}   // closed and replaced on every mail, to wake Wait
 }
 
 // Start listens on 127.0.0.1:0 with a freshly generated self-signed ECDSA cert for "127.0.0.1"
@@ -276,8 +277,24 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	ss.s.record("RCPT")
+	ss.s.mu.Lock()
+	refused := ss.s.refused[to]
+	ss.s.mu.Unlock()
+	if refused {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
+	}
 	ss.to = append(ss.to, to)
 	return nil
+}
+
+// Refuse makes the server answer RCPT TO the address with 550 (no such user).
+func (s *Server) Refuse(addr string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refused == nil {
+		s.refused = map[string]bool{}
+	}
+	s.refused[addr] = true
 }
 
 func (ss *session) Data(r io.Reader) error {
