@@ -818,3 +818,49 @@ func searchSensor(t *testing.T, s *Store) *model.Sensor {
 	}
 	return sn
 }
+
+// eachIDs collects the ids EachEvent walks.
+func eachIDs(t *testing.T, s *Store, f *EventFilter, key string, desc bool) []int64 {
+	t.Helper()
+	got := []int64{}
+	if err := s.EachEvent(context.Background(), f, key, desc, func(e *model.Event) error {
+		got = append(got, e.ID)
+		return nil
+	}); err != nil {
+		t.Fatalf("EachEvent(%s, desc %v): %v", key, desc, err)
+	}
+	return got
+}
+
+func TestEachEventWalksEveryOrder(t *testing.T) {
+	fx := newFixture(t, 300)
+	s := fx.s
+	// A burst: more events with one timestamp than one read of a time part takes.
+	burst := make([]*model.Event, timeChunk+10)
+	for i := range burst {
+		burst[i] = &model.Event{Timestamp: eventBase.Add(5 * time.Hour), SensorID: fx.sensors[0].ID, GroupID: fx.sensors[0].GroupID,
+			Service: "recon", Classification: model.ClassScan, Source: netip.MustParseAddr("198.51.100.1"), Summary: "burst",
+			Status: model.StatusNew}
+	}
+	if err := s.InsertEvents(context.Background(), burst); err != nil {
+		t.Fatal(err)
+	}
+	from, to := eventBase.Add(3*time.Hour), eventBase.Add(30*time.Hour)
+	filters := map[string]*EventFilter{
+		"all":        {},
+		"new":        {Status: []model.Status{model.StatusNew}},
+		"time range": {From: &from, To: &to},
+		"no match":   {Query: "no such text"},
+	}
+	for fname, f := range filters {
+		for _, key := range []string{"id", "timestamp", "source"} {
+			for _, desc := range []bool{false, true} {
+				want := referenceOrder(filterRows(f, rows(t, s, false)), key, desc)
+				if got := eachIDs(t, s, f, key, desc); !slices.Equal(got, want) {
+					t.Errorf("%s, %s desc %v: %d ids, want %d (first %v / %v)", fname, key, desc, len(got), len(want),
+						got[:min(5, len(got))], want[:min(5, len(want))])
+				}
+			}
+		}
+	}
+}

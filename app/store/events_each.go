@@ -1,0 +1,231 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"honeysens/app/model"
+)
+
+// EachEvent calls fn for every event matching the filter, in the given order, reading a part
+// at a time: memory stays constant however many events match, and no read transaction stays
+// open while a slow client downloads (it would stop WAL checkpoints). In id order (the CSV
+// export without a sort key) and in time order the parts are read in parallel (see eachSpan);
+// other orders page through the list's keyset cursor.
+func (s *Store) EachEvent(ctx context.Context, f *EventFilter, sort string, desc bool, fn func(*model.Event) error) error {
+	switch sort {
+	case "id":
+		return s.eachByID(ctx, f, desc, fn)
+	case "timestamp":
+		return s.eachByTime(ctx, f, desc, fn)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type page struct {
+		list []*model.Event
+		err  error
+	}
+	// Read the next page while the caller works through the current one: the database read
+	// and the caller's formatting and writing then use two cores instead of taking turns.
+	pages := make(chan page, 1)
+	go func() {
+		defer close(pages)
+		p := EventPage{Sort: sort, Desc: desc, Limit: 5000}
+		for {
+			list, next, err := s.ListEvents(ctx, f, p)
+			select {
+			case pages <- page{list, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || next == "" {
+				return
+			}
+			p.Cursor = next
+		}
+	}()
+	for pg := range pages {
+		if pg.err != nil {
+			return pg.err
+		}
+		for _, e := range pg.list {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+	}
+	return ctx.Err()
+}
+
+// readPart reads part k of an ordered walk: at most limit rows after the event `after` (nil:
+// from the part's start). limit 0 means the part is small by construction and read whole.
+type readPart func(ctx context.Context, k int64, after *model.Event, limit int) ([]*model.Event, error)
+
+// eachSpan walks parts 0..parts-1 in order. Up to three parts are read at once, on separate
+// connections, and handed to fn in order: reading rows is an export's bottleneck, and this way
+// it uses every core. A part that fills limit rows is dense (a burst of events): its rest is
+// read in turn, a chunk at a time, so memory stays bounded whatever the data looks like.
+func eachSpan(ctx context.Context, parts int64, limit int, read readPart, fn func(*model.Event) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		list []*model.Event
+		err  error
+	}
+	pending := make(chan chan result, 2) // parts being read, in output order
+	go func() {
+		defer close(pending)
+		for k := int64(0); k < parts; k++ {
+			out := make(chan result, 1)
+			select {
+			case pending <- out:
+			case <-ctx.Done():
+				return
+			}
+			go func() {
+				list, err := read(ctx, k, nil, limit)
+				out <- result{list, err}
+			}()
+		}
+	}()
+	k := int64(0)
+	for out := range pending {
+		r := <-out
+		for {
+			if r.err != nil {
+				return r.err
+			}
+			for _, e := range r.list {
+				if err := fn(e); err != nil {
+					return err
+				}
+			}
+			if limit == 0 || len(r.list) < limit {
+				break
+			}
+			r.list, r.err = read(ctx, k, r.list[len(r.list)-1], limit)
+		}
+		k++
+	}
+	return ctx.Err()
+}
+
+// idSpan is how many consecutive ids one part of eachByID covers.
+const idSpan = 4096
+
+// eachByID is EachEvent in id order: parts of idSpan consecutive ids, read straight from the
+// table.
+func (s *Store) eachByID(ctx context.Context, f *EventFilter, desc bool, fn func(*model.Event) error) error {
+	var lo, hi int64
+	if err := s.r.QueryRowContext(ctx, `SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM `+f.table()).Scan(&lo, &hi); err != nil {
+		return fmt.Errorf("store: export range: %w", err)
+	}
+	if hi == 0 {
+		return nil
+	}
+	names, err := s.exportNames(ctx, f)
+	if err != nil {
+		return err
+	}
+	where, args := f.where()
+	cols, table := liveColumns, "events e NOT INDEXED"
+	if f.Archive {
+		cols, table = archivedColumns, "archived_events NOT INDEXED"
+	}
+	q := `SELECT ` + cols + ` FROM ` + table + ` WHERE ` + where + ` AND id BETWEEN ? AND ? ORDER BY id ` + direction(desc)
+	read := func(ctx context.Context, k int64, _ *model.Event, _ int) ([]*model.Event, error) {
+		from, to := lo+k*idSpan, lo+(k+1)*idSpan-1
+		if desc {
+			from, to = hi-(k+1)*idSpan+1, hi-k*idSpan
+		}
+		return s.exportRows(ctx, f.Archive, names, q, append(args[:len(args):len(args)], from, to)...)
+	}
+	return eachSpan(ctx, (hi-lo)/idSpan+1, 0, read, fn)
+}
+
+// timeSpanRows is about how many events one part of eachByTime covers, timeChunk how many
+// rows one read of a dense part takes.
+const (
+	timeSpanRows = 4096
+	timeChunk    = 4 * timeSpanRows
+)
+
+// eachByTime is EachEvent in time order (ties by id): the matching time range is cut into
+// parts of equal length that hold timeSpanRows events on average, each read through the
+// timestamp index.
+func (s *Store) eachByTime(ctx context.Context, f *EventFilter, desc bool, fn func(*model.Event) error) error {
+	where, args := f.where()
+	cols, table := liveColumns, "events e INDEXED BY events_timestamp"
+	if f.Archive {
+		cols, table = archivedColumns, "archived_events INDEXED BY archived_timestamp"
+	}
+	var lo, hi sql.NullInt64
+	for _, b := range []struct {
+		dst *sql.NullInt64
+		dir string
+	}{{&lo, "ASC"}, {&hi, "DESC"}} {
+		err := s.r.QueryRowContext(ctx, `SELECT timestamp FROM `+table+` WHERE `+where+` ORDER BY timestamp `+b.dir+` LIMIT 1`, args...).Scan(b.dst)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: export range: %w", err)
+		}
+	}
+	if !lo.Valid || !hi.Valid {
+		return nil
+	}
+	n, err := s.CountEvents(ctx, f)
+	if err != nil {
+		return err
+	}
+	names, err := s.exportNames(ctx, f)
+	if err != nil {
+		return err
+	}
+	width := max(1, (hi.Int64-lo.Int64+1)*timeSpanRows/max(n, 1))
+	parts := (hi.Int64-lo.Int64)/width + 1
+	cmp, dir := ">", "ASC"
+	if desc {
+		cmp, dir = "<", "DESC"
+	}
+	q := `SELECT ` + cols + ` FROM ` + table + ` WHERE ` + where + ` AND timestamp BETWEEN ? AND ?`
+	order := ` ORDER BY timestamp ` + dir + `, id ` + dir + ` LIMIT ?`
+	read := func(ctx context.Context, k int64, after *model.Event, limit int) ([]*model.Event, error) {
+		from, to := lo.Int64+k*width, lo.Int64+(k+1)*width-1
+		if desc {
+			from, to = hi.Int64-(k+1)*width+1, hi.Int64-k*width
+		}
+		a := append(args[:len(args):len(args)], from, to)
+		if after == nil {
+			return s.exportRows(ctx, f.Archive, names, q+order, append(a, limit)...)
+		}
+		return s.exportRows(ctx, f.Archive, names, q+` AND (timestamp, id) `+cmp+` (?, ?)`+order,
+			append(a, ms(after.Timestamp), after.ID, limit)...)
+	}
+	return eachSpan(ctx, parts, timeChunk, read, fn)
+}
+
+func direction(desc bool) string {
+	if desc {
+		return "DESC"
+	}
+	return "ASC"
+}
+
+// exportNames reads the sensor and group names live events are shown with (archived events
+// carry their own).
+func (s *Store) exportNames(ctx context.Context, f *EventFilter) (*nameCache, error) {
+	if f.Archive {
+		return nil, nil
+	}
+	return s.names(ctx)
+}
+
+// exportRows runs one read of an export.
+func (s *Store) exportRows(ctx context.Context, archive bool, names *nameCache, q string, args ...any) ([]*model.Event, error) {
+	list, err := s.eventRows(ctx, q, archive, names, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: export: %w", err)
+	}
+	return list, nil
+}
