@@ -34,11 +34,13 @@ type EventFilter struct {
 	// scanSearch makes the search a LIKE over each row instead of a look-up in events_fts:
 	// cheaper when the term is so common that a page fills after a few rows (see indexHint).
 	scanSearch bool
+	// plan is the search's plan, made once per filter: the list page and its total share it.
+	plan *searchPlan
 }
 
 // probeRows is how many of the newest rows matching the other filters a search first tests:
-// enough to see a term that occurs once in a thousand events, cheap enough to do every time.
-const probeRows = 5000
+// enough to see a term that occurs once in a few thousand events, cheap enough to do every time.
+const probeRows = 2000
 
 // ftsSearch reports whether the search can use the trigram index: live events, a term of three
 // characters or more, and no LIKE wildcards of its own.
@@ -233,7 +235,7 @@ func (s *Store) CountMatches(ctx context.Context, f *EventFilter) (n int64, exac
 		n, err = s.CountEvents(ctx, f)
 		return n, true, err
 	}
-	plan, err := s.planSearch(ctx, f)
+	plan, err := s.searchPlanFor(ctx, f)
 	if err != nil || plan.n >= 0 {
 		return plan.n, plan.exact, err
 	}
@@ -250,11 +252,26 @@ type searchPlan struct {
 	exact bool  // n is exact, not an estimate
 }
 
-// planSearch tests the newest probeRows rows that pass the other filters. No match there: the
-// term is rare, and the trigram index finds its few matches (a term under three characters has
-// no trigram and is scanned). Matches there: walking the list's order finds a page within a few
-// thousand rows, while counting them all would read everything, so the total is estimated.
-// When fewer rows than probeRows pass the other filters, the probe saw them all: exact.
+// searchPlanFor returns the filter's search plan, making it on first use.
+func (s *Store) searchPlanFor(ctx context.Context, f *EventFilter) (searchPlan, error) {
+	if f.plan == nil {
+		p, err := s.planSearch(ctx, f)
+		if err != nil {
+			return p, err
+		}
+		f.plan = &p
+	}
+	return *f.plan, nil
+}
+
+// planSearch tests the newest probeRows rows that pass the other filters. When fewer rows
+// than that pass them, the probe saw every candidate: its count is exact. A term found there
+// is found by walking the list's order and testing each row, and its total is estimated from
+// its share in the probe (counting every match would read the whole table). A term not found
+// there is rare: with three characters or more it is looked up in the trigram index, which
+// counts its matches exactly (the index is slow only for terms made of common trigrams, which
+// the probe sends to the walk). A shorter one has no trigram: the rows are tested one by one,
+// and the total is estimated.
 func (s *Store) planSearch(ctx context.Context, f *EventFilter) (searchPlan, error) {
 	others := *f
 	others.Query = ""
@@ -269,9 +286,9 @@ func (s *Store) planSearch(ctx context.Context, f *EventFilter) (searchPlan, err
 	}
 	switch {
 	case rows < probeRows:
-		return searchPlan{n: hits, exact: true}, nil // the probe saw every candidate
-	case hits == 0:
-		return searchPlan{fts: f.ftsSearch(), n: -1}, nil
+		return searchPlan{n: hits, exact: true}, nil
+	case hits == 0 && f.ftsSearch():
+		return searchPlan{fts: true, n: -1}, nil
 	}
 	total, err := s.CountEvents(ctx, &others)
 	if err != nil {
@@ -291,6 +308,12 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 	if p.Limit < 1 {
 		return nil, "", &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
 			Fields: map[string]string{"limit": "Ask for at least one event."}}
+	}
+	if f.Query != "" {
+		// Planned on the caller's filter, so that CountMatches reuses the plan.
+		if _, err := s.searchPlanFor(ctx, f); err != nil {
+			return nil, "", err
+		}
 	}
 	// A copy: the planner may switch this query's search to a row scan (see indexHint).
 	lf := *f
@@ -407,7 +430,7 @@ func (s *Store) indexHint(ctx context.Context, f *EventFilter, key sortKey) (str
 		return "", nil // few rows, or the timestamp range is the best index anyway
 	}
 	if f.Query != "" {
-		plan, err := s.planSearch(ctx, f)
+		plan, err := s.searchPlanFor(ctx, f)
 		if err != nil {
 			return "", err
 		}
