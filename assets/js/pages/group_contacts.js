@@ -47,7 +47,7 @@ export function contactsSection(contacts, users) {
   const byId = new Map(users.map((u) => [u.id, u]));
   const anyWithMail = users.some((u) => u.email);
   const rows = h('div', { class: 'contact-list', id: 'contact-list' });
-  const add = h('button', { type: 'button', id: 'contact-add', class: 'btn small' }, 'Add');
+  const add = h('button', { type: 'button', id: 'contact-add', class: 'btn small' }, 'Add contact');
   const empty = h('p', { class: 'muted contact-empty' }, 'No contacts yet: nobody gets mail about this group’s sensors.');
 
   /** renumber keeps each row's error slots named after its index (contacts.<i>.email). */

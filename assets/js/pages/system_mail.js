@@ -45,7 +45,7 @@ const COMMON_ZONES = [
 export async function render(view) {
   const settings = await api.get('/settings/smtp');
   const outbox = outboxPanel();
-  view.append(systemTabs('system/mail'), settingsPanel(settings, outbox.refresh), outbox.node);
+  view.append(tabs('system/mail'), settingsPanel(settings, outbox.refresh), outbox.node);
   await outbox.refresh();
 
   const timer = setInterval(() => {
@@ -53,6 +53,21 @@ export async function render(view) {
     if (!view.isConnected) { clearInterval(timer); return; }
     if (!document.hidden) outbox.refresh();
   }, REFRESH_MS);
+}
+
+/**
+ * tabs is the System tab row; on a narrow screen the row scrolls sideways, so
+ * it starts with this page's tab in view.
+ */
+function tabs(active) {
+  const nav = systemTabs(active);
+  requestAnimationFrame(() => {
+    const tab = nav.querySelector('.system-tab.active');
+    if (!tab) return;
+    const past = tab.getBoundingClientRect().right - nav.getBoundingClientRect().right;
+    if (past > 0) nav.scrollLeft += past;
+  });
+  return nav;
 }
 
 function timeZones() {
@@ -332,8 +347,8 @@ function settingsPanel(initial, refreshOutbox) {
 
   fill(saved);
   paintSwitch();
-  return h('section', { class: 'panel', 'aria-labelledby': 'smtp-head' },
-    h('header', { class: 'panel-head' }, h('h2', { id: 'smtp-head' }, 'E-mail notifications'), toggle),
+  return h('section', { class: 'panel mail-panel', 'aria-labelledby': 'smtp-head' },
+    h('header', { class: 'panel-head' }, h('h2', { id: 'smtp-head' }, 'Mail settings'), toggle),
     form);
 }
 
@@ -419,7 +434,7 @@ function outboxPanel() {
     await refresh();
   });
 
-  const node = h('section', { class: 'panel', id: 'mail-outbox', 'aria-labelledby': 'outbox-head' },
+  const node = h('section', { class: 'panel mail-panel', id: 'mail-outbox', 'aria-labelledby': 'outbox-head' },
     h('header', { class: 'panel-head' },
       h('h2', { id: 'outbox-head' }, 'Outbox'),
       h('div', { class: 'panel-tools' },
@@ -428,7 +443,7 @@ function outboxPanel() {
       h('p', { class: 'hint' },
         'Every notification is stored here before it is sent. Mails the server did not take are tried again with growing pauses for 48 hours, then marked failed; “Retry now” tries the queued ones at once and queues the failed ones again. Click a mail to read it.'),
       counts, notice, error),
-    h('div', { class: 'table-wrap' }, table));
+    h('div', { class: 'table-wrap outbox-wrap' }, table));
   return { node, refresh };
 }
 
@@ -438,13 +453,13 @@ function mailRow(m) {
   if (m.status === 'queued' && m.attempts > 0) statusNote = `next try ${formatShort(m.next_attempt_at)}`;
   else if (m.done_at) statusNote = formatShort(m.done_at);
   const row = h('tr', { class: 'outbox-row', 'data-id': m.id, 'data-status': m.status },
-    h('td', { class: 'nowrap', title: formatTime(m.created_at) }, formatShort(m.created_at)),
-    h('td', { class: 'nowrap' }, kindName(m.kind)),
+    h('td', { class: 'nowrap mail-time', title: formatTime(m.created_at) }, formatShort(m.created_at)),
+    h('td', { class: 'nowrap mail-kind' }, kindName(m.kind)),
     h('td', { class: 'mail-recipient' }, m.recipient),
     h('td', { class: 'mail-subject' }, m.subject),
-    h('td', { class: 'nowrap' }, statusPill(m.status),
-      statusNote ? h('div', { class: 'muted small' }, statusNote) : null),
-    h('td', { class: 'num' }, String(m.attempts ?? 0)),
+    h('td', { class: 'nowrap mail-status' }, statusPill(m.status),
+      statusNote ? h('div', { class: 'muted small mail-status-note' }, statusNote) : null),
+    h('td', { class: 'num mail-attempts' }, String(m.attempts ?? 0)),
     h('td', { class: 'detail mail-error' }, m.last_error || ''),
     h('td', { class: 'actions' }, open));
   // The whole row opens the mail; the button makes that reachable by keyboard.
