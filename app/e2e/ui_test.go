@@ -220,3 +220,24 @@ func TestAdminManagesGroupsAndTokens(t *testing.T) {
 		chromedp.WaitNotPresent(chromedp.CSS(`[data-testid="token-row"]`)))
 	b.assertNoPageErrors()
 }
+
+// TestNarrowScreenLayout: on a phone-sized screen the navigation sits above the content, which
+// gets the whole width, and the System panels fit without scrolling sideways.
+func TestNarrowScreenLayout(t *testing.T) {
+	b, _, _ := openEvents(t)
+	b.do("phone-sized viewport", chromedp.EmulateViewport(390, 844))
+	for _, page := range []struct{ name, ready string }{{"mail", "#smtp-host"}, {"templates", "#template-type"}} {
+		openSystemPanel(b, page.name, page.ready)
+		b.screenshot("narrow-" + page.name)
+		content := eval[map[string]float64](b, `(() => { const r = document.querySelector('.content').getBoundingClientRect();
+			const n = document.querySelector('.sidebar').getBoundingClientRect();
+			return {left: r.left, width: r.width, navBottom: n.bottom, top: r.top,
+				scroll: document.documentElement.scrollWidth, inner: window.innerWidth}; })()`)
+		if content["left"] > 1 || content["width"] < 380 || content["top"] < content["navBottom"]-1 {
+			t.Errorf("%s: content box %v, want it full width below the navigation", page.name, content)
+		}
+		if content["scroll"] > content["inner"]+1 {
+			t.Errorf("%s: the page is %v px wide on a %v px screen", page.name, content["scroll"], content["inner"])
+		}
+	}
+}
