@@ -252,6 +252,16 @@ type searchPlan struct {
 	exact bool  // n is exact, not an estimate
 }
 
+// PlanSearch makes the filter's search plan now (a no-op without a search), so that the page
+// and the total can then be read at the same time without planning twice.
+func (s *Store) PlanSearch(ctx context.Context, f *EventFilter) error {
+	if f.Query == "" {
+		return nil
+	}
+	_, err := s.searchPlanFor(ctx, f)
+	return err
+}
+
 // searchPlanFor returns the filter's search plan, making it on first use.
 func (s *Store) searchPlanFor(ctx context.Context, f *EventFilter) (searchPlan, error) {
 	if f.plan == nil {
@@ -309,11 +319,9 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 		return nil, "", &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
 			Fields: map[string]string{"limit": "Ask for at least one event."}}
 	}
-	if f.Query != "" {
-		// Planned on the caller's filter, so that CountMatches reuses the plan.
-		if _, err := s.searchPlanFor(ctx, f); err != nil {
-			return nil, "", err
-		}
+	// Planned on the caller's filter, so that CountMatches reuses the plan.
+	if err := s.PlanSearch(ctx, f); err != nil {
+		return nil, "", err
 	}
 	// A copy: the planner may switch this query's search to a row scan (see indexHint).
 	lf := *f
