@@ -195,21 +195,21 @@ CREATE INDEX IF NOT EXISTS events_source         ON events(source_key, timestamp
 CREATE INDEX IF NOT EXISTS events_target_port    ON events(target_port, timestamp);
 CREATE INDEX IF NOT EXISTS events_summary        ON events(summary, timestamp);
 
--- Full-text index for the event list's search (a substring of source, summary or comment):
--- trigrams, so any substring of three or more characters is found through the index. It keeps
--- no copy of the text (content is the events table) and no positions (detail=none), which
--- costs about 60 bytes per event. New events are indexed by the ingest writer; deletions and
--- comment changes by the triggers below.
-CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(source, summary, comment,
+-- Full-text index for the event list's search in summaries and comments: trigrams, so any
+-- substring of three or more characters is found through the index. It keeps no copy of the
+-- text (content is the events table) and no positions (detail=none), which costs about 40 bytes
+-- per event. Source addresses are not in it: a search for an address, or the start of one,
+-- seeks the events_source index instead (address trigrams are so common that their lists made
+-- every lookup slow). New events are indexed by the ingest writer; deletions and comment
+-- changes by the triggers below.
+CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(summary, comment,
     content='events', content_rowid='id', tokenize='trigram', detail='none');
 CREATE TRIGGER IF NOT EXISTS events_fts_delete AFTER DELETE ON events BEGIN
-    INSERT INTO events_fts (events_fts, rowid, source, summary, comment)
-    VALUES ('delete', OLD.id, OLD.source, OLD.summary, OLD.comment);
+    INSERT INTO events_fts (events_fts, rowid, summary, comment) VALUES ('delete', OLD.id, OLD.summary, OLD.comment);
 END;
 CREATE TRIGGER IF NOT EXISTS events_fts_comment AFTER UPDATE OF comment ON events BEGIN
-    INSERT INTO events_fts (events_fts, rowid, source, summary, comment)
-    VALUES ('delete', OLD.id, OLD.source, OLD.summary, OLD.comment);
-    INSERT INTO events_fts (rowid, source, summary, comment) VALUES (NEW.id, NEW.source, NEW.summary, NEW.comment);
+    INSERT INTO events_fts (events_fts, rowid, summary, comment) VALUES ('delete', OLD.id, OLD.summary, OLD.comment);
+    INSERT INTO events_fts (rowid, summary, comment) VALUES (NEW.id, NEW.summary, NEW.comment);
 END;
 
 -- The details ("Additional information", "Sensor interaction") and packets of an event as JSON

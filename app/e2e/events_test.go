@@ -116,6 +116,26 @@ func TestEventsWorkflow(t *testing.T) {
 	waitSources(b, "search hits", []string{"192.0.2.23", "192.0.2.21", "192.0.2.24", "192.0.2.22", "192.0.2.25"})
 	b.do("clear the search", chromedp.Click(chromedp.CSS("#filter-reset")))
 	waitSources(b, "filters reset", all)
+	// An address: exactly that one; the start of one: every address that starts so; two letters
+	// of text: a hint instead of a search.
+	b.do("search an address", chromedp.SendKeys(chromedp.CSS("#filter-search"), "192.0.2.2\r"))
+	waitSources(b, "no event from 192.0.2.2 (192.0.2.21 is another address)", []string{})
+	b.do("clear the search", chromedp.Click(chromedp.CSS("#filter-reset")))
+	waitSources(b, "filters reset", all)
+	var from172 []string
+	for _, src := range all {
+		if strings.HasPrefix(src, "172.") {
+			from172 = append(from172, src)
+		}
+	}
+	b.do("search the start of addresses", chromedp.SendKeys(chromedp.CSS("#filter-search"), "172.\r"))
+	waitSources(b, "the addresses starting with 172.", from172)
+	b.do("clear the search", chromedp.Click(chromedp.CSS("#filter-reset")))
+	waitSources(b, "filters reset", all)
+	b.do("two letters of text", chromedp.SendKeys(chromedp.CSS("#filter-search"), "at\r"),
+		chromedp.WaitVisible(chromedp.CSS("#filter-search-hint")))
+	waitSources(b, "the list unchanged", all)
+	b.do("clear the search", chromedp.Click(chromedp.CSS("#filter-reset")))
 
 	checkSSHDetails(b, row("172.20.0.1"))
 

@@ -72,7 +72,7 @@ func (s *Store) CommitBatch(ctx context.Context, events []*model.Event, hits map
 			}
 			e.ID, _ = res.LastInsertId()
 			e.DetailsCount, e.PacketsCount = len(e.Details), len(e.Packets)
-			if _, err := index.ExecContext(ctx, e.ID, e.Source.String(), e.Summary); err != nil {
+			if _, err := index.ExecContext(ctx, e.ID, e.Summary); err != nil {
 				return fmt.Errorf("store: index event: %w", err)
 			}
 			if len(e.Details) == 0 && len(e.Packets) == 0 {

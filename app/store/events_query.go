@@ -31,8 +31,9 @@ type EventFilter struct {
 	// archived_at), for the archive job.
 	ChangedBefore *time.Time
 
-	// scanSearch makes the search a LIKE over each row instead of a look-up in events_fts:
-	// cheaper when the term is so common that a page fills after a few rows (see indexHint).
+	// scanSearch makes the search's text part a LIKE over each row instead of a look-up in
+	// events_fts: cheaper when the term is so common that a page fills after a few rows (see
+	// indexHint).
 	scanSearch bool
 	// plan is the search's plan, made once per filter: the list page and its total share it.
 	plan *searchPlan
@@ -166,14 +167,10 @@ func (f *EventFilter) where() (string, []any) {
 		conds = append(conds, "timestamp <= ?")
 		args = append(args, ms(*f.To))
 	}
-	if f.ftsSearch() {
-		like := "%" + f.Query + "%"
-		conds = append(conds, `id IN (SELECT rowid FROM events_fts WHERE source LIKE ? OR summary LIKE ? OR comment LIKE ?)`)
-		args = append(args, like, like, like)
-	} else if f.Query != "" {
-		like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Query) + "%"
-		conds = append(conds, `(source LIKE ? ESCAPE '\' OR summary LIKE ? ESCAPE '\' OR comment LIKE ? ESCAPE '\')`)
-		args = append(args, like, like, like)
+	if f.Query != "" {
+		cond, a := searchCond(f.Query, f.ftsSearch())
+		conds = append(conds, cond)
+		args = append(args, a...)
 	}
 	if f.ChangedBefore != nil {
 		col := "modified_at"
@@ -240,16 +237,16 @@ func (s *Store) CountMatches(ctx context.Context, f *EventFilter) (n int64, exac
 		return plan.n, plan.exact, err
 	}
 	lf := *f
-	lf.scanSearch = !plan.fts
+	lf.scanSearch = !plan.lookup
 	n, err = s.CountEvents(ctx, &lf)
 	return n, true, err
 }
 
 // searchPlan is how one search is answered.
 type searchPlan struct {
-	fts   bool  // look the term up in events_fts (it is rare); else test each row with LIKE
-	n     int64 // the matches as far as the probe tells; -1: unknown, count them
-	exact bool  // n is exact, not an estimate
+	lookup bool  // the term is rare: find its matches through the indexes; else test each row
+	n      int64 // the matches as far as the probe tells; -1: unknown, count them
+	exact  bool  // n is exact, not an estimate
 }
 
 // PlanSearch makes the filter's search plan now (a no-op without a search), so that the page
@@ -274,31 +271,29 @@ func (s *Store) searchPlanFor(ctx context.Context, f *EventFilter) (searchPlan, 
 	return *f.plan, nil
 }
 
-// planSearch tests the newest probeRows rows that pass the other filters. When fewer rows
-// than that pass them, the probe saw every candidate: its count is exact. A term found there
-// is found by walking the list's order and testing each row, and its total is estimated from
-// its share in the probe (counting every match would read the whole table). A term not found
-// there is rare: with three characters or more it is looked up in the trigram index, which
-// counts its matches exactly (the index is slow only for terms made of common trigrams, which
-// the probe sends to the walk). A shorter one has no trigram: the rows are tested one by one,
-// and the total is estimated.
+// planSearch tests the newest probeRows rows that pass the other filters (see search.go for
+// what a term matches). When fewer rows than that pass them, the probe saw every candidate:
+// its count is exact. A term found there is found by walking the list's order and testing
+// each row, and its total is estimated from its share in the probe (counting every match
+// would read the whole table). A term not found there is rare: its matches are looked up in
+// the indexes (events_source for an address, the trigram index for the text), which also
+// count them exactly.
 func (s *Store) planSearch(ctx context.Context, f *EventFilter) (searchPlan, error) {
 	others := *f
 	others.Query = ""
 	where, args := others.where()
-	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(f.Query) + "%"
+	match, matchArgs := searchCond(f.Query, false)
 	var rows, hits int64
-	err := s.r.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(source LIKE ? ESCAPE '\' OR summary LIKE ? ESCAPE '\'
-		OR comment LIKE ? ESCAPE '\'), 0) FROM (SELECT source, summary, comment FROM `+f.table()+` WHERE `+where+`
-		ORDER BY timestamp DESC LIMIT ?)`, append([]any{like, like, like}, append(args, probeRows)...)...).Scan(&rows, &hits)
+	err := s.r.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(`+match+`), 0) FROM (SELECT source_key, summary, comment
+		FROM `+f.table()+` WHERE `+where+` ORDER BY timestamp DESC LIMIT ?)`, append(matchArgs, append(args, probeRows)...)...).Scan(&rows, &hits)
 	if err != nil {
 		return searchPlan{}, fmt.Errorf("store: search probe: %w", err)
 	}
 	switch {
 	case rows < probeRows:
 		return searchPlan{n: hits, exact: true}, nil
-	case hits == 0 && f.ftsSearch():
-		return searchPlan{fts: true, n: -1}, nil
+	case hits == 0 && (f.ftsSearch() || utf8.RuneCountInString(f.Query) < minTextSearch):
+		return searchPlan{lookup: true, n: -1}, nil
 	}
 	total, err := s.CountEvents(ctx, &others)
 	if err != nil {
@@ -442,8 +437,8 @@ func (s *Store) indexHint(ctx context.Context, f *EventFilter, key sortKey) (str
 		if err != nil {
 			return "", err
 		}
-		if plan.fts {
-			return "", nil // a rare term: its few matches come from the trigram index, then sorted
+		if plan.lookup {
+			return "", nil // a rare term: its few matches come from the indexes, then sorted
 		}
 		f.scanSearch = true // walk the order below and test each row
 	}

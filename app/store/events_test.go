@@ -9,9 +9,11 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"honeysens/app/model"
 )
@@ -232,15 +234,44 @@ func matches(f *EventFilter, r row) bool {
 		return false
 	}
 	if f.Query != "" {
-		// SQLite's LIKE ignores ASCII case only.
+		// The source: a whole address exactly, or the start of an IPv4 address as written. The
+		// text: a substring of three characters or more (SQLite's LIKE ignores ASCII case only).
 		q := asciiLower(f.Query)
-		if !strings.Contains(asciiLower(r.source), q) && !strings.Contains(asciiLower(r.summary), q) &&
-			!strings.Contains(asciiLower(r.comment), q) {
+		source := false
+		if a, err := netip.ParseAddr(f.Query); err == nil {
+			source = a.Unmap().String() == r.source
+		} else if ipv4Start(f.Query) {
+			source = strings.Count(r.source, ".") == 3 && strings.HasPrefix(r.source, f.Query)
+		}
+		text := utf8.RuneCountInString(q) >= 3 && (strings.Contains(asciiLower(r.summary), q) || strings.Contains(asciiLower(r.comment), q))
+		if !source && !text {
 			return false
 		}
 	}
 	if f.IDs != nil && !slices.Contains(f.IDs, r.id) {
 		return false
+	}
+	return true
+}
+
+// ipv4Start reports whether q is how an IPv4 address starts: up to four dot-separated decimal
+// octets without leading zeros, the last one possibly incomplete or empty (but not after the
+// fourth).
+func ipv4Start(q string) bool {
+	parts := strings.Split(q, ".")
+	if len(parts) > 4 {
+		return false
+	}
+	for i, p := range parts {
+		if p == "" && i == len(parts)-1 && i > 0 {
+			continue
+		}
+		if p == "" || len(p) > 3 || (len(p) > 1 && p[0] == '0') || strings.Trim(p, "0123456789") != "" {
+			return false
+		}
+		if v, _ := strconv.Atoi(p); v > 255 {
+			return false
+		}
 	}
 	return true
 }
@@ -537,8 +568,12 @@ func TestEventFilterConditions(t *testing.T) {
 		{"to", EventFilter{To: &to}},
 		{"from-to", EventFilter{From: &from, To: &to}},
 		{"from exact event time", EventFilter{From: &ev[7].Timestamp, To: &ev[7].Timestamp}},
-		{"query source", EventFilter{Query: "10.0.0.1"}},
-		{"query source v6", EventFilter{Query: "db8::"}},
+		{"query source", EventFilter{Query: "10.0.0.9"}},
+		{"query source v6", EventFilter{Query: "2001:db8::a"}},
+		{"query source start", EventFilter{Query: "10.0.0."}},
+		{"query source start short", EventFilter{Query: "10"}},
+		{"query source incomplete octet", EventFilter{Query: "10.0.0.1"}},
+		{"query text too short", EventFilter{Query: "ab"}},
 		{"query summary", EventFilter{Query: "login"}},
 		{"query percent literal", EventFilter{Query: "100%"}},
 		{"query percent alone", EventFilter{Query: "%"}},
@@ -556,13 +591,13 @@ func TestEventFilterConditions(t *testing.T) {
 			Classification: []model.Classification{model.ClassScan, model.ClassHoneypot, model.ClassUnknown},
 			Groups:         []int64{fx.groups[0].ID, fx.groups[2].ID},
 			From:           &from,
-			Query:          ".",
+			Query:          "10.",
 		}},
 	}
 	for _, name := range []string{"status new", "classification scan", "groups one", "groups two", "sensor", "from",
-		"to", "from-to", "from exact event time", "query source", "query source v6", "query summary",
-		"query percent literal", "query underscore literal", "query comment percent", "query comment underscore",
-		"query backslash", "query comment backslash", "query case", "ids", "combined"} {
+		"to", "from-to", "from exact event time", "query source", "query source v6", "query source start",
+		"query source start short", "query summary", "query percent literal", "query underscore literal",
+		"query comment percent", "query comment underscore", "query comment backslash", "query case", "ids", "combined"} {
 		mustMatch[name] = 1
 	}
 	results := map[string][]int64{}
@@ -763,7 +798,7 @@ func TestSearchUsesTheTrigramIndexAndScansCommonTerms(t *testing.T) {
 		t.Fatal(err)
 	}
 	rare := &EventFilter{Query: "oracle"}
-	if plan, _ := s.planSearch(ctx, rare); !plan.fts {
+	if plan, _ := s.planSearch(ctx, rare); !plan.lookup {
 		t.Errorf("rare term not looked up in the trigram index: %+v", plan)
 	}
 	if n, exact, err := s.CountMatches(ctx, rare); n != 1 || !exact || err != nil {

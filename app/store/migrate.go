@@ -22,8 +22,22 @@ var upgrades = []upgrade{
 }
 
 // upgradeTo2 adds e-mail notifications: contacts, templates, the outbox, the storm guard and
-// the marks; status changes recorded before it count as notified.
+// the marks; status changes recorded before it count as notified. The search index loses the
+// source column and is rebuilt from the events (about a minute per million events, once).
 const upgradeTo2 = `
+DROP TRIGGER events_fts_delete;
+DROP TRIGGER events_fts_comment;
+DROP TABLE events_fts;
+CREATE VIRTUAL TABLE events_fts USING fts5(summary, comment,
+    content='events', content_rowid='id', tokenize='trigram', detail='none');
+CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN
+    INSERT INTO events_fts (events_fts, rowid, summary, comment) VALUES ('delete', OLD.id, OLD.summary, OLD.comment);
+END;
+CREATE TRIGGER events_fts_comment AFTER UPDATE OF comment ON events BEGIN
+    INSERT INTO events_fts (events_fts, rowid, summary, comment) VALUES ('delete', OLD.id, OLD.summary, OLD.comment);
+    INSERT INTO events_fts (rowid, summary, comment) VALUES (NEW.id, NEW.summary, NEW.comment);
+END;
+INSERT INTO events_fts (events_fts) VALUES ('rebuild');
 ALTER TABLE sensor_status_log ADD COLUMN mailed INTEGER NOT NULL DEFAULT 0;
 UPDATE sensor_status_log SET mailed = 1;
 CREATE INDEX IF NOT EXISTS sensor_status_log_unmailed ON sensor_status_log(id) WHERE mailed = 0;

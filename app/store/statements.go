@@ -28,7 +28,7 @@ func prepare(ctx context.Context, w, r *sql.DB) (*statements, error) {
 			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
 		{w, &st.insertData, `INSERT INTO event_data (event_id, details, packets) VALUES (?,?,?)`},
 		{w, &st.countEvents, `INSERT INTO event_counts VALUES (0, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n`},
-		{w, &st.indexEvent, `INSERT INTO events_fts (rowid, source, summary, comment) VALUES (?, ?, ?, '')`},
+		{w, &st.indexEvent, `INSERT INTO events_fts (rowid, summary, comment) VALUES (?, ?, '')`},
 		{r, &st.sensor, `SELECT ` + sensorColumns + ` FROM sensors WHERE id = ?`},
 	} {
 		stmt, err := p.db.PrepareContext(ctx, p.text)

@@ -400,6 +400,18 @@ func checkFixture(t *testing.T, s *Store, wantVersion int) {
 		t.Errorf("CountEvents after an insert = %d, %v; want %d", n, err, len(live)+1)
 	}
 
+	// The search index answers on the upgraded database as a row by row test does.
+	for _, q := range []string{"Login attempt", "wp-login", "after the upgrade", "no such text"} {
+		viaIndex, err1 := s.CountEvents(ctx, &EventFilter{Query: q})
+		viaRows, err2 := s.CountEvents(ctx, &EventFilter{Query: q, scanSearch: true})
+		if err1 != nil || err2 != nil || viaIndex != viaRows {
+			t.Errorf("search %q: %d through the index, %d row by row (%v, %v)", q, viaIndex, viaRows, err1, err2)
+		}
+	}
+	if n, _ := s.CountEvents(ctx, &EventFilter{Query: "Login attempt"}); n == 0 {
+		t.Error("the search index finds none of the fixture's logins")
+	}
+
 	// Notifications: status changes recorded before them count as notified, and the group
 	// takes contacts.
 	if notices, err := s.UnmailedStatusChanges(ctx); err != nil || len(notices) != 0 {

@@ -117,6 +117,9 @@ func parseEventFilter(get func(string) string, p *auth.Principal) (*store.EventF
 		if utf8.RuneCountInString(q) > 200 {
 			return nil, invalidField("q", "Search for at most 200 characters.")
 		}
+		if msg := store.SearchTermError(q); msg != "" {
+			return nil, invalidField("q", msg)
+		}
 		f.Query = q
 	}
 	return f, nil

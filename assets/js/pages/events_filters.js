@@ -24,8 +24,13 @@ export function filterBar(state, onChange) {
   const to = h('input', { id: 'filter-to', type: 'datetime-local', step: 1 });
   const search = h('input', {
     id: 'filter-search', type: 'search', autocomplete: 'off',
-    placeholder: 'Search source, summary or comment',
+    placeholder: 'An address (or its start), or text of the summary or comment',
+    'aria-describedby': 'filter-search-hint',
   });
+  // The server searches text from three characters on; shorter terms only as the start of an
+  // address. Waiting here saves a refused request on every first keystroke.
+  const searchHint = h('span', { id: 'filter-search-hint', class: 'hint', hidden: true },
+    'Enter at least 3 characters, or the start of an address.');
   const reset = h('button', { type: 'button', id: 'filter-reset', class: 'btn small link' }, 'Reset filters');
   let sensors = [];
 
@@ -55,8 +60,11 @@ export function filterBar(state, onChange) {
   let timer = 0;
   const applySearch = () => {
     clearTimeout(timer);
-    if (search.value === f.q) return;
-    f.q = search.value;
+    const q = search.value.trim();
+    const tooShort = q !== '' && [...q].length < 3 && !/^\d{1,3}\.?$/.test(q);
+    searchHint.hidden = !tooShort;
+    if (tooShort || q === f.q) return;
+    f.q = q;
     onChange();
   };
   search.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(applySearch, SEARCH_DELAY_MS); });
@@ -65,6 +73,7 @@ export function filterBar(state, onChange) {
   reset.addEventListener('click', () => {
     Object.assign(f, { status: f.dataset === 'archive' ? '' : DEFAULT_STATUS, classification: '', group: '', sensor: '', from: '', to: '', q: '' });
     for (const [el, v] of [[status, f.status], [classification, ''], [group, ''], [from, ''], [to, ''], [search, '']]) el.value = v;
+    searchHint.hidden = true;
     fillSensors();
     onChange();
   });
@@ -77,7 +86,7 @@ export function filterBar(state, onChange) {
     labelled('Status', status),
     labelled('From', from),
     labelled('To', to),
-    labelled('Search', search, 'filter-wide'),
+    h('div', { class: 'field filter filter-wide' }, h('label', { for: search.id }, 'Search'), search, searchHint),
     h('div', { class: 'filter-actions' }, reset));
 
   async function load() {
