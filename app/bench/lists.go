@@ -42,11 +42,13 @@ func (r *Runner) lists(ctx context.Context, e *env) error {
 		{"list: filter group", fmt.Sprintf("group=%d", e.sensors[0].GroupID)},
 		{"list: filter sensor", fmt.Sprintf("sensor=%d", e.sensors[1].ID)},
 		{"list: filter time range (1 h)", "from=" + from + "&to=" + to},
-		{"list: search q=(#4242) (one match)", "q=" + url.QueryEscape("(#4242)")},
-		{"list: search q=10.0.1.2 (source, ~1 in 800)", "q=10.0.1.2"},
-		{"list: search q=wp-login (summary, 1 in 6)", "q=wp-login"},
+		{"list: search q=(#4242) (text, one match)", "q=" + url.QueryEscape("(#4242)")},
+		{"list: search q=10.0.1.2 (an address, ~1 in 50000)", "q=10.0.1.2"},
+		{"list: search q=10.0.1. (start of an address, ~1 in 200)", "q=10.0.1."},
+		{"list: search q=10 (two digits: start of an address, all)", "q=10"},
+		{"list: search q=wp-login (text, 1 in 6)", "q=wp-login"},
+		{"list: search q=root, 3 (text, 1 in 6)", "q=" + url.QueryEscape("root, 3")},
 		{"list: search q=no-such-text (no match)", "q=no-such-text"},
-		{"list: search q=ab (two letters: row scan)", "q=ab"},
 	}...)
 	for _, c := range cases {
 		med, worst, err := r.timed(e, "/api/events?"+c.query, runs)

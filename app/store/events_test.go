@@ -880,7 +880,22 @@ func TestEachEventWalksEveryOrder(t *testing.T) {
 	if err := s.InsertEvents(context.Background(), burst); err != nil {
 		t.Fatal(err)
 	}
-	from, to := eventBase.Add(3*time.Hour), eventBase.Add(30*time.Hour)
+	// Events that arrive in time order (the common case, read by id range) with a few late ones
+	// among them.
+	var ordered []*model.Event
+	for i := range 3 * timeSpanRows {
+		ts := eventBase.Add(50*time.Hour + time.Duration(i)*time.Second)
+		if i%1000 == 999 {
+			ts = eventBase.Add(60*time.Hour - time.Duration(i)*time.Second)
+		}
+		ordered = append(ordered, &model.Event{Timestamp: ts, SensorID: fx.sensors[1].ID, GroupID: fx.sensors[1].GroupID,
+			Service: "ssh", Classification: model.ClassHoneypot, Source: netip.MustParseAddr("198.51.100.2"),
+			Summary: "in order", Status: model.Status(i % 4)})
+	}
+	if err := s.InsertEvents(context.Background(), ordered); err != nil {
+		t.Fatal(err)
+	}
+	from, to := eventBase.Add(3*time.Hour), eventBase.Add(55*time.Hour)
 	filters := map[string]*EventFilter{
 		"all":        {},
 		"new":        {Status: []model.Status{model.StatusNew}},
