@@ -61,38 +61,52 @@ func (s *Store) EachEvent(ctx context.Context, f *EventFilter, sort string, desc
 	return ctx.Err()
 }
 
-// readPart reads part k of an ordered walk: at most limit rows after the event `after` (nil:
-// from the part's start). limit 0 means the part is small by construction and read whole.
-type readPart func(ctx context.Context, k int64, after *model.Event, limit int) ([]*model.Event, error)
+// part is one piece of an ordered walk: a range of ids or of timestamps (both ends included).
+type part struct{ from, to int64 }
 
-// eachSpan walks parts 0..parts-1 in order. Up to three parts are read at once, on separate
-// connections, and handed to fn in order: reading rows is an export's bottleneck, and this way
-// it uses every core. A part that fills limit rows is dense (a burst of events): its rest is
-// read in turn, a chunk at a time, so memory stays bounded whatever the data looks like.
-func eachSpan(ctx context.Context, parts int64, limit int, read readPart, fn func(*model.Event) error) error {
+// nextPart returns the walk's next part; ok is false after the last.
+type nextPart func(ctx context.Context) (p part, ok bool, err error)
+
+// readPart reads at most limit rows of part p after the event `after` (nil: from the part's
+// start). limit 0 means the part is small by construction and read whole.
+type readPart func(ctx context.Context, p part, after *model.Event, limit int) ([]*model.Event, error)
+
+// eachSpan walks the parts next yields, in order. Up to three parts are read at once, on
+// separate connections, and handed to fn in order: reading rows is an export's bottleneck, and
+// this way it uses every core. A part that fills limit rows is dense (a burst of events): its
+// rest is read in turn, a chunk at a time, so memory stays bounded whatever the data looks like.
+func eachSpan(ctx context.Context, next nextPart, limit int, read readPart, fn func(*model.Event) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type result struct {
+		p    part
 		list []*model.Event
 		err  error
 	}
 	pending := make(chan chan result, 2) // parts being read, in output order
 	go func() {
 		defer close(pending)
-		for k := int64(0); k < parts; k++ {
+		for {
+			p, ok, err := next(ctx)
+			if !ok && err == nil {
+				return
+			}
 			out := make(chan result, 1)
 			select {
 			case pending <- out:
 			case <-ctx.Done():
 				return
 			}
+			if err != nil {
+				out <- result{err: err}
+				return
+			}
 			go func() {
-				list, err := read(ctx, k, nil, limit)
-				out <- result{list, err}
+				list, err := read(ctx, p, nil, limit)
+				out <- result{p, list, err}
 			}()
 		}
 	}()
-	k := int64(0)
 	for out := range pending {
 		r := <-out
 		for {
@@ -107,9 +121,8 @@ func eachSpan(ctx context.Context, parts int64, limit int, read readPart, fn fun
 			if limit == 0 || len(r.list) < limit {
 				break
 			}
-			r.list, r.err = read(ctx, k, r.list[len(r.list)-1], limit)
+			r.list, r.err = read(ctx, r.p, r.list[len(r.list)-1], limit)
 		}
-		k++
 	}
 	return ctx.Err()
 }
@@ -137,29 +150,35 @@ func (s *Store) eachByID(ctx context.Context, f *EventFilter, desc bool, fn func
 		cols, table = archivedColumns, "archived_events NOT INDEXED"
 	}
 	q := `SELECT ` + cols + ` FROM ` + table + ` WHERE ` + where + ` AND id BETWEEN ? AND ? ORDER BY id ` + direction(desc)
-	read := func(ctx context.Context, k int64, _ *model.Event, _ int) ([]*model.Event, error) {
-		from, to := lo+k*idSpan, lo+(k+1)*idSpan-1
+	k := int64(0)
+	next := func(context.Context) (part, bool, error) {
+		p := part{lo + k*idSpan, lo + (k+1)*idSpan - 1}
 		if desc {
-			from, to = hi-(k+1)*idSpan+1, hi-k*idSpan
+			p = part{hi - (k+1)*idSpan + 1, hi - k*idSpan}
 		}
-		return s.exportRows(ctx, f.Archive, names, q, append(args[:len(args):len(args)], from, to)...)
+		k++
+		return p, p.from <= hi && p.to >= lo, nil
 	}
-	return eachSpan(ctx, (hi-lo)/idSpan+1, 0, read, fn)
+	read := func(ctx context.Context, p part, _ *model.Event, _ int) ([]*model.Event, error) {
+		return s.exportRows(ctx, f.Archive, names, q, append(args[:len(args):len(args)], p.from, p.to)...)
+	}
+	return eachSpan(ctx, next, 0, read, fn)
 }
 
-// timeSpanRows is about how many events one part of eachByTime covers, timeChunk how many
-// rows one read of a dense part takes.
+// timeSpanRows is how many events one part of eachByTime covers (counted in the timestamp
+// index, before other filters), timeChunk how many rows one read of a dense part takes.
 const (
 	timeSpanRows = 4096
 	timeChunk    = 4 * timeSpanRows
 )
 
-// eachByTime is EachEvent in time order (ties by id): the matching time range is cut into
-// parts of equal length that hold timeSpanRows events on average. Events mostly arrive in time
-// order, so a part's events usually sit in a narrow id range: that range is read straight from
-// the table, as eachByID does, and sorted in memory, which is much faster than fetching each
-// row through the timestamp index. A part whose events are scattered over many ids (a sensor
-// delivered old events late) or that is denser than timeChunk is read through the index.
+// eachByTime is EachEvent in time order (ties by id). The parts are time ranges of about
+// timeSpanRows events each, their ends found in the timestamp index as the walk goes (events
+// are rarely spread evenly over time). Events mostly arrive in time order, so a part's events
+// usually sit in a narrow id range: that range is read straight from the table, as eachByID
+// does, and sorted in memory, which is much faster than fetching each row through the index.
+// A part whose events are scattered over many ids (a sensor delivered old events late) or that
+// is denser than timeChunk (one instant) is read through the index.
 func (s *Store) eachByTime(ctx context.Context, f *EventFilter, desc bool, fn func(*model.Event) error) error {
 	where, args := f.where()
 	cols, tbl, index := liveColumns, "events e", "events_timestamp"
@@ -180,19 +199,49 @@ func (s *Store) eachByTime(ctx context.Context, f *EventFilter, desc bool, fn fu
 	if !lo.Valid || !hi.Valid {
 		return nil
 	}
-	n, err := s.CountEvents(ctx, f)
-	if err != nil {
-		return err
-	}
 	names, err := s.exportNames(ctx, f)
 	if err != nil {
 		return err
 	}
-	width := max(1, (hi.Int64-lo.Int64+1)*timeSpanRows/max(n, 1))
-	parts := (hi.Int64-lo.Int64)/width + 1
 	op, dir := ">", "ASC"
 	if desc {
 		op, dir = "<", "DESC"
+	}
+	// The part's far end: the timestamp timeSpanRows index entries on from its near end.
+	step := `SELECT timestamp FROM ` + indexed + ` WHERE timestamp >= ? ORDER BY timestamp LIMIT 1 OFFSET ?`
+	if desc {
+		step = `SELECT timestamp FROM ` + indexed + ` WHERE timestamp <= ? ORDER BY timestamp DESC LIMIT 1 OFFSET ?`
+	}
+	cur, done := lo.Int64, false
+	if desc {
+		cur = hi.Int64
+	}
+	next := func(ctx context.Context) (part, bool, error) {
+		if done {
+			return part{}, false, nil
+		}
+		var b int64
+		err := s.r.QueryRowContext(ctx, step, cur, timeSpanRows).Scan(&b)
+		switch {
+		case errors.Is(err, sql.ErrNoRows): // the last part
+			done = true
+			if desc {
+				return part{lo.Int64, cur}, true, nil
+			}
+			return part{cur, hi.Int64}, true, nil
+		case err != nil:
+			return part{}, false, fmt.Errorf("store: export: %w", err)
+		case desc:
+			p := part{min(b+1, cur), cur}
+			cur = p.from - 1
+			done = cur < lo.Int64
+			return p, true, nil
+		default:
+			p := part{cur, max(b-1, cur)}
+			cur = p.to + 1
+			done = cur > hi.Int64
+			return p, true, nil
+		}
 	}
 	byIndex := `SELECT ` + cols + ` FROM ` + indexed + ` WHERE ` + where + ` AND timestamp BETWEEN ? AND ?`
 	order := ` ORDER BY timestamp ` + dir + `, id ` + dir + ` LIMIT ?`
@@ -200,19 +249,15 @@ func (s *Store) eachByTime(ctx context.Context, f *EventFilter, desc bool, fn fu
 	// answers this without reading a row.
 	idRange := `SELECT min(id), max(id), count(*) FROM ` + indexed + ` WHERE timestamp BETWEEN ? AND ?`
 	byID := `SELECT ` + cols + ` FROM ` + tbl + ` NOT INDEXED WHERE ` + where + ` AND id BETWEEN ? AND ? AND timestamp BETWEEN ? AND ?`
-	read := func(ctx context.Context, k int64, after *model.Event, limit int) ([]*model.Event, error) {
-		from, to := lo.Int64+k*width, lo.Int64+(k+1)*width-1
-		if desc {
-			from, to = hi.Int64-(k+1)*width+1, hi.Int64-k*width
-		}
-		a := append(args[:len(args):len(args)], from, to)
+	read := func(ctx context.Context, p part, after *model.Event, limit int) ([]*model.Event, error) {
+		a := append(args[:len(args):len(args)], p.from, p.to)
 		if after != nil {
 			return s.exportRows(ctx, f.Archive, names, byIndex+` AND (timestamp, id) `+op+` (?, ?)`+order,
 				append(a, ms(after.Timestamp), after.ID, limit)...)
 		}
 		var minID, maxID sql.NullInt64
 		var count int64
-		if err := s.r.QueryRowContext(ctx, idRange, from, to).Scan(&minID, &maxID, &count); err != nil {
+		if err := s.r.QueryRowContext(ctx, idRange, p.from, p.to).Scan(&minID, &maxID, &count); err != nil {
 			return nil, fmt.Errorf("store: export: %w", err)
 		}
 		if !minID.Valid {
@@ -221,7 +266,7 @@ func (s *Store) eachByTime(ctx context.Context, f *EventFilter, desc bool, fn fu
 		if count > int64(limit) || maxID.Int64-minID.Int64+1 > 4*count {
 			return s.exportRows(ctx, f.Archive, names, byIndex+order, append(a, limit)...)
 		}
-		list, err := s.exportRows(ctx, f.Archive, names, byID, append(args[:len(args):len(args)], minID.Int64, maxID.Int64, from, to)...)
+		list, err := s.exportRows(ctx, f.Archive, names, byID, append(args[:len(args):len(args)], minID.Int64, maxID.Int64, p.from, p.to)...)
 		slices.SortFunc(list, func(x, y *model.Event) int {
 			c := cmpEvent(x, y)
 			if desc {
@@ -231,7 +276,7 @@ func (s *Store) eachByTime(ctx context.Context, f *EventFilter, desc bool, fn fu
 		})
 		return list, err
 	}
-	return eachSpan(ctx, parts, timeChunk, read, fn)
+	return eachSpan(ctx, next, timeChunk, read, fn)
 }
 
 // cmpEvent orders events by time, then id.

@@ -40,8 +40,11 @@ type EventFilter struct {
 }
 
 // probeRows is how many of the newest rows matching the other filters a search first tests:
-// enough to see a term that occurs once in a few thousand events, cheap enough to do every time.
-const probeRows = 2000
+// enough to tell a common term from a rare one, cheap enough to do for every request.
+const probeRows = 1000
+
+// pageRows is the page size the search plan assumes (the UI's).
+const pageRows = 50
 
 // ftsSearch reports whether the search can use the trigram index: live events, a term of three
 // characters or more, and no LIKE wildcards of its own.
@@ -273,11 +276,10 @@ func (s *Store) searchPlanFor(ctx context.Context, f *EventFilter) (searchPlan, 
 
 // planSearch tests the newest probeRows rows that pass the other filters (see search.go for
 // what a term matches). When fewer rows than that pass them, the probe saw every candidate:
-// its count is exact. A term found there is found by walking the list's order and testing
-// each row, and its total is estimated from its share in the probe (counting every match
-// would read the whole table). A term not found there is rare: its matches are looked up in
-// the indexes (events_source for an address, the trigram index for the text), which also
-// count them exactly.
+// its count is exact. A common term is found by walking the list's order and testing each
+// row, and its total is estimated from its share in the probe (counting every match would
+// read the whole table). A rare term's matches are looked up in the indexes (events_source for
+// an address, the trigram index for the text), which also count them exactly.
 func (s *Store) planSearch(ctx context.Context, f *EventFilter) (searchPlan, error) {
 	others := *f
 	others.Query = ""
@@ -289,17 +291,21 @@ func (s *Store) planSearch(ctx context.Context, f *EventFilter) (searchPlan, err
 	if err != nil {
 		return searchPlan{}, fmt.Errorf("store: search probe: %w", err)
 	}
-	switch {
-	case rows < probeRows:
+	if rows < probeRows {
 		return searchPlan{n: hits, exact: true}, nil
-	case hits == 0 && (f.ftsSearch() || utf8.RuneCountInString(f.Query) < minTextSearch):
-		return searchPlan{lookup: true, n: -1}, nil
 	}
 	total, err := s.CountEvents(ctx, &others)
 	if err != nil {
 		return searchPlan{}, err
 	}
-	return searchPlan{n: total * hits / rows}, nil
+	// Walking the order tests about pageRows*rows/hits rows for a page; the look-up reads
+	// every match (about total*hits/rows) and sorts them. The cheaper one wins.
+	estimate := total * hits / rows
+	indexed := f.ftsSearch() || utf8.RuneCountInString(f.Query) < minTextSearch
+	if indexed && (hits == 0 || estimate*hits <= pageRows*rows) {
+		return searchPlan{lookup: true, n: -1}, nil
+	}
+	return searchPlan{n: estimate}, nil
 }
 
 // ListEvents returns one page of events in the requested order and the cursor of the next page
