@@ -35,6 +35,10 @@ type EventFilter struct {
 	// events_fts: cheaper when the term is so common that a page fills after a few rows (see
 	// indexHint).
 	scanSearch bool
+	// lookupSearch says the search's own indexes find the matches (a rare term): the other
+	// conditions are then written so that SQLite cannot pick their indexes instead, which
+	// would test every row of, say, a group against the search.
+	lookupSearch bool
 	// plan is the search's plan, made once per filter: the list page and its total share it.
 	plan *searchPlan
 }
@@ -137,8 +141,14 @@ func decodeCursor(s string, sort string, column string) (*cursor, error) {
 func (f *EventFilter) where() (string, []any) {
 	var conds []string
 	var args []any
-	in := func(col string, n int) string {
-		return col + " IN (" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
+	col := func(name string) string {
+		if f.lookupSearch {
+			return "+" + name // unary plus: the column's value, but not through its index
+		}
+		return name
+	}
+	in := func(name string, n int) string {
+		return col(name) + " IN (" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
 	}
 	if f.Status != nil {
 		conds = append(conds, in("status", len(f.Status)))
@@ -159,15 +169,15 @@ func (f *EventFilter) where() (string, []any) {
 		}
 	}
 	if f.SensorID != 0 {
-		conds = append(conds, "sensor_id = ?")
+		conds = append(conds, col("sensor_id")+" = ?")
 		args = append(args, f.SensorID)
 	}
 	if f.From != nil {
-		conds = append(conds, "timestamp >= ?")
+		conds = append(conds, col("timestamp")+" >= ?")
 		args = append(args, ms(*f.From))
 	}
 	if f.To != nil {
-		conds = append(conds, "timestamp <= ?")
+		conds = append(conds, col("timestamp")+" <= ?")
 		args = append(args, ms(*f.To))
 	}
 	if f.Query != "" {
@@ -176,15 +186,15 @@ func (f *EventFilter) where() (string, []any) {
 		args = append(args, a...)
 	}
 	if f.ChangedBefore != nil {
-		col := "modified_at"
+		changed := "modified_at"
 		if f.Archive {
-			col = "archived_at"
+			changed = "archived_at"
 		}
-		conds = append(conds, col+" < ?")
+		conds = append(conds, changed+" < ?")
 		args = append(args, ms(*f.ChangedBefore))
 	}
 	if f.IDs != nil {
-		conds = append(conds, in("id", len(f.IDs)))
+		conds = append(conds, "id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.IDs)), ",")+")")
 		for _, v := range f.IDs {
 			args = append(args, v)
 		}
@@ -240,7 +250,7 @@ func (s *Store) CountMatches(ctx context.Context, f *EventFilter) (n int64, exac
 		return plan.n, plan.exact, err
 	}
 	lf := *f
-	lf.scanSearch = !plan.lookup
+	lf.scanSearch, lf.lookupSearch = !plan.lookup, plan.lookup
 	n, err = s.CountEvents(ctx, &lf)
 	return n, true, err
 }
@@ -444,6 +454,7 @@ func (s *Store) indexHint(ctx context.Context, f *EventFilter, key sortKey) (str
 			return "", err
 		}
 		if plan.lookup {
+			f.lookupSearch = true
 			return "", nil // a rare term: its few matches come from the indexes, then sorted
 		}
 		f.scanSearch = true // walk the order below and test each row

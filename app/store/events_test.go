@@ -914,3 +914,36 @@ func TestEachEventWalksEveryOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchEveryPlan: whichever way a search is answered (looked up in the indexes or tested
+// row by row while walking the order), the pages and the exact totals match the reference.
+func TestSearchEveryPlan(t *testing.T) {
+	fx := newFixture(t, 2500) // more rows than the probe reads, so both plans occur
+	s := fx.s
+	plans := map[bool]int{}
+	for _, q := range []string{"10.0.0.9", "10.", "9", "2001:db8::a", "login", "no such text", "100%"} {
+		for fname, base := range map[string]EventFilter{
+			"all":    {},
+			"group":  {Groups: []int64{fx.groups[0].ID}},
+			"new":    {Status: []model.Status{model.StatusNew}},
+			"sensor": {SensorID: fx.sensors[2].ID},
+		} {
+			f := base
+			f.Query = q
+			want := referenceOrder(filterRows(&f, rows(t, s, false)), "timestamp", true)
+			pf := f
+			got := walkPages(t, s, &pf, "timestamp", true, 7)
+			if !slices.Equal(got, want) {
+				t.Errorf("q=%q %s (plan %+v): pages %v, want %v", q, fname, pf.plan, got, want)
+			}
+			cf := f
+			if n, exact, err := s.CountMatches(context.Background(), &cf); err != nil || (exact && n != int64(len(want))) {
+				t.Errorf("q=%q %s (plan %+v): total %d exact %v (%v), want %d", q, fname, cf.plan, n, exact, err, len(want))
+			}
+			plans[cf.plan.lookup]++
+		}
+	}
+	if plans[true] == 0 || plans[false] == 0 {
+		t.Errorf("plans used: %v, want both the look-up and the walk", plans)
+	}
+}
