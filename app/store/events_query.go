@@ -258,6 +258,7 @@ func (s *Store) CountMatches(ctx context.Context, f *EventFilter) (n int64, exac
 // searchPlan is how one search is answered.
 type searchPlan struct {
 	lookup bool  // the term is rare: find its matches through the indexes; else test each row
+	none   bool  // the probe found no match at all: the term is very rare
 	n      int64 // the matches as far as the probe tells; -1: unknown, count them
 	exact  bool  // n is exact, not an estimate
 }
@@ -313,7 +314,7 @@ func (s *Store) planSearch(ctx context.Context, f *EventFilter) (searchPlan, err
 	estimate := total * hits / rows
 	indexed := f.ftsSearch() || utf8.RuneCountInString(f.Query) < minTextSearch
 	if indexed && (hits == 0 || estimate*hits <= pageRows*rows) {
-		return searchPlan{lookup: true, n: -1}, nil
+		return searchPlan{lookup: true, none: hits == 0, n: -1}, nil
 	}
 	return searchPlan{n: estimate}, nil
 }
@@ -321,18 +322,64 @@ func (s *Store) planSearch(ctx context.Context, f *EventFilter) (searchPlan, err
 // ListEvents returns one page of events in the requested order and the cursor of the next page
 // ("" at the end). The page is found by seeking an index, never by skipping rows.
 func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]*model.Event, string, error) {
+	list, next, _, err := s.listPage(ctx, f, p, false)
+	return list, next, err
+}
+
+// PageWithTotal is what the event list shows: one page and the filter's total (exact is false
+// when a common search term's total is estimated).
+type PageWithTotal struct {
+	Items []*model.Event
+	Next  string
+	Total int64
+	Exact bool
+}
+
+// Page returns one page and the filter's total. They are read at the same time, on two
+// connections. The first page of a very rare search term (the probe found none) is the
+// exception: its look-up reads its few matches to sort them anyway, so the same query counts
+// them (for thousands of matches that would keep every row in memory instead of the page).
+func (s *Store) Page(ctx context.Context, f *EventFilter, p EventPage) (PageWithTotal, error) {
+	if err := s.PlanSearch(ctx, f); err != nil {
+		return PageWithTotal{}, err
+	}
+	if f.plan != nil && f.plan.none && p.Cursor == "" {
+		list, next, total, err := s.listPage(ctx, f, p, true)
+		return PageWithTotal{list, next, total, true}, err
+	}
+	type count struct {
+		n     int64
+		exact bool
+		err   error
+	}
+	counted := make(chan count, 1)
+	go func() {
+		n, exact, err := s.CountMatches(ctx, f)
+		counted <- count{n, exact, err}
+	}()
+	list, next, err := s.ListEvents(ctx, f, p)
+	c := <-counted
+	if err == nil {
+		err = c.err
+	}
+	return PageWithTotal{list, next, c.n, c.exact}, err
+}
+
+// listPage is ListEvents; withTotal also counts every row matching the filter in the same
+// query (meant for the first page only: after a cursor it would count the rest).
+func (s *Store) listPage(ctx context.Context, f *EventFilter, p EventPage, withTotal bool) ([]*model.Event, string, int64, error) {
 	key, ok := SortKeys[p.Sort]
 	if !ok {
-		return nil, "", &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
+		return nil, "", 0, &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
 			Fields: map[string]string{"sort": "Unknown sort key."}}
 	}
 	if p.Limit < 1 {
-		return nil, "", &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
+		return nil, "", 0, &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
 			Fields: map[string]string{"limit": "Ask for at least one event."}}
 	}
 	// Planned on the caller's filter, so that CountMatches reuses the plan.
 	if err := s.PlanSearch(ctx, f); err != nil {
-		return nil, "", err
+		return nil, "", 0, err
 	}
 	// A copy: the planner may switch this query's search to a row scan (see indexHint).
 	lf := *f
@@ -341,7 +388,7 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 	if !f.Archive {
 		var err error
 		if hint, err = s.indexHint(ctx, f, key); err != nil {
-			return nil, "", err
+			return nil, "", 0, err
 		}
 	}
 	where, args := f.where()
@@ -360,7 +407,7 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 	if p.Cursor != "" {
 		c, err := decodeCursor(p.Cursor, p.Sort, key.column)
 		if err != nil {
-			return nil, "", err
+			return nil, "", 0, err
 		}
 		// Each condition starts with a plain range on the order's first column, which is what
 		// lets SQLite seek the index to the cursor instead of filtering from the start.
@@ -389,30 +436,37 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 	if key.column != "id" && key.column != "timestamp" {
 		extra = ", " + key.column
 	}
+	if withTotal {
+		extra += ", count(*) OVER ()"
+	}
 	q := fmt.Sprintf(`SELECT %s%s FROM %s WHERE %s ORDER BY %s LIMIT ?`, cols, extra, from, where, order)
 	args = append(args, p.Limit+1)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, "", fmt.Errorf("store: list events: %w", err)
+		return nil, "", 0, fmt.Errorf("store: list events: %w", err)
 	}
 	defer rows.Close()
 	var names *nameCache
 	if !f.Archive {
 		if names, err = s.names(ctx); err != nil {
-			return nil, "", err
+			return nil, "", 0, err
 		}
 	}
 	list := make([]*model.Event, 0, p.Limit)
 	var sortVals []any
+	var total int64
 	for rows.Next() {
 		var sv any
 		var dest []any
-		if extra != "" {
+		if key.column != "id" && key.column != "timestamp" {
 			dest = append(dest, &sv)
+		}
+		if withTotal {
+			dest = append(dest, &total)
 		}
 		e, err := scanEvent(rows, f.Archive, dest...)
 		if err != nil {
-			return nil, "", fmt.Errorf("store: list events: %w", err)
+			return nil, "", 0, fmt.Errorf("store: list events: %w", err)
 		}
 		if names != nil {
 			names.fill(e)
@@ -421,7 +475,7 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 		sortVals = append(sortVals, sv)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, "", fmt.Errorf("store: list events: %w", err)
+		return nil, "", 0, fmt.Errorf("store: list events: %w", err)
 	}
 	next := ""
 	if len(list) > p.Limit {
@@ -433,7 +487,7 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 		}
 		next = encodeCursor(c)
 	}
-	return list, next, nil
+	return list, next, total, nil
 }
 
 // indexHint chooses how SQLite reads the live table for a page. SQLite's sampled statistics

@@ -941,9 +941,24 @@ func TestSearchEveryPlan(t *testing.T) {
 				t.Errorf("q=%q %s (plan %+v): total %d exact %v (%v), want %d", q, fname, cf.plan, n, exact, err, len(want))
 			}
 			plans[cf.plan.lookup]++
+			// The list's first page with its total, as the API reads them (a look-up counts in
+			// the page's own query).
+			pf2 := f
+			pg, err := s.Page(context.Background(), &pf2, EventPage{Sort: "timestamp", Desc: true, Limit: 7})
+			if err != nil || (pg.Exact && pg.Total != int64(len(want))) || !slices.Equal(ids(pg.Items), want[:min(7, len(want))]) {
+				t.Errorf("q=%q %s: Page = %d items, total %d exact %v (%v); want %d", q, fname, len(pg.Items), pg.Total, pg.Exact, err, len(want))
+			}
 		}
 	}
 	if plans[true] == 0 || plans[false] == 0 {
 		t.Errorf("plans used: %v, want both the look-up and the walk", plans)
 	}
+}
+
+func ids(list []*model.Event) []int64 {
+	out := []int64{}
+	for _, e := range list {
+		out = append(out, e.ID)
+	}
+	return out
 }

@@ -22,31 +22,11 @@ func (s *Server) eventList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	// The page and its total are read at the same time, on two connections: the answer then
-	// takes as long as the slower of the two instead of both. Both use one search plan.
-	if err := s.Store.PlanSearch(ctx, f); err != nil {
-		return err
-	}
-	type count struct {
-		n     int64
-		exact bool
-		err   error
-	}
-	counted := make(chan count, 1)
-	go func() {
-		n, exact, err := s.Store.CountMatches(ctx, f)
-		counted <- count{n, exact, err}
-	}()
-	list, next, err := s.Store.ListEvents(ctx, f, page)
-	cnt := <-counted
+	pg, err := s.Store.Page(c.UserContext(), f, page)
 	if err != nil {
 		return err
 	}
-	total, exact := cnt.n, cnt.exact
-	if cnt.err != nil {
-		return cnt.err
-	}
+	list, next, total, exact := pg.Items, pg.Next, pg.Total, pg.Exact
 	items := make([]eventView, len(list))
 	for i, e := range list {
 		items[i] = newEventView(e)
