@@ -128,13 +128,24 @@ const eventsPerPass = 500
 // Pass turns new events, status changes and ended storm windows into queued mails, in one
 // transaction with the marks that say how far it got. more reports that events are left.
 func (s *Service) Pass(ctx context.Context) (more bool, err error) {
+	// What happened is read before the settings and contacts: an event or status change that
+	// comes in while this pass runs is left to the next pass (its commit wakes one), so it
+	// is never passed over with settings or contacts older than itself.
+	newest, err := s.st.MaxEventID(ctx)
+	if err != nil {
+		return false, err
+	}
+	notices, err := s.st.UnmailedStatusChanges(ctx)
+	if err != nil {
+		return false, err
+	}
 	set, err := s.settings(ctx)
 	if err != nil {
 		return false, err
 	}
 	now := s.Now()
 	b := store.MailBatch{Marks: map[string]int64{}}
-	p := &pass{s: s, set: set, now: now, batch: &b}
+	p := &pass{s: s, set: set, now: now, batch: &b, newest: newest, notices: notices}
 	if set.Enabled {
 		if err := p.load(ctx); err != nil {
 			return false, err
@@ -174,6 +185,8 @@ type pass struct {
 	grown      map[string]*model.Storm // folds this pass opened or grew
 	sensors    map[int64]*model.Sensor
 	groups     map[int64]string
+	newest     int64                // the newest event when the pass began
+	notices    []store.StatusNotice // the status changes still to notify when it began
 }
 
 func (p *pass) load(ctx context.Context) error {
@@ -230,16 +243,12 @@ func (p *pass) events(ctx context.Context) (more bool, err error) {
 		wanted = wanted || r.AllEvents || r.CriticalEvents
 	}
 	if !ok || !p.set.Enabled || !wanted {
-		newest, err := st.MaxEventID(ctx)
-		if err != nil {
-			return false, err
-		}
-		if !ok || newest > mark {
-			p.batch.Marks["events"] = newest
+		if !ok || p.newest > mark {
+			p.batch.Marks["events"] = p.newest
 		}
 		return false, nil
 	}
-	list, err := st.EventsAfter(ctx, mark, eventsPerPass)
+	list, err := st.EventsAfter(ctx, mark, p.newest, eventsPerPass)
 	if err != nil || len(list) == 0 {
 		return false, err
 	}
@@ -315,9 +324,9 @@ func (p *pass) closeStorms() {
 
 // statusChanges queues the timeout and back-online mails of newly recorded status changes.
 func (p *pass) statusChanges(ctx context.Context) error {
-	list, err := p.s.st.UnmailedStatusChanges(ctx)
-	if err != nil || len(list) == 0 {
-		return err
+	list := p.notices
+	if len(list) == 0 {
+		return nil
 	}
 	if p.set.Enabled {
 		if err := p.loadSensors(ctx); err != nil {
@@ -343,6 +352,7 @@ func (p *pass) statusChanges(ctx context.Context) error {
 			}
 			since, ok := offlineSince[n.SensorID]
 			if !ok {
+				var err error
 				if since, err = p.s.offlineSince(ctx, n); err != nil {
 					return err
 				}

@@ -53,14 +53,14 @@ func (s *Store) MaxEventID(ctx context.Context) (int64, error) {
 	return id, nil
 }
 
-// EventsAfter returns up to limit live events with ids above afterID, oldest first, with
-// sensor and group names (no details; Event reads those).
-func (s *Store) EventsAfter(ctx context.Context, afterID int64, limit int) ([]*model.Event, error) {
+// EventsAfter returns up to limit live events with ids above afterID and up to upTo, oldest
+// first, with sensor and group names (no details; Event reads those).
+func (s *Store) EventsAfter(ctx context.Context, afterID, upTo int64, limit int) ([]*model.Event, error) {
 	names, err := s.names(ctx)
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.eventRows(ctx, `SELECT `+liveColumns+` FROM events e WHERE e.id > ? ORDER BY e.id LIMIT ?`, false, names, afterID, limit)
+	list, err := s.eventRows(ctx, `SELECT `+liveColumns+` FROM events e WHERE e.id > ? AND e.id <= ? ORDER BY e.id LIMIT ?`, false, names, afterID, upTo, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: events after %d: %w", afterID, err)
 	}
