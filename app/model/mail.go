@@ -110,11 +110,7 @@ func isLoopback(host string) bool {
 
 // WeeklyClock returns WeeklyAt as hour and minute.
 func (s *SMTPSettings) WeeklyClock() (hour, minute int, err error) {
-	t, err := time.Parse("15:04", s.WeeklyAt)
-	if err != nil {
-		return 0, 0, fmt.Errorf("weekly_at %q: %w", s.WeeklyAt, err)
-	}
-	return t.Hour(), t.Minute(), nil
+	return timeOfDay("weekly_at", s.WeeklyAt)
 }
 
 // Location returns the weekly summary's time zone.

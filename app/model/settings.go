@@ -37,10 +37,13 @@ func (a *ArchiveSettings) Validate() error {
 }
 
 // Clock returns RunAt as hour and minute.
-func (a *ArchiveSettings) Clock() (hour, minute int, err error) {
-	t, err := time.Parse("15:04", a.RunAt)
+func (a *ArchiveSettings) Clock() (hour, minute int, err error) { return timeOfDay("run_at", a.RunAt) }
+
+// timeOfDay reads a setting's time of day (HH:MM) as hour and minute.
+func timeOfDay(field, s string) (hour, minute int, err error) {
+	t, err := time.Parse("15:04", s)
 	if err != nil {
-		return 0, 0, fmt.Errorf("run_at %q: %w", a.RunAt, err)
+		return 0, 0, fmt.Errorf("%s %q: %w", field, s, err)
 	}
 	return t.Hour(), t.Minute(), nil
 }

@@ -37,13 +37,24 @@ export function render(view) {
         h('p', { class: 'muted' }, 'A consistent copy of the whole database, taken while the appliance keeps running. Restore it with ‘honeysens restore FILE’.')))));
 }
 
-/** systemTabs is the tab row shown on top of every System panel page. */
+/**
+ * systemTabs is the tab row shown on top of every System panel page. On a
+ * narrow screen the row scrolls sideways, so it starts with the active tab in
+ * view.
+ */
 export function systemTabs(active) {
-  return h('nav', { class: 'system-tabs', 'aria-label': 'System settings' },
+  const nav = h('nav', { class: 'system-tabs', 'aria-label': 'System settings' },
     h('a', { href: '#/system', class: 'system-tab' }, 'Overview'),
     SYSTEM_PANELS.map((p) => h('a', {
       href: `#/${p.path}`,
       class: p.path === active ? 'system-tab active' : 'system-tab',
       'aria-current': p.path === active ? 'page' : null,
     }, p.title)));
+  requestAnimationFrame(() => {
+    const tab = nav.querySelector('.system-tab.active');
+    if (!tab) return;
+    const past = tab.getBoundingClientRect().right - nav.getBoundingClientRect().right;
+    if (past > 0) nav.scrollLeft += past;
+  });
+  return nav;
 }

@@ -45,7 +45,7 @@ const COMMON_ZONES = [
 export async function render(view) {
   const settings = await api.get('/settings/smtp');
   const outbox = outboxPanel();
-  view.append(tabs('system/mail'), settingsPanel(settings, outbox.refresh), outbox.node);
+  view.append(systemTabs('system/mail'), settingsPanel(settings, outbox.refresh), outbox.node);
   await outbox.refresh();
 
   const timer = setInterval(() => {
@@ -53,21 +53,6 @@ export async function render(view) {
     if (!view.isConnected) { clearInterval(timer); return; }
     if (!document.hidden) outbox.refresh();
   }, REFRESH_MS);
-}
-
-/**
- * tabs is the System tab row; on a narrow screen the row scrolls sideways, so
- * it starts with this page's tab in view.
- */
-function tabs(active) {
-  const nav = systemTabs(active);
-  requestAnimationFrame(() => {
-    const tab = nav.querySelector('.system-tab.active');
-    if (!tab) return;
-    const past = tab.getBoundingClientRect().right - nav.getBoundingClientRect().right;
-    if (past > 0) nav.scrollLeft += past;
-  });
-  return nav;
 }
 
 function timeZones() {

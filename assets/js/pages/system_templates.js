@@ -14,25 +14,10 @@ export async function render(view) {
   const res = await api.get('/templates');
   const items = res.items || [];
   if (!items.length) {
-    view.append(tabs('system/templates'), h('p', { class: 'panel notice' }, 'There are no notification templates.'));
+    view.append(systemTabs('system/templates'), h('p', { class: 'panel notice' }, 'There are no notification templates.'));
     return;
   }
-  view.append(tabs('system/templates'), templatesPanel(items));
-}
-
-/**
- * tabs is the System tab row; on a narrow screen the row scrolls sideways, so
- * it starts with this page's tab in view.
- */
-function tabs(active) {
-  const nav = systemTabs(active);
-  requestAnimationFrame(() => {
-    const tab = nav.querySelector('.system-tab.active');
-    if (!tab) return;
-    const past = tab.getBoundingClientRect().right - nav.getBoundingClientRect().right;
-    if (past > 0) nav.scrollLeft += past;
-  });
-  return nav;
+  view.append(systemTabs('system/templates'), templatesPanel(items));
 }
 
 /** templatesPanel is the editor for the list of templates the API answered. */
