@@ -163,6 +163,11 @@ func (a *App) Run(ctx context.Context) error {
 		sched.Shutdown()
 		return err
 	}
+	if err := sched.Daily("database-maintenance", 4, 0, a.maintain); err != nil {
+		ln.Close()
+		sched.Shutdown()
+		return err
+	}
 	mailCtx, stopMail := context.WithCancel(ctx)
 	mailDone := make(chan struct{})
 	go func() {
@@ -203,6 +208,17 @@ func (a *App) scheduleFromSettings(ctx context.Context) error {
 		return err
 	}
 	return a.scheduleWeekly(smtp)
+}
+
+// maintain is the nightly database care (see store.Maintain), at a quiet hour after the
+// archive job's default time.
+func (a *App) maintain(ctx context.Context) error {
+	start := time.Now()
+	if err := a.store.Maintain(ctx); err != nil {
+		return err
+	}
+	a.log.Info("database maintenance", "component", "store", "took", time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 // scheduleArchive (re)schedules the daily archive job at the settings' time; before Run has

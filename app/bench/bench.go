@@ -367,10 +367,10 @@ func (r *Runner) fill(ctx context.Context, e *env) error {
 			batch = batch[:0]
 		}
 	}
-	if err := e.st.Optimize(ctx); err != nil {
+	if err := e.st.Maintain(ctx); err != nil {
 		return err
 	}
-	r.row(fmt.Sprintf("fill to %d events (5000/tx) + optimize", r.opt.Events), time.Since(start).Round(time.Millisecond).String(), "-", "-")
+	r.row(fmt.Sprintf("fill to %d events (5000/tx) + nightly maintenance", r.opt.Events), time.Since(start).Round(time.Millisecond).String(), "-", "-")
 	return nil
 }
 

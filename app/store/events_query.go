@@ -41,19 +41,59 @@ type EventFilter struct {
 	lookupSearch bool
 	// plan is the search's plan, made once per filter: the list page and its total share it.
 	plan *searchPlan
+	// part narrows the search to one of its parts (see lookupParts).
+	part searchPart
+}
+
+// addressLookup reports whether the filter looks up matches of the source address only.
+func (f *EventFilter) addressLookup() bool {
+	if !f.lookupSearch || f.Archive {
+		return false
+	}
+	text, _ := textCond(f.Query, true)
+	return f.part == addressPart || (f.part == bothParts && text == "")
+}
+
+// searchPart is the part of a search a filter asks for: a term can be an address and text.
+type searchPart int
+
+const (
+	bothParts searchPart = iota
+	addressPart
+	textPart
+)
+
+// lookupParts splits a looked-up search whose term is both an address and text (10.0.1.) into
+// a filter for each part. Asked for both at once, SQLite collects the row ids of both indexes
+// and reads every row to test the other filters and to sort; each part alone tests and sorts
+// in its own index (events_source holds the filtered columns) and reads only the rows it
+// returns. nil when there is nothing to split.
+func (f *EventFilter) lookupParts() []*EventFilter {
+	if !f.lookupSearch || f.Archive || f.part != bothParts {
+		return nil
+	}
+	if addr, _ := addressCond(f.Query); addr == "" {
+		return nil
+	}
+	if text, _ := textCond(f.Query, true); text == "" {
+		return nil
+	}
+	addr, text := *f, *f
+	addr.part, text.part = addressPart, textPart
+	return []*EventFilter{&addr, &text}
 }
 
 // probeRows is how many of the newest rows matching the other filters a search first tests:
 // enough to tell a common term from a rare one, cheap enough to do for every request.
-const probeRows = 1000
+const probeRows = 300
 
 // pageRows is the page size the search plan assumes (the UI's).
 const pageRows = 50
 
-// ftsSearch reports whether the search can use the trigram index: live events, a term of three
-// characters or more, and no LIKE wildcards of its own.
+// ftsSearch reports whether the search's text part uses the trigram index: live events and a
+// term long enough for the text.
 func (f *EventFilter) ftsSearch() bool {
-	return !f.Archive && !f.scanSearch && utf8.RuneCountInString(f.Query) >= 3 && !strings.ContainsAny(f.Query, `%_\`)
+	return !f.Archive && !f.scanSearch && utf8.RuneCountInString(f.Query) >= minTextSearch
 }
 
 // sortKey is one order of the event list: a column and the index that walks it. Every order
@@ -181,7 +221,16 @@ func (f *EventFilter) where() (string, []any) {
 		args = append(args, ms(*f.To))
 	}
 	if f.Query != "" {
-		cond, a := searchCond(f.Query, f.ftsSearch())
+		var cond string
+		var a []any
+		switch f.part {
+		case addressPart:
+			cond, a = addressCond(f.Query)
+		case textPart:
+			cond, a = textCond(f.Query, f.ftsSearch())
+		default:
+			cond, a = searchCond(f.Query, f.ftsSearch())
+		}
 		conds = append(conds, cond)
 		args = append(args, a...)
 	}
@@ -222,6 +271,16 @@ func (f *EventFilter) countable() bool {
 func (s *Store) CountEvents(ctx context.Context, f *EventFilter) (int64, error) {
 	where, args := f.where()
 	q := `SELECT count(*) FROM ` + f.table() + ` WHERE ` + where
+	if parts := f.lookupParts(); parts != nil {
+		// The address matches, counted in events_source alone, and the text matches that are
+		// not address matches too.
+		where1, args1 := parts[0].where()
+		where2, args2 := parts[1].where()
+		addr, addrArgs := addressCond(f.Query)
+		q = `SELECT (SELECT count(*) FROM events WHERE ` + where1 + `) + (SELECT count(*) FROM events WHERE ` +
+			where2 + ` AND NOT ` + addr + `)`
+		args = append(append(args1, args2...), addrArgs...)
+	}
 	if f.countable() {
 		dataset := 0
 		if f.Archive {
@@ -258,7 +317,6 @@ func (s *Store) CountMatches(ctx context.Context, f *EventFilter) (n int64, exac
 // searchPlan is how one search is answered.
 type searchPlan struct {
 	lookup bool  // the term is rare: find its matches through the indexes; else test each row
-	none   bool  // the probe found no match at all: the term is very rare
 	n      int64 // the matches as far as the probe tells; -1: unknown, count them
 	exact  bool  // n is exact, not an estimate
 }
@@ -287,18 +345,36 @@ func (s *Store) searchPlanFor(ctx context.Context, f *EventFilter) (searchPlan, 
 
 // planSearch tests the newest probeRows rows that pass the other filters (see search.go for
 // what a term matches). When fewer rows than that pass them, the probe saw every candidate:
-// its count is exact. A common term is found by walking the list's order and testing each
-// row, and its total is estimated from its share in the probe (counting every match would
-// read the whole table). A rare term's matches are looked up in the indexes (events_source for
-// an address, the trigram index for the text), which also count them exactly.
+// its count is exact. Otherwise the probe's share of matches says what a page costs each way:
+// walking the list's order tests about pageRows*rows/hits rows; looking the matches up reads
+// every address match in events_source (an index entry, about a sixth of the cost of a row:
+// the index holds the filtered columns) and every text match's row. The cheaper way wins.
+// A walked term's total is estimated from its share (counting every match would read the
+// whole table); a looked-up term's total is counted exactly from the same indexes.
 func (s *Store) planSearch(ctx context.Context, f *EventFilter) (searchPlan, error) {
 	others := *f
 	others.Query = ""
+	hint := ""
+	if !f.Archive {
+		var err error
+		if hint, err = s.indexHint(ctx, &others, SortKeys["timestamp"]); err != nil {
+			return searchPlan{}, err
+		}
+	}
 	where, args := others.where()
-	match, matchArgs := searchCond(f.Query, false)
-	var rows, hits int64
-	err := s.r.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(`+match+`), 0) FROM (SELECT source_key, summary, comment
-		FROM `+f.table()+` WHERE `+where+` ORDER BY timestamp DESC LIMIT ?)`, append(matchArgs, append(args, probeRows)...)...).Scan(&rows, &hits)
+	addr, addrArgs := addressCond(f.Query)
+	text, textArgs := textCond(f.Query, false)
+	if addr == "" {
+		addr = "0"
+	}
+	if text == "" {
+		text = "0"
+	}
+	var rows, addrHits, textHits, hits int64
+	probeArgs := append(append(append(addrArgs, textArgs...), args...), probeRows)
+	err := s.r.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(a), 0), coalesce(sum(t), 0), coalesce(sum(a OR t), 0)
+		FROM (SELECT `+addr+` AS a, `+text+` AS t FROM `+f.table()+hint+` WHERE `+where+` ORDER BY timestamp DESC LIMIT ?)`,
+		probeArgs...).Scan(&rows, &addrHits, &textHits, &hits)
 	if err != nil {
 		return searchPlan{}, fmt.Errorf("store: search probe: %w", err)
 	}
@@ -309,22 +385,23 @@ func (s *Store) planSearch(ctx context.Context, f *EventFilter) (searchPlan, err
 	if err != nil {
 		return searchPlan{}, err
 	}
-	// Walking the order tests about pageRows*rows/hits rows for a page; the look-up reads
-	// every match (about total*hits/rows) and sorts them. The cheaper one wins.
 	estimate := total * hits / rows
-	indexed := f.ftsSearch() || utf8.RuneCountInString(f.Query) < minTextSearch
-	if indexed && (hits == 0 || estimate*hits <= pageRows*rows) {
-		return searchPlan{lookup: true, none: hits == 0, n: -1}, nil
+	if f.Archive {
+		return searchPlan{n: estimate}, nil // the archive has no search indexes
+	}
+	if hits == 0 {
+		return searchPlan{lookup: true, n: -1}, nil
+	}
+	walk := pageRows * rows / hits
+	lookup := total*addrHits/rows/indexEntriesPerRow + total*textHits/rows
+	if lookup <= walk {
+		return searchPlan{lookup: true, n: -1}, nil
 	}
 	return searchPlan{n: estimate}, nil
 }
 
-// ListEvents returns one page of events in the requested order and the cursor of the next page
-// ("" at the end). The page is found by seeking an index, never by skipping rows.
-func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]*model.Event, string, error) {
-	list, next, _, err := s.listPage(ctx, f, p, false)
-	return list, next, err
-}
+// indexEntriesPerRow is how many index entries cost as much to read as one table row.
+const indexEntriesPerRow = 6
 
 // PageWithTotal is what the event list shows: one page and the filter's total (exact is false
 // when a common search term's total is estimated).
@@ -336,16 +413,10 @@ type PageWithTotal struct {
 }
 
 // Page returns one page and the filter's total. They are read at the same time, on two
-// connections. The first page of a very rare search term (the probe found none) is the
-// exception: its look-up reads its few matches to sort them anyway, so the same query counts
-// them (for thousands of matches that would keep every row in memory instead of the page).
+// connections.
 func (s *Store) Page(ctx context.Context, f *EventFilter, p EventPage) (PageWithTotal, error) {
 	if err := s.PlanSearch(ctx, f); err != nil {
 		return PageWithTotal{}, err
-	}
-	if f.plan != nil && f.plan.none && p.Cursor == "" {
-		list, next, total, err := s.listPage(ctx, f, p, true)
-		return PageWithTotal{list, next, total, true}, err
 	}
 	type count struct {
 		n     int64
@@ -365,21 +436,21 @@ func (s *Store) Page(ctx context.Context, f *EventFilter, p EventPage) (PageWith
 	return PageWithTotal{list, next, c.n, c.exact}, err
 }
 
-// listPage is ListEvents; withTotal also counts every row matching the filter in the same
-// query (meant for the first page only: after a cursor it would count the rest).
-func (s *Store) listPage(ctx context.Context, f *EventFilter, p EventPage, withTotal bool) ([]*model.Event, string, int64, error) {
+// ListEvents returns one page of events in the requested order and the cursor of the next page
+// ("" at the end). The page is found by seeking an index, never by skipping rows.
+func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]*model.Event, string, error) {
 	key, ok := SortKeys[p.Sort]
 	if !ok {
-		return nil, "", 0, &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
+		return nil, "", &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
 			Fields: map[string]string{"sort": "Unknown sort key."}}
 	}
 	if p.Limit < 1 {
-		return nil, "", 0, &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
+		return nil, "", &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
 			Fields: map[string]string{"limit": "Ask for at least one event."}}
 	}
 	// Planned on the caller's filter, so that CountMatches reuses the plan.
 	if err := s.PlanSearch(ctx, f); err != nil {
-		return nil, "", 0, err
+		return nil, "", err
 	}
 	// A copy: the planner may switch this query's search to a row scan (see indexHint).
 	lf := *f
@@ -388,10 +459,9 @@ func (s *Store) listPage(ctx context.Context, f *EventFilter, p EventPage, withT
 	if !f.Archive {
 		var err error
 		if hint, err = s.indexHint(ctx, f, key); err != nil {
-			return nil, "", 0, err
+			return nil, "", err
 		}
 	}
-	where, args := f.where()
 	cmp, dir := ">", "ASC"
 	if p.Desc {
 		cmp, dir = "<", "DESC"
@@ -404,25 +474,27 @@ func (s *Store) listPage(ctx context.Context, f *EventFilter, p EventPage, withT
 	default:
 		order = key.column + " " + dir + ", timestamp " + dir + ", id " + dir
 	}
+	var after string
+	var afterArgs []any
 	if p.Cursor != "" {
 		c, err := decodeCursor(p.Cursor, p.Sort, key.column)
 		if err != nil {
-			return nil, "", 0, err
+			return nil, "", err
 		}
 		// Each condition starts with a plain range on the order's first column, which is what
 		// lets SQLite seek the index to the cursor instead of filtering from the start.
 		switch key.column {
 		case "id":
-			where += " AND id " + cmp + " ?"
-			args = append(args, c.I)
+			after = " AND id " + cmp + " ?"
+			afterArgs = []any{c.I}
 		case "timestamp":
-			where += fmt.Sprintf(" AND timestamp %s= ? AND (timestamp %s ? OR id %s ?)", cmp, cmp, cmp)
-			args = append(args, c.T, c.T, c.I)
+			after = fmt.Sprintf(" AND timestamp %s= ? AND (timestamp %s ? OR id %s ?)", cmp, cmp, cmp)
+			afterArgs = []any{c.T, c.T, c.I}
 		default:
 			col := key.column
-			where += fmt.Sprintf(" AND %s %s= ? AND (%s %s ? OR timestamp %s ? OR (timestamp = ? AND id %s ?))",
+			after = fmt.Sprintf(" AND %s %s= ? AND (%s %s ? OR timestamp %s ? OR (timestamp = ? AND id %s ?))",
 				col, cmp, col, cmp, cmp, cmp)
-			args = append(args, c.V, c.V, c.T, c.T, c.I)
+			afterArgs = []any{c.V, c.V, c.T, c.T, c.I}
 		}
 	}
 	from := "events e"
@@ -436,37 +508,49 @@ func (s *Store) listPage(ctx context.Context, f *EventFilter, p EventPage, withT
 	if key.column != "id" && key.column != "timestamp" {
 		extra = ", " + key.column
 	}
-	if withTotal {
-		extra += ", count(*) OVER ()"
+	page := func(f *EventFilter) (string, []any) {
+		where, args := f.where()
+		where += after
+		args = append(args, afterArgs...)
+		if f.addressLookup() {
+			// The page's ids first, sorted in events_source, which holds the filtered columns:
+			// then only the page's rows are read, not every match's.
+			where = "id IN (SELECT id FROM events WHERE " + where + " ORDER BY " + order + " LIMIT ?)"
+			args = append(args, p.Limit+1)
+		}
+		return fmt.Sprintf(`SELECT %s%s FROM %s WHERE %s ORDER BY %s LIMIT ?`, cols, extra, from, where, order),
+			append(args, p.Limit+1)
 	}
-	q := fmt.Sprintf(`SELECT %s%s FROM %s WHERE %s ORDER BY %s LIMIT ?`, cols, extra, from, where, order)
-	args = append(args, p.Limit+1)
+	q, args := page(f)
+	if parts := f.lookupParts(); parts != nil {
+		// The page of each part, merged (UNION also drops an event that both parts found).
+		q1, args1 := page(parts[0])
+		q2, args2 := page(parts[1])
+		q = fmt.Sprintf(`SELECT * FROM (%s) UNION SELECT * FROM (%s) ORDER BY %s LIMIT ?`, q1, q2, order)
+		args = append(append(args1, args2...), p.Limit+1)
+	}
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, "", 0, fmt.Errorf("store: list events: %w", err)
+		return nil, "", fmt.Errorf("store: list events: %w", err)
 	}
 	defer rows.Close()
 	var names *nameCache
 	if !f.Archive {
 		if names, err = s.names(ctx); err != nil {
-			return nil, "", 0, err
+			return nil, "", err
 		}
 	}
 	list := make([]*model.Event, 0, p.Limit)
 	var sortVals []any
-	var total int64
 	for rows.Next() {
 		var sv any
 		var dest []any
 		if key.column != "id" && key.column != "timestamp" {
 			dest = append(dest, &sv)
 		}
-		if withTotal {
-			dest = append(dest, &total)
-		}
 		e, err := scanEvent(rows, f.Archive, dest...)
 		if err != nil {
-			return nil, "", 0, fmt.Errorf("store: list events: %w", err)
+			return nil, "", fmt.Errorf("store: list events: %w", err)
 		}
 		if names != nil {
 			names.fill(e)
@@ -475,7 +559,7 @@ func (s *Store) listPage(ctx context.Context, f *EventFilter, p EventPage, withT
 		sortVals = append(sortVals, sv)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, "", 0, fmt.Errorf("store: list events: %w", err)
+		return nil, "", fmt.Errorf("store: list events: %w", err)
 	}
 	next := ""
 	if len(list) > p.Limit {
@@ -487,17 +571,19 @@ func (s *Store) listPage(ctx context.Context, f *EventFilter, p EventPage, withT
 		}
 		next = encodeCursor(c)
 	}
-	return list, next, total, nil
+	return list, next, nil
 }
 
 // indexHint chooses how SQLite reads the live table for a page. SQLite's sampled statistics
 // cannot tell how many rows a filter matches, but event_counts knows exactly, so the choice is
 // made here:
-//   - the default newest-first order with a filter on status, classification, group or sensor
-//     seeks that column's (column, timestamp) index: no row is read that is not shown;
-//   - another order with a filter matching many rows walks the sort column's index and skips
-//     the rows that fail the filter: a page is found after a few rows;
-//   - a filter matching few rows (under 5%) reads them by its index and sorts them.
+//   - a filter on the order's own column, or the newest-first order with a filter on one
+//     status, classification, group or sensor, seeks that column's (column, timestamp) index:
+//     no row is read that is not shown;
+//   - a filter matching few rows (under 5%) reads them by its index and sorts them;
+//   - otherwise the sort column's index is walked and the rows that fail the filter are
+//     skipped: a page is found after a few rows. (Several values of one column in its index
+//     would read a page for each value and sort them.)
 func (s *Store) indexHint(ctx context.Context, f *EventFilter, key sortKey) (string, error) {
 	if f.IDs != nil || f.From != nil || f.To != nil || f.ChangedBefore != nil {
 		return "", nil // few rows, or the timestamp range is the best index anyway
@@ -514,21 +600,22 @@ func (s *Store) indexHint(ctx context.Context, f *EventFilter, key sortKey) (str
 		f.scanSearch = true // walk the order below and test each row
 	}
 	type dim struct {
-		index string
-		f     EventFilter
+		index  string
+		values int
+		f      EventFilter
 	}
 	var dims []dim
 	if f.Status != nil {
-		dims = append(dims, dim{"events_status", EventFilter{Status: f.Status}})
+		dims = append(dims, dim{"events_status", len(f.Status), EventFilter{Status: f.Status}})
 	}
 	if f.Classification != nil {
-		dims = append(dims, dim{"events_classification", EventFilter{Classification: f.Classification}})
+		dims = append(dims, dim{"events_classification", len(f.Classification), EventFilter{Classification: f.Classification}})
 	}
 	if f.Groups != nil {
-		dims = append(dims, dim{"events_group", EventFilter{Groups: f.Groups}})
+		dims = append(dims, dim{"events_group", len(f.Groups), EventFilter{Groups: f.Groups}})
 	}
 	if f.SensorID != 0 {
-		dims = append(dims, dim{"events_sensor", EventFilter{SensorID: f.SensorID}})
+		dims = append(dims, dim{"events_sensor", 1, EventFilter{SensorID: f.SensorID}})
 	}
 	walk := " INDEXED BY " + key.index
 	if key.index == "" {
@@ -537,18 +624,19 @@ func (s *Store) indexHint(ctx context.Context, f *EventFilter, key sortKey) (str
 	if len(dims) == 0 {
 		return walk, nil
 	}
-	best, bestN := "", int64(-1)
-	for _, d := range dims {
-		n, err := s.CountEvents(ctx, &d.f)
+	var best *dim
+	bestN := int64(-1)
+	for i := range dims {
+		n, err := s.CountEvents(ctx, &dims[i].f)
 		if err != nil {
 			return "", err
 		}
 		if bestN < 0 || n < bestN {
-			best, bestN = d.index, n
+			best, bestN = &dims[i], n
 		}
 	}
-	if key.column == "timestamp" || best == key.index {
-		return " INDEXED BY " + best, nil
+	if best.index == key.index || (key.column == "timestamp" && best.values == 1) {
+		return " INDEXED BY " + best.index, nil
 	}
 	all, err := s.CountEvents(ctx, &EventFilter{})
 	if err != nil {
@@ -560,7 +648,7 @@ func (s *Store) indexHint(ctx context.Context, f *EventFilter, key sortKey) (str
 		}
 	}
 	if bestN*20 < all {
-		return " INDEXED BY " + best, nil
+		return " INDEXED BY " + best.index, nil
 	}
 	return walk, nil
 }

@@ -92,25 +92,77 @@ func octetsStartingWith(p string) [][2]byte {
 // searchCond renders the search as one SQL condition on source_key, summary and comment;
 // index chooses the trigram index for the text, else each row's text is tested.
 func searchCond(q string, index bool) (string, []any) {
+	addr, addrArgs := addressCond(q)
+	text, textArgs := textCond(q, index)
+	switch {
+	case addr == "" && text == "":
+		return "0", nil
+	case text == "":
+		return addr, addrArgs
+	case addr == "":
+		return text, textArgs
+	}
+	return "(" + addr + " OR " + text + ")", append(addrArgs, textArgs...)
+}
+
+// addressCond is the search's condition on the source address ("" if the term is no address).
+func addressCond(q string) (string, []any) {
 	var parts []string
 	var args []any
 	for _, r := range sourceRanges(q) {
 		parts = append(parts, "source_key BETWEEN ? AND ?")
 		args = append(args, r.lo, r.hi)
 	}
-	if utf8.RuneCountInString(q) >= minTextSearch {
-		if index {
-			like := "%" + q + "%"
-			parts = append(parts, "id IN (SELECT rowid FROM events_fts WHERE summary LIKE ? OR comment LIKE ?)")
-			args = append(args, like, like)
-		} else {
-			like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
-			parts = append(parts, `summary LIKE ? ESCAPE '\'`, `comment LIKE ? ESCAPE '\'`)
-			args = append(args, like, like)
-		}
-	}
 	if len(parts) == 0 {
-		return "0", nil
+		return "", nil
 	}
 	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+// textCond is the search's condition on the summary and the comment ("" for a term too short
+// for the text). With index, the trigram index finds the rows that hold every trigram of the
+// term in one look-up over both columns; the term itself is then tested on those few rows
+// (holding the trigrams is not yet holding them in a row, or in one column).
+func textCond(q string, index bool) (string, []any) {
+	if utf8.RuneCountInString(q) < minTextSearch {
+		return "", nil
+	}
+	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
+	cond := `(summary LIKE ? ESCAPE '\' OR comment LIKE ? ESCAPE '\')`
+	if !index {
+		return cond, []any{like, like}
+	}
+	return "(id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?) AND " + cond + ")", []any{trigramQuery(q), like, like}
+}
+
+// maxTrigrams bounds the trigrams a look-up asks for: each costs a seek in every segment of the
+// index, and a dozen spread over the term already leave only its real matches.
+const maxTrigrams = 12
+
+// trigramQuery is the full-text query for the rows holding the term's trigrams (up to
+// maxTrigrams of them, spread over the term), each quoted so that no character of the term
+// is query syntax.
+func trigramQuery(q string) string {
+	runes := []rune(q)
+	var all []string
+	seen := map[string]bool{}
+	for i := 0; i+minTextSearch <= len(runes); i++ {
+		t := string(runes[i : i+minTextSearch])
+		if !seen[t] {
+			seen[t] = true
+			all = append(all, t)
+		}
+	}
+	picked := all
+	if len(all) > maxTrigrams {
+		picked = nil
+		for i := 0; i < maxTrigrams; i++ {
+			picked = append(picked, all[i*(len(all)-1)/(maxTrigrams-1)])
+		}
+	}
+	quoted := make([]string, len(picked))
+	for i, t := range picked {
+		quoted[i] = `"` + strings.ReplaceAll(t, `"`, `""`) + `"`
+	}
+	return strings.Join(quoted, " AND ")
 }

@@ -32,6 +32,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,6 +163,7 @@ func TestUpgradeFixtures(t *testing.T) {
 	if versions[1] == "" {
 		t.Fatal("testdata/schema-v1.db (the first release's database) is missing")
 	}
+	fresh := schemaShape(t, openStoreAt(t, tempDBPath(t)))
 	for v, name := range versions {
 		if v > want {
 			t.Errorf("%s is newer than schema.sql (version %d)", name, want)
@@ -175,6 +177,10 @@ func TestUpgradeFixtures(t *testing.T) {
 			copyFile(t, name, path)
 			s := openStoreAt(t, path) // fails the test if the upgrade fails
 			checkFixture(t, s, want)
+			if got := schemaShape(t, s); !slices.Equal(got, fresh) {
+				t.Errorf("the upgraded schema differs from a fresh one:\n%s\nwant:\n%s",
+					strings.Join(got, "\n"), strings.Join(fresh, "\n"))
+			}
 		})
 	}
 }
@@ -207,6 +213,41 @@ func TestUpgradeFixtureRehearsal(t *testing.T) {
 	if err := s.r.QueryRow(`SELECT rehearsal FROM sensors WHERE name = 'fixture-sensor'`).Scan(&v); err != nil || v != "upgraded" {
 		t.Errorf("the upgrade step's column: %q, %v", v, err)
 	}
+}
+
+// schemaShape lists the database's tables with their columns, its indexes with their columns
+// and its triggers, independent of how the schema text was written (an upgrade step's ALTER
+// TABLE leaves other text than schema.sql's CREATE TABLE), so that an upgraded database can
+// be compared with a fresh one.
+func schemaShape(t *testing.T, s *Store) []string {
+	t.Helper()
+	var out []string
+	rows, err := s.r.Query(`SELECT m.type, m.name, m.tbl_name, coalesce(group_concat(c.line, '; '), '')
+		FROM sqlite_schema m LEFT JOIN (
+			SELECT m2.name AS owner, t.name || ' ' || t.type || ' notnull=' || t."notnull" || ' default=' ||
+				coalesce(t.dflt_value, 'NULL') || ' pk=' || t.pk AS line
+			FROM sqlite_schema m2, pragma_table_info(m2.name) t WHERE m2.type = 'table'
+			UNION ALL
+			SELECT m2.name, format('%d:%s %s', x.seqno, x.name, iif(x.desc, 'desc', 'asc'))
+			FROM sqlite_schema m2, pragma_index_xinfo(m2.name) x WHERE m2.type = 'index' AND x.key
+			ORDER BY 1, 2) c ON c.owner = m.name
+		WHERE m.name NOT LIKE 'sqlite_%'
+		GROUP BY m.type, m.name ORDER BY m.type, m.name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var typ, name, table, cols string
+		if err := rows.Scan(&typ, &name, &table, &cols); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s %s on %s: %s", typ, name, table, cols))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // checkFixture checks what TestWriteUpgradeFixture stored, read back through the current API.
