@@ -290,7 +290,7 @@ func (s *Store) CountEvents(ctx context.Context, f *EventFilter) (int64, error) 
 		args = append([]any{dataset}, args...)
 	}
 	var n int64
-	if err := s.r.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
+	if err := s.lists.queryRow(ctx, q, args, &n); err != nil {
 		return 0, fmt.Errorf("store: count events: %w", err)
 	}
 	return n, nil
@@ -372,9 +372,9 @@ func (s *Store) planSearch(ctx context.Context, f *EventFilter) (searchPlan, err
 	}
 	var rows, addrHits, textHits, hits int64
 	probeArgs := append(append(append(addrArgs, textArgs...), args...), probeRows)
-	err := s.r.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(a), 0), coalesce(sum(t), 0), coalesce(sum(a OR t), 0)
+	err := s.lists.queryRow(ctx, `SELECT count(*), coalesce(sum(a), 0), coalesce(sum(t), 0), coalesce(sum(a OR t), 0)
 		FROM (SELECT `+addr+` AS a, `+text+` AS t FROM `+f.table()+hint+` WHERE `+where+` ORDER BY timestamp DESC LIMIT ?)`,
-		probeArgs...).Scan(&rows, &addrHits, &textHits, &hits)
+		probeArgs, &rows, &addrHits, &textHits, &hits)
 	if err != nil {
 		return searchPlan{}, fmt.Errorf("store: search probe: %w", err)
 	}
@@ -529,7 +529,7 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 		q = fmt.Sprintf(`SELECT * FROM (%s) UNION SELECT * FROM (%s) ORDER BY %s LIMIT ?`, q1, q2, order)
 		args = append(append(args1, args2...), p.Limit+1)
 	}
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.lists.query(ctx, q, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: list events: %w", err)
 	}

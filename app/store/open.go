@@ -23,6 +23,7 @@ type Store struct {
 	path  string
 	now   func() time.Time
 	stmts *statements
+	lists *stmtCache // the event list's queries, on the readers
 }
 
 // readers is the size of the read pool: enough for the UI and API on a 2-4 core Pi, small
@@ -96,7 +97,7 @@ func Open(ctx context.Context, path, schemaSQL string) (*Store, error) {
 		r.Close()
 		return nil, err
 	}
-	return &Store{w: w, r: r, path: path, now: time.Now, stmts: st}, nil
+	return &Store{w: w, r: r, path: path, now: time.Now, stmts: st, lists: newStmtCache(r)}, nil
 }
 
 // Path returns the database file's path.
@@ -106,6 +107,7 @@ func (s *Store) Path() string { return s.path }
 // while the appliance is down, and closes both pools.
 func (s *Store) Close() error {
 	s.stmts.close()
+	s.lists.close()
 	_, cerr := s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	rerr := s.r.Close()
 	werr := s.w.Close()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync"
 )
 
 // statements are the queries of the ingest hot path, parsed once at open instead of on every
@@ -46,5 +47,80 @@ func (st *statements) close() {
 		if s != nil {
 			s.Close()
 		}
+	}
+}
+
+// stmtCache keeps the event list's generated queries parsed. Their text depends on the shape
+// of the filter (which filters, how many values, which order), not on its values, so a few
+// texts serve every request; parsing the longer ones took a tenth of a search.
+type stmtCache struct {
+	db *sql.DB
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// maxCachedStatements bounds the cache; when full it starts over, so unusual filters cannot
+// grow it.
+const maxCachedStatements = 64
+
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, m: map[string]*sql.Stmt{}}
+}
+
+// stmt returns the parsed query. It is prepared outside the lock: preparing waits for a free
+// connection, which a caller holding the lock must never do.
+func (c *stmtCache) stmt(ctx context.Context, text string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	st, ok := c.m[text]
+	c.mu.Unlock()
+	if ok {
+		return st, nil
+	}
+	st, err := c.db.PrepareContext(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if have, ok := c.m[text]; ok {
+		st.Close() // prepared twice at the same time: keep the first
+		return have, nil
+	}
+	if len(c.m) >= maxCachedStatements {
+		c.closeLocked()
+	}
+	c.m[text] = st
+	return st, nil
+}
+
+// query runs the query through its parsed statement. (A statement closed by a reset while
+// its rows are still read stays alive until they are closed: database/sql counts them.)
+func (c *stmtCache) query(ctx context.Context, text string, args ...any) (*sql.Rows, error) {
+	st, err := c.stmt(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow runs a one-row query through its parsed statement and scans the row into dest.
+func (c *stmtCache) queryRow(ctx context.Context, text string, args []any, dest ...any) error {
+	st, err := c.stmt(ctx, text)
+	if err != nil {
+		return err
+	}
+	return st.QueryRowContext(ctx, args...).Scan(dest...)
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closeLocked()
+}
+
+func (c *stmtCache) closeLocked() {
+	for text, st := range c.m {
+		st.Close()
+		delete(c.m, text)
 	}
 }
