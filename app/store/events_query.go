@@ -542,13 +542,16 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 	}
 	list := make([]*model.Event, 0, p.Limit)
 	var sortVals []any
+	var sv any
+	var sc *eventScanner
+	if key.column != "id" && key.column != "timestamp" {
+		sc = newEventScanner(f.Archive, &sv)
+	} else {
+		sc = newEventScanner(f.Archive)
+	}
 	for rows.Next() {
-		var sv any
-		var dest []any
-		if key.column != "id" && key.column != "timestamp" {
-			dest = append(dest, &sv)
-		}
-		e, err := scanEvent(rows, f.Archive, dest...)
+		sv = nil
+		e, err := sc.scan(rows)
 		if err != nil {
 			return nil, "", fmt.Errorf("store: list events: %w", err)
 		}

@@ -161,8 +161,9 @@ func (s *Store) eventRows(ctx context.Context, q string, archive bool, names *na
 	}
 	defer rows.Close()
 	var list []*model.Event
+	sc := newEventScanner(archive)
 	for rows.Next() {
-		e, err := scanEvent(rows, archive)
+		e, err := sc.scan(rows)
 		if err != nil {
 			return nil, err
 		}
