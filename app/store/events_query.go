@@ -45,6 +45,11 @@ type EventFilter struct {
 	part searchPart
 }
 
+// sourceIndexHolds are the columns in events_source (the rowid is id): an address look-up
+// is filtered, counted and, in these orders, sorted without reading a row.
+var sourceIndexHolds = map[string]bool{"id": true, "timestamp": true, "source_key": true, "status": true,
+	"classification": true, "group_id": true, "sensor_id": true}
+
 // addressLookup reports whether the filter looks up matches of the source address only.
 func (f *EventFilter) addressLookup() bool {
 	if !f.lookupSearch || f.Archive {
@@ -65,9 +70,9 @@ const (
 
 // lookupParts splits a looked-up search whose term is both an address and text (10.0.1.) into
 // a filter for each part. Asked for both at once, SQLite collects the row ids of both indexes
-// and reads every row to test the other filters and to sort; each part alone tests and sorts
-// in its own index (events_source holds the filtered columns) and reads only the rows it
-// returns. nil when there is nothing to split.
+// and reads every row to test the other filters and to sort; apart, the address part is
+// tested, counted and sorted in events_source (which holds the filtered columns) and the text
+// part reads only its few candidate rows. nil when there is nothing to split.
 func (f *EventFilter) lookupParts() []*EventFilter {
 	if !f.lookupSearch || f.Archive || f.part != bothParts {
 		return nil
@@ -267,30 +272,42 @@ func (f *EventFilter) countable() bool {
 	return f.From == nil && f.To == nil && f.Query == "" && f.IDs == nil && f.ChangedBefore == nil
 }
 
+// queries returns how the filter's queries are run: parsed once and kept, except for a list
+// of ids, whose query text differs with every selection.
+func (s *Store) queries(f *EventFilter) queryRunner {
+	if f.IDs != nil {
+		return plainQueries{s.r}
+	}
+	return s.lists
+}
+
 // CountEvents returns how many events match the filter.
 func (s *Store) CountEvents(ctx context.Context, f *EventFilter) (int64, error) {
-	where, args := f.where()
-	q := `SELECT count(*) FROM ` + f.table() + ` WHERE ` + where
-	if parts := f.lookupParts(); parts != nil {
+	parts := f.lookupParts()
+	if parts != nil {
 		// The address matches, counted in events_source alone, and the text matches that are
 		// not address matches too.
 		where1, args1 := parts[0].where()
 		where2, args2 := parts[1].where()
 		addr, addrArgs := addressCond(f.Query)
-		q = `SELECT (SELECT count(*) FROM events WHERE ` + where1 + `) + (SELECT count(*) FROM events WHERE ` +
+		q := `SELECT (SELECT count(*) FROM events WHERE ` + where1 + `) + (SELECT count(*) FROM events WHERE ` +
 			where2 + ` AND NOT ` + addr + `)`
-		args = append(append(args1, args2...), addrArgs...)
+		return s.count(ctx, f, q, append(append(args1, args2...), addrArgs...))
 	}
+	where, args := f.where()
 	if f.countable() {
 		dataset := 0
 		if f.Archive {
 			dataset = 1
 		}
-		q = `SELECT coalesce(sum(n), 0) FROM event_counts WHERE dataset = ? AND ` + where
-		args = append([]any{dataset}, args...)
+		return s.count(ctx, f, `SELECT coalesce(sum(n), 0) FROM event_counts WHERE dataset = ? AND `+where, append([]any{dataset}, args...))
 	}
+	return s.count(ctx, f, `SELECT count(*) FROM `+f.table()+` WHERE `+where, args)
+}
+
+func (s *Store) count(ctx context.Context, f *EventFilter, q string, args []any) (int64, error) {
 	var n int64
-	if err := s.lists.queryRow(ctx, q, args, &n); err != nil {
+	if err := s.queries(f).queryRow(ctx, q, args, &n); err != nil {
 		return 0, fmt.Errorf("store: count events: %w", err)
 	}
 	return n, nil
@@ -349,6 +366,8 @@ func (s *Store) searchPlanFor(ctx context.Context, f *EventFilter) (searchPlan, 
 // walking the list's order tests about pageRows*rows/hits rows; looking the matches up reads
 // every address match in events_source (an index entry, about a sixth of the cost of a row:
 // the index holds the filtered columns) and every text match's row. The cheaper way wins.
+// (Sorted by summary or target port, an address look-up reads its matches' rows too; the plan
+// is made once for the page and the total, whatever the order.)
 // A walked term's total is estimated from its share (counting every match would read the
 // whole table); a looked-up term's total is counted exactly from the same indexes.
 func (s *Store) planSearch(ctx context.Context, f *EventFilter) (searchPlan, error) {
@@ -372,7 +391,7 @@ func (s *Store) planSearch(ctx context.Context, f *EventFilter) (searchPlan, err
 	}
 	var rows, addrHits, textHits, hits int64
 	probeArgs := append(append(append(addrArgs, textArgs...), args...), probeRows)
-	err := s.lists.queryRow(ctx, `SELECT count(*), coalesce(sum(a), 0), coalesce(sum(t), 0), coalesce(sum(a OR t), 0)
+	err := s.queries(f).queryRow(ctx, `SELECT count(*), coalesce(sum(a), 0), coalesce(sum(t), 0), coalesce(sum(a OR t), 0)
 		FROM (SELECT `+addr+` AS a, `+text+` AS t FROM `+f.table()+hint+` WHERE `+where+` ORDER BY timestamp DESC LIMIT ?)`,
 		probeArgs, &rows, &addrHits, &textHits, &hits)
 	if err != nil {
@@ -512,14 +531,23 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 		where, args := f.where()
 		where += after
 		args = append(args, afterArgs...)
-		if f.addressLookup() {
-			// The page's ids first, sorted in events_source, which holds the filtered columns:
-			// then only the page's rows are read, not every match's.
+		if f.addressLookup() && sourceIndexHolds[key.column] {
+			// The page's ids first, sorted in events_source, which holds the filtered columns
+			// and this order's: then only the page's rows are read, not every match's.
 			where = "id IN (SELECT id FROM events WHERE " + where + " ORDER BY " + order + " LIMIT ?)"
 			args = append(args, p.Limit+1)
 		}
 		return fmt.Sprintf(`SELECT %s%s FROM %s WHERE %s ORDER BY %s LIMIT ?`, cols, extra, from, where, order),
 			append(args, p.Limit+1)
+	}
+	// The names first: read while the page's rows are open, they would need a second
+	// connection, and lists waiting for one while holding another could take every reader.
+	var names *nameCache
+	if !f.Archive {
+		var err error
+		if names, err = s.names(ctx); err != nil {
+			return nil, "", err
+		}
 	}
 	q, args := page(f)
 	if parts := f.lookupParts(); parts != nil {
@@ -529,17 +557,11 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 		q = fmt.Sprintf(`SELECT * FROM (%s) UNION SELECT * FROM (%s) ORDER BY %s LIMIT ?`, q1, q2, order)
 		args = append(append(args1, args2...), p.Limit+1)
 	}
-	rows, err := s.lists.query(ctx, q, args...)
+	rows, err := s.queries(f).query(ctx, q, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: list events: %w", err)
 	}
 	defer rows.Close()
-	var names *nameCache
-	if !f.Archive {
-		if names, err = s.names(ctx); err != nil {
-			return nil, "", err
-		}
-	}
 	list := make([]*model.Event, 0, p.Limit)
 	var sortVals []any
 	var sv any

@@ -36,16 +36,20 @@ func (s *Store) optimize(ctx context.Context) error {
 // mergePages is the work of one merge transaction of the search index, in pages written.
 const mergePages = 250
 
-// maxMaintenanceSteps bounds each loop of Maintain, whatever SQLite reports.
-const maxMaintenanceSteps = 100_000
-
 // mergeSearchIndex merges the trigram index's segments into one. Every ingest transaction adds
 // a small segment, and SQLite's automatic merging keeps a dozen or more of them; a look-up
 // seeks each trigram in every segment, so one segment makes a rare term's search several
 // times faster. Each step writes about mergePages pages; a step that changed fewer than two
-// rows found nothing left to merge (the FTS5 documentation's test).
+// rows found nothing left to merge (the FTS5 documentation's test). Such a merge rewrites
+// every segment it finds, so under steady ingest it would chase new segments forever: it
+// stops after writing twice the index's size, and what came in meanwhile waits for the next
+// night.
 func (s *Store) mergeSearchIndex(ctx context.Context) error {
-	for i := 0; i < maxMaintenanceSteps; i++ {
+	var pages int64
+	if err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM events_fts_data`).Scan(&pages); err != nil {
+		return fmt.Errorf("store: merge search index: %w", err)
+	}
+	for step := int64(0); step <= 2*pages/mergePages; step++ {
 		var before, after int64
 		err := s.write(ctx, func(tx *sql.Tx) error {
 			if err := tx.QueryRowContext(ctx, `SELECT total_changes()`).Scan(&before); err != nil {
@@ -70,13 +74,14 @@ func (s *Store) mergeSearchIndex(ctx context.Context) error {
 const freePagesStep = 2000
 
 // releaseFreePages shrinks the file by its free pages (the database uses incremental
-// auto-vacuum, see migrate.go), a step at a time.
+// auto-vacuum, see migrate.go), a step at a time; pages freed meanwhile wait for the next run.
 func (s *Store) releaseFreePages(ctx context.Context) error {
-	for i := 0; i < maxMaintenanceSteps; i++ {
-		free, err := s.freePages(ctx)
-		if err != nil || free == 0 {
-			return err
-		}
+	free, err := s.freePages(ctx)
+	if err != nil {
+		return err
+	}
+	steps := free/freePagesStep + 1
+	for step := int64(0); free > 0 && step < steps; step++ {
 		// Each freed page is a result row of the pragma: read them all, or it stops after one.
 		rows, err := s.w.QueryContext(ctx, fmt.Sprintf(`PRAGMA incremental_vacuum(%d)`, freePagesStep))
 		if err != nil {
@@ -84,13 +89,18 @@ func (s *Store) releaseFreePages(ctx context.Context) error {
 		}
 		for rows.Next() {
 		}
-		if err := rows.Close(); err != nil {
+		err = rows.Err()
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
 			return fmt.Errorf("store: release free pages: %w", err)
 		}
 		left, err := s.freePages(ctx)
 		if err != nil || left >= free {
 			return err // nothing moved: not an incremental auto-vacuum database
 		}
+		free = left
 	}
 	return nil
 }

@@ -92,3 +92,66 @@ func TestMaintainMergesTheSearchIndexAndFreesPages(t *testing.T) {
 		t.Fatalf("Maintain again: %v", err)
 	}
 }
+
+// TestMaintainEndsUnderSteadyIngest runs Maintain while events keep arriving, each insert a
+// new search index segment: Maintain must end while the ingest still goes on (a merge that
+// chased every new segment would only end once the ingest stopped), and every event must be
+// found by the search afterwards.
+func TestMaintainEndsUnderSteadyIngest(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	g := addGroup(t, s, "Busy")
+	sn := addSensor(t, s, "busy", g.ID)
+	n := 0
+	insert := func(count int) error {
+		var events []*model.Event
+		for i := 0; i < count; i++ {
+			n++
+			events = append(events, &model.Event{Timestamp: eventBase.Add(time.Duration(n) * time.Second), SensorID: sn.ID,
+				GroupID: g.ID, Service: "ssh", Source: netip.AddrFrom4([4]byte{10, 1, byte(n >> 8), byte(n)}),
+				Protocol: model.ProtoTCP, Summary: fmt.Sprintf("SSH login as user-%d from host-%d key %x", n%997, n%13, n*7919)})
+		}
+		return s.InsertEvents(ctx, events)
+	}
+	for i := 0; i < 20; i++ {
+		if err := insert(2000); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan struct{})
+	ingested := make(chan int)
+	go func() {
+		inserts := 0
+		defer func() { ingested <- inserts }()
+		for ; inserts < 3000; inserts++ { // at most a minute
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if err := insert(5); err != nil {
+				t.Error(err)
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	err := s.Maintain(ctx)
+	close(done)
+	inserts := <-ingested
+	if err != nil {
+		t.Fatalf("Maintain: %v", err)
+	}
+	if inserts == 3000 {
+		t.Fatal("Maintain ended only after the ingest stopped")
+	}
+	for _, q := range []string{"user-42 ", "host-7 "} {
+		want, err := s.CountEvents(ctx, &EventFilter{Query: q, scanSearch: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.CountEvents(ctx, &EventFilter{Query: q}); err != nil || got != want || want == 0 {
+			t.Errorf("search %q after Maintain: %d (%v), %d by reading every row", q, got, err, want)
+		}
+	}
+}

@@ -56,7 +56,15 @@ func (st *statements) close() {
 type stmtCache struct {
 	db *sql.DB
 	mu sync.Mutex
-	m  map[string]*sql.Stmt
+	m  map[string]*cachedStmt
+}
+
+// cachedStmt is one parsed query and how many callers are about to run it: a statement the
+// cache drops is closed when its last caller is done with it, never under a caller.
+type cachedStmt struct {
+	st      *sql.Stmt
+	users   int
+	dropped bool
 }
 
 // maxCachedStatements bounds the cache; when full it starts over, so unusual filters cannot
@@ -64,63 +72,99 @@ type stmtCache struct {
 const maxCachedStatements = 64
 
 func newStmtCache(db *sql.DB) *stmtCache {
-	return &stmtCache{db: db, m: map[string]*sql.Stmt{}}
+	return &stmtCache{db: db, m: map[string]*cachedStmt{}}
 }
 
-// stmt returns the parsed query. It is prepared outside the lock: preparing waits for a free
-// connection, which a caller holding the lock must never do.
-func (c *stmtCache) stmt(ctx context.Context, text string) (*sql.Stmt, error) {
+// acquire returns the parsed query for one use; release must follow. It is prepared outside
+// the lock: preparing waits for a free connection, which a caller holding the lock must never
+// do.
+func (c *stmtCache) acquire(ctx context.Context, text string) (*cachedStmt, error) {
 	c.mu.Lock()
-	st, ok := c.m[text]
-	c.mu.Unlock()
-	if ok {
-		return st, nil
+	if cs, ok := c.m[text]; ok {
+		cs.users++
+		c.mu.Unlock()
+		return cs, nil
 	}
+	c.mu.Unlock()
 	st, err := c.db.PrepareContext(ctx, text)
 	if err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if have, ok := c.m[text]; ok {
-		st.Close() // prepared twice at the same time: keep the first
-		return have, nil
+	if cs, ok := c.m[text]; ok { // prepared twice at the same time: keep the first
+		st.Close()
+		cs.users++
+		return cs, nil
 	}
 	if len(c.m) >= maxCachedStatements {
-		c.closeLocked()
+		c.dropAllLocked()
 	}
-	c.m[text] = st
-	return st, nil
+	cs := &cachedStmt{st: st, users: 1}
+	c.m[text] = cs
+	return cs, nil
 }
 
-// query runs the query through its parsed statement. (A statement closed by a reset while
-// its rows are still read stays alive until they are closed: database/sql counts them.)
+func (c *stmtCache) release(cs *cachedStmt) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cs.users--
+	if cs.dropped && cs.users == 0 {
+		cs.st.Close()
+	}
+}
+
+// query runs the query through its parsed statement. The rows keep the statement alive even
+// if the cache drops it meanwhile (database/sql closes it after them).
 func (c *stmtCache) query(ctx context.Context, text string, args ...any) (*sql.Rows, error) {
-	st, err := c.stmt(ctx, text)
+	cs, err := c.acquire(ctx, text)
 	if err != nil {
 		return nil, err
 	}
-	return st.QueryContext(ctx, args...)
+	defer c.release(cs)
+	return cs.st.QueryContext(ctx, args...)
 }
 
 // queryRow runs a one-row query through its parsed statement and scans the row into dest.
 func (c *stmtCache) queryRow(ctx context.Context, text string, args []any, dest ...any) error {
-	st, err := c.stmt(ctx, text)
+	cs, err := c.acquire(ctx, text)
 	if err != nil {
 		return err
 	}
-	return st.QueryRowContext(ctx, args...).Scan(dest...)
+	defer c.release(cs)
+	return cs.st.QueryRowContext(ctx, args...).Scan(dest...)
+}
+
+// queryRunner runs read queries: through stmtCache, or parsed for one use (plainQueries).
+type queryRunner interface {
+	query(ctx context.Context, text string, args ...any) (*sql.Rows, error)
+	queryRow(ctx context.Context, text string, args []any, dest ...any) error
+}
+
+// plainQueries parses each query for its one use.
+type plainQueries struct{ db *sql.DB }
+
+func (p plainQueries) query(ctx context.Context, text string, args ...any) (*sql.Rows, error) {
+	return p.db.QueryContext(ctx, text, args...)
+}
+
+func (p plainQueries) queryRow(ctx context.Context, text string, args []any, dest ...any) error {
+	return p.db.QueryRowContext(ctx, text, args...).Scan(dest...)
 }
 
 func (c *stmtCache) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.closeLocked()
+	c.dropAllLocked()
 }
 
-func (c *stmtCache) closeLocked() {
-	for text, st := range c.m {
-		st.Close()
+// dropAllLocked empties the cache, closing each statement now or when its last user is done.
+func (c *stmtCache) dropAllLocked() {
+	for text, cs := range c.m {
+		cs.dropped = true
+		if cs.users == 0 {
+			cs.st.Close()
+		}
 		delete(c.m, text)
 	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 )
 
@@ -38,5 +39,34 @@ func TestStmtCacheStartsOverWhenFull(t *testing.T) {
 	}
 	if err := rows.Err(); err != nil || read != 100 {
 		t.Errorf("rows of a statement closed meanwhile: read %d of 100, %v", read, err)
+	}
+}
+
+// TestStmtCacheUnderConcurrentResets runs more distinct queries than the cache holds from many
+// goroutines at once, so that the cache starts over while other callers are about to use a
+// statement it drops: every query must still answer.
+func TestStmtCacheUnderConcurrentResets(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 8000; i++ {
+				k := (i*8 + g) % (5 * maxCachedStatements)
+				var n int
+				if err := s.lists.queryRow(ctx, fmt.Sprintf(`SELECT %d + ?`, k), []any{1}, &n); err != nil || n != k+1 {
+					errs <- fmt.Errorf("query %d = %d, %v", k, n, err)
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }

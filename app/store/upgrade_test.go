@@ -215,21 +215,26 @@ func TestUpgradeFixtureRehearsal(t *testing.T) {
 	}
 }
 
-// schemaShape lists the database's tables with their columns, its indexes with their columns
-// and its triggers, independent of how the schema text was written (an upgrade step's ALTER
-// TABLE leaves other text than schema.sql's CREATE TABLE), so that an upgraded database can
-// be compared with a fresh one.
+// schemaShape lists the database's tables with their columns, its indexes with their columns,
+// collations and flags, and the text of its triggers and virtual tables (blanks and IF NOT
+// EXISTS aside), independent of how the schema text was written (an upgrade step's ALTER TABLE
+// leaves other text than schema.sql's CREATE TABLE), so that an upgraded database can be
+// compared with a fresh one.
 func schemaShape(t *testing.T, s *Store) []string {
 	t.Helper()
 	var out []string
-	rows, err := s.r.Query(`SELECT m.type, m.name, m.tbl_name, coalesce(group_concat(c.line, '; '), '')
+	rows, err := s.r.Query(`SELECT m.type, m.name, m.tbl_name, coalesce(group_concat(c.line, '; '), ''),
+			iif(m.type = 'trigger' OR m.sql LIKE 'CREATE VIRTUAL%', m.sql, '')
 		FROM sqlite_schema m LEFT JOIN (
 			SELECT m2.name AS owner, t.name || ' ' || t.type || ' notnull=' || t."notnull" || ' default=' ||
 				coalesce(t.dflt_value, 'NULL') || ' pk=' || t.pk AS line
 			FROM sqlite_schema m2, pragma_table_info(m2.name) t WHERE m2.type = 'table'
 			UNION ALL
-			SELECT m2.name, format('%d:%s %s', x.seqno, x.name, iif(x.desc, 'desc', 'asc'))
+			SELECT m2.name, format('%d:%s %s %s', x.seqno, x.name, iif(x.desc, 'desc', 'asc'), x.coll)
 			FROM sqlite_schema m2, pragma_index_xinfo(m2.name) x WHERE m2.type = 'index' AND x.key
+			UNION ALL
+			SELECT m2.name, format('~unique=%d partial=%d', l."unique", l.partial)
+			FROM sqlite_schema m2, pragma_index_list(m2.tbl_name) l WHERE m2.type = 'index' AND l.name = m2.name
 			ORDER BY 1, 2) c ON c.owner = m.name
 		WHERE m.name NOT LIKE 'sqlite_%'
 		GROUP BY m.type, m.name ORDER BY m.type, m.name`)
@@ -237,12 +242,14 @@ func schemaShape(t *testing.T, s *Store) []string {
 		t.Fatal(err)
 	}
 	defer rows.Close()
+	blanks := regexp.MustCompile(`\s+`)
 	for rows.Next() {
-		var typ, name, table, cols string
-		if err := rows.Scan(&typ, &name, &table, &cols); err != nil {
+		var typ, name, table, cols, text string
+		if err := rows.Scan(&typ, &name, &table, &cols, &text); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, fmt.Sprintf("%s %s on %s: %s", typ, name, table, cols))
+		text = strings.Replace(blanks.ReplaceAllString(text, " "), " IF NOT EXISTS ", " ", 1)
+		out = append(out, strings.TrimSpace(fmt.Sprintf("%s %s on %s: %s %s", typ, name, table, cols, text)))
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
