@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -390,10 +391,10 @@ func (s *Store) planSearch(ctx context.Context, f *EventFilter) (searchPlan, err
 		text = "0"
 	}
 	var rows, addrHits, textHits, hits int64
-	probeArgs := append(append(append(addrArgs, textArgs...), args...), probeRows)
+	probeArgs := append(append(addrArgs, textArgs...), args...)
 	err := s.queries(f).queryRow(ctx, `SELECT count(*), coalesce(sum(a), 0), coalesce(sum(t), 0), coalesce(sum(a OR t), 0)
-		FROM (SELECT `+addr+` AS a, `+text+` AS t FROM `+f.table()+hint+` WHERE `+where+` ORDER BY timestamp DESC LIMIT ?)`,
-		probeArgs, &rows, &addrHits, &textHits, &hits)
+		FROM (SELECT `+addr+` AS a, `+text+` AS t FROM `+f.table()+hint+` WHERE `+where+` ORDER BY timestamp DESC LIMIT `+
+		strconv.Itoa(probeRows)+`)`, probeArgs, &rows, &addrHits, &textHits, &hits)
 	if err != nil {
 		return searchPlan{}, fmt.Errorf("store: search probe: %w", err)
 	}
@@ -527,6 +528,9 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 	if key.column != "id" && key.column != "timestamp" {
 		extra = ", " + key.column
 	}
+	// The limit is written into the query, not bound: SQLite parses a query again whenever a
+	// bound LIMIT changes its value, and with it every use of a kept statement.
+	limit := strconv.Itoa(p.Limit + 1)
 	page := func(f *EventFilter) (string, []any) {
 		where, args := f.where()
 		where += after
@@ -534,11 +538,9 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 		if f.addressLookup() && sourceIndexHolds[key.column] {
 			// The page's ids first, sorted in events_source, which holds the filtered columns
 			// and this order's: then only the page's rows are read, not every match's.
-			where = "id IN (SELECT id FROM events WHERE " + where + " ORDER BY " + order + " LIMIT ?)"
-			args = append(args, p.Limit+1)
+			where = "id IN (SELECT id FROM events WHERE " + where + " ORDER BY " + order + " LIMIT " + limit + ")"
 		}
-		return fmt.Sprintf(`SELECT %s%s FROM %s WHERE %s ORDER BY %s LIMIT ?`, cols, extra, from, where, order),
-			append(args, p.Limit+1)
+		return fmt.Sprintf(`SELECT %s%s FROM %s WHERE %s ORDER BY %s LIMIT %s`, cols, extra, from, where, order, limit), args
 	}
 	// The names first: read while the page's rows are open, they would need a second
 	// connection, and lists waiting for one while holding another could take every reader.
@@ -554,8 +556,8 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 		// The page of each part, merged (UNION also drops an event that both parts found).
 		q1, args1 := page(parts[0])
 		q2, args2 := page(parts[1])
-		q = fmt.Sprintf(`SELECT * FROM (%s) UNION SELECT * FROM (%s) ORDER BY %s LIMIT ?`, q1, q2, order)
-		args = append(append(args1, args2...), p.Limit+1)
+		q = fmt.Sprintf(`SELECT * FROM (%s) UNION SELECT * FROM (%s) ORDER BY %s LIMIT %s`, q1, q2, order, limit)
+		args = append(args1, args2...)
 	}
 	rows, err := s.queries(f).query(ctx, q, args...)
 	if err != nil {

@@ -106,11 +106,14 @@ func searchCond(q string, index bool) (string, []any) {
 }
 
 // addressCond is the search's condition on the source address ("" if the term is no address).
+// Here and in textCond the values are written +? : SQLite plans a bound value it can see
+// (a range's sampled statistics, a LIKE pattern) for the value at hand, and then parses the
+// query again for every new binding, which undid keeping the list's statements parsed.
 func addressCond(q string) (string, []any) {
 	var parts []string
 	var args []any
 	for _, r := range sourceRanges(q) {
-		parts = append(parts, "source_key BETWEEN ? AND ?")
+		parts = append(parts, "source_key BETWEEN +? AND +?")
 		args = append(args, r.lo, r.hi)
 	}
 	if len(parts) == 0 {
@@ -128,7 +131,7 @@ func textCond(q string, index bool) (string, []any) {
 		return "", nil
 	}
 	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
-	cond := `(summary LIKE ? ESCAPE '\' OR comment LIKE ? ESCAPE '\')`
+	cond := `(summary LIKE +? ESCAPE '\' OR comment LIKE +? ESCAPE '\')`
 	if !index {
 		return cond, []any{like, like}
 	}
