@@ -203,10 +203,10 @@ CREATE INDEX IF NOT EXISTS events_summary        ON events(summary, timestamp);
 -- text (content is the events table) and no positions (detail=none), which costs about 40 bytes
 -- per event. A look-up asks for the rows holding every trigram of the term and tests the term
 -- on those; the daily maintenance merges the index into one segment, so that a trigram costs
--- one seek instead of one per segment. Source addresses are not in it: a search for an address, or the start of one,
--- seeks the events_source index instead (address trigrams are so common that their lists made
--- every lookup slow). New events are indexed by the ingest writer; deletions and comment
--- changes by the triggers below.
+-- one seek instead of one per segment. Source addresses are not in it: a search for an
+-- address, or the start of one, seeks the events_source index instead (address trigrams are
+-- so common that their lists made every lookup slow). New events are indexed by the ingest
+-- writer; deletions and comment changes by the triggers below.
 CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5(summary, comment,
     content='events', content_rowid='id', tokenize='trigram', detail='none');
 CREATE TRIGGER IF NOT EXISTS events_fts_delete AFTER DELETE ON events BEGIN

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"honeysens/app/model"
 )
@@ -56,8 +55,7 @@ func (f *EventFilter) addressLookup() bool {
 	if !f.lookupSearch || f.Archive {
 		return false
 	}
-	text, _ := textCond(f.Query, true)
-	return f.part == addressPart || (f.part == bothParts && text == "")
+	return f.part == addressPart || (f.part == bothParts && !isText(f.Query))
 }
 
 // searchPart is the part of a search a filter asks for: a term can be an address and text.
@@ -78,10 +76,7 @@ func (f *EventFilter) lookupParts() []*EventFilter {
 	if !f.lookupSearch || f.Archive || f.part != bothParts {
 		return nil
 	}
-	if addr, _ := addressCond(f.Query); addr == "" {
-		return nil
-	}
-	if text, _ := textCond(f.Query, true); text == "" {
+	if !isAddress(f.Query) || !isText(f.Query) {
 		return nil
 	}
 	addr, text := *f, *f
@@ -99,7 +94,7 @@ const pageRows = 50
 // ftsSearch reports whether the search's text part uses the trigram index: live events and a
 // term long enough for the text.
 func (f *EventFilter) ftsSearch() bool {
-	return !f.Archive && !f.scanSearch && utf8.RuneCountInString(f.Query) >= minTextSearch
+	return !f.Archive && !f.scanSearch && isText(f.Query)
 }
 
 // sortKey is one order of the event list: a column and the index that walks it. Every order
@@ -249,10 +244,9 @@ func (f *EventFilter) where() (string, []any) {
 		args = append(args, ms(*f.ChangedBefore))
 	}
 	if f.IDs != nil {
-		conds = append(conds, "id IN ("+strings.TrimSuffix(strings.Repeat("?,", len(f.IDs)), ",")+")")
-		for _, v := range f.IDs {
-			args = append(args, v)
-		}
+		list, ids := idList(f.IDs)
+		conds = append(conds, "id IN "+list)
+		args = append(args, ids...)
 	}
 	if len(conds) == 0 {
 		return "1", nil
@@ -567,11 +561,9 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 	list := make([]*model.Event, 0, p.Limit)
 	var sortVals []any
 	var sv any
-	var sc *eventScanner
-	if key.column != "id" && key.column != "timestamp" {
-		sc = newEventScanner(f.Archive, &sv)
-	} else {
-		sc = newEventScanner(f.Archive)
+	sc := newEventScanner(f.Archive)
+	if extra != "" {
+		sc = newEventScanner(f.Archive, &sv) // the sort value, for the cursor
 	}
 	for rows.Next() {
 		sv = nil

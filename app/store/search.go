@@ -19,11 +19,17 @@ const minTextSearch = 3
 
 // SearchTermError says why a search term can match nothing ("" when it is fine).
 func SearchTermError(q string) string {
-	if q == "" || utf8.RuneCountInString(q) >= minTextSearch || len(sourceRanges(q)) > 0 {
+	if q == "" || isText(q) || isAddress(q) {
 		return ""
 	}
 	return "Enter at least 3 characters, or the start of an address."
 }
+
+// isText reports whether the term is searched in the text.
+func isText(q string) bool { return utf8.RuneCountInString(q) >= minTextSearch }
+
+// isAddress reports whether the term is searched in the source address.
+func isAddress(q string) bool { return len(sourceRanges(q)) > 0 }
 
 // keyRange is a range of source_key values (both ends included).
 type keyRange struct{ lo, hi []byte }
@@ -127,7 +133,7 @@ func addressCond(q string) (string, []any) {
 // term in one look-up over both columns; the term itself is then tested on those few rows
 // (holding the trigrams is not yet holding them in a row, or in one column).
 func textCond(q string, index bool) (string, []any) {
-	if utf8.RuneCountInString(q) < minTextSearch {
+	if !isText(q) {
 		return "", nil
 	}
 	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
