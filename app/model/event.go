@@ -116,6 +116,9 @@ const (
 	MaxDetailLen  = 4096
 	MaxPackets    = 100
 	MaxPayload    = 4096
+	MaxSessionLen = 64  // a session id
+	MaxFacts      = 500 // logins, commands or paths one event may list
+	MaxFactLen    = 256 // one user name, password, command or path
 )
 
 // Event is one reported attack. Times are UTC; ports are 0 when unknown.
@@ -144,6 +147,63 @@ type Event struct {
 	OriginalID     int64 // for archived events: the id it had while live
 	Details        []Detail
 	Packets        []Packet
+
+	// Session is the sensor's id for the attacker's session. A honeypot reports a session as
+	// soon as the attacker acts and again while it goes on: every report with the same
+	// session id (from the same sensor) updates one event. Empty: a one-time event.
+	Session string
+	// Revision numbers the reports of a session, 1 first; a report not newer than the stored
+	// one is ignored (a repeat after a lost answer).
+	Revision int
+	// Ongoing says the session is still open: later reports will grow the event. The final
+	// report clears it.
+	Ongoing bool
+
+	// What the attacker tried, as structured values for the overview's top lists, the
+	// attackers view and the event list's filters. Each also appears in Details as text.
+	Logins   []Login
+	Commands []string // command lines run (SSH, Telnet)
+	Paths    []string // HTTP paths requested (without the query)
+}
+
+// Login is one login attempt of a session.
+type Login struct {
+	User     string `json:"user"`
+	Password string `json:"password"`
+	Accepted bool   `json:"accepted"`
+}
+
+// AddLogin records a login attempt, up to MaxFacts, each value cut to MaxFactLen.
+func (e *Event) AddLogin(user, password string, accepted bool) {
+	if len(e.Logins) < MaxFacts {
+		e.Logins = append(e.Logins, Login{User: Clip(user, MaxFactLen), Password: Clip(password, MaxFactLen), Accepted: accepted})
+	}
+}
+
+// AddCommand records a command line, up to MaxFacts, cut to MaxFactLen.
+func (e *Event) AddCommand(line string) {
+	if len(e.Commands) < MaxFacts {
+		e.Commands = append(e.Commands, Clip(line, MaxFactLen))
+	}
+}
+
+// AddPath records a requested HTTP path, up to MaxFacts, cut to MaxFactLen.
+func (e *Event) AddPath(path string) {
+	if len(e.Paths) < MaxFacts {
+		e.Paths = append(e.Paths, Clip(path, MaxFactLen))
+	}
+}
+
+// Clone returns a deep copy: a honeypot reports a snapshot of a session's event while its
+// connection goes on changing the original.
+func (e *Event) Clone() *Event {
+	c := *e
+	c.Details = append([]Detail(nil), e.Details...)
+	c.Packets = append([]Packet(nil), e.Packets...)
+	c.Logins = append([]Login(nil), e.Logins...)
+	c.Commands = append([]string(nil), e.Commands...)
+	c.Paths = append([]string(nil), e.Paths...)
+	return &c
 }
 
 // Detail is one line of additional information or sensor interaction.
