@@ -180,7 +180,8 @@ CREATE TABLE IF NOT EXISTS events (
     comment        TEXT    NOT NULL DEFAULT '',
     modified_at    INTEGER,
     details_count  INTEGER NOT NULL DEFAULT 0,
-    packets_count  INTEGER NOT NULL DEFAULT 0
+    packets_count  INTEGER NOT NULL DEFAULT 0,
+    ongoing        INTEGER NOT NULL DEFAULT 0 -- 1 while the attacker's session is still open
 );
 -- Indexes for the event list. Every sort orders by (column, timestamp, id), all in the
 -- chosen direction: equal values are ordered by time. Each index (column, timestamp) ends with
@@ -219,11 +220,107 @@ END;
 
 -- The details ("Additional information", "Sensor interaction") and packets of an event as JSON
 -- arrays: read only when one event is opened, so they stay out of the list's table and pages.
+-- facts is what the attacker tried as structured values, {"logins": [...], "commands": [...],
+-- "paths": [...]}: shown with the event, and read back when the event leaves the live table
+-- so that the rollups below lose exactly what it added.
 CREATE TABLE IF NOT EXISTS event_data (
     event_id INTEGER PRIMARY KEY REFERENCES events(id) ON DELETE CASCADE,
     details  TEXT NOT NULL DEFAULT '[]',
-    packets  TEXT NOT NULL DEFAULT '[]'
+    packets  TEXT NOT NULL DEFAULT '[]',
+    facts    TEXT NOT NULL DEFAULT '{}'
 );
+
+-- Sessions a sensor reports while they last: every report of (sensor, session) with a higher
+-- revision updates the one event. A row stays for a week after its last report, so that a late
+-- repeat is recognised instead of becoming a second event; it outlives its event when an
+-- operator removes or archives the event, and later reports of that session are then dropped.
+CREATE TABLE IF NOT EXISTS event_sessions (
+    sensor_id  INTEGER NOT NULL,
+    session    TEXT    NOT NULL,
+    event_id   INTEGER NOT NULL,
+    revision   INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (sensor_id, session)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS event_sessions_updated ON event_sessions(updated_at);
+CREATE INDEX IF NOT EXISTS events_ongoing ON events(id) WHERE ongoing = 1;
+
+-- Read models of the overview and the attackers view, kept exact for the live events by the
+-- store: new events are added in the ingest writer's transaction; every change, removal and move
+-- to the archive subtracts what the event had added, in the same transaction (see rollup.go).
+--
+-- event_hours: events per hour (Unix ms / 3600000, UTC) and group, sensor, service,
+-- classification and status: the overview's totals and timeline.
+CREATE TABLE IF NOT EXISTS event_hours (
+    hour           INTEGER NOT NULL,
+    group_id       INTEGER NOT NULL,
+    sensor_id      INTEGER NOT NULL,
+    service        TEXT    NOT NULL,
+    classification INTEGER NOT NULL,
+    status         INTEGER NOT NULL,
+    n              INTEGER NOT NULL,
+    PRIMARY KEY (hour, group_id, sensor_id, service, classification, status)
+) WITHOUT ROWID;
+
+-- port_hours: events per hour, group and target port (events without a port are not counted).
+CREATE TABLE IF NOT EXISTS port_hours (
+    hour     INTEGER NOT NULL,
+    group_id INTEGER NOT NULL,
+    port     INTEGER NOT NULL,
+    n        INTEGER NOT NULL,
+    PRIMARY KEY (hour, group_id, port)
+) WITHOUT ROWID;
+
+-- event_facts: each user name, password, command and HTTP path an event holds (kind 1-4), with
+-- how often it holds it. Its key finds the events of a value in a time range: the event list's
+-- filter on a value, and a value's count in a period for the overview's top lists.
+CREATE TABLE IF NOT EXISTS event_facts (
+    kind      INTEGER NOT NULL,
+    value     TEXT    NOT NULL,
+    timestamp INTEGER NOT NULL,
+    event_id  INTEGER NOT NULL,
+    group_id  INTEGER NOT NULL,
+    n         INTEGER NOT NULL,
+    PRIMARY KEY (kind, value, timestamp, event_id)
+) WITHOUT ROWID;
+
+-- fact_totals: the live events' count of each value per group, in the order of the count, so the
+-- overview's top lists look at the most frequent values first and stop as soon as no value
+-- further down can reach the top (see overview.go).
+CREATE TABLE IF NOT EXISTS fact_totals (
+    kind     INTEGER NOT NULL,
+    group_id INTEGER NOT NULL,
+    value    TEXT    NOT NULL,
+    n        INTEGER NOT NULL,
+    PRIMARY KEY (kind, group_id, value)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS fact_totals_count ON fact_totals(kind, group_id, n);
+
+-- attackers: one row per source address and group, plus one per address with group_id 0 for
+-- all groups together (what an admin sees), over the live events. classes, services, ports
+-- and sensors are JSON objects counting the events per value, so that removing an event takes
+-- away exactly its part; first_seen and last_seen are looked up again in events_source when an
+-- event at either edge goes.
+CREATE TABLE IF NOT EXISTS attackers (
+    group_id   INTEGER NOT NULL,
+    source_key BLOB    NOT NULL,
+    source     TEXT    NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen  INTEGER NOT NULL,
+    events     INTEGER NOT NULL,
+    new_events INTEGER NOT NULL,
+    logins     INTEGER NOT NULL,
+    logins_ok  INTEGER NOT NULL,
+    commands   INTEGER NOT NULL,
+    classes    TEXT    NOT NULL,
+    services   TEXT    NOT NULL,
+    ports      TEXT    NOT NULL,
+    sensors    TEXT    NOT NULL,
+    PRIMARY KEY (group_id, source_key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS attackers_last_seen  ON attackers(group_id, last_seen);
+CREATE INDEX IF NOT EXISTS attackers_first_seen ON attackers(group_id, first_seen);
+CREATE INDEX IF NOT EXISTS attackers_events     ON attackers(group_id, events);
 
 -- Archived events: read-only copies with sensor and group names frozen as text at archive
 -- time, details and packets inline. sensor_id and group_id are kept for filtering but are not
@@ -252,7 +349,8 @@ CREATE TABLE IF NOT EXISTS archived_events (
     details_count  INTEGER NOT NULL DEFAULT 0,
     packets_count  INTEGER NOT NULL DEFAULT 0,
     details        TEXT    NOT NULL DEFAULT '[]',
-    packets        TEXT    NOT NULL DEFAULT '[]'
+    packets        TEXT    NOT NULL DEFAULT '[]',
+    facts          TEXT    NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS archived_timestamp      ON archived_events(timestamp);
 CREATE INDEX IF NOT EXISTS archived_archived_at    ON archived_events(archived_at);
@@ -358,4 +456,4 @@ CREATE TABLE IF NOT EXISTS notify_marks (
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;

@@ -40,7 +40,15 @@ type wireEvent struct {
 	Summary    string          `json:"summary"`
 	Details    []wireDetail    `json:"details"`
 	Packets    []wirePacket    `json:"packets"`
-	Session    string          `json:"session"`
+	// Session, Revision and Ongoing make the event one report of a session that grows while it
+	// lasts (see model.Event): this appliance's remote sensors send them.
+	Session  string `json:"session"`
+	Revision int    `json:"revision"`
+	Ongoing  bool   `json:"ongoing"`
+	// What the attacker tried, as structured values (this appliance's remote sensors).
+	Logins   []model.Login `json:"logins"`
+	Commands []string      `json:"commands"`
+	Paths    []string      `json:"paths"`
 	// Classification is optional: this appliance's remote sensors send what their service
 	// decided; without it the server classifies by service.
 	Classification *int `json:"classification"`
@@ -146,6 +154,25 @@ func decodeEvent(i int, raw json.RawMessage, now time.Time) (*model.Event, error
 		e.Classification = model.Classification(*w.Classification)
 	}
 	e.Summary = model.OneLine(model.Clip(w.Summary, model.MaxSummaryLen))
+	// A session without a revision is a one-time event, as before sessions grew.
+	if w.Revision < 0 {
+		return nil, fieldError(i, "revision", "want 1 or more")
+	}
+	if w.Session != "" && w.Revision > 0 {
+		if len(w.Session) > model.MaxSessionLen {
+			return nil, fieldError(i, "session", fmt.Sprintf("at most %d bytes", model.MaxSessionLen))
+		}
+		e.Session, e.Revision, e.Ongoing = w.Session, w.Revision, w.Ongoing
+	}
+	for _, l := range w.Logins {
+		e.AddLogin(l.User, l.Password, l.Accepted)
+	}
+	for _, c := range w.Commands {
+		e.AddCommand(c)
+	}
+	for _, p := range w.Paths {
+		e.AddPath(p)
+	}
 	for j, d := range w.Details {
 		if j == model.MaxDetails {
 			break

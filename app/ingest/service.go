@@ -62,11 +62,15 @@ func (s *Service) submit(ctx context.Context, sensor *model.Sensor, events []*mo
 		if e.Classification == model.ClassUnknown {
 			e.Classification = Classify(e)
 		}
+		// Every report of a session is matched, so a rule applies from the session's first
+		// report on; the rule counts the session once.
 		if id, drop := rules.Match(sensor.GroupID, e); drop {
-			if hits == nil {
-				hits = map[int64]int64{}
+			if e.Revision <= 1 {
+				if hits == nil {
+					hits = map[int64]int64{}
+				}
+				hits[id]++
 			}
-			hits[id]++
 			continue
 		}
 		kept = append(kept, e)

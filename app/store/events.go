@@ -34,7 +34,12 @@ type BatchID struct {
 // the hits of the filter rules that dropped others (rule id → count) and the ids of the
 // sensors' batches, in ONE transaction, so one commit serves many sensors' requests, a rule's
 // counter is exact and a batch is stored at most once (a repeated id fails the commit with a
-// conflict).
+// conflict). The rollups take the events in the same transaction.
+//
+// An event with a session id is the report of a session that a sensor sends while it lasts:
+// the first report of (sensor, session) is stored as a new event, a later one with a higher
+// revision updates that event (see updateSession). Every event gets its id; Stored says
+// whether the report changed anything.
 func (s *Store) CommitBatch(ctx context.Context, events []*model.Event, hits map[int64]int64, batches []BatchID) error {
 	now := ms(s.now())
 	return s.write(ctx, func(tx *sql.Tx) error {
@@ -52,47 +57,160 @@ func (s *Store) CommitBatch(ctx context.Context, events []*model.Event, hits map
 				return fmt.Errorf("store: count filter hits: %w", err)
 			}
 		}
-		ins := tx.StmtContext(ctx, s.stmts.insertEvent)
-		data := tx.StmtContext(ctx, s.stmts.insertData)
-		count := tx.StmtContext(ctx, s.stmts.countEvents)
-		index := tx.StmtContext(ctx, s.stmts.indexEvent)
-		type countKey struct {
-			group, sensor int64
-			status        model.Status
-			class         model.Classification
+		c := &commit{s: s, ctx: ctx, tx: tx, now: now, counts: map[countKey]int{}}
+		if s.rollups {
+			c.roll = newRollup()
 		}
-		counts := map[countKey]int{}
 		for _, e := range events {
-			counts[countKey{e.GroupID, e.SensorID, e.Status, e.Classification}]++
-			res, err := ins.ExecContext(ctx, ms(e.Timestamp), e.SensorID, e.GroupID, e.Service, e.Classification,
-				e.Source.String(), sourceKey(e.Source), e.SourcePort, addrText(e.Target), e.TargetPort, e.Protocol,
-				e.Summary, e.Status, len(e.Details), len(e.Packets))
-			if err != nil {
-				return fmt.Errorf("store: insert event: %w", err)
-			}
-			e.ID, _ = res.LastInsertId()
-			e.DetailsCount, e.PacketsCount = len(e.Details), len(e.Packets)
-			if _, err := index.ExecContext(ctx, e.ID, e.Summary); err != nil {
-				return fmt.Errorf("store: index event: %w", err)
-			}
-			if len(e.Details) == 0 && len(e.Packets) == 0 {
-				continue
-			}
-			d, p, err := encodeEventData(e)
-			if err != nil {
+			if err := c.event(e); err != nil {
 				return err
 			}
-			if _, err := data.ExecContext(ctx, e.ID, d, p); err != nil {
-				return fmt.Errorf("store: insert event data: %w", err)
-			}
 		}
-		for k, n := range counts {
-			if _, err := count.ExecContext(ctx, k.group, k.sensor, k.status, k.class, n); err != nil {
-				return fmt.Errorf("store: count events: %w", err)
-			}
+		if err := c.flushCounts(); err != nil {
+			return err
+		}
+		if c.roll != nil {
+			return c.roll.apply(ctx, tx)
 		}
 		return nil
 	})
+}
+
+type countKey struct {
+	group, sensor int64
+	status        model.Status
+	class         model.Classification
+}
+
+// commit is one CommitBatch transaction.
+type commit struct {
+	s      *Store
+	ctx    context.Context
+	tx     *sql.Tx
+	now    int64
+	counts map[countKey]int // new live events per event_counts key
+	roll   *rollup          // nil when the store keeps no rollups (bench baseline)
+}
+
+func (c *commit) event(e *model.Event) error {
+	if e.Session == "" {
+		return c.insert(e)
+	}
+	var id, rev int64
+	err := c.tx.QueryRowContext(c.ctx, `SELECT event_id, revision FROM event_sessions WHERE sensor_id = ? AND session = ?`,
+		e.SensorID, e.Session).Scan(&id, &rev)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if err := c.insert(e); err != nil {
+			return err
+		}
+		_, err = c.tx.ExecContext(c.ctx, `INSERT INTO event_sessions (sensor_id, session, event_id, revision, updated_at) VALUES (?,?,?,?,?)`,
+			e.SensorID, e.Session, e.ID, e.Revision, c.now)
+	case err != nil:
+	case int64(e.Revision) <= rev:
+		e.ID = id // a repeat of a report already stored
+		return nil
+	default:
+		e.ID = id
+		if err = c.updateSession(e); err == nil {
+			_, err = c.tx.ExecContext(c.ctx, `UPDATE event_sessions SET revision = ?, updated_at = ? WHERE sensor_id = ? AND session = ?`,
+				e.Revision, c.now, e.SensorID, e.Session)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("store: event session: %w", err)
+	}
+	return nil
+}
+
+// insert stores a new live event.
+func (c *commit) insert(e *model.Event) error {
+	ctx, st := c.ctx, c.s.stmts
+	c.counts[countKey{e.GroupID, e.SensorID, e.Status, e.Classification}]++
+	res, err := c.tx.StmtContext(ctx, st.insertEvent).ExecContext(ctx, ms(e.Timestamp), e.SensorID, e.GroupID, e.Service,
+		e.Classification, e.Source.String(), sourceKey(e.Source), e.SourcePort, addrText(e.Target), e.TargetPort, e.Protocol,
+		e.Summary, e.Status, len(e.Details), len(e.Packets), e.Ongoing)
+	if err != nil {
+		return fmt.Errorf("store: insert event: %w", err)
+	}
+	e.ID, _ = res.LastInsertId()
+	e.DetailsCount, e.PacketsCount = len(e.Details), len(e.Packets)
+	if _, err := c.tx.StmtContext(ctx, st.indexEvent).ExecContext(ctx, e.ID, e.Summary); err != nil {
+		return fmt.Errorf("store: index event: %w", err)
+	}
+	if c.roll != nil {
+		con := contributionOf(e)
+		c.roll.add(&con, 1)
+	}
+	if len(e.Details) == 0 && len(e.Packets) == 0 && factsOf(e).empty() {
+		return nil
+	}
+	d, p, f, err := encodeEventData(e)
+	if err != nil {
+		return err
+	}
+	if _, err := c.tx.StmtContext(ctx, st.insertData).ExecContext(ctx, e.ID, d, p, f); err != nil {
+		return fmt.Errorf("store: insert event data: %w", err)
+	}
+	return nil
+}
+
+// flushCounts adds the new events counted so far to event_counts.
+func (c *commit) flushCounts() error {
+	for k, n := range c.counts {
+		if _, err := c.tx.StmtContext(c.ctx, c.s.stmts.countEvents).ExecContext(c.ctx, k.group, k.sensor, k.status, k.class, n); err != nil {
+			return fmt.Errorf("store: count events: %w", err)
+		}
+	}
+	clear(c.counts)
+	return nil
+}
+
+// updateSession applies a later report of a session to its event: summary, classification,
+// details, packets and facts become the report's; time, addresses, status and comment stay
+// (an operator may have started on the event already). An event removed or archived by an
+// operator stays gone.
+func (c *commit) updateSession(e *model.Event) error {
+	ctx, tx := c.ctx, c.tx
+	// The trigger that moves an event's count to its new classification must find the count
+	// of an event inserted earlier in this batch.
+	if err := c.flushCounts(); err != nil {
+		return err
+	}
+	old, err := loadContributions(ctx, tx, []int64{e.ID})
+	if err != nil || len(old) == 0 {
+		return err
+	}
+	var summary, comment string
+	if err := tx.QueryRowContext(ctx, `SELECT summary, comment FROM events WHERE id = ?`, e.ID).Scan(&summary, &comment); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE events SET classification = ?, summary = ?, details_count = ?, packets_count = ?,
+		ongoing = ? WHERE id = ?`, e.Classification, e.Summary, len(e.Details), len(e.Packets), e.Ongoing, e.ID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO events_fts (events_fts, rowid, summary, comment) VALUES ('delete', ?, ?, ?)`,
+		e.ID, summary, comment); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO events_fts (rowid, summary, comment) VALUES (?, ?, ?)`, e.ID, e.Summary, comment); err != nil {
+		return err
+	}
+	d, p, f, err := encodeEventData(e)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO event_data (event_id, details, packets, facts) VALUES (?,?,?,?)`,
+		e.ID, d, p, f); err != nil {
+		return err
+	}
+	if c.roll != nil {
+		o := old[0]
+		c.roll.add(&o, -1)
+		o.class, o.facts = e.Classification, factsOf(e)
+		c.roll.add(&o, 1)
+	}
+	return nil
 }
 
 func addrText(a netip.Addr) string {
@@ -102,36 +220,40 @@ func addrText(a netip.Addr) string {
 	return a.String()
 }
 
-func encodeEventData(e *model.Event) (string, string, error) {
-	details, packets := e.Details, e.Packets
-	if details == nil {
-		details = []model.Detail{}
+func encodeEventData(e *model.Event) (details, packets, facts string, err error) {
+	d, p := e.Details, e.Packets
+	if d == nil {
+		d = []model.Detail{}
 	}
-	if packets == nil {
-		packets = []model.Packet{}
+	if p == nil {
+		p = []model.Packet{}
 	}
-	d, err := json.Marshal(details)
+	db, err := json.Marshal(d)
 	if err != nil {
-		return "", "", fmt.Errorf("store: encode details: %w", err)
+		return "", "", "", fmt.Errorf("store: encode details: %w", err)
 	}
-	p, err := json.Marshal(packets)
+	pb, err := json.Marshal(p)
 	if err != nil {
-		return "", "", fmt.Errorf("store: encode packets: %w", err)
+		return "", "", "", fmt.Errorf("store: encode packets: %w", err)
 	}
-	return string(d), string(p), nil
+	fb, err := json.Marshal(factsOf(e))
+	if err != nil {
+		return "", "", "", fmt.Errorf("store: encode facts: %w", err)
+	}
+	return string(db), string(pb), string(fb), nil
 }
 
 // Event returns one live or archived event with its details and packets.
 func (s *Store) Event(ctx context.Context, id int64, archive bool) (*model.Event, error) {
 	var q string
 	if archive {
-		q = `SELECT ` + archivedColumns + `, details, packets FROM archived_events WHERE id = ?`
+		q = `SELECT ` + archivedColumns + `, details, packets, facts FROM archived_events WHERE id = ?`
 	} else {
-		q = `SELECT ` + liveColumns + `, coalesce(d.details, '[]'), coalesce(d.packets, '[]')
+		q = `SELECT ` + liveColumns + `, coalesce(d.details, '[]'), coalesce(d.packets, '[]'), coalesce(d.facts, '{}')
 			FROM events e LEFT JOIN event_data d ON d.event_id = e.id WHERE e.id = ?`
 	}
-	var details, packets string
-	e, err := newEventScanner(archive, &details, &packets).scan(s.r.QueryRowContext(ctx, q, id))
+	var details, packets, factsText string
+	e, err := newEventScanner(archive, &details, &packets, &factsText).scan(s.r.QueryRowContext(ctx, q, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, model.Errorf(model.ErrNotFound, "No such event.")
 	}
@@ -151,6 +273,11 @@ func (s *Store) Event(ctx context.Context, id int64, archive bool) (*model.Event
 	if err := json.Unmarshal([]byte(packets), &e.Packets); err != nil {
 		return nil, fmt.Errorf("store: decode packets of event %d: %w", id, err)
 	}
+	var facts eventFacts
+	if err := json.Unmarshal([]byte(factsText), &facts); err != nil {
+		return nil, fmt.Errorf("store: decode facts of event %d: %w", id, err)
+	}
+	e.Logins, e.Commands, e.Paths = facts.Logins, facts.Commands, facts.Paths
 	return e, nil
 }
 
@@ -161,9 +288,10 @@ func (s *Store) Event(ctx context.Context, id int64, archive bool) (*model.Event
 // connection twice for each one of every row.
 const (
 	liveColumns = `e.id, e.timestamp, e.sensor_id, e.group_id, e.service, e.classification, e.source, e.source_port,
-		e.target, e.target_port, e.protocol, e.summary, e.status, e.comment, e.modified_at, e.details_count, e.packets_count`
+		e.target, e.target_port, e.protocol, e.summary, e.status, e.comment, e.modified_at, e.details_count, e.packets_count,
+		e.ongoing`
 	archivedColumns = `id, timestamp, sensor_id, group_id, service, classification, source, source_port,
-		target, target_port, protocol, summary, status, comment, modified_at, details_count, packets_count,
+		target, target_port, protocol, summary, status, comment, modified_at, details_count, packets_count, 0,
 		sensor_name, group_name, archived_at, original_id`
 )
 
@@ -184,7 +312,7 @@ func newEventScanner(archive bool, extra ...any) *eventScanner {
 	e := &sc.e
 	sc.dest = []any{&e.ID, &sc.ts, &e.SensorID, &e.GroupID, &e.Service, &e.Classification, &sc.source, &e.SourcePort,
 		&sc.target, &e.TargetPort, &e.Protocol, &e.Summary, &e.Status, &e.Comment, &sc.modified, &e.DetailsCount,
-		&e.PacketsCount}
+		&e.PacketsCount, &e.Ongoing}
 	if archive {
 		sc.dest = append(sc.dest, &e.SensorName, &e.GroupName, &sc.archivedAt, &sc.originalID)
 	}

@@ -84,16 +84,28 @@ func (s *Store) UpdateEvents(ctx context.Context, f *EventFilter, ch EventChange
 	}
 	sets, vals = append(sets, "modified_at = ?"), append(vals, ms(s.now()))
 	var total int64
+	var after func(*contribution)
+	if ch.Status != nil {
+		after = func(c *contribution) { c.status = *ch.Status }
+	}
 	err := s.eachChunk(ctx, f, func(ids []int64) error {
 		list, args := idList(ids)
-		res, err := s.w.ExecContext(ctx, `UPDATE events SET `+strings.Join(sets, ", ")+` WHERE id IN `+list,
-			append(append([]any{}, vals...), args...)...)
-		if err != nil {
-			return fmt.Errorf("store: update events: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		total += n
-		return nil
+		return s.write(ctx, func(tx *sql.Tx) error {
+			update := func() error {
+				res, err := tx.ExecContext(ctx, `UPDATE events SET `+strings.Join(sets, ", ")+` WHERE id IN `+list,
+					append(append([]any{}, vals...), args...)...)
+				if err != nil {
+					return fmt.Errorf("store: update events: %w", err)
+				}
+				n, _ := res.RowsAffected()
+				total += n
+				return nil
+			}
+			if after == nil { // a comment only: nothing the rollups count
+				return update()
+			}
+			return s.changeLive(ctx, tx, ids, update, after)
+		})
 	})
 	return total, err
 }
@@ -103,13 +115,21 @@ func (s *Store) DeleteEvents(ctx context.Context, f *EventFilter) (int64, error)
 	var total int64
 	err := s.eachChunk(ctx, f, func(ids []int64) error {
 		list, args := idList(ids)
-		res, err := s.w.ExecContext(ctx, `DELETE FROM `+f.table()+` WHERE id IN `+list, args...)
-		if err != nil {
-			return fmt.Errorf("store: delete events: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		total += n
-		return nil
+		return s.write(ctx, func(tx *sql.Tx) error {
+			remove := func() error {
+				res, err := tx.ExecContext(ctx, `DELETE FROM `+f.table()+` WHERE id IN `+list, args...)
+				if err != nil {
+					return fmt.Errorf("store: delete events: %w", err)
+				}
+				n, _ := res.RowsAffected()
+				total += n
+				return nil
+			}
+			if f.Archive {
+				return remove()
+			}
+			return s.changeLive(ctx, tx, ids, remove, nil)
+		})
 	})
 	return total, err
 }
@@ -128,11 +148,11 @@ func (s *Store) ArchiveEvents(ctx context.Context, f *EventFilter) (int64, error
 			res, err := tx.ExecContext(ctx, `INSERT INTO archived_events (original_id, archived_at, timestamp,
 				sensor_id, sensor_name, group_id, group_name, service, classification, source, source_key, source_port,
 				target, target_port, protocol, summary, status, comment, modified_at, details_count, packets_count,
-				details, packets)
+				details, packets, facts)
 				SELECT e.id, ?, e.timestamp, e.sensor_id, coalesce(s.name, ''), e.group_id, coalesce(g.name, ''),
 				e.service, e.classification, e.source, e.source_key, e.source_port, e.target, e.target_port,
 				e.protocol, e.summary, e.status, e.comment, e.modified_at, e.details_count, e.packets_count,
-				coalesce(d.details, '[]'), coalesce(d.packets, '[]')
+				coalesce(d.details, '[]'), coalesce(d.packets, '[]'), coalesce(d.facts, '{}')
 				FROM events e LEFT JOIN sensors s ON s.id = e.sensor_id LEFT JOIN groups g ON g.id = e.group_id
 				LEFT JOIN event_data d ON d.event_id = e.id WHERE e.id IN `+list, append([]any{now}, args...)...)
 			if err != nil {
@@ -140,10 +160,12 @@ func (s *Store) ArchiveEvents(ctx context.Context, f *EventFilter) (int64, error
 			}
 			n, _ := res.RowsAffected()
 			total += n
-			if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE id IN `+list, args...); err != nil {
-				return fmt.Errorf("store: archive events: %w", err)
-			}
-			return nil
+			return s.changeLive(ctx, tx, ids, func() error {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE id IN `+list, args...); err != nil {
+					return fmt.Errorf("store: archive events: %w", err)
+				}
+				return nil
+			}, nil)
 		})
 	})
 	return total, err

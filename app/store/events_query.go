@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,13 @@ type EventFilter struct {
 	From, To *time.Time
 	Query    string  // substring of source, summary or comment
 	IDs      []int64 // only these events (bulk actions on a selection)
+	// Source keeps events from addresses in the prefix (one address: a /32 or /128).
+	Source     *netip.Prefix
+	Service    string
+	TargetPort int
+	// Fact keeps events whose attacker tried this value (FactKinds: a user name, password,
+	// command or HTTP path).
+	Fact *Fact
 	// ChangedBefore keeps events last changed before the time (live: modified_at; archive:
 	// archived_at), for the archive job.
 	ChangedBefore *time.Time
@@ -43,6 +51,12 @@ type EventFilter struct {
 	plan *searchPlan
 	// part narrows the search to one of its parts (see lookupParts).
 	part searchPart
+}
+
+// Fact is one value of a kind the attacker tried.
+type Fact struct {
+	Kind  string // a key of FactKinds
+	Value string
 }
 
 // sourceIndexHolds are the columns in events_source (the rowid is id): an address look-up
@@ -235,6 +249,24 @@ func (f *EventFilter) where() (string, []any) {
 		conds = append(conds, cond)
 		args = append(args, a...)
 	}
+	if f.Source != nil {
+		lo, hi := prefixKeys(*f.Source)
+		conds = append(conds, col("source_key")+" BETWEEN ? AND ?")
+		args = append(args, lo, hi)
+	}
+	if f.Service != "" {
+		conds = append(conds, col("service")+" = ?")
+		args = append(args, f.Service)
+	}
+	if f.TargetPort != 0 {
+		conds = append(conds, col("target_port")+" = ?")
+		args = append(args, f.TargetPort)
+	}
+	if f.Fact != nil {
+		cond, a := f.Fact.cond(f.Archive)
+		conds = append(conds, cond)
+		args = append(args, a...)
+	}
 	if f.ChangedBefore != nil {
 		changed := "modified_at"
 		if f.Archive {
@@ -264,7 +296,14 @@ func (f *EventFilter) table() string {
 // countable reports whether the total can come from event_counts: only filters on the
 // counted dimensions (status, classification, group, sensor) qualify.
 func (f *EventFilter) countable() bool {
-	return f.From == nil && f.To == nil && f.Query == "" && f.IDs == nil && f.ChangedBefore == nil
+	return f.From == nil && f.To == nil && f.Query == "" && f.IDs == nil && f.ChangedBefore == nil && !f.narrowed()
+}
+
+// narrowed reports whether the filter has one of the keys that the overview and the attackers
+// view link to (source, service, port, a tried value): these match few rows, through their
+// own indexes, so the list leaves the choice of index to SQLite.
+func (f *EventFilter) narrowed() bool {
+	return f.Source != nil || f.Service != "" || f.TargetPort != 0 || f.Fact != nil
 }
 
 // queries returns how the filter's queries are run: parsed once and kept, except for a list
@@ -604,7 +643,7 @@ func (s *Store) ListEvents(ctx context.Context, f *EventFilter, p EventPage) ([]
 //     skipped: a page is found after a few rows. (Several values of one column in its index
 //     would read a page for each value and sort them.)
 func (s *Store) indexHint(ctx context.Context, f *EventFilter, key sortKey) (string, error) {
-	if f.IDs != nil || f.From != nil || f.To != nil || f.ChangedBefore != nil {
+	if f.IDs != nil || f.From != nil || f.To != nil || f.ChangedBefore != nil || f.narrowed() {
 		return "", nil // few rows, or the timestamp range is the best index anyway
 	}
 	if f.Query != "" {

@@ -20,6 +20,7 @@ type upgrade struct {
 var upgrades = []upgrade{
 	{to: 2, sql: upgradeTo2},
 	{to: 3, sql: upgradeTo3},
+	{to: 4, sql: upgradeTo4},
 }
 
 // upgradeTo2 adds e-mail notifications: contacts, templates, the outbox, the storm guard and
@@ -112,6 +113,202 @@ CREATE TABLE IF NOT EXISTS notify_marks (
 const upgradeTo3 = `
 DROP INDEX events_source;
 CREATE INDEX events_source ON events(source_key, timestamp, status, classification, group_id, sensor_id);
+`
+
+// upgradeTo4 adds the sessions of events that grow while an attacker stays, the structured facts
+// of an event, and the read models of the overview and the attackers view, filled from the
+// live events (events stored before have no facts: their top lists start empty). About ten
+// seconds per million events, once.
+const upgradeTo4 = `
+ALTER TABLE events ADD COLUMN ongoing INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE event_data ADD COLUMN facts TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE archived_events ADD COLUMN facts TEXT NOT NULL DEFAULT '{}';
+-- Sessions a sensor reports while they last: every report of (sensor, session) with a higher
+-- revision updates the one event. A row stays for a week after its last report, so that a late
+-- repeat is recognised instead of becoming a second event; it outlives its event when an
+-- operator removes or archives the event, and later reports of that session are then dropped.
+CREATE TABLE IF NOT EXISTS event_sessions (
+    sensor_id  INTEGER NOT NULL,
+    session    TEXT    NOT NULL,
+    event_id   INTEGER NOT NULL,
+    revision   INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (sensor_id, session)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS event_sessions_updated ON event_sessions(updated_at);
+CREATE INDEX IF NOT EXISTS events_ongoing ON events(id) WHERE ongoing = 1;
+
+-- Read models of the overview and the attackers view, kept exact for the live events by the
+-- store: new events are added in the ingest writer's transaction; every change, removal and move
+-- to the archive subtracts what the event had added, in the same transaction (see rollup.go).
+--
+-- event_hours: events per hour (Unix ms / 3600000, UTC) and group, sensor, service,
+-- classification and status: the overview's totals and timeline.
+CREATE TABLE IF NOT EXISTS event_hours (
+    hour           INTEGER NOT NULL,
+    group_id       INTEGER NOT NULL,
+    sensor_id      INTEGER NOT NULL,
+    service        TEXT    NOT NULL,
+    classification INTEGER NOT NULL,
+    status         INTEGER NOT NULL,
+    n              INTEGER NOT NULL,
+    PRIMARY KEY (hour, group_id, sensor_id, service, classification, status)
+) WITHOUT ROWID;
+
+-- port_hours: events per hour, group and target port (events without a port are not counted).
+CREATE TABLE IF NOT EXISTS port_hours (
+    hour     INTEGER NOT NULL,
+    group_id INTEGER NOT NULL,
+    port     INTEGER NOT NULL,
+    n        INTEGER NOT NULL,
+    PRIMARY KEY (hour, group_id, port)
+) WITHOUT ROWID;
+
+-- event_facts: each user name, password, command and HTTP path an event holds (kind 1-4), with
+-- how often it holds it. Its key finds the events of a value in a time range: the event list's
+-- filter on a value, and a value's count in a period for the overview's top lists.
+CREATE TABLE IF NOT EXISTS event_facts (
+    kind      INTEGER NOT NULL,
+    value     TEXT    NOT NULL,
+    timestamp INTEGER NOT NULL,
+    event_id  INTEGER NOT NULL,
+    group_id  INTEGER NOT NULL,
+    n         INTEGER NOT NULL,
+    PRIMARY KEY (kind, value, timestamp, event_id)
+) WITHOUT ROWID;
+
+-- fact_totals: the live events' count of each value per group, in the order of the count, so the
+-- overview's top lists look at the most frequent values first and stop as soon as no value
+-- further down can reach the top (see overview.go).
+CREATE TABLE IF NOT EXISTS fact_totals (
+    kind     INTEGER NOT NULL,
+    group_id INTEGER NOT NULL,
+    value    TEXT    NOT NULL,
+    n        INTEGER NOT NULL,
+    PRIMARY KEY (kind, group_id, value)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS fact_totals_count ON fact_totals(kind, group_id, n);
+
+-- attackers: one row per source address and group, plus one per address with group_id 0 for
+-- all groups together (what an admin sees), over the live events. classes, services, ports
+-- and sensors are JSON objects counting the events per value, so that removing an event takes
+-- away exactly its part; first_seen and last_seen are looked up again in events_source when an
+-- event at either edge goes.
+CREATE TABLE IF NOT EXISTS attackers (
+    group_id   INTEGER NOT NULL,
+    source_key BLOB    NOT NULL,
+    source     TEXT    NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen  INTEGER NOT NULL,
+    events     INTEGER NOT NULL,
+    new_events INTEGER NOT NULL,
+    logins     INTEGER NOT NULL,
+    logins_ok  INTEGER NOT NULL,
+    commands   INTEGER NOT NULL,
+    classes    TEXT    NOT NULL,
+    services   TEXT    NOT NULL,
+    ports      TEXT    NOT NULL,
+    sensors    TEXT    NOT NULL,
+    PRIMARY KEY (group_id, source_key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS attackers_last_seen  ON attackers(group_id, last_seen);
+CREATE INDEX IF NOT EXISTS attackers_first_seen ON attackers(group_id, first_seen);
+CREATE INDEX IF NOT EXISTS attackers_events     ON attackers(group_id, events);
+
+-- Archived events: read-only copies with sensor and group names frozen as text at archive
+-- time, details and packets inline. sensor_id and group_id are kept for filtering but are not
+-- foreign keys: the sensor or group may be gone.
+CREATE TABLE IF NOT EXISTS archived_events (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    original_id    INTEGER NOT NULL,
+    archived_at    INTEGER NOT NULL,
+    timestamp      INTEGER NOT NULL,
+    sensor_id      INTEGER NOT NULL,
+    sensor_name    TEXT    NOT NULL,
+    group_id       INTEGER NOT NULL,
+    group_name     TEXT    NOT NULL,
+    service        TEXT    NOT NULL,
+    classification INTEGER NOT NULL,
+    source         TEXT    NOT NULL,
+    source_key     BLOB    NOT NULL,
+    source_port    INTEGER NOT NULL DEFAULT 0,
+    target         TEXT    NOT NULL DEFAULT '',
+    target_port    INTEGER NOT NULL DEFAULT 0,
+    protocol       INTEGER NOT NULL DEFAULT 0,
+    summary        TEXT    NOT NULL,
+    status         INTEGER NOT NULL,
+    comment        TEXT    NOT NULL DEFAULT '',
+    modified_at    INTEGER,
+    details_count  INTEGER NOT NULL DEFAULT 0,
+    packets_count  INTEGER NOT NULL DEFAULT 0,
+    details        TEXT    NOT NULL DEFAULT '[]',
+    packets        TEXT    NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS archived_timestamp      ON archived_events(timestamp);
+CREATE INDEX IF NOT EXISTS archived_archived_at    ON archived_events(archived_at);
+CREATE INDEX IF NOT EXISTS archived_group          ON archived_events(group_id, timestamp);
+CREATE INDEX IF NOT EXISTS archived_classification ON archived_events(classification, timestamp);
+CREATE INDEX IF NOT EXISTS archived_status         ON archived_events(status, timestamp);
+
+-- Event counts per (dataset, group, sensor, status, classification), so that list totals,
+-- the new-events badge and the dashboard never count millions of rows. dataset: 0 live,
+-- 1 archive. The triggers below keep them exact for every change except the hot path: new
+-- live events are counted by the ingest writer, one upsert per distinct key per batch (a
+-- trigger per inserted row made every insert a multi-row statement with its own journal).
+CREATE TABLE IF NOT EXISTS event_counts (
+    dataset        INTEGER NOT NULL,
+    group_id       INTEGER NOT NULL,
+    sensor_id      INTEGER NOT NULL,
+    status         INTEGER NOT NULL,
+    classification INTEGER NOT NULL,
+    n              INTEGER NOT NULL,
+    PRIMARY KEY (dataset, group_id, sensor_id, status, classification)
+) WITHOUT ROWID;
+
+CREATE TRIGGER IF NOT EXISTS events_count_delete AFTER DELETE ON events BEGIN
+    UPDATE event_counts SET n = n - 1 WHERE dataset = 0 AND group_id = OLD.group_id
+        AND sensor_id = OLD.sensor_id AND status = OLD.status AND classification = OLD.classification;
+END;
+CREATE TRIGGER IF NOT EXISTS events_count_update AFTER UPDATE OF group_id, sensor_id, status, classification ON events BEGIN
+    UPDATE event_counts SET n = n - 1 WHERE dataset = 0 AND group_id = OLD.group_id
+        AND sensor_id = OLD.sensor_id AND status = OLD.status AND classification = OLD.classification;
+    INSERT INTO event_counts VALUES (0, NEW.group_id, NEW.sensor_id, NEW.status, NEW.classification, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS archived_count_insert AFTER INSERT ON archived_events BEGIN
+    INSERT INTO event_counts VALUES (1, NEW.group_id, NEW.sensor_id, NEW.status, NEW.classification, 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS archived_count_delete AFTER DELETE ON archived_events BEGIN
+    UPDATE event_counts SET n = n - 1 WHERE dataset = 1 AND group_id = OLD.group_id
+        AND sensor_id = OLD.sensor_id AND status = OLD.status AND classification = OLD.classification;
+END;
+
+INSERT INTO event_hours SELECT timestamp / 3600000, group_id, sensor_id, service, classification, status, count(*)
+    FROM events GROUP BY 1, 2, 3, 4, 5, 6;
+INSERT INTO port_hours SELECT timestamp / 3600000, group_id, target_port, count(*)
+    FROM events WHERE target_port > 0 GROUP BY 1, 2, 3;
+CREATE TEMP TABLE upgrade_sources AS
+    SELECT group_id AS g, source_key AS k, min(source) AS source, min(timestamp) AS first, max(timestamp) AS last,
+        count(*) AS n, sum(status = 0) AS new FROM events GROUP BY 1, 2;
+INSERT INTO upgrade_sources SELECT 0, k, min(source), min(first), max(last), sum(n), sum(new) FROM upgrade_sources GROUP BY k;
+CREATE TEMP TABLE upgrade_counts AS
+    SELECT 'c' AS dim, group_id AS g, source_key AS k, CAST(classification AS TEXT) AS v, count(*) AS n FROM events GROUP BY 2, 3, 4
+    UNION ALL SELECT 's', group_id, source_key, service, count(*) FROM events GROUP BY 2, 3, 4
+    UNION ALL SELECT 'p', group_id, source_key, CAST(target_port AS TEXT), count(*) FROM events WHERE target_port > 0 GROUP BY 2, 3, 4
+    UNION ALL SELECT 'n', group_id, source_key, CAST(sensor_id AS TEXT), count(*) FROM events GROUP BY 2, 3, 4;
+INSERT INTO upgrade_counts SELECT dim, 0, k, v, sum(n) FROM upgrade_counts GROUP BY dim, k, v;
+CREATE TEMP TABLE upgrade_maps AS SELECT dim, g, k, json_group_object(v, n) AS j FROM upgrade_counts GROUP BY dim, g, k;
+CREATE INDEX temp.upgrade_maps_key ON upgrade_maps(g, k, dim);
+INSERT INTO attackers SELECT s.g, s.k, s.source, s.first, s.last, s.n, s.new, 0, 0, 0,
+    coalesce((SELECT j FROM upgrade_maps m WHERE m.g = s.g AND m.k = s.k AND dim = 'c'), '{}'),
+    coalesce((SELECT j FROM upgrade_maps m WHERE m.g = s.g AND m.k = s.k AND dim = 's'), '{}'),
+    coalesce((SELECT j FROM upgrade_maps m WHERE m.g = s.g AND m.k = s.k AND dim = 'p'), '{}'),
+    coalesce((SELECT j FROM upgrade_maps m WHERE m.g = s.g AND m.k = s.k AND dim = 'n'), '{}')
+    FROM upgrade_sources s;
+DROP TABLE temp.upgrade_sources;
+DROP TABLE temp.upgrade_counts;
+DROP TABLE temp.upgrade_maps;
 `
 
 var versionPattern = regexp.MustCompile(`(?m)^PRAGMA user_version\s*=\s*(\d+)\s*;`)

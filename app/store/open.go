@@ -24,6 +24,9 @@ type Store struct {
 	now   func() time.Time
 	stmts *statements
 	lists *stmtCache // the event list's queries, on the readers
+	// rollups says whether event changes maintain the overview's and the attackers view's
+	// read models; always, except in the bench's baseline that measures what they cost.
+	rollups bool
 }
 
 // readers is the size of the read pool: enough for the UI and API on a 2-4 core Pi, small
@@ -97,8 +100,13 @@ func Open(ctx context.Context, path, schemaSQL string) (*Store, error) {
 		r.Close()
 		return nil, err
 	}
-	return &Store{w: w, r: r, path: path, now: time.Now, stmts: st, lists: newStmtCache(r)}, nil
+	return &Store{w: w, r: r, path: path, now: time.Now, stmts: st, lists: newStmtCache(r), rollups: true}, nil
 }
+
+// WithoutRollups stops maintaining the read models of the overview and the attackers view, so
+// that the bench can measure ingest with and without them on the same machine. A store in
+// this mode must never be used by the appliance: its overview would drift from its events.
+func (s *Store) WithoutRollups() { s.rollups = false }
 
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.path }

@@ -188,8 +188,12 @@ func (s *Store) UpdateSensor(ctx context.Context, sn *model.Sensor) error {
 	}
 	err = s.eachChunk(ctx, &EventFilter{SensorID: sn.ID}, func(ids []int64) error {
 		list, args := idList(ids)
-		_, err := s.w.ExecContext(ctx, `UPDATE events SET group_id = ? WHERE id IN `+list, append([]any{sn.GroupID}, args...)...)
-		return err
+		return s.write(ctx, func(tx *sql.Tx) error {
+			return s.changeLive(ctx, tx, ids, func() error {
+				_, err := tx.ExecContext(ctx, `UPDATE events SET group_id = ? WHERE id IN `+list, append([]any{sn.GroupID}, args...)...)
+				return err
+			}, func(c *contribution) { c.group = sn.GroupID })
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("store: move sensor events: %w", err)
@@ -213,7 +217,14 @@ func (s *Store) DeleteSensor(ctx context.Context, id int64, archive bool) (int64
 	}
 	// Events that arrived while the chunks ran go with the row, in one transaction.
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE sensor_id = ?`, id); err != nil {
+		ids, err := txIDs(ctx, tx, `SELECT id FROM events WHERE sensor_id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if err := s.changeLive(ctx, tx, ids, func() error {
+			_, err := tx.ExecContext(ctx, `DELETE FROM events WHERE sensor_id = ?`, id)
+			return err
+		}, nil); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM sensors WHERE id = ?`, id)

@@ -25,9 +25,9 @@ func prepare(ctx context.Context, w, r *sql.DB) (*statements, error) {
 		text string
 	}{
 		{w, &st.insertEvent, `INSERT INTO events (timestamp, sensor_id, group_id, service, classification,
-			source, source_key, source_port, target, target_port, protocol, summary, status, details_count, packets_count)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
-		{w, &st.insertData, `INSERT INTO event_data (event_id, details, packets) VALUES (?,?,?)`},
+			source, source_key, source_port, target, target_port, protocol, summary, status, details_count, packets_count, ongoing)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
+		{w, &st.insertData, `INSERT INTO event_data (event_id, details, packets, facts) VALUES (?,?,?,?)`},
 		{w, &st.countEvents, `INSERT INTO event_counts VALUES (0, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n`},
 		{w, &st.indexEvent, `INSERT INTO events_fts (rowid, summary, comment) VALUES (?, ?, '')`},
 		{r, &st.sensor, `SELECT ` + sensorColumns + ` FROM sensors WHERE id = ?`},

@@ -2,6 +2,8 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,7 +19,8 @@ import (
 
 // listKeys are the query keys that select events, shared by the list, the export and the bulk
 // actions' {filter: {...}} so that "the current filters" mean the same everywhere.
-var listKeys = []string{"dataset", "status", "classification", "group", "sensor", "from", "to", "q"}
+var listKeys = []string{"dataset", "status", "classification", "group", "sensor", "from", "to", "q",
+	"source", "service", "target_port", "username", "password", "command", "path"}
 
 // queryOf adapts c.Query to the parsers (the app is Immutable, so the values are copies that
 // may outlive the request, as the CSV export's filter does).
@@ -122,7 +125,54 @@ func parseEventFilter(get func(string) string, p *auth.Principal) (*store.EventF
 		}
 		f.Query = q
 	}
+	if s := strings.TrimSpace(get("source")); s != "" {
+		p, err := parseSource(s)
+		if err != nil {
+			return nil, err
+		}
+		f.Source = &p
+	}
+	if s := get("service"); s != "" {
+		if len(s) > model.MaxServiceLen {
+			return nil, invalidField("service", "Use a service name.")
+		}
+		f.Service = s
+	}
+	if s := get("target_port"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 65535 {
+			return nil, invalidField("target_port", "Use a port from 1 to 65535.")
+		}
+		f.TargetPort = n
+	}
+	for _, k := range []string{"username", "password", "command", "path"} {
+		if s := get(k); s != "" {
+			if f.Fact != nil {
+				return nil, invalidField(k, "Filter by one of username, password, command and path at a time.")
+			}
+			if len(s) > model.MaxFactLen {
+				return nil, invalidField(k, fmt.Sprintf("At most %d bytes.", model.MaxFactLen))
+			}
+			f.Fact = &store.Fact{Kind: k, Value: s}
+		}
+	}
 	return f, nil
+}
+
+// parseSource reads an address or a network in CIDR notation.
+func parseSource(s string) (netip.Prefix, error) {
+	if a, err := netip.ParseAddr(s); err == nil && a.Zone() == "" {
+		a = a.Unmap()
+		return netip.PrefixFrom(a, a.BitLen()), nil
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return netip.Prefix{}, invalidField("source", "Use an IP address or a network such as 192.0.2.0/24.")
+	}
+	if p.Addr().Is4In6() {
+		p = netip.PrefixFrom(p.Addr().Unmap(), max(p.Bits()-96, 0))
+	}
+	return p.Masked(), nil
 }
 
 // parsePage reads sort, order, limit and cursor.

@@ -36,6 +36,8 @@ type eventView struct {
 	Archived       bool       `json:"archived"`
 	OriginalID     int64      `json:"original_id,omitempty"`
 	ArchivedAt     *time.Time `json:"archived_at,omitempty"`
+	// Ongoing: the attacker's session is still open and the event still grows.
+	Ongoing bool `json:"ongoing"`
 }
 
 // eventDetailView is one event with its details and packets (always arrays, maybe empty).
@@ -43,6 +45,10 @@ type eventDetailView struct {
 	eventView
 	Details []detailView `json:"details"`
 	Packets []packetView `json:"packets"`
+	// What the attacker tried, as structured values (always arrays, maybe empty).
+	Logins   []model.Login `json:"logins"`
+	Commands []string      `json:"commands"`
+	Paths    []string      `json:"paths"`
 }
 
 type detailView struct {
@@ -72,7 +78,7 @@ func newEventView(e *model.Event) eventView {
 		Service: e.Service, Classification: int(e.Classification), Source: e.Source.String(), SourcePort: optPort(e.SourcePort),
 		TargetPort: optPort(e.TargetPort), Protocol: e.Protocol.String(), Summary: e.Summary, Status: int(e.Status),
 		Comment: e.Comment, ModifiedAt: e.ModifiedAt, DetailsCount: e.DetailsCount, PacketsCount: e.PacketsCount,
-		Archived: e.Archived, OriginalID: e.OriginalID, ArchivedAt: e.ArchivedAt}
+		Archived: e.Archived, OriginalID: e.OriginalID, ArchivedAt: e.ArchivedAt, Ongoing: e.Ongoing}
 	if e.Target.IsValid() {
 		v.Target = e.Target.String()
 	}
@@ -91,7 +97,16 @@ func newEventDetailView(e *model.Event) eventDetailView {
 		v.Packets = append(v.Packets, packetView{Timestamp: p.Timestamp, Protocol: p.Protocol.String(), Port: p.Port,
 			Flags: model.FlagLetters(p.Flags), PayloadText: EscapePayload(p.Payload), PayloadSize: len(p.Payload)})
 	}
+	v.Logins, v.Commands, v.Paths = nonNil(e.Logins), nonNil(e.Commands), nonNil(e.Paths)
 	return v
+}
+
+// nonNil makes an absent list an empty JSON array.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // EscapePayload renders captured bytes as readable text: printable ASCII stays, \n \r \t and

@@ -1,0 +1,469 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+
+	"honeysens/app/model"
+)
+
+// The rollups (event_hours, port_hours, event_facts, fact_totals, attackers) are read models of
+// the live events. Every change of the live table goes through a rollup: what an event adds is
+// its contribution; an insert adds it, a removal (delete, move to the archive) subtracts it, a
+// change (status, group, a session's later report) subtracts the old and adds the new one. The
+// deltas of a whole batch or chunk are summed first and written once per key, in the same
+// transaction as the change, so the read models are exact whenever the events are.
+
+// Fact kinds in event_facts and fact_totals.
+const (
+	factUser     = 1
+	factPassword = 2
+	factCommand  = 3
+	factPath     = 4
+)
+
+// FactKinds names the fact kinds as the API does.
+var FactKinds = map[string]int{"username": factUser, "password": factPassword, "command": factCommand, "path": factPath}
+
+// eventFacts is event_data.facts: what the attacker tried, as the event reported it.
+type eventFacts struct {
+	Logins   []model.Login `json:"logins,omitempty"`
+	Commands []string      `json:"commands,omitempty"`
+	Paths    []string      `json:"paths,omitempty"`
+}
+
+func factsOf(e *model.Event) eventFacts {
+	return eventFacts{Logins: e.Logins, Commands: e.Commands, Paths: e.Paths}
+}
+
+func (f eventFacts) empty() bool { return len(f.Logins)+len(f.Commands)+len(f.Paths) == 0 }
+
+type factKey struct {
+	kind  int
+	value string
+}
+
+// counts returns how often the event holds each value.
+func (f eventFacts) counts() map[factKey]int64 {
+	m := map[factKey]int64{}
+	for _, l := range f.Logins {
+		m[factKey{factUser, l.User}]++
+		m[factKey{factPassword, l.Password}]++
+	}
+	for _, c := range f.Commands {
+		m[factKey{factCommand, c}]++
+	}
+	for _, p := range f.Paths {
+		m[factKey{factPath, p}]++
+	}
+	return m
+}
+
+func (f eventFacts) accepted() int64 {
+	var n int64
+	for _, l := range f.Logins {
+		if l.Accepted {
+			n++
+		}
+	}
+	return n
+}
+
+// contribution is what one live event adds to the rollups.
+type contribution struct {
+	id        int64
+	ts        int64 // Unix ms
+	group     int64
+	sensor    int64
+	service   string
+	class     model.Classification
+	status    model.Status
+	port      int
+	source    string
+	sourceKey []byte
+	facts     eventFacts
+}
+
+func contributionOf(e *model.Event) contribution {
+	return contribution{id: e.ID, ts: ms(e.Timestamp), group: e.GroupID, sensor: e.SensorID, service: e.Service,
+		class: e.Classification, status: e.Status, port: e.TargetPort, source: e.Source.String(),
+		sourceKey: sourceKey(e.Source), facts: factsOf(e)}
+}
+
+const hourMS = 3600 * 1000
+
+type hourKey struct {
+	hour, group, sensor int64
+	service             string
+	class               model.Classification
+	status              model.Status
+}
+
+type portHourKey struct {
+	hour, group int64
+	port        int
+}
+
+type totalKey struct {
+	kind  int
+	group int64
+	value string
+}
+
+type attackerKey struct {
+	group int64 // 0: all groups
+	key   string
+}
+
+// attackerDelta is the change of one attackers row.
+type attackerDelta struct {
+	source                                         string
+	events, newEvents, logins, loginsOK, commands  int64
+	classes, services, ports, sensors              map[string]int64
+	firstAdded, lastAdded                          int64 // edges of the added events; 0: none added
+	firstRemoved, lastRemoved                      int64 // edges of the removed events; 0: none removed
+	removed                                        bool
+}
+
+// rollup sums the deltas of one transaction.
+type rollup struct {
+	hours     map[hourKey]int64
+	ports     map[portHourKey]int64
+	totals    map[totalKey]int64
+	attackers map[attackerKey]*attackerDelta
+	// facts are the event_facts rows to add (n > 0) or remove (n < 0).
+	facts []factRow
+}
+
+type factRow struct {
+	kind   int
+	value  string
+	ts, id int64
+	group  int64
+	n      int64
+}
+
+func newRollup() *rollup {
+	return &rollup{hours: map[hourKey]int64{}, ports: map[portHourKey]int64{}, totals: map[totalKey]int64{},
+		attackers: map[attackerKey]*attackerDelta{}}
+}
+
+// add adds (sign 1) or subtracts (sign -1) an event's contribution.
+func (r *rollup) add(c *contribution, sign int64) {
+	hour := c.ts / hourMS
+	r.hours[hourKey{hour, c.group, c.sensor, c.service, c.class, c.status}] += sign
+	if c.port > 0 {
+		r.ports[portHourKey{hour, c.group, c.port}] += sign
+	}
+	counts := c.facts.counts()
+	for k, n := range counts {
+		r.totals[totalKey{k.kind, c.group, k.value}] += sign * n
+		r.facts = append(r.facts, factRow{kind: k.kind, value: k.value, ts: c.ts, id: c.id, group: c.group, n: sign * n})
+	}
+	for _, g := range []int64{c.group, 0} {
+		k := attackerKey{g, string(c.sourceKey)}
+		d := r.attackers[k]
+		if d == nil {
+			d = &attackerDelta{source: c.source, classes: map[string]int64{}, services: map[string]int64{},
+				ports: map[string]int64{}, sensors: map[string]int64{}}
+			r.attackers[k] = d
+		}
+		d.events += sign
+		if c.status == model.StatusNew {
+			d.newEvents += sign
+		}
+		d.logins += sign * int64(len(c.facts.Logins))
+		d.loginsOK += sign * c.facts.accepted()
+		d.commands += sign * int64(len(c.facts.Commands))
+		d.classes[strconv.Itoa(int(c.class))] += sign
+		d.services[c.service] += sign
+		if c.port > 0 {
+			d.ports[strconv.Itoa(c.port)] += sign
+		}
+		d.sensors[strconv.FormatInt(c.sensor, 10)] += sign
+		if sign > 0 {
+			d.firstAdded, d.lastAdded = widen(d.firstAdded, d.lastAdded, c.ts)
+		} else {
+			d.removed = true
+			d.firstRemoved, d.lastRemoved = widen(d.firstRemoved, d.lastRemoved, c.ts)
+		}
+	}
+}
+
+func widen(first, last, ts int64) (int64, int64) {
+	if first == 0 || ts < first {
+		first = ts
+	}
+	if ts > last {
+		last = ts
+	}
+	return first, last
+}
+
+// apply writes the summed deltas. It runs after the change of the events table in the same
+// transaction: an attacker's edges are looked up in what remains.
+func (r *rollup) apply(ctx context.Context, tx *sql.Tx) error {
+	for k, n := range r.hours {
+		if err := upsertCount(ctx, tx, "event_hours", "hour = ? AND group_id = ? AND sensor_id = ? AND service = ? AND classification = ? AND status = ?",
+			n, k.hour, k.group, k.sensor, k.service, k.class, k.status); err != nil {
+			return err
+		}
+	}
+	for k, n := range r.ports {
+		if err := upsertCount(ctx, tx, "port_hours", "hour = ? AND group_id = ? AND port = ?", n, k.hour, k.group, k.port); err != nil {
+			return err
+		}
+	}
+	for k, n := range r.totals {
+		if err := upsertCount(ctx, tx, "fact_totals", "kind = ? AND group_id = ? AND value = ?", n, k.kind, k.group, k.value); err != nil {
+			return err
+		}
+	}
+	if err := r.applyFacts(ctx, tx); err != nil {
+		return err
+	}
+	// In key order: the transaction then walks the attackers table's pages in order.
+	keys := slices.SortedFunc(maps.Keys(r.attackers), func(a, b attackerKey) int {
+		if a.group != b.group {
+			return int(a.group - b.group)
+		}
+		return compareStrings(a.key, b.key)
+	})
+	for _, k := range keys {
+		if err := applyAttacker(ctx, tx, k, r.attackers[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// upsertCount adds n to the count column of the row that where names (its key columns in the
+// table's order), creating the row, and removes it when the count reaches 0.
+func upsertCount(ctx context.Context, tx *sql.Tx, table, where string, n int64, key ...any) error {
+	if n == 0 {
+		return nil
+	}
+	cols := len(key)
+	marks := "?" + repeatMarks(cols)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` VALUES (`+marks+`) ON CONFLICT DO UPDATE SET n = n + excluded.n`,
+		append(key, n)...); err != nil {
+		return fmt.Errorf("store: %s: %w", table, err)
+	}
+	if n < 0 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+where+` AND n <= 0`, key...); err != nil {
+			return fmt.Errorf("store: %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+func repeatMarks(n int) string {
+	b := make([]byte, 0, 2*n)
+	for range n {
+		b = append(b, ",?"...)
+	}
+	return string(b)
+}
+
+// applyFacts adds and removes event_facts rows: an event's rows are removed whole (its facts
+// were read from event_data) and added whole.
+func (r *rollup) applyFacts(ctx context.Context, tx *sql.Tx) error {
+	for _, f := range r.facts {
+		var err error
+		if f.n > 0 {
+			_, err = tx.ExecContext(ctx, `INSERT INTO event_facts (kind, value, timestamp, event_id, group_id, n) VALUES (?,?,?,?,?,?)
+				ON CONFLICT DO UPDATE SET n = n + excluded.n, group_id = excluded.group_id`, f.kind, f.value, f.ts, f.id, f.group, f.n)
+		} else {
+			_, err = tx.ExecContext(ctx, `UPDATE event_facts SET n = n + ? WHERE kind = ? AND value = ? AND timestamp = ? AND event_id = ?`,
+				f.n, f.kind, f.value, f.ts, f.id)
+			if err == nil {
+				_, err = tx.ExecContext(ctx, `DELETE FROM event_facts WHERE kind = ? AND value = ? AND timestamp = ? AND event_id = ? AND n <= 0`,
+					f.kind, f.value, f.ts, f.id)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("store: event facts: %w", err)
+		}
+	}
+	return nil
+}
+
+// attackerRow is one row of the attackers table.
+type attackerRow struct {
+	source                                        string
+	first, last                                   int64
+	events, newEvents, logins, loginsOK, commands int64
+	classes, services, ports, sensors             map[string]int64
+}
+
+func applyAttacker(ctx context.Context, tx *sql.Tx, k attackerKey, d *attackerDelta) error {
+	row := attackerRow{classes: map[string]int64{}, services: map[string]int64{}, ports: map[string]int64{}, sensors: map[string]int64{}}
+	var classes, services, ports, sensors string
+	err := tx.QueryRowContext(ctx, `SELECT source, first_seen, last_seen, events, new_events, logins, logins_ok, commands,
+		classes, services, ports, sensors FROM attackers WHERE group_id = ? AND source_key = ?`, k.group, []byte(k.key)).
+		Scan(&row.source, &row.first, &row.last, &row.events, &row.newEvents, &row.logins, &row.loginsOK, &row.commands,
+			&classes, &services, &ports, &sensors)
+	exists := err == nil
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		row.source = d.source
+	case err != nil:
+		return fmt.Errorf("store: read attacker: %w", err)
+	default:
+		for _, m := range []struct {
+			text string
+			dst  map[string]int64
+		}{{classes, row.classes}, {services, row.services}, {ports, row.ports}, {sensors, row.sensors}} {
+			if err := json.Unmarshal([]byte(m.text), &m.dst); err != nil {
+				return fmt.Errorf("store: read attacker: %w", err)
+			}
+		}
+	}
+	row.events += d.events
+	row.newEvents += d.newEvents
+	row.logins += d.logins
+	row.loginsOK += d.loginsOK
+	row.commands += d.commands
+	for _, m := range []struct{ dst, delta map[string]int64 }{{row.classes, d.classes}, {row.services, d.services},
+		{row.ports, d.ports}, {row.sensors, d.sensors}} {
+		for v, n := range m.delta {
+			if m.dst[v] += n; m.dst[v] <= 0 {
+				delete(m.dst, v)
+			}
+		}
+	}
+	if row.events <= 0 {
+		if exists {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM attackers WHERE group_id = ? AND source_key = ?`, k.group, []byte(k.key)); err != nil {
+				return fmt.Errorf("store: remove attacker: %w", err)
+			}
+		}
+		return nil
+	}
+	if d.removed && exists && (d.firstRemoved <= row.first || d.lastRemoved >= row.last) {
+		// An event at an edge went: the edge is now the oldest or newest event that remains.
+		if row.first, row.last, err = attackerEdges(ctx, tx, k); err != nil {
+			return err
+		}
+	}
+	if d.firstAdded != 0 {
+		if !exists || d.firstAdded < row.first {
+			row.first = d.firstAdded
+		}
+		row.last = max(row.last, d.lastAdded)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO attackers (group_id, source_key, source, first_seen, last_seen, events,
+		new_events, logins, logins_ok, commands, classes, services, ports, sensors) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		k.group, []byte(k.key), row.source, row.first, row.last, row.events, row.newEvents, row.logins, row.loginsOK, row.commands,
+		countsJSON(row.classes), countsJSON(row.services), countsJSON(row.ports), countsJSON(row.sensors))
+	if err != nil {
+		return fmt.Errorf("store: write attacker: %w", err)
+	}
+	return nil
+}
+
+// attackerEdges looks up the oldest and newest live event of an attacker in events_source.
+func attackerEdges(ctx context.Context, tx *sql.Tx, k attackerKey) (first, last int64, err error) {
+	cond, args := "source_key = ?", []any{[]byte(k.key)}
+	if k.group != 0 {
+		cond, args = cond+" AND group_id = ?", append(args, k.group)
+	}
+	var f, l sql.NullInt64
+	err = tx.QueryRowContext(ctx, `SELECT (SELECT timestamp FROM events INDEXED BY events_source WHERE `+cond+` ORDER BY source_key, timestamp LIMIT 1),
+		(SELECT timestamp FROM events INDEXED BY events_source WHERE `+cond+` ORDER BY source_key DESC, timestamp DESC LIMIT 1)`,
+		append(args, args...)...).Scan(&f, &l)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: attacker edges: %w", err)
+	}
+	return f.Int64, l.Int64, nil
+}
+
+func countsJSON(m map[string]int64) string {
+	b, _ := json.Marshal(m) // map keys are sorted: the same counts give the same text
+	return string(b)
+}
+
+// loadContributions reads what the live events with these ids added to the rollups.
+func loadContributions(ctx context.Context, tx *sql.Tx, ids []int64) ([]contribution, error) {
+	list, args := idList(ids)
+	rows, err := tx.QueryContext(ctx, `SELECT e.id, e.timestamp, e.group_id, e.sensor_id, e.service, e.classification,
+		e.status, e.target_port, e.source, e.source_key, coalesce(d.facts, '{}')
+		FROM events e LEFT JOIN event_data d ON d.event_id = e.id WHERE e.id IN `+list, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: read events: %w", err)
+	}
+	defer rows.Close()
+	out := make([]contribution, 0, len(ids))
+	for rows.Next() {
+		var c contribution
+		var facts string
+		if err := rows.Scan(&c.id, &c.ts, &c.group, &c.sensor, &c.service, &c.class, &c.status, &c.port, &c.source,
+			&c.sourceKey, &facts); err != nil {
+			return nil, fmt.Errorf("store: read events: %w", err)
+		}
+		if err := json.Unmarshal([]byte(facts), &c.facts); err != nil {
+			return nil, fmt.Errorf("store: facts of event %d: %w", c.id, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// changeLive runs change, a change of the live events with these ids, in tx and moves their
+// contributions to the rollups from what they were to what after makes of them (after nil: the
+// events left the live table).
+func (s *Store) changeLive(ctx context.Context, tx *sql.Tx, ids []int64, change func() error, after func(*contribution)) error {
+	if !s.rollups {
+		return change()
+	}
+	old, err := loadContributions(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	r := newRollup()
+	for i := range old {
+		r.add(&old[i], -1)
+		if after != nil {
+			after(&old[i])
+			r.add(&old[i], 1)
+		}
+	}
+	return r.apply(ctx, tx)
+}
+
+// txIDs runs a query of ids in tx.
+func txIDs(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]int64, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
