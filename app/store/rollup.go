@@ -123,12 +123,12 @@ type attackerKey struct {
 
 // attackerDelta is the change of one attackers row.
 type attackerDelta struct {
-	source                                         string
-	events, newEvents, logins, loginsOK, commands  int64
-	classes, services, ports, sensors              map[string]int64
-	firstAdded, lastAdded                          int64 // edges of the added events; 0: none added
-	firstRemoved, lastRemoved                      int64 // edges of the removed events; 0: none removed
-	removed                                        bool
+	source                                        string
+	events, newEvents, logins, loginsOK, commands int64
+	classes, services, ports, sensors             map[string]int64
+	firstAdded, lastAdded                         int64 // edges of the added events; 0: none added
+	firstRemoved, lastRemoved                     int64 // edges of the removed events; 0: none removed
+	removed                                       bool
 }
 
 // rollup sums the deltas of one transaction.

@@ -192,7 +192,7 @@ func rollupDiff(t *testing.T, s *Store) string {
 	}
 	type attacker struct {
 		first, last, events, news, logins, ok, commands int64
-		classes, services, ports, sensors              map[string]int64
+		classes, services, ports, sensors               map[string]int64
 	}
 	attackers := map[string]*attacker{}
 	rows, err := s.r.QueryContext(ctx, `SELECT e.id, e.timestamp, e.group_id, e.sensor_id, e.service, e.classification, e.status,

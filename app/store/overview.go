@@ -1,0 +1,410 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"honeysens/app/model"
+)
+
+// OverviewQuery asks for the overview of a period. The rollups count whole hours: From is
+// rounded down and To up to the hour.
+type OverviewQuery struct {
+	From, To time.Time
+	Groups   []int64 // nil: every group
+	// Days makes the timeline count per day (in Location) instead of per hour.
+	Days     bool
+	Location *time.Location
+}
+
+// Overview is what happened in a period, from the rollups.
+type Overview struct {
+	From, To        time.Time // the period counted: whole hours
+	PreviousFrom    time.Time // the period before, of the same length, ends at From
+	ByClass         map[model.Classification]int64
+	PreviousByClass map[model.Classification]int64
+	ByStatus        map[model.Status]int64
+	Timeline        []TimelineBucket
+	Top             map[string][]TopValue // by TopLists
+	RecentCritical  []*model.Event
+}
+
+// TimelineBucket is one hour or day of the timeline.
+type TimelineBucket struct {
+	Start  time.Time
+	Counts map[model.Classification]int64
+}
+
+// TopValue is one row of a top list: a value and its events (or, for tried values, how often
+// it was tried) in the period.
+type TopValue struct {
+	Value string
+	Count int64
+}
+
+// TopLists are the overview's top lists.
+var TopLists = []string{"sources", "ports", "services", "usernames", "passwords", "commands", "paths"}
+
+// topN is the length of each top list.
+const topN = 10
+
+// groupCond is the condition on group_id for a scope (nil: every group) and its arguments.
+func groupCond(col string, groups []int64) (string, []any) {
+	if groups == nil {
+		return "1", nil
+	}
+	list, args := idList(groups)
+	return col + " IN " + list, args
+}
+
+// Overview answers the overview of a period from the rollups.
+func (s *Store) Overview(ctx context.Context, q OverviewQuery) (*Overview, error) {
+	loc := q.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	fromH := ms(q.From) / hourMS
+	toH := (ms(q.To) + hourMS - 1) / hourMS
+	if toH <= fromH {
+		toH = fromH + 1
+	}
+	o := &Overview{From: fromMS(fromH * hourMS), To: fromMS(toH * hourMS), PreviousFrom: fromMS((2*fromH - toH) * hourMS),
+		ByClass: map[model.Classification]int64{}, PreviousByClass: map[model.Classification]int64{},
+		ByStatus: map[model.Status]int64{}, Top: map[string][]TopValue{}}
+	gc, gargs := groupCond("group_id", q.Groups)
+
+	// Totals, the period before and the timeline: one pass over the period's hour rows.
+	rows, err := s.r.QueryContext(ctx, `SELECT hour, classification, status, sum(n) FROM event_hours
+		WHERE hour >= ? AND hour < ? AND `+gc+` GROUP BY hour, classification, status`, append([]any{2*fromH - toH, toH}, gargs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: overview: %w", err)
+	}
+	buckets := map[int64]*TimelineBucket{}
+	for rows.Next() {
+		var hour, n int64
+		var class model.Classification
+		var status model.Status
+		if err := rows.Scan(&hour, &class, &status, &n); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: overview: %w", err)
+		}
+		if hour < fromH {
+			o.PreviousByClass[class] += n
+			continue
+		}
+		o.ByClass[class] += n
+		o.ByStatus[status] += n
+		start := fromMS(hour * hourMS)
+		if q.Days {
+			t := start.In(loc)
+			start = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc).UTC()
+		}
+		b := buckets[ms(start)]
+		if b == nil {
+			b = &TimelineBucket{Start: start, Counts: map[model.Classification]int64{}}
+			buckets[ms(start)] = b
+		}
+		b.Counts[class] += n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: overview: %w", err)
+	}
+	o.Timeline = fillTimeline(buckets, o.From, o.To, q.Days, loc)
+
+	for _, t := range []struct {
+		name, query string
+	}{
+		{"ports", `SELECT port, sum(n) AS c FROM port_hours WHERE hour >= ? AND hour < ? AND ` + gc + ` GROUP BY port`},
+		{"services", `SELECT service, sum(n) AS c FROM event_hours WHERE hour >= ? AND hour < ? AND ` + gc + ` GROUP BY service`},
+	} {
+		list, err := s.topQuery(ctx, t.query+` ORDER BY c DESC, 1 LIMIT `+strconv.Itoa(topN), append([]any{fromH, toH}, gargs...)...)
+		if err != nil {
+			return nil, err
+		}
+		o.Top[t.name] = list
+	}
+	from, to := fromH*hourMS, toH*hourMS
+	if o.Top["sources"], err = s.topSources(ctx, q.Groups, from, to); err != nil {
+		return nil, err
+	}
+	for name, kind := range map[string]int{"usernames": factUser, "passwords": factPassword, "commands": factCommand, "paths": factPath} {
+		if o.Top[name], err = s.topFacts(ctx, kind, q.Groups, from, to); err != nil {
+			return nil, err
+		}
+	}
+	if o.RecentCritical, err = s.recentCritical(ctx, q.Groups, from, to); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// fillTimeline returns the buckets from..to in order, with empty ones for quiet hours or days.
+func fillTimeline(have map[int64]*TimelineBucket, from, to time.Time, days bool, loc *time.Location) []TimelineBucket {
+	var out []TimelineBucket
+	t := from
+	if days {
+		l := from.In(loc)
+		t = time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+	}
+	for t.Before(to) {
+		b := have[ms(t)]
+		if b == nil {
+			b = &TimelineBucket{Start: t.UTC(), Counts: map[model.Classification]int64{}}
+		}
+		out = append(out, *b)
+		if days {
+			t = t.AddDate(0, 0, 1)
+		} else {
+			t = t.Add(time.Hour)
+		}
+	}
+	return out
+}
+
+func (s *Store) topQuery(ctx context.Context, q string, args ...any) ([]TopValue, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: top list: %w", err)
+	}
+	defer rows.Close()
+	out := []TopValue{}
+	for rows.Next() {
+		var v TopValue
+		var value any
+		if err := rows.Scan(&value, &v.Count); err != nil {
+			return nil, fmt.Errorf("store: top list: %w", err)
+		}
+		switch x := value.(type) {
+		case []byte:
+			v.Value = string(x)
+		default:
+			v.Value = fmt.Sprint(x)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// recentCritical returns the newest Honeypot events of the period.
+func (s *Store) recentCritical(ctx context.Context, groups []int64, from, to int64) ([]*model.Event, error) {
+	names, err := s.names(ctx)
+	if err != nil {
+		return nil, err
+	}
+	gc, gargs := groupCond("e.group_id", groups)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+liveColumns+` FROM events e INDEXED BY events_classification
+		WHERE e.classification = ? AND e.timestamp >= ? AND e.timestamp < ? AND `+gc+` ORDER BY e.timestamp DESC, e.id DESC LIMIT `+
+		strconv.Itoa(topN), append([]any{model.ClassHoneypot, from, to}, gargs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: recent critical events: %w", err)
+	}
+	defer rows.Close()
+	out := []*model.Event{}
+	sc := newEventScanner(false)
+	for rows.Next() {
+		e, err := sc.scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: recent critical events: %w", err)
+		}
+		names.fill(e)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// A top list of values that are too many to sum per hour (sources, tried values) is found by a
+// ranked walk (Fagin's threshold algorithm). Each group keeps its values ordered by their count
+// over all live events (attackers.events, fact_totals.n). The walk reads each group's list from
+// the top, a page at a time, and counts every new value exactly in the period through the value's
+// own index (events_source, event_facts). No value it has not read can have more events in the
+// period than the sum of the counts where each list stands, so the walk stops as soon as the
+// tenth best count reaches that sum. Attack traffic is skewed, and the period usually holds most
+// of the live events: the walk then stops after a page or two. When it has to read too far (a
+// short period long after the busiest attackers), the values of the period are counted directly.
+const (
+	walkPage   = 32
+	walkBudget = 4096 // values counted before the walk gives way to counting the period directly
+)
+
+// rankedList reads one group's values by descending all-time count.
+type rankedList struct {
+	query string // selects value, count after the cursor args, in descending order
+	args  []any
+	last  struct {
+		n   int64
+		key any
+	}
+	started, done bool
+}
+
+func (l *rankedList) next(ctx context.Context, s *Store) ([]rankedValue, error) {
+	args := append([]any{}, l.args...)
+	after := "1"
+	if l.started {
+		after = "(n < ? OR (n = ? AND k < ?))"
+		args = append(args, l.last.n, l.last.n, l.last.key)
+	}
+	rows, err := s.r.QueryContext(ctx, strings.Replace(l.query, "AFTER", after, 1)+` LIMIT `+strconv.Itoa(walkPage), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: top list: %w", err)
+	}
+	defer rows.Close()
+	var out []rankedValue
+	for rows.Next() {
+		var v rankedValue
+		if err := rows.Scan(&v.key, &v.text, &v.n); err != nil {
+			return nil, fmt.Errorf("store: top list: %w", err)
+		}
+		out = append(out, v)
+		l.last.n, l.last.key = v.n, v.key
+	}
+	l.started = true
+	if len(out) < walkPage {
+		l.done = true
+	}
+	return out, rows.Err()
+}
+
+type rankedValue struct {
+	key  any // the value's key in its index (source_key, or the text)
+	text string
+	n    int64 // all-time count in its group
+}
+
+// walkTop runs the ranked walk over lists; count returns a value's exact count in the period,
+// direct the whole top list counted from the period (used when the walk gets too long).
+func (s *Store) walkTop(ctx context.Context, lists []*rankedList, count func(key any) (int64, error),
+	direct func() ([]TopValue, error)) ([]TopValue, error) {
+	seen := map[string]bool{}
+	var found []TopValue
+	counted := 0
+	for {
+		var bound int64
+		more := false
+		for _, l := range lists {
+			if l.done {
+				continue
+			}
+			vals, err := l.next(ctx, s)
+			if err != nil {
+				return nil, err
+			}
+			for _, v := range vals {
+				id := fmt.Sprint(v.key)
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+				counted++
+				n, err := count(v.key)
+				if err != nil {
+					return nil, err
+				}
+				if n > 0 {
+					found = append(found, TopValue{v.text, n})
+				}
+			}
+			if !l.done {
+				bound += l.last.n
+				more = true
+			}
+		}
+		sortTop(found)
+		if len(found) > topN {
+			found = found[:topN]
+		}
+		if !more || (len(found) == topN && found[topN-1].Count >= bound) {
+			return found, nil
+		}
+		if counted >= walkBudget {
+			return direct()
+		}
+	}
+}
+
+func sortTop(list []TopValue) {
+	sort.SliceStable(list, func(i, j int) bool {
+		if list[i].Count != list[j].Count {
+			return list[i].Count > list[j].Count
+		}
+		return list[i].Value < list[j].Value
+	})
+}
+
+// scopeGroups returns the group lists a walk reads: the groups of the scope, or every group.
+func (s *Store) scopeGroups(ctx context.Context, groups []int64) ([]int64, error) {
+	if groups != nil {
+		return groups, nil
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id FROM groups`)
+	if err != nil {
+		return nil, fmt.Errorf("store: groups: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// topSources is the top list of source addresses: a walk over the attackers rows (the all-groups
+// rows when the scope is every group).
+func (s *Store) topSources(ctx context.Context, groups []int64, from, to int64) ([]TopValue, error) {
+	lists := []*rankedList{}
+	listGroups := []int64{0}
+	if groups != nil {
+		listGroups = groups
+	}
+	for _, g := range listGroups {
+		lists = append(lists, &rankedList{query: `SELECT source_key AS k, source, events AS n FROM attackers INDEXED BY attackers_events
+			WHERE group_id = ? AND AFTER ORDER BY n DESC, k DESC`, args: []any{g}})
+	}
+	gc, gargs := groupCond("group_id", groups)
+	count := func(key any) (int64, error) {
+		var n int64
+		err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM events INDEXED BY events_source
+			WHERE source_key = ? AND timestamp >= ? AND timestamp < ? AND `+gc, append([]any{key, from, to}, gargs...)...).Scan(&n)
+		return n, err
+	}
+	direct := func() ([]TopValue, error) {
+		return s.topQuery(ctx, `SELECT min(source), count(*) AS c FROM events INDEXED BY events_timestamp
+			WHERE timestamp >= ? AND timestamp < ? AND `+gc+` GROUP BY source_key ORDER BY c DESC, 1 LIMIT `+strconv.Itoa(topN),
+			append([]any{from, to}, gargs...)...)
+	}
+	return s.walkTop(ctx, lists, count, direct)
+}
+
+// topFacts is the top list of one kind of tried value: a walk over each group's fact_totals.
+func (s *Store) topFacts(ctx context.Context, kind int, groups []int64, from, to int64) ([]TopValue, error) {
+	gs, err := s.scopeGroups(ctx, groups)
+	if err != nil {
+		return nil, err
+	}
+	var lists []*rankedList
+	for _, g := range gs {
+		lists = append(lists, &rankedList{query: `SELECT value AS k, value, n FROM fact_totals INDEXED BY fact_totals_count
+			WHERE kind = ? AND group_id = ? AND AFTER ORDER BY n DESC, k DESC`, args: []any{kind, g}})
+	}
+	gc, gargs := groupCond("group_id", groups)
+	count := func(key any) (int64, error) {
+		var n int64
+		err := s.r.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM event_facts
+			WHERE kind = ? AND value = ? AND timestamp >= ? AND timestamp < ? AND `+gc, append([]any{kind, key, from, to}, gargs...)...).Scan(&n)
+		return n, err
+	}
+	direct := func() ([]TopValue, error) {
+		return s.topQuery(ctx, `SELECT value, sum(n) AS c FROM event_facts WHERE kind = ? AND timestamp >= ? AND timestamp < ? AND `+gc+
+			` GROUP BY value ORDER BY c DESC, 1 LIMIT `+strconv.Itoa(topN), append([]any{kind, from, to}, gargs...)...)
+	}
+	return s.walkTop(ctx, lists, count, direct)
+}
