@@ -61,12 +61,15 @@ var routeCases = map[string]routeCase{
 	"POST /api/mails/retry":             {path: "/api/mails/retry", want: [4]int{401, 403, 403, 200}},
 	"GET /api/mails/:id":                {path: "/api/mails/999", want: [4]int{401, 403, 403, 404}},
 
-	"GET /api/events":            {path: "/api/events", want: [4]int{401, 200, 200, 200}},
-	"PATCH /api/events":          {path: "/api/events", body: map[string]any{"ids": []int{1}, "status": 2}, want: [4]int{401, 403, 200, 200}},
-	"DELETE /api/events":         {path: "/api/events", body: map[string]any{"ids": []int{1}}, want: [4]int{401, 403, 200, 200}},
-	"GET /api/events/export.csv": {path: "/api/events/export.csv", want: [4]int{401, 200, 200, 200}},
-	"GET /api/events/updates":    {path: "/api/events/updates", want: [4]int{401, 200, 200, 200}},
-	"GET /api/events/:id":        {path: "/api/events/{event}", want: [4]int{401, 200, 200, 200}},
+	"GET /api/events":             {path: "/api/events", want: [4]int{401, 200, 200, 200}},
+	"GET /api/overview":           {path: "/api/overview", want: [4]int{401, 200, 200, 200}},
+	"GET /api/attackers":          {path: "/api/attackers", want: [4]int{401, 200, 200, 200}},
+	"GET /api/attackers/:address": {path: "/api/attackers/192.0.2.1", want: [4]int{401, 200, 200, 200}},
+	"PATCH /api/events":           {path: "/api/events", body: map[string]any{"ids": []int{1}, "status": 2}, want: [4]int{401, 403, 200, 200}},
+	"DELETE /api/events":          {path: "/api/events", body: map[string]any{"ids": []int{1}}, want: [4]int{401, 403, 200, 200}},
+	"GET /api/events/export.csv":  {path: "/api/events/export.csv", want: [4]int{401, 200, 200, 200}},
+	"GET /api/events/updates":     {path: "/api/events/updates", want: [4]int{401, 200, 200, 200}},
+	"GET /api/events/:id":         {path: "/api/events/{event}", want: [4]int{401, 200, 200, 200}},
 
 	"GET /api/filters": {path: "/api/filters", want: [4]int{401, 200, 200, 200}},
 	"POST /api/filters": {path: "/api/filters", body: func(i int) any {

@@ -54,6 +54,10 @@ func (s *Server) table() []Route {
 		{post, "/api/mails/retry", auth.Admin, s.mailRetry, false},
 		{get, "/api/mails/:id", auth.Admin, s.mailGet, false},
 
+		{get, "/api/overview", auth.Observer, s.overviewGet, false},
+		{get, "/api/attackers", auth.Observer, s.attackerList, false},
+		{get, "/api/attackers/:address", auth.Observer, s.attackerGet, false},
+
 		{get, "/api/events", auth.Observer, s.eventList, false},
 		{patch, "/api/events", auth.Manager, s.eventUpdate, false},
 		{del, "/api/events", auth.Manager, s.eventDelete, false},
