@@ -70,7 +70,7 @@ func (s *Store) CommitBatch(ctx context.Context, events []*model.Event, hits map
 			return err
 		}
 		if c.roll != nil {
-			return c.roll.apply(ctx, tx)
+			return c.roll.apply(ctx, s.prepared(tx))
 		}
 		return nil
 	})

@@ -18,12 +18,13 @@ import (
 // SQLite's busy handler keeps the worst write latency in milliseconds instead of seconds.
 // Reads use r, a small query_only pool that runs beside the writer thanks to WAL.
 type Store struct {
-	w     *sql.DB
-	r     *sql.DB
-	path  string
-	now   func() time.Time
-	stmts *statements
-	lists *stmtCache // the event list's queries, on the readers
+	w      *sql.DB
+	r      *sql.DB
+	path   string
+	now    func() time.Time
+	stmts  *statements
+	lists  *stmtCache       // the event list's queries, on the readers
+	wstmts writerStatements // the rollups' statements (see prepared)
 	// rollups says whether event changes maintain the overview's and the attackers view's
 	// read models; always, except in the bench's baseline that measures what they cost.
 	rollups bool
@@ -100,7 +101,15 @@ func Open(ctx context.Context, path, schemaSQL string) (*Store, error) {
 		r.Close()
 		return nil, err
 	}
-	return &Store{w: w, r: r, path: path, now: time.Now, stmts: st, lists: newStmtCache(r), rollups: true}, nil
+	ws, err := prepareWriter(ctx, w, rollupStatements)
+	if err != nil {
+		st.close()
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	return &Store{w: w, r: r, path: path, now: time.Now, stmts: st, lists: newStmtCache(r), wstmts: ws,
+		rollups: true}, nil
 }
 
 // WithoutRollups stops maintaining the read models of the overview and the attackers view, so
@@ -116,6 +125,7 @@ func (s *Store) Path() string { return s.path }
 func (s *Store) Close() error {
 	s.stmts.close()
 	s.lists.close()
+	s.wstmts.close()
 	_, cerr := s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	rerr := s.r.Close()
 	werr := s.w.Close()

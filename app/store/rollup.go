@@ -206,26 +206,53 @@ func widen(first, last, ts int64) (int64, int64) {
 	return first, last
 }
 
+// The rollups' statements, prepared at open (see writerStatements).
+const (
+	sqlHourAdd      = `INSERT INTO event_hours VALUES (?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n`
+	sqlHourDrop     = `DELETE FROM event_hours WHERE hour = ? AND group_id = ? AND sensor_id = ? AND service = ? AND classification = ? AND status = ? AND n <= 0`
+	sqlPortAdd      = `INSERT INTO port_hours VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n`
+	sqlPortDrop     = `DELETE FROM port_hours WHERE hour = ? AND group_id = ? AND port = ? AND n <= 0`
+	sqlTotalAdd     = `INSERT INTO fact_totals VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n`
+	sqlTotalDrop    = `DELETE FROM fact_totals WHERE kind = ? AND group_id = ? AND value = ? AND n <= 0`
+	sqlFactAdd      = `INSERT INTO event_facts (kind, value, timestamp, event_id, group_id, n) VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n, group_id = excluded.group_id`
+	sqlFactSub      = `UPDATE event_facts SET n = n + ? WHERE kind = ? AND value = ? AND timestamp = ? AND event_id = ?`
+	sqlFactDrop     = `DELETE FROM event_facts WHERE kind = ? AND value = ? AND timestamp = ? AND event_id = ? AND n <= 0`
+	sqlAttackerRead = `SELECT source, first_seen, last_seen, events, new_events, logins, logins_ok, commands, classes, services, ports, sensors
+		FROM attackers WHERE group_id = ? AND source_key = ?`
+	sqlAttackerInsert = `INSERT INTO attackers (group_id, source_key, source, first_seen, last_seen, events, new_events, logins, logins_ok,
+		commands, classes, services, ports, sensors) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+	sqlAttackerUpdate = `UPDATE attackers SET first_seen = ?, last_seen = ?, events = ?, new_events = ?, logins = ?, logins_ok = ?,
+		commands = ?, classes = ?, services = ?, ports = ?, sensors = ? WHERE group_id = ? AND source_key = ?`
+	sqlAttackerDelete = `DELETE FROM attackers WHERE group_id = ? AND source_key = ?`
+	sqlAttackerFirst  = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? ORDER BY source_key, timestamp LIMIT 1`
+	sqlAttackerLast   = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? ORDER BY source_key DESC, timestamp DESC LIMIT 1`
+	sqlGroupFirst     = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? AND group_id = ? ORDER BY source_key, timestamp LIMIT 1`
+	sqlGroupLast      = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? AND group_id = ? ORDER BY source_key DESC, timestamp DESC LIMIT 1`
+)
+
+var rollupStatements = []string{sqlHourAdd, sqlHourDrop, sqlPortAdd, sqlPortDrop, sqlTotalAdd, sqlTotalDrop, sqlFactAdd,
+	sqlFactSub, sqlFactDrop, sqlAttackerRead, sqlAttackerInsert, sqlAttackerUpdate, sqlAttackerDelete, sqlAttackerFirst,
+	sqlAttackerLast, sqlGroupFirst, sqlGroupLast}
+
 // apply writes the summed deltas. It runs after the change of the events table in the same
 // transaction: an attacker's edges are looked up in what remains.
-func (r *rollup) apply(ctx context.Context, tx *sql.Tx) error {
+func (r *rollup) apply(ctx context.Context, p prepared) error {
 	for k, n := range r.hours {
-		if err := upsertCount(ctx, tx, "event_hours", "hour = ? AND group_id = ? AND sensor_id = ? AND service = ? AND classification = ? AND status = ?",
-			n, k.hour, k.group, k.sensor, k.service, k.class, k.status); err != nil {
+		if err := upsertCount(ctx, p, sqlHourAdd, sqlHourDrop, n, k.hour, k.group, k.sensor, k.service, k.class, k.status); err != nil {
 			return err
 		}
 	}
 	for k, n := range r.ports {
-		if err := upsertCount(ctx, tx, "port_hours", "hour = ? AND group_id = ? AND port = ?", n, k.hour, k.group, k.port); err != nil {
+		if err := upsertCount(ctx, p, sqlPortAdd, sqlPortDrop, n, k.hour, k.group, k.port); err != nil {
 			return err
 		}
 	}
 	for k, n := range r.totals {
-		if err := upsertCount(ctx, tx, "fact_totals", "kind = ? AND group_id = ? AND value = ?", n, k.kind, k.group, k.value); err != nil {
+		if err := upsertCount(ctx, p, sqlTotalAdd, sqlTotalDrop, n, k.kind, k.group, k.value); err != nil {
 			return err
 		}
 	}
-	if err := r.applyFacts(ctx, tx); err != nil {
+	if err := r.applyFacts(ctx, p); err != nil {
 		return err
 	}
 	// In key order: the transaction then walks the attackers table's pages in order.
@@ -236,7 +263,7 @@ func (r *rollup) apply(ctx context.Context, tx *sql.Tx) error {
 		return compareStrings(a.key, b.key)
 	})
 	for _, k := range keys {
-		if err := applyAttacker(ctx, tx, k, r.attackers[k]); err != nil {
+		if err := applyAttacker(ctx, p, k, r.attackers[k]); err != nil {
 			return err
 		}
 	}
@@ -253,49 +280,32 @@ func compareStrings(a, b string) int {
 	return 0
 }
 
-// upsertCount adds n to the count column of the row that where names (its key columns in the
-// table's order), creating the row, and removes it when the count reaches 0.
-func upsertCount(ctx context.Context, tx *sql.Tx, table, where string, n int64, key ...any) error {
+// upsertCount adds n to the count of the row with the key (add), creating the row, and removes
+// the row when the count reaches 0 (drop).
+func upsertCount(ctx context.Context, p prepared, add, drop string, n int64, key ...any) error {
 	if n == 0 {
 		return nil
 	}
-	cols := len(key)
-	marks := "?" + repeatMarks(cols)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` VALUES (`+marks+`) ON CONFLICT DO UPDATE SET n = n + excluded.n`,
-		append(key, n)...); err != nil {
-		return fmt.Errorf("store: %s: %w", table, err)
+	if _, err := p.exec(ctx, add, append(key, n)...); err != nil {
+		return fmt.Errorf("store: rollup: %w", err)
 	}
 	if n < 0 {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+where+` AND n <= 0`, key...); err != nil {
-			return fmt.Errorf("store: %s: %w", table, err)
+		if _, err := p.exec(ctx, drop, key...); err != nil {
+			return fmt.Errorf("store: rollup: %w", err)
 		}
 	}
 	return nil
 }
 
-func repeatMarks(n int) string {
-	b := make([]byte, 0, 2*n)
-	for range n {
-		b = append(b, ",?"...)
-	}
-	return string(b)
-}
-
 // applyFacts adds and removes event_facts rows: an event's rows are removed whole (its facts
 // were read from event_data) and added whole.
-func (r *rollup) applyFacts(ctx context.Context, tx *sql.Tx) error {
+func (r *rollup) applyFacts(ctx context.Context, p prepared) error {
 	for _, f := range r.facts {
 		var err error
 		if f.n > 0 {
-			_, err = tx.ExecContext(ctx, `INSERT INTO event_facts (kind, value, timestamp, event_id, group_id, n) VALUES (?,?,?,?,?,?)
-				ON CONFLICT DO UPDATE SET n = n + excluded.n, group_id = excluded.group_id`, f.kind, f.value, f.ts, f.id, f.group, f.n)
-		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE event_facts SET n = n + ? WHERE kind = ? AND value = ? AND timestamp = ? AND event_id = ?`,
-				f.n, f.kind, f.value, f.ts, f.id)
-			if err == nil {
-				_, err = tx.ExecContext(ctx, `DELETE FROM event_facts WHERE kind = ? AND value = ? AND timestamp = ? AND event_id = ? AND n <= 0`,
-					f.kind, f.value, f.ts, f.id)
-			}
+			_, err = p.exec(ctx, sqlFactAdd, f.kind, f.value, f.ts, f.id, f.group, f.n)
+		} else if _, err = p.exec(ctx, sqlFactSub, f.n, f.kind, f.value, f.ts, f.id); err == nil {
+			_, err = p.exec(ctx, sqlFactDrop, f.kind, f.value, f.ts, f.id)
 		}
 		if err != nil {
 			return fmt.Errorf("store: event facts: %w", err)
@@ -304,53 +314,33 @@ func (r *rollup) applyFacts(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
-// attackerRow is one row of the attackers table.
+// attackerRow is one row of the attackers table, without its count maps.
 type attackerRow struct {
 	source                                        string
 	first, last                                   int64
 	events, newEvents, logins, loginsOK, commands int64
-	classes, services, ports, sensors             map[string]int64
 }
 
-func applyAttacker(ctx context.Context, tx *sql.Tx, k attackerKey, d *attackerDelta) error {
-	row := attackerRow{classes: map[string]int64{}, services: map[string]int64{}, ports: map[string]int64{}, sensors: map[string]int64{}}
+func applyAttacker(ctx context.Context, p prepared, k attackerKey, d *attackerDelta) error {
+	row := attackerRow{}
 	var classes, services, ports, sensors string
-	err := tx.QueryRowContext(ctx, `SELECT source, first_seen, last_seen, events, new_events, logins, logins_ok, commands,
-		classes, services, ports, sensors FROM attackers WHERE group_id = ? AND source_key = ?`, k.group, []byte(k.key)).
-		Scan(&row.source, &row.first, &row.last, &row.events, &row.newEvents, &row.logins, &row.loginsOK, &row.commands,
-			&classes, &services, &ports, &sensors)
+	err := p.queryRow(ctx, sqlAttackerRead, []any{k.group, []byte(k.key)}, &row.source, &row.first, &row.last, &row.events,
+		&row.newEvents, &row.logins, &row.loginsOK, &row.commands, &classes, &services, &ports, &sensors)
 	exists := err == nil
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		row.source = d.source
 	case err != nil:
 		return fmt.Errorf("store: read attacker: %w", err)
-	default:
-		for _, m := range []struct {
-			text string
-			dst  map[string]int64
-		}{{classes, row.classes}, {services, row.services}, {ports, row.ports}, {sensors, row.sensors}} {
-			if err := json.Unmarshal([]byte(m.text), &m.dst); err != nil {
-				return fmt.Errorf("store: read attacker: %w", err)
-			}
-		}
 	}
 	row.events += d.events
 	row.newEvents += d.newEvents
 	row.logins += d.logins
 	row.loginsOK += d.loginsOK
 	row.commands += d.commands
-	for _, m := range []struct{ dst, delta map[string]int64 }{{row.classes, d.classes}, {row.services, d.services},
-		{row.ports, d.ports}, {row.sensors, d.sensors}} {
-		for v, n := range m.delta {
-			if m.dst[v] += n; m.dst[v] <= 0 {
-				delete(m.dst, v)
-			}
-		}
-	}
 	if row.events <= 0 {
 		if exists {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM attackers WHERE group_id = ? AND source_key = ?`, k.group, []byte(k.key)); err != nil {
+			if _, err := p.exec(ctx, sqlAttackerDelete, k.group, []byte(k.key)); err != nil {
 				return fmt.Errorf("store: remove attacker: %w", err)
 			}
 		}
@@ -358,7 +348,7 @@ func applyAttacker(ctx context.Context, tx *sql.Tx, k attackerKey, d *attackerDe
 	}
 	if d.removed && exists && (d.firstRemoved <= row.first || d.lastRemoved >= row.last) {
 		// An event at an edge went: the edge is now the oldest or newest event that remains.
-		if row.first, row.last, err = attackerEdges(ctx, tx, k); err != nil {
+		if row.first, row.last, err = attackerEdges(ctx, p, k); err != nil {
 			return err
 		}
 	}
@@ -368,10 +358,15 @@ func applyAttacker(ctx context.Context, tx *sql.Tx, k attackerKey, d *attackerDe
 		}
 		row.last = max(row.last, d.lastAdded)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT OR REPLACE INTO attackers (group_id, source_key, source, first_seen, last_seen, events,
-		new_events, logins, logins_ok, commands, classes, services, ports, sensors) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		k.group, []byte(k.key), row.source, row.first, row.last, row.events, row.newEvents, row.logins, row.loginsOK, row.commands,
-		countsJSON(row.classes), countsJSON(row.services), countsJSON(row.ports), countsJSON(row.sensors))
+	classes, services = addCounts(classes, d.classes), addCounts(services, d.services)
+	ports, sensors = addCounts(ports, d.ports), addCounts(sensors, d.sensors)
+	if exists {
+		_, err = p.exec(ctx, sqlAttackerUpdate, row.first, row.last, row.events, row.newEvents, row.logins, row.loginsOK,
+			row.commands, classes, services, ports, sensors, k.group, []byte(k.key))
+	} else {
+		_, err = p.exec(ctx, sqlAttackerInsert, k.group, []byte(k.key), row.source, row.first, row.last, row.events,
+			row.newEvents, row.logins, row.loginsOK, row.commands, classes, services, ports, sensors)
+	}
 	if err != nil {
 		return fmt.Errorf("store: write attacker: %w", err)
 	}
@@ -379,24 +374,129 @@ func applyAttacker(ctx context.Context, tx *sql.Tx, k attackerKey, d *attackerDe
 }
 
 // attackerEdges looks up the oldest and newest live event of an attacker in events_source.
-func attackerEdges(ctx context.Context, tx *sql.Tx, k attackerKey) (first, last int64, err error) {
-	cond, args := "source_key = ?", []any{[]byte(k.key)}
+func attackerEdges(ctx context.Context, p prepared, k attackerKey) (first, last int64, err error) {
+	firstQ, lastQ, args := sqlAttackerFirst, sqlAttackerLast, []any{[]byte(k.key)}
 	if k.group != 0 {
-		cond, args = cond+" AND group_id = ?", append(args, k.group)
+		firstQ, lastQ, args = sqlGroupFirst, sqlGroupLast, append(args, k.group)
 	}
-	var f, l sql.NullInt64
-	err = tx.QueryRowContext(ctx, `SELECT (SELECT timestamp FROM events INDEXED BY events_source WHERE `+cond+` ORDER BY source_key, timestamp LIMIT 1),
-		(SELECT timestamp FROM events INDEXED BY events_source WHERE `+cond+` ORDER BY source_key DESC, timestamp DESC LIMIT 1)`,
-		append(args, args...)...).Scan(&f, &l)
-	if err != nil {
+	if err := p.queryRow(ctx, firstQ, args, &first); err != nil {
 		return 0, 0, fmt.Errorf("store: attacker edges: %w", err)
 	}
-	return f.Int64, l.Int64, nil
+	if err := p.queryRow(ctx, lastQ, args, &last); err != nil {
+		return 0, 0, fmt.Errorf("store: attacker edges: %w", err)
+	}
+	return first, last, nil
 }
 
 func countsJSON(m map[string]int64) string {
-	b, _ := json.Marshal(m) // map keys are sorted: the same counts give the same text
-	return string(b)
+	return string(appendCounts(nil, m))
+}
+
+// addCounts adds delta to the counts of a JSON object such as {"ssh":3,"http":1} and returns
+// the object, without the values whose count reaches 0. The objects are read and written by
+// hand, keys in sorted order: encoding/json took most of an attacker row's update.
+func addCounts(text string, delta map[string]int64) string {
+	m, ok := parseCounts(text)
+	if !ok {
+		m = map[string]int64{}
+		json.Unmarshal([]byte(text), &m) // written by another writer (the upgrade): any valid form
+	}
+	for k, n := range delta {
+		if m[k] += n; m[k] <= 0 {
+			delete(m, k)
+		}
+	}
+	return string(appendCounts(make([]byte, 0, len(text)+16), m))
+}
+
+func appendCounts(b []byte, m map[string]int64) []byte {
+	b = append(b, '{')
+	for i, k := range slices.Sorted(maps.Keys(m)) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, m[k], 10)
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and control characters
+// escaped, everything else (valid UTF-8) as it is.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
+}
+
+// parseCounts reads what appendCounts writes; ok is false for anything else.
+func parseCounts(s string) (map[string]int64, bool) {
+	m := map[string]int64{}
+	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
+		return nil, false
+	}
+	i := 1
+	for i < len(s)-1 {
+		if s[i] != '"' {
+			return nil, false
+		}
+		var key []byte
+		i++
+		for ; i < len(s) && s[i] != '"'; i++ {
+			c := s[i]
+			if c != '\\' {
+				key = append(key, c)
+				continue
+			}
+			if i+1 >= len(s) {
+				return nil, false
+			}
+			switch s[i+1] {
+			case '"', '\\':
+				key, i = append(key, s[i+1]), i+1
+			case 'u':
+				if i+5 >= len(s) || s[i+2:i+4] != "00" {
+					return nil, false
+				}
+				v, err := strconv.ParseUint(s[i+4:i+6], 16, 8)
+				if err != nil {
+					return nil, false
+				}
+				key, i = append(key, byte(v)), i+5
+			default:
+				return nil, false
+			}
+		}
+		if i+1 >= len(s) || s[i+1] != ':' {
+			return nil, false
+		}
+		i += 2
+		j := i
+		for j < len(s) && (s[j] == '-' || s[j] >= '0' && s[j] <= '9') {
+			j++
+		}
+		n, err := strconv.ParseInt(s[i:j], 10, 64)
+		if err != nil {
+			return nil, false
+		}
+		m[string(key)] = n
+		i = j
+		if s[i] == ',' {
+			i++
+		}
+	}
+	return m, true
 }
 
 // loadContributions reads what the live events with these ids added to the rollups.
@@ -447,7 +547,7 @@ func (s *Store) changeLive(ctx context.Context, tx *sql.Tx, ids []int64, change 
 			r.add(&old[i], 1)
 		}
 	}
-	return r.apply(ctx, tx)
+	return r.apply(ctx, s.prepared(tx))
 }
 
 // txIDs runs a query of ids in tx.

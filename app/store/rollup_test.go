@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -317,4 +318,25 @@ func rollupDiff(t *testing.T, s *Store) string {
 		}
 	}
 	return ""
+}
+
+// FuzzCounts checks that the hand-written count objects are valid JSON of the same counts and
+// read back by parseCounts.
+func FuzzCounts(f *testing.F) {
+	for _, s := range []string{"ssh", "", "a\"b", "back\\slash", "\x00\x1f", "ü€", "{}"} {
+		f.Add(s, int64(3))
+	}
+	f.Fuzz(func(t *testing.T, key string, n int64) {
+		key = strings.ToValidUTF8(key, "?")
+		m := map[string]int64{key: n, "other": 1}
+		text := countsJSON(m)
+		var viaJSON map[string]int64
+		if err := json.Unmarshal([]byte(text), &viaJSON); err != nil || !maps.Equal(viaJSON, m) {
+			t.Fatalf("%q: encoding/json reads %v (%v), want %v", text, viaJSON, err, m)
+		}
+		back, ok := parseCounts(text)
+		if !ok || !maps.Equal(back, m) {
+			t.Fatalf("%q: parseCounts gives %v %v, want %v", text, back, ok, m)
+		}
+	})
 }

@@ -168,3 +168,52 @@ func (c *stmtCache) dropAllLocked() {
 		delete(c.m, text)
 	}
 }
+
+// writerStatements are statements of the writer that run many times per transaction (the
+// rollups' upserts), parsed once at open: parsing each took longer than running it. They can
+// only be prepared outside a transaction (the writer has one connection, which a transaction
+// holds), so every text must be in the list given to prepareWriter.
+type writerStatements map[string]*sql.Stmt
+
+func prepareWriter(ctx context.Context, w *sql.DB, texts []string) (writerStatements, error) {
+	ws := writerStatements{}
+	for _, text := range texts {
+		st, err := w.PrepareContext(ctx, text)
+		if err != nil {
+			ws.close()
+			return nil, fmt.Errorf("store: prepare: %w", err)
+		}
+		ws[text] = st
+	}
+	return ws, nil
+}
+
+func (ws writerStatements) close() {
+	for _, st := range ws {
+		st.Close()
+	}
+}
+
+// prepared runs writerStatements inside a transaction.
+type prepared struct {
+	ws writerStatements
+	tx *sql.Tx
+}
+
+func (s *Store) prepared(tx *sql.Tx) prepared { return prepared{s.wstmts, tx} }
+
+func (p prepared) stmt(ctx context.Context, text string) *sql.Stmt {
+	st, ok := p.ws[text]
+	if !ok {
+		panic("store: statement not prepared at open: " + text)
+	}
+	return p.tx.StmtContext(ctx, st)
+}
+
+func (p prepared) exec(ctx context.Context, text string, args ...any) (sql.Result, error) {
+	return p.stmt(ctx, text).ExecContext(ctx, args...)
+}
+
+func (p prepared) queryRow(ctx context.Context, text string, args []any, dest ...any) error {
+	return p.stmt(ctx, text).QueryRowContext(ctx, args...).Scan(dest...)
+}
