@@ -296,8 +296,9 @@ CREATE TABLE IF NOT EXISTS fact_totals (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS fact_totals_count ON fact_totals(kind, group_id, n);
 
--- attackers: one row per source address and group, plus one per address with group_id 0 for
--- all groups together (what an admin sees), over the live events. classes, services, ports
+-- attackers: one row per source address and group, plus, while there are two groups or more,
+-- one per address with group_id 0 for all groups together (what an admin sees), over the live
+-- events. classes, services, ports
 -- and sensors are JSON objects counting the events per value, so that removing an event takes
 -- away exactly its part; first_seen and last_seen are looked up again in events_source when an
 -- event at either edge goes.

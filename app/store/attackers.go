@@ -68,7 +68,11 @@ func (s *Store) Attackers(ctx context.Context, f AttackerFilter, p AttackerPage)
 	var args []any
 	switch {
 	case f.Groups == nil:
-		conds = append(conds, "group_id = 0")
+		all, err := s.allGroupsRow(ctx)
+		if err != nil {
+			return nil, "", 0, err
+		}
+		conds, args = append(conds, "group_id = ?"), append(args, all)
 	case len(f.Groups) == 1:
 		conds, args = append(conds, "group_id = ?"), append(args, f.Groups[0])
 	default:

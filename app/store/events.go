@@ -59,7 +59,10 @@ func (s *Store) CommitBatch(ctx context.Context, events []*model.Event, hits map
 		}
 		c := &commit{s: s, ctx: ctx, tx: tx, now: now, counts: map[countKey]int{}}
 		if s.rollups {
-			c.roll = newRollup()
+			var err error
+			if c.roll, err = newRollup(ctx, s.prepared(tx)); err != nil {
+				return err
+			}
 		}
 		for _, e := range events {
 			if err := c.event(e); err != nil {

@@ -30,6 +30,9 @@ func (s *Store) CreateGroup(ctx context.Context, g *model.Group) error {
 		if err := setGroupMembers(ctx, tx, g.ID, g.Members); err != nil {
 			return err
 		}
+		if err := keepAllGroupsRows(ctx, tx); err != nil {
+			return err
+		}
 		return setGroupContacts(ctx, tx, g.ID, g.Contacts)
 	})
 }
@@ -166,6 +169,6 @@ func (s *Store) DeleteGroup(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return model.Errorf(model.ErrNotFound, "No such group.")
 		}
-		return nil
+		return keepAllGroupsRows(ctx, tx)
 	})
 }

@@ -189,8 +189,9 @@ CREATE TABLE IF NOT EXISTS fact_totals (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS fact_totals_count ON fact_totals(kind, group_id, n);
 
--- attackers: one row per source address and group, plus one per address with group_id 0 for
--- all groups together (what an admin sees), over the live events. classes, services, ports
+-- attackers: one row per source address and group, plus, while there are two groups or more,
+-- one per address with group_id 0 for all groups together (what an admin sees), over the live
+-- events. classes, services, ports
 -- and sensors are JSON objects counting the events per value, so that removing an event takes
 -- away exactly its part; first_seen and last_seen are looked up again in events_source when an
 -- event at either edge goes.
@@ -291,13 +292,15 @@ INSERT INTO port_hours SELECT timestamp / 3600000, group_id, target_port, count(
 CREATE TEMP TABLE upgrade_sources AS
     SELECT group_id AS g, source_key AS k, min(source) AS source, min(timestamp) AS first, max(timestamp) AS last,
         count(*) AS n, sum(status = 0) AS new FROM events GROUP BY 1, 2;
-INSERT INTO upgrade_sources SELECT 0, k, min(source), min(first), max(last), sum(n), sum(new) FROM upgrade_sources GROUP BY k;
+INSERT INTO upgrade_sources SELECT 0, k, min(source), min(first), max(last), sum(n), sum(new) FROM upgrade_sources
+    WHERE (SELECT count(*) FROM groups) >= 2 GROUP BY k;
 CREATE TEMP TABLE upgrade_counts AS
     SELECT 'c' AS dim, group_id AS g, source_key AS k, CAST(classification AS TEXT) AS v, count(*) AS n FROM events GROUP BY 2, 3, 4
     UNION ALL SELECT 's', group_id, source_key, service, count(*) FROM events GROUP BY 2, 3, 4
     UNION ALL SELECT 'p', group_id, source_key, CAST(target_port AS TEXT), count(*) FROM events WHERE target_port > 0 GROUP BY 2, 3, 4
     UNION ALL SELECT 'n', group_id, source_key, CAST(sensor_id AS TEXT), count(*) FROM events GROUP BY 2, 3, 4;
-INSERT INTO upgrade_counts SELECT dim, 0, k, v, sum(n) FROM upgrade_counts GROUP BY dim, k, v;
+INSERT INTO upgrade_counts SELECT dim, 0, k, v, sum(n) FROM upgrade_counts WHERE (SELECT count(*) FROM groups) >= 2
+    GROUP BY dim, k, v;
 CREATE TEMP TABLE upgrade_maps AS SELECT dim, g, k, json_group_object(v, n) AS j FROM upgrade_counts GROUP BY dim, g, k;
 CREATE INDEX temp.upgrade_maps_key ON upgrade_maps(g, k, dim);
 INSERT INTO attackers SELECT s.g, s.k, s.source, s.first, s.last, s.n, s.new, 0, 0, 0,

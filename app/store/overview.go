@@ -361,9 +361,13 @@ func (s *Store) scopeGroups(ctx context.Context, groups []int64) ([]int64, error
 // rows when the scope is every group).
 func (s *Store) topSources(ctx context.Context, groups []int64, from, to int64) ([]TopValue, error) {
 	lists := []*rankedList{}
-	listGroups := []int64{0}
-	if groups != nil {
-		listGroups = groups
+	listGroups := groups
+	if groups == nil {
+		all, err := s.allGroupsRow(ctx)
+		if err != nil {
+			return nil, err
+		}
+		listGroups = []int64{all}
 	}
 	for _, g := range listGroups {
 		lists = append(lists, &rankedList{query: `SELECT source_key AS k, source, events AS n FROM attackers INDEXED BY attackers_events

@@ -133,6 +133,10 @@ type attackerDelta struct {
 
 // rollup sums the deltas of one transaction.
 type rollup struct {
+	// allGroups says whether the attackers table keeps rows for all groups together (group 0):
+	// only while there are two groups or more. With one group they would be a copy of its rows,
+	// and writing them doubled the cost of the attackers view on most appliances.
+	allGroups bool
 	hours     map[hourKey]int64
 	ports     map[portHourKey]int64
 	totals    map[totalKey]int64
@@ -149,9 +153,14 @@ type factRow struct {
 	n      int64
 }
 
-func newRollup() *rollup {
-	return &rollup{hours: map[hourKey]int64{}, ports: map[portHourKey]int64{}, totals: map[totalKey]int64{},
-		attackers: map[attackerKey]*attackerDelta{}}
+// newRollup starts the deltas of a transaction.
+func newRollup(ctx context.Context, p prepared) (*rollup, error) {
+	var groups int
+	if err := p.queryRow(ctx, sqlGroupCount, nil, &groups); err != nil {
+		return nil, fmt.Errorf("store: rollup: %w", err)
+	}
+	return &rollup{allGroups: groups >= 2, hours: map[hourKey]int64{}, ports: map[portHourKey]int64{}, totals: map[totalKey]int64{},
+		attackers: map[attackerKey]*attackerDelta{}}, nil
 }
 
 // add adds (sign 1) or subtracts (sign -1) an event's contribution.
@@ -166,7 +175,11 @@ func (r *rollup) add(c *contribution, sign int64) {
 		r.totals[totalKey{k.kind, c.group, k.value}] += sign * n
 		r.facts = append(r.facts, factRow{kind: k.kind, value: k.value, ts: c.ts, id: c.id, group: c.group, n: sign * n})
 	}
-	for _, g := range []int64{c.group, 0} {
+	groups := []int64{c.group, 0}
+	if !r.allGroups {
+		groups = groups[:1]
+	}
+	for _, g := range groups {
 		k := attackerKey{g, string(c.sourceKey)}
 		d := r.attackers[k]
 		if d == nil {
@@ -228,11 +241,12 @@ const (
 	sqlAttackerLast   = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? ORDER BY source_key DESC, timestamp DESC LIMIT 1`
 	sqlGroupFirst     = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? AND group_id = ? ORDER BY source_key, timestamp LIMIT 1`
 	sqlGroupLast      = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? AND group_id = ? ORDER BY source_key DESC, timestamp DESC LIMIT 1`
+	sqlGroupCount     = `SELECT count(*) FROM groups`
 )
 
 var rollupStatements = []string{sqlHourAdd, sqlHourDrop, sqlPortAdd, sqlPortDrop, sqlTotalAdd, sqlTotalDrop, sqlFactAdd,
 	sqlFactSub, sqlFactDrop, sqlAttackerRead, sqlAttackerInsert, sqlAttackerUpdate, sqlAttackerDelete, sqlAttackerFirst,
-	sqlAttackerLast, sqlGroupFirst, sqlGroupLast}
+	sqlAttackerLast, sqlGroupFirst, sqlGroupLast, sqlGroupCount}
 
 // apply writes the summed deltas. It runs after the change of the events table in the same
 // transaction: an attacker's edges are looked up in what remains.
@@ -539,7 +553,10 @@ func (s *Store) changeLive(ctx context.Context, tx *sql.Tx, ids []int64, change 
 	if err := change(); err != nil {
 		return err
 	}
-	r := newRollup()
+	r, err := newRollup(ctx, s.prepared(tx))
+	if err != nil {
+		return err
+	}
 	for i := range old {
 		r.add(&old[i], -1)
 		if after != nil {
@@ -566,4 +583,39 @@ func txIDs(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]int64, err
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// keepAllGroupsRows keeps the attackers table's all-groups rows (group 0) in step with the
+// number of groups, in the transaction that created or deleted a group: the second group gets
+// them as a copy of the first group's rows (the only group with events until now), the last
+// but one group's deletion drops them.
+func keepAllGroupsRows(ctx context.Context, tx *sql.Tx) error {
+	var groups, all int
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM groups), (SELECT count(*) FROM attackers WHERE group_id = 0)`).
+		Scan(&groups, &all); err != nil {
+		return fmt.Errorf("store: attackers of all groups: %w", err)
+	}
+	var err error
+	switch {
+	case groups >= 2 && all == 0:
+		_, err = tx.ExecContext(ctx, `INSERT INTO attackers SELECT 0, source_key, source, first_seen, last_seen, events, new_events,
+			logins, logins_ok, commands, classes, services, ports, sensors FROM attackers WHERE group_id != 0`)
+	case groups < 2 && all > 0:
+		_, err = tx.ExecContext(ctx, `DELETE FROM attackers WHERE group_id = 0`)
+	}
+	if err != nil {
+		return fmt.Errorf("store: attackers of all groups: %w", err)
+	}
+	return nil
+}
+
+// allGroupsRow returns the group id whose attackers rows stand for every group: 0 while there
+// are two groups or more, else the one group's id.
+func (s *Store) allGroupsRow(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.r.QueryRowContext(ctx, `SELECT CASE WHEN count(*) >= 2 THEN 0 ELSE coalesce(max(id), 0) END FROM groups`).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: groups: %w", err)
+	}
+	return id, nil
 }

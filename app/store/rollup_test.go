@@ -196,6 +196,10 @@ func rollupDiff(t *testing.T, s *Store) string {
 		classes, services, ports, sensors               map[string]int64
 	}
 	attackers := map[string]*attacker{}
+	scopes := []int64{0} // the all-groups rows, kept while there are two groups or more
+	if countRows(t, s, "groups", "") < 2 {
+		scopes = nil
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT e.id, e.timestamp, e.group_id, e.sensor_id, e.service, e.classification, e.status,
 		e.target_port, e.source, coalesce(d.facts, '{}') FROM events e LEFT JOIN event_data d ON d.event_id = e.id`)
 	if err != nil {
@@ -228,7 +232,7 @@ func rollupDiff(t *testing.T, s *Store) string {
 				add("event_facts", fmt.Sprintf("%s %q %d %d %d", kind, v, ts, id, group), 1)
 			}
 		}
-		for _, g := range []int64{group, 0} {
+		for _, g := range append([]int64{group}, scopes...) {
 			k := fmt.Sprint(g, " ", source)
 			a := attackers[k]
 			if a == nil {
@@ -339,4 +343,57 @@ func FuzzCounts(f *testing.F) {
 			t.Fatalf("%q: parseCounts gives %v %v, want %v", text, back, ok, m)
 		}
 	})
+}
+
+// TestAllGroupsRowsFollowTheGroups: with one group the attackers table has no all-groups rows;
+// the second group brings them (a copy), deleting it takes them away, and ingest in between
+// keeps them exact.
+func TestAllGroupsRowsFollowTheGroups(t *testing.T) {
+	w := newRollupWorld(t, 11)
+	ctx := context.Background()
+	// Leave one group: move every sensor to the first, then delete the second.
+	for _, sn := range w.sensors {
+		sn.GroupID = w.groups[0]
+		if err := w.s.UpdateSensor(ctx, sn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.s.DeleteGroup(ctx, w.groups[1]); err != nil {
+		t.Fatal(err)
+	}
+	w.groups = w.groups[:1]
+	for range 5 {
+		w.batch()
+	}
+	if n := countRows(t, w.s, "attackers", "group_id = 0"); n != 0 {
+		t.Fatalf("%d all-groups rows with one group", n)
+	}
+	if diff := rollupDiff(t, w.s); diff != "" {
+		t.Fatal("one group:", diff)
+	}
+	g := addGroup(t, w.s, "second")
+	if diff := rollupDiff(t, w.s); diff != "" || countRows(t, w.s, "attackers", "group_id = 0") == 0 {
+		t.Fatal("second group created:", diff)
+	}
+	w.groups = append(w.groups, g.ID)
+	w.sensors[1].GroupID = g.ID
+	if err := w.s.UpdateSensor(ctx, w.sensors[1]); err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		w.batch()
+	}
+	if diff := rollupDiff(t, w.s); diff != "" {
+		t.Fatal("two groups:", diff)
+	}
+	if _, err := w.s.DeleteSensor(ctx, w.sensors[1].ID, false); err != nil {
+		t.Fatal(err)
+	}
+	w.sensors = append(w.sensors[:1], w.sensors[2:]...)
+	if err := w.s.DeleteGroup(ctx, g.ID); err != nil {
+		t.Fatal(err)
+	}
+	if diff := rollupDiff(t, w.s); diff != "" || countRows(t, w.s, "attackers", "group_id = 0") != 0 {
+		t.Fatal("second group deleted:", diff)
+	}
 }
