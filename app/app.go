@@ -138,6 +138,13 @@ func (a *App) Run(ctx context.Context) error {
 			return err
 		}},
 		{Name: "local-sensor-heartbeat", Every: sensor.HeartbeatEvery, Run: a.local.Heartbeat},
+		{Name: "end-silent-sessions", Every: time.Minute, Run: func(ctx context.Context) error {
+			_, err := a.store.EndSessions(ctx, 0, time.Now().Add(-store.SessionTimeout))
+			return err
+		}},
+		{Name: "forget-old-sessions", Every: 6 * time.Hour, Run: func(ctx context.Context) error {
+			return a.store.DeleteOldSessions(ctx, time.Now().Add(-7*24*time.Hour))
+		}},
 		{Name: "forget-delivered-batches", Every: 6 * time.Hour, Run: func(ctx context.Context) error {
 			return a.store.DeleteOldBatches(ctx, time.Now().Add(-7*24*time.Hour))
 		}},

@@ -50,6 +50,11 @@ func StartLocal(ctx context.Context, st *store.Store, ing *ingest.Service, catal
 	if err != nil {
 		return nil, err
 	}
+	// Sessions of this sensor still open were cut when the appliance last stopped (a clean stop
+	// reports them as ended; a crash could not): their events are final with what was seen.
+	if _, err := st.EndSessions(ctx, sn.ID, time.Now()); err != nil {
+		return nil, err
+	}
 	l := &Local{st: st, id: sn.ID, version: opt.Version, log: log}
 	rep := honeypot.ReporterFunc(func(ctx context.Context, e *model.Event) error {
 		// Read the sensor each time: an operator may have moved it to another group.
