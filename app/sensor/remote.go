@@ -128,6 +128,7 @@ type Remote struct {
 	log     *slog.Logger
 	client  *http.Client
 	buf     *Buffer
+	hold    *revisionHold // keeps interim revisions of sessions out of a backlog
 	host    *Host
 	now     func() time.Time
 
@@ -176,7 +177,7 @@ func NewRemote(o RemoteOptions) (*Remote, error) {
 		return nil, err
 	}
 	r := &Remote{cfg: o.Config, dataDir: o.DataDir, version: o.Version, log: o.Log, client: o.Client, buf: buf,
-		now: time.Now, flushTimeout: FlushTimeout, wake: make(chan struct{}, 1), recovered: make(chan struct{}, 1), flush: make(chan struct{}), states: map[string]serviceState{}}
+		hold: newRevisionHold(buf), now: time.Now, flushTimeout: FlushTimeout, wake: make(chan struct{}, 1), recovered: make(chan struct{}, 1), flush: make(chan struct{}), states: map[string]serviceState{}}
 	r.interval.Store(60)
 	r.host = NewHost(o.Catalog.Factories(), lim, honeypot.ReporterFunc(r.report), o.Log, r.onState)
 	return r, nil
@@ -185,13 +186,14 @@ func NewRemote(o RemoteOptions) (*Remote, error) {
 // Buffer is the sensor's event queue.
 func (r *Remote) Buffer() *Buffer { return r.buf }
 
-// report is the services' Reporter: it buffers the event and wakes the uploader.
+// report is the services' Reporter: it buffers the event (see revisionHold) and wakes the
+// uploader.
 func (r *Remote) report(_ context.Context, e *model.Event) error {
 	line, err := EncodeEvent(e)
 	if err != nil {
 		return err
 	}
-	if _, err := r.buf.Append(line); err != nil {
+	if err := r.hold.Append(e, line); err != nil {
 		r.log.Error("event not buffered", "err", err)
 		return err
 	}
@@ -223,22 +225,31 @@ func EncodeEvent(e *model.Event) ([]byte, error) {
 		Payload   []byte           `json:"payload"`
 	}
 	type wireEvent struct {
-		Timestamp  int64        `json:"timestamp"`
-		Service    string       `json:"service"`
-		Source     string       `json:"source"`
-		SourcePort int          `json:"source_port"`
-		Target     string       `json:"target,omitempty"`
-		TargetPort int          `json:"target_port"`
-		Protocol   int          `json:"protocol"`
-		Summary    string       `json:"summary"`
-		Details    []wireDetail `json:"details,omitempty"`
-		Packets    []wirePacket `json:"packets,omitempty"`
+		Timestamp      int64         `json:"timestamp"`
+		Service        string        `json:"service"`
+		Source         string        `json:"source"`
+		SourcePort     int           `json:"source_port"`
+		Target         string        `json:"target,omitempty"`
+		TargetPort     int           `json:"target_port"`
+		Protocol       int           `json:"protocol"`
+		Summary        string        `json:"summary"`
+		Classification int           `json:"classification,omitempty"` // what the service decided; 0: the server decides
+		Details        []wireDetail  `json:"details,omitempty"`
+		Packets        []wirePacket  `json:"packets,omitempty"`
+		Session        string        `json:"session,omitempty"`
+		Revision       int           `json:"revision,omitempty"`
+		Ongoing        bool          `json:"ongoing,omitempty"`
+		Logins         []model.Login `json:"logins,omitempty"`
+		Commands       []string      `json:"commands,omitempty"`
+		Paths          []string      `json:"paths,omitempty"`
 	}
 	if !e.Source.IsValid() {
 		return nil, errors.New("sensor: event without a source address")
 	}
 	w := wireEvent{Timestamp: e.Timestamp.UnixMilli(), Service: e.Service, Source: e.Source.String(),
-		SourcePort: e.SourcePort, TargetPort: e.TargetPort, Protocol: int(e.Protocol), Summary: e.Summary}
+		SourcePort: e.SourcePort, TargetPort: e.TargetPort, Protocol: int(e.Protocol), Summary: e.Summary,
+		Classification: int(e.Classification), Session: e.Session, Revision: e.Revision, Ongoing: e.Ongoing,
+		Logins: e.Logins, Commands: e.Commands, Paths: e.Paths}
 	if e.Target.IsValid() {
 		w.Target = e.Target.String()
 	}
@@ -282,6 +293,10 @@ func (r *Remote) Run(ctx context.Context) error {
 
 	r.log.Info("remote sensor stopping")
 	r.host.Stop()
+	// The services' final reports replaced what was held; anything else is written now.
+	if _, err := r.hold.Release(); err != nil {
+		r.log.Error("held session reports not buffered", "err", err)
+	}
 	close(r.flush)
 	deadline := time.NewTimer(r.flushTimeout)
 	tick := time.NewTicker(50 * time.Millisecond)
@@ -506,6 +521,11 @@ func (r *Remote) uploader(ctx context.Context) {
 			lines = nil
 			backoff = nextBackoff(backoff)
 		} else if len(lines) == 0 {
+			if n, err := r.hold.Release(); err != nil {
+				r.log.Error("held session reports not buffered", "err", err)
+			} else if n > 0 {
+				continue
+			}
 			select {
 			case <-ctx.Done():
 			case <-r.wake:

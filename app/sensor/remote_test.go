@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -375,6 +376,58 @@ func TestRemoteDeliversThroughOutageAndRestart(t *testing.T) {
 	}
 }
 
+// TestRemoteSessionThroughOutage: the revisions of a session reported while the server is
+// down do not pile up in the buffer; the newest reaches the server once it is back, and the
+// final report completes the one event.
+func TestRemoteSessionThroughOutage(t *testing.T) {
+	srv := newIngestServer(t)
+	ctx := context.Background()
+	if err := srv.st.SetSensorService(ctx, &model.SensorService{SensorID: srv.sensor.ID, Name: "fake", Enabled: true,
+		Config: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	hub := &fakeHub{}
+	r := newTestRemote(t, srv.config(), t.TempDir(), hub.catalog())
+	stop := runRemote(t, r)
+	hub.emit(t, "warm-up", 0) // waits until the service runs
+	srv.down.Store(true)
+	hub.mu.Lock()
+	rep := hub.rep
+	hub.mu.Unlock()
+	e := testEvent("", 1)
+	e.Session, e.Ongoing = "feedc0ffee123456", true
+	for rev := 1; rev <= 30; rev++ {
+		e.Revision, e.Summary = rev, fmt.Sprintf("session rev %d", rev)
+		e.AddCommand(fmt.Sprint("command ", rev))
+		if err := rep.Report(ctx, e.Clone()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if lines, _ := r.Buffer().Peek(100); len(lines) != 1 {
+		t.Fatalf("%d lines buffered for one session, want its first report only", len(lines))
+	}
+	srv.down.Store(false)
+	deadline := time.Now().Add(10 * time.Second)
+	for !slices.Equal(srv.summaries(t), []string{"session rev 30"}) {
+		if time.Now().After(deadline) {
+			t.Fatalf("server has %q, want the newest revision only", srv.summaries(t))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	e.Revision, e.Ongoing, e.Summary = 31, false, "session final"
+	if err := rep.Report(ctx, e.Clone()); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for !slices.Equal(srv.summaries(t), []string{"session final"}) {
+		if time.Now().After(deadline) {
+			t.Fatalf("server has %q, want the final report", srv.summaries(t))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+}
+
 func TestRemoteHeartbeatAppliesServicesAndReportsStates(t *testing.T) {
 	srv := newIngestServer(t)
 	ctx := context.Background()
@@ -524,6 +577,45 @@ func TestEncodeEventRoundTrip(t *testing.T) {
 	}
 	if len(d.Packets) != 1 || d.Packets[0].Flags != 2 || string(d.Packets[0].Payload) != "\x00hi\n" || d.Packets[0].Port != 2222 {
 		t.Fatalf("packets %+v", d.Packets)
+	}
+}
+
+// TestEncodeEventSession: a session's report carries its id, revision, ongoing flag, the
+// service's classification and the structured logins, commands and paths; a one-time event
+// carries none of them.
+func TestEncodeEventSession(t *testing.T) {
+	e := testEvent("SSH: login as root with password x, 1 command", 1)
+	e.Session, e.Revision, e.Ongoing, e.Classification = "0123456789abcdef", 3, true, model.ClassHoneypot
+	e.AddLogin("root", "x", true)
+	e.AddCommand("uname -a")
+	e.AddPath("/wp-login.php")
+	line, err := EncodeEvent(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w map[string]json.RawMessage
+	if err := json.Unmarshal(line, &w); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{"session": `"0123456789abcdef"`, "revision": "3", "ongoing": "true", "classification": "3",
+		"logins": `[{"user":"root","password":"x","accepted":true}]`, "commands": `["uname -a"]`, "paths": `["/wp-login.php"]`} {
+		if string(w[key]) != want {
+			t.Errorf("%s: %s, want %s", key, w[key], want)
+		}
+	}
+	got, err := ingest.DecodeEvents(json.RawMessage("["+string(line)+"]"), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Session != e.Session || got[0].Classification != model.ClassHoneypot {
+		t.Errorf("decoded session %q, classification %v", got[0].Session, got[0].Classification)
+	}
+
+	line, _ = EncodeEvent(testEvent("one-time", 1))
+	for _, key := range []string{"session", "revision", "ongoing", "classification", "logins", "commands", "paths"} {
+		if strings.Contains(string(line), `"`+key+`"`) {
+			t.Errorf("one-time event carries %s: %s", key, line)
+		}
 	}
 }
 

@@ -1,11 +1,9 @@
 package ftp
 
 import (
-	"context"
 	"log/slog"
 	"net"
 	"sync"
-	"time"
 
 	"honeysens/app/honeypot"
 )
@@ -16,9 +14,11 @@ type Service struct {
 	lim honeypot.Limits
 	log *slog.Logger
 	srv *honeypot.TCPServer
+	// timing says when sessions are reported (tests shorten it).
+	timing honeypot.SessionTiming
 
 	mu       sync.Mutex
-	rep      honeypot.Reporter
+	reports  *honeypot.Sessions
 	sessions map[*session]struct{} // running sessions, for Stop to abort their data side
 	stopping bool
 }
@@ -29,7 +29,7 @@ func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("service", "ftp")
-	return &Service{cfg: cfg.withDefaults(), lim: lim, log: log,
+	return &Service{cfg: cfg.withDefaults(), lim: lim, log: log, timing: honeypot.DefaultSessionTiming,
 		srv: honeypot.NewTCPServer(lim, log), sessions: map[*session]struct{}{}}
 }
 
@@ -42,7 +42,7 @@ func (s *Service) Addr() net.Addr { return s.srv.Addr() }
 // Start binds the listen address and serves in the background.
 func (s *Service) Start(rep honeypot.Reporter) error {
 	s.mu.Lock()
-	s.rep, s.stopping = rep, false
+	s.reports, s.stopping = honeypot.NewSessions(rep, s.log, s.timing), false
 	s.mu.Unlock()
 	if err := s.srv.Start(s.cfg.Listen, s.handle); err != nil {
 		return err
@@ -51,9 +51,8 @@ func (s *Service) Start(rep honeypot.Reporter) error {
 	return nil
 }
 
-// handle runs one session and reports its event.
+// handle runs one session; its event is reported while it goes on and when it ends.
 func (s *Service) handle(raw, wc net.Conn) {
-	sess := newSession(s, raw, wc)
 	s.mu.Lock()
 	if s.stopping {
 		// Stop has begun and may already have aborted the sessions it knew: drop this one
@@ -61,18 +60,13 @@ func (s *Service) handle(raw, wc net.Conn) {
 		s.mu.Unlock()
 		return
 	}
+	sess := newSession(s, s.reports, raw, wc)
 	s.sessions[sess] = struct{}{}
 	s.mu.Unlock()
 	sess.run()
 	s.mu.Lock()
 	delete(s.sessions, sess)
-	rep := s.rep
 	s.mu.Unlock()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := rep.Report(ctx, sess.ev); err != nil {
-		s.log.Warn("report failed", "err", err)
-	}
 }
 
 // Stop closes the listener and every session (their events are still reported) and waits.
@@ -82,6 +76,8 @@ func (s *Service) Stop() {
 	for sess := range s.sessions {
 		sess.abort()
 	}
+	reports := s.reports
 	s.mu.Unlock()
 	s.srv.Stop()
+	reports.Wait()
 }

@@ -53,12 +53,12 @@ func FuzzSession(f *testing.F) {
 			client.Write(in)
 			client.Close()
 		}()
-		sess := newSession(svc, server, server)
+		sess := newSession(svc, nil, server, server)
 		sess.run()
 		server.Close()
 		<-done
-		e := sess.ev
-		if e.Summary == "" || !strings.HasPrefix(e.Summary, "FTP: ") || len(e.Summary) > model.MaxSummaryLen || strings.ContainsAny(e.Summary, "\r\n") {
+		e := sess.sess.Snapshot()
+		if e.Ongoing || e.Summary == "" || !strings.HasPrefix(e.Summary, "FTP: ") || len(e.Summary) > model.MaxSummaryLen || strings.ContainsAny(e.Summary, "\r\n") {
 			t.Fatalf("summary %q", e.Summary)
 		}
 		if len(e.Details) > model.MaxDetails {

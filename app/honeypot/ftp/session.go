@@ -45,7 +45,7 @@ type session struct {
 	raw   net.Conn // the accepted TCP connection (addresses)
 	conn  net.Conn // the Guard-limited connection
 	r     *bufio.Reader
-	ev    *model.Event
+	sess  *honeypot.Session // the event, reported while the session goes on
 	start time.Time
 
 	fs         fakeFS
@@ -53,6 +53,11 @@ type session struct {
 	binary     bool
 	pendUser   string // USER given, PASS awaited
 	haveUser   bool
+	renameFrom string
+	reason     string
+
+	// What the summary is made of: changed only under sess's lock, as complete reads it for
+	// every report; the connection's goroutine, the only writer, reads it without.
 	loggedIn   string
 	isLoggedIn bool
 	failures   int
@@ -61,8 +66,6 @@ type session struct {
 	afterLogin int      // commands after the login
 	uploads    []upload
 	nUploads   int
-	renameFrom string
-	reason     string
 
 	mu      sync.Mutex // guards what abort touches
 	aborted bool
@@ -71,10 +74,20 @@ type session struct {
 	active  string // PORT/EPRT target, never connected to
 }
 
-func newSession(svc *Service, raw, conn net.Conn) *session {
+// newSession starts the session of a connection; reports (nil: none) reports its event.
+func newSession(svc *Service, reports *honeypot.Sessions, raw, conn net.Conn) *session {
 	now := time.Now()
-	return &session{svc: svc, raw: raw, conn: conn, r: bufio.NewReaderSize(conn, maxLine),
-		start: now, fs: newFS(now), cwd: "/", ev: honeypot.NewEvent("ftp", raw, now)}
+	s := &session{svc: svc, raw: raw, start: now, fs: newFS(now), cwd: "/"}
+	s.sess = reports.Open(honeypot.NewEvent("ftp", raw, now), s.complete)
+	s.conn = honeypot.WatchInput(conn, s.input)
+	s.r = bufio.NewReaderSize(s.conn, maxLine)
+	return s
+}
+
+// input records the client's first bytes: the packet, and the start of the early reports.
+func (s *session) input(at time.Time, payload []byte) {
+	s.sess.Update(func(e *model.Event) { honeypot.AddPacket(e, honeypot.FirstPacket(at, e.TargetPort, payload)) })
+	s.sess.Activate()
 }
 
 // abort ends the session's data side at once (Stop); the Guard closes the control connection.
@@ -101,7 +114,9 @@ func (s *session) reply(code int, text string) {
 	fmt.Fprintf(s.conn, "%d %s\r\n", code, text)
 }
 
-func (s *session) note(text string) { honeypot.Interaction(s.ev, time.Now(), text) }
+func (s *session) note(text string) {
+	s.sess.Update(func(e *model.Event) { honeypot.Interaction(e, time.Now(), text) })
+}
 
 // run serves the session until it ends and completes the event.
 func (s *session) run() {
@@ -133,18 +148,20 @@ func (s *session) step() bool {
 		s.reply(500, "Input line too long.")
 		return true
 	}
-	s.commands++
-	if s.isLoggedIn {
-		s.afterLogin++
-	}
+	cmd, arg := parseCommand(line)
+	s.sess.Update(func(e *model.Event) {
+		s.commands++
+		if s.isLoggedIn {
+			s.afterLogin++
+		}
+		if cmd != "PASS" { // the password is in the login line
+			honeypot.Interaction(e, time.Now(), line)
+		}
+	})
 	if s.commands > s.svc.cfg.MaxCommands {
 		s.reply(421, "Too many commands, closing control connection.")
 		s.reason = "command limit reached"
 		return false
-	}
-	cmd, arg := parseCommand(line)
-	if cmd != "PASS" {
-		s.note(line)
 	}
 	return s.handle(cmd, arg)
 }
@@ -375,16 +392,22 @@ func (s *session) pass(pw string) {
 	user := s.pendUser
 	s.haveUser, s.pendUser = false, ""
 	if s.accepts(user, pw) {
-		s.isLoggedIn, s.loggedIn = true, user
-		s.note("login " + user + " / " + pw + ": accepted")
+		s.sess.Update(func(e *model.Event) {
+			s.isLoggedIn, s.loggedIn = true, user
+			honeypot.Interaction(e, time.Now(), "login "+user+" / "+pw+": accepted")
+			e.AddLogin(user, pw, true)
+		})
 		s.reply(230, "Login successful.")
 		return
 	}
-	s.failures++
-	if len(s.failedAs) < 5 && !contains(s.failedAs, user) {
-		s.failedAs = append(s.failedAs, user)
-	}
-	s.note("login " + user + " / " + pw + ": rejected")
+	s.sess.Update(func(e *model.Event) {
+		s.failures++
+		if len(s.failedAs) < 5 && !contains(s.failedAs, user) {
+			s.failedAs = append(s.failedAs, user)
+		}
+		honeypot.Interaction(e, time.Now(), "login "+user+" / "+pw+": rejected")
+		e.AddLogin(user, pw, false)
+	})
 	time.Sleep(failDelay)
 	s.reply(530, "Login incorrect.")
 }
@@ -682,16 +705,17 @@ func (s *session) stor(cmd, arg string) {
 	if capped {
 		n = limit
 	}
-	u := upload{name: p, size: n, capped: capped}
-	s.nUploads++
-	if len(s.uploads) < maxUploads {
-		s.uploads = append(s.uploads, u)
-	}
 	text := fmt.Sprintf("%s %s: %d bytes received, sha256 %s", cmd, p, n, hex.EncodeToString(h.Sum(nil)))
 	if capped {
 		text = fmt.Sprintf("%s %s: more than %d bytes sent, cut off (sha256 of the first %d bytes %s)", cmd, p, limit, limit+1, hex.EncodeToString(h.Sum(nil)))
 	}
-	s.note(text)
+	s.sess.Update(func(e *model.Event) {
+		s.nUploads++
+		if len(s.uploads) < maxUploads {
+			s.uploads = append(s.uploads, upload{name: p, size: n, capped: capped})
+		}
+		honeypot.Interaction(e, time.Now(), text)
+	})
 	if len(s.fs) < maxNodes {
 		s.fs[p] = &node{size: n, mod: time.Now()}
 	}
@@ -705,19 +729,27 @@ func (s *session) stor(cmd, arg string) {
 	}
 }
 
-// finish completes the event: summary, classification, counters and the close.
+// finish ends the session with the close line; the final report goes out.
 func (s *session) finish() {
 	if s.reason == "" {
 		s.reason = "connection lost"
 	}
-	s.note(fmt.Sprintf("close after %s: %s", time.Since(s.start).Round(time.Millisecond), s.reason))
-	honeypot.Info(s.ev, fmt.Sprintf("commands: %d, failed logins: %d, uploads: %d", s.commands, s.failures, s.nUploads))
-	s.ev.Classification = model.ClassHoneypot
+	s.sess.End(func(e *model.Event) {
+		honeypot.Interaction(e, time.Now(), fmt.Sprintf("close after %s: %s", time.Since(s.start).Round(time.Millisecond), s.reason))
+	})
+}
+
+// complete gives a copy of the event its counters, classification and summary, for every
+// report. FTP verbs are protocol steps, not commands run on a system: the event lists its
+// logins, not its commands.
+func (s *session) complete(e *model.Event, _ bool) {
+	honeypot.Info(e, fmt.Sprintf("commands: %d, failed logins: %d, uploads: %d", s.commands, s.failures, s.nUploads))
+	e.Classification = model.ClassHoneypot
 	if s.commands == 0 {
 		// A bare connect (a port scan's banner grab) is no honeypot interaction.
-		s.ev.Classification = model.ClassConnAttempt
+		e.Classification = model.ClassConnAttempt
 	}
-	s.ev.Summary = model.Clip(model.OneLine(s.summary()), model.MaxSummaryLen)
+	e.Summary = model.Clip(model.OneLine(s.summary()), model.MaxSummaryLen)
 }
 
 func (s *session) summary() string {

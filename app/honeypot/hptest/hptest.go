@@ -19,67 +19,205 @@ import (
 	"honeysens/app/model"
 )
 
-// Recorder is a honeypot.Reporter that keeps every event reported to it.
+// Recorder is a honeypot.Reporter that keeps every report. A session is reported several
+// times (ongoing revisions, then the final one); Events, Count and Wait see the events as the
+// server stores them, one per session, once final; Reports sees every report.
+//
+// It also checks the session protocol and makes Wait fail when it was broken: revisions of a
+// session strictly increase, nothing follows a final report, a one-time event is final, the
+// reports of one session never overlap, and a reported event is never changed afterwards
+// (a service must report copies of its live events).
 type Recorder struct {
-	mu     sync.Mutex
-	events []*model.Event
-	signal chan struct{} // one pending wake-up for Wait; never blocks Report
+	mu       sync.Mutex
+	reports  []report
+	events   []*model.Event // final reports, in the order they came
+	sessions map[string]*sessionState
+	problems []string
+	signal   chan struct{} // one pending wake-up for the waits; never blocks Report
+}
+
+type report struct {
+	e       *model.Event
+	details int // len(e.Details) when reported
+}
+
+type sessionState struct {
+	revision int
+	final    bool
+	inFlight bool
 }
 
 // NewRecorder returns an empty recorder.
-func NewRecorder() *Recorder { return &Recorder{signal: make(chan struct{}, 1)} }
+func NewRecorder() *Recorder {
+	return &Recorder{sessions: map[string]*sessionState{}, signal: make(chan struct{}, 1)}
+}
 
 // Report keeps e.
 func (r *Recorder) Report(_ context.Context, e *model.Event) error {
 	r.mu.Lock()
-	r.events = append(r.events, e)
+	st := r.check(e)
+	r.mu.Unlock()
+	// Give an overlapping report of the same session the chance to show.
+	time.Sleep(time.Millisecond)
+	r.mu.Lock()
+	if st != nil {
+		st.inFlight = false
+	}
+	r.reports = append(r.reports, report{e: e, details: len(e.Details)})
+	if !e.Ongoing {
+		r.events = append(r.events, e)
+	}
 	r.mu.Unlock()
 	select {
 	case r.signal <- struct{}{}:
-	default: // a wake-up is already pending; Wait looks at all events anyway
+	default: // a wake-up is already pending; the waits look at everything anyway
 	}
 	return nil
 }
 
-// Events returns the events reported so far, in order.
+// check notes what e breaks of the session protocol; it returns e's session state.
+func (r *Recorder) check(e *model.Event) *sessionState {
+	bad := func(format string, args ...any) {
+		r.problems = append(r.problems, fmt.Sprintf("%s: ", e.Summary)+fmt.Sprintf(format, args...))
+	}
+	if e.Session == "" {
+		if e.Ongoing || e.Revision != 0 {
+			bad("one-time event with ongoing=%v, revision %d", e.Ongoing, e.Revision)
+		}
+		return nil
+	}
+	if len(e.Session) > model.MaxSessionLen {
+		bad("session id of %d bytes", len(e.Session))
+	}
+	st := r.sessions[e.Session]
+	if st == nil {
+		st = &sessionState{}
+		r.sessions[e.Session] = st
+	}
+	switch {
+	case st.inFlight:
+		bad("session %s reported while its previous report was being delivered", e.Session)
+	case st.final:
+		bad("session %s reported after its final report", e.Session)
+	case e.Revision <= st.revision:
+		bad("session %s revision %d after revision %d", e.Session, e.Revision, st.revision)
+	}
+	st.revision, st.final, st.inFlight = e.Revision, !e.Ongoing, true
+	return st
+}
+
+// Problems lists what was reported against the session protocol so far (see Recorder), also
+// reports changed after they were made.
+func (r *Recorder) Problems() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := slices.Clone(r.problems)
+	for _, rp := range r.reports {
+		if len(rp.e.Details) != rp.details {
+			out = append(out, fmt.Sprintf("%s: reported with %d details, changed to %d since", rp.e.Summary, rp.details, len(rp.e.Details)))
+		}
+	}
+	return out
+}
+
+// Events returns the final events reported so far, in order.
 func (r *Recorder) Events() []*model.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.events)
 }
 
-// Count returns how many events were reported.
+// Count returns how many final events were reported.
 func (r *Recorder) Count() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return len(r.events)
 }
 
-// Forget lets go of the n-th event (1-based), so a long fuzz run keeps its memory flat; the
-// count stays.
+// Reports returns every report so far (ongoing and final), in order.
+func (r *Recorder) Reports() []*model.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.reportsLocked()
+}
+
+func (r *Recorder) reportsLocked() []*model.Event {
+	out := make([]*model.Event, 0, len(r.reports))
+	for _, rp := range r.reports {
+		out = append(out, rp.e)
+	}
+	return out
+}
+
+// Forget lets go of the n-th final event (1-based) and the reports of its session, so a long
+// fuzz run keeps its memory flat; the count stays.
 func (r *Recorder) Forget(n int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	e := r.events[n-1]
 	r.events[n-1] = nil
+	keep := r.reports[:0]
+	for _, rp := range r.reports {
+		if rp.e != e && (e.Session == "" || rp.e.Session != e.Session) {
+			keep = append(keep, rp)
+		}
+	}
+	clear(r.reports[len(keep):])
+	r.reports = keep
+	delete(r.sessions, e.Session)
 }
 
-// Wait returns the n-th event (1-based) once it has been reported, failing t if that takes
-// longer than timeout.
+// Wait returns the n-th final event (1-based) once it has been reported, failing t if that
+// takes longer than timeout or if the session protocol was broken.
 func (r *Recorder) Wait(t testing.TB, n int, timeout time.Duration) *model.Event {
+	t.Helper()
+	var e *model.Event
+	r.WaitFor(t, timeout, fmt.Sprintf("event %d", n), func(_ []*model.Event) bool {
+		if len(r.events) >= n {
+			e = r.events[n-1]
+			return true
+		}
+		return false
+	})
+	return e
+}
+
+// WaitReport returns the first report (ongoing or final) that match accepts, failing t as Wait.
+func (r *Recorder) WaitReport(t testing.TB, timeout time.Duration, what string, match func(e *model.Event) bool) *model.Event {
+	t.Helper()
+	var found *model.Event
+	r.WaitFor(t, timeout, what, func(reports []*model.Event) bool {
+		for _, e := range reports {
+			if match(e) {
+				found = e
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+// WaitFor waits until done, called under the recorder's lock with every report so far, says
+// so; it fails t after timeout (naming what it waited for) or when the session protocol was
+// broken.
+func (r *Recorder) WaitFor(t testing.TB, timeout time.Duration, what string, done func(reports []*model.Event) bool) {
 	t.Helper()
 	deadline := time.After(timeout)
 	for {
 		r.mu.Lock()
-		if len(r.events) >= n {
-			e := r.events[n-1]
-			r.mu.Unlock()
-			return e
-		}
+		ok := done(r.reportsLocked())
 		r.mu.Unlock()
+		if p := r.Problems(); len(p) > 0 {
+			t.Fatalf("session protocol broken:\n%s", strings.Join(p, "\n"))
+		}
+		if ok {
+			return
+		}
 		select {
 		case <-r.signal:
 		case <-deadline:
-			t.Fatalf("no event %d within %v", n, timeout)
+			t.Fatalf("no %s within %v", what, timeout)
 		}
 	}
 }

@@ -1,10 +1,12 @@
 // Package http is the HTTP honeypot: a lighttpd look-alike serving a router/NAS admin login page
 // and HTTP basic auth on chosen paths. Every request is recorded (method, path, query, selected
-// headers, body up to a cap) together with the credentials it carries; one event per TCP
-// connection. It is a plain net/http server, unrelated to the appliance's own UI.
+// headers, body up to a cap) together with the credentials it carries; one event per source
+// address while it keeps sending (a session), reported early and while it grows. It is a plain
+// net/http server, unrelated to the appliance's own UI.
 package http
 
 import (
+	"fmt"
 	"strings"
 
 	"honeysens/app/honeypot"
@@ -26,6 +28,15 @@ type Config struct {
 	MaxRequests int `json:"max_requests"`
 	// MaxBody is the number of body bytes read from one request (0: the default, 64 KiB).
 	MaxBody int64 `json:"max_body"`
+	// SessionIdle is the idle window in seconds: a source's requests less than this apart
+	// are one session, one event (0: the default, 60).
+	SessionIdle int `json:"session_idle"`
+	// SessionMax is the longest a session lasts, in seconds; the source's next request
+	// starts a new one (0: the default, 900).
+	SessionMax int `json:"session_max"`
+	// SessionRequests is the most requests of one session; the next starts a new one
+	// (0: the default, 500).
+	SessionRequests int `json:"session_requests"`
 }
 
 // Defaults.
@@ -37,12 +48,21 @@ const (
 	DefaultMaxRequests = 100
 	DefaultMaxBody     = 64 << 10
 	maxHeaderBytes     = 8 << 10 // lighttpd's server.max-request-field-size
+
+	DefaultSessionIdle     = 60  // seconds
+	DefaultSessionMax      = 900 // seconds
+	DefaultSessionRequests = 500
+	maxSessionSeconds      = 3600
+	// MaxSessionRequests keeps a session's event within model.MaxDetails: one interaction line
+	// per request, a few lines of additional information.
+	MaxSessionRequests = 900
 )
 
 // DefaultConfig is what a fresh appliance runs under `go run .`.
 func DefaultConfig() Config {
 	return Config{Listen: DefaultListen, Server: DefaultServer, Title: DefaultTitle,
-		BasicAuth: []string{"/admin"}, Realm: DefaultRealm}
+		BasicAuth: []string{"/admin"}, Realm: DefaultRealm, SessionIdle: DefaultSessionIdle,
+		SessionMax: DefaultSessionMax, SessionRequests: DefaultSessionRequests}
 }
 
 func (c Config) withDefaults() Config {
@@ -63,6 +83,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBody <= 0 {
 		c.MaxBody = DefaultMaxBody
+	}
+	if c.SessionIdle <= 0 {
+		c.SessionIdle = DefaultSessionIdle
+	}
+	if c.SessionMax <= 0 {
+		c.SessionMax = DefaultSessionMax
+	}
+	if c.SessionRequests <= 0 {
+		c.SessionRequests = DefaultSessionRequests
 	}
 	return c
 }
@@ -96,6 +125,17 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBody < 0 || c.MaxBody > 1<<20 {
 		f.Add("max_body", "Use 0 (default) to 1048576 bytes.")
+	}
+	if c.SessionIdle < 0 || c.SessionIdle > maxSessionSeconds {
+		f.Add("session_idle", fmt.Sprintf("Use 0 (default, %d) to %d seconds.", DefaultSessionIdle, maxSessionSeconds))
+	}
+	if c.SessionMax < 0 || c.SessionMax > maxSessionSeconds {
+		f.Add("session_max", fmt.Sprintf("Use 0 (default, %d) to %d seconds.", DefaultSessionMax, maxSessionSeconds))
+	} else if c.SessionMax > 0 && c.SessionIdle > c.SessionMax {
+		f.Add("session_max", "Use at least the idle window (session_idle).")
+	}
+	if c.SessionRequests < 0 || c.SessionRequests > MaxSessionRequests {
+		f.Add("session_requests", fmt.Sprintf("Use 0 (default, %d) to %d requests.", DefaultSessionRequests, MaxSessionRequests))
 	}
 	return f.Err()
 }

@@ -45,7 +45,7 @@ func TestCurl(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("curl scan: exit %d %q", code, out)
 	}
-	if e := rec.Wait(t, 4, eventWait); e.Summary != "HTTP: GET /.env (+2 requests)" {
+	if e := rec.Wait(t, 4, eventWait); e.Summary != "HTTP: 3 requests, first GET /.env" {
 		t.Errorf("event %q\n%s", e.Summary, hptest.Details(e))
 	}
 }

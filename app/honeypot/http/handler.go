@@ -11,8 +11,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-
-	"honeysens/app/model"
 )
 
 // recorded lists the request headers kept in the details (besides the request line).
@@ -29,7 +27,7 @@ var (
 func (s *Service) ServeHTTP(w nethttp.ResponseWriter, r *nethttp.Request) {
 	rec, _ := r.Context().Value(recKey{}).(*connRec)
 	if rec == nil { // not through our listener (fuzz tests call the handler directly)
-		rec = &connRec{ev: &model.Event{Service: "http"}, start: time.Now()}
+		rec = newConnRec(nil, time.Now())
 	}
 	h := w.Header()
 	h.Set("Server", s.cfg.Server)
@@ -37,10 +35,13 @@ func (s *Service) ServeHTTP(w nethttp.ResponseWriter, r *nethttp.Request) {
 		h.Set("Connection", "close")
 	}
 	q := &request{at: time.Now(), line: r.Method + " " + r.RequestURI + " " + r.Proto,
-		short: r.Method + " " + clip(r.URL.Path, 100), headers: headerLine(r)}
+		short: r.Method + " " + clip(r.URL.Path, 100), path: r.URL.Path, headers: headerLine(r)}
+	if q.path == "" { // CONNECT host:port asks for no path: the target is what was asked for
+		q.path = r.RequestURI
+	}
 	q.body, q.bodyCut = readBody(r.Body, s.cfg.MaxBody)
 	q.status = s.route(w, r, q)
-	rec.add(q)
+	s.table.request(rec, q)
 }
 
 func clip(s string, n int) string {

@@ -23,17 +23,19 @@ var (
 
 // Service is the HTTP honeypot.
 type Service struct {
-	cfg   Config
-	lim   honeypot.Limits
-	log   *slog.Logger
-	guard *honeypot.Guard
+	cfg    Config
+	lim    honeypot.Limits
+	log    *slog.Logger
+	guard  *honeypot.Guard
+	table  *table
+	timing honeypot.SessionTiming // when sessions are reported (tests shorten it)
 
 	mu       sync.Mutex
 	srv      *nethttp.Server
 	ln       net.Listener
-	rep      honeypot.Reporter
+	reports  *honeypot.Sessions
 	stopping bool
-	wg       sync.WaitGroup // Serve and every admitted connection until its event is reported
+	wg       sync.WaitGroup // Serve and every admitted connection until the session has it
 }
 
 // New returns the service; Start binds it.
@@ -41,7 +43,9 @@ func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg.withDefaults(), lim: lim, log: log.With("service", "http"), guard: honeypot.NewGuard(lim)}
+	cfg = cfg.withDefaults()
+	return &Service{cfg: cfg, lim: lim, log: log.With("service", "http"), guard: honeypot.NewGuard(lim),
+		table: newTable(cfg), timing: honeypot.DefaultSessionTiming}
 }
 
 // Name is the service name events carry.
@@ -88,8 +92,10 @@ func (s *Service) serve(raw net.Listener, rep honeypot.Reporter) {
 		// net/http's own complaints (TLS handshakes, handler panics) go to the debug log.
 		ErrorLog: log.New(logWriter{s.log}, "", 0),
 	}
+	reports := honeypot.NewSessions(rep, s.log, s.timing)
+	s.table.start(reports)
 	s.mu.Lock()
-	s.srv, s.ln, s.rep, s.stopping = srv, raw, rep, false
+	s.srv, s.ln, s.reports, s.stopping = srv, raw, reports, false
 	s.mu.Unlock()
 	s.wg.Add(1)
 	go func() {
@@ -101,17 +107,20 @@ func (s *Service) serve(raw net.Listener, rep honeypot.Reporter) {
 	s.log.Info("honeypot listening", "addr", raw.Addr().String())
 }
 
-// Stop closes the listener and every connection (their events are still reported) and waits.
+// Stop closes the listener and every connection, ends every session (their events are still
+// reported) and waits.
 func (s *Service) Stop() {
 	s.mu.Lock()
 	s.stopping = true
-	srv := s.srv
+	srv, reports := s.srv, s.reports
 	s.mu.Unlock()
 	if srv != nil {
 		srv.Close()
 	}
 	s.guard.CloseAll()
 	s.wg.Wait()
+	s.table.endAll("service stopped")
+	reports.Wait()
 }
 
 func (s *Service) isStopping() bool {
@@ -120,7 +129,7 @@ func (s *Service) isStopping() bool {
 	return s.stopping
 }
 
-// connState reports a connection's event once net/http is done with it.
+// connState hands a connection to the sessions once net/http is done with it.
 func (s *Service) connState(c net.Conn, state nethttp.ConnState) {
 	if state != nethttp.StateClosed && state != nethttp.StateHijacked {
 		return
@@ -132,15 +141,7 @@ func (s *Service) connState(c net.Conn, state nethttp.ConnState) {
 	hc.once.Do(func() {
 		defer s.wg.Done()
 		hc.release()
-		e := hc.rec.finish(s.isStopping())
-		s.mu.Lock()
-		rep := s.rep
-		s.mu.Unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := rep.Report(ctx, e); err != nil {
-			s.log.Warn("report failed", "err", err)
-		}
+		s.table.closed(hc.rec, s.isStopping())
 	})
 }
 
@@ -172,7 +173,7 @@ func (l *listener) Accept() (net.Conn, error) {
 			continue
 		}
 		l.svc.wg.Add(1)
-		return &conn{Conn: wc, rec: newConnRec(c), release: release}, nil
+		return &conn{Conn: wc, rec: newConnRec(c, time.Now()), release: release}, nil
 	}
 }
 

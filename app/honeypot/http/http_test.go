@@ -7,6 +7,7 @@ import (
 	nethttp "net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +33,13 @@ func testLimits() honeypot.Limits {
 	return lim
 }
 
+// fast reports sessions soon and often, so the tests need not wait long.
+var fast = honeypot.SessionTiming{First: 100 * time.Millisecond, Every: 200 * time.Millisecond, Slow: 500 * time.Millisecond,
+	SlowAfter: 100, Keepalive: time.Second}
+
+// testIdle is the idle window of the tests: a session ends this long after its last request.
+const testIdle = 300 * time.Millisecond
+
 func start(t *testing.T, cfg Config) (*Service, *hptest.Recorder) {
 	t.Helper()
 	cfg.Listen = "127.0.0.1:0"
@@ -39,6 +47,7 @@ func start(t *testing.T, cfg Config) (*Service, *hptest.Recorder) {
 		t.Fatal(err)
 	}
 	svc := New(cfg, testLimits(), nil)
+	svc.timing, svc.table.idle = fast, testIdle
 	rec := hptest.NewRecorder()
 	if err := svc.Start(rec); err != nil {
 		t.Fatal(err)
@@ -101,18 +110,23 @@ func TestLoginForm(t *testing.T) {
 	}
 	tr.CloseIdleConnections()
 	e := rec.Wait(t, 1, eventWait)
-	if want := `HTTP: POST /login with credentials admin"><script>alert(1)</script>/s3cret pw (+1 request)`; e.Summary != want {
+	if want := `HTTP: 2 requests, first GET /, 1 login admin"><script>alert(1)</script>/s3cret pw`; e.Summary != want {
 		t.Errorf("summary %q\nwant    %q", e.Summary, want)
 	}
-	d := hptest.Details(e)
-	for _, want := range []string{"GET / HTTP/1.1 → 200", "User-Agent: Mozilla/5.0 (test)", "POST /login HTTP/1.1 → 200",
-		"body (", `login admin"><script>alert(1)</script> / s3cret pw (form POST /login): rejected`, "closed by client", "requests: 2, login attempts: 1"} {
+	d := hptest.TypedDetails(e)
+	for _, want := range []string{"1 GET / HTTP/1.1 → 200 | Host: 127.0.0.1:", "User-Agent: Mozilla/5.0 (test)",
+		`1 POST /login HTTP/1.1 → 200 | login admin"><script>alert(1)</script> / s3cret pw (form): rejected | `, "| body (",
+		"0 requests: 2, login attempts: 1, malformed: 0, connections: 1 (0 without a request)", "0 The session ended: no request for 300ms."} {
 		if !strings.Contains(d, want) {
 			t.Errorf("details lack %q:\n%s", want, d)
 		}
 	}
 	if e.Classification != model.ClassHoneypot || e.Service != "http" || e.Source.String() != "127.0.0.1" {
 		t.Errorf("event %+v", e)
+	}
+	if want := []model.Login{{User: `admin"><script>alert(1)</script>`, Password: "s3cret pw"}}; !slices.Equal(e.Logins, want) ||
+		!slices.Equal(e.Paths, []string{"/", "/login"}) {
+		t.Errorf("logins %+v, paths %q", e.Logins, e.Paths)
 	}
 }
 
@@ -131,7 +145,7 @@ func TestBasicAuth(t *testing.T) {
 	if e.Summary != "HTTP: GET /admin/config.php with credentials root/hunter2:x" {
 		t.Errorf("summary %q", e.Summary)
 	}
-	if !strings.Contains(hptest.Details(e), "login root / hunter2:x (basic auth GET /admin/config.php): rejected") {
+	if !strings.Contains(hptest.Details(e), "GET /admin/config.php HTTP/1.1 → 401 | login root / hunter2:x (basic auth): rejected") {
 		t.Errorf("details\n%s", hptest.Details(e))
 	}
 	resp, _ = get(t, c, req(t, "GET", base+"/manager/html", ""))
@@ -167,7 +181,7 @@ func TestScannerPaths(t *testing.T) {
 	}
 	tr.CloseIdleConnections()
 	e := rec.Wait(t, 1, eventWait)
-	if e.Summary != "HTTP: GET /.env (+10 requests)" {
+	if e.Summary != "HTTP: 11 requests, first GET /.env" {
 		t.Errorf("summary %q", e.Summary)
 	}
 	d := hptest.Details(e)
@@ -213,7 +227,7 @@ func TestMalformed(t *testing.T) {
 		if tc.want == "" {
 			want = "HTTP: incomplete request (timeout)"
 		}
-		if e.Summary != want || !strings.Contains(hptest.Details(e), "unanswered input: ") {
+		if e.Summary != want || !strings.Contains(hptest.Details(e), "unanswered input (") || len(e.Packets) != 1 {
 			t.Errorf("%d: summary %q\n%s", i, e.Summary, hptest.Details(e))
 		}
 	}
@@ -242,7 +256,7 @@ func TestRequestLimitAndBody(t *testing.T) {
 		t.Errorf("%d responses:\n%s", n, out)
 	}
 	e := rec.Wait(t, 1, eventWait)
-	if e.Summary != "HTTP: GET /x (+2 requests)" || !strings.Contains(hptest.Details(e), "request limit reached") {
+	if e.Summary != "HTTP: 3 requests, first GET /x" {
 		t.Errorf("summary %q\n%s", e.Summary, hptest.Details(e))
 	}
 
@@ -269,7 +283,7 @@ func TestStopReportsOpenConnections(t *testing.T) {
 	}
 	svc.Stop()
 	e := rec.Wait(t, 1, eventWait)
-	if e.Summary != "HTTP: GET /.git/config" || !strings.Contains(hptest.Details(e), "server stopped") {
+	if e.Summary != "HTTP: GET /.git/config" || !strings.Contains(hptest.Details(e), "The session ended: service stopped.") {
 		t.Errorf("summary %q\n%s", e.Summary, hptest.Details(e))
 	}
 }

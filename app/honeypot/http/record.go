@@ -1,75 +1,21 @@
 package http
 
 import (
-	"errors"
 	"fmt"
-	"io"
-	"net"
-	"os"
-	"strconv"
+	"net/netip"
 	"strings"
-	"sync"
 	"time"
 
 	"honeysens/app/honeypot"
 	"honeysens/app/model"
 )
 
-// rawKeep is how many bytes of a connection's input are kept to describe input that never
-// became a request (garbage, TLS handshakes, other protocols).
-const rawKeep = 512
-
-type recKey struct{}
-
-// connRec is the record of one TCP connection; it becomes the connection's one event. The
-// handler and net/http's background reader both touch it, hence the mutex.
-type connRec struct {
-	mu       sync.Mutex
-	ev       *model.Event
-	start    time.Time
-	requests int
-	first    string // "GET /path" of the first request
-	cred     string // "POST /login with credentials admin/admin" of the first credentials
-	creds    int
-	raw      []byte
-	lastErr  error
-	limited  bool
-}
-
-func newConnRec(c net.Conn) *connRec {
-	now := time.Now()
-	return &connRec{ev: honeypot.NewEvent("http", c, now), start: now}
-}
-
-// input keeps the first bytes read and the last read error.
-func (r *connRec) input(p []byte, err error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if n := min(len(p), rawKeep-len(r.raw)); n > 0 {
-		r.raw = append(r.raw, p[:n]...)
-	}
-	if err != nil {
-		r.lastErr = err
-	}
-}
-
-// begin counts a request and says whether it is the last one the connection may carry.
-func (r *connRec) begin(max int) (last bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.requests++
-	if r.requests >= max {
-		r.limited = true
-		return true
-	}
-	return false
-}
-
 // request records one answered request.
 type request struct {
 	at      time.Time
 	line    string // "GET /x?y HTTP/1.1"
 	short   string // "GET /x" for the summary
+	path    string // "/x", the path without the query
 	status  int
 	headers string
 	body    []byte
@@ -79,88 +25,96 @@ type request struct {
 	via     string // "form" or "basic auth"; empty: no credentials
 }
 
-func (r *connRec) add(q *request) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.first == "" {
-		r.first = q.short
+// text is the request's one interaction line: what was asked, the answer, the credentials,
+// the headers kept and the body.
+func (q *request) text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s → %d", q.line, q.status)
+	if q.via != "" {
+		fmt.Fprintf(&b, " | login %s / %s (%s): rejected", q.user, q.pass, q.via)
 	}
-	honeypot.Interaction(r.ev, q.at, fmt.Sprintf("%s → %d", q.line, q.status))
 	if q.headers != "" {
-		honeypot.Interaction(r.ev, q.at, "headers: "+q.headers)
+		b.WriteString(" | " + q.headers)
 	}
 	if len(q.body) > 0 {
 		cut := ""
 		if q.bodyCut {
 			cut = ", cut"
 		}
-		honeypot.Interaction(r.ev, q.at, fmt.Sprintf("body (%d bytes%s): %s", len(q.body), cut, q.body))
+		fmt.Fprintf(&b, " | body (%d bytes%s): %s", len(q.body), cut, q.body)
 	}
-	if q.via != "" {
-		r.creds++
-		honeypot.Interaction(r.ev, q.at, fmt.Sprintf("login %s / %s (%s %s): rejected", q.user, q.pass, q.via, q.short))
-		if r.cred == "" {
-			r.cred = fmt.Sprintf("%s with credentials %s/%s", q.short, q.user, q.pass)
-		}
-	}
+	return b.String()
 }
 
-// finish completes the event: the close, summary and classification.
-func (r *connRec) finish(stopping bool) *model.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	e := r.ev
-	if r.requests == 0 && len(r.raw) > 0 {
-		honeypot.Interaction(e, r.start, "unanswered input: "+strconv.Quote(string(r.raw)))
+// webSession is the session of one source address: its requests, from any number of
+// connections, as one event.
+type webSession struct {
+	src   netip.Addr
+	sess  *honeypot.Session
+	start time.Time
+	timer *time.Timer // ends the session when idle or too old
+
+	// Under the table's lock.
+	last  time.Time // the latest request or unanswered input
+	lines int       // requests and unanswered inputs
+	bytes int       // detail text held
+
+	// Under sess's lock: what complete makes the summary of.
+	requests  int
+	creds     int
+	malformed int    // connections whose input never became a request
+	timeouts  int    // of which ended waiting for the rest of a request
+	conns     int    // connections that took part
+	bare      int    // of which sent nothing
+	first     string // "GET /path" of the first request
+	credReq   string // "POST /login" of the first credentials
+	cred      string // "admin/admin", the first credentials
+	ended     string // why the session ended
+}
+
+// complete gives a copy of the event its counters, classification and summary, for every
+// report.
+func (ws *webSession) complete(e *model.Event, final bool) {
+	honeypot.Info(e, fmt.Sprintf("requests: %d, login attempts: %d, malformed: %d, connections: %d (%d without a request)",
+		ws.requests, ws.creds, ws.malformed, ws.conns, ws.bare))
+	if final && ws.ended != "" {
+		honeypot.Info(e, "The session ended: "+ws.ended+".")
 	}
-	honeypot.Interaction(e, time.Now(), fmt.Sprintf("close after %s: %s", time.Since(r.start).Round(time.Millisecond), r.reason(stopping)))
-	honeypot.Info(e, fmt.Sprintf("requests: %d, login attempts: %d", r.requests, r.creds))
 	e.Classification = model.ClassHoneypot
-	e.Summary = model.Clip(model.OneLine(r.summary()), model.MaxSummaryLen)
-	if r.requests == 0 && len(r.raw) == 0 {
-		e.Classification = model.ClassConnAttempt
+	if ws.requests == 0 && ws.malformed == 0 {
+		e.Classification = model.ClassConnAttempt // connected, sent nothing
 	}
-	return e
+	e.Summary = model.Clip(model.OneLine(ws.summary()), model.MaxSummaryLen)
 }
 
-func (r *connRec) reason(stopping bool) string {
-	var ne net.Error
-	switch err := r.lastErr; {
-	case stopping:
-		return "server stopped"
-	case r.limited:
-		return "request limit reached"
-	case err == nil:
-		return "closed by server"
-	case errors.Is(err, io.EOF):
-		return "closed by client"
-	case errors.As(err, &ne) && ne.Timeout() || errors.Is(err, os.ErrDeadlineExceeded):
-		return "timeout"
-	case strings.Contains(err.Error(), "input limit"):
-		return "input limit reached"
+func (ws *webSession) summary() string {
+	switch {
+	case ws.requests == 0 && ws.malformed == 0:
+		return "HTTP: connection without request"
+	case ws.requests == 0 && ws.malformed == 1 && ws.timeouts == 1:
+		return "HTTP: incomplete request (timeout)"
+	case ws.requests == 0 && ws.malformed == 1:
+		return "HTTP: malformed request"
+	case ws.requests == 0:
+		return fmt.Sprintf("HTTP: %d malformed requests", ws.malformed)
 	}
-	return "connection lost"
-}
-
-func (r *connRec) summary() string {
-	more := ""
-	if r.requests > 1 {
-		more = fmt.Sprintf(" (+%d requests)", r.requests-1)
-		if r.requests == 2 {
-			more = " (+1 request)"
-		}
+	var s string
+	switch {
+	case ws.requests == 1 && ws.creds == 1:
+		s = "HTTP: " + ws.credReq + " with credentials " + ws.cred
+	case ws.requests == 1:
+		s = "HTTP: " + ws.first
+	default:
+		s = fmt.Sprintf("HTTP: %d requests, first %s", ws.requests, ws.first)
 	}
 	switch {
-	case r.creds > 1:
-		return fmt.Sprintf("HTTP: %d logins, first %s%s", r.creds, r.cred, more)
-	case r.creds == 1:
-		return "HTTP: " + r.cred + more
-	case r.requests > 0:
-		return "HTTP: " + r.first + more
-	case len(r.raw) > 0 && r.reason(false) == "timeout":
-		return "HTTP: incomplete request (timeout)"
-	case len(r.raw) > 0:
-		return "HTTP: malformed request"
+	case ws.requests > 1 && ws.creds == 1:
+		s += ", 1 login " + ws.cred
+	case ws.creds > 1:
+		s += fmt.Sprintf(", %d logins, first %s", ws.creds, ws.cred)
 	}
-	return "HTTP: connection without request"
+	if ws.malformed > 0 {
+		s += fmt.Sprintf(", %d malformed", ws.malformed)
+	}
+	return s
 }

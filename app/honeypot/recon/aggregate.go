@@ -98,9 +98,10 @@ type scan struct {
 	src         netip.Addr
 	first, last time.Time // earliest and latest connection start
 	hits        []*Hit
-	conns       int // connections, listed or not
-	ports       map[portKey]int
-	pkts        int
+	conns       int                   // connections, listed or not
+	ports       map[portKey]int       // connections per port
+	portFirst   map[portKey]time.Time // the earliest connection per port
+	pkts        int                   // payload packets
 }
 
 // tracker is the aggregation state machine: a pure function of the hits and times it is given,
@@ -202,7 +203,7 @@ func (t *tracker) Observe(h *Hit, now time.Time) {
 		}
 	}
 	if n >= t.cfg.Threshold {
-		sc := &scan{src: addr, ports: map[portKey]int{}}
+		sc := &scan{src: addr, ports: map[portKey]int{}, portFirst: map[portKey]time.Time{}}
 		for _, p := range s.pending {
 			t.addToScan(sc, p)
 		}
@@ -265,6 +266,9 @@ func (t *tracker) addToScan(sc *scan, h *Hit) {
 	}
 	k := keyOf(h)
 	sc.ports[k] += 1 + h.more
+	if at, ok := sc.portFirst[k]; !ok || h.Start.Before(at) {
+		sc.portFirst[k] = h.Start
+	}
 	sc.conns += 1 + h.more
 	if len(sc.hits) >= t.cfg.MaxScanHits {
 		t.release(h)
@@ -348,12 +352,6 @@ func (t *tracker) take() []*model.Event {
 
 func protoName(p model.Protocol) string { return strings.ToUpper(p.String()) }
 
-// TCP flags of the packets we record (model.Packet.Flags).
-const (
-	flagSYN    = 2
-	flagPSHACK = 8 | 16
-)
-
 func (t *tracker) emitLone(h *Hit) {
 	e := &model.Event{
 		Timestamp:  h.Start.UTC(),
@@ -368,12 +366,12 @@ func (t *tracker) emitLone(h *Hit) {
 	port := int(h.Dst.Port())
 	if h.Proto == model.ProtoTCP {
 		t.interaction(e, h.Start, fmt.Sprintf("TCP connection from %s to port %d", h.Src, port))
-		e.Packets = append(e.Packets, model.Packet{Timestamp: h.Start.UTC(), Protocol: model.ProtoTCP, Port: port, Flags: flagSYN})
+		e.Packets = append(e.Packets, model.Packet{Timestamp: h.Start.UTC(), Protocol: model.ProtoTCP, Port: port, Flags: honeypot.FlagSYN})
 		if !h.DataAt.IsZero() {
 			t.interaction(e, h.DataAt, "First payload received: "+payloadText(h))
 		}
 		if len(h.Payload) > 0 {
-			e.Packets = append(e.Packets, model.Packet{Timestamp: h.DataAt.UTC(), Protocol: model.ProtoTCP, Port: port, Flags: flagPSHACK, Payload: h.Payload})
+			e.Packets = append(e.Packets, model.Packet{Timestamp: h.DataAt.UTC(), Protocol: model.ProtoTCP, Port: port, Flags: honeypot.FlagPSHACK, Payload: h.Payload})
 		}
 		if !h.End.IsZero() {
 			t.interaction(e, h.End, cap1(endText(h)))
@@ -392,65 +390,6 @@ func (t *tracker) emitLone(h *Hit) {
 			h.more, port, t.cfg.Window, h.moreLast.UTC().Format(time.RFC3339Nano)))
 	}
 	t.mem -= len(h.Payload) // handed over with the event
-	t.out = append(t.out, e)
-}
-
-func (t *tracker) emitScan(sc *scan, end string) {
-	e := &model.Event{
-		Timestamp: sc.first.UTC(),
-		Service:   t.service,
-		Source:    sc.src,
-		Summary:   "Scan",
-	}
-	keys := make([]portKey, 0, len(sc.ports))
-	protos := map[model.Protocol]bool{}
-	for k := range sc.ports {
-		keys = append(keys, k)
-		protos[k.proto] = true
-	}
-	slices.SortFunc(keys, func(a, b portKey) int {
-		if a.proto != b.proto {
-			return int(a.proto) - int(b.proto)
-		}
-		return int(a.port) - int(b.port)
-	})
-	names := make([]string, len(keys))
-	for i, k := range keys {
-		names[i] = k.String()
-	}
-	if len(protos) == 1 {
-		e.Protocol = keys[0].proto
-	}
-	if len(sc.hits) > 0 {
-		e.Target = sc.hits[0].Dst.Addr().Unmap()
-	}
-	t.info(e, "Ports: "+strings.Join(names, ", "))
-	t.info(e, fmt.Sprintf("%d connections to %d ports within %s", sc.conns, len(keys), dur(sc.last.Sub(sc.first))))
-	if n := sc.conns - len(sc.hits); n > 0 {
-		t.info(e, fmt.Sprintf("%d further connections are counted above but not listed (at most %d are listed per scan event).", n, t.cfg.MaxScanHits))
-	}
-	t.info(e, end)
-	for _, h := range sc.hits {
-		port := int(h.Dst.Port())
-		var line string
-		if h.Proto == model.ProtoTCP {
-			line = fmt.Sprintf("TCP port %d from %s: %s; %s", port, h.Src, payloadText(h), endText(h))
-		} else {
-			line = fmt.Sprintf("UDP port %d from %s: %s", port, h.Src, payloadText(h))
-			if h.Datagrams > 1 {
-				line += fmt.Sprintf(" (%d datagrams, the first kept)", h.Datagrams)
-			}
-		}
-		t.interaction(e, h.Start, line)
-		if len(h.Payload) > 0 {
-			at, flags := h.DataAt, flagPSHACK
-			if h.Proto == model.ProtoUDP {
-				at, flags = h.Start, 0
-			}
-			e.Packets = append(e.Packets, model.Packet{Timestamp: at.UTC(), Protocol: h.Proto, Port: port, Flags: flags, Payload: h.Payload})
-			t.mem -= len(h.Payload)
-		}
-	}
 	t.out = append(t.out, e)
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"honeysens/app/honeypot"
 	"honeysens/app/model"
 )
 
@@ -85,12 +86,18 @@ func run(t *testing.T, cfg aggConfig, steps []step) (*tracker, []*model.Event) {
 	return tr, evs
 }
 
+// summaries lists the events' summaries, a scan's as "Scan Ports: ..." from its details; a
+// scan whose summary does not name the same ports shows as such.
 func summaries(evs []*model.Event) []string {
 	out := make([]string, len(evs))
 	for i, e := range evs {
 		out[i] = e.Summary
-		if e.Summary == "Scan" {
-			out[i] += " " + infoWith(e, "Ports: ")
+		if e.Classification == model.ClassScan {
+			ports := infoWith(e, "Ports: ")
+			out[i] = "Scan " + ports
+			if want := scanSummary(strings.Split(strings.TrimPrefix(ports, "Ports: "), ", ")); e.Summary != want {
+				out[i] = fmt.Sprintf("scan summary %q, want %q", e.Summary, want)
+			}
 		}
 	}
 	return out
@@ -277,7 +284,8 @@ func TestScanEventContent(t *testing.T) {
 		t.Fatalf("%d events", len(evs))
 	}
 	e := evs[0]
-	if e.Summary != "Scan" || e.TargetPort != 0 || e.SourcePort != 0 || e.Protocol != model.ProtoTCP || !e.Timestamp.Equal(t0) {
+	if e.Summary != "Scan: 3 ports 22, 80, 3306" || e.Classification != model.ClassScan || e.TargetPort != 0 || e.SourcePort != 0 ||
+		e.Protocol != model.ProtoTCP || !e.Timestamp.Equal(t0) {
 		t.Fatalf("event %+v", e)
 	}
 	if got := infoWith(e, "Ports: "); got != "Ports: 22, 80, 3306" {
@@ -286,7 +294,10 @@ func TestScanEventContent(t *testing.T) {
 	if got := infoWith(e, "4 connections"); got != "4 connections to 3 ports within 30ms" {
 		t.Fatalf("%q", got)
 	}
-	if count(e, model.DetailInteraction) != 4 || len(e.Packets) != 2 || string(e.Packets[0].Payload) != "GET /" || e.Packets[1].Port != 3306 {
+	// every port has its packet: the payloads, and a SYN for port 22 that sent none
+	if count(e, model.DetailInteraction) != 4 || len(e.Packets) != 3 || string(e.Packets[0].Payload) != "GET /" ||
+		e.Packets[1].Port != 22 || e.Packets[1].Flags != honeypot.FlagSYN || len(e.Packets[1].Payload) != 0 ||
+		e.Packets[2].Port != 3306 || e.Packets[2].Flags != honeypot.FlagPSHACK {
 		t.Fatalf("details %+v packets %+v", e.Details, e.Packets)
 	}
 	if infoWith(e, "The scan ended") == "" {
@@ -324,9 +335,15 @@ func TestScanBounds(t *testing.T) {
 		t.Fatalf("%d events", len(evs))
 	}
 	e := evs[0]
-	if count(e, model.DetailInteraction) != 5 || len(e.Packets) != 2 || infoWith(e, "15 further connections") == "" ||
-		infoWith(e, "Ports: ") != "Ports: "+portList(100, 20) {
+	// 2 payload packets, then a SYN for each of the 18 other ports probed
+	if count(e, model.DetailInteraction) != 5 || len(e.Packets) != 20 || infoWith(e, "15 further connections") == "" ||
+		infoWith(e, "Ports: ") != "Ports: "+portList(100, 20) || infoWith(e, "ports are not in the packet list") != "" {
 		t.Fatalf("details %+v", e.Details)
+	}
+	for i, p := range e.Packets {
+		if p.Port != 100+i || (i < 2) != (len(p.Payload) == 1) {
+			t.Fatalf("packet %d: %+v", i, p)
+		}
 	}
 	if d := tr.Dropped(); d.Unlisted != 15 || d.Payloads != 3 {
 		t.Fatalf("dropped %+v", d)

@@ -37,9 +37,6 @@ const (
 	ReadTimeout = 3 * time.Second // a connection is closed this long after it was accepted
 )
 
-// reportTimeout bounds one Report call, so a stuck store cannot hold Stop forever.
-const reportTimeout = 30 * time.Second
-
 // Service is the recon honeypot service.
 type Service struct {
 	cfg Config
@@ -407,7 +404,7 @@ func (s *Service) logDrops() {
 
 func (s *Service) report(evs []*model.Event) {
 	for _, e := range evs {
-		ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), honeypot.ReportTimeout)
 		if err := s.rep.Report(ctx, e); err != nil {
 			s.log.Warn("recon: event not reported", "summary", e.Summary, "source", e.Source.String(), "err", err)
 		}

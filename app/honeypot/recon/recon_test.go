@@ -93,14 +93,14 @@ func TestLoopbackScan(t *testing.T) {
 		t.Fatalf("%d events: %v", len(evs), summaries(evs))
 	}
 	e := evs[0]
-	if e.Summary != "Scan" || infoWith(e, "Ports: ") != portsInfo(ps) || count(e, model.DetailInteraction) != 3 {
+	if summaries(evs)[0] != "Scan "+portsInfo(ps) || count(e, model.DetailInteraction) != 3 || len(e.Packets) != 3 {
 		t.Fatalf("event %q %+v", e.Summary, e.Details)
 	}
 	if e.Source.String() != "127.0.0.1" || e.Target.String() != "127.0.0.1" || e.Protocol != model.ProtoTCP {
 		t.Fatalf("event %+v", e)
 	}
-	if c := ingest.Classify(e); c != model.ClassScan {
-		t.Fatalf("classified %v", c)
+	if e.Classification != model.ClassScan {
+		t.Fatalf("classified %v", e.Classification)
 	}
 }
 
@@ -152,7 +152,7 @@ func TestFlusherReportsWithoutStop(t *testing.T) {
 	if !waitFor(t, 5*time.Second, func() bool { return len(rec.Events()) == 2 }) {
 		t.Fatalf("no scan event from the flusher: %v", summaries(rec.Events()))
 	}
-	if evs := rec.Events(); evs[1].Summary != "Scan" || infoWith(evs[1], "Ports: ") != portsInfo(ps) {
+	if evs := rec.Events(); summaries(evs)[1] != "Scan "+portsInfo(ps) {
 		t.Fatalf("%v", summaries(evs))
 	}
 }
@@ -338,7 +338,7 @@ func TestNmapConnectScan(t *testing.T) {
 	if len(evs) != 1 {
 		t.Fatalf("%d events, want one Scan: %v", len(evs), summaries(evs))
 	}
-	if e := evs[0]; e.Summary != "Scan" || infoWith(e, "Ports: ") != portsInfo(ps) || ingest.Classify(e) != model.ClassScan {
+	if e := evs[0]; summaries(evs)[0] != "Scan "+portsInfo(ps) || e.Classification != model.ClassScan || len(e.Packets) != len(ps) {
 		t.Fatalf("event %q %+v", e.Summary, e.Details)
 	}
 	t.Logf("%s", out)

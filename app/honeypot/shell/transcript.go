@@ -3,7 +3,6 @@ package shell
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"honeysens/app/honeypot"
@@ -11,19 +10,21 @@ import (
 )
 
 // Transcript builds the one event of a login session (ssh, telnet): every login attempt,
-// command and request as a timestamped interaction, and a one-line summary at the end. It is
-// safe for concurrent use (an ssh connection runs its channels in parallel).
+// command and request as a timestamped interaction, and a one-line summary. The event lives in
+// a honeypot.Session, which reports it early and while it grows; everything the summary is
+// made of is changed under the session's lock, so the transcript is safe for concurrent use
+// (an ssh connection runs its channels in parallel).
 type Transcript struct {
 	label string // "SSH", "Telnet"
 	start time.Time
 	now   func() time.Time
+	sess  *honeypot.Session
 
-	mu          sync.Mutex
-	ev          *model.Event
+	// Under the session's lock.
+	acted       bool // the client sent something
 	loggedIn    bool
 	loginUser   string
 	loginSecret string
-	loginMethod string
 	failed      int
 	failedUsers []string
 	pubkeys     int
@@ -31,35 +32,41 @@ type Transcript struct {
 	commands    int
 	downloads   int
 	note        string // what the summary says when nothing else happened
-	closed      bool
 }
 
 // NewTranscript starts the transcript of a session whose event is ev (from
-// honeypot.NewEvent). label names the service in the summary.
-func NewTranscript(label string, ev *model.Event, start time.Time) *Transcript {
-	return &Transcript{label: label, ev: ev, start: start, now: time.Now}
+// honeypot.NewEvent), reported by ss (nil: not reported). label names the service in the
+// summary.
+func NewTranscript(label string, ss *honeypot.Sessions, ev *model.Event, start time.Time) *Transcript {
+	t := &Transcript{label: label, start: start, now: time.Now}
+	t.sess = ss.Open(ev, t.complete)
+	return t
+}
+
+// Input records the client's first bytes (see honeypot.WatchInput): the packet, and the start
+// of the early reports.
+func (t *Transcript) Input(at time.Time, payload []byte) {
+	t.sess.Update(func(e *model.Event) {
+		t.acted = true
+		honeypot.AddPacket(e, honeypot.FirstPacket(at, e.TargetPort, payload))
+	})
+	t.sess.Activate()
 }
 
 // Info adds an "Additional information" line.
 func (t *Transcript) Info(text string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	honeypot.Info(t.ev, text)
+	t.sess.Update(func(e *model.Event) { honeypot.Info(e, text) })
 }
 
 // Note adds a timestamped interaction line.
 func (t *Transcript) Note(text string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	honeypot.Interaction(t.ev, t.now(), text)
+	t.sess.Update(func(e *model.Event) { honeypot.Interaction(e, t.now(), text) })
 }
 
 // SetNote sets what the summary says if the client never tried to log in, e.g.
 // "connection closed before the SSH handshake".
 func (t *Transcript) SetNote(text string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.note = text
+	t.sess.Update(func(*model.Event) { t.note = text })
 }
 
 func addName(list []string, name string) []string {
@@ -75,61 +82,62 @@ func addName(list []string, name string) []string {
 }
 
 // Login records one login attempt with a password (method "password", "keyboard-interactive",
-// "telnet").
+// "" for telnet).
 func (t *Transcript) Login(method, user, password string, ok bool) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	result := "refused"
-	if ok {
-		result = "accepted"
-		if !t.loggedIn {
-			t.loggedIn, t.loginUser, t.loginSecret, t.loginMethod = true, user, password, method
+	t.sess.Update(func(e *model.Event) {
+		result := "refused"
+		if ok {
+			result = "accepted"
+			if !t.loggedIn {
+				t.loggedIn, t.loginUser, t.loginSecret = true, user, password
+			}
+		} else {
+			t.failed++
+			t.failedUsers = addName(t.failedUsers, user)
 		}
-	} else {
-		t.failed++
-		t.failedUsers = addName(t.failedUsers, user)
-	}
-	m := ""
-	if method != "" {
-		m = " (" + method + ")"
-	}
-	honeypot.Interaction(t.ev, t.now(), fmt.Sprintf("login %s / %s%s: %s", user, password, m, result))
+		m := ""
+		if method != "" {
+			m = " (" + method + ")"
+		}
+		honeypot.Interaction(e, t.now(), fmt.Sprintf("login %s / %s%s: %s", user, password, m, result))
+		e.AddLogin(user, password, ok)
+	})
 }
 
-// PublicKey records a public key login attempt (always refused).
+// PublicKey records a public key login attempt (always refused). It is no login of the
+// event's structured list, which holds what was tried as user name and password.
 func (t *Transcript) PublicKey(user, keyType, fingerprint string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.pubkeys++
-	t.pubkeyUsers = addName(t.pubkeyUsers, user)
-	honeypot.Interaction(t.ev, t.now(), fmt.Sprintf("login %s with public key %s %s: refused", user, keyType, fingerprint))
+	t.sess.Update(func(e *model.Event) {
+		t.pubkeys++
+		t.pubkeyUsers = addName(t.pubkeyUsers, user)
+		honeypot.Interaction(e, t.now(), fmt.Sprintf("login %s with public key %s %s: refused", user, keyType, fingerprint))
+	})
 }
 
 // Command records a command line (kind "command" or "exec") and what it asked to download.
 func (t *Transcript) Command(kind, line string, r Result) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	at := t.now()
-	t.commands++
-	honeypot.Interaction(t.ev, at, kind+": "+line)
-	for _, u := range r.Downloads {
-		t.downloads++
-		honeypot.Interaction(t.ev, at, "download attempt (not fetched): "+u)
-	}
+	t.sess.Update(func(e *model.Event) {
+		at := t.now()
+		t.commands++
+		honeypot.Interaction(e, at, kind+": "+line)
+		e.AddCommand(line)
+		for _, u := range r.Downloads {
+			t.downloads++
+			honeypot.Interaction(e, at, "download attempt (not fetched): "+u)
+		}
+	})
 }
 
 // LoggedIn reports whether a login was accepted.
-func (t *Transcript) LoggedIn() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.loggedIn
+func (t *Transcript) LoggedIn() (in bool) {
+	t.sess.Inspect(func(*model.Event) { in = t.loggedIn })
+	return in
 }
 
 // Failed returns how many login attempts were refused.
-func (t *Transcript) Failed() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.failed
+func (t *Transcript) Failed() (n int) {
+	t.sess.Inspect(func(*model.Event) { n = t.failed })
+	return n
 }
 
 func names(list []string, total int) string {
@@ -147,27 +155,32 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// Close adds the close line (with the session's duration and why it ended) and the summary,
-// and returns the finished event. Later calls return the same event unchanged.
-func (t *Transcript) Close(reason string) *model.Event {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closed {
-		return t.ev
-	}
-	t.closed = true
-	now := t.now()
-	d := now.Sub(t.start).Round(100 * time.Millisecond)
-	text := fmt.Sprintf("connection closed after %s", d)
-	if reason != "" {
-		text += " (" + reason + ")"
-	}
-	// the close line is always kept, even when the detail list is full
-	if len(t.ev.Details) >= model.MaxDetails {
-		t.ev.Details = t.ev.Details[:model.MaxDetails-1]
-	}
-	honeypot.Interaction(t.ev, now, text)
+// Close ends the session: it adds the close line (with the session's duration and why it
+// ended) and the final report goes out. Later calls do nothing.
+func (t *Transcript) Close(reason string) {
+	t.sess.End(func(e *model.Event) {
+		now := t.now()
+		text := fmt.Sprintf("connection closed after %s", now.Sub(t.start).Round(100*time.Millisecond))
+		if reason != "" {
+			text += " (" + reason + ")"
+		}
+		// the close line is always kept, even when the detail list is full
+		if len(e.Details) >= model.MaxDetails {
+			e.Details = e.Details[:model.MaxDetails-1]
+		}
+		honeypot.Interaction(e, now, text)
+	})
+}
 
+// Snapshot returns a copy of the event as its next report would carry it.
+func (t *Transcript) Snapshot() *model.Event { return t.sess.Snapshot() }
+
+// complete gives a copy of the event its summary, for every report; a client that never sent
+// a byte made a connection attempt, not a honeypot interaction.
+func (t *Transcript) complete(e *model.Event, _ bool) {
+	if !t.acted {
+		e.Classification = model.ClassConnAttempt
+	}
 	var sum string
 	switch {
 	case t.loggedIn:
@@ -191,6 +204,5 @@ func (t *Transcript) Close(reason string) *model.Event {
 	default:
 		sum = t.label + ": connection without login"
 	}
-	t.ev.Summary = model.Clip(model.OneLine(sum), model.MaxSummaryLen)
-	return t.ev
+	e.Summary = model.Clip(model.OneLine(sum), model.MaxSummaryLen)
 }

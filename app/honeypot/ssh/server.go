@@ -1,7 +1,6 @@
 package ssh
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -28,8 +27,7 @@ const (
 	loginGrace     = 2 * time.Minute // OpenSSH's LoginGraceTime: time to authenticate
 	maxAuthTries   = 6               // OpenSSH's MaxAuthTries
 	maxChannels    = 10              // concurrent session channels per connection
-	reportTimeout  = 10 * time.Second
-	sniffLen       = 256 // bytes of the client's first input kept to name what it was
+	sniffLen       = 256             // bytes of the client's first input kept to name what it was
 	readBufferSize = 1024
 )
 
@@ -52,10 +50,11 @@ type Service struct {
 	guard  *honeypot.Guard // srv's
 	policy *shell.Policy
 	now    func() time.Time
+	timing honeypot.SessionTiming // when sessions are reported (tests shorten it)
 
-	mu      sync.Mutex
-	signers []gossh.Signer
-	rep     honeypot.Reporter
+	mu       sync.Mutex
+	signers  []gossh.Signer
+	sessions *honeypot.Sessions
 }
 
 // New returns the service; zero limits take honeypot.DefaultLimits' values and empty settings
@@ -67,7 +66,8 @@ func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	srv := honeypot.NewTCPServer(lim, log)
-	return &Service{cfg: cfg, lim: lim, log: log, srv: srv, guard: srv.Guard(), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter), now: time.Now}
+	return &Service{cfg: cfg, lim: lim, log: log, srv: srv, guard: srv.Guard(), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter),
+		now: time.Now, timing: honeypot.DefaultSessionTiming}
 }
 
 // Name returns "ssh".
@@ -90,7 +90,7 @@ func (s *Service) Start(rep honeypot.Reporter) error {
 	if err != nil {
 		return err
 	}
-	s.signers, s.rep = signers, rep
+	s.signers, s.sessions = signers, honeypot.NewSessions(rep, s.log, s.timing)
 	if err := s.srv.Start(s.cfg.Listen, s.handle); err != nil {
 		return err
 	}
@@ -99,7 +99,13 @@ func (s *Service) Start(rep honeypot.Reporter) error {
 }
 
 // Stop closes the listener and every connection and waits for their events to be reported.
-func (s *Service) Stop() { s.srv.Stop() }
+func (s *Service) Stop() {
+	s.srv.Stop()
+	s.mu.Lock()
+	sessions := s.sessions
+	s.mu.Unlock()
+	sessions.Wait()
+}
 
 // conn is one client connection.
 type conn struct {
@@ -139,11 +145,13 @@ func (c *sniffConn) firstLine() string {
 
 func (s *Service) handle(raw, wrapped net.Conn) {
 	start := s.now()
-	ev := honeypot.NewEvent(Name, raw, start)
-	c := &conn{s: s, tr: shell.NewTranscript("SSH", ev, start), start: start}
+	s.mu.Lock()
+	sessions := s.sessions
+	s.mu.Unlock()
+	c := &conn{s: s, tr: shell.NewTranscript("SSH", sessions, honeypot.NewEvent(Name, raw, start), start), start: start}
 	src, dst := honeypot.Endpoints(raw)
 	c.src, c.dst = src.Addr(), dst.Addr()
-	sniff := &sniffConn{Conn: wrapped}
+	sniff := &sniffConn{Conn: honeypot.WatchInput(wrapped, c.tr.Input)}
 	var authed atomic.Bool
 	var graceHit atomic.Bool
 	grace := time.AfterFunc(loginGrace, func() {
@@ -157,21 +165,7 @@ func (s *Service) handle(raw, wrapped net.Conn) {
 	}
 	defer grace.Stop()
 	var connErr error
-	defer func() {
-		reason := c.closeReason(connErr, graceHit.Load())
-		ev := c.tr.Close(reason)
-		s.mu.Lock()
-		rep := s.rep
-		s.mu.Unlock()
-		if rep == nil {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
-		defer cancel()
-		if err := rep.Report(ctx, ev); err != nil {
-			s.log.Warn("ssh: report event", "err", err)
-		}
-	}()
+	defer func() { c.tr.Close(c.closeReason(connErr, graceHit.Load())) }()
 
 	sconn, chans, reqs, err := gossh.NewServerConn(sniff, c.serverConfig(&authed))
 	if err != nil {

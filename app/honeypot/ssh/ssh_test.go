@@ -52,6 +52,12 @@ func mustContain(t *testing.T, what, s string, subs ...string) {
 
 func start(t *testing.T, cfg Config, lim honeypot.Limits) (*Service, *hptest.Recorder, string) {
 	t.Helper()
+	return startTimed(t, cfg, lim, honeypot.DefaultSessionTiming)
+}
+
+// startTimed is start with the given session timing.
+func startTimed(t *testing.T, cfg Config, lim honeypot.Limits, timing honeypot.SessionTiming) (*Service, *hptest.Recorder, string) {
+	t.Helper()
 	cfg.Listen = "127.0.0.1:0"
 	if cfg.HostKeyFile == "" {
 		cfg.HostKeyFile = sharedKeys
@@ -60,6 +66,7 @@ func start(t *testing.T, cfg Config, lim honeypot.Limits) (*Service, *hptest.Rec
 		cfg.Accept = []string{"root:secret"}
 	}
 	s := New(cfg, lim, nil)
+	s.timing = timing
 	rec := hptest.NewRecorder()
 	if err := s.Start(rec); err != nil {
 		t.Fatal(err)
@@ -309,8 +316,10 @@ func TestNotSSHAndSilentClients(t *testing.T) {
 
 	c, _ = net.Dial("tcp", addr)
 	c.Close()
-	if e := rec.Wait(t, 2, eventWait); e.Summary != "SSH: connection closed before the SSH handshake" {
-		t.Errorf("summary %q", e.Summary)
+	// nothing sent: one report at the end, a connection attempt
+	if e := rec.Wait(t, 2, eventWait); e.Summary != "SSH: connection closed before the SSH handshake" || e.Session != "" ||
+		e.Classification != model.ClassConnAttempt || len(e.Packets) != 0 || len(rec.Reports()) != 2 {
+		t.Errorf("event %+v, %d reports", e, len(rec.Reports()))
 	}
 }
 

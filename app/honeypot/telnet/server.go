@@ -4,7 +4,6 @@
 package telnet
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -88,12 +87,11 @@ func (c *Config) Validate() error {
 
 // How a login goes, like Debian's login(1).
 const (
-	loginGrace    = 60 * time.Second // "Login timed out after 60 seconds."
-	maxTries      = 5                // LOGIN_RETRIES
-	failDelay     = 3 * time.Second  // FAIL_DELAY
-	reportTimeout = 10 * time.Second
-	maxOptions    = 32 // distinct negotiation steps listed in the event
-	flushAt       = 32 << 10
+	loginGrace = 60 * time.Second // "Login timed out after 60 seconds."
+	maxTries   = 5                // LOGIN_RETRIES
+	failDelay  = 3 * time.Second  // FAIL_DELAY
+	maxOptions = 32               // distinct negotiation steps listed in the event
+	flushAt    = 32 << 10
 )
 
 // Service is the telnet honeypot.
@@ -104,12 +102,13 @@ type Service struct {
 	srv    *honeypot.TCPServer
 	policy *shell.Policy
 	now    func() time.Time
-	delay  time.Duration // after a failed login (tests shorten it)
+	delay  time.Duration          // after a failed login (tests shorten it)
+	timing honeypot.SessionTiming // when sessions are reported (tests shorten it)
 
-	mu      sync.Mutex
-	rep     honeypot.Reporter
-	stop    chan struct{} // closed by Stop, ends the failed-login delays at once
-	running bool
+	mu       sync.Mutex
+	sessions *honeypot.Sessions
+	stop     chan struct{} // closed by Stop, ends the failed-login delays at once
+	running  bool
 }
 
 // New returns the service; zero limits take honeypot.DefaultLimits' values.
@@ -119,7 +118,8 @@ func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{cfg: cfg, lim: lim, log: log, srv: honeypot.NewTCPServer(lim, log), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter), now: time.Now, delay: failDelay}
+	return &Service{cfg: cfg, lim: lim, log: log, srv: honeypot.NewTCPServer(lim, log), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter), now: time.Now, delay: failDelay,
+		timing: honeypot.DefaultSessionTiming}
 }
 
 // Name returns "telnet".
@@ -138,7 +138,7 @@ func (s *Service) Start(rep honeypot.Reporter) error {
 	if err := s.cfg.Validate(); err != nil {
 		return err
 	}
-	s.rep, s.stop = rep, make(chan struct{})
+	s.sessions, s.stop = honeypot.NewSessions(rep, s.log, s.timing), make(chan struct{})
 	if err := s.srv.Start(s.cfg.Listen, s.handle); err != nil {
 		return err
 	}
@@ -159,6 +159,10 @@ func (s *Service) Stop() {
 	// s.stop is left in place: handlers still select on it until srv.Stop has waited for them.
 	close(s.stop)
 	s.srv.Stop()
+	s.mu.Lock()
+	sessions := s.sessions
+	s.mu.Unlock()
+	sessions.Wait()
 }
 
 type phase int
@@ -198,8 +202,12 @@ type conn struct {
 // newConn sets up a connection and queues the greeting: what Debian's telnetd offers first,
 // then the issue and the login prompt.
 func (s *Service) newConn(raw, wrapped net.Conn, start time.Time) *conn {
-	c := &conn{s: s, c: wrapped, start: start, tr: shell.NewTranscript("Telnet", honeypot.NewEvent(Name, raw, start), start),
+	s.mu.Lock()
+	sessions := s.sessions
+	s.mu.Unlock()
+	c := &conn{s: s, start: start, tr: shell.NewTranscript("Telnet", sessions, honeypot.NewEvent(Name, raw, start), start),
 		us: map[byte]bool{}, them: map[byte]bool{}, asked: map[string]bool{}}
+	c.c = honeypot.WatchInput(wrapped, c.tr.Input)
 	src, dst := honeypot.Endpoints(raw)
 	c.src, c.dst = src.Addr(), dst.Addr()
 	c.ed.Max = shell.DefaultMaxLine
@@ -231,18 +239,7 @@ func (s *Service) handle(raw, wrapped net.Conn) {
 		} else {
 			c.tr.Info("telnet negotiation: none (raw TCP client)")
 		}
-		ev := c.tr.Close(c.closeReason(err))
-		s.mu.Lock()
-		rep := s.rep
-		s.mu.Unlock()
-		if rep == nil {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), reportTimeout)
-		defer cancel()
-		if rerr := rep.Report(ctx, ev); rerr != nil {
-			s.log.Warn("telnet: report event", "err", rerr)
-		}
+		c.tr.Close(c.closeReason(err))
 	}()
 
 	if err = c.flush(); err != nil {
@@ -251,7 +248,7 @@ func (s *Service) handle(raw, wrapped net.Conn) {
 	buf := make([]byte, 1024)
 	for c.phase != phaseDone {
 		var n int
-		n, err = wrapped.Read(buf)
+		n, err = c.c.Read(buf)
 		c.feed(buf[:n])
 		if ferr := c.flush(); ferr != nil && err == nil {
 			err = ferr

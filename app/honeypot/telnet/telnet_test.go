@@ -284,7 +284,8 @@ func runStream(t *testing.T, in []byte) {
 	c := s.newConn(discardConn{}, discardConn{}, time.Now())
 	c.feed(in)
 	c.flush()
-	ev := c.tr.Close("test")
+	c.tr.Close("test")
+	ev := c.tr.Snapshot()
 	if len(ev.Summary) > model.MaxSummaryLen || len(ev.Details) > model.MaxDetails {
 		t.Fatalf("event too big: %d %d", len(ev.Summary), len(ev.Details))
 	}
