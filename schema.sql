@@ -272,8 +272,7 @@ CREATE TABLE IF NOT EXISTS port_hours (
 ) WITHOUT ROWID;
 
 -- event_facts: each user name, password, command and HTTP path an event holds (kind 1-4), with
--- how often it holds it. Its key finds the events of a value in a time range: the event list's
--- filter on a value, and a value's count in a period for the overview's top lists.
+-- how often it holds it. Its key finds the events of a value: the event list's filter on a value.
 CREATE TABLE IF NOT EXISTS event_facts (
     kind      INTEGER NOT NULL,
     value     TEXT    NOT NULL,
@@ -282,6 +281,17 @@ CREATE TABLE IF NOT EXISTS event_facts (
     group_id  INTEGER NOT NULL,
     n         INTEGER NOT NULL,
     PRIMARY KEY (kind, value, timestamp, event_id)
+) WITHOUT ROWID;
+
+-- fact_hours: how often each value was tried per hour and group: a value's count in a period
+-- reads one row per hour, however often it was tried.
+CREATE TABLE IF NOT EXISTS fact_hours (
+    kind     INTEGER NOT NULL,
+    value    TEXT    NOT NULL,
+    hour     INTEGER NOT NULL,
+    group_id INTEGER NOT NULL,
+    n        INTEGER NOT NULL,
+    PRIMARY KEY (kind, value, hour, group_id)
 ) WITHOUT ROWID;
 
 -- fact_totals: the live events' count of each value per group, in the order of the count, so the

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"sort"
 	"strconv"
 	"strings"
@@ -221,19 +222,24 @@ func (s *Store) recentCritical(ctx context.Context, groups []int64, from, to int
 // ranked walk (Fagin's threshold algorithm). Each group keeps its values ordered by their count
 // over all live events (attackers.events, fact_totals.n). The walk reads each group's list from
 // the top, a page at a time, and counts every new value exactly in the period through the value's
-// own index (events_source, event_facts). No value it has not read can have more events in the
+// own index (events_source, fact_hours). No value it has not read can have more events in the
 // period than the sum of the counts where each list stands, so the walk stops as soon as the
 // tenth best count reaches that sum. Attack traffic is skewed, and the period usually holds most
 // of the live events: the walk then stops after a page or two. When it has to read too far (a
 // short period long after the busiest attackers), the values of the period are counted directly.
 const (
 	walkPage   = 32
-	walkBudget = 4096 // values counted before the walk gives way to counting the period directly
+	// walkBudget is how many values the walk counts before it gives way to counting the period
+	// directly: a value costs about 10 µs, the direct count of a million events about 150 ms.
+	walkBudget = 4096
 )
 
 // rankedList reads one group's values by descending all-time count.
 type rankedList struct {
-	query string // selects value, count after the cursor args, in descending order
+	// query selects key, text, count in descending order of (count, key); AFTER in it is
+	// replaced by the cursor's condition on after, the row value (count, key).
+	query string
+	after string
 	args  []any
 	last  struct {
 		n   int64
@@ -246,10 +252,12 @@ func (l *rankedList) next(ctx context.Context, s *Store) ([]rankedValue, error) 
 	args := append([]any{}, l.args...)
 	after := "1"
 	if l.started {
-		after = "(n < ? OR (n = ? AND k < ?))"
-		args = append(args, l.last.n, l.last.n, l.last.key)
+		// A row-value comparison: SQLite seeks the index to the cursor (an OR of two
+		// conditions would make it read the list from the top for every page).
+		after = l.after + " < (?, ?)"
+		args = append(args, l.last.n, l.last.key)
 	}
-	rows, err := s.r.QueryContext(ctx, strings.Replace(l.query, "AFTER", after, 1)+` LIMIT `+strconv.Itoa(walkPage), args...)
+	rows, err := s.lists.query(ctx, strings.Replace(l.query, "AFTER", after, 1)+` LIMIT `+strconv.Itoa(walkPage), args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: top list: %w", err)
 	}
@@ -276,9 +284,10 @@ type rankedValue struct {
 	n    int64 // all-time count in its group
 }
 
-// walkTop runs the ranked walk over lists; count returns a value's exact count in the period,
-// direct the whole top list counted from the period (used when the walk gets too long).
-func (s *Store) walkTop(ctx context.Context, lists []*rankedList, count func(key any) (int64, error),
+// walkTop runs the ranked walk over lists; count returns the exact counts in the period of a
+// page of keys (at most walkPage; absent keys have none), direct the whole top list counted
+// from the period (used when the walk gets too long).
+func (s *Store) walkTop(ctx context.Context, lists []*rankedList, count func(keys []any) (map[string]int64, error),
 	direct func() ([]TopValue, error)) ([]TopValue, error) {
 	seen := map[string]bool{}
 	var found []TopValue
@@ -294,19 +303,26 @@ func (s *Store) walkTop(ctx context.Context, lists []*rankedList, count func(key
 			if err != nil {
 				return nil, err
 			}
+			var keys []any
+			texts := map[string]string{}
 			for _, v := range vals {
-				id := fmt.Sprint(v.key)
-				if seen[id] {
-					continue
+				id := keyString(v.key)
+				if !seen[id] {
+					seen[id] = true
+					keys = append(keys, v.key)
+					texts[id] = v.text
 				}
-				seen[id] = true
-				counted++
-				n, err := count(v.key)
+			}
+			if len(keys) > 0 {
+				counted += len(keys)
+				counts, err := count(keys)
 				if err != nil {
 					return nil, err
 				}
-				if n > 0 {
-					found = append(found, TopValue{v.text, n})
+				for id, n := range counts {
+					if n > 0 {
+						found = append(found, TopValue{texts[id], n})
+					}
 				}
 			}
 			if !l.done {
@@ -325,6 +341,40 @@ func (s *Store) walkTop(ctx context.Context, lists []*rankedList, count func(key
 			return direct()
 		}
 	}
+}
+
+// keyString is a list key as a map key ([]byte source keys, string values).
+func keyString(k any) string {
+	if b, ok := k.([]byte); ok {
+		return string(b)
+	}
+	return fmt.Sprint(k)
+}
+
+// pageCounts runs a query that counts a page of keys, given as "IN (...)" of exactly
+// walkPage places (the last key repeated: one query text for every page), and returns the
+// counts by key.
+func (s *Store) pageCounts(ctx context.Context, query string, keys []any, before, after []any) (map[string]int64, error) {
+	in := make([]any, walkPage)
+	for i := range in {
+		in[i] = keys[min(i, len(keys)-1)]
+	}
+	args := append(append(append([]any{}, before...), in...), after...)
+	rows, err := s.lists.query(ctx, strings.Replace(query, "KEYS", "("+strings.TrimSuffix(strings.Repeat("?,", walkPage), ",")+")", 1), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: top list: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var k any
+		var n int64
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, fmt.Errorf("store: top list: %w", err)
+		}
+		out[keyString(k)] = n
+	}
+	return out, rows.Err()
 }
 
 func sortTop(list []TopValue) {
@@ -370,20 +420,26 @@ func (s *Store) topSources(ctx context.Context, groups []int64, from, to int64) 
 		listGroups = []int64{all}
 	}
 	for _, g := range listGroups {
-		lists = append(lists, &rankedList{query: `SELECT source_key AS k, source, events AS n FROM attackers INDEXED BY attackers_events
-			WHERE group_id = ? AND AFTER ORDER BY n DESC, k DESC`, args: []any{g}})
+		lists = append(lists, &rankedList{query: `SELECT source_key, source, events FROM attackers INDEXED BY attackers_events
+			WHERE group_id = ? AND AFTER ORDER BY events DESC, source_key DESC`, after: "(events, source_key)", args: []any{g}})
 	}
 	gc, gargs := groupCond("group_id", groups)
-	count := func(key any) (int64, error) {
-		var n int64
-		err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM events INDEXED BY events_source
-			WHERE source_key = ? AND timestamp >= ? AND timestamp < ? AND `+gc, append([]any{key, from, to}, gargs...)...).Scan(&n)
-		return n, err
+	count := func(keys []any) (map[string]int64, error) {
+		return s.pageCounts(ctx, `SELECT source_key, count(*) FROM events INDEXED BY events_source
+			WHERE source_key IN KEYS AND timestamp >= ? AND timestamp < ? AND `+gc+` GROUP BY source_key`, keys, nil,
+			append([]any{from, to}, gargs...))
 	}
+	// Counted directly, the period's events are read in events_source: a pass over all of that
+	// index, but it holds every column the count needs and is in source order, so each address
+	// is counted as the pass goes; reading the period's rows in time order cost a row each.
 	direct := func() ([]TopValue, error) {
-		return s.topQuery(ctx, `SELECT min(source), count(*) AS c FROM events INDEXED BY events_timestamp
+		list, err := s.topQuery(ctx, `SELECT source_key, count(*) AS c FROM events INDEXED BY events_source
 			WHERE timestamp >= ? AND timestamp < ? AND `+gc+` GROUP BY source_key ORDER BY c DESC, 1 LIMIT `+strconv.Itoa(topN),
 			append([]any{from, to}, gargs...)...)
+		for i := range list {
+			list[i].Value = addrOfKey([]byte(list[i].Value))
+		}
+		return list, err
 	}
 	return s.walkTop(ctx, lists, count, direct)
 }
@@ -396,19 +452,27 @@ func (s *Store) topFacts(ctx context.Context, kind int, groups []int64, from, to
 	}
 	var lists []*rankedList
 	for _, g := range gs {
-		lists = append(lists, &rankedList{query: `SELECT value AS k, value, n FROM fact_totals INDEXED BY fact_totals_count
-			WHERE kind = ? AND group_id = ? AND AFTER ORDER BY n DESC, k DESC`, args: []any{kind, g}})
+		lists = append(lists, &rankedList{query: `SELECT value, value, n FROM fact_totals INDEXED BY fact_totals_count
+			WHERE kind = ? AND group_id = ? AND AFTER ORDER BY n DESC, value DESC`, after: "(n, value)", args: []any{kind, g}})
 	}
 	gc, gargs := groupCond("group_id", groups)
-	count := func(key any) (int64, error) {
-		var n int64
-		err := s.r.QueryRowContext(ctx, `SELECT coalesce(sum(n), 0) FROM event_facts
-			WHERE kind = ? AND value = ? AND timestamp >= ? AND timestamp < ? AND `+gc, append([]any{kind, key, from, to}, gargs...)...).Scan(&n)
-		return n, err
+	fromH, toH := from/hourMS, to/hourMS
+	count := func(keys []any) (map[string]int64, error) {
+		return s.pageCounts(ctx, `SELECT value, sum(n) FROM fact_hours
+			WHERE kind = ? AND value IN KEYS AND hour >= ? AND hour < ? AND `+gc+` GROUP BY value`, keys, []any{kind},
+			append([]any{fromH, toH}, gargs...))
 	}
 	direct := func() ([]TopValue, error) {
-		return s.topQuery(ctx, `SELECT value, sum(n) AS c FROM event_facts WHERE kind = ? AND timestamp >= ? AND timestamp < ? AND `+gc+
-			` GROUP BY value ORDER BY c DESC, 1 LIMIT `+strconv.Itoa(topN), append([]any{kind, from, to}, gargs...)...)
+		return s.topQuery(ctx, `SELECT value, sum(n) AS c FROM fact_hours WHERE kind = ? AND hour >= ? AND hour < ? AND `+gc+
+			` GROUP BY value ORDER BY c DESC, 1 LIMIT `+strconv.Itoa(topN), append([]any{kind, fromH, toH}, gargs...)...)
 	}
 	return s.walkTop(ctx, lists, count, direct)
+}
+
+// addrOfKey is the address of a source_key.
+func addrOfKey(key []byte) string {
+	if len(key) != 16 {
+		return ""
+	}
+	return netip.AddrFrom16([16]byte(key)).Unmap().String()
 }

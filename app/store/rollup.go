@@ -3,12 +3,15 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
+
+	"modernc.org/sqlite"
 
 	"honeysens/app/model"
 )
@@ -116,6 +119,12 @@ type totalKey struct {
 	value string
 }
 
+type factHourKey struct {
+	kind        int
+	value       string
+	hour, group int64
+}
+
 type attackerKey struct {
 	group int64 // 0: all groups
 	key   string
@@ -140,6 +149,7 @@ type rollup struct {
 	hours     map[hourKey]int64
 	ports     map[portHourKey]int64
 	totals    map[totalKey]int64
+	factHours map[factHourKey]int64
 	attackers map[attackerKey]*attackerDelta
 	// facts are the event_facts rows to add (n > 0) or remove (n < 0).
 	facts []factRow
@@ -160,6 +170,7 @@ func newRollup(ctx context.Context, p prepared) (*rollup, error) {
 		return nil, fmt.Errorf("store: rollup: %w", err)
 	}
 	return &rollup{allGroups: groups >= 2, hours: map[hourKey]int64{}, ports: map[portHourKey]int64{}, totals: map[totalKey]int64{},
+		factHours: map[factHourKey]int64{},
 		attackers: map[attackerKey]*attackerDelta{}}, nil
 }
 
@@ -173,6 +184,7 @@ func (r *rollup) add(c *contribution, sign int64) {
 	counts := c.facts.counts()
 	for k, n := range counts {
 		r.totals[totalKey{k.kind, c.group, k.value}] += sign * n
+		r.factHours[factHourKey{k.kind, k.value, hour, c.group}] += sign * n
 		r.facts = append(r.facts, factRow{kind: k.kind, value: k.value, ts: c.ts, id: c.id, group: c.group, n: sign * n})
 	}
 	groups := []int64{c.group, 0}
@@ -227,6 +239,8 @@ const (
 	sqlPortDrop     = `DELETE FROM port_hours WHERE hour = ? AND group_id = ? AND port = ? AND n <= 0`
 	sqlTotalAdd     = `INSERT INTO fact_totals VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n`
 	sqlTotalDrop    = `DELETE FROM fact_totals WHERE kind = ? AND group_id = ? AND value = ? AND n <= 0`
+	sqlFactHourAdd  = `INSERT INTO fact_hours VALUES (?,?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n`
+	sqlFactHourDrop = `DELETE FROM fact_hours WHERE kind = ? AND value = ? AND hour = ? AND group_id = ? AND n <= 0`
 	sqlFactAdd      = `INSERT INTO event_facts (kind, value, timestamp, event_id, group_id, n) VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n, group_id = excluded.group_id`
 	sqlFactSub      = `UPDATE event_facts SET n = n + ? WHERE kind = ? AND value = ? AND timestamp = ? AND event_id = ?`
 	sqlFactDrop     = `DELETE FROM event_facts WHERE kind = ? AND value = ? AND timestamp = ? AND event_id = ? AND n <= 0`
@@ -237,16 +251,25 @@ const (
 	sqlAttackerUpdate = `UPDATE attackers SET first_seen = ?, last_seen = ?, events = ?, new_events = ?, logins = ?, logins_ok = ?,
 		commands = ?, classes = ?, services = ?, ports = ?, sensors = ? WHERE group_id = ? AND source_key = ?`
 	sqlAttackerDelete = `DELETE FROM attackers WHERE group_id = ? AND source_key = ?`
-	sqlAttackerFirst  = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? ORDER BY source_key, timestamp LIMIT 1`
-	sqlAttackerLast   = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? ORDER BY source_key DESC, timestamp DESC LIMIT 1`
-	sqlGroupFirst     = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? AND group_id = ? ORDER BY source_key, timestamp LIMIT 1`
-	sqlGroupLast      = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? AND group_id = ? ORDER BY source_key DESC, timestamp DESC LIMIT 1`
-	sqlGroupCount     = `SELECT count(*) FROM groups`
+	// sqlAttackerAdd adds new events to an attacker in one statement, without reading its row
+	// first: the count objects are merged by honeysens_add_counts (addCounts, see init).
+	sqlAttackerAdd = `INSERT INTO attackers (group_id, source_key, source, first_seen, last_seen, events, new_events, logins,
+		logins_ok, commands, classes, services, ports, sensors) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+		ON CONFLICT DO UPDATE SET first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+		events = events + excluded.events, new_events = new_events + excluded.new_events, logins = logins + excluded.logins,
+		logins_ok = logins_ok + excluded.logins_ok, commands = commands + excluded.commands,
+		classes = honeysens_add_counts(classes, excluded.classes), services = honeysens_add_counts(services, excluded.services),
+		ports = honeysens_add_counts(ports, excluded.ports), sensors = honeysens_add_counts(sensors, excluded.sensors)`
+	sqlAttackerFirst = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? ORDER BY source_key, timestamp LIMIT 1`
+	sqlAttackerLast  = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? ORDER BY source_key DESC, timestamp DESC LIMIT 1`
+	sqlGroupFirst    = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? AND group_id = ? ORDER BY source_key, timestamp LIMIT 1`
+	sqlGroupLast     = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? AND group_id = ? ORDER BY source_key DESC, timestamp DESC LIMIT 1`
+	sqlGroupCount    = `SELECT count(*) FROM groups`
 )
 
-var rollupStatements = []string{sqlHourAdd, sqlHourDrop, sqlPortAdd, sqlPortDrop, sqlTotalAdd, sqlTotalDrop, sqlFactAdd,
+var rollupStatements = []string{sqlFactHourAdd, sqlFactHourDrop, sqlHourAdd, sqlHourDrop, sqlPortAdd, sqlPortDrop, sqlTotalAdd, sqlTotalDrop, sqlFactAdd,
 	sqlFactSub, sqlFactDrop, sqlAttackerRead, sqlAttackerInsert, sqlAttackerUpdate, sqlAttackerDelete, sqlAttackerFirst,
-	sqlAttackerLast, sqlGroupFirst, sqlGroupLast, sqlGroupCount}
+	sqlAttackerLast, sqlGroupFirst, sqlGroupLast, sqlGroupCount, sqlAttackerAdd}
 
 // apply writes the summed deltas. It runs after the change of the events table in the same
 // transaction: an attacker's edges are looked up in what remains.
@@ -263,6 +286,11 @@ func (r *rollup) apply(ctx context.Context, p prepared) error {
 	}
 	for k, n := range r.totals {
 		if err := upsertCount(ctx, p, sqlTotalAdd, sqlTotalDrop, n, k.kind, k.group, k.value); err != nil {
+			return err
+		}
+	}
+	for k, n := range r.factHours {
+		if err := upsertCount(ctx, p, sqlFactHourAdd, sqlFactHourDrop, n, k.kind, k.value, k.hour, k.group); err != nil {
 			return err
 		}
 	}
@@ -336,6 +364,14 @@ type attackerRow struct {
 }
 
 func applyAttacker(ctx context.Context, p prepared, k attackerKey, d *attackerDelta) error {
+	if !d.removed { // new events only: merged in SQL
+		_, err := p.exec(ctx, sqlAttackerAdd, k.group, []byte(k.key), d.source, d.firstAdded, d.lastAdded, d.events, d.newEvents,
+			d.logins, d.loginsOK, d.commands, countsJSON(d.classes), countsJSON(d.services), countsJSON(d.ports), countsJSON(d.sensors))
+		if err != nil {
+			return fmt.Errorf("store: add to attacker: %w", err)
+		}
+		return nil
+	}
 	row := attackerRow{}
 	var classes, services, ports, sensors string
 	err := p.queryRow(ctx, sqlAttackerRead, []any{k.group, []byte(k.key)}, &row.source, &row.first, &row.last, &row.events,
@@ -404,6 +440,26 @@ func attackerEdges(ctx context.Context, p prepared, k attackerKey) (first, last 
 
 func countsJSON(m map[string]int64) string {
 	return string(appendCounts(nil, m))
+}
+
+func init() {
+	// The writer merges count objects in SQL (sqlAttackerAdd); registered before any connection
+	// opens, as the driver requires.
+	err := sqlite.RegisterDeterministicScalarFunction("honeysens_add_counts", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		text, ok1 := args[0].(string)
+		add, ok2 := args[1].(string)
+		if !ok1 || !ok2 {
+			return nil, errors.New("honeysens_add_counts: want two texts")
+		}
+		delta, ok := parseCounts(add)
+		if !ok {
+			return nil, errors.New("honeysens_add_counts: not a count object")
+		}
+		return addCounts(text, delta), nil
+	})
+	if err != nil {
+		panic(err)
+	}
 }
 
 // addCounts adds delta to the counts of a JSON object such as {"ssh":3,"http":1} and returns

@@ -230,6 +230,7 @@ func rollupDiff(t *testing.T, s *Store) string {
 			for _, v := range vs {
 				add("fact_totals", fmt.Sprintf("%s %d %q", kind, group, v), 1)
 				add("event_facts", fmt.Sprintf("%s %q %d %d %d", kind, v, ts, id, group), 1)
+				add("fact_hours", fmt.Sprintf("%s %q %d %d", kind, v, hour, group), 1)
 			}
 		}
 		for _, g := range append([]int64{group}, scopes...) {
@@ -268,6 +269,7 @@ func rollupDiff(t *testing.T, s *Store) string {
 		"port_hours":  `SELECT hour || ' ' || group_id || ' ' || port, n FROM port_hours`,
 		"fact_totals": `SELECT kind, group_id, value, n FROM fact_totals`,
 		"event_facts": `SELECT kind, value, timestamp, event_id, group_id, n FROM event_facts`,
+		"fact_hours":  `SELECT kind, value, hour, group_id, n FROM fact_hours`,
 		"attackers":   `SELECT group_id, source, first_seen, last_seen, events, new_events, logins, logins_ok, commands, classes, services, ports, sensors FROM attackers`,
 	} {
 		got[table] = map[row]int64{}
@@ -292,6 +294,8 @@ func rollupDiff(t *testing.T, s *Store) string {
 				r, n = fmt.Sprint(vals[0]), vals[1].(int64)
 			case "fact_totals":
 				r, n = fmt.Sprintf("%d %d %q", vals[0], vals[1], vals[2]), vals[3].(int64)
+			case "fact_hours":
+				r, n = fmt.Sprintf("%d %q %d %d", vals[0], vals[1], vals[2], vals[3]), vals[4].(int64)
 			case "event_facts":
 				r, n = fmt.Sprintf("%d %q %d %d %d", vals[0], vals[1], vals[2], vals[3], vals[4]), vals[5].(int64)
 			case "attackers":
