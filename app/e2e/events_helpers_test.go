@@ -12,7 +12,7 @@ import (
 )
 
 // openEvents starts a server with the admin password set, and a browser logged in as admin
-// on the events page (the landing page of every role).
+// on the events page (opened from the sidebar: the overview is the landing page).
 func openEvents(t *testing.T) (*browser, *server, *apiClient) {
 	t.Helper()
 	b := newBrowser(t)
@@ -20,11 +20,18 @@ func openEvents(t *testing.T) (*browser, *server, *apiClient) {
 	api := adminAPI(t, srv)
 	b.do("open the app", chromedp.Navigate(srv.URL))
 	logIn(b, "admin", adminPassword)
-	b.do("land on the events page", chromedp.WaitVisible(chromedp.CSS("#events-table")))
-	if got := b.text("#page-title"); got != "Events" {
-		t.Errorf("landing page title = %q, want Events", got)
-	}
+	landOnOverview(b)
+	openEventsNav(b)
 	return b, srv, api
+}
+
+// openEventsNav opens the events page through the sidebar.
+func openEventsNav(b *browser) {
+	b.t.Helper()
+	b.do("open the events page", chromedp.Click(chromedp.CSS("#nav-events")), chromedp.WaitVisible(chromedp.CSS("#events-table")))
+	if got := b.text("#page-title"); got != "Events" {
+		b.t.Errorf("events page title = %q, want Events", got)
+	}
 }
 
 // jsString quotes a Go value as a JavaScript string literal of its JSON, for comparisons

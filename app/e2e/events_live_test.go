@@ -142,6 +142,8 @@ func TestEventsObserverReadOnly(t *testing.T) {
 
 	b.do("log out the admin", chromedp.Click(chromedp.CSS("#logout")))
 	logIn(b, "olivia", "observer-pass-1")
+	landOnOverview(b)
+	openEventsNav(b)
 	row := fmt.Sprintf(`tr[data-id="%d"]`, api.sourceIDs()["192.0.2.77"])
 	b.do("the observer sees the event",
 		chromedp.WaitVisible(chromedp.CSS(row+" button.show-details")),

@@ -260,7 +260,7 @@ func TestFiltersObserverReadOnly(t *testing.T) {
 
 	b.do("log out the admin", chromedp.Click(chromedp.CSS("#logout")))
 	logIn(b, "oscar", "observer-pass-1")
-	b.do("the observer lands on the events page", chromedp.WaitVisible(chromedp.CSS("#events-table")))
+	landOnOverview(b)
 	openFilters(b)
 	waitText(b, "#filters-table tbody", manualRule)
 	b.screenshot("filters-observer")

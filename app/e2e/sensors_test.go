@@ -346,7 +346,7 @@ func TestSensorsObserverReadOnly(t *testing.T) {
 
 	b.do("log out the admin", chromedp.Click(chromedp.CSS("#logout")))
 	logIn(b, "otto", "observer-pass-1")
-	b.do("the observer lands on the events page", chromedp.WaitVisible(chromedp.CSS("#events-table")))
+	landOnOverview(b)
 	openSensors(b)
 	row := fmt.Sprintf(`#sensors-table tr[data-id="%d"]`, s.ID)
 	waitText(b, row+" td.col-status", "Online since")

@@ -38,11 +38,8 @@ func TestAdminCreatesObserver(t *testing.T) {
 	b.do("change the generated password (the new password fields keep their values)",
 		chromedp.Evaluate[chromedp.Void](`document.getElementById('pw-current').value = ''`),
 		chromedp.SendKeys(chromedp.CSS("#pw-current"), srv.AdminPassword),
-		chromedp.Click(chromedp.CSS("#pw-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#events-table")))
-	if got := b.text("#page-title"); got != "Events" {
-		t.Errorf("admin landing page title = %q, want %q", got, "Events")
-	}
+		chromedp.Click(chromedp.CSS("#pw-submit")))
+	landOnOverview(b)
 	b.do("open users and groups",
 		chromedp.Click(chromedp.CSS("#nav-users")),
 		chromedp.WaitVisible(chromedp.CSS("#user-add")))
@@ -88,10 +85,7 @@ func TestAdminCreatesObserver(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#login-username")))
 
 	logIn(b, "olivia", "observer-pass-1")
-	b.do("observer lands on the events page", chromedp.WaitVisible(chromedp.CSS("#events-table")))
-	if got := b.text("#page-title"); got != "Events" {
-		t.Errorf("observer landing page title = %q, want Events", got)
-	}
+	landOnOverview(b)
 	if eval[bool](b, `document.getElementById('nav-users') !== null || document.getElementById('nav-audit') !== null`) {
 		t.Error("observer sidebar offers admin-only modules")
 	}
@@ -161,7 +155,7 @@ func TestAdminManagesGroupsAndTokens(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#pw-new"), "another good password"),
 		chromedp.SendKeys(chromedp.CSS("#pw-repeat"), "another good password"),
 		chromedp.Click(chromedp.CSS("#pw-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#events-table")),
+		chromedp.WaitVisible(chromedp.CSS("#overview-tiles")),
 		chromedp.Click(chromedp.CSS("#nav-users")),
 		chromedp.WaitVisible(chromedp.CSS("#group-add")))
 

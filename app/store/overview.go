@@ -228,7 +228,7 @@ func (s *Store) recentCritical(ctx context.Context, groups []int64, from, to int
 // of the live events: the walk then stops after a page or two. When it has to read too far (a
 // short period long after the busiest attackers), the values of the period are counted directly.
 const (
-	walkPage   = 32
+	walkPage = 32
 	// walkBudget is how many values the walk counts before it gives way to counting the period
 	// directly: a value costs about 10 µs, the direct count of a million events about 150 ms.
 	walkBudget = 4096

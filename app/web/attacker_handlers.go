@@ -3,6 +3,7 @@ package web
 import (
 	"maps"
 	"net/netip"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -165,7 +166,12 @@ type credentialView struct {
 // attackerGet is GET /api/attackers/:address: the attacker, its timeline in the period and
 // the credentials, commands and HTTP paths it tried.
 func (s *Server) attackerGet(c *fiber.Ctx) error {
-	addr, err := netip.ParseAddr(c.Params("address"))
+	// An IPv6 address may come with its colons escaped (%3A).
+	raw, err := url.PathUnescape(c.Params("address"))
+	if err != nil {
+		return model.Errorf(model.ErrNotFound, "No events from this address.")
+	}
+	addr, err := netip.ParseAddr(raw)
 	if err != nil || addr.Zone() != "" {
 		return model.Errorf(model.ErrNotFound, "No events from this address.")
 	}

@@ -146,6 +146,11 @@ func TestAttackersListDetailsAndActions(t *testing.T) {
 		t.Fatalf("paths %v", d["paths"])
 	}
 	fx.admin.do("GET", "/api/attackers/not-an-address", nil).mustStatus(t, 404)
+	for _, path := range []string{"2001:db8::1", "2001%3Adb8%3A%3A1"} {
+		if src := fx.admin.do("GET", "/api/attackers/"+path, nil).mustStatus(t, 200).json()["attacker"].(map[string]any)["source"]; src != "2001:db8::1" {
+			t.Fatalf("%s: source %v", path, src)
+		}
+	}
 
 	// The actions on a source use the event list's keys: its events, and all of them edited.
 	list := fx.admin.do("GET", "/api/events?source=192.0.2.7", nil).mustStatus(t, 200).json()

@@ -20,8 +20,15 @@ function currentPath() {
   return location.hash.replace(/^#\/?/, '').split('?')[0];
 }
 
+// The page shown owns timers and subscriptions; its signal aborts when the
+// router leaves it (another page, logout, session end), so they stop at once
+// instead of running on against a detached view.
+let pageLife = new AbortController();
+
 /** route renders the page for the current hash, enforcing the session rules. */
 function route() {
+  pageLife.abort();
+  pageLife = new AbortController();
   closeAllDialogs();
   const path = currentPath();
   const s = session.get();
@@ -40,9 +47,12 @@ function route() {
   return renderShell(r);
 }
 
-/** ctx is what every page's render(view, ctx) receives. */
+/**
+ * ctx is what every page's render(view, ctx) receives. signal aborts when the
+ * page is left: pages stop their timers and live subscriptions on it.
+ */
 function pageContext(extra) {
-  return { session: session.get(), go, logOut, ...extra };
+  return { session: session.get(), go, logOut, signal: pageLife.signal, ...extra };
 }
 
 /** renderBare shows a page centred on its own, without sidebar (login, forced password). */

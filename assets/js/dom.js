@@ -2,6 +2,8 @@
 // API (user names, attacker payloads later on) can never turn into markup.
 // This file is the only place that creates elements; nothing uses innerHTML.
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
 /**
  * h('button', {class: 'btn', onclick: fn}, 'Save') builds an element.
  * attrs: on* keys with a function value become event listeners; true sets an
@@ -9,7 +11,18 @@
  * with setAttribute (which never parses HTML).
  */
 export function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
+  return build(document.createElement(tag), attrs, children);
+}
+
+/**
+ * svg builds an SVG element with the same rules as h(), for the charts: SVG
+ * elements must be created in their own namespace to be drawn.
+ */
+export function svg(tag, attrs, ...children) {
+  return build(document.createElementNS(SVG_NS, tag), attrs, children);
+}
+
+function build(el, attrs, children) {
   for (const [key, value] of Object.entries(attrs || {})) {
     if (value === false || value === null || value === undefined) continue;
     if (key.startsWith('on') && typeof value === 'function') {
@@ -18,8 +31,7 @@ export function h(tag, attrs, ...children) {
       el.setAttribute(key, value === true ? '' : String(value));
     }
   }
-  append(el, children);
-  return el;
+  return append(el, children);
 }
 
 /** append adds children (nodes, strings, numbers, nested arrays) as h() does. */

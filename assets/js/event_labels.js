@@ -50,3 +50,12 @@ export function countText(n) {
 export function plural(n, word) {
   return `${countText(n)} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/**
+ * ongoingBadge marks an event whose attacker is still connected: the event
+ * grows (more interaction lines, a longer summary) until the session ends.
+ */
+export function ongoingBadge() {
+  return h('span', { class: 'ongoing', title: 'The attacker is still connected; this event grows' },
+    h('span', { class: 'pulse', 'aria-hidden': 'true' }), 'ongoing');
+}

@@ -6,10 +6,14 @@
 //   role   lowest role allowed (1 Observer, 2 Manager, 3 Admin)
 //   public reachable without a session (only the login page)
 //   badge  optional function returning a node shown next to the sidebar label
+//   prefix the route also serves every path below it (#/attackers/<address>)
 
 import { eventsBadge } from './events_live.js';
 import * as login from './pages/login.js';
 import * as password from './pages/password.js';
+import * as overview from './pages/overview.js';
+import * as attackers from './pages/attackers.js';
+import * as attacker from './pages/attacker_details.js';
 import * as events from './pages/events.js';
 import * as sensors from './pages/sensors.js';
 import * as filters from './pages/filters.js';
@@ -24,6 +28,10 @@ import * as systemTemplates from './pages/system_templates.js';
 export const ROUTES = [
   { path: 'login', title: 'Log in', page: login, public: true },
   { path: 'password', title: 'Change password', page: password, role: 1 },
+  { path: 'overview', title: 'Overview', nav: 'Overview', page: overview, role: 1 },
+  { path: 'attackers', title: 'Attackers', nav: 'Attackers', page: attackers, role: 1 },
+  // One attacker: #/attackers/<address>; the page sets its own title.
+  { path: 'attackers/', title: 'Attacker', page: attacker, role: 1, prefix: true },
   { path: 'events', title: 'Events', nav: 'Events', page: events, role: 1, badge: eventsBadge },
   { path: 'sensors', title: 'Sensors', nav: 'Sensors', page: sensors, role: 1 },
   { path: 'filters', title: 'Filters', nav: 'Filters', page: filters, role: 1 },
@@ -39,5 +47,6 @@ export const ROUTES = [
 
 /** findRoute returns the route for a path, or undefined. */
 export function findRoute(path) {
-  return ROUTES.find((r) => r.path === path);
+  return ROUTES.find((r) => r.path === path)
+    || ROUTES.find((r) => r.prefix && path.startsWith(r.path) && path.length > r.path.length);
 }

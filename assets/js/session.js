@@ -28,9 +28,12 @@ export async function load() {
   return current;
 }
 
-/** landing is the first page after login: the event list, for every role (it is what the appliance is for). */
+/**
+ * landing is the first page after login, for every role: the overview, which
+ * says at a glance what happened, from where, and whether the sensors are up.
+ */
 export function landing() {
-  return 'events';
+  return 'overview';
 }
 
 /** setFlash leaves a one-time note for the next page (e.g. "session expired"). */

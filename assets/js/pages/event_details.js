@@ -7,12 +7,14 @@ import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { openViewDialog } from '../dialog.js';
 import { formatTime, ROLE_MANAGER } from '../format.js';
-import { classificationTag, statusTag, endpoint } from '../event_labels.js';
+import { classificationTag, statusTag, endpoint, ongoingBadge } from '../event_labels.js';
 import * as session from '../session.js';
 import { openFilterDialog } from './filter_dialog.js';
 
 const DETAIL_INFO = 0;
 const DETAIL_INTERACTION = 1;
+// How often an open dialog of an ongoing event fetches it again: it grows while the attacker stays.
+const ONGOING_MS = 3000;
 
 /**
  * openEventDetails opens the dialog for a list row at once and fills it when
@@ -29,15 +31,48 @@ export async function openEventDetails(row, archived) {
     // Footer actions: "Create filter rule from this event" (managers, live events).
     actions: h('div', { id: 'details-actions', class: 'details-actions' }),
   });
-  try {
-    const ev = await api.get(`/events/${encodeURIComponent(row.id)}${archived ? '?dataset=archive' : ''}`);
-    if (!dlg.isConnected) return;
-    const note = h('p', { id: 'details-notice', class: 'notice success', role: 'status', hidden: true });
+  const url = `/events/${encodeURIComponent(row.id)}${archived ? '?dataset=archive' : ''}`;
+  const note = h('p', { id: 'details-notice', class: 'notice success', role: 'status', hidden: true });
+  const badge = h('span', { class: 'details-ongoing' });
+  dlg.querySelector('.dialog-head h2').append(badge);
+  let shown = '';
+
+  /** show renders the event; a re-render of a growing event keeps the closed sections closed and the scroll position. */
+  function show(ev) {
+    const json = JSON.stringify(ev);
+    if (json === shown) return;
+    const closed = [...body.querySelectorAll('details.disclosure:not([open])')].map((d) => d.id);
+    const scroller = body.parentElement;
+    const scroll = scroller.scrollTop;
+    shown = json;
     replace(body, note, detailsContent(ev));
+    for (const id of closed) body.querySelector(`#${id}`)?.removeAttribute('open');
+    scroller.scrollTop = scroll;
+    replace(badge, ev.ongoing ? ongoingBadge() : null);
+  }
+
+  async function follow() {
+    await new Promise((resolve) => { setTimeout(resolve, ONGOING_MS); });
+    if (!dlg.isConnected) return;
+    try {
+      const ev = await api.get(url);
+      if (!dlg.isConnected) return;
+      show(ev);
+      if (ev.ongoing) follow();
+    } catch {
+      // The event may have been removed meanwhile: keep what is shown.
+    }
+  }
+
+  try {
+    const ev = await api.get(url);
+    if (!dlg.isConnected) return;
+    show(ev);
     const s = session.get();
     if (!archived && s && s.user.role >= ROLE_MANAGER) {
       dlg.querySelector('#details-actions').append(createFilterButton(ev, note));
     }
+    if (ev.ongoing) follow();
   } catch (err) {
     if (dlg.isConnected) replace(body, h('p', { class: 'notice danger', role: 'alert' }, err.message));
   }

@@ -1,13 +1,17 @@
 // Events page (#/events, every role): filters above, the list with sortable
 // columns, paging and bulk actions below, dialogs for details, edit and
 // remove. The page reloads itself in place when the live poller reports new
-// events, keeping the selection and the scroll position.
+// events, and every few seconds while a row on it is ongoing (the attacker is
+// still connected and the event grows), keeping the selection and the scroll
+// position. The filters, sort and order live in the hash (#/events?…), so
+// links from other pages open a filtered list and a reload keeps the view.
 
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { ROLE_MANAGER } from '../format.js';
 import { onNewEvents, pollNow } from '../events_live.js';
-import { newState, listParams, isArchive, applyLinkQuery } from './events_query.js';
+import { replaceHash } from '../links.js';
+import { newState, listParams, isArchive, applyLinkQuery, linkQuery } from './events_query.js';
 import { filterBar } from './events_filters.js';
 import { eventsTable, pager } from './events_table.js';
 import { bulkBar, scopeMenu } from './events_bulk.js';
@@ -16,6 +20,8 @@ import { openEventDetails } from './event_details.js';
 
 // How long the success line stays after an edit or removal.
 const NOTICE_MS = 6000;
+// How often a page with ongoing events is fetched again: they grow while the attacker stays.
+const ONGOING_MS = 3000;
 
 export async function render(view, ctx) {
   const state = newState(ctx.session.user.role >= ROLE_MANAGER);
@@ -23,6 +29,8 @@ export async function render(view, ctx) {
   const notice = h('p', { id: 'events-notice', class: 'notice success', role: 'status', hidden: true });
   let seq = 0; // answers to superseded requests are dropped
   let noticeTimer = 0;
+  let ongoingTimer = 0;
+  let pageJSON = '';
 
   const act = {
     edit: (scope) => openEditDialog(state, scope, changed),
@@ -89,24 +97,41 @@ export async function render(view, ctx) {
    */
   async function load({ live = false } = {}) {
     const mine = ++seq;
+    clearTimeout(ongoingTimer);
+    if (!live) replaceHash('events', linkQuery(state));
     const before = new Set(state.page.items.map((e) => e.id));
     let page;
     try {
       page = await api.get(`/events?${listParams(state)}`);
     } catch (err) {
-      if (mine !== seq) return;
+      if (mine !== seq || ctx.signal.aborted) return;
       if (err.status === 401 || err.code === 'password_change_required') return;
       replace(error, `The events could not be loaded: ${err.message}`);
       error.hidden = false;
       return;
     }
-    if (mine !== seq) return;
+    if (mine !== seq || ctx.signal.aborted) return;
     error.hidden = true;
+    const items = page.items || [];
+    watchOngoing(items);
+    // A live reload that brings nothing new leaves the rows alone (no flicker, focus kept).
+    const json = JSON.stringify(page);
+    if (live && json === pageJSON) return;
+    pageJSON = json;
     const y = window.scrollY;
-    state.page = { items: page.items || [], total: page.total ?? 0, next_cursor: page.next_cursor || null };
-    const fresh = live ? new Set(state.page.items.map((e) => e.id).filter((id) => !before.has(id))) : undefined;
+    state.page = { items, total: page.total ?? 0, total_exact: page.total_exact, next_cursor: page.next_cursor || null };
+    const fresh = live ? new Set(items.map((e) => e.id).filter((id) => !before.has(id))) : undefined;
     paint(fresh);
     if (live) window.scrollTo(0, y);
+  }
+
+  /** watchOngoing fetches the page again soon while one of its events is still growing. */
+  function watchOngoing(items) {
+    if (isArchive(state) || !items.some((e) => e.ongoing)) return;
+    ongoingTimer = setTimeout(() => {
+      if (!ctx.signal.aborted && !document.hidden) load({ live: true });
+      else if (!ctx.signal.aborted) watchOngoing(items);
+    }, ONGOING_MS);
   }
 
   // Filters, sorting and page size change what "page 1" is; a selection
@@ -135,10 +160,10 @@ export async function render(view, ctx) {
   }
 
   const unsubscribe = onNewEvents(() => {
-    // The page is gone once the user navigated away; stop listening then.
-    if (!view.isConnected) { unsubscribe(); return; }
     if (!isArchive(state)) load({ live: true });
   });
+  // Leaving the page ends the subscription and a pending ongoing refresh.
+  ctx.signal.addEventListener('abort', () => { unsubscribe(); clearTimeout(ongoingTimer); }, { once: true });
 
   view.append(
     filters.node,

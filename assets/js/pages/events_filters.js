@@ -1,10 +1,12 @@
 // Filter controls above the event list. Every change writes into
 // state.filters and calls onChange(), which reloads page 1. Group and sensor
 // options come from the API; the sensor list follows the chosen group.
+// Filters without a control (source, service, port, a tried value: they come
+// with links from the overview and the attackers pages) show as chips.
 
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
-import { STATUS_FILTERS, CLASS_FILTERS, DEFAULT_STATUS } from './events_query.js';
+import { STATUS_FILTERS, CLASS_FILTERS, CHIP_FILTERS, DEFAULT_STATUS, chipFilters } from './events_query.js';
 
 // Typing in the search box reloads after a short pause, not on every key.
 const SEARCH_DELAY_MS = 350;
@@ -20,10 +22,10 @@ export function filterBar(state, onChange) {
   const sensor = select('filter-sensor', [['', 'All sensors']], f.sensor);
   const classification = select('filter-classification', CLASS_FILTERS, f.classification);
   const status = select('filter-status', STATUS_FILTERS, f.status);
-  const from = h('input', { id: 'filter-from', type: 'datetime-local', step: 1 });
-  const to = h('input', { id: 'filter-to', type: 'datetime-local', step: 1 });
+  const from = h('input', { id: 'filter-from', type: 'datetime-local', step: 1, value: f.from });
+  const to = h('input', { id: 'filter-to', type: 'datetime-local', step: 1, value: f.to });
   const search = h('input', {
-    id: 'filter-search', type: 'search', autocomplete: 'off',
+    id: 'filter-search', type: 'search', autocomplete: 'off', value: f.q,
     placeholder: 'An address (or its start), or text of the summary or comment',
     'aria-describedby': 'filter-search-hint',
   });
@@ -32,7 +34,29 @@ export function filterBar(state, onChange) {
   const searchHint = h('span', { id: 'filter-search-hint', class: 'hint', hidden: true },
     'Enter at least 3 characters, or the start of an address.');
   const reset = h('button', { type: 'button', id: 'filter-reset', class: 'btn small link' }, 'Reset filters');
+  const chips = h('div', { id: 'filter-chips', class: 'filter-chips', role: 'group', 'aria-label': 'More filters' });
   let sensors = [];
+
+  /** paintChips shows one removable chip per set chip filter; the values are attacker-chosen text. */
+  function paintChips() {
+    const set = chipFilters(state);
+    chips.hidden = set.length === 0;
+    replace(chips, set.map(([key, label, value]) => {
+      const remove = h('button', {
+        type: 'button', class: 'chip-remove', 'aria-label': `Remove the filter ${label} ${value}`, title: 'Remove this filter',
+      }, '×');
+      remove.addEventListener('click', () => {
+        f[key] = '';
+        paintChips();
+        (chips.querySelector('.chip-remove') || search).focus();
+        onChange();
+      });
+      return h('span', { class: 'chip', 'data-key': key },
+        h('span', { class: 'chip-label' }, `${label}:`),
+        h('span', { class: 'chip-value mono', title: value }, value),
+        remove);
+    }));
+  }
 
   function fillSensors() {
     const inGroup = sensors.filter((s) => f.group === '' || String(sensorGroupId(s)) === f.group);
@@ -72,9 +96,11 @@ export function filterBar(state, onChange) {
 
   reset.addEventListener('click', () => {
     Object.assign(f, { status: f.dataset === 'archive' ? '' : DEFAULT_STATUS, classification: '', group: '', sensor: '', from: '', to: '', q: '' });
+    for (const [k] of CHIP_FILTERS) f[k] = '';
     for (const [el, v] of [[status, f.status], [classification, ''], [group, ''], [from, ''], [to, ''], [search, '']]) el.value = v;
     searchHint.hidden = true;
     fillSensors();
+    paintChips();
     onChange();
   });
 
@@ -87,7 +113,9 @@ export function filterBar(state, onChange) {
     labelled('From', from),
     labelled('To', to),
     h('div', { class: 'field filter filter-wide' }, h('label', { for: search.id }, 'Search'), search, searchHint),
-    h('div', { class: 'filter-actions' }, reset));
+    h('div', { class: 'filter-actions' }, reset),
+    chips);
+  paintChips();
 
   async function load() {
     const [groups, sens] = await Promise.all([

@@ -3,6 +3,8 @@
 // CSV export URL. Keeping the translation in one place means the list, the
 // "All pages" actions and the export always agree on what "matching" means.
 
+import { localInput, fromLocalInput } from '../format.js';
+
 /** Status filter choices; '' (no status key) means every status. */
 export const STATUS_FILTERS = [
   ['0,1', 'New & In progress'],
@@ -27,6 +29,23 @@ export const CLASS_FILTERS = [
 
 export const PAGE_SIZES = [25, 50, 100];
 
+/**
+ * Filters without a control of their own: they arrive with links from the
+ * overview and the attackers pages and show as removable chips. Only one of
+ * username, password, command and path may be set at a time (the API's rule).
+ */
+export const CHIP_FILTERS = [
+  ['source', 'Source'],
+  ['service', 'Service'],
+  ['target_port', 'Target port'],
+  ['username', 'User name'],
+  ['password', 'Password'],
+  ['command', 'Command'],
+  ['path', 'HTTP path'],
+];
+const FACT_KEYS = ['username', 'password', 'command', 'path'];
+const SORT_KEYS = ['id', 'timestamp', 'group', 'sensor', 'classification', 'source', 'target_port', 'summary', 'status'];
+
 /** newState is the page's starting point: live events, open ones, newest first. */
 export function newState(canEdit) {
   return {
@@ -34,6 +53,7 @@ export function newState(canEdit) {
     filters: {
       dataset: 'live', status: DEFAULT_STATUS, classification: '',
       group: '', sensor: '', from: '', to: '', q: '',
+      ...Object.fromEntries(CHIP_FILTERS.map(([k]) => [k, ''])),
     },
     sort: 'timestamp',
     order: 'desc',
@@ -47,10 +67,12 @@ export function newState(canEdit) {
 }
 
 /**
- * applyLinkQuery starts the page with filters from the link that opened it,
- * e.g. #/events?sensor=4&status=0 from the Sensors page's New events count.
- * Known keys: dataset, group, sensor, classification, status; values that do
- * not fit a filter are ignored.
+ * applyLinkQuery starts the page with the view in the link that opened it,
+ * e.g. #/events?sensor=4&status=0 from the Sensors page or
+ * #/events?source=192.0.2.7&status=all&from=…&to=… from the overview. Keys:
+ * dataset, group, sensor, classification, status ("all" = every status),
+ * from, to (RFC 3339), q, the chip filters, sort, order. Values that do not
+ * fit are ignored; the server checks the rest (and says so in the error line).
  */
 export function applyLinkQuery(state, hash) {
   const i = hash.indexOf('?');
@@ -64,10 +86,46 @@ export function applyLinkQuery(state, hash) {
   }
   if (id(q.get('group'))) f.group = q.get('group');
   if (id(q.get('sensor'))) f.sensor = q.get('sensor');
-  if (q.has('status') && STATUS_FILTERS.some(([v]) => v === q.get('status'))) f.status = q.get('status');
+  const status = q.get('status') === 'all' ? '' : q.get('status');
+  if (q.has('status') && STATUS_FILTERS.some(([v]) => v === status)) f.status = status;
   if (q.has('classification') && CLASS_FILTERS.some(([v]) => v === q.get('classification'))) {
     f.classification = q.get('classification');
   }
+  for (const k of ['from', 'to']) {
+    const d = q.get(k) ? new Date(q.get(k)) : null;
+    if (d && !Number.isNaN(d.getTime())) f[k] = localInput(d);
+  }
+  if (q.get('q')) f.q = q.get('q').trim().slice(0, 200);
+  if (q.get('source')) f.source = q.get('source').trim();
+  if (q.get('service')) f.service = q.get('service');
+  if (/^[1-9][0-9]{0,4}$/.test(q.get('target_port') || '')) f.target_port = q.get('target_port');
+  // The first tried value wins: the server takes one at a time.
+  const fact = FACT_KEYS.find((k) => q.get(k));
+  if (fact) f[fact] = q.get(fact);
+  if (SORT_KEYS.includes(q.get('sort'))) state.sort = q.get('sort');
+  if (['asc', 'desc'].includes(q.get('order'))) state.order = q.get('order');
+}
+
+/**
+ * linkQuery is the view as hash keys (the inverse of applyLinkQuery), with
+ * defaults left out, so the address bar always reproduces the list.
+ */
+export function linkQuery(state) {
+  const out = filterBody(state);
+  const f = state.filters;
+  if (f.status === DEFAULT_STATUS && !isArchive(state)) delete out.status;
+  else if (f.status === '') out.status = 'all';
+  if (isArchive(state)) out.dataset = 'archive';
+  if (state.sort !== 'timestamp' || state.order !== 'desc') {
+    out.sort = state.sort;
+    out.order = state.order;
+  }
+  return out;
+}
+
+/** chipFilters are the chip filters that are set, as [key, label, value]. */
+export function chipFilters(state) {
+  return CHIP_FILTERS.filter(([k]) => state.filters[k] !== '').map(([k, label]) => [k, label, state.filters[k]]);
 }
 
 /** isArchive tells whether the list shows read-only archived events. */
@@ -102,6 +160,7 @@ export function filterBody(state) {
   if (from) out.from = from;
   if (to) out.to = to;
   if (f.q.trim() !== '') out.q = f.q.trim();
+  for (const [k] of CHIP_FILTERS) if (f[k] !== '') out[k] = f[k];
   return out;
 }
 
@@ -132,7 +191,6 @@ export function datasetParam(state) {
 }
 
 function toRFC3339(local) {
-  if (!local) return '';
-  const d = new Date(local);
-  return Number.isNaN(d.getTime()) ? '' : d.toISOString();
+  const d = fromLocalInput(local);
+  return d ? d.toISOString() : '';
 }

@@ -4,7 +4,7 @@
 
 import { h, replace } from '../dom.js';
 import { formatTime } from '../format.js';
-import { classificationTag, statusTag, countText } from '../event_labels.js';
+import { classificationTag, statusTag, countText, plural, ongoingBadge } from '../event_labels.js';
 import { PAGE_SIZES, pageIndex, mayEdit } from './events_query.js';
 
 // Sortable columns: the API's sort key and the header label.
@@ -16,10 +16,12 @@ const COLUMNS = [
   ['classification', 'Classification'],
   ['source', 'Source'],
   ['target_port', 'Target port', 'num'],
-  ['summary', 'Details'],
+  ['summary', 'Details', null, 'The summary; the number beside it counts the recorded lines and packets'],
   ['status', 'Status'],
 ];
 const COLSPAN = COLUMNS.length + 2;
+// Controls in a row that keep focus across a refresh, by class.
+const FOCUS_KEYS = ['row-select', 'show-details', 'edit-event', 'remove-event'];
 
 /**
  * eventsTable returns {node, render(fresh), syncSelection()}. on holds the callbacks:
@@ -30,8 +32,8 @@ export function eventsTable(state, on) {
   const selectPage = h('input', { type: 'checkbox', id: 'select-page', 'aria-label': 'Select all events on this page' });
   selectPage.addEventListener('change', () => on.selectPage(selectPage.checked));
 
-  const heads = COLUMNS.map(([key, label, cls]) => {
-    const th = h('th', { 'data-sort': key, class: `sortable ${cls || ''}`, scope: 'col' },
+  const heads = COLUMNS.map(([key, label, cls, title]) => {
+    const th = h('th', { 'data-sort': key, class: `sortable ${cls || ''}`, scope: 'col', title },
       h('button', { type: 'button', class: 'sort-btn' }, label, h('span', { class: 'sort-arrow', 'aria-hidden': 'true' })));
     th.addEventListener('click', () => on.sort(key));
     return th;
@@ -50,6 +52,10 @@ export function eventsTable(state, on) {
   });
 
   function render(fresh = new Set()) {
+    // A refresh rebuilds the rows: give keyboard focus back to the same control of the same row.
+    const active = document.activeElement;
+    const row = active && body.contains(active) ? active.closest('tr[data-id]') : null;
+    const control = row && FOCUS_KEYS.find((c) => active.classList.contains(c));
     for (const th of heads) {
       const active = th.dataset.sort === state.sort;
       th.classList.toggle('sorted', active);
@@ -59,6 +65,7 @@ export function eventsTable(state, on) {
     const rows = state.page.items.map((e) => eventRow(e, state, on, fresh.has(e.id)));
     replace(body, rows.length ? rows : emptyRow(state));
     syncSelection();
+    if (control) body.querySelector(`tr[data-id="${CSS.escape(row.dataset.id)}"] .${control}`)?.focus();
   }
 
   // Ticking a box only updates boxes and row classes: rebuilding the rows
@@ -98,11 +105,22 @@ function eventRow(e, state, on, fresh) {
     h('td', null, classificationTag(e.classification)),
     h('td', { class: 'mono nowrap source', title: e.source || null }, e.source || '—'),
     h('td', { class: 'num mono' }, e.target_port ?? '—'),
-    h('td', { class: 'summary' }, e.summary || h('span', { class: 'muted' }, e.service || '—'),
-      h('span', { class: 'count' }, ` (${n})`)),
+    h('td', { class: 'summary' }, h('div', { class: 'summary-line' },
+      // Two lines at most, cut with an ellipsis: scans list their ports, HTTP sessions their paths.
+      h('span', { class: 'summary-text', title: e.summary || null }, e.summary || h('span', { class: 'muted' }, e.service || '—')),
+      e.ongoing ? ongoingBadge() : null,
+      n ? h('span', { class: 'lines-badge', title: linesTitle(e) },
+        h('span', { class: 'sr-only' }, `${linesTitle(e)}: `), countText(n)) : null)),
     h('td', { class: 'status' }, statusTag(e.status),
       e.comment ? h('div', { class: 'comment' }, e.comment) : null),
     h('td', { class: 'actions' }, actions));
+}
+
+/** linesTitle explains the count next to a summary: what was recorded beyond the one line. */
+function linesTitle(e) {
+  const parts = [plural(e.details_count || 0, 'line') + ' of sensor interaction and additional information'];
+  if (e.packets_count) parts.push(plural(e.packets_count, 'packet'));
+  return `${parts.join(' and ')} recorded; open the details to read them`;
 }
 
 /** when shows the local time with the date above it in small type, to keep the column narrow. */

@@ -1,0 +1,81 @@
+// Actions on everything one source address did (Managers and Admins): set the
+// status of all its live events, through the same bulk path as the event
+// list's "All pages" (PATCH /api/events with {filter: {source}}), and create
+// a filter rule for the address with the shared filter rule dialog.
+
+import { h, replace } from '../dom.js';
+import { api } from '../api.js';
+import { openDialog } from '../dialog.js';
+import { field } from '../forms.js';
+import { STATUSES, plural, countText } from '../event_labels.js';
+import { openFilterDialog } from './filter_dialog.js';
+
+const COMMENT_MAX = 1000;
+
+/**
+ * openStatusDialog asks for the new status (and an optional comment) of all
+ * live events from address, naming how many that is, and applies it.
+ *   count  the attacker's live events in the scope (its "events" figure)
+ *   group  the group id the page is limited to ('' = every group the user sees)
+ *   done   (message) after the change
+ */
+export function openStatusDialog({ address, count, group, groupName, done }) {
+  const status = h('select', { id: 'attacker-status-value', name: 'status' },
+    Object.entries(STATUSES).map(([v, label]) => h('option', { value: v }, label)));
+  status.value = '2';
+  const comment = h('textarea', { id: 'attacker-status-comment', name: 'comment', rows: 3, maxlength: COMMENT_MAX });
+  const counter = h('span', { class: 'counter' });
+  const count_ = () => replace(counter, `${countText(comment.value.length)} / ${countText(COMMENT_MAX)}`);
+  comment.addEventListener('input', count_);
+  count_();
+  const where = group ? ` in the group ${groupName || `#${group}`}` : ' in every group you can see';
+
+  openDialog({
+    title: `Set the status of all events from ${address}`,
+    body: [
+      h('p', { class: 'notice', id: 'attacker-status-count' },
+        `This changes ${plural(count, 'live event')} from `, h('span', { class: 'mono' }, address), `${where}, on every page and of every status.`),
+      field('New status', status, 'status'),
+      field('Comment', comment, 'comment', 'Optional. Leave empty to keep each event’s comment.'),
+      counter,
+    ],
+    submit: { label: `Set status of ${plural(count, 'event')}`, id: 'attacker-status-save' },
+    testid: 'attacker-status-dialog',
+    async onSubmit() {
+      const filter = { source: address };
+      if (group) filter.group = group;
+      const req = { filter, status: Number(status.value) };
+      if (comment.value.trim() !== '') req.comment = comment.value;
+      const res = await api.patch('/events', req);
+      done(`${plural(res.updated ?? 0, 'event')} from ${address} set to ${STATUSES[status.value]}.`);
+    },
+  });
+}
+
+/**
+ * openSourceFilterDialog opens the filter rule dialog with one condition,
+ * source = address. The group is pre-chosen when it is clear: the page's
+ * group, the user's only group, or the one group whose sensors saw the address.
+ */
+export async function openSourceFilterDialog({ address, group, sensorIds, done }) {
+  const [groups, sensors] = await Promise.all([
+    api.get('/groups').then((r) => r.items || []),
+    api.get('/sensors').then((r) => r.items || []).catch(() => []),
+  ]);
+  const seenIn = new Set(sensors.filter((s) => sensorIds.includes(s.id))
+    .map((s) => (s.group && typeof s.group === 'object' ? s.group.id : s.group)));
+  let pre = null;
+  if (group) pre = Number(group);
+  else if (groups.length === 1) pre = groups[0].id;
+  else if (seenIn.size === 1) pre = [...seenIn][0];
+  openFilterDialog(null, {
+    groups: groups.slice().sort((a, b) => a.name.localeCompare(b.name)),
+    prefill: {
+      group: pre,
+      name: `Source ${address}`.slice(0, 64),
+      description: `Created from the attacker page of ${address}.`,
+      conditions: [{ attribute: 'source', value: address }],
+    },
+    done,
+  });
+}

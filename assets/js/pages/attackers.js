@@ -1,0 +1,159 @@
+// Attackers page (#/attackers, every role): one row per source address seen
+// in the chosen period (or ever), with what all its live events add up to.
+// Search by address or network, sort by the time columns, events or address,
+// page with cursors. A row opens the attacker's page. The list refreshes in
+// place on new events and every 15 s; the view (period, group, search, sort)
+// lives in the hash.
+
+import { h, replace } from '../dom.js';
+import { api } from '../api.js';
+import { countText } from '../event_labels.js';
+import { hashQuery, replaceHash } from '../links.js';
+import { newPeriod, periodBar, hashParams, periodRange } from '../period.js';
+import { keepFresh } from '../page_live.js';
+import { attackersTable } from './attackers_table.js';
+
+const PAGE_SIZE = 50;
+const SEARCH_DELAY_MS = 400;
+const SORTS = ['last_seen', 'first_seen', 'events', 'source'];
+
+export async function render(view, ctx) {
+  const query = hashQuery();
+  const period = newPeriod('attackers', query, { extras: ['all'] });
+  const state = {
+    q: (query.get('q') || '').trim().slice(0, 100),
+    sort: SORTS.includes(query.get('sort')) ? query.get('sort') : 'last_seen',
+    order: query.get('order') === 'asc' ? 'asc' : 'desc',
+    cursors: [null],
+    page: { items: [], total: 0, next_cursor: null },
+    loaded: false,
+  };
+  const error = h('p', { id: 'attackers-error', class: 'notice danger', role: 'alert', hidden: true });
+  const bar = periodBar(period, () => firstPage());
+  const search = h('input', {
+    id: 'attackers-search', type: 'search', autocomplete: 'off', spellcheck: 'false', value: state.q,
+    placeholder: '192.0.2.7 or 192.0.2.0/24', 'aria-describedby': 'attackers-search-error',
+  });
+  const searchError = h('span', { id: 'attackers-search-error', class: 'field-error', hidden: true });
+  const table = attackersTable(state, {
+    sort(key) {
+      // A new column starts with what matters most: newest, most, or the address order.
+      if (state.sort === key) state.order = state.order === 'asc' ? 'desc' : 'asc';
+      else state.order = key === 'source' ? 'asc' : 'desc';
+      state.sort = key;
+      firstPage();
+    },
+    // The attacker's page has its own period (its whole activity by default); the group carries over.
+    linkParams: () => ({ group: period.group }),
+  });
+  const total = h('span', { id: 'attackers-total', role: 'status' });
+  const prev = h('button', { type: 'button', id: 'attackers-prev', class: 'btn small' }, '‹ Previous');
+  const next = h('button', { type: 'button', id: 'attackers-next', class: 'btn small' }, 'Next ›');
+  let seq = 0;
+  let lastJSON = '';
+
+  function params() {
+    const p = new URLSearchParams();
+    const { from, to } = periodRange(period);
+    if (from) p.set('from', from.toISOString());
+    if (to) p.set('to', to.toISOString());
+    if (period.group) p.set('group', period.group);
+    if (state.q) p.set('q', state.q);
+    p.set('sort', state.sort);
+    p.set('order', state.order);
+    p.set('limit', String(PAGE_SIZE));
+    const cursor = state.cursors[state.cursors.length - 1];
+    if (cursor) p.set('cursor', cursor);
+    return p;
+  }
+
+  /** load fetches the current page; a live reload repaints only when the answer changed. */
+  async function load({ live = false } = {}) {
+    const mine = ++seq;
+    if (!live) {
+      replaceHash('attackers', {
+        ...hashParams(period), q: state.q,
+        sort: state.sort === 'last_seen' ? '' : state.sort, order: state.order === 'desc' ? '' : state.order,
+      });
+    }
+    let page;
+    try {
+      page = await api.get(`/attackers?${params()}`);
+    } catch (err) {
+      if (mine !== seq || ctx.signal.aborted) return;
+      if (err.status === 401 || err.code === 'password_change_required') return;
+      if (err.fields?.q) {
+        replace(searchError, err.fields.q);
+        searchError.hidden = false;
+        search.setAttribute('aria-invalid', 'true');
+        return;
+      }
+      replace(error, `The attackers could not be loaded: ${err.message}`);
+      error.hidden = false;
+      return;
+    }
+    if (mine !== seq || ctx.signal.aborted) return;
+    error.hidden = true;
+    searchError.hidden = true;
+    search.removeAttribute('aria-invalid');
+    const json = JSON.stringify(page);
+    if (live && json === lastJSON) return;
+    lastJSON = json;
+    state.loaded = true;
+    state.page = { items: page.items || [], total: page.total ?? 0, next_cursor: page.next_cursor || null };
+    paint();
+  }
+
+  function paint() {
+    table.render();
+    const { items, total: n } = state.page;
+    const first = (state.cursors.length - 1) * PAGE_SIZE + 1;
+    replace(total, items.length ? `${countText(first)}–${countText(first + items.length - 1)} of ${countText(n)}` : `0 of ${countText(n)}`);
+    prev.disabled = state.cursors.length <= 1;
+    next.disabled = !state.page.next_cursor;
+  }
+
+  function firstPage() {
+    state.cursors = [null];
+    return load();
+  }
+
+  prev.addEventListener('click', () => {
+    if (state.cursors.length > 1) { state.cursors.pop(); window.scrollTo(0, 0); load(); }
+  });
+  next.addEventListener('click', () => {
+    if (state.page.next_cursor) { state.cursors.push(state.page.next_cursor); window.scrollTo(0, 0); load(); }
+  });
+
+  let timer = 0;
+  const applySearch = () => {
+    clearTimeout(timer);
+    const q = search.value.trim();
+    if (q === state.q) return;
+    state.q = q;
+    firstPage();
+  };
+  search.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(applySearch, SEARCH_DELAY_MS); });
+  search.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); applySearch(); } });
+  ctx.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+
+  view.append(
+    h('section', { class: 'panel overview-toolbar', 'aria-label': 'Period and search' },
+      bar.node,
+      h('div', { class: 'period-field attackers-search' },
+        h('label', { for: search.id }, 'Address or network'), search, searchError)),
+    error,
+    h('section', { class: 'panel events-panel', 'aria-label': 'Attackers' },
+      table.node,
+      h('footer', { class: 'panel-foot' }, h('div', { class: 'pager' }, total,
+        h('div', { class: 'pager-controls' }, prev, next)))),
+    h('p', { class: 'muted small' },
+      'The figures count all live events of an address in the groups shown; the period chooses which addresses are listed (those active in it).'));
+  paint();
+
+  keepFresh(ctx.signal, () => load({ live: true }));
+  const groups = await api.get('/groups').catch(() => ({ items: [] }));
+  if (ctx.signal.aborted) return;
+  bar.setGroups((groups.items || []).slice().sort((a, b) => a.name.localeCompare(b.name)));
+  await load();
+}

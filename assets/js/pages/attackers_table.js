@@ -1,0 +1,116 @@
+// The attackers table: one row per source address with what its live events
+// add up to. Shared pieces (the classification mix bar, short value lists)
+// are used by the attacker page too. Service names, ports and sensor names
+// are inserted as text like everything else.
+
+import { h, replace } from '../dom.js';
+import { formatShort, formatTime } from '../format.js';
+import { CLASSIFICATIONS, countText, plural } from '../event_labels.js';
+import { attackerHref, eventsHref } from '../links.js';
+import { STACK } from '../chart.js';
+
+// Sortable columns: the API's sort key (or null) and the header label.
+const COLUMNS = [
+  ['source', 'Source'],
+  ['first_seen', 'First seen'],
+  ['last_seen', 'Last seen'],
+  ['events', 'Events', 'num'],
+  [null, 'Classification'],
+  [null, 'Services and ports'],
+  [null, 'Sensors'],
+  [null, 'Logins', 'num', 'Login attempts: tried / accepted by the honeypot'],
+  [null, 'Commands', 'num', 'Commands run in the honeypots’ shells'],
+];
+
+/**
+ * attackersTable returns {node, render()}. on.sort(key) is called for a
+ * header click; linkParams() gives the period keys for the row links.
+ */
+export function attackersTable(state, on) {
+  const heads = COLUMNS.map(([key, label, cls, title]) => {
+    if (!key) return h('th', { scope: 'col', class: cls || null, title }, label);
+    const th = h('th', { scope: 'col', class: `sortable ${cls || ''}`, 'data-sort': key },
+      h('button', { type: 'button', class: 'sort-btn' }, label, h('span', { class: 'sort-arrow', 'aria-hidden': 'true' })));
+    th.addEventListener('click', () => on.sort(key));
+    return th;
+  });
+  const body = h('tbody');
+  const node = h('div', { class: 'table-wrap' },
+    h('table', { class: 'table attackers', id: 'attackers-table' }, h('thead', null, h('tr', null, heads)), body));
+
+  // A click anywhere on a row opens the attacker; links and buttons in it keep their own target.
+  body.addEventListener('click', (ev) => {
+    const tr = ev.target.closest('tr[data-source]');
+    if (tr && !ev.target.closest('a, button')) location.hash = tr.dataset.href;
+  });
+
+  function render() {
+    for (const th of heads) {
+      if (!th.dataset.sort) continue;
+      const active = th.dataset.sort === state.sort;
+      th.classList.toggle('sorted', active);
+      th.setAttribute('aria-sort', active ? (state.order === 'asc' ? 'ascending' : 'descending') : 'none');
+      replace(th.querySelector('.sort-arrow'), active ? (state.order === 'asc' ? '▲' : '▼') : '');
+    }
+    const items = state.page.items;
+    replace(body, items.length ? items.map((a) => row(a, on.linkParams())) : h('tr', { class: 'empty-row' },
+      h('td', { colspan: COLUMNS.length },
+        h('div', { class: 'strong' }, state.loaded ? 'No attackers match.' : 'Loading…'),
+        state.loaded ? h('div', { class: 'muted' }, 'Try a longer period or another address.') : null)));
+  }
+
+  return { node, render };
+}
+
+function row(a, params) {
+  const link = attackerHref(a.source, params);
+  return h('tr', { 'data-source': a.source, 'data-href': link, class: 'clickable' },
+    h('td', { class: 'mono source' }, h('a', { href: link, title: `Attacker details of ${a.source}` }, a.source)),
+    h('td', { class: 'when', title: formatTime(a.first_seen) }, formatShort(a.first_seen)),
+    h('td', { class: 'when', title: formatTime(a.last_seen) }, formatShort(a.last_seen)),
+    h('td', { class: 'num' },
+      h('div', null, countText(a.events)),
+      a.new_events ? h('a', {
+        class: 'new-count', href: eventsHref({ source: a.source, status: '0', group: params.group }),
+        title: `Show its ${plural(a.new_events, 'New event')}`,
+      }, `${countText(a.new_events)} new`) : null),
+    h('td', null, mixBar(a.classifications)),
+    h('td', { class: 'svc-ports' },
+      valueList(a.services, 3, (v) => v.value, 'tag'),
+      valueList(a.ports, 4, (v) => v.value, 'port mono')),
+    h('td', { class: 'sensors-cell' }, valueList(a.sensors, 2, (s) => s.name || `#${s.id}`, 'sensor-name')),
+    h('td', { class: 'num nowrap', title: `${countText(a.logins_tried)} tried, ${countText(a.logins_accepted)} accepted` },
+      countText(a.logins_tried),
+      a.logins_accepted ? h('span', { class: 'accepted' }, ` / ${countText(a.logins_accepted)} ok`) : null),
+    h('td', { class: 'num' }, countText(a.commands)));
+}
+
+/**
+ * mixBar is the classification mix as one thin stacked bar (widths set through
+ * CSSOM, which the CSP allows), with the numbers in its title and for screen readers.
+ */
+export function mixBar(counts) {
+  const parts = STACK.map((c) => [c, Number(counts?.[c]) || 0]).filter(([, n]) => n > 0);
+  const total = parts.reduce((a, [, n]) => a + n, 0);
+  const text = parts.map(([c, n]) => `${CLASSIFICATIONS[c]} ${countText(n)}`).join(', ') || 'none';
+  const bar = h('span', { class: 'mix', 'aria-hidden': 'true' }, parts.map(([c, n]) => {
+    const seg = h('span', { class: `mix-seg sw${c}` });
+    seg.style.width = `${(n / total) * 100}%`;
+    return seg;
+  }));
+  return h('span', { class: 'mix-wrap', title: text }, bar, h('span', { class: 'sr-only' }, text),
+    h('span', { class: 'mix-main' }, parts.length ? CLASSIFICATIONS[parts.reduce((a, b) => (b[1] > a[1] ? b : a))[0]] : '—'));
+}
+
+/** valueList shows the first few values of a list and "+N" for the rest; the title lists them all. */
+export function valueList(list, show, label, cls) {
+  const items = list || [];
+  if (!items.length) return null;
+  const all = items.map((v) => {
+    const n = v.count ?? v.events;
+    return n ? `${label(v)} (${countText(n)})` : label(v);
+  }).join(', ');
+  return h('div', { class: 'value-list', title: all },
+    items.slice(0, show).map((v) => h('span', { class: cls }, label(v))),
+    items.length > show ? h('span', { class: 'more muted' }, `+${items.length - show}`) : null);
+}

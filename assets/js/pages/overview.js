@@ -1,0 +1,120 @@
+// Overview page (#/overview, every role, the landing page): for a period and
+// group, events per classification against the period before, events still
+// New, sensors and (admins) the mail queue; a timeline stacked by
+// classification; top 10 lists; the newest critical events. One request to
+// GET /api/overview feeds it all. Every figure links to the event list
+// filtered to it. The page refreshes in place on new events and every 15 s;
+// a section is rebuilt only when its data changed, so nothing flickers.
+
+import { h, replace } from '../dom.js';
+import { api } from '../api.js';
+import { formatTime } from '../format.js';
+import { plural } from '../event_labels.js';
+import { eventsHref, hashQuery, replaceHash, spanParams } from '../links.js';
+import { newPeriod, periodBar, hashParams, apiParams, periodLabel } from '../period.js';
+import { keepFresh } from '../page_live.js';
+import { timelineChart } from '../chart.js';
+import { tiles } from './overview_tiles.js';
+import { TOP_LISTS, topList, criticalTable } from './overview_lists.js';
+import { openEventDetails } from './event_details.js';
+
+export async function render(view, ctx) {
+  const state = newPeriod('overview', hashQuery());
+  const error = h('p', { id: 'overview-error', class: 'notice danger', role: 'alert', hidden: true });
+  const updated = h('span', { id: 'overview-updated', class: 'muted small' });
+  const bar = periodBar(state, () => { replaceHash('overview', hashParams(state)); refresh(); });
+  const tileGrid = h('div', { id: 'overview-tiles', class: 'tiles', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading…'));
+  const chartHead = h('h2', { id: 'timeline-head' }, 'Timeline');
+  const chart = timelineChart({
+    label: 'Events',
+    // A bar or a dragged span opens the list of exactly those events, whatever their status.
+    onSelect: (from, to) => { location.hash = eventsHref({ status: 'all', ...spanParams(from, to), group: state.group }); },
+  });
+  const lists = new Map(TOP_LISTS.map(([name, title]) => [name, {
+    body: h('div', { class: 'top-body' }, h('p', { class: 'muted top-empty' }, 'Loading…')),
+    title,
+    json: '',
+  }]));
+  const critical = h('div', { class: 'critical-body' }, h('p', { class: 'muted top-empty' }, 'Loading…'));
+  const allCritical = h('a', { id: 'critical-all', class: 'small' }, 'All critical events');
+  const seen = { tiles: '', critical: '' };
+  let seq = 0;
+
+  /** refresh fetches the overview and rebuilds the sections whose data changed. */
+  async function refresh() {
+    const mine = ++seq;
+    let data;
+    try {
+      data = await api.get(`/overview?${apiParams(state)}`);
+    } catch (err) {
+      if (mine !== seq || ctx.signal.aborted) return;
+      if (err.status === 401 || err.code === 'password_change_required') return;
+      replace(error, `The overview could not be loaded: ${err.message}`);
+      error.hidden = false;
+      return;
+    }
+    if (mine !== seq || ctx.signal.aborted) return;
+    error.hidden = true;
+    paint(data);
+    replace(updated, `Updated ${formatTime(new Date()).slice(11)}`);
+  }
+
+  function paint(data) {
+    // The lists link to the events the figures count: the answer's whole hours.
+    const span = spanParams(data.period?.from, data.period?.to);
+    const group = state.group;
+    const tilesJSON = JSON.stringify([data.totals, data.sensors, data.queues, data.period, group]);
+    if (tilesJSON !== seen.tiles) {
+      seen.tiles = tilesJSON;
+      replace(tileGrid, tiles(data, span, group));
+      tileGrid.removeAttribute('aria-busy');
+    }
+    const total = Number(data.totals?.events) || 0;
+    replace(chartHead, 'Timeline ', h('span', { class: 'muted head-note' },
+      `${plural(total, 'event')} in ${periodLabel(state)}, per ${data.period?.bucket === 'day' ? 'day' : 'hour'}`));
+    chart.update(data.timeline || [], data.period?.bucket);
+    for (const [name, , key] of TOP_LISTS) {
+      const list = lists.get(name);
+      const items = data.top?.[name] || [];
+      const json = JSON.stringify([items, span, group]);
+      if (json === list.json) continue;
+      list.json = json;
+      replace(list.body, topList(name, key, items, { ...span, group }));
+    }
+    allCritical.href = eventsHref({ classification: '3', status: 'all', group });
+    const criticalJSON = JSON.stringify(data.recent_critical || []);
+    if (criticalJSON !== seen.critical) {
+      seen.critical = criticalJSON;
+      replace(critical, criticalTable(data.recent_critical, (e) => openEventDetails(e, false)));
+    }
+  }
+
+  view.append(
+    h('section', { class: 'panel overview-toolbar', 'aria-label': 'Period' }, bar.node, updated),
+    error,
+    tileGrid,
+    h('section', { class: 'panel timeline-panel', 'aria-labelledby': 'timeline-head' },
+      h('header', { class: 'panel-head' }, chartHead,
+        h('span', { class: 'muted small head-hint' }, 'Click a bar or drag across bars to list those events')),
+      h('div', { class: 'panel-body' }, chart.node)),
+    h('div', { class: 'top-grid' },
+      TOP_LISTS.map(([name]) => {
+        const list = lists.get(name);
+        return h('section', { id: `top-${name}`, class: 'panel top-list', 'aria-labelledby': `top-${name}-head` },
+          h('header', { class: 'panel-head' }, h('h2', { id: `top-${name}-head` }, list.title),
+            h('span', { class: 'muted small' }, 'Top 10')),
+          list.body);
+      }),
+      h('section', { id: 'recent-critical', class: 'panel critical-panel', 'aria-labelledby': 'critical-head' },
+        h('header', { class: 'panel-head' }, h('h2', { id: 'critical-head' }, 'Newest critical events'),
+          allCritical),
+        critical)));
+
+  keepFresh(ctx.signal, refresh);
+  const groups = await api.get('/groups').catch(() => ({ items: [] }));
+  if (ctx.signal.aborted) return;
+  bar.setGroups((groups.items || []).slice().sort((a, b) => a.name.localeCompare(b.name)));
+  await refresh();
+  // The address bar shows the period too, so a reload keeps it.
+  if (!ctx.signal.aborted) replaceHash('overview', hashParams(state));
+}
