@@ -271,6 +271,18 @@ CREATE TABLE IF NOT EXISTS port_hours (
     PRIMARY KEY (hour, group_id, port)
 ) WITHOUT ROWID;
 
+-- source_days: events per UTC day (Unix ms / 86400000), group and source address, in the order
+-- of the count: for a short period, the overview's top sources read the busiest addresses of
+-- the period's days first instead of the busiest of all time (see overview.go).
+CREATE TABLE IF NOT EXISTS source_days (
+    group_id   INTEGER NOT NULL,
+    day        INTEGER NOT NULL,
+    source_key BLOB    NOT NULL,
+    n          INTEGER NOT NULL,
+    PRIMARY KEY (group_id, day, source_key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS source_days_count ON source_days(group_id, day, n);
+
 -- event_facts: each user name, password, command and HTTP path an event holds (kind 1-4), with
 -- how often it holds it. Its key finds the events of a value: the event list's filter on a value.
 CREATE TABLE IF NOT EXISTS event_facts (

@@ -164,6 +164,18 @@ CREATE TABLE IF NOT EXISTS port_hours (
     PRIMARY KEY (hour, group_id, port)
 ) WITHOUT ROWID;
 
+-- source_days: events per UTC day (Unix ms / 86400000), group and source address, in the order
+-- of the count: for a short period, the overview's top sources read the busiest addresses of
+-- the period's days first instead of the busiest of all time (see overview.go).
+CREATE TABLE IF NOT EXISTS source_days (
+    group_id   INTEGER NOT NULL,
+    day        INTEGER NOT NULL,
+    source_key BLOB    NOT NULL,
+    n          INTEGER NOT NULL,
+    PRIMARY KEY (group_id, day, source_key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS source_days_count ON source_days(group_id, day, n);
+
 -- event_facts: each user name, password, command and HTTP path an event holds (kind 1-4), with
 -- how often it holds it. Its key finds the events of a value: the event list's filter on a value.
 CREATE TABLE IF NOT EXISTS event_facts (
@@ -299,6 +311,7 @@ INSERT INTO event_hours SELECT timestamp / 3600000, group_id, sensor_id, service
     FROM events GROUP BY 1, 2, 3, 4, 5, 6;
 INSERT INTO port_hours SELECT timestamp / 3600000, group_id, target_port, count(*)
     FROM events WHERE target_port > 0 GROUP BY 1, 2, 3;
+INSERT INTO source_days SELECT group_id, timestamp / 86400000, source_key, count(*) FROM events GROUP BY 1, 2, 3;
 CREATE TEMP TABLE upgrade_sources AS
     SELECT group_id AS g, source_key AS k, min(source) AS source, min(timestamp) AS first, max(timestamp) AS last,
         count(*) AS n, sum(status = 0) AS new FROM events GROUP BY 1, 2;

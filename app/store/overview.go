@@ -407,21 +407,36 @@ func (s *Store) scopeGroups(ctx context.Context, groups []int64) ([]int64, error
 	return ids, rows.Err()
 }
 
-// topSources is the top list of source addresses: a walk over the attackers rows (the all-groups
-// rows when the scope is every group).
+// topSources is the top list of source addresses. For a period of up to three days the walk
+// reads each group's busiest addresses of each day of the period (source_days): an address that
+// was busy long before the period does not hold it up. For longer periods it reads the busiest
+// of all time (the attackers rows of the scope), which a long period holds most of.
 func (s *Store) topSources(ctx context.Context, groups []int64, from, to int64) ([]TopValue, error) {
-	lists := []*rankedList{}
-	listGroups := groups
-	if groups == nil {
-		all, err := s.allGroupsRow(ctx)
+	var lists []*rankedList
+	if to-from <= 3*dayMS {
+		gs, err := s.scopeGroups(ctx, groups)
 		if err != nil {
 			return nil, err
 		}
-		listGroups = []int64{all}
-	}
-	for _, g := range listGroups {
-		lists = append(lists, &rankedList{query: `SELECT source_key, source, events FROM attackers INDEXED BY attackers_events
-			WHERE group_id = ? AND AFTER ORDER BY events DESC, source_key DESC`, after: "(events, source_key)", args: []any{g}})
+		for _, g := range gs {
+			for day := from / dayMS; day <= (to-1)/dayMS; day++ {
+				lists = append(lists, &rankedList{query: `SELECT source_key, source_key, n FROM source_days INDEXED BY source_days_count
+					WHERE group_id = ? AND day = ? AND AFTER ORDER BY n DESC, source_key DESC`, after: "(n, source_key)", args: []any{g, day}})
+			}
+		}
+	} else {
+		listGroups := groups
+		if groups == nil {
+			all, err := s.allGroupsRow(ctx)
+			if err != nil {
+				return nil, err
+			}
+			listGroups = []int64{all}
+		}
+		for _, g := range listGroups {
+			lists = append(lists, &rankedList{query: `SELECT source_key, source_key, events FROM attackers INDEXED BY attackers_events
+				WHERE group_id = ? AND AFTER ORDER BY events DESC, source_key DESC`, after: "(events, source_key)", args: []any{g}})
+		}
 	}
 	gc, gargs := groupCond("group_id", groups)
 	count := func(keys []any) (map[string]int64, error) {
@@ -433,15 +448,15 @@ func (s *Store) topSources(ctx context.Context, groups []int64, from, to int64) 
 	// index, but it holds every column the count needs and is in source order, so each address
 	// is counted as the pass goes; reading the period's rows in time order cost a row each.
 	direct := func() ([]TopValue, error) {
-		list, err := s.topQuery(ctx, `SELECT source_key, count(*) AS c FROM events INDEXED BY events_source
+		return s.topQuery(ctx, `SELECT source_key, count(*) AS c FROM events INDEXED BY events_source
 			WHERE timestamp >= ? AND timestamp < ? AND `+gc+` GROUP BY source_key ORDER BY c DESC, 1 LIMIT `+strconv.Itoa(topN),
 			append([]any{from, to}, gargs...)...)
-		for i := range list {
-			list[i].Value = addrOfKey([]byte(list[i].Value))
-		}
-		return list, err
 	}
-	return s.walkTop(ctx, lists, count, direct)
+	list, err := s.walkTop(ctx, lists, count, direct)
+	for i := range list { // the lists hold source keys: sorted as addresses, shown as text
+		list[i].Value = addrOfKey([]byte(list[i].Value))
+	}
+	return list, err
 }
 
 // topFacts is the top list of one kind of tried value: a walk over each group's fact_totals.

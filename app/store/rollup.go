@@ -99,13 +99,21 @@ func contributionOf(e *model.Event) contribution {
 		sourceKey: sourceKey(e.Source), facts: factsOf(e)}
 }
 
-const hourMS = 3600 * 1000
+const (
+	hourMS = 3600 * 1000
+	dayMS  = 24 * hourMS
+)
 
 type hourKey struct {
 	hour, group, sensor int64
 	service             string
 	class               model.Classification
 	status              model.Status
+}
+
+type sourceDayKey struct {
+	group, day int64
+	key        string
 }
 
 type portHourKey struct {
@@ -148,6 +156,7 @@ type rollup struct {
 	allGroups bool
 	hours     map[hourKey]int64
 	ports     map[portHourKey]int64
+	days      map[sourceDayKey]int64
 	totals    map[totalKey]int64
 	factHours map[factHourKey]int64
 	attackers map[attackerKey]*attackerDelta
@@ -169,7 +178,7 @@ func newRollup(ctx context.Context, p prepared) (*rollup, error) {
 	if err := p.queryRow(ctx, sqlGroupCount, nil, &groups); err != nil {
 		return nil, fmt.Errorf("store: rollup: %w", err)
 	}
-	return &rollup{allGroups: groups >= 2, hours: map[hourKey]int64{}, ports: map[portHourKey]int64{}, totals: map[totalKey]int64{},
+	return &rollup{allGroups: groups >= 2, hours: map[hourKey]int64{}, ports: map[portHourKey]int64{}, days: map[sourceDayKey]int64{}, totals: map[totalKey]int64{},
 		factHours: map[factHourKey]int64{},
 		attackers: map[attackerKey]*attackerDelta{}}, nil
 }
@@ -181,6 +190,7 @@ func (r *rollup) add(c *contribution, sign int64) {
 	if c.port > 0 {
 		r.ports[portHourKey{hour, c.group, c.port}] += sign
 	}
+	r.days[sourceDayKey{c.group, c.ts / dayMS, string(c.sourceKey)}] += sign
 	counts := c.facts.counts()
 	for k, n := range counts {
 		r.totals[totalKey{k.kind, c.group, k.value}] += sign * n
@@ -237,6 +247,8 @@ const (
 	sqlHourDrop     = `DELETE FROM event_hours WHERE hour = ? AND group_id = ? AND sensor_id = ? AND service = ? AND classification = ? AND status = ? AND n <= 0`
 	sqlPortAdd      = `INSERT INTO port_hours VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n`
 	sqlPortDrop     = `DELETE FROM port_hours WHERE hour = ? AND group_id = ? AND port = ? AND n <= 0`
+	sqlDayAdd       = `INSERT INTO source_days VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n`
+	sqlDayDrop      = `DELETE FROM source_days WHERE group_id = ? AND day = ? AND source_key = ? AND n <= 0`
 	sqlTotalAdd     = `INSERT INTO fact_totals VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n`
 	sqlTotalDrop    = `DELETE FROM fact_totals WHERE kind = ? AND group_id = ? AND value = ? AND n <= 0`
 	sqlFactHourAdd  = `INSERT INTO fact_hours VALUES (?,?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n`
@@ -267,7 +279,7 @@ const (
 	sqlGroupCount    = `SELECT count(*) FROM groups`
 )
 
-var rollupStatements = []string{sqlFactHourAdd, sqlFactHourDrop, sqlHourAdd, sqlHourDrop, sqlPortAdd, sqlPortDrop, sqlTotalAdd, sqlTotalDrop, sqlFactAdd,
+var rollupStatements = []string{sqlDayAdd, sqlDayDrop, sqlFactHourAdd, sqlFactHourDrop, sqlHourAdd, sqlHourDrop, sqlPortAdd, sqlPortDrop, sqlTotalAdd, sqlTotalDrop, sqlFactAdd,
 	sqlFactSub, sqlFactDrop, sqlAttackerRead, sqlAttackerInsert, sqlAttackerUpdate, sqlAttackerDelete, sqlAttackerFirst,
 	sqlAttackerLast, sqlGroupFirst, sqlGroupLast, sqlGroupCount, sqlAttackerAdd}
 
@@ -286,6 +298,11 @@ func (r *rollup) apply(ctx context.Context, p prepared) error {
 	}
 	for k, n := range r.totals {
 		if err := upsertCount(ctx, p, sqlTotalAdd, sqlTotalDrop, n, k.kind, k.group, k.value); err != nil {
+			return err
+		}
+	}
+	for k, n := range r.days {
+		if err := upsertCount(ctx, p, sqlDayAdd, sqlDayDrop, n, k.group, k.day, []byte(k.key)); err != nil {
 			return err
 		}
 	}

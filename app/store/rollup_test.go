@@ -220,6 +220,7 @@ func rollupDiff(t *testing.T, s *Store) string {
 		if port > 0 {
 			add("port_hours", fmt.Sprintf("%d %d %d", hour, group, port), 1)
 		}
+		add("source_days", fmt.Sprintf("%d %d %s", group, ts/dayMS, source), 1)
 		values := map[string][]string{}
 		for _, l := range facts.Logins {
 			values["1"] = append(values["1"], l.User)
@@ -267,6 +268,7 @@ func rollupDiff(t *testing.T, s *Store) string {
 	for table, q := range map[string]string{
 		"event_hours": `SELECT hour || ' ' || group_id || ' ' || sensor_id || ' ' || service || ' ' || classification || ' ' || status, n FROM event_hours`,
 		"port_hours":  `SELECT hour || ' ' || group_id || ' ' || port, n FROM port_hours`,
+		"source_days": `SELECT group_id, day, source_key, n FROM source_days`,
 		"fact_totals": `SELECT kind, group_id, value, n FROM fact_totals`,
 		"event_facts": `SELECT kind, value, timestamp, event_id, group_id, n FROM event_facts`,
 		"fact_hours":  `SELECT kind, value, hour, group_id, n FROM fact_hours`,
@@ -294,6 +296,8 @@ func rollupDiff(t *testing.T, s *Store) string {
 				r, n = fmt.Sprint(vals[0]), vals[1].(int64)
 			case "fact_totals":
 				r, n = fmt.Sprintf("%d %d %q", vals[0], vals[1], vals[2]), vals[3].(int64)
+			case "source_days":
+				r, n = fmt.Sprintf("%d %d %s", vals[0], vals[1], addrOfKey(vals[2].([]byte))), vals[3].(int64)
 			case "fact_hours":
 				r, n = fmt.Sprintf("%d %q %d %d", vals[0], vals[1], vals[2], vals[3]), vals[4].(int64)
 			case "event_facts":
