@@ -272,8 +272,8 @@ CREATE TABLE IF NOT EXISTS port_hours (
 ) WITHOUT ROWID;
 
 -- source_days: events per UTC day (Unix ms / 86400000), group and source address, in the order
--- of the count: for a short period, the overview's top sources read the busiest addresses of
--- the period's days first instead of the busiest of all time (see overview.go).
+-- of the count: for a period of up to eight days, the overview's top sources read the busiest
+-- addresses of the period's days first instead of the busiest of all time (see overview.go).
 CREATE TABLE IF NOT EXISTS source_days (
     group_id   INTEGER NOT NULL,
     day        INTEGER NOT NULL,

@@ -407,13 +407,14 @@ func (s *Store) scopeGroups(ctx context.Context, groups []int64) ([]int64, error
 	return ids, rows.Err()
 }
 
-// topSources is the top list of source addresses. For a period of up to three days the walk
+// topSources is the top list of source addresses. For a period of up to eight days the walk
 // reads each group's busiest addresses of each day of the period (source_days): an address that
 // was busy long before the period does not hold it up. For longer periods it reads the busiest
-// of all time (the attackers rows of the scope), which a long period holds most of.
+// of all time (the attackers rows of the scope), which a long period holds most of, and a walk
+// over a month of day lists would read 30 lists a round.
 func (s *Store) topSources(ctx context.Context, groups []int64, from, to int64) ([]TopValue, error) {
 	var lists []*rankedList
-	if to-from <= 3*dayMS {
+	if to-from <= 8*dayMS {
 		gs, err := s.scopeGroups(ctx, groups)
 		if err != nil {
 			return nil, err
