@@ -391,20 +391,11 @@ func (s *Store) scopeGroups(ctx context.Context, groups []int64) ([]int64, error
 	if groups != nil {
 		return groups, nil
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id FROM groups`)
+	ids, err := queryIDs(ctx, s.r, `SELECT id FROM groups`)
 	if err != nil {
 		return nil, fmt.Errorf("store: groups: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // topSources is the top list of source addresses. For a period of up to eight days the walk

@@ -3,21 +3,18 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
-
-	"modernc.org/sqlite"
+	"strings"
 
 	"honeysens/app/model"
 )
 
-// The rollups (event_hours, port_hours, event_facts, fact_totals, attackers) are read models of
-// the live events. Every change of the live table goes through a rollup: what an event adds is
+// The rollups (event_hours, port_hours, source_days, event_facts, fact_hours, fact_totals,
+// attackers) are read models of the live events. Every change of the live table goes through a rollup: what an event adds is
 // its contribution; an insert adds it, a removal (delete, move to the archive) subtracts it, a
 // change (status, group, a session's later report) subtracts the old and adds the new one. The
 // deltas of a whole batch or chunk are summed first and written once per key, in the same
@@ -319,7 +316,7 @@ func (r *rollup) apply(ctx context.Context, p prepared) error {
 		if a.group != b.group {
 			return int(a.group - b.group)
 		}
-		return compareStrings(a.key, b.key)
+		return strings.Compare(a.key, b.key)
 	})
 	for _, k := range keys {
 		if err := applyAttacker(ctx, p, k, r.attackers[k]); err != nil {
@@ -327,16 +324,6 @@ func (r *rollup) apply(ctx context.Context, p prepared) error {
 		}
 	}
 	return nil
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // upsertCount adds n to the count of the row with the key (add), creating the row, and removes
@@ -371,219 +358,6 @@ func (r *rollup) applyFacts(ctx context.Context, p prepared) error {
 		}
 	}
 	return nil
-}
-
-// attackerRow is one row of the attackers table, without its count maps.
-type attackerRow struct {
-	source                                        string
-	first, last                                   int64
-	events, newEvents, logins, loginsOK, commands int64
-}
-
-func applyAttacker(ctx context.Context, p prepared, k attackerKey, d *attackerDelta) error {
-	if !d.removed { // new events only: merged in SQL
-		_, err := p.exec(ctx, sqlAttackerAdd, k.group, []byte(k.key), d.source, d.firstAdded, d.lastAdded, d.events, d.newEvents,
-			d.logins, d.loginsOK, d.commands, countsJSON(d.classes), countsJSON(d.services), countsJSON(d.ports), countsJSON(d.sensors))
-		if err != nil {
-			return fmt.Errorf("store: add to attacker: %w", err)
-		}
-		return nil
-	}
-	row := attackerRow{}
-	var classes, services, ports, sensors string
-	err := p.queryRow(ctx, sqlAttackerRead, []any{k.group, []byte(k.key)}, &row.source, &row.first, &row.last, &row.events,
-		&row.newEvents, &row.logins, &row.loginsOK, &row.commands, &classes, &services, &ports, &sensors)
-	exists := err == nil
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		row.source = d.source
-	case err != nil:
-		return fmt.Errorf("store: read attacker: %w", err)
-	}
-	row.events += d.events
-	row.newEvents += d.newEvents
-	row.logins += d.logins
-	row.loginsOK += d.loginsOK
-	row.commands += d.commands
-	if row.events <= 0 {
-		if exists {
-			if _, err := p.exec(ctx, sqlAttackerDelete, k.group, []byte(k.key)); err != nil {
-				return fmt.Errorf("store: remove attacker: %w", err)
-			}
-		}
-		return nil
-	}
-	if d.removed && exists && (d.firstRemoved <= row.first || d.lastRemoved >= row.last) {
-		// An event at an edge went: the edge is now the oldest or newest event that remains.
-		if row.first, row.last, err = attackerEdges(ctx, p, k); err != nil {
-			return err
-		}
-	}
-	if d.firstAdded != 0 {
-		if !exists || d.firstAdded < row.first {
-			row.first = d.firstAdded
-		}
-		row.last = max(row.last, d.lastAdded)
-	}
-	classes, services = addCounts(classes, d.classes), addCounts(services, d.services)
-	ports, sensors = addCounts(ports, d.ports), addCounts(sensors, d.sensors)
-	if exists {
-		_, err = p.exec(ctx, sqlAttackerUpdate, row.first, row.last, row.events, row.newEvents, row.logins, row.loginsOK,
-			row.commands, classes, services, ports, sensors, k.group, []byte(k.key))
-	} else {
-		_, err = p.exec(ctx, sqlAttackerInsert, k.group, []byte(k.key), row.source, row.first, row.last, row.events,
-			row.newEvents, row.logins, row.loginsOK, row.commands, classes, services, ports, sensors)
-	}
-	if err != nil {
-		return fmt.Errorf("store: write attacker: %w", err)
-	}
-	return nil
-}
-
-// attackerEdges looks up the oldest and newest live event of an attacker in events_source.
-func attackerEdges(ctx context.Context, p prepared, k attackerKey) (first, last int64, err error) {
-	firstQ, lastQ, args := sqlAttackerFirst, sqlAttackerLast, []any{[]byte(k.key)}
-	if k.group != 0 {
-		firstQ, lastQ, args = sqlGroupFirst, sqlGroupLast, append(args, k.group)
-	}
-	if err := p.queryRow(ctx, firstQ, args, &first); err != nil {
-		return 0, 0, fmt.Errorf("store: attacker edges: %w", err)
-	}
-	if err := p.queryRow(ctx, lastQ, args, &last); err != nil {
-		return 0, 0, fmt.Errorf("store: attacker edges: %w", err)
-	}
-	return first, last, nil
-}
-
-func countsJSON(m map[string]int64) string {
-	return string(appendCounts(nil, m))
-}
-
-func init() {
-	// The writer merges count objects in SQL (sqlAttackerAdd); registered before any connection
-	// opens, as the driver requires.
-	err := sqlite.RegisterDeterministicScalarFunction("honeysens_add_counts", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
-		text, ok1 := args[0].(string)
-		add, ok2 := args[1].(string)
-		if !ok1 || !ok2 {
-			return nil, errors.New("honeysens_add_counts: want two texts")
-		}
-		delta, ok := parseCounts(add)
-		if !ok {
-			return nil, errors.New("honeysens_add_counts: not a count object")
-		}
-		return addCounts(text, delta), nil
-	})
-	if err != nil {
-		panic(err)
-	}
-}
-
-// addCounts adds delta to the counts of a JSON object such as {"ssh":3,"http":1} and returns
-// the object, without the values whose count reaches 0. The objects are read and written by
-// hand, keys in sorted order: encoding/json took most of an attacker row's update.
-func addCounts(text string, delta map[string]int64) string {
-	m, ok := parseCounts(text)
-	if !ok {
-		m = map[string]int64{}
-		json.Unmarshal([]byte(text), &m) // written by another writer (the upgrade): any valid form
-	}
-	for k, n := range delta {
-		if m[k] += n; m[k] <= 0 {
-			delete(m, k)
-		}
-	}
-	return string(appendCounts(make([]byte, 0, len(text)+16), m))
-}
-
-func appendCounts(b []byte, m map[string]int64) []byte {
-	b = append(b, '{')
-	for i, k := range slices.Sorted(maps.Keys(m)) {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendJSONString(b, k)
-		b = append(b, ':')
-		b = strconv.AppendInt(b, m[k], 10)
-	}
-	return append(b, '}')
-}
-
-// appendJSONString appends s as a JSON string: quotes, backslashes and control characters
-// escaped, everything else (valid UTF-8) as it is.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
-}
-
-// parseCounts reads what appendCounts writes; ok is false for anything else.
-func parseCounts(s string) (map[string]int64, bool) {
-	m := map[string]int64{}
-	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {
-		return nil, false
-	}
-	i := 1
-	for i < len(s)-1 {
-		if s[i] != '"' {
-			return nil, false
-		}
-		var key []byte
-		i++
-		for ; i < len(s) && s[i] != '"'; i++ {
-			c := s[i]
-			if c != '\\' {
-				key = append(key, c)
-				continue
-			}
-			if i+1 >= len(s) {
-				return nil, false
-			}
-			switch s[i+1] {
-			case '"', '\\':
-				key, i = append(key, s[i+1]), i+1
-			case 'u':
-				if i+5 >= len(s) || s[i+2:i+4] != "00" {
-					return nil, false
-				}
-				v, err := strconv.ParseUint(s[i+4:i+6], 16, 8)
-				if err != nil {
-					return nil, false
-				}
-				key, i = append(key, byte(v)), i+5
-			default:
-				return nil, false
-			}
-		}
-		if i+1 >= len(s) || s[i+1] != ':' {
-			return nil, false
-		}
-		i += 2
-		j := i
-		for j < len(s) && (s[j] == '-' || s[j] >= '0' && s[j] <= '9') {
-			j++
-		}
-		n, err := strconv.ParseInt(s[i:j], 10, 64)
-		if err != nil {
-			return nil, false
-		}
-		m[string(key)] = n
-		i = j
-		if s[i] == ',' {
-			i++
-		}
-	}
-	return m, true
 }
 
 // loadContributions reads what the live events with these ids added to the rollups.
@@ -640,9 +414,14 @@ func (s *Store) changeLive(ctx context.Context, tx *sql.Tx, ids []int64, change 
 	return r.apply(ctx, s.prepared(tx))
 }
 
-// txIDs runs a query of ids in tx.
-func txIDs(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
+// querier is a pool or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// queryIDs runs a query of ids.
+func queryIDs(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -656,39 +435,4 @@ func txIDs(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]int64, err
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
-}
-
-// keepAllGroupsRows keeps the attackers table's all-groups rows (group 0) in step with the
-// number of groups, in the transaction that created or deleted a group: the second group gets
-// them as a copy of the first group's rows (the only group with events until now), the last
-// but one group's deletion drops them.
-func keepAllGroupsRows(ctx context.Context, tx *sql.Tx) error {
-	var groups, all int
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM groups), (SELECT count(*) FROM attackers WHERE group_id = 0)`).
-		Scan(&groups, &all); err != nil {
-		return fmt.Errorf("store: attackers of all groups: %w", err)
-	}
-	var err error
-	switch {
-	case groups >= 2 && all == 0:
-		_, err = tx.ExecContext(ctx, `INSERT INTO attackers SELECT 0, source_key, source, first_seen, last_seen, events, new_events,
-			logins, logins_ok, commands, classes, services, ports, sensors FROM attackers WHERE group_id != 0`)
-	case groups < 2 && all > 0:
-		_, err = tx.ExecContext(ctx, `DELETE FROM attackers WHERE group_id = 0`)
-	}
-	if err != nil {
-		return fmt.Errorf("store: attackers of all groups: %w", err)
-	}
-	return nil
-}
-
-// allGroupsRow returns the group id whose attackers rows stand for every group: 0 while there
-// are two groups or more, else the one group's id.
-func (s *Store) allGroupsRow(ctx context.Context) (int64, error) {
-	var id int64
-	err := s.r.QueryRowContext(ctx, `SELECT CASE WHEN count(*) >= 2 THEN 0 ELSE coalesce(max(id), 0) END FROM groups`).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("store: groups: %w", err)
-	}
-	return id, nil
 }

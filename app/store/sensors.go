@@ -217,7 +217,7 @@ func (s *Store) DeleteSensor(ctx context.Context, id int64, archive bool) (int64
 	}
 	// Events that arrived while the chunks ran go with the row, in one transaction.
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		ids, err := txIDs(ctx, tx, `SELECT id FROM events WHERE sensor_id = ?`, id)
+		ids, err := queryIDs(ctx, tx, `SELECT id FROM events WHERE sensor_id = ?`, id)
 		if err != nil {
 			return err
 		}
