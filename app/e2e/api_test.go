@@ -139,6 +139,16 @@ type wireEvent struct {
 	Summary    string       `json:"summary"`
 	Details    []wireDetail `json:"details"`
 	Packets    []wirePacket `json:"packets"`
+	// What the attacker tried, as this appliance's remote sensors report it.
+	Logins   []wireLogin `json:"logins,omitempty"`
+	Commands []string    `json:"commands,omitempty"`
+	Paths    []string    `json:"paths,omitempty"`
+}
+
+type wireLogin struct {
+	User     string `json:"user"`
+	Password string `json:"password"`
+	Accepted bool   `json:"accepted"`
 }
 
 type wireDetail struct {
