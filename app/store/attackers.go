@@ -101,10 +101,28 @@ func (s *Store) Attackers(ctx context.Context, f AttackerFilter, p AttackerPage)
 	if len(conds) > 0 {
 		where = strings.Join(conds, " AND ")
 	}
-	var total int64
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args...).Scan(&total); err != nil {
-		return nil, "", 0, fmt.Errorf("store: count attackers: %w", err)
+	// The total is counted on a second reader while the page is read: counting every attacker
+	// of the scope costs about as much as the page.
+	type count struct {
+		n   int64
+		err error
 	}
+	counted := make(chan count, 1)
+	go func() {
+		var c count
+		c.err = s.lists.queryRow(ctx, `SELECT count(*) FROM `+from+` WHERE `+where, args, &c.n)
+		counted <- c
+	}()
+	list, next, err := s.attackerPage(ctx, from, where, args, col, p)
+	c := <-counted
+	if err == nil && c.err != nil {
+		err = fmt.Errorf("store: count attackers: %w", c.err)
+	}
+	return list, next, c.n, err
+}
+
+// attackerPage reads one page of the attackers that where selects, in the order of col.
+func (s *Store) attackerPage(ctx context.Context, from, where string, args []any, col string, p AttackerPage) ([]*Attacker, string, error) {
 
 	cmp, dir := ">", "ASC"
 	if p.Desc {
@@ -118,7 +136,7 @@ func (s *Store) Attackers(ctx context.Context, f AttackerFilter, p AttackerPage)
 	if p.Cursor != "" {
 		c, err := decodeAttackerCursor(p.Cursor, p.Sort)
 		if err != nil {
-			return nil, "", 0, err
+			return nil, "", err
 		}
 		if col == "source_key" {
 			pageWhere += " AND source_key " + cmp + " ?"
@@ -128,10 +146,10 @@ func (s *Store) Attackers(ctx context.Context, f AttackerFilter, p AttackerPage)
 			pageArgs = append(pageArgs, c.v, c.v, c.key)
 		}
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+attackerColumns+` FROM `+from+` WHERE `+pageWhere+` ORDER BY `+order+
+	rows, err := s.lists.query(ctx, `SELECT `+attackerColumns+` FROM `+from+` WHERE `+pageWhere+` ORDER BY `+order+
 		` LIMIT `+strconv.Itoa(p.Limit+1), pageArgs...)
 	if err != nil {
-		return nil, "", 0, fmt.Errorf("store: list attackers: %w", err)
+		return nil, "", fmt.Errorf("store: list attackers: %w", err)
 	}
 	defer rows.Close()
 	var list []*Attacker
@@ -139,12 +157,12 @@ func (s *Store) Attackers(ctx context.Context, f AttackerFilter, p AttackerPage)
 	for rows.Next() {
 		a, key, err := scanAttacker(rows)
 		if err != nil {
-			return nil, "", 0, err
+			return nil, "", err
 		}
 		list, keys = append(list, a), append(keys, key)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, "", 0, fmt.Errorf("store: list attackers: %w", err)
+		return nil, "", fmt.Errorf("store: list attackers: %w", err)
 	}
 	next := ""
 	if len(list) > p.Limit {
@@ -162,7 +180,7 @@ func (s *Store) Attackers(ctx context.Context, f AttackerFilter, p AttackerPage)
 		b, _ := json.Marshal(c)
 		next = base64.RawURLEncoding.EncodeToString(b)
 	}
-	return list, next, total, nil
+	return list, next, nil
 }
 
 // attackerCursor is the last row of a page: the sort key's name and value and the address.
