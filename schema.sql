@@ -243,6 +243,7 @@ CREATE TABLE IF NOT EXISTS event_sessions (
     PRIMARY KEY (sensor_id, session)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS event_sessions_updated ON event_sessions(updated_at);
+CREATE INDEX IF NOT EXISTS event_sessions_event ON event_sessions(event_id);
 CREATE INDEX IF NOT EXISTS events_ongoing ON events(id) WHERE ongoing = 1;
 
 -- Read models of the overview and the attackers view, kept exact for the live events by the
@@ -305,6 +306,8 @@ CREATE TABLE IF NOT EXISTS fact_hours (
     n        INTEGER NOT NULL,
     PRIMARY KEY (kind, value, hour, group_id)
 ) WITHOUT ROWID;
+-- The same rows in the order of time: a top list counted directly reads only its period.
+CREATE INDEX IF NOT EXISTS fact_hours_period ON fact_hours(kind, hour, group_id, value, n);
 
 -- fact_totals: the live events' count of each value per group, in the order of the count, so the
 -- overview's top lists look at the most frequent values first and stop as soon as no value

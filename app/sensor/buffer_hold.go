@@ -94,6 +94,9 @@ func (h *revisionHold) Release() (int, error) {
 	for _, r := range h.held {
 		lines = append(lines, r.line)
 	}
-	clear(h.held)
-	return h.buf.Append(lines...)
+	n, err := h.buf.Append(lines...)
+	if err == nil { // kept on a failed write: the next release tries again
+		clear(h.held)
+	}
+	return n, err
 }

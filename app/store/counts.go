@@ -26,8 +26,8 @@ func init() {
 		if !ok1 || !ok2 {
 			return nil, errors.New("honeysens_add_counts: want two texts")
 		}
-		delta, ok := parseCounts(add)
-		if !ok {
+		delta, err := readCounts(add)
+		if err != nil {
 			return nil, errors.New("honeysens_add_counts: not a count object")
 		}
 		return addCounts(text, delta), nil
@@ -41,10 +41,9 @@ func init() {
 // the object, without the values whose count reaches 0. The objects are read and written by
 // hand, keys in sorted order: encoding/json took most of an attacker row's update.
 func addCounts(text string, delta map[string]int64) string {
-	m, ok := parseCounts(text)
-	if !ok {
+	m, _ := readCounts(text)
+	if m == nil {
 		m = map[string]int64{}
-		json.Unmarshal([]byte(text), &m) // written by another writer (the upgrade): any valid form
 	}
 	for k, n := range delta {
 		if m[k] += n; m[k] <= 0 {
@@ -52,6 +51,17 @@ func addCounts(text string, delta map[string]int64) string {
 		}
 	}
 	return string(appendCounts(make([]byte, 0, len(text)+16), m))
+}
+
+// readCounts reads a count object: fast in the form appendCounts writes, through encoding/json
+// in any other (the schema upgrade's objects are SQLite's).
+func readCounts(text string) (map[string]int64, error) {
+	if m, ok := parseCounts(text); ok {
+		return m, nil
+	}
+	m := map[string]int64{}
+	err := json.Unmarshal([]byte(text), &m)
+	return m, err
 }
 
 func appendCounts(b []byte, m map[string]int64) []byte {

@@ -38,8 +38,8 @@ type BatchID struct {
 //
 // An event with a session id is the report of a session that a sensor sends while it lasts:
 // the first report of (sensor, session) is stored as a new event, a later one with a higher
-// revision updates that event (see updateSession). Every event gets its id; Stored says
-// whether the report changed anything.
+// revision updates that event (see updateSession), an older or repeated one changes nothing.
+// Every event gets the id of the event it is or updates.
 func (s *Store) CommitBatch(ctx context.Context, events []*model.Event, hits map[int64]int64, batches []BatchID) error {
 	now := ms(s.now())
 	return s.write(ctx, func(tx *sql.Tx) error {

@@ -28,6 +28,8 @@ type Store struct {
 	// rollups says whether event changes maintain the overview's and the attackers view's
 	// read models; always, except in the bench's baseline that measures what they cost.
 	rollups bool
+	// walkBudget bounds the overview's ranked walks (see defaultWalkBudget).
+	walkBudget int
 }
 
 // readers is the size of the read pool: enough for the UI and API on a 2-4 core Pi, small
@@ -109,7 +111,7 @@ func Open(ctx context.Context, path, schemaSQL string) (*Store, error) {
 		return nil, err
 	}
 	return &Store{w: w, r: r, path: path, now: time.Now, stmts: st, lists: newStmtCache(r), wstmts: ws,
-		rollups: true}, nil
+		rollups: true, walkBudget: defaultWalkBudget}, nil
 }
 
 // WithoutRollups stops maintaining the read models of the overview and the attackers view, so

@@ -130,7 +130,11 @@ func (s *Store) Overview(ctx context.Context, q OverviewQuery) (*Overview, error
 		o.Top[t.name] = list
 	}
 	from, to := fromH*hourMS, toH*hourMS
-	if o.Top["sources"], err = s.topSources(ctx, q.Groups, from, to); err != nil {
+	var periodEvents int64
+	for _, n := range o.ByClass {
+		periodEvents += n
+	}
+	if o.Top["sources"], err = s.topSources(ctx, q.Groups, from, to, periodEvents); err != nil {
 		return nil, err
 	}
 	for name, kind := range map[string]int{"usernames": factUser, "passwords": factPassword, "commands": factCommand, "paths": factPath} {
@@ -229,9 +233,11 @@ func (s *Store) recentCritical(ctx context.Context, groups []int64, from, to int
 // short period long after the busiest attackers), the values of the period are counted directly.
 const (
 	walkPage = 32
-	// walkBudget is how many values the walk counts before it gives way to counting the period
-	// directly: a value costs about 10 µs, the direct count of a million events about 150 ms.
-	walkBudget = 4096
+	// defaultWalkBudget is how many values the walk counts before it gives way to counting the
+	// period directly (a value costs about 10 µs, the direct count of a million events up to
+	// 150 ms), and up to how many events or tried values a period is counted directly at once.
+	// Store.walkBudget holds it (tests lower it to make the walk and its give-up run).
+	defaultWalkBudget = 4096
 )
 
 // rankedList reads one group's values by descending all-time count.
@@ -337,7 +343,7 @@ func (s *Store) walkTop(ctx context.Context, lists []*rankedList, count func(key
 		if !more || (len(found) == topN && found[topN-1].Count >= bound) {
 			return found, nil
 		}
-		if counted >= walkBudget {
+		if counted >= s.walkBudget {
 			return direct()
 		}
 	}
@@ -403,7 +409,7 @@ func (s *Store) scopeGroups(ctx context.Context, groups []int64) ([]int64, error
 // was busy long before the period does not hold it up. For longer periods it reads the busiest
 // of all time (the attackers rows of the scope), which a long period holds most of, and a walk
 // over a month of day lists would read 30 lists a round.
-func (s *Store) topSources(ctx context.Context, groups []int64, from, to int64) ([]TopValue, error) {
+func (s *Store) topSources(ctx context.Context, groups []int64, from, to, periodEvents int64) ([]TopValue, error) {
 	var lists []*rankedList
 	if to-from <= 8*dayMS {
 		gs, err := s.scopeGroups(ctx, groups)
@@ -436,15 +442,29 @@ func (s *Store) topSources(ctx context.Context, groups []int64, from, to int64) 
 			WHERE source_key IN KEYS AND timestamp >= ? AND timestamp < ? AND `+gc+` GROUP BY source_key`, keys, nil,
 			append([]any{from, to}, gargs...))
 	}
-	// Counted directly, the period's events are read in events_source: a pass over all of that
-	// index, but it holds every column the count needs and is in source order, so each address
-	// is counted as the pass goes; reading the period's rows in time order cost a row each.
+	// Counted directly, the period's events are read in time order, a row each, or, when the
+	// period holds more than a sixth of the live events, in one pass over events_source: it holds
+	// every column the count needs and is in source order, so each address is counted as the
+	// pass goes, at about a sixth of a row's cost per entry.
+	total, err := s.CountEvents(ctx, &EventFilter{Groups: groups})
+	if err != nil {
+		return nil, err
+	}
+	index := "events_timestamp"
+	if periodEvents*6 > total {
+		index = "events_source"
+	}
 	direct := func() ([]TopValue, error) {
-		return s.topQuery(ctx, `SELECT source_key, count(*) AS c FROM events INDEXED BY events_source
+		return s.topQuery(ctx, `SELECT source_key, count(*) AS c FROM events INDEXED BY `+index+`
 			WHERE timestamp >= ? AND timestamp < ? AND `+gc+` GROUP BY source_key ORDER BY c DESC, 1 LIMIT `+strconv.Itoa(topN),
 			append([]any{from, to}, gargs...)...)
 	}
-	list, err := s.walkTop(ctx, lists, count, direct)
+	var list []TopValue
+	if periodEvents <= int64(s.walkBudget) {
+		list, err = direct() // a quiet period: counting it is cheaper than any walk
+	} else {
+		list, err = s.walkTop(ctx, lists, count, direct)
+	}
 	for i := range list { // the lists hold source keys: sorted as addresses, shown as text
 		list[i].Value = addrOfKey([]byte(list[i].Value))
 	}
@@ -469,9 +489,19 @@ func (s *Store) topFacts(ctx context.Context, kind int, groups []int64, from, to
 			WHERE kind = ? AND value IN KEYS AND hour >= ? AND hour < ? AND `+gc+` GROUP BY value`, keys, []any{kind},
 			append([]any{fromH, toH}, gargs...))
 	}
+	// Counted directly, the period's rows are read in fact_hours_period.
 	direct := func() ([]TopValue, error) {
-		return s.topQuery(ctx, `SELECT value, sum(n) AS c FROM fact_hours WHERE kind = ? AND hour >= ? AND hour < ? AND `+gc+
-			` GROUP BY value ORDER BY c DESC, 1 LIMIT `+strconv.Itoa(topN), append([]any{kind, fromH, toH}, gargs...)...)
+		return s.topQuery(ctx, `SELECT value, sum(n) AS c FROM fact_hours INDEXED BY fact_hours_period
+			WHERE kind = ? AND hour >= ? AND hour < ? AND `+gc+` GROUP BY value ORDER BY c DESC, 1 LIMIT `+strconv.Itoa(topN),
+			append([]any{kind, fromH, toH}, gargs...)...)
+	}
+	var rows int64
+	if err := s.lists.queryRow(ctx, `SELECT count(*) FROM fact_hours INDEXED BY fact_hours_period WHERE kind = ? AND hour >= ? AND hour < ?`,
+		[]any{kind, fromH, toH}, &rows); err != nil {
+		return nil, fmt.Errorf("store: top list: %w", err)
+	}
+	if rows <= int64(s.walkBudget) {
+		return direct() // few values tried in the period: counting them is cheaper than any walk
 	}
 	return s.walkTop(ctx, lists, count, direct)
 }

@@ -87,83 +87,88 @@ func TestOverviewMatchesTheEvents(t *testing.T) {
 			{testNow.Add(-time.Hour), testNow.Add(72 * time.Hour)},
 			{testNow.Add(30*time.Hour + 17*time.Minute), testNow.Add(31*time.Hour + 5*time.Minute)},
 		}
-		for _, scope := range scopes {
-			for _, p := range periods {
-				name := fmt.Sprintf("seed %d scope %v period %v", seed, scope, p)
-				o, err := w.s.Overview(context.Background(), OverviewQuery{From: p[0], To: p[1], Groups: scope})
-				if err != nil {
-					t.Fatal(err)
-				}
-				from, to, prev := ms(o.From), ms(o.To), ms(o.PreviousFrom)
-				if o.From.After(p[0]) || o.To.Before(p[1]) || (to-from)%hourMS != 0 || from-prev != to-from {
-					t.Fatalf("%s: period %v-%v (previous from %v)", name, o.From, o.To, o.PreviousFrom)
-				}
-				byClass, prevClass, byStatus := map[model.Classification]int64{}, map[model.Classification]int64{}, map[model.Status]int64{}
-				timeline := map[int64]int64{}
-				tops := map[string]map[string]int64{}
-				for _, l := range TopLists {
-					tops[l] = map[string]int64{}
-				}
-				for _, e := range events {
-					if !inScope(scope, e.group) {
-						continue
+		// Budgets: count every period directly (these are small), walk and give up after a few
+		// values, walk to the end.
+		for _, budget := range []int{defaultWalkBudget, 5, 1 << 30} {
+			for _, scope := range scopes {
+				for _, p := range periods {
+					name := fmt.Sprintf("seed %d budget %d scope %v period %v", seed, budget, scope, p)
+					w.s.walkBudget = budget
+					o, err := w.s.Overview(context.Background(), OverviewQuery{From: p[0], To: p[1], Groups: scope})
+					if err != nil {
+						t.Fatal(err)
 					}
-					if e.ts >= prev && e.ts < from {
-						prevClass[model.Classification(e.class)]++
+					from, to, prev := ms(o.From), ms(o.To), ms(o.PreviousFrom)
+					if o.From.After(p[0]) || o.To.Before(p[1]) || (to-from)%hourMS != 0 || from-prev != to-from {
+						t.Fatalf("%s: period %v-%v (previous from %v)", name, o.From, o.To, o.PreviousFrom)
 					}
-					if e.ts < from || e.ts >= to {
-						continue
+					byClass, prevClass, byStatus := map[model.Classification]int64{}, map[model.Classification]int64{}, map[model.Status]int64{}
+					timeline := map[int64]int64{}
+					tops := map[string]map[string]int64{}
+					for _, l := range TopLists {
+						tops[l] = map[string]int64{}
 					}
-					byClass[model.Classification(e.class)]++
-					byStatus[model.Status(e.status)]++
-					timeline[e.ts/hourMS*hourMS]++
-					tops["sources"][e.source]++
-					tops["services"][e.service]++
-					if e.port > 0 {
-						tops["ports"][fmt.Sprint(e.port)]++
+					for _, e := range events {
+						if !inScope(scope, e.group) {
+							continue
+						}
+						if e.ts >= prev && e.ts < from {
+							prevClass[model.Classification(e.class)]++
+						}
+						if e.ts < from || e.ts >= to {
+							continue
+						}
+						byClass[model.Classification(e.class)]++
+						byStatus[model.Status(e.status)]++
+						timeline[e.ts/hourMS*hourMS]++
+						tops["sources"][e.source]++
+						tops["services"][e.service]++
+						if e.port > 0 {
+							tops["ports"][fmt.Sprint(e.port)]++
+						}
+						for _, l := range e.facts.Logins {
+							tops["usernames"][l.User]++
+							tops["passwords"][l.Password]++
+						}
+						for _, c := range e.facts.Commands {
+							tops["commands"][c]++
+						}
+						for _, p := range e.facts.Paths {
+							tops["paths"][p]++
+						}
 					}
-					for _, l := range e.facts.Logins {
-						tops["usernames"][l.User]++
-						tops["passwords"][l.Password]++
+					for _, m := range []struct {
+						got, want any
+						what      string
+					}{{o.ByClass, byClass, "by class"}, {o.PreviousByClass, prevClass, "previous by class"}, {o.ByStatus, byStatus, "by status"}} {
+						if fmt.Sprint(m.got) != fmt.Sprint(m.want) {
+							t.Fatalf("%s: %s %v, want %v", name, m.what, m.got, m.want)
+						}
 					}
-					for _, c := range e.facts.Commands {
-						tops["commands"][c]++
+					if len(o.Timeline) != int((to-from)/hourMS) {
+						t.Fatalf("%s: %d timeline buckets for %d hours", name, len(o.Timeline), (to-from)/hourMS)
 					}
-					for _, p := range e.facts.Paths {
-						tops["paths"][p]++
+					for _, b := range o.Timeline {
+						var n int64
+						for _, c := range b.Counts {
+							n += c
+						}
+						if n != timeline[ms(b.Start)] {
+							t.Fatalf("%s: hour %v has %d, want %d", name, b.Start, n, timeline[ms(b.Start)])
+						}
 					}
-				}
-				for _, m := range []struct {
-					got, want any
-					what      string
-				}{{o.ByClass, byClass, "by class"}, {o.PreviousByClass, prevClass, "previous by class"}, {o.ByStatus, byStatus, "by status"}} {
-					if fmt.Sprint(m.got) != fmt.Sprint(m.want) {
-						t.Fatalf("%s: %s %v, want %v", name, m.what, m.got, m.want)
+					for _, l := range TopLists {
+						checkTop(t, name+" "+l, o.Top[l], tops[l])
 					}
-				}
-				if len(o.Timeline) != int((to-from)/hourMS) {
-					t.Fatalf("%s: %d timeline buckets for %d hours", name, len(o.Timeline), (to-from)/hourMS)
-				}
-				for _, b := range o.Timeline {
-					var n int64
-					for _, c := range b.Counts {
-						n += c
+					for i, e := range o.RecentCritical {
+						if e.Classification != model.ClassHoneypot || !inScope(scope, e.GroupID) || ms(e.Timestamp) < from || ms(e.Timestamp) >= to ||
+							(i > 0 && e.Timestamp.After(o.RecentCritical[i-1].Timestamp)) {
+							t.Fatalf("%s: recent critical %d is %+v", name, i, e)
+						}
 					}
-					if n != timeline[ms(b.Start)] {
-						t.Fatalf("%s: hour %v has %d, want %d", name, b.Start, n, timeline[ms(b.Start)])
+					if n := byClass[model.ClassHoneypot]; int64(len(o.RecentCritical)) != min(n, topN) {
+						t.Fatalf("%s: %d recent critical events, want %d", name, len(o.RecentCritical), min(n, topN))
 					}
-				}
-				for _, l := range TopLists {
-					checkTop(t, name+" "+l, o.Top[l], tops[l])
-				}
-				for i, e := range o.RecentCritical {
-					if e.Classification != model.ClassHoneypot || !inScope(scope, e.GroupID) || ms(e.Timestamp) < from || ms(e.Timestamp) >= to ||
-						(i > 0 && e.Timestamp.After(o.RecentCritical[i-1].Timestamp)) {
-						t.Fatalf("%s: recent critical %d is %+v", name, i, e)
-					}
-				}
-				if n := byClass[model.ClassHoneypot]; int64(len(o.RecentCritical)) != min(n, topN) {
-					t.Fatalf("%s: %d recent critical events, want %d", name, len(o.RecentCritical), min(n, topN))
 				}
 			}
 		}
@@ -171,7 +176,7 @@ func TestOverviewMatchesTheEvents(t *testing.T) {
 }
 
 // TestOverviewWalkFallsBackToTheDirectCount makes the ranked walk of the sources too long: in a
-// period of four days a dozen addresses are busy, while thousands of others were busier before
+// period of nine days a dozen addresses are busy, while thousands of others were busier before
 // it (their all-time counts come first in the walk), and checks the direct count's answer.
 func TestOverviewWalkFallsBackToTheDirectCount(t *testing.T) {
 	s := newStore(t)
@@ -181,7 +186,7 @@ func TestOverviewWalkFallsBackToTheDirectCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	var evs []*model.Event
-	for i := range walkBudget + 500 {
+	for i := range defaultWalkBudget + 500 {
 		for j := range 3 {
 			evs = append(evs, &model.Event{Timestamp: testNow.Add(time.Duration(j*24) * time.Hour), SensorID: sn.ID, GroupID: g.ID,
 				Service: "ssh", Source: netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}), Summary: "x"})
@@ -196,7 +201,11 @@ func TestOverviewWalkFallsBackToTheDirectCount(t *testing.T) {
 	if err := s.CommitBatch(context.Background(), evs, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	from, to := testNow.Add(4*24*time.Hour), testNow.Add(8*24*time.Hour)
+	// Longer than eight days: the walk reads the addresses busiest of all time first.
+	from, to := testNow.Add(60*time.Hour), testNow.Add(12*24*time.Hour)
+	// A budget below the period's 15 events: the walk runs, reads thousands of addresses that
+	// were busier before the period and gives up for the direct count.
+	s.walkBudget = 10
 	o, err := s.Overview(context.Background(), OverviewQuery{From: from, To: to})
 	if err != nil {
 		t.Fatal(err)

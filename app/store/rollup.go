@@ -238,6 +238,13 @@ func widen(first, last, ts int64) (int64, int64) {
 	return first, last
 }
 
+// attackerMerge adds an attackers row (excluded) to the one with its key.
+const attackerMerge = `first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
+	events = events + excluded.events, new_events = new_events + excluded.new_events, logins = logins + excluded.logins,
+	logins_ok = logins_ok + excluded.logins_ok, commands = commands + excluded.commands,
+	classes = honeysens_add_counts(classes, excluded.classes), services = honeysens_add_counts(services, excluded.services),
+	ports = honeysens_add_counts(ports, excluded.ports), sensors = honeysens_add_counts(sensors, excluded.sensors)`
+
 // The rollups' statements, prepared at open (see writerStatements).
 const (
 	sqlHourAdd      = `INSERT INTO event_hours VALUES (?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n`
@@ -264,11 +271,7 @@ const (
 	// first: the count objects are merged by honeysens_add_counts (addCounts, see init).
 	sqlAttackerAdd = `INSERT INTO attackers (group_id, source_key, source, first_seen, last_seen, events, new_events, logins,
 		logins_ok, commands, classes, services, ports, sensors) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-		ON CONFLICT DO UPDATE SET first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen),
-		events = events + excluded.events, new_events = new_events + excluded.new_events, logins = logins + excluded.logins,
-		logins_ok = logins_ok + excluded.logins_ok, commands = commands + excluded.commands,
-		classes = honeysens_add_counts(classes, excluded.classes), services = honeysens_add_counts(services, excluded.services),
-		ports = honeysens_add_counts(ports, excluded.ports), sensors = honeysens_add_counts(sensors, excluded.sensors)`
+		ON CONFLICT DO UPDATE SET ` + attackerMerge
 	sqlAttackerFirst = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? ORDER BY source_key, timestamp LIMIT 1`
 	sqlAttackerLast  = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? ORDER BY source_key DESC, timestamp DESC LIMIT 1`
 	sqlGroupFirst    = `SELECT timestamp FROM events INDEXED BY events_source WHERE source_key = ? AND group_id = ? ORDER BY source_key, timestamp LIMIT 1`

@@ -94,8 +94,8 @@ func attackerEdges(ctx context.Context, p prepared, k attackerKey) (first, last 
 
 // keepAllGroupsRows keeps the attackers table's all-groups rows (group 0) in step with the
 // number of groups, in the transaction that created or deleted a group: the second group gets
-// them as a copy of the first group's rows (the only group with events until now), the last
-// but one group's deletion drops them.
+// them, each address's rows of every group added up, the last but one group's deletion drops
+// them.
 func keepAllGroupsRows(ctx context.Context, tx *sql.Tx) error {
 	var groups, all int
 	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM groups), (SELECT count(*) FROM attackers WHERE group_id = 0)`).
@@ -105,8 +105,11 @@ func keepAllGroupsRows(ctx context.Context, tx *sql.Tx) error {
 	var err error
 	switch {
 	case groups >= 2 && all == 0:
-		_, err = tx.ExecContext(ctx, `INSERT INTO attackers SELECT 0, source_key, source, first_seen, last_seen, events, new_events,
-			logins, logins_ok, commands, classes, services, ports, sensors FROM attackers WHERE group_id != 0`)
+		// Usually one group has rows; events of a sensor that moved meanwhile can leave an
+		// address in two. The rows are merged as sqlAttackerAdd merges new events.
+		_, err = tx.ExecContext(ctx, `INSERT INTO attackers SELECT 0, source_key, source, first_seen, last_seen, events,
+			new_events, logins, logins_ok, commands, classes, services, ports, sensors FROM attackers WHERE group_id != 0
+			ON CONFLICT DO UPDATE SET `+attackerMerge)
 	case groups < 2 && all > 0:
 		_, err = tx.ExecContext(ctx, `DELETE FROM attackers WHERE group_id = 0`)
 	}

@@ -405,3 +405,34 @@ func TestAllGroupsRowsFollowTheGroups(t *testing.T) {
 		t.Fatal("second group deleted:", diff)
 	}
 }
+
+// TestAllGroupsRowsAddUpAnAddressInTwoGroups: events stored for a sensor's old group (its move
+// raced a batch) leave an address with rows in two groups; the all-groups rows that a new second
+// group brings add them up.
+func TestAllGroupsRowsAddUpAnAddressInTwoGroups(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	a, b := addGroup(t, s, "a"), addGroup(t, s, "b")
+	sn := &model.Sensor{Name: "s", GroupID: b.ID, UpdateInterval: 60, Secret: "x"}
+	if err := s.CreateSensor(ctx, sn); err != nil {
+		t.Fatal(err)
+	}
+	src := netip.MustParseAddr("192.0.2.1")
+	evs := []*model.Event{
+		{Timestamp: testNow, SensorID: sn.ID, GroupID: a.ID, Service: "ssh", Source: src, Summary: "old group"},
+		{Timestamp: testNow.Add(time.Minute), SensorID: sn.ID, GroupID: b.ID, Service: "http", Source: src, Summary: "new group"},
+	}
+	if err := s.CommitBatch(ctx, evs, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteGroup(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	addGroup(t, s, "c")
+	if diff := rollupDiff(t, s); diff != "" {
+		t.Fatal(diff)
+	}
+	if n := countRows(t, s, "attackers", "group_id = 0 AND events = 2"); n != 1 {
+		t.Fatalf("%d all-groups rows with both events", n)
+	}
+}
