@@ -485,8 +485,9 @@ func (s *Store) topFacts(ctx context.Context, kind int, groups []int64, from, to
 	gc, gargs := groupCond("group_id", groups)
 	fromH, toH := from/hourMS, to/hourMS
 	count := func(keys []any) (map[string]int64, error) {
+		// +hour: the values' own rows (the primary key), not every row of the period.
 		return s.pageCounts(ctx, `SELECT value, sum(n) FROM fact_hours
-			WHERE kind = ? AND value IN KEYS AND hour >= ? AND hour < ? AND `+gc+` GROUP BY value`, keys, []any{kind},
+			WHERE kind = ? AND value IN KEYS AND +hour >= ? AND +hour < ? AND `+gc+` GROUP BY value`, keys, []any{kind},
 			append([]any{fromH, toH}, gargs...))
 	}
 	// Counted directly, the period's rows are read in fact_hours_period.
