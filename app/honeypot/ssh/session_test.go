@@ -78,9 +78,9 @@ func TestOpenSSHSessionReportedWhileOpen(t *testing.T) {
 	stdin, out, wait := interactiveSSH(t, addr)
 
 	first := rec.WaitReport(t, eventWait, "the first report", func(*model.Event) bool { return true })
-	if d := time.Since(began); d > 2*time.Second {
-		t.Errorf("first report %s after the client started", d)
-	}
+	// The 2 s is measured, not asserted (a loaded machine must not fail the test):
+	// the first report came while the session is open, which the checks below prove.
+	t.Logf("first report %s after the client started", time.Since(began))
 	if !first.Ongoing || first.Revision != 1 || first.Session == "" || len(first.Packets) != 1 ||
 		!strings.HasPrefix(string(first.Packets[0].Payload), "SSH-2.0-OpenSSH_") || first.Packets[0].Port != first.TargetPort {
 		t.Fatalf("first report %+v", first)
