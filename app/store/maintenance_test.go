@@ -100,6 +100,7 @@ func TestMaintainMergesTheSearchIndexAndFreesPages(t *testing.T) {
 func TestMaintainEndsUnderSteadyIngest(t *testing.T) {
 	ctx := context.Background()
 	s := newStore(t)
+	s.WithoutRollups() // the search index is under test; the read models would only slow the ingest down
 	g := addGroup(t, s, "Busy")
 	sn := addSensor(t, s, "busy", g.ID)
 	n := 0

@@ -115,8 +115,9 @@ func Open(ctx context.Context, path, schemaSQL string) (*Store, error) {
 }
 
 // WithoutRollups stops maintaining the read models of the overview and the attackers view, so
-// that the bench can measure ingest with and without them on the same machine. A store in
-// this mode must never be used by the appliance: its overview would drift from its events.
+// that the bench can measure ingest with and without them on the same machine (and tests of
+// other parts can fill a database faster). A store in this mode must never be used by the
+// appliance: its overview would drift from its events.
 func (s *Store) WithoutRollups() { s.rollups = false }
 
 // Path returns the database file's path.
