@@ -17,8 +17,9 @@ import (
 )
 
 // stepTimeout bounds every browser step, so a broken page fails fast instead
-// of hanging until the go test deadline.
-const stepTimeout = 15 * time.Second
+// of hanging until the go test deadline. Generous: under the race detector the
+// other packages' tests share the two CPUs with Chromium and the appliance.
+const stepTimeout = 30 * time.Second
 
 // browser is one headless Chromium tab plus the page errors seen in it.
 type browser struct {
