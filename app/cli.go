@@ -28,7 +28,7 @@ Usage:
   honeysens user create --login NAME [...]  create a user (prints a generated password)
   honeysens user reset-password LOGIN       set a new generated password, to be changed at login
   honeysens token create --user LOGIN       print a new personal API token for a user
-  honeysens bench [--events N]              measure ingest, list, export and footprint here
+  honeysens bench [--events N] [--ssh-only] measure ingest, list, export, SSH honeypot speed and footprint here
   honeysens sensor --config FILE            run as a remote sensor reporting to a server
   honeysens backup FILE                     write a consistent copy of the database (while running)
   honeysens restore FILE                    replace the database by a backup (appliance stopped)
@@ -259,6 +259,7 @@ func benchCommand(args []string, res Resources, stdout, stderr io.Writer) error 
 	fs.IntVar(&opt.Baseline, "baseline", 100000, "events inserted straight into SQLite for the baseline")
 	fs.StringVar(&opt.Dir, "dir", "", "directory for the bench databases (default: a temp dir, removed after)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
+	sshOnly := fs.Bool("ssh-only", false, "run only the SSH honeypot phase (sessions/s against a bare x/crypto/ssh server)")
 	if err := config.Parse(fs, args, os.Getenv); err != nil {
 		return err
 	}
@@ -272,6 +273,10 @@ func benchCommand(args []string, res Resources, stdout, stderr io.Writer) error 
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *sshOnly {
+		fmt.Fprintf(stdout, "honeysens %s bench, SSH phase only: %d CPUs, %s/%s\n\n", res.Version, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+		return bench.RunSSH(context.Background(), opt, stdout)
 	}
 	fmt.Fprintf(stdout, "honeysens %s bench: %d events, %d CPUs, %s/%s\n\n", res.Version, opt.Events, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
 	return bench.Run(context.Background(), opt, stdout)

@@ -174,6 +174,9 @@ func (r *Runner) server(ctx context.Context) error {
 	if err := r.bareHandler(); err != nil {
 		return err
 	}
+	if err := r.sshSpeed(ctx, e); err != nil {
+		return err
+	}
 	for _, per := range []int{1, 100} {
 		if _, err := r.ingestHTTP(ctx, e, per, ""); err != nil {
 			return err

@@ -158,12 +158,24 @@ func (s *session) step() bool {
 			honeypot.Interaction(e, time.Now(), line)
 		}
 	})
-	if s.commands > s.svc.cfg.MaxCommands {
+	// The PASS of a login attempt is answered even past the limit: the attempt is recorded
+	// whole, and the client sees a 530, not a 421 it would take for the answer to its pair.
+	if s.commands > s.svc.cfg.MaxCommands && !(cmd == "PASS" && s.haveUser) {
 		s.reply(421, "Too many commands, closing control connection.")
 		s.reason = "command limit reached"
 		return false
 	}
-	return s.handle(cmd, arg)
+	if !s.handle(cmd, arg) {
+		return false
+	}
+	if cmd == "PASS" && !s.isLoggedIn && s.commands >= s.svc.cfg.MaxCommands {
+		// No room for another attempt: end now, as vsftpd does after its last allowed failed
+		// login, so that a brute-forcer's next USER meets a closed connection and it tries
+		// that pair again on a new one, instead of a 421 that loses the pair.
+		s.reason = "command limit reached"
+		return false
+	}
+	return true
 }
 
 func (s *session) readError(err error) string {

@@ -7,7 +7,10 @@ package ssh
 
 import (
 	"net"
+	"slices"
 	"strings"
+
+	gossh "golang.org/x/crypto/ssh"
 
 	"honeysens/app/honeypot/shell"
 	"honeysens/app/model"
@@ -20,7 +23,7 @@ const DefaultBanner = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3"
 type Config struct {
 	Listen      string   `json:"listen"`
 	Banner      string   `json:"banner"`        // the SSH version line we send
-	HostKeyFile string   `json:"host_key_file"` // PEM file with our ed25519 and rsa host keys; created (0600) on first start
+	HostKeyFile string   `json:"host_key_file"` // PEM file with our rsa, ecdsa and ed25519 host keys; created (0600) on first start, a missing type added
 	Hostname    string   `json:"hostname"`      // the fake shell's host name
 	Accept      []string `json:"accept"`        // "user:password" pairs let in; "*" matches anything
 	AcceptAfter int      `json:"accept_after"`  // let any password in after this many failures from one address (0 = never)
@@ -36,6 +39,13 @@ func DefaultConfig() Config {
 		Hostname:    "debian",
 		Accept:      append([]string(nil), shell.DefaultAccept...),
 	}
+}
+
+// Algorithms returns the key exchange, cipher and MAC lists the service offers, for a server
+// that is to offer exactly the same (the bench's bare x/crypto/ssh server, the ceiling the
+// honeypot's speed is measured against). Host keys come from LoadHostKeys.
+func Algorithms() gossh.Config {
+	return gossh.Config{KeyExchanges: slices.Clone(kexAlgos), Ciphers: slices.Clone(ciphers), MACs: slices.Clone(macs)}
 }
 
 // fill gives empty fields their defaults.

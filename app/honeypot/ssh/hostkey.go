@@ -1,13 +1,17 @@
 package ssh
 
 import (
+	"bytes"
 	"crypto"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,75 +22,169 @@ import (
 // rsaBits is the size of the RSA host key, ssh-keygen's default.
 const rsaBits = 3072
 
-// LoadHostKeys reads the host keys from path, creating the file (mode 0600, in OpenSSH's
-// private key format, ed25519 and rsa one after the other) when it does not exist, and adding
-// a missing key type to an existing file. The signers come back in the order OpenSSH 9.2
-// offers its host key algorithms: rsa-sha2-512, rsa-sha2-256, then ssh-ed25519.
+// hostKeys are the private host keys of the service, one per type, as a Debian 12 sshd has
+// them (ssh-keygen -A: RSA 3072, ECDSA P-256, Ed25519).
+type hostKeys struct {
+	rsa *rsa.PrivateKey
+	ec  *ecdsa.PrivateKey
+	ed  ed25519.PrivateKey
+}
+
+// LoadHostKeys reads the host keys from path: an RSA 3072, an ECDSA P-256 and an Ed25519 key,
+// the three a Debian 12 sshd generates on installation. The file (mode 0600, OpenSSH's private
+// key format, one PEM block per key) is created on first start. A file that lacks a key type
+// (one written before the ECDSA key was added holds RSA and Ed25519 only) gets the missing key
+// appended: the keys it holds stay exactly as they are, so their fingerprints, which clients
+// remember, do not change.
+//
+// The signers come back in the order x/crypto offers them in, which is made the order
+// Debian's sshd offers its host key algorithms in (its HostKey files: rsa, ecdsa, ed25519):
+// "rsa-sha2-512,rsa-sha2-256,ecdsa-sha2-nistp256,ssh-ed25519" (see rsaAlgorithm). A client
+// picks by its own preference, not the server's: OpenSSH takes ssh-ed25519, Go's x/crypto
+// client ecdsa-sha2-nistp256. Like sshd 9.2, no ssh-rsa (SHA-1) signatures are offered.
 func LoadHostKeys(path string) ([]gossh.Signer, error) {
-	var edKey ed25519.PrivateKey
-	var rsaKey *rsa.PrivateKey
 	data, err := os.ReadFile(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-	case err != nil:
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("ssh host keys: %w", err)
-	default:
-		rest := data
-		for {
-			var b *pem.Block
-			b, rest = pem.Decode(rest)
-			if b == nil {
-				break
-			}
-			k, err := gossh.ParseRawPrivateKey(pem.EncodeToMemory(b))
-			if err != nil {
-				return nil, fmt.Errorf("ssh host keys: %s: %w", path, err)
-			}
-			switch k := k.(type) {
-			case *ed25519.PrivateKey:
-				edKey = *k
-			case ed25519.PrivateKey:
-				edKey = k
-			case *rsa.PrivateKey:
-				rsaKey = k
-			}
+	}
+	var k hostKeys
+	if err == nil {
+		if err := k.parse(data); err != nil {
+			return nil, fmt.Errorf("ssh host keys: %s: %w", path, err)
 		}
-		if edKey == nil && rsaKey == nil {
-			return nil, fmt.Errorf("ssh host keys: %s holds no ed25519 or rsa private key", path)
+		if k.rsa == nil && k.ec == nil && k.ed == nil {
+			return nil, fmt.Errorf("ssh host keys: %s holds no rsa, ecdsa or ed25519 private key", path)
 		}
 	}
-	if edKey == nil || rsaKey == nil {
-		if edKey == nil {
-			if _, edKey, err = ed25519.GenerateKey(rand.Reader); err != nil {
-				return nil, err
-			}
-		}
-		if rsaKey == nil {
-			if rsaKey, err = rsa.GenerateKey(rand.Reader, rsaBits); err != nil {
-				return nil, err
-			}
-		}
-		if err := writeKeys(path, edKey, rsaKey); err != nil {
+	added, err := k.addMissing()
+	if err != nil {
+		return nil, fmt.Errorf("ssh host keys: %w", err)
+	}
+	if len(added) > 0 {
+		if err := writeKeys(path, data, added...); err != nil {
 			return nil, fmt.Errorf("ssh host keys: %w", err)
 		}
 	}
-	rs, err := gossh.NewSignerFromKey(rsaKey)
-	if err != nil {
-		return nil, err
-	}
-	rsaSigner, err := gossh.NewSignerWithAlgorithms(rs.(gossh.AlgorithmSigner), []string{gossh.KeyAlgoRSASHA512, gossh.KeyAlgoRSASHA256})
-	if err != nil {
-		return nil, err
-	}
-	edSigner, err := gossh.NewSignerFromKey(edKey)
-	if err != nil {
-		return nil, err
-	}
-	return []gossh.Signer{rsaSigner, edSigner}, nil
+	return k.signers()
 }
 
-func writeKeys(path string, keys ...crypto.PrivateKey) error {
-	var out []byte
+// parse reads every PEM block of a key file. Of each type the last key counts; blocks that
+// are no rsa, ecdsa or ed25519 key are left alone.
+func (k *hostKeys) parse(data []byte) error {
+	rest := data
+	for {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			return nil
+		}
+		key, err := gossh.ParseRawPrivateKey(pem.EncodeToMemory(b))
+		if err != nil {
+			return err
+		}
+		switch key := key.(type) {
+		case *ed25519.PrivateKey:
+			k.ed = *key
+		case ed25519.PrivateKey:
+			k.ed = key
+		case *rsa.PrivateKey:
+			k.rsa = key
+		case *ecdsa.PrivateKey:
+			k.ec = key
+		}
+	}
+}
+
+// addMissing generates the key types the file lacks and returns them, in the order they go
+// into the file.
+func (k *hostKeys) addMissing() ([]crypto.PrivateKey, error) {
+	var added []crypto.PrivateKey
+	if k.rsa == nil {
+		key, err := rsa.GenerateKey(rand.Reader, rsaBits)
+		if err != nil {
+			return nil, err
+		}
+		k.rsa = key
+		added = append(added, key)
+	}
+	if k.ec == nil {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		k.ec = key
+		added = append(added, key)
+	}
+	if k.ed == nil {
+		_, key, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		k.ed = key
+		added = append(added, key)
+	}
+	return added, nil
+}
+
+// signers returns the host key signers in the order sshd offers them.
+func (k *hostKeys) signers() ([]gossh.Signer, error) {
+	rs, err := gossh.NewSignerFromKey(k.rsa)
+	if err != nil {
+		return nil, err
+	}
+	ecSigner, err := gossh.NewSignerFromKey(k.ec)
+	if err != nil {
+		return nil, err
+	}
+	edSigner, err := gossh.NewSignerFromKey(k.ed)
+	if err != nil {
+		return nil, err
+	}
+	rsaSigner := rs.(gossh.AlgorithmSigner)
+	return []gossh.Signer{
+		rsaAlgorithm{rsaSigner, gossh.KeyAlgoRSASHA512},
+		rsaAlgorithm{rsaSigner, gossh.KeyAlgoRSASHA256},
+		ecSigner, edSigner,
+	}, nil
+}
+
+// rsaAlgorithm is the RSA host key offered under one signature algorithm. x/crypto lists the
+// algorithms of one RSA signer in an order of its own (rsa-sha2-256 first), with no setting
+// to change it, while sshd lists rsa-sha2-512 first. x/crypto takes the name it offers for a
+// host key that is no AlgorithmSigner from its public key's Type(), and signs with such a key
+// when the client picked that name: so one rsaAlgorithm per algorithm, in sshd's order, gives
+// sshd's offer. The key sent to the client (Marshal) is the one ssh-rsa key, and the
+// signatures are those of the algorithm, exactly as from sshd. ssh-rsa (SHA-1) signatures,
+// which sshd 9.2 no longer makes, are not offered.
+type rsaAlgorithm struct {
+	signer gossh.AlgorithmSigner
+	algo   string // gossh.KeyAlgoRSASHA512 or gossh.KeyAlgoRSASHA256
+}
+
+func (r rsaAlgorithm) PublicKey() gossh.PublicKey {
+	return rsaAlgorithmKey{r.signer.PublicKey(), r.algo}
+}
+
+func (r rsaAlgorithm) Sign(rand io.Reader, data []byte) (*gossh.Signature, error) {
+	return r.signer.SignWithAlgorithm(rand, data, r.algo)
+}
+
+// rsaAlgorithmKey is the RSA public key named by one signature algorithm (see rsaAlgorithm);
+// everything but Type is the key's own.
+type rsaAlgorithmKey struct {
+	gossh.PublicKey
+	algo string
+}
+
+func (k rsaAlgorithmKey) Type() string { return k.algo }
+
+// writeKeys replaces the file at path by old (its current content, kept byte for byte)
+// followed by the keys, atomically and with mode 0600.
+func writeKeys(path string, old []byte, keys ...crypto.PrivateKey) error {
+	out := bytes.Clone(old)
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		out = append(out, '\n')
+	}
 	for _, k := range keys {
 		b, err := gossh.MarshalPrivateKey(k, "root@debian")
 		if err != nil {

@@ -122,17 +122,30 @@ type conn struct {
 // the handshake (a scanner, a banner grabber, an HTTP request on the wrong port).
 type sniffConn struct {
 	net.Conn
-	mu    sync.Mutex
-	first []byte
+	mu      sync.Mutex
+	first   []byte
+	checked bool // the client's version line was looked at
 }
 
+// Read also refuses an SSH-1 client as OpenSSH does, with its message, once the client's
+// version line is complete: x/crypto would answer with its key exchange and leave the client
+// (nmap's ssh-hostkey probe, for one) waiting for half a minute.
 func (c *sniffConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	c.mu.Lock()
 	if room := sniffLen - len(c.first); room > 0 && n > 0 {
 		c.first = append(c.first, p[:min(n, room)]...)
 	}
+	refuse := false
+	if line, _, complete := strings.Cut(string(c.first), "\n"); complete && !c.checked {
+		c.checked = true
+		refuse = strings.HasPrefix(line, "SSH-1.") && !strings.HasPrefix(line, "SSH-1.99-")
+	}
 	c.mu.Unlock()
+	if refuse {
+		c.Conn.Write([]byte("Protocol major versions differ.\r\n"))
+		return 0, io.EOF
+	}
 	return n, err
 }
 
@@ -230,6 +243,8 @@ func (c *conn) closeReason(err error, grace bool) string {
 		return "service stopped"
 	case grace:
 		return "login grace time over"
+	case err != nil && strings.Contains(err.Error(), "too many authentication failures"):
+		return "too many authentication failures" // our disconnect at MaxAuthTries
 	case err == nil || errors.Is(err, io.EOF) || strings.Contains(err.Error(), "ssh: disconnect"):
 		return "client disconnected"
 	case errors.Is(err, os.ErrDeadlineExceeded):
@@ -239,7 +254,7 @@ func (c *conn) closeReason(err error, grace bool) string {
 		return "idle timeout"
 	case strings.Contains(err.Error(), "input limit"):
 		return "input limit"
-	case strings.Contains(err.Error(), "no auth passed yet"), strings.Contains(err.Error(), "too many authentication failures"):
+	case strings.Contains(err.Error(), "no auth passed yet"):
 		return "authentication failed"
 	}
 	return "connection error"

@@ -68,6 +68,12 @@ func (c *conn) session(nc gossh.NewChannel) {
 					cmd = m.Command
 				}
 				started, reply = true, true
+				// The success reply goes out before the program starts: an exec that ends at
+				// once closes the channel, and a reply after that is lost (the client sees EOF).
+				if req.WantReply {
+					req.Reply(true, nil)
+					req.WantReply = false
+				}
 				prog.Add(1)
 				go func() {
 					defer prog.Done()

@@ -31,7 +31,15 @@ type Config struct {
 	Issue       string   `json:"issue"`        // the banner before the login prompt (/etc/issue.net)
 	Accept      []string `json:"accept"`       // "user:password" pairs let in; "*" matches anything
 	AcceptAfter int      `json:"accept_after"` // let any password in after this many failures from one address (0 = never)
+	// LoginRetries is login.defs' LOGIN_RETRIES: failed logins before the connection ends
+	// (0: DefaultLoginRetries). Above 1, hydra's telnet module (9.4, Debian 12) mixes up its
+	// pairs after the first "Login incorrect" of a connection, as it does against a real
+	// Debian host: what it types is recorded exactly, but it is not the pair it meant.
+	LoginRetries int `json:"login_retries"`
 }
+
+// DefaultLoginRetries is one attempt per connection, as on a Debian host with LOGIN_RETRIES 1.
+const DefaultLoginRetries = 1
 
 // DefaultConfig returns the settings `go run .` uses.
 func DefaultConfig() Config {
@@ -57,6 +65,9 @@ func (c *Config) fill() {
 	if c.Accept == nil {
 		c.Accept = d.Accept
 	}
+	if c.LoginRetries == 0 {
+		c.LoginRetries = DefaultLoginRetries
+	}
 }
 
 // Validate checks the settings (after filling in defaults for empty fields).
@@ -74,6 +85,9 @@ func (c *Config) Validate() error {
 	if len(c.Issue) > 1024 || strings.IndexFunc(c.Issue, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }) >= 0 {
 		f.Add("issue", "must be at most 1024 characters of text")
 	}
+	if c.LoginRetries < 1 || c.LoginRetries > 10 {
+		f.Add("login_retries", "must be 1 to 10 (0: the default, 1)")
+	}
 	if m, a := shell.ValidateAccept(c.Accept, c.AcceptAfter); m != "" || a != "" {
 		if m != "" {
 			f.Add("accept", m)
@@ -85,11 +99,12 @@ func (c *Config) Validate() error {
 	return f.Err()
 }
 
-// How a login goes, like Debian's login(1).
+// How a login goes, like Debian's telnetd and login(1).
 const (
 	loginGrace = 60 * time.Second // "Login timed out after 60 seconds."
-	maxTries   = 5                // LOGIN_RETRIES
-	failDelay  = 3 * time.Second  // FAIL_DELAY
+	failDelay  = 3 * time.Second  // pam_faildelay
+	promptHold = time.Second      // longest wait for the client's negotiation answers before the login prompt
+	lingerTime = 2 * time.Second  // longest wait for the client's close after ours
 	maxOptions = 32               // distinct negotiation steps listed in the event
 	flushAt    = 32 << 10
 )
@@ -103,6 +118,7 @@ type Service struct {
 	policy *shell.Policy
 	now    func() time.Time
 	delay  time.Duration          // after a failed login (tests shorten it)
+	hold   time.Duration          // promptHold (tests shorten it)
 	timing honeypot.SessionTiming // when sessions are reported (tests shorten it)
 
 	mu       sync.Mutex
@@ -119,7 +135,7 @@ func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{cfg: cfg, lim: lim, log: log, srv: honeypot.NewTCPServer(lim, log), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter), now: time.Now, delay: failDelay,
-		timing: honeypot.DefaultSessionTiming}
+		hold: min(promptHold, lim.IdleTimeout/2), timing: honeypot.DefaultSessionTiming}
 }
 
 // Name returns "telnet".
@@ -196,11 +212,15 @@ type conn struct {
 	seen   []string        // what the client negotiated, for the event
 	ttype  bool
 	naws   bool
+	held   bool // the issue and login prompt wait for the client's negotiation answers
 	graced atomic.Bool
 }
 
-// newConn sets up a connection and queues the greeting: what Debian's telnetd offers first,
-// then the issue and the login prompt.
+// newConn sets up a connection and queues what Debian's telnetd offers first. The issue and
+// the login prompt follow once the client has answered (or typed, or let promptHold pass):
+// telnetd starts login(1) only after the negotiation, and a client that reads the offers and
+// the prompt in one piece may answer the offers and then wait in vain for a prompt (hydra
+// waits six seconds per connection).
 func (s *Service) newConn(raw, wrapped net.Conn, start time.Time) *conn {
 	s.mu.Lock()
 	sessions := s.sessions
@@ -215,8 +235,16 @@ func (s *Service) newConn(raw, wrapped net.Conn, start time.Time) *conn {
 	for _, k := range []string{"do24", "do31", "do39", "will3", "will1"} {
 		c.asked[k] = true
 	}
-	c.writeText(s.cfg.Issue + "\n" + s.cfg.Hostname + " login: ")
+	c.held = true
 	return c
+}
+
+// release queues the issue and the first login prompt, once.
+func (c *conn) release() {
+	if c.held {
+		c.held = false
+		c.writeText(c.s.cfg.Issue + "\n" + c.s.cfg.Hostname + " login: ")
+	}
 }
 
 func (s *Service) handle(raw, wrapped net.Conn) {
@@ -232,6 +260,7 @@ func (s *Service) handle(raw, wrapped net.Conn) {
 		})
 		defer grace.Stop()
 	}
+	defer c.linger(raw) // after the event is final
 	var err error
 	defer func() {
 		if len(c.seen) > 0 {
@@ -245,15 +274,47 @@ func (s *Service) handle(raw, wrapped net.Conn) {
 	if err = c.flush(); err != nil {
 		return
 	}
+	holdUntil := time.Now().Add(s.hold)
+	c.c.SetReadDeadline(holdUntil)
 	buf := make([]byte, 1024)
 	for c.phase != phaseDone {
 		var n int
 		n, err = c.c.Read(buf)
 		c.feed(buf[:n])
+		if c.held && n == 0 && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(holdUntil) {
+			c.release() // a client that does not negotiate: prompt anyway
+			err = nil
+		}
+		if !c.held && !holdUntil.IsZero() {
+			holdUntil = time.Time{}
+			c.c.SetReadDeadline(holdUntil)
+		}
 		if ferr := c.flush(); ferr != nil && err == nil {
 			err = ferr
 		}
 		if err != nil {
+			return
+		}
+	}
+}
+
+// linger ends a connection that the server ends (after the last failed login, at logout) in
+// two steps: FIN first, then it reads and drops what the client still sends until the client
+// closes too, for at most lingerTime. A client that sends its next user name before it reads
+// the end (hydra does, a character at a time when it has no LINEMODE) then reads an end of
+// file instead of running into a reset, which kills hydra's task with SIGPIPE.
+func (c *conn) linger(raw net.Conn) {
+	if c.phase != phaseDone || c.s.srv.Stopping() {
+		return
+	}
+	cw, ok := raw.(interface{ CloseWrite() error })
+	if !ok || cw.CloseWrite() != nil {
+		return
+	}
+	c.c.SetReadDeadline(time.Now().Add(lingerTime))
+	buf := make([]byte, 512)
+	for {
+		if _, err := c.c.Read(buf); err != nil {
 			return
 		}
 	}
@@ -265,6 +326,7 @@ func (c *conn) feed(in []byte) {
 		kind, b, cmd := c.p.Next(in[i])
 		switch kind {
 		case Data:
+			c.release() // typed ahead: login prints its prompt, then reads what waits
 			c.input(b)
 		case Cmd:
 			c.command(cmd)
@@ -272,6 +334,9 @@ func (c *conn) feed(in []byte) {
 		if len(c.out) > flushAt {
 			c.flush()
 		}
+	}
+	if c.held && len(c.asked) == 0 {
+		c.release() // every offer answered
 	}
 }
 
@@ -281,7 +346,7 @@ func (c *conn) closeReason(err error) string {
 		return "service stopped"
 	case c.graced.Load():
 		return "login timed out"
-	case c.phase == phaseDone && c.tries >= maxTries && !c.tr.LoggedIn():
+	case c.phase == phaseDone && c.tries >= c.s.cfg.LoginRetries && !c.tr.LoggedIn():
 		return "too many login attempts"
 	case c.phase == phaseDone:
 		return "logout"
@@ -440,11 +505,8 @@ func (c *conn) input(b byte) {
 func (c *conn) line(l string) {
 	switch c.phase {
 	case phaseUser:
-		l = strings.TrimSpace(l)
-		if l == "" {
-			c.writeText(c.s.cfg.Hostname + " login: ")
-			return
-		}
+		// The name as typed, an empty one too: Debian's login (PAM) asks for its password
+		// and counts the failure like any other.
 		c.user = l
 		c.phase = phasePass
 		c.ed.Echo = false
@@ -471,8 +533,8 @@ func (c *conn) line(l string) {
 			}
 		}
 		c.writeText("Login incorrect\n")
-		if c.tries >= maxTries {
-			c.writeText(fmt.Sprintf("Maximum number of tries exceeded (%d)\n", maxTries))
+		if c.tries >= c.s.cfg.LoginRetries {
+			c.writeText(fmt.Sprintf("Maximum number of tries exceeded (%d)\n", c.tries))
 			c.phase = phaseDone
 			return
 		}

@@ -14,7 +14,7 @@ import (
 // TestSessionReportedWhileOpen: a telnet session is reported soon after the client's first
 // bytes, grows with its logins and commands, and is final at logout.
 func TestSessionReportedWhileOpen(t *testing.T) {
-	s := New(Config{Listen: "127.0.0.1:0"}, honeypot.Limits{}, nil)
+	s := New(Config{Listen: "127.0.0.1:0", LoginRetries: 5}, honeypot.Limits{}, nil)
 	s.delay = 0
 	s.timing = honeypot.SessionTiming{First: 100 * time.Millisecond, Every: 200 * time.Millisecond, Slow: 200 * time.Millisecond,
 		SlowAfter: 100, Keepalive: time.Minute}

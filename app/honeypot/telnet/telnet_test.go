@@ -30,6 +30,7 @@ func start(t *testing.T, cfg Config, lim honeypot.Limits) (*Service, *hptest.Rec
 	cfg.Listen = "127.0.0.1:0"
 	s := New(cfg, lim, nil)
 	s.delay = 0
+	s.hold = min(s.hold, 100*time.Millisecond)
 	rec := hptest.NewRecorder()
 	if err := s.Start(rec); err != nil {
 		t.Fatal(err)
@@ -80,7 +81,7 @@ func (c *client) send(s string) {
 }
 
 func TestRawClientLoginAndShell(t *testing.T) {
-	_, rec, addr := start(t, Config{Hostname: "nas"}, honeypot.Limits{})
+	_, rec, addr := start(t, Config{Hostname: "nas", LoginRetries: 5}, honeypot.Limits{})
 	c := dial(t, addr)
 	greeting := c.until("nas login: ")
 	if !strings.HasPrefix(greeting, "\xff\xfd\x18\xff\xfd\x1f\xff\xfd\x27\xff\xfb\x03\xff\xfb\x01Debian GNU/Linux 12\r\nnas login: ") {
@@ -148,10 +149,10 @@ func TestNegotiationAndEcho(t *testing.T) {
 }
 
 func TestFailedLoginsAndMaxTries(t *testing.T) {
-	_, rec, addr := start(t, Config{Accept: []string{}}, honeypot.Limits{})
+	_, rec, addr := start(t, Config{Accept: []string{}, LoginRetries: 5}, honeypot.Limits{})
 	c := dial(t, addr)
 	c.until("login: ")
-	for i := 0; i < maxTries; i++ {
+	for i := 0; i < 5; i++ {
 		c.send(fmt.Sprintf("admin\r\npass%d\r\n", i))
 		c.until("Login incorrect\r\n")
 	}
@@ -163,7 +164,7 @@ func TestFailedLoginsAndMaxTries(t *testing.T) {
 	mustContain(t, "details", hptest.TypedDetails(e), "login admin / pass4: refused", "(too many login attempts)")
 
 	// AcceptAfter across connections from one address
-	_, rec2, addr2 := start(t, Config{Accept: []string{}, AcceptAfter: 2}, honeypot.Limits{})
+	_, rec2, addr2 := start(t, Config{Accept: []string{}, AcceptAfter: 2, LoginRetries: 5}, honeypot.Limits{})
 	c = dial(t, addr2)
 	c.until("login: ")
 	c.send("u\r\np1\r\nu\r\np2\r\n")
