@@ -8,7 +8,7 @@ import (
 	"honeysens/app/model"
 )
 
-// Every HashPassword / CheckPassword call costs one argon2id run (19 MiB), which is slow under
+// Every HashPassword / CheckPassword call costs one argon2id run (7 MiB), which is slow under
 // the race detector, so the tests below use as few as they can.
 
 func TestHashPasswordRoundTrip(t *testing.T) {
@@ -20,13 +20,13 @@ func TestHashPasswordRoundTrip(t *testing.T) {
 	if !strings.HasPrefix(hash, "$argon2id$") {
 		t.Fatalf("hash %q does not start with $argon2id$", hash)
 	}
-	// PHC format: $argon2id$v=19$m=19456,t=2,p=1$<salt>$<key>
+	// PHC format: $argon2id$v=19$m=7168,t=5,p=1$<salt>$<key>
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[0] != "" {
 		t.Fatalf("hash %q has %d $-parts, want 6", hash, len(parts))
 	}
-	if parts[2] != "v=19" || parts[3] != "m=19456,t=2,p=1" {
-		t.Errorf("version/params = %q / %q, want v=19 / m=19456,t=2,p=1", parts[2], parts[3])
+	if parts[2] != "v=19" || parts[3] != "m=7168,t=5,p=1" {
+		t.Errorf("version/params = %q / %q, want v=19 / m=7168,t=5,p=1", parts[2], parts[3])
 	}
 	if salt, err := base64.RawStdEncoding.DecodeString(parts[4]); err != nil || len(salt) != 16 {
 		t.Errorf("salt %q: %d bytes, %v; want 16 bytes of unpadded base64", parts[4], len(salt), err)

@@ -23,6 +23,7 @@ import (
 	hpssh "honeysens/app/honeypot/ssh"
 	"honeysens/app/ingest"
 	"honeysens/app/model"
+	"honeysens/app/sensor"
 	"honeysens/app/store"
 )
 
@@ -94,14 +95,13 @@ func (r *Runner) sshSpeed(ctx context.Context, e *env) error {
 	}
 	defer bare.close()
 
-	// the local sensor's reporter (sensor.Local): the sensor read anew, then ingest.Submit,
-	// which returns once the event is committed
+	// the local sensor's reporter (sensor.Local uses the same), which returns once the event
+	// is committed
+	local := sensor.NewLocalReporter(e.st, e.ing, sn.ID)
+	defer local.Close()
 	var finals, failed atomic.Int64
 	rep := honeypot.ReporterFunc(func(ctx context.Context, ev *model.Event) error {
-		cur, err := e.st.Sensor(ctx, sn.ID)
-		if err == nil {
-			_, err = e.ing.Submit(ctx, cur, []*model.Event{ev})
-		}
+		err := local.Report(ctx, ev)
 		switch {
 		case err != nil:
 			failed.Add(1)

@@ -18,7 +18,8 @@ import (
 // through the same ingest path as remote sensors, without HTTP.
 type Local struct {
 	st      *store.Store
-	host    *Host
+	host    *Host          // nil when honeypots are switched off
+	rep     *LocalReporter // the services' reporter, nil when honeypots are switched off
 	id      int64
 	version string
 	log     *slog.Logger
@@ -56,28 +57,25 @@ func StartLocal(ctx context.Context, st *store.Store, ing *ingest.Service, catal
 		return nil, err
 	}
 	l := &Local{st: st, id: sn.ID, version: opt.Version, log: log}
-	rep := honeypot.ReporterFunc(func(ctx context.Context, e *model.Event) error {
-		// Read the sensor each time: an operator may have moved it to another group.
-		cur, err := st.Sensor(ctx, l.id)
-		if err != nil {
-			return err
-		}
-		_, err = ing.Submit(ctx, cur, []*model.Event{e})
-		return err
-	})
-	l.host = NewHost(catalog.Factories(), honeypot.DefaultLimits, rep, log, func(name, state, reason string) {
-		if err := st.SetServiceState(context.Background(), l.id, name, state, reason); err != nil {
-			log.Error("service state not stored", "service", name, "err", err)
-		}
-	})
 	if err := l.Heartbeat(ctx); err != nil {
 		return nil, err
 	}
 	if !opt.Run {
-		l.host = nil
 		return l, l.markOff(ctx)
 	}
-	return l, l.Reload(ctx)
+	// The services' events go through ingest in batches of the reports that arrive within
+	// a few milliseconds; each report returns once its event is committed.
+	l.rep = NewLocalReporter(st, ing, l.id)
+	l.host = NewHost(catalog.Factories(), honeypot.DefaultLimits, l.rep, log, func(name, state, reason string) {
+		if err := st.SetServiceState(context.Background(), l.id, name, state, reason); err != nil {
+			log.Error("service state not stored", "service", name, "err", err)
+		}
+	})
+	if err := l.Reload(ctx); err != nil {
+		l.Stop()
+		return l, err
+	}
+	return l, nil
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9 ._-]`)
@@ -137,9 +135,13 @@ func (l *Local) Heartbeat(ctx context.Context) error {
 	return l.st.RecordHeartbeat(ctx, l.id, store.Heartbeat{Timestamp: now.UnixNano(), At: now, IP: "127.0.0.1", Version: l.version})
 }
 
-// Stop stops the services; sessions cut short are still reported.
+// Stop stops the services; sessions cut short are still reported. The services' last reports
+// are committed when it returns; the ingest service may be closed after it.
 func (l *Local) Stop() {
 	if l.host != nil {
-		l.host.Stop()
+		l.host.Stop() // returns once every session's final report is answered
+	}
+	if l.rep != nil {
+		l.rep.Close()
 	}
 }

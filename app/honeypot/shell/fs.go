@@ -107,9 +107,9 @@ var binaries = []string{"bash", "cat", "chmod", "chown", "cp", "curl", "date", "
 
 var sbinaries = []string{"ifconfig", "ip", "iptables", "reboot", "route", "shutdown", "sshd", "useradd"}
 
-// newFS builds the fake Debian 12 filesystem for one session.
-func newFS(o *Options, passwd, group string) *node {
-	b := &fsBuilder{root: &node{name: "/", dir: true, mode: "drwxr-xr-x", owner: "root", group: "root", kids: map[string]*node{}}, base: o.Now().Add(-97 * 24 * time.Hour).Truncate(time.Minute)}
+// newFS builds the fake Debian 12 filesystem for one session that started at start.
+func newFS(o *Options, start time.Time, passwd, group string) *node {
+	b := &fsBuilder{root: &node{name: "/", dir: true, mode: "drwxr-xr-x", owner: "root", group: "root", kids: map[string]*node{}}, base: start.Add(-97 * 24 * time.Hour).Truncate(time.Minute)}
 	b.root.mtime = b.base
 	for _, l := range [][2]string{{"bin", "usr/bin"}, {"lib", "usr/lib"}, {"lib64", "usr/lib64"}, {"sbin", "usr/sbin"}} {
 		b.add("/"+l[0], &node{link: l[1]})

@@ -137,9 +137,11 @@ func (c *sniffConn) Read(p []byte) (int, error) {
 		c.first = append(c.first, p[:min(n, room)]...)
 	}
 	refuse := false
-	if line, _, complete := strings.Cut(string(c.first), "\n"); complete && !c.checked {
-		c.checked = true
-		refuse = strings.HasPrefix(line, "SSH-1.") && !strings.HasPrefix(line, "SSH-1.99-")
+	if !c.checked { // looked at once: not on every later read of the connection
+		if line, _, complete := strings.Cut(string(c.first), "\n"); complete {
+			c.checked = true
+			refuse = strings.HasPrefix(line, "SSH-1.") && !strings.HasPrefix(line, "SSH-1.99-")
+		}
 	}
 	c.mu.Unlock()
 	if refuse {
