@@ -226,7 +226,7 @@ func applyMemoryLimit(getenv func(string) string) {
 	}
 }
 
-// releaseIdleMemory hands memory back to the OS when the appliance is quiet (issue 14: idle
+// releaseIdleMemory hands memory back to the OS when the appliance is quiet (SPEC §5: idle
 // RSS ≤ 30 MB). SQLite's page cache, filled by lists, the overview or an export, otherwise
 // stays (measured on a million events: 54-70 MB after a few minutes of browsing, a third of it
 // after one filtered list): a reader's cache goes only when that connection next reads after a

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// The idle footprint (issue 14, SPEC §5: idle RSS ≤ 30 MB) rests on this configuration; the
+// The idle footprint (SPEC §5: idle RSS ≤ 30 MB) rests on this configuration; the
 // measured figures are in the README (Performance). RSS itself is not asserted here.
 
 func TestMemoryLimit(t *testing.T) {

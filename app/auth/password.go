@@ -20,8 +20,8 @@ import (
 // argon2id parameters: one of OWASP's equivalent minimum configurations (Password Storage Cheat
 // Sheet: 19 MiB and 2 passes, 12 MiB and 3, 9 MiB and 4, 7 MiB and 5, each with 1 lane). This
 // one needs the least memory: every hash allocates its m KiB block on the Go heap at once, and
-// on a 1 GB Pi with an idle footprint of about 30 MB, 19 MiB per login was most of it (issue 14:
-// the first admin's hash and the dummy hash below made RSS 60 MB right after start). It takes
+// on a 1 GB Pi with an idle footprint of about 30 MB, 19 MiB per login was most of it (with
+// 19 MiB, the first admin's hash and the dummy hash below made RSS 60 MB right after start). It takes
 // 19 ms here, the 19 MiB set 21 ms. Hashes made with other parameters (the 19 MiB ones of
 // earlier versions) still verify: CheckPassword reads the parameters from the hash. hashSlots
 // bounds how many hashes run at once, so how much memory they can take together.
@@ -109,8 +109,8 @@ func CheckPassword(hash, password string) (bool, error) {
 
 // dummyHash is checked against when a login names an unknown user, so that the answer takes
 // as long as for a known user and does not reveal which logins exist. It is made at the first
-// such login, not at start: an argon2 run at package init cost every start 19 MiB of RSS
-// (issue 14). A user whose hash predates the current parameters takes about 2 ms longer to
+// such login, not at start: an argon2 run at package init cost every start 19 MiB of RSS.
+// A user whose hash predates the current parameters takes about 2 ms longer to
 // check than an unknown login; the login limiter allows too few tries per name to measure that
 // through the network.
 var dummyHash = sync.OnceValue(func() string {

@@ -11,7 +11,7 @@ import (
 	"golang.org/x/crypto/argon2"
 )
 
-// The idle footprint (issue 14, SPEC §5: idle RSS ≤ 30 MB) depends on what password hashing
+// The idle footprint (SPEC §5: idle RSS ≤ 30 MB) depends on what password hashing
 // leaves behind. These tests pin the configuration; they do not measure RSS.
 
 // initAllocs is how much the test binary allocated before any test ran: package init only.
