@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS user_groups (
 CREATE INDEX IF NOT EXISTS user_groups_group ON user_groups(group_id);
 
 -- Browser sessions. Only a SHA-256 of the cookie value is stored, so a copy of the database
--- does not let anyone take over a session.
+-- does not let anyone take over a session. ip is the address the session was last seen from
+-- (updated with last_seen), so that its owner notices a cookie used elsewhere.
 CREATE TABLE IF NOT EXISTS sessions (
     token_hash TEXT    PRIMARY KEY,
     user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
@@ -51,14 +52,16 @@ CREATE TABLE IF NOT EXISTS sessions (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
 
--- Personal API tokens (Authorization: Bearer), stored hashed like sessions.
+-- Personal API tokens (Authorization: Bearer), stored hashed like sessions. last_used_ip is
+-- the address of the last use.
 CREATE TABLE IF NOT EXISTS api_tokens (
     id           INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     name         TEXT    NOT NULL,
     token_hash   TEXT    NOT NULL UNIQUE,
     created_at   INTEGER NOT NULL,
-    last_used_at INTEGER
+    last_used_at INTEGER,
+    last_used_ip TEXT    NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS api_tokens_user ON api_tokens(user_id);
 
@@ -482,4 +485,4 @@ CREATE TABLE IF NOT EXISTS notify_marks (
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 4;
+PRAGMA user_version = 5;

@@ -131,6 +131,7 @@ type APIToken struct {
 	Name       string     `json:"name"`
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
+	LastUsedIP string     `json:"last_used_ip"` // "" before the first use
 }
 
 // AuditEntry is one line of the audit log.
@@ -147,7 +148,8 @@ type AuditEntry struct {
 	Detail     string    `json:"detail"`
 }
 
-// Session is a logged-in browser. TokenHash is the SHA-256 of the cookie value.
+// Session is a logged-in browser. TokenHash is the SHA-256 of the cookie value; IP is the
+// address it was last seen from.
 type Session struct {
 	TokenHash string
 	UserID    int64

@@ -21,6 +21,7 @@ var upgrades = []upgrade{
 	{to: 2, sql: upgradeTo2},
 	{to: 3, sql: upgradeTo3},
 	{to: 4, sql: upgradeTo4},
+	{to: 5, sql: upgradeTo5},
 }
 
 // upgradeTo2 adds e-mail notifications: contacts, templates, the outbox, the storm guard and
@@ -338,6 +339,11 @@ INSERT INTO attackers SELECT s.g, s.k, s.source, s.first, s.last, s.n, s.new, 0,
 DROP TABLE temp.upgrade_sources;
 DROP TABLE temp.upgrade_counts;
 DROP TABLE temp.upgrade_maps;
+`
+
+// upgradeTo5 records the address of an API token's last use (unknown for earlier uses).
+const upgradeTo5 = `
+ALTER TABLE api_tokens ADD COLUMN last_used_ip TEXT NOT NULL DEFAULT '';
 `
 
 var versionPattern = regexp.MustCompile(`(?m)^PRAGMA user_version\s*=\s*(\d+)\s*;`)

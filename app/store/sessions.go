@@ -22,25 +22,52 @@ func (s *Store) CreateSession(ctx context.Context, sess *model.Session) error {
 
 // Session returns the session with that token hash.
 func (s *Store) Session(ctx context.Context, tokenHash string) (*model.Session, error) {
-	var sess model.Session
-	var created, seen int64
-	err := s.r.QueryRowContext(ctx, `SELECT token_hash, user_id, csrf_token, created_at, last_seen, ip, user_agent
-		FROM sessions WHERE token_hash = ?`, tokenHash).Scan(&sess.TokenHash, &sess.UserID, &sess.CSRFToken,
-		&created, &seen, &sess.IP, &sess.UserAgent)
+	sess, err := scanSession(s.r.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE token_hash = ?`, tokenHash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, model.Errorf(model.ErrUnauthorized, "Please log in.")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: get session: %w", err)
 	}
+	return sess, nil
+}
+
+const sessionColumns = `token_hash, user_id, csrf_token, created_at, last_seen, ip, user_agent`
+
+func scanSession(row interface{ Scan(...any) error }) (*model.Session, error) {
+	var sess model.Session
+	var created, seen int64
+	if err := row.Scan(&sess.TokenHash, &sess.UserID, &sess.CSRFToken, &created, &seen, &sess.IP, &sess.UserAgent); err != nil {
+		return nil, err
+	}
 	sess.CreatedAt, sess.LastSeen = fromMS(created), fromMS(seen)
 	return &sess, nil
 }
 
-// TouchSession records activity on a session (the idle timeout counts from here).
-func (s *Store) TouchSession(ctx context.Context, tokenHash string, at time.Time) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE sessions SET last_seen = ? WHERE token_hash = ?`, ms(at), tokenHash)
+// TouchSession records activity on a session (the idle timeout counts from here) and the
+// address it came from.
+func (s *Store) TouchSession(ctx context.Context, tokenHash string, at time.Time, ip string) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE sessions SET last_seen = ?, ip = ? WHERE token_hash = ?`, ms(at), ip, tokenHash)
 	return err
+}
+
+// UserSessions lists a user's sessions, the most recently active first.
+func (s *Store) UserSessions(ctx context.Context, userID int64) ([]*model.Session, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = ?
+		ORDER BY last_seen DESC, created_at DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("store: list sessions: %w", err)
+	}
+	defer rows.Close()
+	list := []*model.Session{}
+	for rows.Next() {
+		sess, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list sessions: %w", err)
+		}
+		list = append(list, sess)
+	}
+	return list, rows.Err()
 }
 
 // DeleteSession ends one session.

@@ -41,15 +41,16 @@ func TestSessionLifecycle(t *testing.T) {
 	}
 
 	touched := testNow.Add(10 * time.Minute)
-	if err := s.TouchSession(ctx, "h1", touched); err != nil {
+	if err := s.TouchSession(ctx, "h1", touched, "203.0.113.5"); err != nil {
 		t.Fatal(err)
 	}
 	got, err = s.Session(ctx, "h1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !got.LastSeen.Equal(touched) || !got.CreatedAt.Equal(testNow) {
-		t.Errorf("after touch: last seen %v, created %v; want %v, %v", got.LastSeen, got.CreatedAt, touched, testNow)
+	if !got.LastSeen.Equal(touched) || !got.CreatedAt.Equal(testNow) || got.IP != "203.0.113.5" {
+		t.Errorf("after touch: last seen %v from %s, created %v; want %v from 203.0.113.5, %v",
+			got.LastSeen, got.IP, got.CreatedAt, touched, testNow)
 	}
 
 	if err := s.DeleteSession(ctx, "h1"); err != nil {
@@ -57,6 +58,26 @@ func TestSessionLifecycle(t *testing.T) {
 	}
 	_, err = s.Session(ctx, "h1")
 	wantError(t, err, model.ErrUnauthorized, "")
+}
+
+func TestUserSessions(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	alice := addUser(t, s, "alice", model.RoleObserver)
+	bob := addUser(t, s, "bob", model.RoleObserver)
+	if list, err := s.UserSessions(ctx, alice.ID); err != nil || list == nil || len(list) != 0 {
+		t.Fatalf("UserSessions with none = %#v, %v; want an empty, non-nil list", list, err)
+	}
+	addSession(t, s, alice.ID, "older", testNow.Add(-time.Hour))
+	addSession(t, s, alice.ID, "newer", testNow)
+	addSession(t, s, bob.ID, "bobs", testNow)
+	list, err := s.UserSessions(ctx, alice.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 || list[0].TokenHash != "newer" || list[1].TokenHash != "older" || list[0].UserID != alice.ID {
+		t.Errorf("UserSessions(alice) = %+v, want newer, older", list)
+	}
 }
 
 func TestDeleteIdleSessions(t *testing.T) {
@@ -85,7 +106,7 @@ func TestDeleteIdleSessions(t *testing.T) {
 	}
 
 	// Touching a session keeps it alive past the next sweep.
-	if err := s.TouchSession(ctx, "at-cutoff", testNow); err != nil {
+	if err := s.TouchSession(ctx, "at-cutoff", testNow, "192.0.2.1"); err != nil {
 		t.Fatal(err)
 	}
 	n, err = s.DeleteIdleSessions(ctx, testNow.Add(-time.Minute))
@@ -146,19 +167,22 @@ func TestTokens(t *testing.T) {
 		wantError(t, err, model.ErrUnauthorized, "")
 
 		used := testNow.Add(5 * time.Minute)
-		if err := s.TouchToken(ctx, t1.ID, used); err != nil {
+		if err := s.TouchToken(ctx, t1.ID, used, "2001:db8::5"); err != nil {
 			t.Fatal(err)
 		}
 		got, err = s.TokenByHash(ctx, "hash-1")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.LastUsedAt == nil || !got.LastUsedAt.Equal(used) {
-			t.Errorf("LastUsedAt = %v, want %v", got.LastUsedAt, used)
+		if got.LastUsedAt == nil || !got.LastUsedAt.Equal(used) || got.LastUsedIP != "2001:db8::5" {
+			t.Errorf("last use = %v from %q, want %v from 2001:db8::5", got.LastUsedAt, got.LastUsedIP, used)
 		}
 		list, _ := s.Tokens(ctx, alice.ID)
-		if len(list) != 2 || list[1].LastUsedAt == nil || !list[1].LastUsedAt.Equal(used) {
-			t.Errorf("Tokens after touch = %v, want ci used at %v", list, used)
+		if len(list) != 2 || list[1].LastUsedAt == nil || !list[1].LastUsedAt.Equal(used) || list[1].LastUsedIP != "2001:db8::5" {
+			t.Errorf("Tokens after touch = %v, want ci used at %v from 2001:db8::5", list, used)
+		}
+		if list[0].LastUsedIP != "" {
+			t.Errorf("the unused token has an address: %+v", list[0])
 		}
 	})
 

@@ -25,42 +25,30 @@ func (s *Store) CreateToken(ctx context.Context, t *model.APIToken, tokenHash st
 
 // Tokens lists a user's tokens, newest first.
 func (s *Store) Tokens(ctx context.Context, userID int64) ([]*model.APIToken, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, user_id, name, created_at, last_used_at FROM api_tokens
-		WHERE user_id = ? ORDER BY id DESC`, userID)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list tokens: %w", err)
 	}
 	defer rows.Close()
 	list := []*model.APIToken{}
 	for rows.Next() {
-		t := &model.APIToken{}
-		var created int64
-		var used sql.NullInt64
-		if err := rows.Scan(&t.ID, &t.UserID, &t.Name, &created, &used); err != nil {
+		t, err := scanToken(rows)
+		if err != nil {
 			return nil, fmt.Errorf("store: list tokens: %w", err)
-		}
-		t.CreatedAt = fromMS(created)
-		if used.Valid {
-			u := fromMS(used.Int64)
-			t.LastUsedAt = &u
 		}
 		list = append(list, t)
 	}
 	return list, rows.Err()
 }
 
-// TokenByHash returns the token whose secret hashes to tokenHash.
-func (s *Store) TokenByHash(ctx context.Context, tokenHash string) (*model.APIToken, error) {
+const tokenColumns = `id, user_id, name, created_at, last_used_at, last_used_ip`
+
+func scanToken(row interface{ Scan(...any) error }) (*model.APIToken, error) {
 	t := &model.APIToken{}
 	var created int64
 	var used sql.NullInt64
-	err := s.r.QueryRowContext(ctx, `SELECT id, user_id, name, created_at, last_used_at FROM api_tokens WHERE token_hash = ?`,
-		tokenHash).Scan(&t.ID, &t.UserID, &t.Name, &created, &used)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, model.Errorf(model.ErrUnauthorized, "Unknown API token.")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: get token: %w", err)
+	if err := row.Scan(&t.ID, &t.UserID, &t.Name, &created, &used, &t.LastUsedIP); err != nil {
+		return nil, err
 	}
 	t.CreatedAt = fromMS(created)
 	if used.Valid {
@@ -70,9 +58,21 @@ func (s *Store) TokenByHash(ctx context.Context, tokenHash string) (*model.APITo
 	return t, nil
 }
 
-// TouchToken records the use of a token.
-func (s *Store) TouchToken(ctx context.Context, id int64, at time.Time) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ? WHERE id = ?`, ms(at), id)
+// TokenByHash returns the token whose secret hashes to tokenHash.
+func (s *Store) TokenByHash(ctx context.Context, tokenHash string) (*model.APIToken, error) {
+	t, err := scanToken(s.r.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE token_hash = ?`, tokenHash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, model.Errorf(model.ErrUnauthorized, "Unknown API token.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: get token: %w", err)
+	}
+	return t, nil
+}
+
+// TouchToken records the use of a token, when and from which address.
+func (s *Store) TouchToken(ctx context.Context, id int64, at time.Time, ip string) error {
+	_, err := s.w.ExecContext(ctx, `UPDATE api_tokens SET last_used_at = ?, last_used_ip = ? WHERE id = ?`, ms(at), ip, id)
 	return err
 }
 

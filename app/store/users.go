@@ -148,7 +148,8 @@ func (s *Store) UserCount(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// UpdateUser stores u's profile, role and groups; the password too when u.PasswordHash is set.
+// UpdateUser stores u's profile, role and groups; the password too when u.PasswordHash is set,
+// which also ends the user's sessions and revokes their API tokens.
 // The first admin and the last admin keep their admin role.
 func (s *Store) UpdateUser(ctx context.Context, u *model.User) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
@@ -181,9 +182,12 @@ func (s *Store) UpdateUser(ctx context.Context, u *model.User) error {
 		}
 		if u.PasswordHash != "" {
 			// A password set by an administrator (a reset after a compromise) logs the user out
-			// everywhere.
+			// everywhere: browser sessions and API tokens.
 			if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID); err != nil {
 				return fmt.Errorf("store: end sessions: %w", err)
+			}
+			if _, err := deleteUserTokens(ctx, tx, u.ID); err != nil {
+				return err
 			}
 		}
 		return setUserGroups(ctx, tx, u.ID, u.Groups)
@@ -205,21 +209,51 @@ func keepAdmin(ctx context.Context, tx *sql.Tx, u *model.User, verb string) erro
 	return nil
 }
 
-// SetPassword replaces a user's password hash and ends every other session of the user, so a
-// password change also locks out whoever may have known the old one.
-func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, mustChange bool, keepSession string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+// PasswordChange is a user's new password and what else it ends.
+type PasswordChange struct {
+	Hash         string
+	MustChange   bool
+	KeepSession  string // token hash of the session that stays logged in; "" ends all
+	RevokeTokens bool   // also revoke the user's API tokens
+}
+
+// ChangePassword replaces a user's password hash and ends every other session of the user, so
+// a password change also locks out whoever may have known the old one; with RevokeTokens the
+// API tokens go too. It returns how many tokens it revoked.
+func (s *Store) ChangePassword(ctx context.Context, userID int64, ch PasswordChange) (int64, error) {
+	var revoked int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?,
-			password_changed_at = ? WHERE id = ?`, hash, mustChange, ms(s.now()), userID)
+			password_changed_at = ? WHERE id = ?`, ch.Hash, ch.MustChange, ms(s.now()), userID)
 		if err != nil {
 			return fmt.Errorf("store: set password: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return model.Errorf(model.ErrNotFound, "No such user.")
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, keepSession)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?`, userID, ch.KeepSession); err != nil {
+			return fmt.Errorf("store: end sessions: %w", err)
+		}
+		if ch.RevokeTokens {
+			revoked, err = deleteUserTokens(ctx, tx, userID)
+		}
 		return err
 	})
+	return revoked, err
+}
+
+// SetPassword is ChangePassword without revoking the API tokens.
+func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, mustChange bool, keepSession string) error {
+	_, err := s.ChangePassword(ctx, userID, PasswordChange{Hash: hash, MustChange: mustChange, KeepSession: keepSession})
+	return err
+}
+
+func deleteUserTokens(ctx context.Context, tx *sql.Tx, userID int64) (int64, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE user_id = ?`, userID)
+	if err != nil {
+		return 0, fmt.Errorf("store: revoke tokens: %w", err)
+	}
+	return res.RowsAffected()
 }
 
 // DeleteUser removes a user with its sessions, tokens and memberships.

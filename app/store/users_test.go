@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -246,13 +247,27 @@ func TestUpdateUser(t *testing.T) {
 		t.Errorf("after UpdateUser got %+v", got)
 	}
 
-	// With a password hash it is replaced.
+	// A profile change keeps the tokens; a new password hash replaces the old one and
+	// revokes them.
+	if err := s.CreateToken(ctx, &model.APIToken{UserID: u.ID, Name: "ci"}, "alice-token"); err != nil {
+		t.Fatal(err)
+	}
+	u.PasswordHash = ""
+	if err := s.UpdateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := s.Tokens(ctx, u.ID); len(list) != 1 {
+		t.Errorf("%d tokens after a profile change, want 1", len(list))
+	}
 	u.PasswordHash = "new-hash"
 	if err := s.UpdateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := s.User(ctx, u.ID); got == nil || got.PasswordHash != "new-hash" {
 		t.Errorf("PasswordHash after update = %v, want new-hash", got)
+	}
+	if list, _ := s.Tokens(ctx, u.ID); len(list) != 0 {
+		t.Errorf("%d tokens after a password reset, want 0", len(list))
 	}
 
 	wantError(t, s.UpdateUser(ctx, &model.User{ID: 4242, Login: "ghost", Role: model.RoleObserver}),
@@ -387,6 +402,37 @@ func TestSetPassword(t *testing.T) {
 	}
 
 	wantError(t, s.SetPassword(ctx, 9999, "h", false, ""), model.ErrNotFound, "")
+}
+
+func TestChangePasswordRevokesTokensOnRequest(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	alice := addUser(t, s, "alice", model.RoleObserver)
+	bob := addUser(t, s, "bob", model.RoleObserver)
+	for i, u := range []*model.User{alice, alice, bob} {
+		if err := s.CreateToken(ctx, &model.APIToken{UserID: u.ID, Name: "t"}, fmt.Sprint("hash-", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Kept when not asked.
+	if n, err := s.ChangePassword(ctx, alice.ID, PasswordChange{Hash: "h1"}); err != nil || n != 0 {
+		t.Fatalf("ChangePassword without revoking = %d, %v", n, err)
+	}
+	if list, _ := s.Tokens(ctx, alice.ID); len(list) != 2 {
+		t.Errorf("alice has %d tokens after a change that keeps them, want 2", len(list))
+	}
+	n, err := s.ChangePassword(ctx, alice.ID, PasswordChange{Hash: "h2", RevokeTokens: true})
+	if err != nil || n != 2 {
+		t.Fatalf("ChangePassword revoking = %d, %v; want 2", n, err)
+	}
+	if list, _ := s.Tokens(ctx, alice.ID); len(list) != 0 {
+		t.Errorf("alice still has %d tokens", len(list))
+	}
+	if list, _ := s.Tokens(ctx, bob.ID); len(list) != 1 {
+		t.Errorf("bob has %d tokens, want his 1", len(list))
+	}
+	_, err = s.ChangePassword(ctx, 9999, PasswordChange{Hash: "h", RevokeTokens: true})
+	wantError(t, err, model.ErrNotFound, "")
 }
 
 func TestDeleteUserCascades(t *testing.T) {

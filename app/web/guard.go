@@ -15,7 +15,8 @@ import (
 const (
 	sessionCookie = "hs_session"
 	csrfHeader    = "X-CSRF-Token"
-	// touchEvery limits session and token "last used" writes to one per minute per client.
+	// touchEvery limits session and token "last used" writes to one per minute per client
+	// (a change of address is written at once).
 	touchEvery = time.Minute
 )
 
@@ -43,8 +44,8 @@ func (s *Server) identify(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) > touchEvery {
-			if err := s.Store.TouchToken(ctx, tok.ID, now); err != nil {
+		if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) > touchEvery || tok.LastUsedIP != c.IP() {
+			if err := s.Store.TouchToken(ctx, tok.ID, now, c.IP()); err != nil {
 				return err
 			}
 		}
@@ -76,14 +77,14 @@ func (s *Server) identify(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// touch records user activity on the session (at most once a minute), which restarts the
-// idle timeout.
+// touch records user activity on the session (at most once a minute, or at once from a new
+// address), which restarts the idle timeout.
 func (s *Server) touch(c *fiber.Ctx, p *auth.Principal) error {
 	now := s.Now()
-	if p.Session == nil || now.Sub(p.Session.LastSeen) <= touchEvery {
+	if p.Session == nil || now.Sub(p.Session.LastSeen) <= touchEvery && p.Session.IP == c.IP() {
 		return nil
 	}
-	return s.Store.TouchSession(c.UserContext(), p.Session.TokenHash, now)
+	return s.Store.TouchSession(c.UserContext(), p.Session.TokenHash, now, c.IP())
 }
 
 // guard is the one authorization check: every route of the table passes through it with the

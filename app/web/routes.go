@@ -19,6 +19,8 @@ func (s *Server) table() []Route {
 		{get, "/api/session", auth.Self, s.sessionGet, false},
 		{del, "/api/session", auth.Self, s.sessionDelete, false},
 		{put, "/api/session/password", auth.Self, s.sessionPasswordChange, false},
+		{get, "/api/sessions", auth.Observer, s.ownSessionList, false},
+		{del, "/api/sessions/:sid", auth.Observer, s.ownSessionEnd, false},
 
 		{get, "/api/tokens", auth.Observer, s.tokenList, false},
 		{post, "/api/tokens", auth.Observer, s.tokenCreate, false},
@@ -29,6 +31,8 @@ func (s *Server) table() []Route {
 		{get, "/api/users/:id", auth.Admin, s.userGet, false},
 		{patch, "/api/users/:id", auth.Admin, s.userUpdate, false},
 		{del, "/api/users/:id", auth.Admin, s.userDelete, false},
+		{get, "/api/users/:id/sessions", auth.Admin, s.userSessionList, false},
+		{del, "/api/users/:id/sessions/:sid", auth.Admin, s.userSessionEnd, false},
 
 		{get, "/api/groups", auth.Observer, s.groupList, false},
 		{post, "/api/groups", auth.Admin, s.groupCreate, false},

@@ -1,14 +1,18 @@
 package web
 
 import (
+	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/auth"
 	"honeysens/app/model"
+	"honeysens/app/store"
 )
 
 // sessionView is what the UI learns about the logged-in user.
@@ -27,8 +31,8 @@ func (s *Server) sessionView(p *auth.Principal) sessionView {
 	return v
 }
 
-// sessionCreate logs a user in. Failures are counted per IP and per login name; past the limit
-// the answer is 429 before any password is checked.
+// sessionCreate logs a user in. The login limiter decides before any password is checked
+// (429 with Retry-After); failures from one address never refuse another address.
 func (s *Server) sessionCreate(c *fiber.Ctx) error {
 	var in struct {
 		Username string `json:"username"`
@@ -41,9 +45,8 @@ func (s *Server) sessionCreate(c *fiber.Ctx) error {
 		return model.Errorf(model.ErrUnauthorized, "Wrong user name or password.")
 	}
 	ip, key := c.IP(), strings.ToLower(in.Username)
-	if ok, wait := s.Limiter.Allow(ip, key); !ok {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		return model.Errorf(model.ErrRateLimited, "Too many failed logins; try again in %d seconds.", int(math.Ceil(wait.Seconds())))
+	if ok, wait := s.Limiter.Attempt(ip, key); !ok {
+		return rateLimited(c, wait, "Too many failed logins; try again in %d seconds.")
 	}
 	ctx := c.UserContext()
 	u, err := s.Store.UserByLogin(ctx, in.Username)
@@ -53,10 +56,10 @@ func (s *Server) sessionCreate(c *fiber.Ctx) error {
 		return err
 	}
 	if u == nil || !s.passwordMatches(u, in.Password) {
-		s.Limiter.Fail(ip, key)
 		s.audit(c, "login_failed", "user", 0, in.Username, "")
 		return model.Errorf(model.ErrUnauthorized, "Wrong user name or password.")
 	}
+	s.Limiter.Succeeded(ip, key)
 	token := auth.NewSecret("")
 	now := s.Now()
 	sess := &model.Session{TokenHash: auth.HashSecret(token), UserID: u.ID, CSRFToken: auth.NewSecret(""),
@@ -70,6 +73,13 @@ func (s *Server) sessionCreate(c *fiber.Ctx) error {
 	c.Locals("principal", p)
 	s.audit(c, "login", "user", u.ID, u.Login, "")
 	return c.JSON(s.sessionView(p))
+}
+
+// rateLimited answers 429 with Retry-After; message has a %d for the seconds to wait.
+func rateLimited(c *fiber.Ctx, wait time.Duration, message string) error {
+	secs := int(math.Ceil(wait.Seconds()))
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+	return model.Errorf(model.ErrRateLimited, message, secs)
 }
 
 func (s *Server) passwordMatches(u *model.User, password string) bool {
@@ -99,23 +109,26 @@ func (s *Server) sessionDelete(c *fiber.Ctx) error {
 }
 
 // sessionPasswordChange lets every user change their own password; it is the only thing a user
-// with a forced password change can do. Other sessions of the user end.
+// with a forced password change can do. The user's other sessions end, and the API tokens are
+// revoked unless revoke_tokens is false: whoever knew the old password may have made one.
 func (s *Server) sessionPasswordChange(c *fiber.Ctx) error {
 	var in struct {
-		Current string `json:"current_password"`
-		New     string `json:"new_password"`
+		Current      string `json:"current_password"`
+		New          string `json:"new_password"`
+		RevokeTokens *bool  `json:"revoke_tokens"` // absent: revoke
 	}
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
 	p := principal(c)
 	ip, key := c.IP(), strings.ToLower(p.User.Login)
-	if ok, _ := s.Limiter.Allow(ip, key); !ok {
-		return model.Errorf(model.ErrRateLimited, "Too many wrong passwords; try again later.")
+	if ok, wait := s.Limiter.Attempt(ip, key); !ok {
+		return rateLimited(c, wait, "Too many wrong passwords; try again in %d seconds.")
 	}
 	f := model.FieldErrors{}
-	if !s.passwordMatches(p.User, in.Current) {
-		s.Limiter.Fail(ip, key)
+	if s.passwordMatches(p.User, in.Current) {
+		s.Limiter.Succeeded(ip, key)
+	} else {
 		f.Add("current_password", "This is not your current password.")
 	}
 	if msg := model.ValidatePassword(in.New); msg != "" {
@@ -130,15 +143,103 @@ func (s *Server) sessionPasswordChange(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	keep := ""
+	ch := store.PasswordChange{Hash: hash, RevokeTokens: in.RevokeTokens == nil || *in.RevokeTokens}
 	if p.Session != nil {
-		keep = p.Session.TokenHash
+		ch.KeepSession = p.Session.TokenHash
 	}
-	if err := s.Store.SetPassword(c.UserContext(), p.User.ID, hash, false, keep); err != nil {
+	revoked, err := s.Store.ChangePassword(c.UserContext(), p.User.ID, ch)
+	if err != nil {
 		return err
 	}
-	s.audit(c, "password_changed", "user", p.User.ID, p.User.Login, "")
+	detail := "API tokens kept"
+	if ch.RevokeTokens {
+		detail = fmt.Sprintf("API tokens revoked: %d", revoked)
+	}
+	s.audit(c, "password_changed", "user", p.User.ID, p.User.Login, detail)
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// sessionInfo is a browser session as its owner and the admin see it. ID names the session
+// without giving away the stored hash.
+type sessionInfo struct {
+	ID        string    `json:"id"`
+	CreatedAt time.Time `json:"created_at"`
+	LastSeen  time.Time `json:"last_seen"`
+	IP        string    `json:"ip"`
+	UserAgent string    `json:"user_agent"`
+	Current   bool      `json:"current"` // the session of this request
+}
+
+func sessionID(tokenHash string) string { return auth.HashSecret(tokenHash)[:16] }
+
+// activeSessions lists the user's sessions that have not timed out yet.
+func (s *Server) activeSessions(c *fiber.Ctx, userID int64) ([]*model.Session, error) {
+	list, err := s.Store.UserSessions(c.UserContext(), userID)
+	if err != nil {
+		return nil, err
+	}
+	cutoff := s.Now().Add(-s.SessionIdle)
+	return slices.DeleteFunc(list, func(sess *model.Session) bool { return sess.LastSeen.Before(cutoff) }), nil
+}
+
+// sessionsJSON answers a user's active sessions.
+func (s *Server) sessionsJSON(c *fiber.Ctx, userID int64) error {
+	list, err := s.activeSessions(c, userID)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	items := make([]sessionInfo, 0, len(list))
+	for _, sess := range list {
+		items = append(items, sessionInfo{ID: sessionID(sess.TokenHash), CreatedAt: sess.CreatedAt, LastSeen: sess.LastSeen,
+			IP: sess.IP, UserAgent: sess.UserAgent, Current: p.Session != nil && p.Session.TokenHash == sess.TokenHash})
+	}
+	return c.JSON(fiber.Map{"items": items})
+}
+
+// endSession ends the user's session named by the :sid parameter.
+func (s *Server) endSession(c *fiber.Ctx, u *model.User) error {
+	list, err := s.activeSessions(c, u.ID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(list, func(sess *model.Session) bool { return sessionID(sess.TokenHash) == c.Params("sid") })
+	if i < 0 {
+		return model.Errorf(model.ErrNotFound, "No such session.")
+	}
+	if err := s.Store.DeleteSession(c.UserContext(), list[i].TokenHash); err != nil {
+		return err
+	}
+	s.audit(c, "session_ended", "user", u.ID, u.Login, "session from "+list[i].IP)
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// ownSessionList lists the caller's browser sessions.
+func (s *Server) ownSessionList(c *fiber.Ctx) error {
+	return s.sessionsJSON(c, principal(c).User.ID)
+}
+
+// ownSessionEnd ends one of the caller's sessions (a browser left logged in elsewhere).
+func (s *Server) ownSessionEnd(c *fiber.Ctx) error {
+	return s.endSession(c, principal(c).User)
+}
+
+// userSessionList lets the admin see a user's browser sessions.
+func (s *Server) userSessionList(c *fiber.Ctx) error {
+	u, err := s.userParam(c)
+	if err != nil {
+		return err
+	}
+	return s.sessionsJSON(c, u.ID)
+}
+
+// userSessionEnd lets the admin end a user's session.
+func (s *Server) userSessionEnd(c *fiber.Ctx) error {
+	u, err := s.userParam(c)
+	if err != nil {
+		return err
+	}
+	return s.endSession(c, u)
 }
 
 func truncate(s string, n int) string {

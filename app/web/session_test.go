@@ -139,7 +139,7 @@ func TestIdleSessionExpires(t *testing.T) {
 	admin := h.login("admin", adminPassword)
 	admin.do("GET", "/api/session", nil).mustStatus(t, 200)
 	// Pretend the browser was last active 31 minutes ago (the idle limit is 30).
-	err := h.app.Store().TouchSession(context.Background(), auth.HashSecret(admin.cookie), time.Now().Add(-31*time.Minute))
+	err := h.app.Store().TouchSession(context.Background(), auth.HashSecret(admin.cookie), time.Now().Add(-31*time.Minute), "0.0.0.0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestPollingDoesNotKeepASessionAlive(t *testing.T) {
 	admin := h.login("admin", adminPassword)
 	hash := auth.HashSecret(admin.cookie)
 	idle := time.Now().Add(-10 * time.Minute)
-	if err := h.app.Store().TouchSession(context.Background(), hash, idle); err != nil {
+	if err := h.app.Store().TouchSession(context.Background(), hash, idle, "0.0.0.0"); err != nil {
 		t.Fatal(err)
 	}
 	admin.do("GET", "/api/events/updates", nil).mustStatus(t, 200)

@@ -72,7 +72,7 @@ func (in *userInput) apply(u *model.User, creating bool) (string, error) {
 			return "", err
 		}
 		u.PasswordHash = hash
-		changed = append(changed, "password")
+		changed = append(changed, "password (sessions ended, API tokens revoked)")
 	}
 	return strings.Join(changed, ", "), nil
 }
@@ -86,15 +86,20 @@ func (s *Server) userList(c *fiber.Ctx) error {
 }
 
 func (s *Server) userGet(c *fiber.Ctx) error {
-	id, err := idParam(c)
-	if err != nil {
-		return err
-	}
-	u, err := s.Store.User(c.UserContext(), id)
+	u, err := s.userParam(c)
 	if err != nil {
 		return err
 	}
 	return c.JSON(u)
+}
+
+// userParam returns the user the :id parameter names.
+func (s *Server) userParam(c *fiber.Ctx) (*model.User, error) {
+	id, err := idParam(c)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.User(c.UserContext(), id)
 }
 
 func (s *Server) userCreate(c *fiber.Ctx) error {

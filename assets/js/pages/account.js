@@ -1,5 +1,5 @@
 // Account page (#/account): the user's own profile (read-only here; admins
-// edit users on the Users page) and personal API tokens.
+// edit users on the Users page), personal API tokens and browser sessions.
 
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
@@ -9,8 +9,9 @@ import { roleName, formatTime } from '../format.js';
 
 export async function render(view, ctx) {
   const tokens = h('div', { class: 'panel-list' }, h('p', { class: 'muted empty' }, 'Loading…'));
-  view.append(profilePanel(ctx.session.user), tokenPanel(tokens));
-  await loadTokens(tokens);
+  const sessions = h('div', { class: 'panel-list', id: 'session-list' }, h('p', { class: 'muted empty' }, 'Loading…'));
+  view.append(profilePanel(ctx.session.user), tokenPanel(tokens), sessionPanel(sessions));
+  await Promise.all([loadTokens(tokens), loadSessions(sessions, '/sessions')]);
 }
 
 function profilePanel(user) {
@@ -104,6 +105,53 @@ function tokenRow(t, list) {
   return h('tr', { 'data-testid': 'token-row' },
     h('td', null, t.name),
     h('td', null, formatTime(t.created_at)),
-    h('td', null, t.last_used_at ? formatTime(t.last_used_at) : 'Never'),
+    h('td', { 'data-testid': 'token-last-used' }, t.last_used_at
+      ? [formatTime(t.last_used_at), t.last_used_ip ? h('div', { class: 'muted' }, `from ${t.last_used_ip}`) : null]
+      : 'Never'),
     h('td', { class: 'actions' }, del));
+}
+
+function sessionPanel(list) {
+  return h('section', { class: 'panel', 'aria-labelledby': 'sessions-head' },
+    h('header', { class: 'panel-head' }, h('h2', { id: 'sessions-head' }, 'Browser sessions')),
+    h('div', { class: 'panel-body' }, h('p', { class: 'muted' },
+      'Where you are logged in. End a session you do not recognise, then change your password.')),
+    list);
+}
+
+/**
+ * loadSessions shows the browser sessions that GET /api + path answers, each
+ * with an End button (DELETE path/id); the session of this browser is marked
+ * instead. The Users page shows a user's sessions with it too.
+ */
+export async function loadSessions(host, path) {
+  const { items } = await api.get(path);
+  if (!items.length) {
+    replace(host, h('p', { class: 'muted empty' }, 'No active sessions.'));
+    return;
+  }
+  replace(host, h('table', { class: 'table', 'data-testid': 'session-table' },
+    h('thead', null, h('tr', null,
+      h('th', null, 'Browser'), h('th', null, 'Address'), h('th', null, 'Logged in'),
+      h('th', null, 'Last active'), h('th', { class: 'actions' }, ''))),
+    h('tbody', null, items.map((s) => sessionRow(s, host, path)))));
+}
+
+function sessionRow(s, host, path) {
+  const end = h('button', { type: 'button', class: 'btn small danger-text', 'data-testid': 'session-end' }, 'End');
+  end.addEventListener('click', () => confirmDialog({
+    title: 'End session',
+    text: `End the session from ${s.ip || 'an unknown address'}? That browser is logged out at once.`,
+    confirm: 'End session',
+    onConfirm: async () => {
+      await api.del(`${path}/${s.id}`);
+      await loadSessions(host, path);
+    },
+  }));
+  return h('tr', { 'data-testid': 'session-row', 'data-ip': s.ip },
+    h('td', { class: 'detail' }, s.user_agent || 'Unknown browser'),
+    h('td', { class: 'mono nowrap' }, s.ip || '—'),
+    h('td', { class: 'nowrap' }, formatTime(s.created_at)),
+    h('td', { class: 'nowrap' }, formatTime(s.last_seen)),
+    h('td', { class: 'actions' }, s.current ? h('span', { class: 'tag' }, 'this browser') : end));
 }

@@ -3,13 +3,17 @@
 
 import { h } from '../dom.js';
 import { api } from '../api.js';
-import { field, errorLine, showError, clearErrors, busy } from '../forms.js';
+import { field, checkbox, errorLine, showError, clearErrors, busy } from '../forms.js';
 import * as session from '../session.js';
 
 export function render(view, ctx) {
   const current = h('input', { id: 'pw-current', name: 'current_password', type: 'password', autocomplete: 'current-password' });
   const next = h('input', { id: 'pw-new', name: 'new_password', type: 'password', autocomplete: 'new-password', minlength: 8 });
   const repeat = h('input', { id: 'pw-repeat', name: 'new_password_repeat', type: 'password', autocomplete: 'new-password' });
+  // Whoever knew the old password may have created a token, so revoking is the default. A
+  // forced change (a new account, or an administrator's demand) does not ask: it revokes.
+  const revoke = ctx.forced ? null : checkbox('Also revoke my API tokens',
+    { id: 'pw-revoke-tokens', name: 'revoke_tokens', checked: true });
   const submit = h('button', { id: 'pw-submit', type: 'submit', class: 'btn primary' }, 'Change password');
   const logout = h('button', { type: 'button', class: 'btn', id: 'pw-logout' }, 'Log out');
   logout.addEventListener('click', ctx.logOut);
@@ -21,6 +25,8 @@ export function render(view, ctx) {
     field('Current password', current, 'current_password'),
     field('New password', next, 'new_password', 'At least 8 characters.'),
     field('Repeat new password', repeat, 'new_password_repeat'),
+    revoke ? h('div', { class: 'field', 'data-field': 'revoke_tokens' }, revoke,
+      h('div', { class: 'hint' }, 'Your other browser sessions end in any case.')) : null,
     errorLine('pw-error'),
     h('div', { class: 'form-actions' },
       submit,
@@ -39,7 +45,11 @@ export function render(view, ctx) {
     }
     try {
       await busy(submit, async () => {
-        await api.put('/session/password', { current_password: current.value, new_password: next.value });
+        await api.put('/session/password', {
+          current_password: current.value,
+          new_password: next.value,
+          revoke_tokens: !revoke || revoke.querySelector('input').checked,
+        });
         // The server may rotate the session or clear the flag: ask again.
         await session.load();
       });

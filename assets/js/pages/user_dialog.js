@@ -32,7 +32,9 @@ export function openUserDialog(user, groups, done) {
     checkGroup('Groups', 'groups',
       groups.map((g) => ({ value: g.id, label: g.name })), u.groups, 'No groups yet.'),
     field(editing ? 'New password' : 'Password', password, 'password',
-      editing ? 'Leave empty to keep the current password.' : 'At least 8 characters.'),
+      editing
+        ? 'Leave empty to keep the current password. A new password logs the user out everywhere and revokes their API tokens.'
+        : 'At least 8 characters.'),
     h('div', { class: 'field', 'data-field': 'must_change_password' }, mustChange,
       h('div', { class: 'field-error', hidden: true })),
   ];

@@ -4,10 +4,11 @@
 
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
-import { confirmDialog } from '../dialog.js';
+import { confirmDialog, openViewDialog } from '../dialog.js';
 import { roleName, formatTime } from '../format.js';
 import { openUserDialog } from './user_dialog.js';
 import { groupsPanel } from './groups.js';
+import { loadSessions } from './account.js';
 
 export async function render(view, ctx) {
   const state = { users: [], groups: [] };
@@ -58,6 +59,9 @@ function userRow(u, state, groupName, reload, selfId) {
   const edit = h('button', { type: 'button', class: 'btn small', 'data-testid': 'user-edit' }, 'Edit');
   edit.addEventListener('click', () => openUserDialog(u, state.groups, reload));
 
+  const sessions = h('button', { type: 'button', class: 'btn small', 'data-testid': 'user-sessions' }, 'Sessions');
+  sessions.addEventListener('click', () => openSessionsDialog(u));
+
   // The server refuses to delete the first/last admin or yourself; it says why.
   const del = h('button', { type: 'button', class: 'btn small danger-text', 'data-testid': 'user-delete' }, 'Delete');
   del.addEventListener('click', () => confirmDialog({
@@ -78,5 +82,12 @@ function userRow(u, state, groupName, reload, selfId) {
     h('td', null, roleName(u.role)),
     h('td', null, groups.length ? groups.join(', ') : '—'),
     h('td', { class: 'nowrap' }, formatTime(u.created_at)),
-    h('td', { class: 'actions' }, edit, del));
+    h('td', { class: 'actions' }, sessions, edit, del));
+}
+
+/** openSessionsDialog lists where a user is logged in, with an End button per session. */
+async function openSessionsDialog(u) {
+  const list = h('div', { class: 'panel-list' }, h('p', { class: 'muted empty' }, 'Loading…'));
+  openViewDialog({ title: `Sessions of ${u.login}`, body: list, testid: 'sessions-dialog', wide: true });
+  await loadSessions(list, `/users/${u.id}/sessions`);
 }
