@@ -1,6 +1,6 @@
 // Package ssh is the SSH honeypot: an x/crypto/ssh server that looks like a stock Debian 12
-// OpenSSH, records every login attempt (password, keyboard-interactive, public key), lets
-// clients in per a credential policy and gives them the fake shell of package shell, for
+// OpenSSH, records every login attempt (password, public key: the methods Debian's sshd
+// offers, without keyboard-interactive), lets clients in per a credential policy and gives them the fake shell of package shell, for
 // interactive sessions and exec requests alike. Port forwarding is refused and recorded.
 // One event per connection.
 package ssh
@@ -17,7 +17,7 @@ import (
 )
 
 // DefaultBanner is the version line of Debian 12's OpenSSH package.
-const DefaultBanner = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3"
+const DefaultBanner = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u10"
 
 // Config is the ssh service's settings.
 type Config struct {

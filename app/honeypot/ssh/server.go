@@ -39,6 +39,11 @@ var (
 	ciphers = []string{gossh.CipherChaCha20Poly1305, gossh.CipherAES128CTR, gossh.CipherAES192CTR, gossh.CipherAES256CTR,
 		gossh.CipherAES128GCM, gossh.CipherAES256GCM}
 	macs = []string{gossh.HMACSHA256ETM, gossh.HMACSHA512ETM, gossh.HMACSHA256, gossh.HMACSHA512, gossh.HMACSHA1}
+	// the server-sig-algs extension: sshd 9.2's list without webauthn-sk-ecdsa-sha2-nistp256
+	// and ssh-dss, which x/crypto cannot take (it drops them from the list). Every key is
+	// refused anyway; the list only says which a client may offer.
+	pubKeyAuthAlgos = []string{gossh.KeyAlgoED25519, gossh.KeyAlgoSKED25519, gossh.KeyAlgoECDSA256, gossh.KeyAlgoECDSA384,
+		gossh.KeyAlgoECDSA521, gossh.KeyAlgoSKECDSA256, gossh.KeyAlgoRSA, gossh.KeyAlgoRSASHA256, gossh.KeyAlgoRSASHA512}
 )
 
 // Service is the ssh honeypot.
@@ -127,28 +132,85 @@ type sniffConn struct {
 	checked bool // the client's version line was looked at
 }
 
-// Read also refuses an SSH-1 client as OpenSSH does, with its message, once the client's
-// version line is complete: x/crypto would answer with its key exchange and leave the client
-// (nmap's ssh-hostkey probe, for one) waiting for half a minute.
+// Read also refuses a client whose first line sshd refuses, with sshd's message, once the
+// line is complete: x/crypto skips lines before a version line and talks to any version, so
+// an HTTP request or an SSH-1 client (nmap's ssh-hostkey probe, for one) would wait for
+// half a minute where sshd closes at once.
 func (c *sniffConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	c.mu.Lock()
 	if room := sniffLen - len(c.first); room > 0 && n > 0 {
 		c.first = append(c.first, p[:min(n, room)]...)
 	}
-	refuse := false
+	refusal := ""
 	if !c.checked { // looked at once: not on every later read of the connection
 		if line, _, complete := strings.Cut(string(c.first), "\n"); complete {
 			c.checked = true
-			refuse = strings.HasPrefix(line, "SSH-1.") && !strings.HasPrefix(line, "SSH-1.99-")
+			refusal = identificationRefusal(strings.TrimSuffix(line, "\r"))
 		}
 	}
 	c.mu.Unlock()
-	if refuse {
-		c.Conn.Write([]byte("Protocol major versions differ.\r\n"))
+	if refusal != "" {
+		c.Conn.Write([]byte(refusal + "\r\n"))
 		return 0, io.EOF
 	}
 	return n, err
+}
+
+// identificationRefusal returns what sshd answers to a client's first line before it closes
+// the connection, or "" for a version line it takes: "SSH-<major>.<minor>-<software>" of
+// protocol 2 (or 1.99, a client that also speaks 2). sshd reads the numbers as scanf's %d
+// does, so spaces and a sign before them pass.
+func identificationRefusal(line string) string {
+	const invalid = "Invalid SSH identification string."
+	rest, ok := strings.CutPrefix(line, "SSH-")
+	if !ok || strings.IndexByte(line, 0) >= 0 {
+		return invalid
+	}
+	major, rest, ok := scanInt(rest)
+	if !ok {
+		return invalid
+	}
+	if rest, ok = strings.CutPrefix(rest, "."); !ok {
+		return invalid
+	}
+	minor, rest, ok := scanInt(rest)
+	if !ok {
+		return invalid
+	}
+	if rest, ok = strings.CutPrefix(rest, "-"); !ok || rest == "" {
+		return invalid
+	}
+	if major == 2 || major == 1 && minor == 99 {
+		return ""
+	}
+	return "Protocol major versions differ."
+}
+
+// scanInt reads a decimal number as scanf's %d does (spaces, a sign, digits) and returns it
+// with the rest of s. Numbers too long to matter come back as -1.
+func scanInt(s string) (int, string, bool) {
+	s = strings.TrimLeft(s, " \t")
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	i, n := 0, 0
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		if n >= 0 && n < 1e6 {
+			n = n*10 + int(s[i]-'0')
+		} else {
+			n = -1
+		}
+	}
+	if i == 0 {
+		return 0, s, false
+	}
+	if neg && n > 0 {
+		n = -n
+	}
+	return n, s[i:], true
 }
 
 func (c *sniffConn) firstLine() string {
@@ -225,12 +287,18 @@ func (s *Service) handle(raw, wrapped net.Conn) {
 				defer c.channels.Add(-1)
 				c.session(nc)
 			}()
-		case "direct-tcpip", "direct-streamlocal@openssh.com":
+		case "direct-tcpip":
+			// sshd with AllowTcpForwarding no
 			c.tr.Note(describeForward(nc.ChannelType(), nc.ExtraData()))
 			nc.Reject(gossh.Prohibited, "open failed")
+		case "direct-streamlocal@openssh.com":
+			// sshd's answer for a socket that is not there
+			c.tr.Note(describeForward(nc.ChannelType(), nc.ExtraData()))
+			nc.Reject(gossh.ConnectionFailed, "open failed")
 		default:
+			// sshd's answer to a channel type it does not open for clients
 			c.tr.Note(fmt.Sprintf("channel %q refused", nc.ChannelType()))
-			nc.Reject(gossh.UnknownChannelType, "unknown channel type")
+			nc.Reject(gossh.ConnectionFailed, "open failed")
 		}
 	}
 	connErr = sconn.Wait()
@@ -283,9 +351,10 @@ var errDenied = errors.New("permission denied")
 
 func (c *conn) serverConfig(authed *atomic.Bool) *gossh.ServerConfig {
 	cfg := &gossh.ServerConfig{
-		Config:        gossh.Config{KeyExchanges: kexAlgos, Ciphers: ciphers, MACs: macs},
-		ServerVersion: c.s.cfg.Banner,
-		MaxAuthTries:  maxAuthTries,
+		Config:                  gossh.Config{KeyExchanges: kexAlgos, Ciphers: ciphers, MACs: macs},
+		ServerVersion:           c.s.cfg.Banner,
+		MaxAuthTries:            maxAuthTries,
+		PublicKeyAuthAlgorithms: pubKeyAuthAlgos,
 		AuthLogCallback: func(meta gossh.ConnMetadata, method string, err error) {
 			hk := ""
 			if a, ok := meta.(gossh.AlgorithmsConnMetadata); ok {
@@ -295,16 +364,6 @@ func (c *conn) serverConfig(authed *atomic.Bool) *gossh.ServerConfig {
 		},
 		PasswordCallback: func(meta gossh.ConnMetadata, pw []byte) (*gossh.Permissions, error) {
 			return c.login("password", meta.User(), string(pw))
-		},
-		KeyboardInteractiveCallback: func(meta gossh.ConnMetadata, client gossh.KeyboardInteractiveChallenge) (*gossh.Permissions, error) {
-			answers, err := client(meta.User(), "", []string{"Password: "}, []bool{false})
-			if err != nil {
-				return nil, err
-			}
-			if len(answers) != 1 {
-				return nil, errDenied
-			}
-			return c.login("keyboard-interactive", meta.User(), answers[0])
 		},
 		PublicKeyCallback: func(meta gossh.ConnMetadata, key gossh.PublicKey) (*gossh.Permissions, error) {
 			// x/crypto caches the answer per key, so each key is recorded once

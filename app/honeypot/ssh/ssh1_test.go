@@ -37,3 +37,21 @@ func TestSSH1ClientRefused(t *testing.T) {
 		t.Fatalf("event summary %q", e.Summary)
 	}
 }
+
+// The first lines sshd 9.2 refuses and takes (as tried against it).
+func TestIdentificationRefusal(t *testing.T) {
+	for line, want := range map[string]string{
+		"SSH-2.0-OpenSSH_9.2p1": "", "SSH-1.99-x": "", "SSH-2.1-x": "", "SSH-02.0-x": "", "SSH- 2.0-x": "", "SSH-+2.0-x": "", "SSH-2.0-x y": "",
+		"GET / HTTP/1.0": "Invalid SSH identification string.", "": "Invalid SSH identification string.",
+		"ssh-2.0-x": "Invalid SSH identification string.", "SSH-": "Invalid SSH identification string.",
+		"SSH-2.0x": "Invalid SSH identification string.", "SSH-2.0-": "Invalid SSH identification string.",
+		"SSH-2.-x": "Invalid SSH identification string.", "SSH-1.99-": "Invalid SSH identification string.",
+		"SSH-2.0-x\x00y":            "Invalid SSH identification string.",
+		"SSH-1.5-Nmap-SSH1-Hostkey": "Protocol major versions differ.", "SSH-3.0-x": "Protocol major versions differ.",
+		"SSH-99999999999.0-x": "Protocol major versions differ.",
+	} {
+		if got := identificationRefusal(line); got != want {
+			t.Errorf("%q: %q, want %q", line, got, want)
+		}
+	}
+}

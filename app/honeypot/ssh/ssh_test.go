@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -221,7 +222,7 @@ func TestNmapSeesOpenSSH(t *testing.T) {
 		t.Fatalf("nmap: %v\n%s", err, out)
 	}
 	line := regexp.MustCompile(`(?m)^` + port + `/tcp\s+open\s+ssh\s+(.*)$`).FindStringSubmatch(string(out))
-	if line == nil || !strings.Contains(line[1], "OpenSSH 9.2p1 Debian 2+deb12u3") {
+	if line == nil || !strings.Contains(line[1], "OpenSSH 9.2p1 Debian 2+deb12u10") {
 		t.Fatalf("nmap did not report OpenSSH:\n%s", out)
 	}
 	t.Logf("nmap: %s/tcp open ssh %s", port, line[1])
@@ -236,15 +237,19 @@ func TestGoClientFeatures(t *testing.T) {
 	dial := func(user string, auth ...gossh.AuthMethod) (*gossh.Client, error) {
 		return gossh.Dial("tcp", addr, &gossh.ClientConfig{User: user, Auth: auth, HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 20 * time.Second})
 	}
-	// public key attempts are recorded and refused, then keyboard-interactive succeeds
-	c, err := dial("oracle", gossh.PublicKeys(edKey), gossh.KeyboardInteractive(func(_, _ string, q []string, _ []bool) ([]string, error) {
-		if len(q) != 1 || q[0] != "Password: " {
-			return nil, fmt.Errorf("questions %q", q)
-		}
-		return []string{"oracle"}, nil
-	}))
+	// keyboard-interactive is not offered, as Debian's sshd does not
+	kbd := gossh.KeyboardInteractive(func(_, _ string, q []string, _ []bool) ([]string, error) { return []string{"oracle"}, nil })
+	if _, err := dial("oracle", kbd); err == nil || !strings.Contains(err.Error(), "attempted methods [none], no supported methods remain") {
+		t.Fatalf("keyboard-interactive: %v", err)
+	}
+	// public key attempts are recorded and refused, then the password succeeds
+	c, err := dial("oracle", gossh.PublicKeys(edKey), gossh.Password("oracle"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	// a channel type sshd does not serve is refused as sshd refuses it
+	if _, _, err := c.OpenChannel("x11", nil); err == nil || err.Error() != `ssh: rejected: connect failed ("open failed")` {
+		t.Errorf("x11 channel: %v", err)
 	}
 	// port forwarding refused
 	if _, err := c.Dial("tcp", "10.1.2.3:3306"); err == nil {
@@ -264,9 +269,14 @@ func TestGoClientFeatures(t *testing.T) {
 		t.Error("sftp accepted")
 	}
 	c.Close()
-	e := rec.Wait(t, 1, eventWait)
+	// each connection's event is reported from a goroutine of its own: the next connection's
+	// may come first, so the events are found by what they say, not by their order
+	final := func(summary string) func(e *model.Event) bool {
+		return func(e *model.Event) bool { return !e.Ongoing && strings.HasPrefix(e.Summary, summary) }
+	}
+	e := rec.WaitReport(t, eventWait, "the login's event", final("SSH: login as oracle"))
 	d := hptest.TypedDetails(e)
-	mustContain(t, "details", d, "1 login oracle with public key ssh-ed25519 SHA256:", "login oracle / oracle (keyboard-interactive): accepted",
+	mustContain(t, "details", d, "1 login oracle with public key ssh-ed25519 SHA256:", "login oracle / oracle (password): accepted", "1 channel \"x11\" refused",
 		"1 port forwarding to 10.1.2.3:3306 (from ", "1 remote port forwarding 0.0.0.0:8081: refused", "1 env LANG=C.UTF-8",
 		"1 exec: id; whoami", "1 subsystem sftp: refused")
 	if e.Summary != "SSH: login as oracle with password oracle, 1 command" {
@@ -284,16 +294,11 @@ func TestGoClientFeatures(t *testing.T) {
 		t.Fatalf("not accepted after 2 failures: %v", err)
 	}
 	c.Close()
-	// each connection's event is reported from a goroutine of its own: the next connection's
-	// may come first, so the events are found by what they say, not by their order
-	final := func(summary string) func(e *model.Event) bool {
-		return func(e *model.Event) bool { return !e.Ongoing && strings.HasPrefix(e.Summary, summary) }
-	}
 	rec.WaitReport(t, eventWait, "the accepted login's event", final("SSH: login as root with password whatever"))
 	// public key only
 	dial("git", gossh.PublicKeys(edKey))
 	rec.WaitReport(t, eventWait, "the public key login's event", final("SSH: 1 public key login refused for git"))
-	rec.Wait(t, 5, eventWait) // the two refused logins' events too
+	rec.Wait(t, 6, eventWait) // the keyboard-interactive try's and the two refused logins' events too
 }
 
 func TestNotSSHAndSilentClients(t *testing.T) {
@@ -307,6 +312,10 @@ func TestNotSSHAndSilentClients(t *testing.T) {
 		t.Errorf("banner %q", banner)
 	}
 	c.Write([]byte("GET / HTTP/1.0\r\n\r\n"))
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if rest, err := io.ReadAll(c); err != nil || string(rest) != "Invalid SSH identification string.\r\n" {
+		t.Errorf("after an HTTP request: %q (%v)", rest, err)
+	}
 	c.Close()
 	e := rec.Wait(t, 1, eventWait)
 	if e.Summary != "SSH: not an SSH client" {
