@@ -15,13 +15,17 @@ import (
 // at a time: memory stays constant however many events match, and no read transaction stays
 // open while a slow client downloads (it would stop WAL checkpoints). In id order (the CSV
 // export without a sort key) and in time order the parts are read in parallel (see eachSpan);
-// other orders page through the list's keyset cursor.
+// other orders page through the list's keyset cursor, planned once.
 func (s *Store) EachEvent(ctx context.Context, f *EventFilter, sort string, desc bool, fn func(*model.Event) error) error {
 	switch sort {
 	case "id":
 		return s.eachByID(ctx, f, desc, fn)
 	case "timestamp":
 		return s.eachByTime(ctx, f, desc, fn)
+	}
+	q, err := s.planEvents(ctx, f, &EventPage{Sort: sort, Desc: desc, Limit: 5000})
+	if err != nil {
+		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -34,18 +38,17 @@ func (s *Store) EachEvent(ctx context.Context, f *EventFilter, sort string, desc
 	pages := make(chan page, 1)
 	go func() {
 		defer close(pages)
-		p := EventPage{Sort: sort, Desc: desc, Limit: 5000}
 		for {
-			list, next, err := s.ListEvents(ctx, f, p)
+			list, next, err := s.listPage(ctx, q)
 			select {
 			case pages <- page{list, err}:
 			case <-ctx.Done():
 				return
 			}
-			if err != nil || next == "" {
+			if err != nil || next == nil {
 				return
 			}
-			p.Cursor = next
+			q.after = next
 		}
 	}()
 	for pg := range pages {
@@ -285,13 +288,6 @@ func cmpEvent(x, y *model.Event) int {
 		return c
 	}
 	return cmp.Compare(x.ID, y.ID)
-}
-
-func direction(desc bool) string {
-	if desc {
-		return "DESC"
-	}
-	return "ASC"
 }
 
 // exportNames reads the sensor and group names live events are shown with (archived events

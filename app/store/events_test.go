@@ -184,13 +184,19 @@ func referenceOrder(list []row, key string, desc bool) []int64 {
 // walkPages lists every page of f in the given order and returns the ids in page order.
 func walkPages(t *testing.T, s *Store, f *EventFilter, key string, desc bool, limit int) []int64 {
 	t.Helper()
+	return walkPagesWith(t, s, f, nil, key, desc, limit)
+}
+
+// walkPagesWith is walkPages with the search's plan given (nil: planned as ListEvents plans it).
+func walkPagesWith(t *testing.T, s *Store, f *EventFilter, plan *searchPlan, key string, desc bool, limit int) []int64 {
+	t.Helper()
 	var ids []int64
 	p := EventPage{Sort: key, Desc: desc, Limit: limit}
 	for pages := 0; ; pages++ {
 		if pages > 10000 {
 			t.Fatalf("sort %s: paging does not end", key)
 		}
-		list, next, err := s.ListEvents(context.Background(), f, p)
+		list, next, err := listWith(s, f, plan, p)
 		if err != nil {
 			t.Fatalf("ListEvents(sort %s, desc %v, page %d): %v", key, desc, pages, err)
 		}
@@ -440,6 +446,28 @@ func TestListEventsKeysetPaging(t *testing.T) {
 	if got := walkPages(t, s, &EventFilter{}, "timestamp", true, 7); len(got) != 0 {
 		t.Errorf("live list after archiving everything: %v", got)
 	}
+}
+
+// listWith is ListEvents with the search's plan given (nil: planned as ListEvents plans it).
+func listWith(s *Store, f *EventFilter, plan *searchPlan, p EventPage) ([]*model.Event, string, error) {
+	ctx := context.Background()
+	if plan == nil {
+		return s.ListEvents(ctx, f, p)
+	}
+	q, err := s.planWith(ctx, f, &p, *plan)
+	if err != nil {
+		return nil, "", err
+	}
+	list, next, err := s.listPage(ctx, q)
+	return list, encodeNext(next), err
+}
+
+// countScanned counts the filter's matches testing each row's text, the reference for the
+// trigram index.
+func countScanned(ctx context.Context, s *Store, f *EventFilter) (int64, error) {
+	q := filterQuery(f)
+	q.total.search = searchScan
+	return s.count(ctx, q)
 }
 
 func filterRows(f *EventFilter, list []row) []row {
@@ -931,20 +959,20 @@ func TestSearchEveryPlan(t *testing.T) {
 			f := base
 			f.Query = q
 			want := referenceOrder(filterRows(&f, rows(t, s, false)), "timestamp", true)
-			pf := f
-			got := walkPages(t, s, &pf, "timestamp", true, 7)
-			if !slices.Equal(got, want) {
-				t.Errorf("q=%q %s (plan %+v): pages %v, want %v", q, fname, pf.plan, got, want)
+			plan, err := s.planSearch(context.Background(), &f)
+			if err != nil {
+				t.Fatal(err)
 			}
-			cf := f
-			if n, exact, err := s.CountMatches(context.Background(), &cf); err != nil || (exact && n != int64(len(want))) {
-				t.Errorf("q=%q %s (plan %+v): total %d exact %v (%v), want %d", q, fname, cf.plan, n, exact, err, len(want))
+			plans[plan.lookup]++
+			if got := walkPages(t, s, &f, "timestamp", true, 7); !slices.Equal(got, want) {
+				t.Errorf("q=%q %s (plan %+v): pages %v, want %v", q, fname, plan, got, want)
 			}
-			plans[cf.plan.lookup]++
+			if n, exact, err := s.CountMatches(context.Background(), &f); err != nil || (exact && n != int64(len(want))) {
+				t.Errorf("q=%q %s (plan %+v): total %d exact %v (%v), want %d", q, fname, plan, n, exact, err, len(want))
+			}
 			// The list's first page with its total, as the API reads them (at the same time, on two
 			// connections).
-			pf2 := f
-			pg, err := s.Page(context.Background(), &pf2, EventPage{Sort: "timestamp", Desc: true, Limit: 7})
+			pg, err := s.Page(context.Background(), &f, EventPage{Sort: "timestamp", Desc: true, Limit: 7})
 			if err != nil || (pg.Exact && pg.Total != int64(len(want))) || !slices.Equal(ids(pg.Items), want[:min(7, len(want))]) {
 				t.Errorf("q=%q %s: Page = %d items, total %d exact %v (%v); want %d", q, fname, len(pg.Items), pg.Total, pg.Exact, err, len(want))
 			}
@@ -994,27 +1022,23 @@ func TestSearchLookupPartsEveryOrder(t *testing.T) {
 			"status": {Status: []model.Status{model.StatusNew, model.StatusResolved}},
 			"sensor": {SensorID: fx.sensors[2].ID},
 		} {
-			lookup := func() *EventFilter {
-				f := base
-				f.Query = q
-				f.plan = &searchPlan{lookup: true, n: -1} // the plan under test, whatever the probe says
-				return &f
-			}
-			split := lookup()
-			split.lookupSearch = true // as the list and the count set it for a look-up
-			if split.lookupParts() == nil {
-				t.Fatalf("q=%q is not split into an address and a text part", q)
+			f := base
+			f.Query = q
+			lookup := &searchPlan{lookup: true, n: -1} // the plan under test, whatever the probe says
+			planned, err := s.planWith(ctx, &f, &EventPage{Sort: "timestamp", Limit: 1}, *lookup)
+			if err != nil || !planned.total.split || !planned.list.split {
+				t.Fatalf("q=%q is not split into an address and a text part (%v)", q, err)
 			}
 			for key := range SortKeys {
 				for _, desc := range []bool{false, true} {
-					want := referenceOrder(filterRows(lookup(), all), key, desc)
-					if got := walkPages(t, s, lookup(), key, desc, 20); !slices.Equal(got, want) {
+					want := referenceOrder(filterRows(&f, all), key, desc)
+					if got := walkPagesWith(t, s, &f, lookup, key, desc, 20); !slices.Equal(got, want) {
 						t.Errorf("q=%q %s sort %s desc=%v: %v, want %v", q, fname, key, desc, got, want)
 					}
 				}
 			}
-			want := len(filterRows(lookup(), all))
-			if n, exact, err := s.CountMatches(ctx, lookup()); err != nil || !exact || n != int64(want) {
+			want := len(filterRows(&f, all))
+			if n, exact, err := s.total(ctx, planned); err != nil || !exact || n != int64(want) {
 				t.Errorf("q=%q %s: total %d exact %v (%v), want %d", q, fname, n, exact, err, want)
 			}
 		}

@@ -88,7 +88,7 @@ func TestSearchTermsWithQuerySyntax(t *testing.T) {
 			t.Errorf("search %q through the index: %v", c.q, err)
 			continue
 		}
-		scanned, err := s.CountEvents(ctx, &EventFilter{Query: c.q, scanSearch: true})
+		scanned, err := countScanned(ctx, s, &EventFilter{Query: c.q})
 		if err != nil || indexed != c.want || scanned != c.want {
 			t.Errorf("search %q: %d through the index, %d reading every row (%v); want %d", c.q, indexed, scanned, err, c.want)
 		}
