@@ -134,20 +134,6 @@ type APIToken struct {
 	LastUsedIP string     `json:"last_used_ip"` // "" before the first use
 }
 
-// AuditEntry is one line of the audit log.
-type AuditEntry struct {
-	ID         int64     `json:"id"`
-	Time       time.Time `json:"time"`
-	UserID     *int64    `json:"user_id"`
-	User       string    `json:"user"`
-	IP         string    `json:"ip"`
-	Action     string    `json:"action"`
-	ObjectType string    `json:"object_type"`
-	ObjectID   *int64    `json:"object_id"`
-	ObjectName string    `json:"object_name"`
-	Detail     string    `json:"detail"`
-}
-
 // Session is a logged-in browser. TokenHash is the SHA-256 of the cookie value; IP is the
 // address it was last seen from.
 type Session struct {

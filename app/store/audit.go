@@ -3,34 +3,99 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"strings"
+	"time"
 
 	"honeysens/app/model"
 )
+
+// An entry with changes keeps them with its text in the detail column, as the JSON of
+// auditDetail; text the appliance writes never starts with its opening, so older entries read
+// as they were written.
+type auditDetail struct {
+	Text    string        `json:"text"`
+	Changes model.Changes `json:"changes"`
+}
+
+const auditDetailStart = `{"text":`
 
 // AddAudit appends one entry to the audit log.
 func (s *Store) AddAudit(ctx context.Context, e *model.AuditEntry) error {
 	if e.Time.IsZero() {
 		e.Time = s.now()
 	}
+	detail := e.Detail
+	if len(e.Changes) > 0 {
+		b, err := json.Marshal(auditDetail{Text: e.Detail, Changes: e.Changes})
+		if err != nil {
+			return fmt.Errorf("store: add audit entry: %w", err)
+		}
+		detail = string(b)
+	}
 	_, err := s.w.ExecContext(ctx, `INSERT INTO audit_log (time, user_id, user_login, ip, action, object_type, object_id, object_name, detail)
-		VALUES (?,?,?,?,?,?,?,?,?)`, ms(e.Time), e.UserID, e.User, e.IP, e.Action, e.ObjectType, e.ObjectID, e.ObjectName, e.Detail)
+		VALUES (?,?,?,?,?,?,?,?,?)`, ms(e.Time), e.UserID, e.User, e.IP, e.Action, e.ObjectType, e.ObjectID, e.ObjectName, detail)
 	if err != nil {
 		return fmt.Errorf("store: add audit entry: %w", err)
 	}
 	return nil
 }
 
+// AuditFilter selects audit entries; zero fields select everything. The table is scanned
+// newest first without an index of its own: a few hundred thousand entries (decades of
+// operator work) take tens of milliseconds even for a filter that matches nothing.
+type AuditFilter struct {
+	User       string // the actor's user id or login
+	Action     string
+	ObjectType string
+	ObjectID   int64 // with ObjectType
+	From, To   *time.Time
+	Before     int64 // entries with a smaller id only (the paging cursor)
+	Limit      int
+}
+
 // Audit returns up to limit entries with an id below beforeID (0 = from the newest), newest first.
 func (s *Store) Audit(ctx context.Context, beforeID int64, limit int) ([]*model.AuditEntry, error) {
+	return s.SearchAudit(ctx, AuditFilter{Before: beforeID, Limit: limit})
+}
+
+// SearchAudit returns up to f.Limit entries that match f, newest first.
+func (s *Store) SearchAudit(ctx context.Context, f AuditFilter) ([]*model.AuditEntry, error) {
+	var conds []string
+	var args []any
+	add := func(cond string, a ...any) {
+		conds = append(conds, cond)
+		args = append(args, a...)
+	}
+	if f.User != "" {
+		// A login may consist of digits only, so a number matches either.
+		add(`(user_id = ? OR user_login = ?)`, f.User, f.User)
+	}
+	if f.Action != "" {
+		add(`action = ?`, f.Action)
+	}
+	if f.ObjectType != "" {
+		add(`object_type = ?`, f.ObjectType)
+	}
+	if f.ObjectID != 0 {
+		add(`object_id = ?`, f.ObjectID)
+	}
+	if f.From != nil {
+		add(`time >= ?`, ms(*f.From))
+	}
+	if f.To != nil {
+		add(`time <= ?`, ms(*f.To))
+	}
+	if f.Before > 0 {
+		add(`id < ?`, f.Before)
+	}
 	q := `SELECT id, time, user_id, user_login, ip, action, object_type, object_id, object_name, detail FROM audit_log`
-	args := []any{}
-	if beforeID > 0 {
-		q += ` WHERE id < ?`
-		args = append(args, beforeID)
+	if len(conds) > 0 {
+		q += ` WHERE ` + strings.Join(conds, ` AND `)
 	}
 	q += ` ORDER BY id DESC LIMIT ?`
-	args = append(args, limit)
+	args = append(args, f.Limit)
 	rows, err := s.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list audit: %w", err)
@@ -50,6 +115,12 @@ func (s *Store) Audit(ctx context.Context, beforeID int64, limit int) ([]*model.
 		}
 		if oid.Valid {
 			e.ObjectID = &oid.Int64
+		}
+		if strings.HasPrefix(e.Detail, auditDetailStart) {
+			var d auditDetail
+			if json.Unmarshal([]byte(e.Detail), &d) == nil {
+				e.Detail, e.Changes = d.Text, d.Changes
+			}
 		}
 		list = append(list, e)
 	}

@@ -1,17 +1,27 @@
 package web
 
 import (
+	"slices"
 	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/model"
+	"honeysens/app/store"
 )
 
 // audit records who did what. A failure to write the trail is logged, not answered: the change
 // it describes has already been committed.
 func (s *Server) audit(c *fiber.Ctx, action, objectType string, objectID int64, objectName, detail string) {
-	e := &model.AuditEntry{IP: c.IP(), Action: action, ObjectType: objectType, ObjectName: objectName, Detail: detail}
+	s.auditChanges(c, action, objectType, objectID, objectName, detail, nil)
+}
+
+// auditChanges records an update with the fields it changed (see model.Diff).
+func (s *Server) auditChanges(c *fiber.Ctx, action, objectType string, objectID int64, objectName, detail string, changes model.Changes) {
+	e := &model.AuditEntry{IP: c.IP(), Action: action, ObjectType: objectType, ObjectName: objectName, Detail: detail, Changes: changes}
 	if p := principal(c); p != nil {
 		e.UserID, e.User = &p.User.ID, p.User.Login
 	}
@@ -23,23 +33,16 @@ func (s *Server) audit(c *fiber.Ctx, action, objectType string, objectID int64, 
 	}
 }
 
-// auditList pages through the audit log, newest first; the cursor is the last id seen.
+// auditList pages through the audit log, newest first; the cursor is the last id seen. Query
+// keys: user (id or login), action, object_type, object_id, from, to (RFC 3339), limit, cursor.
 func (s *Server) auditList(c *fiber.Ctx) error {
-	limit := c.QueryInt("limit", 50)
-	if limit < 1 || limit > 500 {
-		return &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
-			Fields: map[string]string{"limit": "Use 1 to 500."}}
+	f, err := parseAuditFilter(c)
+	if err != nil {
+		return err
 	}
-	var before int64
-	if cur := c.Query("cursor"); cur != "" {
-		v, err := strconv.ParseInt(cur, 10, 64)
-		if err != nil || v <= 0 {
-			return &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
-				Fields: map[string]string{"cursor": "Not a cursor from this list."}}
-		}
-		before = v
-	}
-	items, err := s.Store.Audit(c.UserContext(), before, limit+1)
+	limit := f.Limit
+	f.Limit++ // one more tells whether there is a next page
+	items, err := s.Store.SearchAudit(c.UserContext(), f)
 	if err != nil {
 		return err
 	}
@@ -50,4 +53,62 @@ func (s *Server) auditList(c *fiber.Ctx) error {
 		next = &cur
 	}
 	return c.JSON(fiber.Map{"items": items, "next_cursor": next})
+}
+
+// parseAuditFilter reads the list's query keys; every invalid one is named in the answer.
+func parseAuditFilter(c *fiber.Ctx) (store.AuditFilter, error) {
+	f := store.AuditFilter{Limit: c.QueryInt("limit", 50)}
+	bad := model.FieldErrors{}
+	if f.Limit < 1 || f.Limit > 500 {
+		bad.Add("limit", "Use 1 to 500.")
+	}
+	if cur := c.Query("cursor"); cur != "" {
+		v, err := strconv.ParseInt(cur, 10, 64)
+		if err != nil || v <= 0 {
+			bad.Add("cursor", "Not a cursor from this list.")
+		}
+		f.Before = v
+	}
+	f.User = strings.TrimSpace(c.Query("user"))
+	if utf8.RuneCountInString(f.User) > 64 {
+		bad.Add("user", "Use a user id or login.")
+	}
+	f.Action = c.Query("action")
+	if f.Action != "" && !slices.Contains(model.AuditActions, f.Action) {
+		bad.Add("action", "Not an action of the audit log.")
+	}
+	f.ObjectType = c.Query("object_type")
+	if f.ObjectType != "" && !slices.Contains(model.AuditObjectTypes, f.ObjectType) {
+		bad.Add("object_type", "Use one of "+strings.Join(model.AuditObjectTypes, ", ")+".")
+	}
+	if id := c.Query("object_id"); id != "" {
+		v, err := strconv.ParseInt(id, 10, 64)
+		switch {
+		case err != nil || v <= 0:
+			bad.Add("object_id", "Use an id.")
+		case f.ObjectType == "":
+			bad.Add("object_id", "Choose the type of object too.")
+		}
+		f.ObjectID = v
+	}
+	for _, k := range []string{"from", "to"} {
+		v := c.Query(k)
+		if v == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			bad.Add(k, "Use an RFC 3339 time such as 2026-11-29T08:00:00Z.")
+			continue
+		}
+		if k == "from" {
+			f.From = &t
+		} else {
+			f.To = &t
+		}
+	}
+	if f.From != nil && f.To != nil && f.To.Before(*f.From) {
+		bad.Add("to", "Use a time after the start.")
+	}
+	return f, bad.Err()
 }

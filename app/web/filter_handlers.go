@@ -112,7 +112,7 @@ func (s *Server) filterCreate(c *fiber.Ctx) error {
 	if err := s.Ingest.ReloadFilters(ctx); err != nil {
 		return err
 	}
-	s.audit(c, "filter_created", "filter", r.ID, r.Name, "")
+	s.audit(c, model.AuditFilterCreated, "filter", r.ID, r.Name, "")
 	return c.Status(fiber.StatusCreated).JSON(r)
 }
 
@@ -126,9 +126,11 @@ func (s *Server) filterUpdate(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
+	old := *r // apply replaces fields, so this copy keeps the old values
 	if err := in.apply(c, r); err != nil {
 		return err
 	}
+	changes := model.Diff(old, r) // before the store sets updated_at
 	ctx := c.UserContext()
 	if err := s.Store.UpdateFilterRule(ctx, r); err != nil {
 		return err
@@ -136,11 +138,7 @@ func (s *Server) filterUpdate(c *fiber.Ctx) error {
 	if err := s.Ingest.ReloadFilters(ctx); err != nil {
 		return err
 	}
-	detail := "disabled"
-	if r.Enabled {
-		detail = "enabled"
-	}
-	s.audit(c, "filter_updated", "filter", r.ID, r.Name, detail)
+	s.auditChanges(c, model.AuditFilterUpdated, "filter", r.ID, r.Name, "", changes)
 	return c.JSON(r)
 }
 
@@ -156,6 +154,6 @@ func (s *Server) filterDelete(c *fiber.Ctx) error {
 	if err := s.Ingest.ReloadFilters(ctx); err != nil {
 		return err
 	}
-	s.audit(c, "filter_deleted", "filter", r.ID, r.Name, "")
+	s.audit(c, model.AuditFilterDeleted, "filter", r.ID, r.Name, "")
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -72,7 +72,7 @@ func (s *Server) groupCreate(c *fiber.Ctx) error {
 	if err := s.Store.CreateGroup(c.UserContext(), g); err != nil {
 		return err
 	}
-	s.audit(c, "group_created", "group", g.ID, g.Name, "")
+	s.audit(c, model.AuditGroupCreated, "group", g.ID, g.Name, "")
 	return c.Status(fiber.StatusCreated).JSON(g)
 }
 
@@ -90,18 +90,14 @@ func (s *Server) groupUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	old := g.Name
+	old := *g // apply replaces fields, so this copy keeps the old values
 	if err := in.apply(g); err != nil {
 		return err
 	}
 	if err := s.Store.UpdateGroup(ctx, g); err != nil {
 		return err
 	}
-	detail := ""
-	if old != g.Name {
-		detail = "renamed from " + old
-	}
-	s.audit(c, "group_updated", "group", g.ID, g.Name, detail)
+	s.auditChanges(c, model.AuditGroupUpdated, "group", g.ID, g.Name, "", model.Diff(old, g))
 	return c.JSON(g)
 }
 
@@ -154,6 +150,6 @@ func (s *Server) groupDelete(c *fiber.Ctx) error {
 	if in.Archive {
 		what = "archived"
 	}
-	s.audit(c, "group_deleted", "group", g.ID, g.Name, fmt.Sprintf("%d sensors removed, %d events %s", len(members), events, what))
+	s.audit(c, model.AuditGroupDeleted, "group", g.ID, g.Name, fmt.Sprintf("%d sensors removed, %d events %s", len(members), events, what))
 	return c.JSON(fiber.Map{"sensors": len(members), "events": events, "archived": in.Archive})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/model"
+	"honeysens/app/notify"
 )
 
 // smtpView is the SMTP settings as the API answers them: the password never leaves the box,
@@ -94,6 +95,10 @@ func (s *Server) smtpSettingsGet(c *fiber.Ctx) error {
 // operator has probably just fixed what made them fail) and moves the weekly summary's job.
 func (s *Server) smtpSettingsUpdate(c *fiber.Ctx) error {
 	ctx := c.UserContext()
+	old, err := s.storedSMTP(ctx)
+	if err != nil {
+		return err
+	}
 	set, _, err := s.decodeSMTP(c, false)
 	if err != nil {
 		return err
@@ -113,11 +118,7 @@ func (s *Server) smtpSettingsUpdate(c *fiber.Ctx) error {
 		return err
 	}
 	s.Mail.StatusChanged()
-	state := "disabled"
-	if set.Enabled {
-		state = "enabled"
-	}
-	s.audit(c, "settings_updated", "settings", 0, "smtp", fmt.Sprintf("e-mail %s, server %s:%d (%s)", state, set.Host, set.Port, set.Encryption))
+	s.auditChanges(c, model.AuditSettingsUpdated, "settings", 0, "smtp", "", model.Diff(old, set))
 	return c.JSON(viewSMTP(set))
 }
 
@@ -146,10 +147,10 @@ func (s *Server) smtpTest(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 45*time.Second)
 	defer cancel()
 	if err := s.Mail.SendTest(ctx, set, to); err != nil {
-		s.audit(c, "test_mail_failed", "settings", 0, "smtp", fmt.Sprintf("to %s via %s:%d: %v", to, set.Host, set.Port, err))
+		s.audit(c, model.AuditTestMailFailed, "settings", 0, "smtp", fmt.Sprintf("to %s via %s:%d: %v", to, set.Host, set.Port, err))
 		return &model.Error{Code: model.ErrMailFailed, Message: err.Error()}
 	}
-	s.audit(c, "test_mail_sent", "settings", 0, "smtp", fmt.Sprintf("to %s via %s:%d", to, set.Host, set.Port))
+	s.audit(c, model.AuditTestMailSent, "settings", 0, "smtp", fmt.Sprintf("to %s via %s:%d", to, set.Host, set.Port))
 	return c.JSON(fiber.Map{"sent": true, "message": fmt.Sprintf("The test mail to %s was accepted by %s.", to, set.Host)})
 }
 
@@ -174,25 +175,40 @@ func (s *Server) templateUpdate(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
+	ctx := c.UserContext()
 	kind := c.Params("type")
-	if err := s.Mail.SetTemplate(c.UserContext(), kind, in.Body); err != nil {
+	old, err := s.template(ctx, kind)
+	if err != nil {
+		return err
+	}
+	if err := s.Mail.SetTemplate(ctx, kind, in.Body); err != nil {
 		return err
 	}
 	what := "custom text saved"
 	if in.Body == nil {
 		what = "reset to default"
 	}
-	s.audit(c, "template_updated", "template", 0, kind, what)
-	list, err := s.Mail.Templates(c.UserContext())
+	t, err := s.template(ctx, kind)
 	if err != nil {
 		return err
 	}
+	s.auditChanges(c, model.AuditTemplateUpdated, "template", 0, kind, what,
+		model.Diff(map[string]any{"custom_body": old.Custom}, map[string]any{"custom_body": t.Custom}))
+	return c.JSON(t)
+}
+
+// template returns the template of one notification type.
+func (s *Server) template(ctx context.Context, kind string) (notify.Template, error) {
+	list, err := s.Mail.Templates(ctx)
+	if err != nil {
+		return notify.Template{}, err
+	}
 	for _, t := range list {
 		if t.Type == kind {
-			return c.JSON(t)
+			return t, nil
 		}
 	}
-	return model.Errorf(model.ErrNotFound, "No such template.")
+	return notify.Template{}, model.Errorf(model.ErrNotFound, "No such template.")
 }
 
 // templatePreview is POST /api/templates/:type/preview: the text (null: the default) rendered
@@ -250,6 +266,6 @@ func (s *Server) mailRetry(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "mails_retried", "settings", 0, "smtp", fmt.Sprintf("%d mails", n))
+	s.audit(c, model.AuditMailsRetried, "settings", 0, "smtp", fmt.Sprintf("%d mails", n))
 	return c.JSON(fiber.Map{"retried": n})
 }

@@ -27,6 +27,7 @@ func (s *Server) archiveSettingsUpdate(c *fiber.Ctx) error {
 	if err := s.Store.Settings(ctx, "archive", &set); err != nil {
 		return err
 	}
+	old := set
 	if err := decodeJSON(c, &set); err != nil {
 		return err
 	}
@@ -41,8 +42,7 @@ func (s *Server) archiveSettingsUpdate(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	s.audit(c, "settings_updated", "settings", 0, "archive",
-		fmt.Sprintf("move after %d days, keep %d days, pre-tick %v, daily at %s", set.MoveDays, set.KeepDays, set.Prefer, set.RunAt))
+	s.auditChanges(c, model.AuditSettingsUpdated, "settings", 0, "archive", "", model.Diff(old, set))
 	return c.JSON(set)
 }
 
@@ -52,6 +52,6 @@ func (s *Server) archiveRun(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "archive_run", "settings", 0, "archive", fmt.Sprintf("%d events archived, %d archived events deleted", res.Archived, res.Deleted))
+	s.audit(c, model.AuditArchiveRun, "settings", 0, "archive", fmt.Sprintf("%d events archived, %d archived events deleted", res.Archived, res.Deleted))
 	return c.JSON(res)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/backup"
+	"honeysens/app/model"
 )
 
 // systemBackup streams a consistent copy of the database, taken now while ingest goes on, as a
@@ -33,7 +34,7 @@ func (s *Server) systemBackup(c *fiber.Ctx) error {
 		return err
 	}
 	name := "honeysens-backup-" + s.Now().UTC().Format("20060102-150405") + ".db"
-	s.audit(c, "backup_downloaded", "system", 0, name, fmt.Sprintf("%d bytes", fi.Size()))
+	s.audit(c, model.AuditBackupDownloaded, "system", 0, name, fmt.Sprintf("%d bytes", fi.Size()))
 	c.Set(fiber.HeaderContentType, "application/vnd.sqlite3")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, name))
 	c.Set(fiber.HeaderCacheControl, "no-store")

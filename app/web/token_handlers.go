@@ -37,7 +37,7 @@ func (s *Server) tokenCreate(c *fiber.Ctx) error {
 	if err := s.Store.CreateToken(c.UserContext(), tok, hash); err != nil {
 		return err
 	}
-	s.audit(c, "token_created", "token", tok.ID, tok.Name, "")
+	s.audit(c, model.AuditTokenCreated, "token", tok.ID, tok.Name, "")
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"id": tok.ID, "name": tok.Name, "token": secret, "created_at": tok.CreatedAt})
 }
 
@@ -50,6 +50,6 @@ func (s *Server) tokenDelete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "token_deleted", "token", tok.ID, tok.Name, "")
+	s.audit(c, model.AuditTokenDeleted, "token", tok.ID, tok.Name, "")
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -77,6 +77,19 @@ func (in *userInput) apply(u *model.User, creating bool) (string, error) {
 	return strings.Join(changed, ", "), nil
 }
 
+// userChanges are the audit log's changes of an update: roles by name, and a new password as
+// a masked change (the hash is no field of the user's JSON).
+func userChanges(old, u *model.User) model.Changes {
+	changes := model.Diff(old, u)
+	if _, ok := changes["role"]; ok {
+		changes["role"] = [2]any{old.Role.String(), u.Role.String()}
+	}
+	if u.PasswordHash != "" {
+		changes["password"] = [2]any{model.SecretMask, model.SecretMask}
+	}
+	return changes
+}
+
 func (s *Server) userList(c *fiber.Ctx) error {
 	users, err := s.Store.Users(c.UserContext())
 	if err != nil {
@@ -114,7 +127,7 @@ func (s *Server) userCreate(c *fiber.Ctx) error {
 	if err := s.Store.CreateUser(c.UserContext(), u); err != nil {
 		return err
 	}
-	s.audit(c, "user_created", "user", u.ID, u.Login, "role "+u.Role.String())
+	s.audit(c, model.AuditUserCreated, "user", u.ID, u.Login, "role "+u.Role.String())
 	return c.Status(fiber.StatusCreated).JSON(u)
 }
 
@@ -132,6 +145,7 @@ func (s *Server) userUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	old := *u // apply replaces fields, so this copy keeps the old values
 	changed, err := in.apply(u, false)
 	if err != nil {
 		return err
@@ -139,7 +153,7 @@ func (s *Server) userUpdate(c *fiber.Ctx) error {
 	if err := s.Store.UpdateUser(ctx, u); err != nil {
 		return err
 	}
-	s.audit(c, "user_updated", "user", u.ID, u.Login, changed)
+	s.auditChanges(c, model.AuditUserUpdated, "user", u.ID, u.Login, changed, userChanges(&old, u))
 	return c.JSON(u)
 }
 
@@ -155,6 +169,6 @@ func (s *Server) userDelete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "user_deleted", "user", u.ID, u.Login, "")
+	s.audit(c, model.AuditUserDeleted, "user", u.ID, u.Login, "")
 	return c.SendStatus(fiber.StatusNoContent)
 }
