@@ -1,6 +1,7 @@
 package honeypot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,6 +22,8 @@ type TCPServer struct {
 	mu       sync.Mutex
 	ln       net.Listener
 	stopping bool
+	ctx      context.Context // done once Stop begins (see Context)
+	cancel   context.CancelFunc
 	wg       sync.WaitGroup // the accept loop and every handler
 }
 
@@ -53,6 +56,7 @@ func (s *TCPServer) Start(addr string, handle func(raw, wrapped net.Conn)) error
 		return err
 	}
 	s.ln, s.stopping = ln, false
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.wg.Add(1)
 	go s.accept(ln, handle)
 	return nil
@@ -75,6 +79,17 @@ func (s *TCPServer) Stopping() bool {
 	return s.stopping
 }
 
+// Context is done once Stop begins: a handler's waits that read nothing from the connection
+// (the fake shell's sleep) end with it, so that Stop does not wait for them.
+func (s *TCPServer) Context() context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil {
+		return context.Background()
+	}
+	return s.ctx
+}
+
 // Stop closes the listener and every admitted connection and waits until the accept loop and
 // every handler have returned. It does nothing when not running.
 func (s *TCPServer) Stop() {
@@ -85,6 +100,7 @@ func (s *TCPServer) Stop() {
 	if ln == nil {
 		return
 	}
+	s.cancel()
 	ln.Close()
 	s.guard.CloseAll()
 	s.wg.Wait()

@@ -22,7 +22,9 @@ type Config struct {
 	Anonymous bool `json:"anonymous"`
 	// Accept lists "user:password" pairs that log in; "user:*" accepts any password.
 	Accept []string `json:"accept"`
-	// AcceptAfter, when > 0, accepts any credentials after that many failed attempts in a session.
+	// AcceptAfter, when > 0, accepts any credentials after that many failed attempts from one
+	// address (within an hour): vsftpd ends a connection after its third failure, so they span
+	// connections.
 	AcceptAfter int `json:"accept_after"`
 	// MaxCommands closes the session after this many commands (0: the default, 500).
 	MaxCommands int `json:"max_commands"`

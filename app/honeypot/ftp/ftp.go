@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"honeysens/app/honeypot"
+	"honeysens/app/honeypot/shell"
 )
 
 // Service is the FTP honeypot.
@@ -16,6 +17,8 @@ type Service struct {
 	srv *honeypot.TCPServer
 	// timing says when sessions are reported (tests shorten it).
 	timing honeypot.SessionTiming
+	// policy holds the accepted pairs and counts failed logins per address for AcceptAfter.
+	policy *shell.Policy
 
 	mu       sync.Mutex
 	reports  *honeypot.Sessions
@@ -29,7 +32,8 @@ func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("service", "ftp")
-	return &Service{cfg: cfg.withDefaults(), lim: lim, log: log, timing: honeypot.DefaultSessionTiming,
+	cfg = cfg.withDefaults()
+	return &Service{cfg: cfg, lim: lim, log: log, timing: honeypot.DefaultSessionTiming, policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter),
 		srv: honeypot.NewTCPServer(lim, log), sessions: map[*session]struct{}{}}
 }
 
@@ -62,6 +66,7 @@ func (s *Service) handle(raw, wc net.Conn) {
 	}
 	sess := newSession(s, s.reports, raw, wc)
 	s.sessions[sess] = struct{}{}
+	sess.clients = len(s.sessions)
 	s.mu.Unlock()
 	sess.run()
 	s.mu.Lock()

@@ -28,6 +28,9 @@ var (
 	failDelay           = time.Second // vsftpd's delay_failed_login
 )
 
+// maxLoginFails is vsftpd's max_login_fails: the connection ends after this many failed logins.
+const maxLoginFails = 3
+
 const (
 	maxRetr    = 1 << 20 // bytes RETR sends at most; larger fake files end with 426
 	maxUploads = 100     // uploads listed in the details
@@ -47,6 +50,9 @@ type session struct {
 	r     *bufio.Reader
 	sess  *honeypot.Session // the event, reported while the session goes on
 	start time.Time
+	// clients is the number of connections open when this one came, this one included
+	// (STAT's "client count").
+	clients int
 
 	fs         fakeFS
 	cwd        string
@@ -60,6 +66,7 @@ type session struct {
 	// every report; the connection's goroutine, the only writer, reads it without.
 	loggedIn   string
 	isLoggedIn bool
+	guest      bool // logged in anonymously: vsftpd's "ftp" guest user
 	failures   int
 	failedAs   []string // distinct user names of failed logins, first few
 	commands   int      // all commands
@@ -122,6 +129,11 @@ func (s *session) note(text string) {
 func (s *session) run() {
 	s.reply(220, s.svc.cfg.Banner)
 	for s.step() {
+	}
+	// End the client's side at once, as vsftpd's exiting process does: it reads the end right
+	// after the last answer (a client that sends on meets an end of file, not a reset).
+	if cw, ok := s.raw.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
 	}
 	s.mu.Lock()
 	s.closeDataLocked()
@@ -224,7 +236,8 @@ const helpText = "214-The following commands are recognized.\r\n" +
 	" XPWD XRMD\r\n" +
 	"214 Help OK.\r\n"
 
-const featText = "211-Features:\r\n EPRT\r\n EPSV\r\n MDTM\r\n PASV\r\n REST STREAM\r\n SIZE\r\n TVFS\r\n UTF8\r\n211 End\r\n"
+// featText is vsftpd's FEAT without TLS: it does not list UTF8, though OPTS UTF8 ON is accepted.
+const featText = "211-Features:\r\n EPRT\r\n EPSV\r\n MDTM\r\n PASV\r\n REST STREAM\r\n SIZE\r\n TVFS\r\n211 End\r\n"
 
 // handle answers one command; false ends the session.
 func (s *session) handle(cmd, arg string) bool {
@@ -235,15 +248,18 @@ func (s *session) handle(cmd, arg string) bool {
 		return false
 	case "USER":
 		if s.isLoggedIn {
-			s.reply(530, "Can't change to another user.")
+			if s.guest {
+				s.reply(530, "Can't change from guest user.")
+			} else {
+				s.reply(530, "Can't change to another user.")
+			}
 			return true
 		}
 		s.pendUser, s.haveUser = arg, true
 		s.reply(331, "Please specify the password.")
 		return true
 	case "PASS":
-		s.pass(arg)
-		return true
+		return s.pass(arg)
 	case "FEAT":
 		io.WriteString(s.conn, featText)
 		return true
@@ -255,10 +271,11 @@ func (s *session) handle(cmd, arg string) bool {
 		}
 		return true
 	}
+	if cmd == "" && arg == "" { // vsftpd ignores empty lines
+		return true
+	}
 	if !s.isLoggedIn {
-		if cmd != "" || arg != "" { // vsftpd ignores empty lines before login
-			s.reply(530, "Please login with USER and PASS.")
-		}
+		s.reply(530, "Please login with USER and PASS.")
 		return true
 	}
 	switch cmd {
@@ -312,9 +329,15 @@ func (s *session) handle(cmd, arg string) bool {
 	case "ABOR":
 		s.reply(225, "No transfer to ABOR.")
 	case "STAT":
-		s.stat()
+		s.stat(arg)
 	case "SITE":
-		s.site(arg)
+		if s.guest {
+			s.reply(550, "Permission denied.")
+		} else {
+			s.site(arg)
+		}
+	case "ACCT", "SMNT", "REIN":
+		s.reply(502, cmd+" not implemented.")
 	case "PASV":
 		s.passive(false, arg)
 	case "EPSV":
@@ -391,26 +414,28 @@ func (s *session) handle(cmd, arg string) bool {
 	return true
 }
 
-// pass checks the credentials against the policy.
-func (s *session) pass(pw string) {
+// pass checks the credentials against the policy; false ends the session (vsftpd's
+// max_login_fails).
+func (s *session) pass(pw string) bool {
 	if s.isLoggedIn {
 		s.reply(230, "Already logged in.")
-		return
+		return true
 	}
 	if !s.haveUser {
 		s.reply(503, "Login with USER first.")
-		return
+		return true
 	}
 	user := s.pendUser
 	s.haveUser, s.pendUser = false, ""
-	if s.accepts(user, pw) {
+	guest := s.svc.cfg.Anonymous && (strings.EqualFold(user, "anonymous") || strings.EqualFold(user, "ftp"))
+	if guest || s.svc.policy.Check(s.src(), user, pw) {
 		s.sess.Update(func(e *model.Event) {
-			s.isLoggedIn, s.loggedIn = true, user
+			s.isLoggedIn, s.loggedIn, s.guest = true, user, guest
 			honeypot.Interaction(e, time.Now(), "login "+user+" / "+pw+": accepted")
 			e.AddLogin(user, pw, true)
 		})
 		s.reply(230, "Login successful.")
-		return
+		return true
 	}
 	s.sess.Update(func(e *model.Event) {
 		s.failures++
@@ -422,6 +447,11 @@ func (s *session) pass(pw string) {
 	})
 	time.Sleep(failDelay)
 	s.reply(530, "Login incorrect.")
+	if s.failures >= maxLoginFails {
+		s.reason = "too many failed logins"
+		return false
+	}
+	return true
 }
 
 func contains(list []string, s string) bool {
@@ -433,31 +463,37 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// accepts applies the credential policy.
-func (s *session) accepts(user, pw string) bool {
-	cfg := &s.svc.cfg
-	if cfg.Anonymous && (strings.EqualFold(user, "anonymous") || strings.EqualFold(user, "ftp")) {
-		return true
-	}
-	for _, a := range cfg.Accept {
-		u, p, _ := strings.Cut(a, ":")
-		if u == user && (p == "*" || p == pw) {
-			return true
-		}
-	}
-	return cfg.AcceptAfter > 0 && s.failures >= cfg.AcceptAfter
+// src is the client's address.
+func (s *session) src() netip.Addr {
+	src, _ := honeypot.Endpoints(s.raw)
+	return src.Addr()
 }
 
-func (s *session) stat() {
-	src, _ := honeypot.Endpoints(s.raw)
+// stat answers STAT: the server status, or with an argument an "ls -la" of that path over
+// the control connection.
+func (s *session) stat(arg string) {
+	if arg != "" {
+		now, target := time.Now(), resolve(s.cwd, arg)
+		var dots string
+		if n, ok := s.fs[target]; ok && n.dir {
+			dots = listLine(".", n, now) + listLine("..", s.fs[path.Dir(target)], now)
+		}
+		listing, _ := s.fs.listing(target, true, now)
+		io.WriteString(s.conn, "213-Status follows:\r\n"+dots+listing+"213 End of status\r\n")
+		return
+	}
 	mode := "ASCII"
 	if s.binary {
 		mode = "BINARY"
 	}
+	user := s.loggedIn
+	if s.guest {
+		user = "ftp"
+	}
 	fmt.Fprintf(s.conn, "211-FTP server status:\r\n     Connected to %s\r\n     Logged in as %s\r\n"+
 		"     TYPE: %s\r\n     No session bandwidth limit\r\n     Session timeout in seconds is 300\r\n"+
 		"     Control connection is plain text\r\n     Data connections will be plain text\r\n"+
-		"     At session startup, client count was 1\r\n211 End of status\r\n", src.Addr(), s.loggedIn, mode)
+		"     At session startup, client count was %d\r\n     vsFTPd 3.0.3 - secure, fast, stable\r\n211 End of status\r\n", s.src(), user, mode, s.clients)
 }
 
 func (s *session) site(arg string) {
@@ -531,22 +567,19 @@ func (s *session) listen(host string) (net.Listener, error) {
 	return nil, err
 }
 
-// port records an active-mode request. The honeypot never connects out (that would make it an
-// FTP bounce relay), so the following transfer fails like a firewalled client would.
+// port records an active-mode request the way vsftpd checks it: the address must be the
+// client's own and the port unprivileged, so a bounce to a third host is refused with vsftpd's
+// words. Even an allowed one is never connected to (the honeypot makes no outgoing
+// connections), so the following transfer fails like a firewalled client would.
 func (s *session) port(cmd, arg string) {
+	var msg string
 	if cmd == "PORT" {
-		parts := strings.Split(strings.TrimSpace(arg), ",")
-		valid := len(parts) == 6
-		for i := 0; valid && i < 6; i++ {
-			n, err := strconv.Atoi(parts[i])
-			valid = err == nil && n >= 0 && n <= 255
-		}
-		if !valid {
-			s.reply(500, "Illegal PORT command.")
-			return
-		}
-	} else if strings.Count(arg, string(firstByte(arg))) < 4 {
-		s.reply(500, "Bad EPRT command.")
+		msg = s.checkPORT(arg)
+	} else {
+		msg = s.checkEPRT(arg)
+	}
+	if msg != "" {
+		s.reply(500, msg)
 		return
 	}
 	s.mu.Lock()
@@ -560,11 +593,60 @@ func (s *session) port(cmd, arg string) {
 	}
 }
 
-func firstByte(s string) byte {
-	if s == "" {
-		return '|'
+// checkPORT returns vsftpd's refusal of "h1,h2,h3,h4,p1,p2", or "" when it is allowed.
+func (s *session) checkPORT(arg string) string {
+	const illegal = "Illegal PORT command."
+	parts := strings.Split(strings.TrimSpace(arg), ",")
+	if len(parts) != 6 {
+		return illegal
 	}
-	return s[0]
+	var b [6]byte
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || n > 255 {
+			return illegal
+		}
+		b[i] = byte(n)
+	}
+	addr := netip.AddrFrom4([4]byte{b[0], b[1], b[2], b[3]})
+	if !s.allowedTarget(addr, int(b[4])<<8|int(b[5])) {
+		return illegal
+	}
+	return ""
+}
+
+// checkEPRT returns vsftpd's refusal of "|1|address|port|", or "" when it is allowed.
+func (s *session) checkEPRT(arg string) string {
+	before, rest, _ := strings.Cut(arg, "|")
+	if before != "" {
+		return "Bad EPRT command."
+	}
+	proto, rest, _ := strings.Cut(rest, "|")
+	if proto != "1" && !(proto == "2" && s.src().Is6() && !s.src().Is4In6()) {
+		return "Bad EPRT protocol."
+	}
+	host, rest, _ := strings.Cut(rest, "|")
+	addr, err := netip.ParseAddr(host)
+	if err != nil || (proto == "1") != addr.Is4() {
+		return "Bad EPRT command."
+	}
+	portText, _, _ := strings.Cut(rest, "|")
+	port, err := strconv.Atoi(portText)
+	if err != nil {
+		port = 0 // vsftpd reads a bad number as 0: a privileged port
+	}
+	if port > 65535 {
+		return "Bad EPRT command."
+	}
+	if !s.allowedTarget(addr, port) {
+		return "Illegal EPRT command."
+	}
+	return ""
+}
+
+// allowedTarget says whether vsftpd (port_promiscuous off) would connect to addr:port.
+func (s *session) allowedTarget(addr netip.Addr, port int) bool {
+	return addr == s.src().Unmap() && port >= 1024
 }
 
 // openData waits for the client's data connection; it answers 425 itself when there is none.

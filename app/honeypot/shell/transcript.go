@@ -140,8 +140,17 @@ func (t *Transcript) Failed() (n int) {
 	return n
 }
 
+// names lists user names for a summary; an empty name (a telnet login that just pressed
+// Enter) shows as "".
 func names(list []string, total int) string {
-	s := strings.Join(list, ", ")
+	shown := make([]string, len(list))
+	for i, n := range list {
+		shown[i] = n
+		if n == "" {
+			shown[i] = `""`
+		}
+	}
+	s := strings.Join(shown, ", ")
 	if total > len(list) {
 		s += fmt.Sprintf(" and %d more", total-len(list))
 	}

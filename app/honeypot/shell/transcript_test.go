@@ -30,6 +30,10 @@ func TestTranscriptSummaries(t *testing.T) {
 		}, "SSH: 2 failed logins as admin, root, 1 public key refused"},
 		{func(tr *Transcript) { tr.PublicKey("git", "ssh-rsa", "SHA256:abc") }, "SSH: 1 public key login refused for git"},
 		{func(tr *Transcript) {
+			tr.Login("", "", "x", false)
+			tr.Login("", "root", "y", false)
+		}, `SSH: 2 failed logins as "", root`},
+		{func(tr *Transcript) {
 			tr.Login("password", "root", "123456", true)
 			tr.Command("command", "ls", Result{})
 			tr.Command("command", "wget x", Result{Downloads: []string{"x"}})

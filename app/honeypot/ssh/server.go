@@ -1,6 +1,7 @@
 package ssh
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -121,6 +122,9 @@ type conn struct {
 	infoOnce sync.Once
 	user     string
 	channels atomic.Int32
+	// ctx is done when the connection has ended or the service stops: it ends the fake
+	// shell's sleeps, which read nothing from the client that could notice.
+	ctx context.Context
 }
 
 // sniffConn keeps the first bytes the client sends, to name a client that never completes
@@ -264,6 +268,9 @@ func (s *Service) handle(raw, wrapped net.Conn) {
 	}
 	authed.Store(true)
 	grace.Stop()
+	var cancel context.CancelFunc
+	c.ctx, cancel = context.WithCancel(s.srv.Context())
+	defer cancel()
 	c.user = sconn.User()
 	c.info(string(sconn.ClientVersion()), hostKeyAlgo(sconn.Conn))
 
@@ -303,6 +310,7 @@ func (s *Service) handle(raw, wrapped net.Conn) {
 	}
 	connErr = sconn.Wait()
 	sconn.Close()
+	cancel()
 	wg.Wait()
 }
 

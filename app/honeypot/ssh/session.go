@@ -98,8 +98,9 @@ func (c *conn) session(nc gossh.NewChannel) {
 	}
 }
 
-func (c *conn) newShell(exec bool) *shell.Session {
-	return shell.NewSession(shell.Options{User: c.user, Hostname: c.s.cfg.Hostname, Client: c.src, Local: c.dst, Exec: exec, Now: c.s.now})
+func (c *conn) newShell(exec, pty bool) *shell.Session {
+	return shell.NewSession(shell.Options{User: c.user, Hostname: c.s.cfg.Hostname, Client: c.src, Local: c.dst,
+		Exec: exec, Terminal: pty, Context: c.ctx, Now: c.s.now})
 }
 
 // flushAt is how much output the shell collects before it writes.
@@ -120,7 +121,7 @@ func exitStatus(ch gossh.Channel, status int) {
 
 // exec answers "ssh host CMD".
 func (c *conn) exec(ch gossh.Channel, cmd string, pty bool) {
-	sh := c.newShell(true)
+	sh := c.newShell(true, false) // bash -c: no line editor, no bracketed paste
 	r := sh.Run(cmd)
 	c.tr.Command("exec", cmd, r)
 	ch.Write([]byte(crlf(r.Output, pty)))
@@ -129,7 +130,7 @@ func (c *conn) exec(ch gossh.Channel, cmd string, pty bool) {
 
 // shell runs the interactive fake shell until exit, Ctrl-D or the end of input.
 func (c *conn) shell(ch gossh.Channel, pty bool) {
-	sh := c.newShell(false)
+	sh := c.newShell(false, pty)
 	ed := shell.Editor{Echo: pty}
 	var out []byte
 	if pty {

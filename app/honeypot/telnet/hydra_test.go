@@ -33,9 +33,10 @@ func TestHydra(t *testing.T) {
 // LINEMODE (it takes our DONT LINEMODE for a refusal when that comes alone) it types a
 // character every 20 ms and ends a line with CR NUL; with it, a line in one piece.
 var (
-	hydraAnswers  = []string{"\xff\xfb\x22", "\xff\xfc\x18", "\xff\xfc\x1f\xff\xfc\x27\xff\xfe\x03\xff\xfe\x01"}
-	hydraCharMode = [][]string{{"u", "se", "r", "0", "0", "0", "\r\x00"}, {"p", "w0", "0", "0", "x", "\r\x00"}}
-	hydraLineMode = [][]string{{"user000\r\x00"}, {"pw000x\r\x00"}}
+	hydraNegotiation = "WILL LINEMODE, DONT AUTHENTICATION, DONT ENCRYPT, WONT TTYPE, WONT TSPEED, WONT XDISPLOC, WONT NEW-ENVIRON, WONT ENVIRON, DONT SGA, WONT ECHO, WONT NAWS, DONT STATUS, WONT LFLOW"
+	hydraAnswers     = []string{"\xff\xfb\x22\xff\xfe\x25\xff\xfe\x26\xff\xfc\x18\xff\xfc\x20\xff\xfc\x23\xff\xfc\x27\xff\xfc\x24", "\xff\xfe\x03", "\xff\xfc\x01\xff\xfc\x1f\xff\xfe\x05\xff\xfc\x21"}
+	hydraCharMode    = [][]string{{"u", "se", "r", "0", "0", "0", "\r\x00"}, {"p", "w0", "0", "0", "x", "\r\x00"}}
+	hydraLineMode    = [][]string{{"user000\r\x00"}, {"pw000x\r\x00"}}
 )
 
 // TestParserHydraBytes: the parser splits hydra's bytes into its answers and its typing.
@@ -53,7 +54,7 @@ func TestParserHydraBytes(t *testing.T) {
 			}
 		}
 	}
-	if want := "WILL LINEMODE|WONT TTYPE|WONT NAWS|WONT NEW-ENVIRON|DONT SGA|DONT ECHO"; strings.Join(cmds, "|") != want {
+	if want := hydraNegotiation; strings.Join(cmds, ", ") != want {
 		t.Errorf("commands %q, want %q", cmds, want)
 	}
 	if string(data) != "user000\r\x00pw000x\r\x00" {
@@ -96,14 +97,16 @@ func TestHydraBytes(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			segs := append(slices.Clone(hydraAnswers), slices.Concat(typing...)...)
 			answers, e, c := session(t, New(Config{Accept: []string{}}, honeypot.Limits{}, nil), segs)
-			if answers[0] != "\xff\xfd\x18\xff\xfd\x1f\xff\xfd\x27\xff\xfb\x03\xff\xfb\x01" {
+			if answers[0] != "\xff\xfb%\xff\xfb&\xff\xfd\x18\xff\xfd \xff\xfd#\xff\xfd'\xff\xfd$" {
 				t.Errorf("offers %q: the issue and prompt must wait for the answers", answers[0])
 			}
-			want := []string{"\xff\xfe\x22", "", "Debian GNU/Linux 12\r\ndebian login: "}
+			// What Debian's telnetd sends hydra, step by step (the host line aside).
+			want := []string{"\xff\xfd\"\xff\xfa\"\x01\x10\xff\xf0\x00\xff\xfb\x03\xff\xfd\x01\xff\xfd\x1f\xff\xfb\x05\xff\xfd!", "",
+				"\xff\xfb\x01\xff\xfd\x00\xff\xfe\"\r\nLinux 6.1.0-23-amd64 (debian) (pts/0)\r\n\r\ndebian login: "}
 			want = append(want, make([]string, len(typing[0])-1)...)
 			want = append(want, "Password: ")
 			want = append(want, make([]string, len(typing[1])-1)...)
-			want = append(want, "\r\nLogin incorrect\r\nMaximum number of tries exceeded (1)\r\n")
+			want = append(want, "\r\n\r\nLogin incorrect\r\nMaximum number of tries exceeded (1)\r\n")
 			if !slices.Equal(answers[1:], want) {
 				t.Errorf("answers\n%q\nwant\n%q", answers[1:], want)
 			}
@@ -114,7 +117,7 @@ func TestHydraBytes(t *testing.T) {
 				t.Errorf("logins %+v", e.Logins)
 			}
 			mustContain(t, "details", hptest.TypedDetails(e), "1 login user000 / pw000x: refused\n")
-			if got := strings.Join(c.seen, ", "); got != "WILL LINEMODE, WONT TTYPE, WONT NAWS, WONT NEW-ENVIRON, DONT SGA, DONT ECHO" {
+			if got := strings.Join(c.seen, ", "); got != hydraNegotiation {
 				t.Errorf("negotiation %q", got)
 			}
 		})
@@ -129,8 +132,8 @@ func TestHydraBytes(t *testing.T) {
 func TestHydraBytesSeveralRetries(t *testing.T) {
 	segs := append(slices.Clone(hydraAnswers), "user000\r\x00", "pw000x\r\x00", "\r\x00", "ser000\r\x00", "\r\x00", "ser000\r\x00")
 	answers, e, _ := session(t, New(Config{Accept: []string{}, LoginRetries: 5}, honeypot.Limits{}, nil), segs)
-	want := []string{"Password: ", "\r\nLogin incorrect\r\ndebian login: ", "Password: ", "\r\nLogin incorrect\r\ndebian login: ",
-		"Password: ", "\r\nLogin incorrect\r\ndebian login: "}
+	want := []string{"Password: ", "\r\n\r\nLogin incorrect\r\ndebian login: ", "Password: ", "\r\n\r\nLogin incorrect\r\ndebian login: ",
+		"Password: ", "\r\n\r\nLogin incorrect\r\ndebian login: "}
 	if got := answers[len(answers)-6:]; !slices.Equal(got, want) {
 		t.Errorf("answers\n%q\nwant\n%q", got, want)
 	}
@@ -172,7 +175,7 @@ func TestPromptHold(t *testing.T) {
 	// typed before any prompt: the prompt comes first, then the attempt
 	c = dial(t, s.Addr().String())
 	c.send("root\r\nsecret\r\n")
-	mustContain(t, "typed ahead", c.until("Login incorrect\r\ndebian login: "), "debian login: Password: \r\nLogin incorrect\r\n")
+	mustContain(t, "typed ahead", c.until("Login incorrect\r\ndebian login: "), "debian login: Password: \r\n\r\nLogin incorrect\r\n")
 	c.c.Close()
 	if e := rec.Wait(t, 2, eventWait); !slices.Equal(e.Logins, []model.Login{{User: "root", Password: "secret"}}) {
 		t.Errorf("logins %+v", e.Logins)

@@ -24,14 +24,21 @@ const (
 	DONT = 254
 	IAC  = 255
 
-	OptEcho     = 1
-	OptSGA      = 3
-	OptTTYPE    = 24
-	OptNAWS     = 31
-	OptTSPEED   = 32
-	OptLinemode = 34
-	OptXDISPLOC = 35
-	OptNewEnv   = 39
+	OptBinary     = 0
+	OptEcho       = 1
+	OptSGA        = 3
+	OptStatus     = 5
+	OptTimingMark = 6
+	OptTTYPE      = 24
+	OptNAWS       = 31
+	OptTSPEED     = 32
+	OptLFlow      = 33
+	OptLinemode   = 34
+	OptXDISPLOC   = 35
+	OptEnviron    = 36
+	OptAuth       = 37
+	OptEncrypt    = 38
+	OptNewEnv     = 39
 )
 
 // maxSB caps the bytes of one subnegotiation we keep; the rest is dropped.

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,9 +27,11 @@ const Name = "telnet"
 
 // Config is the telnet service's settings.
 type Config struct {
-	Listen      string   `json:"listen"`
-	Hostname    string   `json:"hostname"`     // shown in "<hostname> login:" and the fake shell
-	Issue       string   `json:"issue"`        // the banner before the login prompt (/etc/issue.net)
+	Listen   string `json:"listen"`
+	Hostname string `json:"hostname"` // shown in "<hostname> login:" and the fake shell
+	// Issue replaces the banner before the login prompt; empty: inetutils telnetd's host line,
+	// "Linux <release> (<hostname>) (pts/0)".
+	Issue       string   `json:"issue"`
 	Accept      []string `json:"accept"`       // "user:password" pairs let in; "*" matches anything
 	AcceptAfter int      `json:"accept_after"` // let any password in after this many failures from one address (0 = never)
 	// LoginRetries is login.defs' LOGIN_RETRIES: failed logins before the connection ends
@@ -46,7 +49,6 @@ func DefaultConfig() Config {
 	return Config{
 		Listen:   "127.0.0.1:2323",
 		Hostname: "debian",
-		Issue:    "Debian GNU/Linux 12",
 		Accept:   append([]string(nil), shell.DefaultAccept...),
 	}
 }
@@ -58,9 +60,6 @@ func (c *Config) fill() {
 	}
 	if c.Hostname == "" {
 		c.Hostname = d.Hostname
-	}
-	if c.Issue == "" {
-		c.Issue = d.Issue
 	}
 	if c.Accept == nil {
 		c.Accept = d.Accept
@@ -103,9 +102,15 @@ func (c *Config) Validate() error {
 const (
 	loginGrace = 60 * time.Second // "Login timed out after 60 seconds."
 	failDelay  = 3 * time.Second  // pam_faildelay
-	promptHold = time.Second      // longest wait for the client's negotiation answers before the login prompt
 	lingerTime = 2 * time.Second  // longest wait for the client's close after ours
 	maxOptions = 32               // distinct negotiation steps listed in the event
+	maxEarly   = 4096             // bytes typed before the login prompt that login reads later
+	// promptHold is how long a client that does not finish the negotiation waits for the
+	// login prompt. telnetd would wait for ever; the honeypot prompts such a client (a raw TCP
+	// script) anyway, later than nmap's probes wait, so that scanners see telnetd's silence:
+	// nmap -sV keeps its first connection 11 s (the NULL probe's 6 s, then GenericLines' 5 s
+	// on the same connection; measured with nmap 7.93), so 15 s.
+	promptHold = 15 * time.Second
 	flushAt    = 32 << 10
 )
 
@@ -209,42 +214,136 @@ type conn struct {
 	us     map[byte]bool   // options enabled on our side
 	them   map[byte]bool   // options enabled on the client's side
 	asked  map[string]bool // negotiations we sent and wait an answer for
-	seen   []string        // what the client negotiated, for the event
-	ttype  bool
-	naws   bool
-	held   bool // the issue and login prompt wait for the client's negotiation answers
-	graced atomic.Bool
+	sbWait map[byte]bool   // subnegotiations (SEND) we wait an answer for
+	early  []byte          // typed before the login prompt, at most maxEarly bytes
+	stage  stage
+	// reoffered: the client refused our ECHO at the prompt and has been offered it again
+	reoffered bool
+	modeSent  bool     // a LINEMODE MODE subnegotiation went out
+	seen      []string // what the client negotiated, for the event
+	ttype     bool
+	naws      bool
+	graced    atomic.Bool
 }
 
-// newConn sets up a connection and queues what Debian's telnetd offers first. The issue and
-// the login prompt follow once the client has answered (or typed, or let promptHold pass):
-// telnetd starts login(1) only after the negotiation, and a client that reads the offers and
-// the prompt in one piece may answer the offers and then wait in vain for a prompt (hydra
-// waits six seconds per connection).
+// stage is how far the option negotiation has come; inetutils telnetd goes through it in
+// this order and starts login(1), which prints the prompt, only at the end.
+type stage int
+
+const (
+	stageOffers     stage = iota // first offers sent, their answers awaited
+	stageSubneg                  // SEND subnegotiations sent for the options the client took
+	stageTerminal                // terminal options offered
+	stageLoginShown              // the host line and login prompt are out
+)
+
+// The options telnetd asks the client for first, and then for the terminal.
+var (
+	firstOffers    = []byte{IAC, WILL, OptAuth, IAC, WILL, OptEncrypt, IAC, DO, OptTTYPE, IAC, DO, OptTSPEED, IAC, DO, OptXDISPLOC, IAC, DO, OptNewEnv, IAC, DO, OptEnviron}
+	firstAsked     = []string{"will37", "will38", "do24", "do32", "do35", "do39", "do36"}
+	terminalOffers = []byte{IAC, WILL, OptSGA, IAC, DO, OptEcho, IAC, DO, OptLinemode, IAC, DO, OptNAWS, IAC, WILL, OptStatus, IAC, DO, OptLFlow}
+	terminalAsked  = []string{"will3", "do1", "do34", "do31", "will5", "do33"}
+	// subnegOrder is the order of telnetd's SEND requests for the options the client took.
+	subnegOrder = []byte{OptTSPEED, OptXDISPLOC, OptNewEnv, OptEnviron, OptTTYPE}
+)
+
+// newConn sets up a connection and queues what Debian's telnetd offers first. The host line
+// and the login prompt follow once the client has answered every offer and request; a
+// client that never answers (a port scanner's probe) gets the offers only, as from telnetd.
 func (s *Service) newConn(raw, wrapped net.Conn, start time.Time) *conn {
 	s.mu.Lock()
 	sessions := s.sessions
 	s.mu.Unlock()
 	c := &conn{s: s, start: start, tr: shell.NewTranscript("Telnet", sessions, honeypot.NewEvent(Name, raw, start), start),
-		us: map[byte]bool{}, them: map[byte]bool{}, asked: map[string]bool{}}
+		us: map[byte]bool{}, them: map[byte]bool{}, asked: map[string]bool{}, sbWait: map[byte]bool{}}
 	c.c = honeypot.WatchInput(wrapped, c.tr.Input)
 	src, dst := honeypot.Endpoints(raw)
 	c.src, c.dst = src.Addr(), dst.Addr()
 	c.ed.Max = shell.DefaultMaxLine
-	c.out = append(c.out, IAC, DO, OptTTYPE, IAC, DO, OptNAWS, IAC, DO, OptNewEnv, IAC, WILL, OptSGA, IAC, WILL, OptEcho)
-	for _, k := range []string{"do24", "do31", "do39", "will3", "will1"} {
+	c.out = append(c.out, firstOffers...)
+	for _, k := range firstAsked {
 		c.asked[k] = true
 	}
-	c.held = true
 	return c
 }
 
-// release queues the issue and the first login prompt, once.
-func (c *conn) release() {
-	if c.held {
-		c.held = false
-		c.writeText(c.s.cfg.Issue + "\n" + c.s.cfg.Hostname + " login: ")
+// advance sends the next step of the negotiation once the client has answered the last.
+func (c *conn) advance() {
+	for {
+		switch c.stage {
+		case stageOffers:
+			if c.waiting(firstAsked) {
+				return
+			}
+			for _, o := range subnegOrder {
+				if c.them[o] {
+					c.out = append(c.out, IAC, SB, o, 1, IAC, SE)
+					c.sbWait[o] = true
+				}
+			}
+			c.stage = stageSubneg
+		case stageSubneg:
+			if len(c.sbWait) > 0 {
+				return
+			}
+			for i := 0; i < len(terminalOffers); i += 3 {
+				if o := terminalOffers[i+2]; o == OptLinemode && c.them[o] {
+					continue // the client has offered it already
+				}
+				c.out = append(c.out, terminalOffers[i:i+3]...)
+				c.asked[terminalAsked[i/3]] = true
+			}
+			c.stage = stageTerminal
+		case stageTerminal:
+			if c.waiting(terminalAsked) {
+				return
+			}
+			if c.them[OptLinemode] {
+				// telnetd sets the client's line mode (EDIT|TRAPSIG), then takes LINEMODE back.
+				if !c.modeSent {
+					c.out = append(c.out, IAC, SB, OptLinemode, 1, 3, IAC, SE, 0)
+				}
+				c.out = append(c.out, IAC, WILL, OptEcho, IAC, DO, OptBinary, IAC, DONT, OptLinemode)
+				c.them[OptLinemode] = false
+				c.asked["will1"], c.asked["do0"] = true, true
+			} else {
+				c.out = append(c.out, IAC, WILL, OptEcho, IAC, DO, OptTimingMark, IAC, DO, OptBinary)
+				c.asked["will1"], c.asked["do6"], c.asked["do0"] = true, true, true
+			}
+			c.showLogin()
+			return
+		default:
+			return
+		}
 	}
+}
+
+// showLogin ends the negotiation: the host line and the login prompt go out, and login reads
+// what was typed ahead.
+func (c *conn) showLogin() {
+	c.stage = stageLoginShown
+	issue := c.s.cfg.Issue
+	if issue == "" {
+		issue = fmt.Sprintf("\nLinux %s (%s) (pts/0)\n", shell.KernelRelease, c.s.cfg.Hostname)
+	}
+	c.writeText(issue + "\n" + c.s.cfg.Hostname + " login: ")
+	early := c.early
+	c.early = nil
+	for _, b := range early {
+		if c.phase != phaseDone {
+			c.input(b)
+		}
+	}
+}
+
+// waiting says whether an answer to one of the offers keys is still due.
+func (c *conn) waiting(keys []string) bool {
+	for _, k := range keys {
+		if c.asked[k] {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Service) handle(raw, wrapped net.Conn) {
@@ -281,11 +380,11 @@ func (s *Service) handle(raw, wrapped net.Conn) {
 		var n int
 		n, err = c.c.Read(buf)
 		c.feed(buf[:n])
-		if c.held && n == 0 && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(holdUntil) {
-			c.release() // a client that does not negotiate: prompt anyway
+		if c.stage != stageLoginShown && n == 0 && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(holdUntil) {
+			c.showLogin()
 			err = nil
 		}
-		if !c.held && !holdUntil.IsZero() {
+		if c.stage == stageLoginShown && !holdUntil.IsZero() {
 			holdUntil = time.Time{}
 			c.c.SetReadDeadline(holdUntil)
 		}
@@ -326,17 +425,23 @@ func (c *conn) feed(in []byte) {
 		kind, b, cmd := c.p.Next(in[i])
 		switch kind {
 		case Data:
-			c.release() // typed ahead: login prints its prompt, then reads what waits
+			if c.stage != stageLoginShown {
+				// Typed ahead: it waits, as in telnetd's pty, until login reads it.
+				if len(c.early) < maxEarly {
+					c.early = append(c.early, b)
+				}
+				continue
+			}
 			c.input(b)
 		case Cmd:
 			c.command(cmd)
+			if c.stage != stageLoginShown {
+				c.advance()
+			}
 		}
 		if len(c.out) > flushAt {
 			c.flush()
 		}
-	}
-	if c.held && len(c.asked) == 0 {
-		c.release() // every offer answered
 	}
 }
 
@@ -388,64 +493,87 @@ func (c *conn) note(step string) {
 	}
 }
 
-// command answers one telnet command from the client.
+// Options the honeypot takes when the client offers them unasked, as telnetd does.
+var (
+	takesFromClient = map[byte]bool{OptBinary: true, OptTTYPE: true, OptNAWS: true, OptTSPEED: true, OptLFlow: true,
+		OptLinemode: true, OptXDISPLOC: true, OptEnviron: true, OptNewEnv: true}
+	offersItself = map[byte]bool{OptBinary: true, OptEcho: true, OptSGA: true, OptStatus: true}
+)
+
+// command answers one telnet command from the client. An answer to an offer of ours is taken
+// silently; an unasked offer is taken or refused.
 func (c *conn) command(cmd Command) {
 	c.note(cmd.String())
 	key := func(v string) string { return fmt.Sprintf("%s%d", v, cmd.Opt) }
 	switch cmd.Verb {
 	case WILL:
-		switch cmd.Opt {
-		case OptTTYPE, OptNAWS, OptNewEnv:
-			if !c.them[cmd.Opt] {
-				c.them[cmd.Opt] = true
-				if !c.asked[key("do")] {
-					c.out = append(c.out, IAC, DO, cmd.Opt)
-				}
-				if cmd.Opt == OptTTYPE {
-					c.out = append(c.out, IAC, SB, OptTTYPE, 1, IAC, SE)
-				}
-				if cmd.Opt == OptNewEnv {
-					c.out = append(c.out, IAC, SB, OptNewEnv, 1, IAC, SE)
-				}
-			}
+		switch {
+		case c.asked[key("do")]:
 			delete(c.asked, key("do"))
+			c.them[cmd.Opt] = true
+			if c.stage == stageLoginShown && slices.Contains(subnegOrder, cmd.Opt) {
+				// a late answer (after the prompt hold): its SEND follows at once
+				c.out = append(c.out, IAC, SB, cmd.Opt, 1, IAC, SE)
+			}
+		case c.them[cmd.Opt]:
+		case takesFromClient[cmd.Opt]:
+			c.them[cmd.Opt] = true
+			c.out = append(c.out, IAC, DO, cmd.Opt)
+			if cmd.Opt == OptLinemode {
+				// telnetd acknowledges the client's line mode (MODE_ACK) at once.
+				c.out = append(c.out, IAC, SB, OptLinemode, 1, 0x10, IAC, SE, 0)
+				c.modeSent = true
+			}
+			if c.stage != stageOffers && slices.Contains(subnegOrder, cmd.Opt) {
+				c.out = append(c.out, IAC, SB, cmd.Opt, 1, IAC, SE)
+			}
 		default:
 			c.out = append(c.out, IAC, DONT, cmd.Opt)
 		}
 	case WONT:
-		if c.them[cmd.Opt] {
-			c.them[cmd.Opt] = false
+		if c.asked[key("do")] {
+			delete(c.asked, key("do"))
+		} else if c.them[cmd.Opt] {
 			c.out = append(c.out, IAC, DONT, cmd.Opt)
 		}
-		delete(c.asked, key("do"))
+		c.them[cmd.Opt] = false
 	case DO:
-		switch cmd.Opt {
-		case OptEcho, OptSGA:
-			if !c.us[cmd.Opt] {
-				c.us[cmd.Opt] = true
-				if !c.asked[key("will")] {
-					c.out = append(c.out, IAC, WILL, cmd.Opt)
-				}
-			}
+		switch {
+		case c.asked[key("will")]:
 			delete(c.asked, key("will"))
-			if cmd.Opt == OptEcho {
-				c.echo = true
-				c.ed.Echo = c.phase != phasePass
-			}
+			c.us[cmd.Opt] = true
+		case c.us[cmd.Opt]:
+		case offersItself[cmd.Opt]:
+			c.us[cmd.Opt] = true
+			c.out = append(c.out, IAC, WILL, cmd.Opt)
 		default:
 			c.out = append(c.out, IAC, WONT, cmd.Opt)
 		}
+		if cmd.Opt == OptEcho && c.us[OptEcho] {
+			c.echo = true
+			c.ed.Echo = c.phase != phasePass
+		}
 	case DONT:
-		if c.us[cmd.Opt] {
-			c.us[cmd.Opt] = false
+		if c.asked[key("will")] {
+			delete(c.asked, key("will"))
+			if cmd.Opt == OptEcho && c.stage == stageLoginShown && !c.reoffered {
+				// telnetd offers a refused ECHO once more, with SGA.
+				c.reoffered = true
+				c.out = append(c.out, IAC, WILL, OptSGA, IAC, WILL, OptEcho)
+				c.asked["will3"], c.asked["will1"] = true, true
+			}
+		} else if c.us[cmd.Opt] {
 			c.out = append(c.out, IAC, WONT, cmd.Opt)
 		}
-		delete(c.asked, key("will"))
+		c.us[cmd.Opt] = false
 		if cmd.Opt == OptEcho {
 			c.echo = false
 			c.ed.Echo = false
 		}
 	case SB:
+		if len(cmd.Data) > 0 && cmd.Data[0] == 0 { // IS: the answer to our SEND
+			delete(c.sbWait, cmd.Opt)
+		}
 		switch cmd.Opt {
 		case OptTTYPE:
 			if t, ok := parseTTYPE(cmd.Data); ok && !c.ttype {
@@ -457,7 +585,7 @@ func (c *conn) command(cmd Command) {
 				c.naws = true
 				c.tr.Note(fmt.Sprintf("window size %dx%d", w, h))
 			}
-		case OptNewEnv, 36:
+		case OptNewEnv, OptEnviron:
 			if vars := parseEnv(cmd.Data); len(vars) > 0 {
 				c.tr.Note("environment " + strings.Join(vars, " "))
 			}
@@ -519,7 +647,9 @@ func (c *conn) line(l string) {
 		if ok {
 			c.phase = phaseShell
 			c.ed.Echo = c.echo
-			c.sh = shell.NewSession(shell.Options{User: c.user, Hostname: c.s.cfg.Hostname, Client: c.src, Local: c.dst, Now: c.s.now})
+			// telnetd runs login on a pty, so bash is interactive with its line editor
+			c.sh = shell.NewSession(shell.Options{User: c.user, Hostname: c.s.cfg.Hostname, Client: c.src, Local: c.dst,
+				Terminal: true, Context: c.s.srv.Context(), Now: c.s.now})
 			c.writeText(c.sh.Banner() + c.sh.Prompt())
 			return
 		}
@@ -532,7 +662,7 @@ func (c *conn) line(l string) {
 				t.Stop()
 			}
 		}
-		c.writeText("Login incorrect\n")
+		c.writeText("\nLogin incorrect\n")
 		if c.tries >= c.s.cfg.LoginRetries {
 			c.writeText(fmt.Sprintf("Maximum number of tries exceeded (%d)\n", c.tries))
 			c.phase = phaseDone

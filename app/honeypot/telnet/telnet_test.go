@@ -84,7 +84,7 @@ func TestRawClientLoginAndShell(t *testing.T) {
 	_, rec, addr := start(t, Config{Hostname: "nas", LoginRetries: 5}, honeypot.Limits{})
 	c := dial(t, addr)
 	greeting := c.until("nas login: ")
-	if !strings.HasPrefix(greeting, "\xff\xfd\x18\xff\xfd\x1f\xff\xfd\x27\xff\xfb\x03\xff\xfb\x01Debian GNU/Linux 12\r\nnas login: ") {
+	if !strings.HasPrefix(greeting, "\xff\xfb%\xff\xfb&\xff\xfd\x18\xff\xfd \xff\xfd#\xff\xfd'\xff\xfd$\r\nLinux 6.1.0-23-amd64 (nas) (pts/0)\r\n\r\nnas login: ") {
 		t.Fatalf("greeting %q", greeting)
 	}
 	c.send("admin\r\n")
@@ -100,7 +100,7 @@ func TestRawClientLoginAndShell(t *testing.T) {
 	out = c.until("root@nas:~# ")
 	mustContain(t, "output", out, "Linux nas 6.1.0-23-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.99-1 (2024-07-15) x86_64 GNU/Linux\r\n")
 	out = c.until("root@nas:/tmp# ")
-	mustContain(t, "output", out, "Connecting to 203.0.113.5:80... failed: Connection timed out.\r\n")
+	mustContain(t, "output", out, "Connecting to 203.0.113.5:80... failed: Network is unreachable.\r\n")
 	c.send("exit\r\n")
 	mustContain(t, "exit", c.until("logout\r\n"))
 	e := rec.Wait(t, 1, eventWait)
@@ -130,7 +130,7 @@ func TestNegotiationAndEcho(t *testing.T) {
 	c.send("toor\r\x00")
 	c.until("root@debian:~# ")
 	c.send("ls\x1b[A\x7f\x7f\x7fpwd\r\x00")
-	mustContain(t, "echo and edit", c.until("root@debian:~# "), "pwd\r\n/root\r\n")
+	mustContain(t, "echo and edit", c.until("root@debian:~# "), "pwd\r\n\x1b[?2004l\r/root\r\n")
 	c.send("echo -e '\\xff'\r\n")
 	mustContain(t, "IAC escaped", c.until("root@debian:~# "), "\xff\xff\r\n")
 	c.send("abc\x03")
