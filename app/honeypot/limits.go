@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,6 +16,35 @@ type Limits struct {
 	IdleTimeout   time.Duration // a connection silent this long is closed
 	TotalTimeout  time.Duration // no connection lives longer than this
 	MaxInputBytes int64         // bytes read from one connection before it is closed
+	// Memory is what a service may hold about connections that ended and are not reported yet
+	// (the recon detector's sources, scans and payloads). It bounds what is kept, not a count:
+	// what does not fit is counted in Drops and in summary events.
+	Memory int64
+	// Drops, when set, is where the Guard and the service count what these limits made them
+	// give up; the sensor host gives each service its own and shows the counts.
+	Drops *Drops
+}
+
+// Drops counts what a service's limits made it give up since it started. Safe for concurrent use.
+type Drops struct {
+	Refused   atomic.Int64 // connections closed at once by the connection limits
+	Untracked atomic.Int64 // connections not recorded one by one (memory full); summary events count them
+	Reports   atomic.Int64 // events the reporter did not take (store or sensor buffer failing)
+}
+
+// DropCounts is a snapshot of Drops.
+type DropCounts struct {
+	Refused   int64 `json:"refused"`
+	Untracked int64 `json:"untracked"`
+	Reports   int64 `json:"reports"`
+}
+
+// Counts returns the counts now; a nil Drops counts nothing.
+func (d *Drops) Counts() DropCounts {
+	if d == nil {
+		return DropCounts{}
+	}
+	return DropCounts{Refused: d.Refused.Load(), Untracked: d.Untracked.Load(), Reports: d.Reports.Load()}
 }
 
 // DefaultLimits suit a small site's appliance on a 1 GB Raspberry Pi.
@@ -24,6 +54,7 @@ var DefaultLimits = Limits{
 	IdleTimeout:   2 * time.Minute,
 	TotalTimeout:  15 * time.Minute,
 	MaxInputBytes: 1 << 20,
+	Memory:        16 << 20,
 }
 
 // Guard admits connections within Limits and tracks them so Stop can close them all.
@@ -50,6 +81,9 @@ func (g *Guard) Admit(conn net.Conn) (wrapped net.Conn, release func(), err erro
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.total >= g.lim.MaxConns || g.per[src.Addr()] >= g.lim.MaxPerSource {
+		if g.lim.Drops != nil {
+			g.lim.Drops.Refused.Add(1)
+		}
 		return nil, nil, ErrLimit
 	}
 	g.total++
@@ -192,6 +226,9 @@ func (l Limits) WithDefaults() Limits {
 	}
 	if l.MaxInputBytes <= 0 {
 		l.MaxInputBytes = d.MaxInputBytes
+	}
+	if l.Memory <= 0 {
+		l.Memory = d.Memory
 	}
 	return l
 }

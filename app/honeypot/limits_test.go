@@ -106,3 +106,32 @@ func TestTCPServerStop(t *testing.T) {
 	}
 	s.Stop() // twice is fine
 }
+
+// What the limits refuse is counted in Drops, per source and in all.
+func TestGuardCountsRefusals(t *testing.T) {
+	lim := DefaultLimits
+	lim.MaxConns, lim.MaxPerSource, lim.Drops = 3, 2, new(Drops)
+	g := NewGuard(lim)
+	var releases []func()
+	refused := 0
+	for range 5 {
+		server, client := net.Pipe()
+		defer client.Close()
+		_, release, err := g.Admit(server)
+		if errors.Is(err, ErrLimit) {
+			refused++
+			continue
+		}
+		releases = append(releases, release)
+	}
+	for _, r := range releases {
+		r()
+	}
+	// net.Pipe has no addresses: every end is the same (invalid) source, so 2 are admitted.
+	if got := lim.Drops.Counts(); refused != 3 || got != (DropCounts{Refused: 3}) {
+		t.Fatalf("refused %d, counts %+v", refused, got)
+	}
+	if (*Drops)(nil).Counts() != (DropCounts{}) {
+		t.Fatal("nil Drops counts something")
+	}
+}

@@ -115,13 +115,19 @@ func TestAuditRecordsWhatAnUpdateChanged(t *testing.T) {
 	admin.do("PATCH", "/api/settings/smtp", map[string]any{"host": "mail.example.org", "port": 465, "encryption": "tls",
 		"from": "honeysens@example.org", "user": "mailer", "password": "pa55-word"}).mustStatus(t, 200)
 	admin.do("PUT", "/api/templates/event", map[string]any{"body": "Event {{ID}}"}).mustStatus(t, 200)
+	sn := h.createSensor(admin, "edge", g)
+	admin.do("PATCH", fmt.Sprintf("/api/sensors/%d", sn.id), map[string]any{"name": "edge-2"}).mustStatus(t, 200)
+	admin.do("PUT", fmt.Sprintf("/api/sensors/%d/services/recon", sn.id), map[string]any{"enabled": true,
+		"config": map[string]any{"ports": []int{4444, 5555, 6666}}}).mustStatus(t, 200)
+	admin.do("PUT", fmt.Sprintf("/api/sensors/%d/services/recon", sn.id), map[string]any{"enabled": false,
+		"config": map[string]any{"ports": []int{4444, 5555, 7777}}}).mustStatus(t, 200)
 
 	changes := map[string]model.Changes{}
 	raw := admin.do("GET", "/api/audit", nil).mustStatus(t, 200)
 	var page struct{ Items []model.AuditEntry }
 	json.Unmarshal([]byte(raw.body), &page)
 	for _, e := range page.Items {
-		if e.Changes != nil {
+		if _, seen := changes[e.Action+" "+e.ObjectName]; e.Changes != nil && !seen { // the newest
 			changes[e.Action+" "+e.ObjectName] = e.Changes
 		}
 	}
@@ -132,6 +138,8 @@ func TestAuditRecordsWhatAnUpdateChanged(t *testing.T) {
 		"settings_updated archive": `{"keep_days":[0,60]}`,
 		"settings_updated smtp":    `{"from":["","honeysens@example.org"],"host":["","mail.example.org"],"password":["","•••"],"port":[587,465],"user":["","mailer"],"encryption":["starttls","tls"]}`,
 		"template_updated event":   `{"custom_body":[null,"Event {{ID}}"]}`,
+		"sensor_updated edge-2":    `{"name":["edge","edge-2"]}`,
+		"service_updated edge-2":   `{"enabled":[true,false],"ports":[[4444,5555,6666],[4444,5555,7777]]}`,
 	}
 	for key, w := range want {
 		var wc model.Changes

@@ -10,17 +10,27 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/auth"
+	"honeysens/app/honeypot"
 	"honeysens/app/model"
+	"honeysens/app/sensor"
 )
 
 // sensorView is a sensor as the Sensors page shows it: settings, liveness, the New events it
 // reported and its services. The secret is never part of it.
 type sensorView struct {
 	*model.Sensor
-	Status      string                 `json:"status"` // waiting, online or offline
-	StatusSince *time.Time             `json:"status_since"`
-	NewEvents   int64                  `json:"new_events"`
-	Services    []*model.SensorService `json:"services"`
+	Status      string        `json:"status"` // waiting, online or offline
+	StatusSince *time.Time    `json:"status_since"`
+	NewEvents   int64         `json:"new_events"`
+	Services    []serviceView `json:"services"`
+}
+
+// serviceView is an assigned service as the sensor reported it, with what its limits gave up
+// since it started when the sensor reported that (a running service's reason, see
+// sensor.DropsReason).
+type serviceView struct {
+	*model.SensorService
+	Dropped *honeypot.DropCounts `json:"dropped,omitempty"`
 }
 
 func (s *Server) sensorViews(ctx context.Context, list []*model.Sensor) ([]sensorView, error) {
@@ -49,8 +59,16 @@ func (s *Server) sensorViews(ctx context.Context, list []*model.Sensor) ([]senso
 			}
 			v.StatusSince = &since
 		}
-		if v.Services, err = s.Store.SensorServices(ctx, sn.ID); err != nil {
+		services, err := s.Store.SensorServices(ctx, sn.ID)
+		if err != nil {
 			return nil, err
+		}
+		v.Services = make([]serviceView, len(services))
+		for i, sv := range services {
+			v.Services[i].SensorService = sv
+			if c, ok := sensor.ParseDrops(sv.Error); ok && sv.State == model.ServiceRunning {
+				v.Services[i].Dropped = &c
+			}
 		}
 		out = append(out, v)
 	}
@@ -155,7 +173,7 @@ func (s *Server) sensorCreate(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	s.audit(c, "sensor_created", "sensor", sn.ID, sn.Name, "")
+	s.audit(c, model.AuditSensorCreated, "sensor", sn.ID, sn.Name, "")
 	return c.Status(fiber.StatusCreated).JSON(struct {
 		*model.Sensor
 		Secret string `json:"secret"`
@@ -171,13 +189,15 @@ func (s *Server) sensorUpdate(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
+	old := *sn
 	if err := in.apply(c, sn); err != nil {
 		return err
 	}
 	if err := s.Store.UpdateSensor(c.UserContext(), sn); err != nil {
 		return err
 	}
-	s.audit(c, "sensor_updated", "sensor", sn.ID, sn.Name, "")
+	// The sensor's secret is not part of its JSON, so it never reaches the log.
+	s.auditChanges(c, model.AuditSensorUpdated, "sensor", sn.ID, sn.Name, "", model.Diff(old, sn))
 	return c.JSON(sn)
 }
 
@@ -206,7 +226,7 @@ func (s *Server) sensorDelete(c *fiber.Ctx) error {
 	if in.Archive {
 		what = "archived"
 	}
-	s.audit(c, "sensor_deleted", "sensor", sn.ID, sn.Name, fmt.Sprintf("%d events %s", n, what))
+	s.audit(c, model.AuditSensorDeleted, "sensor", sn.ID, sn.Name, fmt.Sprintf("%d events %s", n, what))
 	return c.JSON(fiber.Map{"events": n, "archived": in.Archive})
 }
 
@@ -264,6 +284,19 @@ func (s *Server) sensorServiceUpdate(c *fiber.Ctx) error {
 	}
 	sv := &model.SensorService{SensorID: sn.ID, Name: name, Enabled: in.Enabled, Config: in.Config}
 	ctx := c.UserContext()
+	before, err := s.Store.SensorServices(ctx, sn.ID)
+	if err != nil {
+		return err
+	}
+	changes := model.Changes{}
+	for _, prev := range before {
+		if prev.Name == name {
+			changes = model.Diff(prev.Config, in.Config)
+			if prev.Enabled != in.Enabled {
+				changes["enabled"] = [2]any{prev.Enabled, in.Enabled}
+			}
+		}
+	}
 	if err := s.Store.SetSensorService(ctx, sv); err != nil {
 		return err
 	}
@@ -276,7 +309,7 @@ func (s *Server) sensorServiceUpdate(c *fiber.Ctx) error {
 	if in.Enabled {
 		state = "enabled"
 	}
-	s.audit(c, "service_updated", "sensor", sn.ID, sn.Name, name+" "+state)
+	s.auditChanges(c, model.AuditServiceUpdated, "sensor", sn.ID, sn.Name, name+" "+state, changes)
 	list, err := s.Store.SensorServices(ctx, sn.ID)
 	if err != nil {
 		return err
@@ -300,7 +333,7 @@ func (s *Server) sensorConfig(c *fiber.Ctx) error {
 		pin = s.CertPin
 	}
 	cfg := fiber.Map{"server": c.BaseURL(), "server_cert_sha256": pin, "sensor": sn.ID, "secret": sn.Secret, "name": sn.Name}
-	s.audit(c, "sensor_config_downloaded", "sensor", sn.ID, sn.Name, "")
+	s.audit(c, model.AuditSensorConfigDownloaded, "sensor", sn.ID, sn.Name, "")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sensor-%d.json"`, sn.ID))
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(cfg)

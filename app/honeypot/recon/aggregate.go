@@ -56,33 +56,45 @@ type aggConfig struct {
 	// may still arrive that long after a later one.
 	Settle      time.Duration
 	MaxDuration time.Duration // a scan event spans at most this; a longer scan continues in a new event
-	MaxSources  int           // sources tracked at once; hits from further sources are dropped (counted)
+	SourceMem   int           // bytes of tracking state (sources, held connections, scans) at once; see makeRoom
 	PerPortLone int           // lone connections kept per source and port within the window; more are folded (counted)
 	MaxScanHits int           // connections listed per scan event; more are counted only
 	MaxScanPkts int           // payload packets per scan event
 	PayloadMem  int           // payload bytes held at once over all sources; more payloads are not kept
+	CrowdList   int           // sources named in a crowd summary event
 }
 
-func defaultAggConfig(window time.Duration, threshold int, settle time.Duration) aggConfig {
+// defaultAggConfig splits the memory budget evenly between tracking state and payloads.
+func defaultAggConfig(window time.Duration, threshold int, settle time.Duration, memory int64) aggConfig {
 	return aggConfig{
 		Window:      window,
 		Threshold:   threshold,
 		Settle:      settle,
 		MaxDuration: 5 * time.Minute,
-		MaxSources:  1024,
+		SourceMem:   int(memory / 2),
 		PerPortLone: 8,
 		MaxScanHits: 256,
 		MaxScanPkts: 32,
-		PayloadMem:  8 << 20,
+		PayloadMem:  int(memory / 2),
+		CrowdList:   16,
 	}
 }
 
+// Approximate heap bytes of the tracking state, charged against SourceMem: a source with its
+// map entries, a port it touched, and a held connection (a Hit and its slot). Payload bytes
+// are charged to PayloadMem apart. TestFloodWithNmapScan logs the heap to check them.
+const (
+	sourceBytes = 320
+	portBytes   = 96
+	hitBytes    = 288
+)
+
 // Dropped counts what the bounds made the aggregation give up, since it was created.
 type Dropped struct {
-	Sources  int // hits dropped whole because MaxSources sources were tracked already
-	Folded   int // lone connections folded into an earlier one of the same source and port (flood)
-	Unlisted int // scan connections counted but not listed (MaxScanHits)
-	Payloads int // payloads not kept (scan packet cap or memory budget)
+	Untracked int // connections not recorded one by one (memory full): counted in crowd events only
+	Folded    int // lone connections folded into an earlier one of the same source and port (flood)
+	Unlisted  int // scan connections counted but not listed (MaxScanHits or memory full)
+	Payloads  int // payloads not kept (scan packet cap or memory budget)
 }
 
 // source is what the aggregation holds for one source address.
@@ -92,7 +104,12 @@ type source struct {
 	last    map[portKey]time.Time // latest hit start per port, while not in a scan
 	pending []*Hit                // lone connection candidates, in arrival order
 	scan    *scan
+	cost    int // bytes charged to SourceMem
 }
+
+// lone reports whether the source touched one port only so far: what a flood from many
+// sources looks like, and what makeRoom gives up first.
+func (s *source) lone() bool { return s.scan == nil && len(s.last) <= 1 }
 
 type scan struct {
 	src         netip.Addr
@@ -104,21 +121,46 @@ type scan struct {
 	pkts        int                   // payload packets
 }
 
+// crowd counts the connections to one port that were not recorded one by one because the
+// memory budget was full (a flood from many sources); it becomes one summary event.
+type crowd struct {
+	key         portKey
+	target      netip.Addr
+	first, last time.Time // earliest and latest connection start
+	conns       int
+	sources     []crowdSource // the first CrowdList sources
+	more        bool          // further sources were not named
+}
+
+type crowdSource struct {
+	addr  netip.Addr
+	conns int
+}
+
 // tracker is the aggregation state machine: a pure function of the hits and times it is given,
 // with no locks, goroutines or clock of its own. Observe takes hits; Flush returns the events
 // that are complete at a time; Drain returns everything (on Stop).
+//
+// What it holds is bounded by bytes, not by a count of sources: when SourceMem is full, a new
+// source takes the place of the oldest source that touched one port only (a flood from many
+// sources), whose connections are counted in a crowd summary event of their port. A source
+// that touched several ports is never given up for one that touched one, so a scan inside a
+// flood is still recorded; when only such sources are held, further new sources go to the
+// crowd summary at once.
 type tracker struct {
 	cfg     aggConfig
 	service string
 	sources map[netip.Addr]*source
+	lone    []*source // sources in the order they came; makeRoom gives up the lone ones first
+	crowds  map[portKey]*crowd
 	out     []*model.Event
+	used    int // bytes charged to SourceMem
 	mem     int // payload bytes held
-	swept   time.Time
 	dropped Dropped
 }
 
 func newTracker(service string, cfg aggConfig) *tracker {
-	return &tracker{cfg: cfg, service: service, sources: map[netip.Addr]*source{}}
+	return &tracker{cfg: cfg, service: service, sources: map[netip.Addr]*source{}, crowds: map[portKey]*crowd{}}
 }
 
 // Dropped returns the counts of what was given up so far.
@@ -141,30 +183,30 @@ func (t *tracker) Observe(h *Hit, now time.Time) {
 		s = t.sources[addr] // expire forgets a source with nothing left
 	}
 	if s == nil {
-		if len(t.sources) >= t.cfg.MaxSources && now.Sub(t.swept) >= 100*time.Millisecond {
-			// Full: make room from what is decided, at most every 100 ms (a flood of new
-			// sources must not make each hit walk the whole table).
-			t.swept = now
-			for _, o := range t.sources {
-				t.expire(o, now, false)
-			}
-		}
-		if len(t.sources) >= t.cfg.MaxSources {
-			t.dropped.Sources++
+		if !t.makeRoom(sourceBytes+portBytes+hitBytes, nil, now) {
+			t.toCrowd(h)
 			return
 		}
 		s = &source{addr: addr, last: map[portKey]time.Time{}}
 		t.sources[addr] = s
+		t.lone = append(t.lone, s)
+		t.charge(s)
 	}
-	t.keepPayload(h)
+	defer t.charge(s)
 	if s.scan != nil {
 		if h.Start.Sub(s.scan.first) < t.cfg.MaxDuration {
-			t.addToScan(s.scan, h)
+			t.keepPayload(h)
+			t.addToScan(s.scan, h, t.makeRoom(hitBytes+portBytes, s, now))
 			return
 		}
 		t.emitScan(s.scan, fmt.Sprintf("The scan went on for longer than %s; it continues in a new event.", t.cfg.MaxDuration))
 		s.scan = nil
 	}
+	if !t.makeRoom(hitBytes+portBytes, s, now) {
+		t.toCrowd(h)
+		return
+	}
+	t.keepPayload(h)
 
 	k := keyOf(h)
 	if h.Start.After(s.newest) {
@@ -205,12 +247,107 @@ func (t *tracker) Observe(h *Hit, now time.Time) {
 	if n >= t.cfg.Threshold {
 		sc := &scan{src: addr, ports: map[portKey]int{}, portFirst: map[portKey]time.Time{}}
 		for _, p := range s.pending {
-			t.addToScan(sc, p)
+			t.addToScan(sc, p, true) // the pending hits were charged already
 		}
 		s.pending = nil
 		clear(s.last)
 		s.newest = time.Time{}
 		s.scan = sc
+	}
+}
+
+// bytes is what the source holds now, in the units of SourceMem.
+func (s *source) bytes() int {
+	n := sourceBytes + portBytes*len(s.last) + hitBytes*len(s.pending)
+	if sc := s.scan; sc != nil {
+		n += portBytes*len(sc.ports) + hitBytes*len(sc.hits)
+	}
+	return n
+}
+
+// charge brings the source's share of SourceMem up to date (after it changed, or was forgotten).
+func (t *tracker) charge(s *source) {
+	n := 0
+	if t.sources[s.addr] == s {
+		n = s.bytes()
+	}
+	t.used += n - s.cost
+	s.cost = n
+}
+
+// makeRoom frees SourceMem until need more bytes fit, giving up the oldest lone sources other
+// than keep (their connections go to the crowd summaries); it reports whether they fit.
+func (t *tracker) makeRoom(need int, keep *source, now time.Time) bool {
+	for t.used+need > t.cfg.SourceMem && len(t.lone) > 0 {
+		s := t.lone[0]
+		t.lone[0] = nil
+		t.lone = t.lone[1:]
+		if t.sources[s.addr] != s || !s.lone() {
+			continue // forgotten already, or touched several ports: kept
+		}
+		if s == keep {
+			t.lone = append(t.lone, s)
+			if len(t.lone) == 1 {
+				break
+			}
+			continue
+		}
+		t.expire(s, now, false) // what is decided becomes its events as usual
+		if t.sources[s.addr] == s {
+			for _, h := range s.pending {
+				t.release(h)
+				t.toCrowd(h)
+			}
+			s.pending = nil
+			delete(t.sources, s.addr)
+		}
+		t.charge(s)
+	}
+	if len(t.lone) > 64 && len(t.lone) > 2*len(t.sources) {
+		// Entries of forgotten sources pile up while nothing needs room: drop them.
+		keep := t.lone[:0]
+		for _, s := range t.lone {
+			if t.sources[s.addr] == s && s.lone() {
+				keep = append(keep, s)
+			}
+		}
+		clear(t.lone[len(keep):])
+		t.lone = keep
+	}
+	return t.used+need <= t.cfg.SourceMem
+}
+
+// toCrowd counts a connection in the crowd summary of its port instead of recording it; its
+// payload, if it was charged, is the caller's to release.
+func (t *tracker) toCrowd(h *Hit) {
+	t.dropped.Untracked++
+	k := keyOf(h)
+	c := t.crowds[k]
+	if c == nil {
+		c = &crowd{key: k, target: h.Dst.Addr().Unmap(), first: h.Start, last: h.Start}
+		t.crowds[k] = c
+	}
+	if h.Start.Before(c.first) {
+		c.first = h.Start
+	}
+	if h.Start.After(c.last) {
+		c.last = h.Start
+	}
+	if h.moreLast.After(c.last) {
+		c.last = h.moreLast
+	}
+	c.conns += 1 + h.more
+	addr := h.Src.Addr().Unmap()
+	for i := range c.sources {
+		if c.sources[i].addr == addr {
+			c.sources[i].conns += 1 + h.more
+			return
+		}
+	}
+	if len(c.sources) < t.cfg.CrowdList {
+		c.sources = append(c.sources, crowdSource{addr, 1 + h.more})
+	} else {
+		c.more = true
 	}
 }
 
@@ -251,7 +388,8 @@ func (t *tracker) release(h *Hit) {
 	h.Payload = nil
 }
 
-func (t *tracker) addToScan(sc *scan, h *Hit) {
+// addToScan counts the hit in the scan and lists it if listed and the scan has room.
+func (t *tracker) addToScan(sc *scan, h *Hit, listed bool) {
 	if sc.conns == 0 || h.Start.Before(sc.first) {
 		sc.first = h.Start
 	}
@@ -270,7 +408,7 @@ func (t *tracker) addToScan(sc *scan, h *Hit) {
 		sc.portFirst[k] = h.Start
 	}
 	sc.conns += 1 + h.more
-	if len(sc.hits) >= t.cfg.MaxScanHits {
+	if !listed || len(sc.hits) >= t.cfg.MaxScanHits {
 		t.release(h)
 		t.dropped.Unlisted++
 		return
@@ -320,12 +458,19 @@ func (t *tracker) expire(s *source, now time.Time, all bool) {
 	if s.scan == nil && len(s.pending) == 0 && len(s.last) == 0 {
 		delete(t.sources, s.addr)
 	}
+	t.charge(s)
 }
 
 // Flush returns the events complete at now, oldest first.
 func (t *tracker) Flush(now time.Time) []*model.Event {
 	for _, s := range t.sources {
 		t.expire(s, now, false)
+	}
+	for k, c := range t.crowds {
+		if t.decided(c.last, now) || now.Sub(c.first) >= t.cfg.MaxDuration {
+			t.emitCrowd(c)
+			delete(t.crowds, k)
+		}
 	}
 	return t.take()
 }
@@ -335,6 +480,12 @@ func (t *tracker) Drain() []*model.Event {
 	for _, s := range t.sources {
 		t.expire(s, time.Time{}, true)
 	}
+	for k, c := range t.crowds {
+		t.emitCrowd(c)
+		delete(t.crowds, k)
+	}
+	clear(t.lone)
+	t.lone = t.lone[:0]
 	return t.take()
 }
 
@@ -390,6 +541,39 @@ func (t *tracker) emitLone(h *Hit) {
 			h.more, port, t.cfg.Window, h.moreLast.UTC().Format(time.RFC3339Nano)))
 	}
 	t.mem -= len(h.Payload) // handed over with the event
+	t.out = append(t.out, e)
+}
+
+// emitCrowd makes the summary event of a port's connections that were not recorded one by one.
+func (t *tracker) emitCrowd(c *crowd) {
+	port := int(c.key.port)
+	e := &model.Event{
+		Timestamp:  c.first.UTC(),
+		Service:    t.service,
+		Source:     c.sources[0].addr,
+		Target:     c.target,
+		TargetPort: port,
+		Protocol:   c.key.proto,
+		Summary:    fmt.Sprintf("Connection attempt on %s port %d", protoName(c.key.proto), port),
+	}
+	t.info(e, fmt.Sprintf("%d connections to %s port %d from many sources within %s are counted here, not recorded one by one: "+
+		"the memory budget of the service was full of other sources (a flood from many sources).",
+		c.conns, protoName(c.key.proto), port, dur(c.last.Sub(c.first))))
+	names := make([]string, len(c.sources))
+	for i, src := range c.sources {
+		names[i] = fmt.Sprintf("%s (%d)", src.addr, src.conns)
+	}
+	list := "Sources (connections): " + strings.Join(names, ", ")
+	if c.more {
+		list = fmt.Sprintf("The first %d sources (connections): %s, and further sources", len(names), strings.Join(names, ", "))
+	}
+	t.info(e, list)
+	t.info(e, "The last connection at "+c.last.UTC().Format(time.RFC3339Nano))
+	flags := 0
+	if c.key.proto == model.ProtoTCP {
+		flags = honeypot.FlagSYN
+	}
+	e.Packets = []model.Packet{{Timestamp: c.first.UTC(), Protocol: c.key.proto, Port: port, Flags: flags}}
 	t.out = append(t.out, e)
 }
 

@@ -51,7 +51,7 @@ func mkHit(i int, st step) *Hit {
 }
 
 func testAgg() aggConfig {
-	c := defaultAggConfig(10*time.Second, 3, time.Second)
+	c := defaultAggConfig(10*time.Second, 3, time.Second, honeypot.DefaultLimits.Memory)
 	c.MaxDuration = 5 * time.Minute
 	return c
 }
@@ -77,8 +77,9 @@ func run(t *testing.T, cfg aggConfig, steps []step) (*tracker, []*model.Event) {
 		now = now.Add(time.Second)
 		evs = append(evs, tr.Flush(now)...)
 	}
-	if tr.Sources() != 0 || tr.mem != 0 {
-		t.Fatalf("after the windows: %d sources, %d payload bytes still held", tr.Sources(), tr.mem)
+	if tr.Sources() != 0 || tr.mem != 0 || tr.used != 0 || len(tr.crowds) != 0 {
+		t.Fatalf("after the windows: %d sources, %d payload bytes, %d tracking bytes, %d crowds still held",
+			tr.Sources(), tr.mem, tr.used, len(tr.crowds))
 	}
 	if rest := tr.Drain(); len(rest) != 0 {
 		t.Fatalf("Drain after the windows returned %d events", len(rest))
@@ -350,14 +351,23 @@ func TestScanBounds(t *testing.T) {
 	}
 }
 
+// loneBytes is what a source that made one connection holds.
+const loneBytes = sourceBytes + portBytes + hitBytes
+
 func TestSourceAndMemoryBounds(t *testing.T) {
 	cfg := testAgg()
-	cfg.MaxSources = 2
+	cfg.SourceMem = 2 * loneBytes
 	tr, evs := run(t, cfg, []step{{at: 0, src: "10.0.0.1", port: 1}, {at: 0, src: "10.0.0.2", port: 1}, {at: 0, src: "10.0.0.3", port: 1},
-		// once the first two are decided, a new source fits again
-		{at: 30 * time.Second, src: "10.0.0.3", port: 1}})
-	if len(evs) != 3 || tr.Dropped().Sources != 1 {
-		t.Fatalf("%d events, dropped %+v", len(evs), tr.Dropped())
+		// once the others are decided, a new source fits again
+		{at: 30 * time.Second, src: "10.0.0.4", port: 1}})
+	// The third source takes the place of the first, which is counted in a crowd event.
+	got := strings.Join(summaries(evs), "|")
+	if got != strings.Repeat("Connection attempt on TCP port 1|", 3)+"Connection attempt on TCP port 1" || tr.Dropped().Untracked != 1 {
+		t.Fatalf("events %s, dropped %+v", got, tr.Dropped())
+	}
+	if evs[0].Source.String() != "10.0.0.1" || infoWith(evs[0], "1 connections to TCP port 1 from many sources") == "" ||
+		infoWith(evs[0], "Sources (connections): 10.0.0.1 (1)") == "" {
+		t.Fatalf("crowd event %+v", evs[0])
 	}
 
 	cfg = testAgg()
@@ -403,8 +413,8 @@ func FuzzTracker(f *testing.F) {
 	f.Add([]byte{0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
 	f.Add([]byte("\x00\x01\x00\x01\x00\x02\x00\x03\xff\xff\x10\x20"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		cfg := defaultAggConfig(2*time.Second, 3, time.Second)
-		cfg.MaxDuration, cfg.MaxSources, cfg.PerPortLone, cfg.MaxScanHits, cfg.MaxScanPkts, cfg.PayloadMem = 10*time.Second, 4, 2, 5, 2, 16
+		cfg := defaultAggConfig(2*time.Second, 3, time.Second, 0)
+		cfg.MaxDuration, cfg.SourceMem, cfg.PerPortLone, cfg.MaxScanHits, cfg.MaxScanPkts, cfg.PayloadMem, cfg.CrowdList = 10*time.Second, 4*loneBytes, 2, 5, 2, 16, 2
 		tr := newTracker("recon", cfg)
 		now := t0
 		hits := 0
@@ -425,8 +435,8 @@ func FuzzTracker(f *testing.F) {
 			hits++
 		}
 		evs = append(evs, tr.Drain()...)
-		if tr.Sources() != 0 || tr.mem != 0 {
-			t.Fatalf("held after Drain: %d sources, %d bytes", tr.Sources(), tr.mem)
+		if tr.Sources() != 0 || tr.mem != 0 || tr.used != 0 || len(tr.crowds) != 0 {
+			t.Fatalf("held after Drain: %d sources, %d payload bytes, %d tracking bytes, %d crowds", tr.Sources(), tr.mem, tr.used, len(tr.crowds))
 		}
 		for _, e := range evs {
 			if e.Summary == "" || len(e.Packets) > model.MaxPackets || len(e.Details) > model.MaxDetails {
@@ -437,4 +447,43 @@ func FuzzTracker(f *testing.F) {
 			t.Fatalf("%d events from %d hits", len(evs), hits)
 		}
 	})
+}
+
+// A flood of one-connection sources that fills the memory budget does not push out a source
+// that touched several ports: its scan is one event, and every flood connection is either
+// recorded or counted in a crowd event.
+func TestFloodFromManySourcesKeepsTheScanner(t *testing.T) {
+	cfg := testAgg()
+	cfg.SourceMem = 3*loneBytes + 2*(portBytes+hitBytes) // room for the scanner and a few others
+	steps := []step{{at: 0, src: "10.9.9.9", port: 1}, {at: time.Millisecond, src: "10.9.9.9", port: 2}}
+	const flood = 500
+	for i := range flood {
+		steps = append(steps, step{at: 2*time.Millisecond + time.Duration(i)*time.Millisecond, src: fmt.Sprintf("10.1.%d.%d", i/200, i%200+1),
+			port: uint16(10 + i%3), payload: "x"})
+	}
+	steps = append(steps, step{at: time.Second, src: "10.9.9.9", port: 3})
+	tr, evs := run(t, cfg, steps)
+	scans, lone, crowded := 0, 0, 0
+	for _, e := range evs {
+		switch {
+		case e.Classification == model.ClassScan:
+			scans++
+			if e.Source.String() != "10.9.9.9" || infoWith(e, "Ports: ") != "Ports: 1, 2, 3" {
+				t.Fatalf("scan %q from %s", e.Summary, e.Source)
+			}
+		case infoWith(e, "Sources (connections)") != "" || infoWith(e, "The first 16 sources") != "":
+			var n int
+			fmt.Sscanf(e.Details[0].Data, "%d connections", &n)
+			crowded += n
+		default:
+			lone++
+		}
+	}
+	d := tr.Dropped()
+	if scans != 1 || lone+crowded != flood || d.Untracked != crowded || crowded < flood-10 {
+		t.Fatalf("%d scans, %d lone, %d counted in crowd events; dropped %+v", scans, lone, crowded, d)
+	}
+	if len(evs) > 3+10 { // the scan, a crowd event per port, the last few lone sources
+		t.Fatalf("%d events", len(evs))
+	}
 }

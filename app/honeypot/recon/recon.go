@@ -33,8 +33,11 @@ const Name = "recon"
 
 // What one connection may cost.
 const (
-	PayloadCap  = 1024            // first bytes kept per connection or datagram; then we close
-	ReadTimeout = 3 * time.Second // a connection is closed this long after it was accepted
+	PayloadCap = 1024 // first bytes kept per connection or datagram; then we close
+	// ReadTimeout is how long a connection is held open, silent, after it was accepted: like
+	// a service waiting for its client. nmap -sV waits 6 s for a banner before it sends its
+	// probes, and calls a port that closes sooner "tcpwrapped".
+	ReadTimeout = 10 * time.Second
 )
 
 // Service is the recon honeypot service.
@@ -51,11 +54,10 @@ type Service struct {
 	stateMu sync.Mutex
 	state   int // 0 new, 1 running, 2 stopped
 
-	mu      sync.Mutex // guards tr and logged
-	tr      *tracker
-	logged  Dropped // drops already logged
-	refused atomic.Int64
-	hits    atomic.Int64
+	mu    sync.Mutex // guards tr
+	tr    *tracker
+	drops *honeypot.Drops // the limits' (the sensor host shows them), or the service's own
+	hits  atomic.Int64
 
 	guard    *honeypot.Guard
 	rep      honeypot.Reporter
@@ -86,11 +88,15 @@ func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	drops := lim.Drops
+	if drops == nil {
+		drops = new(honeypot.Drops)
+	}
 	return &Service{
-		cfg: cfg, lim: lim, log: log,
+		cfg: cfg, lim: lim, log: log, drops: drops,
 		clock:       time.Now,
 		readTimeout: ReadTimeout,
-		agg:         defaultAggConfig(cfg.ScanWindow, cfg.ScanThreshold, ReadTimeout),
+		agg:         defaultAggConfig(cfg.ScanWindow, cfg.ScanThreshold, ReadTimeout, lim.WithDefaults().Memory),
 	}
 }
 
@@ -108,6 +114,7 @@ func (s *Service) Start(rep honeypot.Reporter) error {
 	// The read time is handle's own deadline, which the Guard respects; the Guard's idle and
 	// total limits (defaults when zero) apply on top, and no more than PayloadCap is read.
 	lim := s.lim.WithDefaults()
+	lim.Drops = s.drops
 	if lim.MaxInputBytes > PayloadCap {
 		lim.MaxInputBytes = PayloadCap
 	}
@@ -192,7 +199,6 @@ func (s *Service) Stop() {
 	s.mu.Lock()
 	evs := s.tr.Drain()
 	s.mu.Unlock()
-	s.logDrops()
 	s.report(evs)
 }
 
@@ -242,7 +248,7 @@ type Stats struct {
 func (s *Service) Stats() Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := Stats{Refused: int(s.refused.Load()), Hits: int(s.hits.Load())}
+	st := Stats{Refused: int(s.drops.Refused.Load()), Hits: int(s.hits.Load())}
 	if s.tr != nil {
 		st.Dropped = s.tr.Dropped()
 	}
@@ -271,8 +277,7 @@ func (s *Service) accept(ln net.Listener) {
 		wc, release, err := s.guard.Admit(c)
 		if err != nil {
 			// Over a limit: close at once, but the source still touched the port.
-			c.Close()
-			s.refused.Add(1)
+			c.Close() // the Guard counted it in Drops.Refused
 			h.End, h.Refused, h.Note = h.Start, true, "refused at once (connection limit of the service)"
 			s.observe(h)
 			continue
@@ -363,6 +368,7 @@ func (s *Service) observe(h *Hit) {
 	s.hits.Add(1)
 	s.mu.Lock()
 	s.tr.Observe(h, s.clock())
+	s.drops.Untracked.Store(int64(s.tr.Dropped().Untracked))
 	s.mu.Unlock()
 }
 
@@ -380,25 +386,8 @@ func (s *Service) flusher() {
 			s.mu.Lock()
 			evs := s.tr.Flush(s.clock())
 			s.mu.Unlock()
-			s.logDrops()
 			s.report(evs)
 		}
-	}
-}
-
-// logDrops logs what the bounds gave up since the last time it logged.
-func (s *Service) logDrops() {
-	s.mu.Lock()
-	d, prev := s.tr.Dropped(), s.logged
-	s.logged = d
-	s.mu.Unlock()
-	if d != prev {
-		s.log.Warn("recon: bounds reached, some detail dropped",
-			"sources_dropped", d.Sources-prev.Sources,
-			"connections_folded", d.Folded-prev.Folded,
-			"scan_connections_unlisted", d.Unlisted-prev.Unlisted,
-			"payloads_not_kept", d.Payloads-prev.Payloads,
-			"refused_by_limits", s.refused.Load())
 	}
 }
 

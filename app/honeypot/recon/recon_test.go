@@ -259,7 +259,7 @@ func TestConnectionFloodIsBounded(t *testing.T) {
 	s.Stop()
 	evs := rec.Events()
 	st := s.Stats()
-	if len(evs) != defaultAggConfig(0, 0, 0).PerPortLone || st.Refused != 296 || st.Folded != 292 {
+	if len(evs) != defaultAggConfig(0, 0, 0, 0).PerPortLone || st.Refused != 296 || st.Folded != 292 {
 		t.Fatalf("%d events, stats %+v", len(evs), st)
 	}
 	if infoWith(evs[len(evs)-1], "292 more connections") == "" {

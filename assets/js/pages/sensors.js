@@ -3,7 +3,9 @@
 // honeypot service kind: on/off toggle plus the state the sensor reported).
 // Managers add, edit and remove sensors, switch services and change their
 // settings; observers see the same page read-only. The list refreshes itself
-// every few seconds; dialogs live outside the table, so they stay open.
+// every few seconds; dialogs live outside the table, so they stay open. Under a
+// running service's state, the cell says what its limits gave up since it
+// started, as the sensor reported it.
 
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
@@ -15,6 +17,31 @@ import { serviceWord } from './sensor_labels.js';
 
 const REFRESH_MS = 10000;
 const NOTICE_MS = 6000;
+
+/**
+ * withDrops adds to each running service's cell of a sensor row what its limits
+ * gave up ({refused, untracked, reports} in the service's `dropped`): one short
+ * line per kind in the cell, the whole sentence in the title.
+ */
+function withDrops(row, s) {
+  const n = (v) => v.toLocaleString('en-US');
+  for (const sv of s.services || []) {
+    const d = sv.dropped;
+    if (!d || !sv.enabled || sv.state !== 'running') continue;
+    const lines = [];
+    if (d.refused) lines.push(`${n(d.refused)} refused`);
+    if (d.untracked) lines.push(`${n(d.untracked)} only counted`);
+    if (d.reports) lines.push(`${n(d.reports)} event${d.reports === 1 ? '' : 's'} lost`);
+    const cell = row.querySelector(`td.svc-cell[data-service="${CSS.escape(sv.name)}"]`);
+    if (!lines.length || !cell) continue;
+    const title = `Since the service started: ${n(d.refused)} connections refused by its connection limits, `
+      + `${n(d.untracked)} connections not recorded one by one (memory full; counted in summary events), `
+      + `${n(d.reports)} events not delivered.`;
+    const note = h('div', { class: 'svc-reason svc-drops', title }, lines.map((l) => h('div', null, l)));
+    cell.append(note);
+  }
+  return row;
+}
 
 export async function render(view, ctx) {
   const state = {
@@ -50,7 +77,7 @@ export async function render(view, ctx) {
     replace(count, `${n} sensor${n === 1 ? '' : 's'}`);
     replace(head, h('tr', null, sensorHeads(state)));
     replace(body, state.sensors.length
-      ? state.sensors.map((s) => sensorRow(s, state, act))
+      ? state.sensors.map((s) => withDrops(sensorRow(s, state, act), s))
       : h('tr', { class: 'empty-row' }, h('td', { colspan: 7 + state.services.length },
         h('span', { class: 'muted' }, 'No sensors yet.'))));
     if (focus) body.querySelector(`[data-key="${CSS.escape(focus)}"]`)?.focus();
