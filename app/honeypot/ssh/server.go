@@ -57,6 +57,8 @@ type Service struct {
 	policy *shell.Policy
 	now    func() time.Time
 	timing honeypot.SessionTiming // when sessions are reported (tests shorten it)
+	// failDelay is how long a wrong password waits for its answer (tests shorten it).
+	failDelay time.Duration
 
 	mu       sync.Mutex
 	signers  []gossh.Signer
@@ -73,8 +75,13 @@ func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 	}
 	srv := honeypot.NewTCPServer(lim, log)
 	return &Service{cfg: cfg, lim: lim, log: log, srv: srv, guard: srv.Guard(), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter),
-		now: time.Now, timing: honeypot.DefaultSessionTiming}
+		now: time.Now, timing: honeypot.DefaultSessionTiming, failDelay: passwordFailDelay}
 }
+
+// passwordFailDelay is pam_unix's delay after a wrong password, which Debian's sshd (UsePAM
+// yes) waits before it answers: an answer at once would tell a timing-aware bot that this is
+// no sshd. Only failures wait; the connection's handshake holds, no other.
+const passwordFailDelay = 2 * time.Second
 
 // Name returns "ssh".
 func (s *Service) Name() string { return Name }
@@ -389,6 +396,14 @@ func (c *conn) login(method, user, password string) (*gossh.Permissions, error) 
 	ok := c.s.policy.Check(c.src, user, password)
 	c.tr.Login(method, user, password, ok)
 	if !ok {
+		if c.s.failDelay > 0 {
+			t := time.NewTimer(c.s.failDelay)
+			select {
+			case <-t.C:
+			case <-c.s.srv.Context().Done(): // the service stops
+				t.Stop()
+			}
+		}
 		return nil, errDenied
 	}
 	return &gossh.Permissions{}, nil

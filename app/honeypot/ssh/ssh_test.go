@@ -68,6 +68,7 @@ func startTimed(t *testing.T, cfg Config, lim honeypot.Limits, timing honeypot.S
 	}
 	s := New(cfg, lim, nil)
 	s.timing = timing
+	s.failDelay = 0 // pam_unix's 2 s after each wrong password would only slow the tests
 	rec := hptest.NewRecorder()
 	if err := s.Start(rec); err != nil {
 		t.Fatal(err)
@@ -524,4 +525,31 @@ func generateTestKey() (gossh.PublicKey, gossh.Signer, error) {
 		}
 	}
 	return nil, nil, fmt.Errorf("no ed25519 key in %s", sharedKeys)
+}
+
+// A wrong password is answered only after the failure delay, as pam_unix makes sshd wait; a
+// right one at once. Only the delay's lower bound is checked: it is a wait, not a speed.
+func TestWrongPasswordWaitsLikePAM(t *testing.T) {
+	s := New(Config{Listen: "127.0.0.1:0", HostKeyFile: sharedKeys, Accept: []string{"root:secret"}}, honeypot.Limits{}, nil)
+	s.failDelay = 300 * time.Millisecond
+	if err := s.Start(hptest.NewRecorder()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Stop)
+	addr := s.Addr().String()
+	began := time.Now()
+	_, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "root", Auth: []gossh.AuthMethod{gossh.Password("wrong")},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 20 * time.Second})
+	if err == nil {
+		t.Fatal("a wrong password logged in")
+	}
+	if waited := time.Since(began); waited < s.failDelay {
+		t.Errorf("the refusal came after %v, before the %v failure delay", waited, s.failDelay)
+	}
+	c, err := gossh.Dial("tcp", addr, &gossh.ClientConfig{User: "root", Auth: []gossh.AuthMethod{gossh.Password("secret")},
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 20 * time.Second})
+	if err != nil {
+		t.Fatalf("the right password: %v", err)
+	}
+	c.Close()
 }
