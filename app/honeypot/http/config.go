@@ -1,8 +1,9 @@
-// Package http is the HTTP honeypot: a lighttpd look-alike serving a router/NAS admin login page
+// Package http is the HTTP honeypot: a lighttpd 1.4.69 look-alike serving a router/NAS admin login page
 // and HTTP basic auth on chosen paths. Every request is recorded (method, path, query, selected
 // headers, body up to a cap) together with the credentials it carries; one event per source
-// address while it keeps sending (a session), reported early and while it grows. It is a plain
-// net/http server, unrelated to the appliance's own UI.
+// address while it keeps sending (a session), reported early and while it grows. It parses
+// requests and writes answers itself, byte for byte as Debian 12's lighttpd does (status
+// lines, header order, error pages, limits), and is unrelated to the appliance's own UI.
 package http
 
 import (

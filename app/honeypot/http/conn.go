@@ -13,12 +13,10 @@ import (
 	"honeysens/app/honeypot"
 )
 
-type recKey struct{}
-
 // connRec is what the honeypot keeps of one TCP connection: its addresses, its first input
 // (the packet overview, and the text of input that never became a request) and why it ended.
-// Its requests go to the session of its source address. net/http's reader and the handler
-// both touch it, hence the mutex.
+// Its requests go to the session of its source address. The connection's reader and the
+// session table both touch it, hence the mutex.
 type connRec struct {
 	src, dst netip.AddrPort
 	start    time.Time

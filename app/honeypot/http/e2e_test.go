@@ -22,11 +22,11 @@ func TestCurl(t *testing.T) {
 	}
 
 	out, code = hptest.Run(t, 20*time.Second, curl, "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10",
-		"-d", "username=admin&password=admin", base+"/login")
+		"-d", "username=admin&password=admin", base+"/")
 	if code != 0 || out != "200" {
 		t.Fatalf("curl POST: exit %d %q", code, out)
 	}
-	if e := rec.Wait(t, 2, eventWait); e.Summary != "HTTP: POST /login with credentials admin/admin" {
+	if e := rec.Wait(t, 2, eventWait); e.Summary != "HTTP: POST / with credentials admin/admin" {
 		t.Errorf("event %q\n%s", e.Summary, hptest.Details(e))
 	}
 

@@ -1,16 +1,11 @@
 package http
 
 import (
-	"bytes"
 	"encoding/base64"
-	"fmt"
 	"html/template"
-	"io"
 	"mime"
-	nethttp "net/http"
 	"net/url"
 	"strings"
-	"time"
 )
 
 // recorded lists the request headers kept in the details (besides the request line).
@@ -23,27 +18,6 @@ var (
 	passFields = []string{"password", "pass", "passwd", "pwd", "pw", "secret"}
 )
 
-// ServeHTTP answers and records one request.
-func (s *Service) ServeHTTP(w nethttp.ResponseWriter, r *nethttp.Request) {
-	rec, _ := r.Context().Value(recKey{}).(*connRec)
-	if rec == nil { // not through our listener (fuzz tests call the handler directly)
-		rec = newConnRec(nil, time.Now())
-	}
-	h := w.Header()
-	h.Set("Server", s.cfg.Server)
-	if rec.begin(s.cfg.MaxRequests) {
-		h.Set("Connection", "close")
-	}
-	q := &request{at: time.Now(), line: r.Method + " " + r.RequestURI + " " + r.Proto,
-		short: r.Method + " " + clip(r.URL.Path, 100), path: r.URL.Path, headers: headerLine(r)}
-	if q.path == "" { // CONNECT host:port asks for no path: the target is what was asked for
-		q.path = r.RequestURI
-	}
-	q.body, q.bodyCut = readBody(r.Body, s.cfg.MaxBody)
-	q.status = s.route(w, r, q)
-	s.table.request(rec, q)
-}
-
 func clip(s string, n int) string {
 	if len(s) > n {
 		return s[:n] + "…"
@@ -51,79 +25,71 @@ func clip(s string, n int) string {
 	return s
 }
 
-func headerLine(r *nethttp.Request) string {
+func headerLine(h *head) string {
 	var parts []string
 	for _, k := range recorded {
 		if k == "Host" {
-			if r.Host != "" {
-				parts = append(parts, "Host: "+r.Host)
+			if h.host != "" {
+				parts = append(parts, "Host: "+h.host)
 			}
 			continue
 		}
-		for _, v := range r.Header.Values(k) {
-			parts = append(parts, k+": "+v)
+		for _, kv := range h.headers {
+			if strings.EqualFold(kv[0], k) {
+				parts = append(parts, k+": "+kv[1])
+			}
 		}
 	}
 	return strings.Join(parts, "; ")
 }
 
-// readBody reads up to max bytes and says whether there was more.
-func readBody(body io.Reader, max int64) ([]byte, bool) {
-	if body == nil {
-		return nil, false
-	}
-	b, _ := io.ReadAll(io.LimitReader(body, max+1))
-	if int64(len(b)) > max {
-		return b[:max], true
-	}
-	return b, false
-}
-
-// route picks the answer; it returns the status sent.
-func (s *Service) route(w nethttp.ResponseWriter, r *nethttp.Request, q *request) int {
-	// Credentials sent on any path are recorded; only the guarded paths ask for them.
-	if u, p, ok := basicAuth(r.Header.Get("Authorization")); ok {
+// route picks the answer as lighttpd with Debian's modules (index file, access, auth, static
+// file) would give it for the honeypot's site. Credentials sent on any path are recorded; only
+// the guarded paths ask for them.
+func (s *Service) route(h *head, q *request) *response {
+	if u, p, ok := basicAuth(h.get("Authorization")); ok {
 		q.user, q.pass, q.via = u, p, "basic auth"
-	}
-	switch r.Method {
-	case "GET", "HEAD", "POST":
-	case "OPTIONS":
-		w.Header().Set("Allow", "OPTIONS, GET, HEAD, POST")
-		w.Header().Set("Content-Length", "0")
-		w.WriteHeader(nethttp.StatusOK)
-		return nethttp.StatusOK
-	default:
-		return s.errorPage(w, nethttp.StatusNotImplemented)
-	}
-	if q.bodyCut {
-		w.Header().Set("Connection", "close")
-		return s.errorPage(w, nethttp.StatusRequestEntityTooLarge)
-	}
-	p := r.URL.Path
-	if s.guarded(p) {
-		w.Header().Set("WWW-Authenticate", `Basic realm="`+s.cfg.Realm+`"`)
-		return s.errorPage(w, nethttp.StatusUnauthorized)
-	}
-	switch p {
-	case "/", "/index.html", "/index.htm", "/login", "/login.html", "/login.htm", "/login.cgi", "/cgi-bin/login.cgi":
-		msg := ""
-		if r.Method == "POST" {
-			u, pw, ok := formCredentials(r.Header.Get("Content-Type"), q.body)
-			if ok {
-				q.user, q.pass, q.via = u, pw, "form"
-			}
-			msg = "Invalid user name or password."
+	} else if h.method == "POST" {
+		if u, p, ok := formCredentials(h.get("Content-Type"), q.body); ok {
+			q.user, q.pass, q.via = u, p, "form"
 		}
-		return s.loginPage(w, q.user, msg)
-	case "/robots.txt":
-		w.Header().Set("Content-Type", "text/plain")
-		w.WriteHeader(nethttp.StatusOK)
-		io.WriteString(w, "User-agent: *\nDisallow: /\n")
-		return nethttp.StatusOK
-	case "/cgi-bin/", "/cgi-bin", "/css/", "/js/", "/images/":
-		return s.errorPage(w, nethttp.StatusForbidden) // directory, no listing
 	}
-	return s.errorPage(w, nethttp.StatusNotFound)
+	if !knownMethods[h.method] {
+		r := errorResponse(501)
+		r.close = true
+		return r
+	}
+	if h.path == "*" {
+		return optionsResponse()
+	}
+	if strings.HasSuffix(h.path, "~") || strings.HasSuffix(h.path, ".inc") {
+		return errorResponse(403) // url.access-deny
+	}
+	if s.guarded(h.path) {
+		r := errorResponse(401)
+		r.headers = append([][2]string{{"WWW-Authenticate", `Basic realm="` + s.cfg.Realm + `", charset="UTF-8"`}}, r.headers...)
+		r.close = q.via == "basic auth" // a wrong password is answered late and ends the connection
+		r.delay = r.close
+		return r
+	}
+	f, dir := s.site.lookup(h.path)
+	switch {
+	case f == nil && !dir:
+		return errorResponse(404)
+	case h.method == "OPTIONS":
+		return optionsResponse()
+	case dir && !strings.HasSuffix(h.path, "/"):
+		loc := h.path + "/"
+		if h.query != "" {
+			loc += "?" + h.query
+		}
+		return &response{status: 301, headers: [][2]string{{"Location", loc}, {"Content-Length", "0"}}}
+	case dir:
+		return errorResponse(403) // no index file, no listing
+	case h.method != "GET" && h.method != "HEAD" && h.method != "POST":
+		return errorResponse(501)
+	}
+	return f.serve(h)
 }
 
 func (s *Service) guarded(p string) bool {
@@ -183,28 +149,7 @@ func formCredentials(contentType string, body []byte) (user, pass string, ok boo
 	return user, pass, hasUser || hasPass
 }
 
-// errorPage answers with lighttpd's stock error page.
-func (s *Service) errorPage(w nethttp.ResponseWriter, code int) int {
-	text := fmt.Sprintf("%d %s", code, nethttp.StatusText(code))
-	body := `<?xml version="1.0" encoding="iso-8859-1"?>
-<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"
-         "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
-<html xmlns="http://www.w3.org/1999/xhtml" xml:lang="en" lang="en">
- <head>
-  <title>` + text + `</title>
- </head>
- <body>
-  <h1>` + text + `</h1>
- </body>
-</html>
-`
-	w.Header().Set("Content-Type", "text/html")
-	w.Header().Set("Content-Length", fmt.Sprint(len(body)))
-	w.WriteHeader(code)
-	io.WriteString(w, body)
-	return code
-}
-
+// loginTmpl is the site's index page; the form posts back to it, as a static page would.
 var loginTmpl = template.Must(template.New("login").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -219,7 +164,6 @@ h1{font-size:20px;font-weight:normal;margin:0 0 18px}
 label{display:block;font-size:13px;margin:12px 0 4px}
 input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:8px;border:1px solid #aab4be;border-radius:3px}
 button{margin-top:20px;width:100%;padding:9px;border:0;border-radius:3px;background:#2d6ca2;color:#fff;font-size:14px;cursor:pointer}
-.err{color:#b00020;font-size:13px;margin-top:12px}
 .foot{text-align:center;font-size:11px;color:#889;margin-top:24px}
 </style>
 </head>
@@ -227,28 +171,15 @@ button{margin-top:20px;width:100%;padding:9px;border:0;border-radius:3px;backgro
 <div class="top">{{.Title}}</div>
 <div class="box">
 <h1>Sign in</h1>
-<form method="post" action="/login" autocomplete="off">
+<form method="post" action="/" autocomplete="off">
 <label for="username">User name</label>
-<input type="text" id="username" name="username" value="{{.User}}" maxlength="64">
+<input type="text" id="username" name="username" maxlength="64">
 <label for="password">Password</label>
 <input type="password" id="password" name="password" maxlength="64">
 <button type="submit">Login</button>
-{{if .Error}}<div class="err">{{.Error}}</div>{{end}}
 </form>
 <div class="foot">Firmware 2.1.7 &middot; &copy; {{.Year}}</div>
 </div>
 </body>
 </html>
 `))
-
-// loginPage renders the login form; user (attacker input) is escaped by html/template.
-func (s *Service) loginPage(w nethttp.ResponseWriter, user, msg string) int {
-	var buf bytes.Buffer
-	loginTmpl.Execute(&buf, map[string]any{"Title": s.cfg.Title, "User": user, "Error": msg, "Year": time.Now().Year()})
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Length", fmt.Sprint(buf.Len()))
-	w.Header().Set("Cache-Control", "no-cache")
-	w.WriteHeader(nethttp.StatusOK)
-	w.Write(buf.Bytes())
-	return nethttp.StatusOK
-}

@@ -1,24 +1,20 @@
 package http
 
 import (
-	"context"
-	"errors"
-	"log"
 	"log/slog"
 	"net"
-	nethttp "net/http"
 	"sync"
 	"time"
 
 	"honeysens/app/honeypot"
 )
 
-// Server timeouts (variables for the tests). The Guard's idle and total limits apply on top.
+// Connection timeouts (variables for the tests). The Guard's idle and total limits apply on top.
 var (
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = 30 * time.Second
+	readHeaderTimeout = 10 * time.Second // for the first request's header
+	readTimeout       = 30 * time.Second // for a request body
 	writeTimeout      = 30 * time.Second
-	keepAliveIdle     = 15 * time.Second
+	keepAliveIdle     = 15 * time.Second // for the next request's header on a kept connection
 )
 
 // Service is the HTTP honeypot.
@@ -28,14 +24,14 @@ type Service struct {
 	log    *slog.Logger
 	guard  *honeypot.Guard
 	table  *table
+	site   *site
 	timing honeypot.SessionTiming // when sessions are reported (tests shorten it)
 
 	mu       sync.Mutex
-	srv      *nethttp.Server
 	ln       net.Listener
 	reports  *honeypot.Sessions
 	stopping bool
-	wg       sync.WaitGroup // Serve and every admitted connection until the session has it
+	wg       sync.WaitGroup // the accept loop and every admitted connection
 }
 
 // New returns the service; Start binds it.
@@ -45,7 +41,7 @@ func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 	}
 	cfg = cfg.withDefaults()
 	return &Service{cfg: cfg, lim: lim, log: log.With("service", "http"), guard: honeypot.NewGuard(lim),
-		table: newTable(cfg), timing: honeypot.DefaultSessionTiming}
+		table: newTable(cfg), site: newSite(cfg), timing: honeypot.DefaultSessionTiming}
 }
 
 // Name is the service name events carry.
@@ -71,40 +67,40 @@ func (s *Service) Start(rep honeypot.Reporter) error {
 	return nil
 }
 
-// serve runs the server on raw in the background.
-func (s *Service) serve(raw net.Listener, rep honeypot.Reporter) {
-	ln := &listener{Listener: raw, svc: s}
-	srv := &nethttp.Server{
-		Handler:                      s,
-		ReadHeaderTimeout:            readHeaderTimeout,
-		ReadTimeout:                  readTimeout,
-		WriteTimeout:                 writeTimeout,
-		IdleTimeout:                  keepAliveIdle,
-		MaxHeaderBytes:               maxHeaderBytes,
-		DisableGeneralOptionsHandler: true, // "OPTIONS *" reaches the handler and is recorded
-		ConnState:                    s.connState,
-		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
-			if hc, ok := c.(*conn); ok {
-				return context.WithValue(ctx, recKey{}, hc.rec)
-			}
-			return ctx
-		},
-		// net/http's own complaints (TLS handshakes, handler panics) go to the debug log.
-		ErrorLog: log.New(logWriter{s.log}, "", 0),
-	}
+// serve accepts connections on ln in the background.
+func (s *Service) serve(ln net.Listener, rep honeypot.Reporter) {
 	reports := honeypot.NewSessions(rep, s.log, s.timing)
 	s.table.start(reports)
 	s.mu.Lock()
-	s.srv, s.ln, s.reports, s.stopping = srv, raw, reports, false
+	s.ln, s.reports, s.stopping = ln, reports, false
 	s.mu.Unlock()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, nethttp.ErrServerClosed) {
-			s.log.Warn("serve ended", "err", err)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				if !s.isStopping() {
+					s.log.Warn("serve ended", "err", err)
+				}
+				return
+			}
+			wc, release, err := s.guard.Admit(c)
+			if err != nil {
+				c.Close() // over the limits: refused before a byte is read
+				continue
+			}
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				rec := newConnRec(c, time.Now())
+				s.serveConn(wc, rec)
+				release()
+				s.table.closed(rec, s.isStopping())
+			}()
 		}
 	}()
-	s.log.Info("honeypot listening", "addr", raw.Addr().String())
+	s.log.Info("honeypot listening", "addr", ln.Addr().String())
 }
 
 // Stop closes the listener and every connection, ends every session (their events are still
@@ -112,10 +108,10 @@ func (s *Service) serve(raw net.Listener, rep honeypot.Reporter) {
 func (s *Service) Stop() {
 	s.mu.Lock()
 	s.stopping = true
-	srv, reports := s.srv, s.reports
+	ln, reports := s.ln, s.reports
 	s.mu.Unlock()
-	if srv != nil {
-		srv.Close()
+	if ln != nil {
+		ln.Close()
 	}
 	s.guard.CloseAll()
 	s.wg.Wait()
@@ -127,66 +123,4 @@ func (s *Service) isStopping() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.stopping
-}
-
-// connState hands a connection to the sessions once net/http is done with it.
-func (s *Service) connState(c net.Conn, state nethttp.ConnState) {
-	if state != nethttp.StateClosed && state != nethttp.StateHijacked {
-		return
-	}
-	hc, ok := c.(*conn)
-	if !ok {
-		return
-	}
-	hc.once.Do(func() {
-		defer s.wg.Done()
-		hc.release()
-		s.table.closed(hc.rec, s.isStopping())
-	})
-}
-
-type logWriter struct{ log *slog.Logger }
-
-func (w logWriter) Write(p []byte) (int, error) {
-	w.log.Debug("net/http", "msg", string(p))
-	return len(p), nil
-}
-
-// listener admits accepted connections through the Guard; refused ones are closed here and
-// never reach net/http.
-type listener struct {
-	net.Listener
-	svc *Service
-}
-
-func (l *listener) Accept() (net.Conn, error) {
-	for {
-		c, err := l.Listener.Accept()
-		if err != nil {
-			return nil, err
-		}
-		// The Guard's connection keeps net/http's own deadlines (header, body, idle timeouts)
-		// apart from its idle renewal, so both apply.
-		wc, release, err := l.svc.guard.Admit(c)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		l.svc.wg.Add(1)
-		return &conn{Conn: wc, rec: newConnRec(c, time.Now()), release: release}, nil
-	}
-}
-
-// conn is what net/http sees: the Guard-limited connection plus the connection's record.
-type conn struct {
-	net.Conn
-	rec     *connRec
-	release func()
-	once    sync.Once
-}
-
-func (c *conn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
-	c.rec.input(p[:n], err)
-	return n, err
 }

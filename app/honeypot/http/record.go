@@ -23,6 +23,8 @@ type request struct {
 	user    string
 	pass    string
 	via     string // "form" or "basic auth"; empty: no credentials
+	// malformed: a request that broke the protocol after others on its connection
+	malformed bool
 }
 
 // text is the request's one interaction line: what was asked, the answer, the credentials,

@@ -56,11 +56,15 @@ func (t *table) request(c *connRec, q *request) {
 	defer t.mu.Unlock()
 	ws := t.sessionLocked(c, q.at)
 	t.addLocked(ws, c, len(line), func(e *model.Event) {
+		honeypot.Interaction(e, q.at, line)
+		if q.malformed {
+			ws.malformed++
+			return
+		}
 		ws.requests++
 		if ws.first == "" {
 			ws.first = q.short
 		}
-		honeypot.Interaction(e, q.at, line)
 		e.AddPath(q.path)
 		if q.via != "" {
 			ws.creds++

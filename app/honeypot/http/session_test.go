@@ -56,7 +56,8 @@ func TestSeventyRequestsOneSession(t *testing.T) {
 	if !slices.Equal(e.Paths, paths) || len(e.Logins) != 3 || e.Logins[2] != (model.Login{User: "admin2", Password: "pw"}) {
 		t.Errorf("paths %q\nlogins %+v", e.Paths, e.Logins)
 	}
-	if len(e.Packets) != 7 {
+	// each POST carries a body and so ends its connection, as with lighttpd: 7 + 3 connections
+	if len(e.Packets) != 10 {
 		t.Fatalf("%d packets, want one per connection", len(e.Packets))
 	}
 	for _, p := range e.Packets {
@@ -65,7 +66,7 @@ func TestSeventyRequestsOneSession(t *testing.T) {
 			t.Errorf("packet %+v", p)
 		}
 	}
-	if !strings.Contains(hptest.Details(e), "connections: 7 (0 without a request)") {
+	if !strings.Contains(hptest.Details(e), "connections: 10 (0 without a request)") {
 		t.Errorf("details\n%s", hptest.Details(e))
 	}
 	time.Sleep(2 * testIdle)
