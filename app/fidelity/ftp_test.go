@@ -239,5 +239,5 @@ var nmapFingerprintHeader = regexp.MustCompile(`^SF-Port\d+-TCP:V=[^%]*%I=\d+%D=
 // ("| ftp-syst: ..."): a script name is lower case letters, digits and dashes.
 func isScriptStart(l string) bool {
 	name, _, ok := strings.Cut(strings.TrimPrefix(l, "| "), ":")
-	return ok && name != "" && strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789-") == ""
+	return ok && name != "" && strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789-.") == "" // http-robots.txt
 }
