@@ -173,6 +173,7 @@ func TestFiltersWorkflow(t *testing.T) {
 
 	// Disabled with the leftmost action button: the same event is listed now.
 	openFilters(b)
+	b.do("wait for the rule's row", chromedp.WaitVisible(chromedp.CSS(row+" td.actions .btn")))
 	if first := eval[string](b, fmt.Sprintf(`document.querySelector(%s).className`, quoteJS(row+" td.actions .btn"))); !strings.Contains(first, "filter-toggle") {
 		t.Errorf("leftmost action = %q, want the enable/disable toggle", first)
 	}

@@ -8,6 +8,7 @@ import { closeAllDialogs } from './dialog.js';
 import { roleName } from './format.js';
 import { ROUTES, findRoute } from './routes.js';
 import { startLive, stopLive } from './events_live.js';
+import { applyDensity } from './density.js';
 import * as session from './session.js';
 
 /** go navigates to #/path, re-rendering even if we are already there. */
@@ -154,6 +155,7 @@ setAuthHandlers({
 });
 
 async function start() {
+  applyDensity();
   try {
     await session.load();
   } catch (err) {

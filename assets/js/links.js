@@ -21,12 +21,51 @@ export function hashQuery() {
 }
 
 /**
- * replaceHash writes the page's view into the address bar without a new
- * history entry and without a hashchange (which would re-render the page).
+ * writeHash puts the page's view into the address bar without a hashchange
+ * (which would re-render the page). A change the user made is pushed as a new
+ * history entry, so Back returns to the view before it; the page's own
+ * normalisation of the address replaces the current entry. memo is kept with
+ * the entry (history.state) for what does not fit the address, such as the
+ * cursors of the pages before the one shown.
  */
-export function replaceHash(path, params) {
+export function writeHash(path, params, { push = false, memo } = {}) {
   const url = href(path, params);
-  if (location.hash !== url) history.replaceState(history.state, '', url);
+  const state = memo === undefined ? history.state : memo;
+  if (push && location.hash !== url) history.pushState(state, '', url);
+  else history.replaceState(state, '', url);
+}
+
+/** replaceHash writes the view into the current history entry (normalisation). */
+export function replaceHash(path, params) {
+  writeHash(path, params);
+}
+
+/** pushHash writes a view the user chose as a new history entry. */
+export function pushHash(path, params) {
+  writeHash(path, params, { push: true });
+}
+
+/**
+ * pagingParams are the hash keys of a keyset-paged list: the page number and
+ * the cursor that opens it (nothing on the first page).
+ */
+export function pagingParams(cursors) {
+  const n = cursors.length;
+  return n > 1 ? { page: n, cursor: cursors[n - 1] } : {};
+}
+
+/**
+ * pagingFromHash rebuilds the cursor stack from the hash keys page and cursor.
+ * The cursors of the pages before come from the history entry (memo) when it
+ * has them; a shared link has only its own cursor, so the unknown ones are ''
+ * and "Previous" from there starts over at the first page.
+ */
+export function pagingFromHash(query, memo) {
+  const n = Number(query.get('page'));
+  const cursor = query.get('cursor') || '';
+  if (!Number.isInteger(n) || n < 2 || n > 100000 || !/^[A-Za-z0-9_=-]{1,2000}$/.test(cursor)) return [null];
+  if (Array.isArray(memo) && memo.length === n && memo[n - 1] === cursor) return memo;
+  return [null, ...new Array(n - 2).fill(''), cursor];
 }
 
 /** eventsHref links to the event list with the given filters (the keys of GET /api/events). */

@@ -60,9 +60,13 @@ export function periodLabel(state) {
   return state.period === 'all' ? 'all time' : 'the whole activity';
 }
 
-/** hashParams is the state as hash keys (period, from, to, group). */
+/**
+ * hashParams is the state as hash keys (period, from, to, group). The period
+ * is always written: a bare #/page means "the view shown last", so Back to the
+ * default view needs an address of its own.
+ */
 export function hashParams(state) {
-  const out = { period: state.period === state.fallback ? '' : state.period, group: state.group };
+  const out = { period: state.period, group: state.group };
   if (state.period === 'custom') {
     out.from = fromLocalInput(state.from)?.toISOString();
     out.to = fromLocalInput(state.to)?.toISOString();

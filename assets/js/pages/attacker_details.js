@@ -8,7 +8,7 @@ import { h, replace, byId } from '../dom.js';
 import { api } from '../api.js';
 import { formatTime, ROLE_MANAGER } from '../format.js';
 import { classificationTag, countText, plural } from '../event_labels.js';
-import { eventsHref, hashQuery, href, replaceHash, spanParams } from '../links.js';
+import { eventsHref, hashQuery, href, pushHash, replaceHash, spanParams } from '../links.js';
 import { newPeriod, periodBar, hashParams, periodRange, apiParams, periodLabel } from '../period.js';
 import { keepFresh } from '../page_live.js';
 import { timelineChart, STACK } from '../chart.js';
@@ -37,7 +37,7 @@ export async function render(view, ctx) {
   const path = location.hash.replace(/^#\/?/, '').split('?')[0];
   const error = h('p', { id: 'attacker-error', class: 'notice danger', role: 'alert', hidden: true });
   const notice = h('p', { id: 'attacker-notice', class: 'notice success', role: 'status', hidden: true });
-  const bar = periodBar(period, () => { replaceHash(path, hashParams(period)); refresh(); });
+  const bar = periodBar(period, () => { pushHash(path, hashParams(period)); refresh(); });
   const facts = h('div', { class: 'panel-body' }, h('p', { class: 'muted' }, 'Loading…'));
   const showEvents = h('a', { id: 'attacker-events', class: 'btn small', href: eventsHref({ source: address, status: 'all' }) }, 'Show events');
   const setStatus = canEdit ? h('button', { type: 'button', id: 'attacker-set-status', class: 'btn small', disabled: true }, 'Set status of all its events…') : null;

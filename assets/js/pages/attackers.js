@@ -2,13 +2,13 @@
 // in the chosen period (or ever), with what all its live events add up to.
 // Search by address or network, sort by the time columns, events or address,
 // page with cursors. A row opens the attacker's page. The list refreshes in
-// place on new events and every 15 s; the view (period, group, search, sort)
-// lives in the hash.
+// place on new events and every 15 s; the view (period, group, search, sort,
+// page) lives in the hash, and every change the user makes is a history entry.
 
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { countText } from '../event_labels.js';
-import { hashQuery, replaceHash } from '../links.js';
+import { hashQuery, writeHash, pagingParams, pagingFromHash } from '../links.js';
 import { newPeriod, periodBar, hashParams, periodRange } from '../period.js';
 import { keepFresh } from '../page_live.js';
 import { attackersTable } from './attackers_table.js';
@@ -24,7 +24,7 @@ export async function render(view, ctx) {
     q: (query.get('q') || '').trim().slice(0, 100),
     sort: SORTS.includes(query.get('sort')) ? query.get('sort') : 'last_seen',
     order: query.get('order') === 'asc' ? 'asc' : 'desc',
-    cursors: [null],
+    cursors: pagingFromHash(query, history.state?.attackerCursors),
     page: { items: [], total: 0, next_cursor: null },
     loaded: false,
   };
@@ -68,13 +68,14 @@ export async function render(view, ctx) {
   }
 
   /** load fetches the current page; a live reload repaints only when the answer changed. */
-  async function load({ live = false } = {}) {
+  async function load({ live = false, push = false } = {}) {
     const mine = ++seq;
     if (!live) {
-      replaceHash('attackers', {
+      writeHash('attackers', {
         ...hashParams(period), q: state.q,
         sort: state.sort === 'last_seen' ? '' : state.sort, order: state.order === 'desc' ? '' : state.order,
-      });
+        ...pagingParams(state.cursors),
+      }, { push, memo: { attackerCursors: state.cursors } });
     }
     let page;
     try {
@@ -82,10 +83,20 @@ export async function render(view, ctx) {
     } catch (err) {
       if (mine !== seq || ctx.signal.aborted) return;
       if (err.status === 401 || err.code === 'password_change_required') return;
+      if (err.fields?.cursor && state.cursors.length > 1) {
+        // A cursor of another sort order (an edited link): start at the first page.
+        state.cursors = [null];
+        load();
+        return;
+      }
       if (err.fields?.q) {
         replace(searchError, err.fields.q);
         searchError.hidden = false;
         search.setAttribute('aria-invalid', 'true');
+        // The rows of the previous search would pass for results of this one.
+        lastJSON = '';
+        state.page = { items: [], total: 0, next_cursor: null };
+        paint();
         return;
       }
       replace(error, `The attackers could not be loaded: ${err.message}`);
@@ -115,14 +126,19 @@ export async function render(view, ctx) {
 
   function firstPage() {
     state.cursors = [null];
-    return load();
+    return load({ push: true });
   }
 
   prev.addEventListener('click', () => {
-    if (state.cursors.length > 1) { state.cursors.pop(); window.scrollTo(0, 0); load(); }
+    if (state.cursors.length < 2) return;
+    state.cursors.pop();
+    // A shared link to a later page does not know the cursors before it.
+    if (state.cursors.at(-1) === '') state.cursors = [null];
+    window.scrollTo(0, 0);
+    load({ push: true });
   });
   next.addEventListener('click', () => {
-    if (state.page.next_cursor) { state.cursors.push(state.page.next_cursor); window.scrollTo(0, 0); load(); }
+    if (state.page.next_cursor) { state.cursors.push(state.page.next_cursor); window.scrollTo(0, 0); load({ push: true }); }
   });
 
   let timer = 0;

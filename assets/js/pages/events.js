@@ -3,15 +3,17 @@
 // remove. The page reloads itself in place when the live poller reports new
 // events, and every few seconds while a row on it is ongoing (the attacker is
 // still connected and the event grows), keeping the selection and the scroll
-// position. The filters, sort and order live in the hash (#/events?…), so
-// links from other pages open a filtered list and a reload keeps the view.
+// position. The filters, sort, order, page size and page live in the hash
+// (#/events?…), so links from other pages open a filtered list, a reload or a
+// shared link shows the same view, and Back undoes a change of the view.
 
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { ROLE_MANAGER } from '../format.js';
 import { onNewEvents, pollNow } from '../events_live.js';
-import { replaceHash } from '../links.js';
-import { newState, listParams, isArchive, applyLinkQuery, linkQuery } from './events_query.js';
+import { writeHash } from '../links.js';
+import { isCompact, setCompact } from '../density.js';
+import { newState, listParams, isArchive, applyLinkQuery, linkQuery, problem } from './events_query.js';
 import { filterBar } from './events_filters.js';
 import { eventsTable, pager } from './events_table.js';
 import { bulkBar, scopeMenu } from './events_bulk.js';
@@ -25,7 +27,7 @@ const ONGOING_MS = 3000;
 
 export async function render(view, ctx) {
   const state = newState(ctx.session.user.role >= ROLE_MANAGER);
-  applyLinkQuery(state, location.hash);
+  applyLinkQuery(state, location.hash, history.state?.eventCursors);
   const notice = h('p', { id: 'events-notice', class: 'notice success', role: 'status', hidden: true });
   let seq = 0; // answers to superseded requests are dropped
   let noticeTimer = 0;
@@ -68,10 +70,16 @@ export async function render(view, ctx) {
   const bulk = bulkBar(state, act);
   const scope = scopeMenu(state, act);
   const paging = pager(state, {
-    prev() { if (state.cursors.length > 1) { state.cursors.pop(); turnPage(); } },
+    prev() {
+      if (state.cursors.length < 2) return;
+      state.cursors.pop();
+      // A shared link to a later page does not know the cursors before it.
+      if (state.cursors.at(-1) === '') state.cursors = [null];
+      turnPage();
+    },
     next() { if (state.page.next_cursor) { state.cursors.push(state.page.next_cursor); turnPage(); } },
     size(limit) { state.limit = limit; firstPage(); },
-  }, scope.node);
+  }, scope.node, densityToggle());
   const error = h('p', { class: 'notice danger', role: 'alert', hidden: true });
   const archiveNote = h('p', { class: 'notice', hidden: true },
     'Archived events are read-only: their status and comment cannot be changed. Removing them is permanent.');
@@ -93,12 +101,23 @@ export async function render(view, ctx) {
   /**
    * load fetches the current page. With live=true it is an in-place refresh:
    * the selection stays, the scroll position is restored and rows that were
-   * not there before are highlighted.
+   * not there before are highlighted. push=true records the view as a new
+   * history entry (the user changed it).
    */
-  async function load({ live = false } = {}) {
+  async function load({ live = false, push = false } = {}) {
     const mine = ++seq;
     clearTimeout(ongoingTimer);
-    if (!live) replaceHash('events', linkQuery(state));
+    if (!live) writeHash('events', linkQuery(state), { push, memo: { eventCursors: state.cursors } });
+    state.problem = problem(state);
+    if (state.problem) {
+      // Filters that cannot be searched list nothing (and the empty list says why), rather
+      // than leaving the rows of the last search under filters that no longer match them.
+      pageJSON = '';
+      state.page = { items: [], total: 0, next_cursor: null };
+      error.hidden = true;
+      paint();
+      return;
+    }
     const before = new Set(state.page.items.map((e) => e.id));
     let page;
     try {
@@ -106,6 +125,12 @@ export async function render(view, ctx) {
     } catch (err) {
       if (mine !== seq || ctx.signal.aborted) return;
       if (err.status === 401 || err.code === 'password_change_required') return;
+      if (err.fields?.cursor && state.cursors.length > 1) {
+        // A cursor of another sort order (an edited link): start at the first page.
+        state.cursors = [null];
+        load();
+        return;
+      }
       replace(error, `The events could not be loaded: ${err.message}`);
       error.hidden = false;
       return;
@@ -139,13 +164,13 @@ export async function render(view, ctx) {
   function firstPage() {
     state.cursors = [null];
     state.selected.clear();
-    return load();
+    return load({ push: true });
   }
 
   function turnPage() {
     state.selected.clear();
     window.scrollTo(0, 0);
-    return load();
+    return load({ push: true });
   }
 
   /** changed runs after a successful edit/remove: confirm, refresh list and badge. */
@@ -176,4 +201,18 @@ export async function render(view, ctx) {
       h('footer', { class: 'panel-foot' }, paging.node)));
   paint();
   await Promise.all([filters.load(), load()]);
+}
+
+/** densityToggle switches the lists between comfortable and compact rows (desktop only). */
+function densityToggle() {
+  const b = h('button', {
+    type: 'button', id: 'density-toggle', class: 'btn small density-toggle', 'aria-pressed': String(isCompact()),
+    title: 'Show more rows on the screen: smaller spacing, one line per event',
+  }, 'Compact rows');
+  b.addEventListener('click', () => {
+    const on = !isCompact();
+    setCompact(on);
+    b.setAttribute('aria-pressed', String(on));
+  });
+  return b;
 }

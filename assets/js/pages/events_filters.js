@@ -2,11 +2,12 @@
 // state.filters and calls onChange(), which reloads page 1. Group and sensor
 // options come from the API; the sensor list follows the chosen group.
 // Filters without a control (source, service, port, a tried value: they come
-// with links from the overview and the attackers pages) show as chips.
+// with links from the overview and the attackers pages) show as chips. On a
+// phone the controls fold away behind a "Filters" button; the chips stay.
 
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
-import { STATUS_FILTERS, CLASS_FILTERS, CHIP_FILTERS, DEFAULT_STATUS, chipFilters } from './events_query.js';
+import { STATUS_FILTERS, CLASS_FILTERS, CHIP_FILTERS, DEFAULT_STATUS, chipFilters, searchTooShort, problem } from './events_query.js';
 
 // Typing in the search box reloads after a short pause, not on every key.
 const SEARCH_DELAY_MS = 350;
@@ -31,8 +32,9 @@ export function filterBar(state, onChange) {
   });
   // The server searches text from three characters on; shorter terms only as the start of an
   // address. Waiting here saves a refused request on every first keystroke.
-  const searchHint = h('span', { id: 'filter-search-hint', class: 'hint', hidden: true },
+  const searchHint = h('span', { id: 'filter-search-hint', class: 'hint', hidden: !searchTooShort(f.q) },
     'Enter at least 3 characters, or the start of an address.');
+  const rangeError = h('span', { id: 'filter-range-error', class: 'field-error', role: 'alert', hidden: true });
   const reset = h('button', { type: 'button', id: 'filter-reset', class: 'btn small link' }, 'Reset filters');
   const chips = h('div', { id: 'filter-chips', class: 'filter-chips', role: 'group', 'aria-label': 'More filters' });
   let sensors = [];
@@ -78,16 +80,29 @@ export function filterBar(state, onChange) {
   sensor.addEventListener('change', () => { f.sensor = sensor.value; onChange(); });
   classification.addEventListener('change', () => { f.classification = classification.value; onChange(); });
   status.addEventListener('change', () => { f.status = status.value; onChange(); });
-  from.addEventListener('change', () => { f.from = from.value; onChange(); });
-  to.addEventListener('change', () => { f.to = to.value; onChange(); });
+  from.addEventListener('change', () => { f.from = from.value; markRange(); onChange(); });
+  to.addEventListener('change', () => { f.to = to.value; markRange(); onChange(); });
+
+  /** markRange flags an inverted time range at its inputs (the list says so too). */
+  function markRange() {
+    const why = problem({ filters: { ...f, q: '' } });
+    replace(rangeError, why);
+    rangeError.hidden = !why;
+    for (const el of [from, to]) {
+      if (why) el.setAttribute('aria-invalid', 'true');
+      else el.removeAttribute('aria-invalid');
+    }
+  }
 
   let timer = 0;
   const applySearch = () => {
     clearTimeout(timer);
     const q = search.value.trim();
-    const tooShort = q !== '' && [...q].length < 3 && !/^\d{1,3}\.?$/.test(q);
+    const tooShort = searchTooShort(q);
     searchHint.hidden = !tooShort;
-    if (tooShort || q === f.q) return;
+    // While no search is applied a short term waits for more typing; after a real search
+    // it replaces it, so the list does not keep showing results of a term no longer there.
+    if ((tooShort && f.q === '') || q === f.q) return;
     f.q = q;
     onChange();
   };
@@ -99,12 +114,16 @@ export function filterBar(state, onChange) {
     for (const [k] of CHIP_FILTERS) f[k] = '';
     for (const [el, v] of [[status, f.status], [classification, ''], [group, ''], [from, ''], [to, ''], [search, '']]) el.value = v;
     searchHint.hidden = true;
+    markRange();
     fillSensors();
     paintChips();
     onChange();
   });
 
-  const node = h('section', { class: 'panel filters', 'aria-label': 'Event filters' },
+  const toggle = h('button', {
+    type: 'button', id: 'filters-toggle', class: 'btn small filters-toggle', 'aria-expanded': 'false', 'aria-controls': 'filters-body',
+  }, 'Filters');
+  const body = h('div', { id: 'filters-body', class: 'filters' },
     labelled('Dataset', dataset),
     labelled('Group', group),
     labelled('Sensor', sensor),
@@ -114,8 +133,15 @@ export function filterBar(state, onChange) {
     labelled('To', to),
     h('div', { class: 'field filter filter-wide' }, h('label', { for: search.id }, 'Search'), search, searchHint),
     h('div', { class: 'filter-actions' }, reset),
-    chips);
+    rangeError);
+  const node = h('section', { class: 'panel events-filters', 'aria-label': 'Event filters' }, toggle, body, chips);
+  toggle.addEventListener('click', () => {
+    const open = !node.classList.contains('open');
+    node.classList.toggle('open', open);
+    toggle.setAttribute('aria-expanded', String(open));
+  });
   paintChips();
+  markRange();
 
   async function load() {
     const [groups, sens] = await Promise.all([

@@ -4,6 +4,7 @@
 // "All pages" actions and the export always agree on what "matching" means.
 
 import { localInput, fromLocalInput } from '../format.js';
+import { pagingParams, pagingFromHash } from '../links.js';
 
 /** Status filter choices; '' (no status key) means every status. */
 export const STATUS_FILTERS = [
@@ -28,6 +29,7 @@ export const CLASS_FILTERS = [
 ];
 
 export const PAGE_SIZES = [25, 50, 100];
+const DEFAULT_LIMIT = 50;
 
 /**
  * Filters without a control of their own: they arrive with links from the
@@ -57,7 +59,7 @@ export function newState(canEdit) {
     },
     sort: 'timestamp',
     order: 'desc',
-    limit: 50,
+    limit: DEFAULT_LIMIT,
     // Keyset paging has no offsets: cursors[i] opens page i (null = first
     // page), so "Previous" is a pop and the page number is the stack depth.
     cursors: [null],
@@ -71,10 +73,11 @@ export function newState(canEdit) {
  * e.g. #/events?sensor=4&status=0 from the Sensors page or
  * #/events?source=192.0.2.7&status=all&from=…&to=… from the overview. Keys:
  * dataset, group, sensor, classification, status ("all" = every status),
- * from, to (RFC 3339), q, the chip filters, sort, order. Values that do not
- * fit are ignored; the server checks the rest (and says so in the error line).
+ * from, to (RFC 3339), q, the chip filters, sort, order, limit, page and
+ * cursor. Values that do not fit are ignored; the server checks the rest (and
+ * says so in the error line). memo is the history entry's cursor stack.
  */
-export function applyLinkQuery(state, hash) {
+export function applyLinkQuery(state, hash, memo) {
   const i = hash.indexOf('?');
   if (i < 0) return;
   const q = new URLSearchParams(hash.slice(i + 1));
@@ -104,6 +107,8 @@ export function applyLinkQuery(state, hash) {
   if (fact) f[fact] = q.get(fact);
   if (SORT_KEYS.includes(q.get('sort'))) state.sort = q.get('sort');
   if (['asc', 'desc'].includes(q.get('order'))) state.order = q.get('order');
+  if (PAGE_SIZES.includes(Number(q.get('limit')))) state.limit = Number(q.get('limit'));
+  state.cursors = pagingFromHash(q, memo);
 }
 
 /**
@@ -120,7 +125,26 @@ export function linkQuery(state) {
     out.sort = state.sort;
     out.order = state.order;
   }
-  return out;
+  if (state.limit !== DEFAULT_LIMIT) out.limit = state.limit;
+  return { ...out, ...pagingParams(state.cursors) };
+}
+
+/** searchTooShort: the server searches text from three characters on, shorter terms only as the start of an address. */
+export function searchTooShort(q) {
+  return q !== '' && [...q].length < 3 && !/^\d{1,3}\.?$/.test(q);
+}
+
+/**
+ * problem says why the filters cannot be searched (a search term too short, a
+ * time range that ends before it starts), or '' when they can.
+ */
+export function problem(state) {
+  const f = state.filters;
+  if (searchTooShort(f.q.trim())) return 'The search needs at least 3 characters, or the start of an address.';
+  const from = fromLocalInput(f.from);
+  const to = fromLocalInput(f.to);
+  if (from && to && from > to) return 'The time range ends before it starts: choose a "To" after "From".';
+  return '';
 }
 
 /** chipFilters are the chip filters that are set, as [key, label, value]. */

@@ -98,13 +98,13 @@ function eventRow(e, state, on, fresh) {
       type: 'checkbox', class: 'row-select', value: e.id, 'aria-label': `Select event ${e.id}`,
     })),
     // Archived rows have ids of their own; the original id is the one people know (and the CSV shows).
-    h('td', { class: 'num muted', title: e.original_id ? `Archive entry ${e.id}` : null }, e.original_id || e.id),
+    h('td', { class: 'num muted ev-id', title: e.original_id ? `Archive entry ${e.id}` : null }, e.original_id || e.id),
     h('td', { class: 'when', title: formatTime(e.timestamp) }, when(e.timestamp)),
-    h('td', { class: 'clip', title: nameOf(e.group) }, nameOf(e.group)),
-    h('td', { class: 'clip', title: nameOf(e.sensor) }, nameOf(e.sensor)),
-    h('td', null, classificationTag(e.classification)),
+    h('td', { class: 'clip ev-group', title: nameOf(e.group) }, nameOf(e.group)),
+    h('td', { class: 'clip ev-sensor', title: nameOf(e.sensor) }, nameOf(e.sensor)),
+    h('td', { class: 'ev-class' }, classificationTag(e.classification)),
     h('td', { class: 'mono nowrap source', title: e.source || null }, e.source || '—'),
-    h('td', { class: 'num mono' }, e.target_port ?? '—'),
+    h('td', { class: 'num mono ev-port' }, e.target_port ?? '—'),
     h('td', { class: 'summary' }, h('div', { class: 'summary-line' },
       // Two lines at most, cut with an ellipsis: scans list their ports, HTTP sessions their paths.
       h('span', { class: 'summary-text', title: e.summary || null }, e.summary || h('span', { class: 'muted' }, e.service || '—')),
@@ -143,6 +143,10 @@ function iconButton(cls, icon, label, onClick) {
 }
 
 function emptyRow(state) {
+  if (state.problem) {
+    return h('tr', { class: 'empty-row', id: 'events-problem' }, h('td', { colspan: COLSPAN },
+      h('div', { class: 'strong' }, 'Nothing is listed.'), h('div', { class: 'field-error' }, state.problem)));
+  }
   const hint = state.filters.status === '0,1'
     ? 'Resolved and ignored events are hidden by the status filter.'
     : 'Try other filters.';
@@ -170,7 +174,8 @@ export function pager(state, on, ...extra) {
     const first = pageIndex(state) * state.limit + 1;
     // A search for a common term estimates its total instead of reading every event.
     const of = exact === false ? `about ${countText(count)}` : countText(count);
-    replace(total, items.length
+    if (state.problem) replace(total, 'Nothing listed');
+    else replace(total, items.length
       ? `${countText(first)}–${countText(first + items.length - 1)} of ${of}`
       : `0 of ${of}`);
     prev.disabled = pageIndex(state) === 0;

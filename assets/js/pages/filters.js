@@ -3,6 +3,7 @@
 // add, edit, enable/disable (the leftmost action, as the manual says) and
 // remove rules; observers see the list read-only. The counters refresh every
 // 10 s; dialogs live outside the table, so a refresh does not disturb them.
+// The group shown lives in the hash (#/filters?group=all|<id>).
 
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
@@ -10,11 +11,14 @@ import { confirmDialog } from '../dialog.js';
 import { ROLE_MANAGER, formatTime } from '../format.js';
 import { countText } from '../event_labels.js';
 import { openFilterDialog, conditionText } from './filter_dialog.js';
+import { hashQuery, pushHash, replaceHash } from '../links.js';
 
 const REFRESH_MS = 10000;
 const NOTICE_MS = 6000;
 
-// The chosen group survives leaving and re-opening the page (not a reload).
+// The chosen group survives leaving and re-opening the page through the
+// sidebar (#/filters without a group); the hash always names it, so Back to
+// "All groups" has an address of its own.
 let groupChoice = '';
 
 export async function render(view, ctx) {
@@ -169,6 +173,7 @@ export async function render(view, ctx) {
 
   groupSelect.addEventListener('change', () => {
     groupChoice = groupSelect.value;
+    pushHash('filters', { group: groupChoice || 'all' });
     lastJSON = '';
     state.rules = [];
     state.loaded = false;
@@ -194,7 +199,10 @@ export async function render(view, ctx) {
   const groups = await api.get('/groups').catch(() => ({ items: [] }));
   state.groups = (groups.items || []).slice().sort((a, b) => a.name.localeCompare(b.name));
   for (const g of state.groups) groupSelect.append(h('option', { value: g.id }, g.name));
+  const linked = hashQuery().get('group');
+  if (linked) groupChoice = linked === 'all' ? '' : linked;
   if (groupChoice && state.groups.some((g) => String(g.id) === groupChoice)) groupSelect.value = groupChoice;
+  replaceHash('filters', { group: groupSelect.value || 'all' });
   paint();
   await load();
 

@@ -10,7 +10,7 @@ import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { formatTime } from '../format.js';
 import { plural } from '../event_labels.js';
-import { eventsHref, hashQuery, replaceHash, spanParams } from '../links.js';
+import { eventsHref, hashQuery, pushHash, replaceHash, spanParams } from '../links.js';
 import { newPeriod, periodBar, hashParams, apiParams, periodLabel } from '../period.js';
 import { keepFresh } from '../page_live.js';
 import { timelineChart } from '../chart.js';
@@ -22,7 +22,7 @@ export async function render(view, ctx) {
   const state = newPeriod('overview', hashQuery());
   const error = h('p', { id: 'overview-error', class: 'notice danger', role: 'alert', hidden: true });
   const updated = h('span', { id: 'overview-updated', class: 'muted small' });
-  const bar = periodBar(state, () => { replaceHash('overview', hashParams(state)); refresh(); });
+  const bar = periodBar(state, () => { pushHash('overview', hashParams(state)); refresh(); });
   const tileGrid = h('div', { id: 'overview-tiles', class: 'tiles', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading…'));
   const chartHead = h('h2', { id: 'timeline-head' }, 'Timeline');
   const chart = timelineChart({
