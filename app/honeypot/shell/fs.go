@@ -164,11 +164,11 @@ func init() {
 
 // progSize is the plausible size of a program file, the same on every build.
 func progSize(name string) int {
-	h := 2166136261
+	h := uint64(2166136261) // 64-bit arithmetic: the same sizes on 32-bit ARM
 	for i := 0; i < len(name); i++ {
-		h = (h ^ int(name[i])) * 16777619 & 0x7fffffff
+		h = (h ^ uint64(name[i])) * 16777619 & 0x7fffffff
 	}
-	return 14000 + h%240000
+	return 14000 + int(h%240000)
 }
 
 // newFS builds the fake Debian 12 filesystem of a session: files date from the host's
