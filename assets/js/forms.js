@@ -19,6 +19,18 @@ export function field(label, control, name, hint) {
     h('div', { class: 'field-error', hidden: true }));
 }
 
+/**
+ * fieldGroup is field() for several controls that make one value (address
+ * and port): a fieldset whose legend names them, one hint and one error slot.
+ */
+export function fieldGroup(legend, controls, name, hint) {
+  return h('fieldset', { class: 'field', 'data-field': name },
+    h('legend', null, legend),
+    controls,
+    hint ? h('div', { class: 'hint' }, hint) : null,
+    h('div', { class: 'field-error', hidden: true }));
+}
+
 /** checkbox is an inline labelled checkbox (label after the box). */
 export function checkbox(label, attrs) {
   const input = h('input', { type: 'checkbox', ...attrs });
@@ -90,4 +102,14 @@ export async function busy(button, fn) {
   } finally {
     button.disabled = false;
   }
+}
+
+/**
+ * revealErrors scrolls a long form so its first shown error is in view:
+ * field errors are marked where they are, and the form's error line says why
+ * nothing was saved. It waits a frame, so it can be called before the dialog
+ * has filled in the messages.
+ */
+export function revealErrors(root, selector = '.form-error:not([hidden])') {
+  requestAnimationFrame(() => root.querySelector(selector)?.scrollIntoView({ block: 'nearest' }));
 }

@@ -6,7 +6,7 @@
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { openDialog } from '../dialog.js';
-import { field, checkbox } from '../forms.js';
+import { field, checkbox, revealErrors } from '../forms.js';
 import { CLASSIFICATIONS } from '../event_labels.js';
 
 /** The server accepts at most this many conditions per rule. */
@@ -28,6 +28,49 @@ const KNOWN_SERVICES = ['ssh', 'telnet', 'ftp', 'http', 'recon'];
 
 // Classification options in the order the events page uses, Scan first as in the manual's example.
 const CLASS_ORDER = [4, 2, 3, 1, 0];
+
+// Messages of the checks made before saving; the server makes the same checks but
+// reports only the first bad condition, and the user should see every one at once.
+const TEXT = {
+  source: 'Use an address (192.0.2.7), a network (192.0.2.0/24) or a range (192.0.2.1-192.0.2.9).',
+  target_port: 'Use a port (22) or a range (1000-2000) from 1 to 65535.',
+  service: 'Use a service name such as ssh or recon.',
+  invalid: (n) => (n === 1 ? 'A condition is not valid.' : `${n} conditions are not valid.`),
+};
+
+function isIP(s) {
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(s)) return s.split('.').every((o) => Number(o) <= 255);
+  if (!s.includes(':')) return false;
+  // The URL parser knows every IPv6 notation.
+  try { return Boolean(new URL(`http://[${s}]/`)); } catch { return false; }
+}
+
+function isPort(s) {
+  return /^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= 65535;
+}
+
+/** conditionError is why a condition's value cannot be saved, or '' when it looks fine. */
+function conditionError(attr, value) {
+  switch (attr) {
+    case 'source': {
+      const [addr, bits] = value.split('/');
+      if (bits !== undefined) {
+        const max = addr.includes(':') ? 128 : 32;
+        return isIP(addr) && /^\d+$/.test(bits) && Number(bits) <= max ? '' : TEXT.source;
+      }
+      const [from, to, ...rest] = value.split('-').map((x) => x.trim());
+      return isIP(from) && (to === undefined || isIP(to)) && !rest.length ? '' : TEXT.source;
+    }
+    case 'target_port': {
+      const [lo, hi, ...rest] = value.split('-').map((x) => x.trim());
+      return isPort(lo) && (hi === undefined || (isPort(hi) && Number(hi) >= Number(lo))) && !rest.length ? '' : TEXT.target_port;
+    }
+    case 'service':
+      return value && value.length <= 64 ? '' : TEXT.service;
+    default: // classification and protocol come from a select
+      return '';
+  }
+}
 
 export function attributeLabel(attr) {
   return ATTRIBUTES.find((a) => a.value === attr)?.label || attr;
@@ -189,7 +232,7 @@ export function openFilterDialog(rule, { groups, prefill, done }) {
     ],
     submit: { label: 'Save', id: 'filter-save' },
     testid: 'filter-dialog',
-    async onSubmit() {
+    async onSubmit(form) {
       const data = {
         group: Number(group.value),
         name: name.value.trim(),
@@ -200,7 +243,14 @@ export function openFilterDialog(rule, { groups, prefill, done }) {
           value: row.querySelector('.condition-value').value.trim(),
         })),
       };
+      const fields = {};
+      data.conditions.forEach((c, i) => {
+        const msg = conditionError(c.attribute, c.value);
+        if (msg) fields[`conditions[${i}].value`] = msg;
+      });
       try {
+        const n = Object.keys(fields).length;
+        if (n) throw Object.assign(new Error(TEXT.invalid(n)), { fields });
         const saved = rule
           ? await api.patch(`/filters/${rule.id}`, data)
           : await api.post('/filters', data);
@@ -210,6 +260,7 @@ export function openFilterDialog(rule, { groups, prefill, done }) {
         for (const [k, v] of Object.entries(err.fields || {})) {
           if (typeof v === 'string' && v) err.fields[k] = v[0].toUpperCase() + v.slice(1);
         }
+        revealErrors(form);
         throw err;
       }
     },

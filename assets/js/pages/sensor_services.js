@@ -1,34 +1,64 @@
 // Settings of one service on one sensor: on/off and its settings object,
-// edited as JSON (each service kind has its own keys: ports, banners,
-// credential policy, ...). The server checks the settings by building the
-// service and answers a field error "config" when they are not valid.
-// Observers get the same dialog read-only.
+// edited as a form per service kind (ports, banners, accepted credentials,
+// limits; see service_forms.js) and, under "Advanced (JSON)", as the raw
+// object. Both stay in step: a form change rewrites the JSON, a JSON change
+// refills the form. The server checks the settings by building the service and
+// answers field errors as config.<key> (under the form's field) or "config"
+// (under the JSON). Observers get the same dialog read-only.
 
 import { h } from '../dom.js';
 import { api } from '../api.js';
 import { openDialog, openViewDialog } from '../dialog.js';
-import { field, checkbox } from '../forms.js';
+import { field, checkbox, revealErrors } from '../forms.js';
 import { formatTime } from '../format.js';
 import { serviceWord, serviceState } from './sensor_labels.js';
+import { serviceForm } from './service_forms.js';
+
+const TEXT = {
+  title: (service, sensor) => `${service} on ${sensor}`,
+  enabled: 'Enabled',
+  advanced: 'Advanced (JSON)',
+  json: 'Settings (JSON)',
+  jsonHint: 'The whole settings object. Keys left out keep their defaults.',
+  jsonHintNew: 'Not assigned yet: leave empty to use the defaults.',
+  formHintNew: 'Not assigned yet: empty fields keep their defaults.',
+  remote: 'A remote sensor applies the change with its next contact.',
+  save: 'Save',
+  saved: (title) => `${title}: settings saved.`,
+  invalid: 'The service’s settings are not valid.',
+  notJSON: (msg) => `Not valid JSON: ${msg}`,
+  notObject: 'The settings must be a JSON object: { "key": value, ... }.',
+  state: 'State: ',
+  changed: (t) => ` (changed ${t})`,
+};
 
 /** openServiceSettings opens the dialog for service name of sensor s. */
 export function openServiceSettings(s, name, state, done) {
   const sv = (s.services || []).find((x) => x.name === name);
-  const title = `${serviceWord(name)} on ${s.name}`;
-  const enabledBox = checkbox('Enabled', { id: 'service-enabled', checked: sv ? sv.enabled : false, disabled: !state.canEdit });
+  const stored = sv && sv.config !== undefined && sv.config !== null ? sv.config : null;
+  const title = TEXT.title(serviceWord(name), s.name);
+  const enabledBox = checkbox(TEXT.enabled, { id: 'service-enabled', checked: sv ? sv.enabled : false, disabled: !state.canEdit });
+  const form = serviceForm(name, stored, !state.canEdit);
   const config = h('textarea', {
-    id: 'service-config', name: 'config', rows: 14, class: 'mono code-editor',
+    id: 'service-config', name: 'config', rows: form.nodes.length ? 8 : 14, class: 'mono code-editor',
     spellcheck: 'false', autocomplete: 'off', readonly: !state.canEdit,
   });
-  config.value = sv && sv.config !== undefined && sv.config !== null ? JSON.stringify(sv.config, null, 2) : '';
+  config.value = stored ? JSON.stringify(stored, null, 2) : '';
+  const fields = h('div', { class: 'service-form' }, form.nodes);
+  const jsonField = field(TEXT.json, config, 'config', sv ? TEXT.jsonHint : TEXT.jsonHintNew);
+  // Open, so the object stays in sight for those who know it; the form comes first.
+  // A service kind without a form has only the JSON.
+  const advanced = form.nodes.length
+    ? h('details', { class: 'service-advanced', open: true }, h('summary', null, TEXT.advanced), jsonField)
+    : jsonField;
 
   const body = [
     stateLine(sv),
     enabledBox,
-    field('Settings (JSON)', config, 'config', sv
-      ? 'The service’s settings object. Keys left out keep their defaults.'
-      : 'Not assigned yet: leave empty to use the defaults.'),
-    s.local ? null : h('p', { class: 'hint' }, 'A remote sensor applies the change with its next contact.'),
+    !sv && form.nodes.length ? h('p', { class: 'hint' }, TEXT.formHintNew) : null,
+    form.nodes.length ? fields : null,
+    advanced,
+    s.local ? null : h('p', { class: 'hint' }, TEXT.remote),
   ];
 
   if (!state.canEdit) {
@@ -38,16 +68,37 @@ export function openServiceSettings(s, name, state, done) {
   const dlg = openDialog({
     title,
     body,
-    submit: { label: 'Save', id: 'service-config-save' },
+    submit: { label: TEXT.save, id: 'service-config-save' },
     testid: 'service-settings',
-    async onSubmit() {
-      const settings = parseSettings(config.value);
-      const enabled = enabledBox.querySelector('input').checked;
-      await api.put(`/sensors/${s.id}/services/${encodeURIComponent(name)}`, { enabled, config: settings });
-      await done(`${title}: settings saved.`);
+    async onSubmit(f) {
+      try {
+        const settings = form.apply(parseSettings(config.value));
+        const enabled = enabledBox.querySelector('input').checked;
+        await api.put(`/sensors/${s.id}/services/${encodeURIComponent(name)}`, { enabled, config: settings });
+      } catch (err) {
+        revealErrors(f, '.has-error, .form-error:not([hidden])');
+        throw err;
+      }
+      await done(TEXT.saved(title));
     },
   });
   dlg.id = 'service-settings';
+  dlg.classList.add('service-dialog');
+
+  // A form change shows in the JSON at once; a field that cannot be read yet
+  // (a half-typed port) leaves the JSON as it is until it can.
+  fields.addEventListener('input', () => {
+    try {
+      const obj = form.apply(parseSettings(config.value));
+      config.value = obj === null ? '' : JSON.stringify(obj, null, 2);
+    } catch { /* shown on save */ }
+  });
+  // A JSON change refills the form once the text is a valid object again.
+  config.addEventListener('input', () => {
+    try {
+      form.load(parseSettings(config.value));
+    } catch { /* shown on save */ }
+  });
   // Tab inserts two spaces in the editor instead of leaving it; Esc still closes the dialog.
   config.addEventListener('keydown', (ev) => {
     if (ev.key !== 'Tab' || ev.shiftKey || ev.ctrlKey || ev.altKey || ev.metaKey) return;
@@ -60,9 +111,9 @@ export function openServiceSettings(s, name, state, done) {
 function stateLine(sv) {
   const st = serviceState(sv, sv ? sv.enabled : false);
   return h('p', { class: 'svc-state-line' },
-    'State: ', h('span', { class: `svc-state ${st.cls}` }, st.label),
+    TEXT.state, h('span', { class: `svc-state ${st.cls}` }, st.label),
     st.reason ? [' — ', h('span', { class: 'svc-reason-inline' }, st.reason)] : null,
-    sv && sv.updated_at ? h('span', { class: 'muted' }, ` (changed ${formatTime(sv.updated_at)})`) : null);
+    sv && sv.updated_at ? h('span', { class: 'muted' }, TEXT.changed(formatTime(sv.updated_at))) : null);
 }
 
 /**
@@ -76,16 +127,16 @@ function parseSettings(text) {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw settingsError(`Not valid JSON: ${err.message}`);
+    throw settingsError(TEXT.notJSON(err.message));
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw settingsError('The settings must be a JSON object: { "key": value, ... }.');
+    throw settingsError(TEXT.notObject);
   }
   return value;
 }
 
 function settingsError(message) {
-  const err = new Error('The service’s settings are not valid.');
+  const err = new Error(TEXT.invalid);
   err.fields = { config: message };
   return err;
 }
