@@ -104,7 +104,8 @@ CREATE TABLE IF NOT EXISTS sensors (
     sw_version      TEXT    NOT NULL DEFAULT '',
     last_status_ts  INTEGER NOT NULL DEFAULT 0,
     local           INTEGER NOT NULL DEFAULT 0, -- the appliance's own, built-in sensor
-    dropped_events  INTEGER NOT NULL DEFAULT 0  -- events a remote sensor had to drop (buffer full)
+    dropped_events  INTEGER NOT NULL DEFAULT 0, -- events a remote sensor had to drop (buffer full)
+    original        INTEGER NOT NULL DEFAULT 0  -- speaks the original HoneySens 2.x protocol (its last heartbeat did)
 );
 CREATE INDEX IF NOT EXISTS sensors_group ON sensors(group_id);
 
@@ -485,4 +486,4 @@ CREATE TABLE IF NOT EXISTS notify_marks (
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 5;
+PRAGMA user_version = 6;

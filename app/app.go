@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +27,7 @@ import (
 	"honeysens/app/ingest"
 	"honeysens/app/jobs"
 	"honeysens/app/mail"
+	"honeysens/app/metrics"
 	"honeysens/app/model"
 	"honeysens/app/notify"
 	"honeysens/app/sensor"
@@ -97,10 +99,13 @@ func New(ctx context.Context, cfg *config.Config, res Resources, log *slog.Logge
 	}
 	ing := ingest.New(st, log.With("component", "ingest"), notifier.EventsCommitted)
 	cleanup = append(cleanup, ing.Close)
+	ing.SetServerCert(cert) // original HoneySens sensors pin it and take it over when it changes
+	reg := metrics.New(st)
+	ing.SetObserver(reg)
 	if err := ing.ReloadFilters(ctx); err != nil {
 		return nil, err
 	}
-	catalog := sensor.DefaultCatalog(cfg.DataDir)
+	catalog := countConnections(sensor.DefaultCatalog(cfg.DataDir), reg)
 	local, err := startLocal(ctx, st, ing, catalog, sensor.LocalOptions{Run: cfg.Honeypots, StandardPorts: cfg.StandardPorts,
 		Version: res.Version}, log.With("component", "honeypot"))
 	if err != nil {
@@ -112,7 +117,7 @@ func New(ctx context.Context, cfg *config.Config, res Resources, log *slog.Logge
 		Store: st, Ingest: ing, Catalog: catalog, Limits: honeypot.DefaultLimits, ReloadLocal: local.Reload,
 		Assets: res.Assets, Log: log.With("component", "web"), Version: res.Version,
 		SessionIdle: cfg.SessionIdle, Limiter: auth.NewLoginLimiter(), CertPin: pin, DataDir: cfg.DataDir,
-		Mail: notifier,
+		Mail: notifier, Metrics: reg,
 	})
 	if err != nil {
 		return nil, err
@@ -322,6 +327,20 @@ func (a *App) Close() error {
 
 // CertPin returns the SHA-256 of the certificate the appliance serves ("" over plain HTTP).
 func (a *App) CertPin() string { return a.pin }
+
+// countConnections makes every honeypot service the catalog builds keep its open connections
+// in the metrics.
+func countConnections(catalog sensor.Catalog, reg *metrics.Registry) sensor.Catalog {
+	for name, k := range catalog {
+		build := k.New
+		k.New = func(config json.RawMessage, lim honeypot.Limits, log *slog.Logger) (honeypot.Service, error) {
+			lim.Open = reg.OpenConnections(name)
+			return build(config, lim, log)
+		}
+		catalog[name] = k
+	}
+	return catalog
+}
 
 // startLocal starts the appliance's own sensor; on first start it joins the oldest group.
 func startLocal(ctx context.Context, st *store.Store, ing *ingest.Service, catalog sensor.Catalog, opt sensor.LocalOptions,

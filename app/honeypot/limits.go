@@ -23,6 +23,9 @@ type Limits struct {
 	// Drops, when set, is where the Guard and the service count what these limits made them
 	// give up; the sensor host gives each service its own and shows the counts.
 	Drops *Drops
+	// Open, when set, follows how many connections the Guard holds admitted (the appliance's
+	// metrics read it per service).
+	Open *atomic.Int64
 }
 
 // Drops counts what a service's limits made it give up since it started. Safe for concurrent use.
@@ -87,6 +90,9 @@ func (g *Guard) Admit(conn net.Conn) (wrapped net.Conn, release func(), err erro
 		return nil, nil, ErrLimit
 	}
 	g.total++
+	if g.lim.Open != nil {
+		g.lim.Open.Add(1)
+	}
 	g.per[src.Addr()]++
 	g.open[conn] = struct{}{}
 	lc := &limitedConn{Conn: conn, lim: g.lim, deadline: time.Now().Add(g.lim.TotalTimeout)}
@@ -97,6 +103,9 @@ func (g *Guard) Admit(conn net.Conn) (wrapped net.Conn, release func(), err erro
 			g.mu.Lock()
 			defer g.mu.Unlock()
 			g.total--
+			if g.lim.Open != nil {
+				g.lim.Open.Add(-1)
+			}
 			if g.per[src.Addr()]--; g.per[src.Addr()] <= 0 {
 				delete(g.per, src.Addr())
 			}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -133,5 +134,33 @@ func TestGuardCountsRefusals(t *testing.T) {
 	}
 	if (*Drops)(nil).Counts() != (DropCounts{}) {
 		t.Fatal("nil Drops counts something")
+	}
+}
+
+// Open follows the admitted connections: up on Admit, down on release (once, however often
+// release is called), and refused connections never count.
+func TestGuardKeepsOpenCount(t *testing.T) {
+	lim := DefaultLimits
+	lim.MaxPerSource, lim.Open = 2, new(atomic.Int64)
+	g := NewGuard(lim)
+	var releases []func()
+	for range 3 {
+		server, client := net.Pipe()
+		defer client.Close()
+		if _, release, err := g.Admit(server); err == nil {
+			releases = append(releases, release)
+		}
+	}
+	if n := lim.Open.Load(); n != 2 || g.Open() != 2 {
+		t.Fatalf("open %d (guard %d), want 2", n, g.Open())
+	}
+	releases[0]()
+	releases[0]()
+	if n := lim.Open.Load(); n != 1 {
+		t.Fatalf("open %d after one release, want 1", n)
+	}
+	releases[1]()
+	if n := lim.Open.Load(); n != 0 {
+		t.Fatalf("open %d after every release, want 0", n)
 	}
 }

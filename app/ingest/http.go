@@ -129,12 +129,14 @@ type heartbeat struct {
 	// its disk buffer was full: shown on the Sensors page, so nothing is lost silently.
 	Dropped int64 `json:"dropped"`
 	// Services is this appliance's remote sensor's report of each service: running, or error
-	// with the reason. (HoneySens sensors send service_status with numeric ids instead; that
-	// form is ignored.)
+	// with the reason.
 	Services map[string]struct {
 		State string `json:"state"`
 		Error string `json:"error"`
 	} `json:"services"`
+	// ServiceStatus is what original HoneySens sensors send instead: numeric service ids. It
+	// marks the sensor as an original one; the states of its container services are not kept.
+	ServiceStatus json.RawMessage `json:"service_status"`
 }
 
 // StatusCreate is POST /api/sensors/status, the heartbeat. It records the contact and answers
@@ -144,6 +146,8 @@ func (s *Service) StatusCreate(c *fiber.Ctx) (err error) {
 	var body struct {
 		Sensor json.RawMessage `json:"sensor"`
 		Status json.RawMessage `json:"status"`
+		// Only original sensors send the fingerprint of the server certificate they trust.
+		SrvCrtFp json.RawMessage `json:"srv_crt_fp"`
 	}
 	if err := json.Unmarshal(c.Body(), &body); err != nil {
 		return model.Errorf(model.ErrInvalid, "The body is not a JSON object {sensor, status}.")
@@ -175,10 +179,14 @@ func (s *Service) StatusCreate(c *fiber.Ctx) (err error) {
 	if hb.Dropped < 0 {
 		hb.Dropped = 0
 	}
+	original := isOriginal(body.SrvCrtFp, hb.ServiceStatus)
 	err = s.store.RecordHeartbeat(c.UserContext(), sensor.ID, store.Heartbeat{Timestamp: hb.Timestamp, At: now, IP: ip,
-		Version: version, Dropped: hb.Dropped})
+		Version: version, Dropped: hb.Dropped, Original: original})
 	if err != nil {
 		return err
+	}
+	if original {
+		return s.replyOriginal(c, sensor, body.SrvCrtFp)
 	}
 	ctx := c.UserContext()
 	for name, st := range hb.Services {

@@ -19,7 +19,24 @@ type Service struct {
 	now    func() time.Time
 	replay replayGuard
 	rules  atomic.Pointer[filter.Set] // compiled once per change, read by every Submit
+	// The served certificate, for original sensors (see SetServerCert).
+	certPEM []byte
+	certPin string
+	obs     Observer // nil: nobody listens
 }
+
+// Observer hears what the pipeline commits and drops (the metrics). It is called from the
+// writer goroutine and from Submit, so it must be quick.
+type Observer interface {
+	// Committed is called after each successful transaction with its events and its duration.
+	Committed(events []*model.Event, took time.Duration)
+	// Filtered is called with how many events of one Submit filter rules dropped, once the
+	// rules' hit counts are committed (a session counts once, as in the hit counts).
+	Filtered(n int)
+}
+
+// SetObserver sets the observer. Call it before the first Submit.
+func (s *Service) SetObserver(o Observer) { s.obs, s.writer.obs = o, o }
 
 // New starts the ingest pipeline's writer. onCommit (may be nil) is called with every
 // committed batch, after the commit, from the writer goroutine: it must not block for long.
@@ -80,6 +97,13 @@ func (s *Service) submit(ctx context.Context, sensor *model.Sensor, events []*mo
 	}
 	if err := s.writer.Write(ctx, kept, hits, batch); err != nil {
 		return 0, err
+	}
+	if s.obs != nil && hits != nil {
+		n := 0
+		for _, k := range hits {
+			n += int(k)
+		}
+		s.obs.Filtered(n)
 	}
 	return len(kept), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"honeysens/app/model"
 	"honeysens/app/store"
@@ -26,6 +27,7 @@ type writer struct {
 	mu       sync.RWMutex // guards closed against Write racing Close
 	closed   bool
 	onCommit func([]*model.Event)
+	obs      Observer // set before the first Write
 }
 
 type writeJob struct {
@@ -93,8 +95,7 @@ func (w *writer) run() {
 				batches = append(batches, *jb.batch)
 			}
 		}
-		// Background context: a commit must not be cut short by one client hanging up.
-		if err := w.store.CommitBatch(context.Background(), all, hits, batches); err != nil && len(jobs) > 1 {
+		if err := w.commit(all, hits, batches); err != nil && len(jobs) > 1 {
 			// One request's bad event (its sensor deleted meanwhile, a batch sent twice at once)
 			// must not fail the others that shared the commit: commit each request on its own.
 			for _, jb := range jobs {
@@ -102,12 +103,23 @@ func (w *writer) run() {
 				if jb.batch != nil {
 					own = []store.BatchID{*jb.batch}
 				}
-				w.finish([]*writeJob{jb}, jb.events, w.store.CommitBatch(context.Background(), jb.events, jb.hits, own))
+				w.finish([]*writeJob{jb}, jb.events, w.commit(jb.events, jb.hits, own))
 			}
 		} else {
 			w.finish(jobs, all, err)
 		}
 	}
+}
+
+// commit runs one transaction and tells the observer about it. Background context: a commit
+// must not be cut short by one client hanging up.
+func (w *writer) commit(events []*model.Event, hits map[int64]int64, batches []store.BatchID) error {
+	start := time.Now()
+	err := w.store.CommitBatch(context.Background(), events, hits, batches)
+	if err == nil && w.obs != nil {
+		w.obs.Committed(events, time.Since(start))
+	}
+	return err
 }
 
 // finish hands the events on after a successful commit, then answers the jobs.

@@ -21,6 +21,7 @@ type Sensor struct {
 	SWVersion      string     `json:"sw_version"`
 	Local          bool       `json:"local"`          // the appliance's own sensor, running in process
 	DroppedEvents  int64      `json:"dropped_events"` // events the sensor reports it had to drop
+	Original       bool       `json:"original"`       // its heartbeats speak the original HoneySens 2.x protocol
 	Secret         string     `json:"-"`              // HMAC key; answered once, at creation
 }
 
@@ -39,7 +40,17 @@ func (s *Sensor) OverdueAt() time.Time {
 	if s.LastContact == nil {
 		return time.Time{}
 	}
-	return s.LastContact.Add(time.Duration(s.UpdateInterval)*time.Second + HeartbeatTolerance)
+	interval := time.Duration(s.UpdateInterval) * time.Second
+	if s.Original {
+		interval = time.Duration(s.OriginalMinutes()) * time.Minute
+	}
+	return s.LastContact.Add(interval + HeartbeatTolerance)
+}
+
+// OriginalMinutes is the update interval an original HoneySens sensor is told: it counts in
+// whole minutes, so the interval is rounded up (never polled more often than set), at least 1.
+func (s *Sensor) OriginalMinutes() int {
+	return max(1, (s.UpdateInterval+59)/60)
 }
 
 // StatusChange is one entry of a sensor's status history.

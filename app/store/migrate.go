@@ -22,6 +22,7 @@ var upgrades = []upgrade{
 	{to: 3, sql: upgradeTo3},
 	{to: 4, sql: upgradeTo4},
 	{to: 5, sql: upgradeTo5},
+	{to: 6, sql: upgradeTo6},
 }
 
 // upgradeTo2 adds e-mail notifications: contacts, templates, the outbox, the storm guard and
@@ -344,6 +345,12 @@ DROP TABLE temp.upgrade_maps;
 // upgradeTo5 records the address of an API token's last use (unknown for earlier uses).
 const upgradeTo5 = `
 ALTER TABLE api_tokens ADD COLUMN last_used_ip TEXT NOT NULL DEFAULT '';
+`
+
+// upgradeTo6 records which sensors speak the original HoneySens 2.x protocol, whose heartbeat
+// interval is counted in minutes.
+const upgradeTo6 = `
+ALTER TABLE sensors ADD COLUMN original INTEGER NOT NULL DEFAULT 0;
 `
 
 var versionPattern = regexp.MustCompile(`(?m)^PRAGMA user_version\s*=\s*(\d+)\s*;`)

@@ -12,14 +12,14 @@ import (
 )
 
 const sensorColumns = `id, name, location, group_id, update_interval, created_at, last_contact, last_ip, sw_version, local,
-	dropped_events, secret`
+	dropped_events, original, secret`
 
 func scanSensor(row interface{ Scan(...any) error }) (*model.Sensor, error) {
 	var s model.Sensor
 	var created int64
 	var contact sql.NullInt64
 	if err := row.Scan(&s.ID, &s.Name, &s.Location, &s.GroupID, &s.UpdateInterval, &created, &contact,
-		&s.LastIP, &s.SWVersion, &s.Local, &s.DroppedEvents, &s.Secret); err != nil {
+		&s.LastIP, &s.SWVersion, &s.Local, &s.DroppedEvents, &s.Original, &s.Secret); err != nil {
 		return nil, err
 	}
 	s.CreatedAt = fromMS(created)
@@ -87,13 +87,15 @@ type Heartbeat struct {
 	IP        string
 	Version   string
 	Dropped   int64 // events dropped by the sensor so far (its buffer was full)
+	Original  bool  // sent in the original HoneySens 2.x protocol
 }
 
 // RecordHeartbeat stores a sensor's contact. A heartbeat whose timestamp is not newer than the
 // last one is a replay and refused.
 func (s *Store) RecordHeartbeat(ctx context.Context, id int64, hb Heartbeat) error {
 	res, err := s.w.ExecContext(ctx, `UPDATE sensors SET last_contact = ?, last_ip = ?, sw_version = ?, last_status_ts = ?,
-		dropped_events = ? WHERE id = ? AND last_status_ts < ?`, ms(hb.At), hb.IP, hb.Version, hb.Timestamp, hb.Dropped, id, hb.Timestamp)
+		dropped_events = ?, original = ? WHERE id = ? AND last_status_ts < ?`, ms(hb.At), hb.IP, hb.Version, hb.Timestamp,
+		hb.Dropped, hb.Original, id, hb.Timestamp)
 	if err != nil {
 		return fmt.Errorf("store: record heartbeat: %w", err)
 	}

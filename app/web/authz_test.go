@@ -54,6 +54,11 @@ var routeCases = map[string]routeCase{
 	"PATCH /api/settings/archive": {path: "/api/settings/archive", body: map[string]any{"prefer": true}, want: [4]int{401, 403, 403, 200}},
 	"POST /api/archive/run":       {path: "/api/archive/run", want: [4]int{401, 403, 403, 200}},
 
+	"GET /api/settings/metrics":   {path: "/api/settings/metrics", want: [4]int{401, 403, 403, 200}},
+	"PATCH /api/settings/metrics": {path: "/api/settings/metrics", body: map[string]any{"allow": []string{"192.0.2.0/24"}}, want: [4]int{401, 403, 403, 200}},
+	// Off by default: it answers as an unknown page would, whoever asks.
+	"GET /metrics": {path: "/metrics", want: [4]int{404, 404, 404, 404}},
+
 	"GET /api/settings/smtp":   {path: "/api/settings/smtp", want: [4]int{401, 403, 403, 200}},
 	"PATCH /api/settings/smtp": {path: "/api/settings/smtp", body: map[string]any{"storm_limit": 5}, want: [4]int{401, 403, 403, 200}},
 	// The admin's request gets as far as checking the address.
@@ -96,8 +101,12 @@ var routeCases = map[string]routeCase{
 	"DELETE /api/sensors/:id": {path: "/api/sensors/{sensor}", want: [4]int{401, 403, 200, 404}},
 
 	// Sensor routes answer only HMAC-signed requests: no user, however privileged, gets in.
-	"POST /api/events":         {path: "/api/events", body: map[string]any{"sensor": 1, "events": []any{}}, want: [4]int{401, 401, 401, 401}},
-	"POST /api/sensors/status": {path: "/api/sensors/status", body: map[string]any{"sensor": 1}, want: [4]int{401, 401, 401, 401}},
+	"POST /api/events":                    {path: "/api/events", body: map[string]any{"sensor": 1, "events": []any{}}, want: [4]int{401, 401, 401, 401}},
+	"POST /api/sensors/status":            {path: "/api/sensors/status", body: map[string]any{"sensor": 1}, want: [4]int{401, 401, 401, 401}},
+	"GET /api/sensors/firmware":           {path: "/api/sensors/firmware", want: [4]int{401, 401, 401, 401}},
+	"GET /api/platforms/firmware/:id/raw": {path: "/api/platforms/firmware/1/raw", want: [4]int{401, 401, 401, 401}},
+	// No registry: everyone gets the same clear error.
+	"GET /v2/*": {path: "/v2/", want: [4]int{404, 404, 404, 404}},
 
 	"GET /*":  {path: "/", want: [4]int{200, 200, 200, 200}},
 	"HEAD /*": {path: "/", want: [4]int{200, 200, 200, 200}},

@@ -48,6 +48,11 @@ func (s *Server) table() []Route {
 		{patch, "/api/settings/archive", auth.Admin, s.archiveSettingsUpdate, false},
 		{post, "/api/archive/run", auth.Admin, s.archiveRun, false},
 
+		{get, "/api/settings/metrics", auth.Admin, s.metricsSettingsGet, false},
+		{patch, "/api/settings/metrics", auth.Admin, s.metricsSettingsUpdate, false},
+		// Prometheus: its own token and allow-list, checked by the handler (see metricsGet).
+		{get, metricsPath, auth.Public, s.metricsGet, false},
+
 		{get, "/api/settings/smtp", auth.Admin, s.smtpSettingsGet, false},
 		{patch, "/api/settings/smtp", auth.Admin, s.smtpSettingsUpdate, false},
 		{post, "/api/settings/smtp/test", auth.Admin, s.smtpTest, false},
@@ -77,6 +82,8 @@ func (s *Server) table() []Route {
 
 		{get, "/api/sensors", auth.Observer, s.sensorList, false},
 		{post, "/api/sensors", auth.Manager, s.sensorCreate, false},
+		// Before /api/sensors/:id, which would take "firmware" for an id.
+		{get, "/api/sensors/firmware", auth.Sensor, s.Ingest.FirmwareGet, false},
 		{get, "/api/sensors/:id", auth.Observer, s.sensorGet, false},
 		{patch, "/api/sensors/:id", auth.Manager, s.sensorUpdate, false},
 		{del, "/api/sensors/:id", auth.Manager, s.sensorDelete, false},
@@ -87,6 +94,9 @@ func (s *Server) table() []Route {
 		// The HoneySens sensor protocol: HMAC-signed, checked by the ingest service.
 		{post, "/api/events", auth.Sensor, s.Ingest.EventsCreate, false},
 		{post, "/api/sensors/status", auth.Sensor, s.Ingest.StatusCreate, false},
+		{get, "/api/platforms/firmware/:id/raw", auth.Sensor, s.Ingest.FirmwareDownload, false},
+		// Original sensors pull service images from the server's registry; there is none.
+		{get, "/v2/*", auth.Public, s.Ingest.Registry, false},
 
 		// The UI: index.html and its scripts, styles and icons. Last, so /api routes win.
 		{get, "/*", auth.Public, s.staticGet, false},

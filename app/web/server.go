@@ -16,6 +16,7 @@ import (
 	"honeysens/app/auth"
 	"honeysens/app/honeypot"
 	"honeysens/app/ingest"
+	"honeysens/app/metrics"
 	"honeysens/app/model"
 	"honeysens/app/notify"
 	"honeysens/app/sensor"
@@ -43,6 +44,8 @@ type Deps struct {
 	DataDir string
 	// Mail queues and sends notifications (templates, test mail, outbox).
 	Mail *notify.Service
+	// Metrics is what GET /metrics exports (nil: the endpoint is always off).
+	Metrics *metrics.Registry
 }
 
 // Server owns the Fiber app.

@@ -78,6 +78,10 @@ function openSecretDialog(s) {
     id: 'sensor-config-download', class: 'btn primary',
     href: `/api/sensors/${s.id}/config`, download: `sensor-${s.id}.json`,
   }, 'Download config');
+  const original = h('a', {
+    id: 'sensor-config-original', class: 'btn',
+    href: `/api/sensors/${s.id}/config?format=original`, download: `s${s.id}.tar.gz`,
+  }, 'HoneySens 2.x archive');
   openViewDialog({
     title: `Sensor ${s.name} added`,
     id: 'sensor-created',
@@ -88,9 +92,11 @@ function openSecretDialog(s) {
         h('div', { class: 'copy-row' }, secret, copy, status)),
       h('p', null, 'Download the configuration file (it contains the secret) and start the sensor with it:'),
       h('pre', { class: 'payload' }, `honeysens sensor --config sensor-${s.id}.json`),
-      h('p', { class: 'hint' }, 'You can download the file again later from the sensor list; keep it private.'),
+      h('p', null, 'For an original HoneySens 2.x sensor (BeagleBone or Docker), download the HoneySens 2.x archive instead ',
+        'and install it as that sensor’s configuration archive.'),
+      h('p', { class: 'hint' }, 'You can download both again later from the sensor list; keep them private.'),
     ],
-    actions: download,
+    actions: [original, download],
   });
   secret.select();
 }

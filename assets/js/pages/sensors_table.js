@@ -5,6 +5,10 @@
 import { h } from '../dom.js';
 import { formatTime, formatShort } from '../format.js';
 import { serviceWord, statusBadge, serviceState } from './sensor_labels.js';
+import { servicePorts } from './service_forms.js';
+
+// A cell is narrow: it lists this many ports and says how many more there are.
+const PORTS_SHOWN = 3;
 
 /** sensorHeads are the header cells: fixed columns, one per service kind, actions. */
 export function sensorHeads(state) {
@@ -79,7 +83,20 @@ function serviceCell(s, name, state, act) {
     h('div', { class: 'svc-top' }, toggle, settings),
     h('div', { class: `svc-state ${st.cls}`, title: st.reason || st.hint || null },
       pending ? 'saving…' : st.label),
-    st.reason ? h('div', { class: 'svc-reason', title: st.reason }, st.reason) : null);
+    st.reason ? h('div', { class: 'svc-reason', title: st.reason }, st.reason) : null,
+    sv ? portsLine(name, sv.config) : null);
+}
+
+/** portsLine shows the ports the service's settings listen on: "2222", "3306 3389 5432 +3", "udp 53". */
+function portsLine(name, config) {
+  const { tcp, udp } = servicePorts(name, config);
+  if (!tcp.length && !udp.length) return null;
+  const short = (list) => [...list.slice(0, PORTS_SHOWN), list.length > PORTS_SHOWN ? `+${list.length - PORTS_SHOWN}` : null]
+    .filter(Boolean).join(' ');
+  const text = [tcp.length ? short(tcp) : null, udp.length ? `udp ${short(udp)}` : null].filter(Boolean).join(' · ');
+  const title = [tcp.length ? `TCP ${tcp.join(', ')}` : null, udp.length ? `UDP ${udp.join(', ')}` : null]
+    .filter(Boolean).join('; ');
+  return h('div', { class: 'svc-ports mono', title: `Listens on ${title}` }, text);
 }
 
 function actions(s, state, act) {
@@ -99,6 +116,11 @@ function actions(s, state, act) {
         class: 'btn icon sensor-config', href: `/api/sensors/${s.id}/config`, download: `sensor-${s.id}.json`,
         title: 'Download config', 'aria-label': `Download the configuration file of ${s.name}`,
       }, h('span', { class: 'ico icon-download', 'aria-hidden': 'true' })));
+      // The configuration archive of an original HoneySens 2.x sensor.
+      out.push(h('a', {
+        class: 'btn small sensor-config-original', href: `/api/sensors/${s.id}/config?format=original`, download: `s${s.id}.tar.gz`,
+        title: 'Download HoneySens 2.x config archive', 'aria-label': `Download the HoneySens 2.x configuration archive of ${s.name}`,
+      }, '2.x'));
       button('sensor-remove', 'icon-remove', 'Remove', act.remove);
     }
   }

@@ -21,6 +21,11 @@ export const SYSTEM_PANELS = [
     title: 'Notification templates',
     text: 'The text of event, sensor and summary mails: customise a template with its dynamic variables and preview it with sample data.',
   },
+  {
+    path: 'system/metrics',
+    title: 'Metrics',
+    text: 'Prometheus metrics at /metrics: switch them on, generate the bearer token and list the addresses that may scrape.',
+  },
 ];
 
 /** render is the index page: one card per panel, and the database backup. */
