@@ -155,6 +155,7 @@ func TestResponsiveLayout(t *testing.T) {
 			{"14-system", "#/system", "#system-backup"},
 			{"15-mail", "#/system/mail", "#smtp-host"},
 			{"16-templates", "#/system/templates", "#template-type"},
+			{"16-metrics", "#/system/metrics", "#metrics-enabled"},
 			{"17-account", "#/account", "#token-name"},
 			{"18-audit", "#/audit", `[data-testid="audit-table"]`},
 		}
