@@ -42,7 +42,7 @@ func (r *Runner) lists(ctx context.Context, e *env) error {
 		{"list: filter group", fmt.Sprintf("group=%d", e.sensors[0].GroupID)},
 		{"list: filter sensor", fmt.Sprintf("sensor=%d", e.sensors[1].ID)},
 		{"list: filter time range (1 h)", "from=" + from + "&to=" + to},
-		{"list: search q=(#4242) (text, one match)", "q=" + url.QueryEscape("(#4242)")},
+		{"list: search q=(#4242) (text, rare: once per generator run, a few matches)", "q=" + url.QueryEscape("(#4242)")},
 		{"list: search q=10.0.1.2 (an address, ~1 in 50000)", "q=10.0.1.2"},
 		{"list: search q=10.0.1. (start of an address, ~1 in 200)", "q=10.0.1."},
 		{"list: search q=10 (two digits: start of an address, all)", "q=10"},
