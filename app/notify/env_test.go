@@ -108,12 +108,18 @@ func (e *env) settings(change func(*model.SMTPSettings)) {
 	if err := e.st.SetSettings(e.ctx, "smtp", set); err != nil {
 		e.t.Fatal(err)
 	}
+	if err := e.svc.Resume(e.ctx); err != nil { // as the settings page does
+		e.t.Fatal(err)
+	}
 }
 
 func (e *env) contacts(g *model.Group, list ...model.Contact) {
 	e.t.Helper()
 	g.Contacts = list
 	if err := e.st.UpdateGroup(e.ctx, g); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.svc.Resume(e.ctx); err != nil { // as the groups page does
 		e.t.Fatal(err)
 	}
 }

@@ -125,6 +125,29 @@ func (s *Service) settings(ctx context.Context) (model.SMTPSettings, error) {
 // eventsPerPass bounds the events one pass turns into mails, so one transaction stays short.
 const eventsPerPass = 500
 
+// pausedMark is 1 while event mails are paused (mail off or nobody wants them): the "events"
+// mark then stands still, and Resume moves it.
+const pausedMark = "events_paused"
+
+// Resume lets event mails start with the next event after a pause. Call it where the mail
+// settings or the contacts are saved: events that came while paused are not mailed, and an
+// event that comes right after the change is.
+func (s *Service) Resume(ctx context.Context) error {
+	paused, _, err := s.st.NotifyMark(ctx, pausedMark)
+	if err != nil || paused == 0 {
+		return err
+	}
+	newest, err := s.st.MaxEventID(ctx)
+	if err != nil {
+		return err
+	}
+	err = s.st.QueueMails(ctx, store.MailBatch{Marks: map[string]int64{"events": newest, pausedMark: 0}})
+	if err == nil {
+		s.StatusChanged() // a pass with the new settings
+	}
+	return err
+}
+
 // Pass turns new events, status changes and ended storm windows into queued mails, in one
 // transaction with the marks that say how far it got. more reports that events are left.
 func (s *Service) Pass(ctx context.Context) (more bool, err error) {
@@ -229,12 +252,19 @@ func (s *Service) templates(ctx context.Context) (map[string]string, error) {
 	return out, nil
 }
 
-// events queues the mails for events committed since the "events" mark. With mail disabled
-// or no event contacts, the mark just moves to the newest event: mails are about what happens
-// while notifications are on, never a flood of old events.
+// events queues the mails for events committed since the "events" mark. Mails are about what
+// happens while notifications are on, never a flood of old events: with mail disabled or no
+// event contacts, the pass records once that event mails are paused ("events_paused") and
+// then writes nothing more, however many events come (a write per ingest commit would be
+// wasted); Resume, called where the mail settings and the contacts are saved, moves the mark
+// to the newest event when they are wanted again.
 func (p *pass) events(ctx context.Context) (more bool, err error) {
 	st := p.s.st
 	mark, ok, err := st.NotifyMark(ctx, "events")
+	if err != nil {
+		return false, err
+	}
+	paused, _, err := st.NotifyMark(ctx, pausedMark)
 	if err != nil {
 		return false, err
 	}
@@ -242,10 +272,16 @@ func (p *pass) events(ctx context.Context) (more bool, err error) {
 	for _, r := range p.recipients {
 		wanted = wanted || r.AllEvents || r.CriticalEvents
 	}
-	if !ok || !p.set.Enabled || !wanted {
-		if !ok || p.newest > mark {
-			p.batch.Marks["events"] = p.newest
+	switch {
+	case !ok || !p.set.Enabled || !wanted:
+		if !ok || paused == 0 {
+			p.batch.Marks["events"], p.batch.Marks[pausedMark] = p.newest, 1
 		}
+		return false, nil
+	case paused != 0:
+		// wanted again without Resume (a change outside the settings and contacts): start
+		// from here rather than mail what came while paused
+		p.batch.Marks["events"], p.batch.Marks[pausedMark] = p.newest, 0
 		return false, nil
 	}
 	list, err := st.EventsAfter(ctx, mark, p.newest, eventsPerPass)

@@ -482,3 +482,43 @@ func TestWeeklySummaryCountsArchivedEventsAndContinuesFromTheLastOne(t *testing.
 		}
 	}
 }
+
+// While nobody wants event mails, passes write nothing (no mark moves per ingest commit);
+// saving contacts resumes them from that moment: the events of the pause are not mailed, the
+// next one is.
+func TestEventMailsPauseWithoutWritesAndResumeFromNow(t *testing.T) {
+	e := newEnv(t, mailtest.Options{Mode: mailtest.Plain})
+	mark := func(name string) int64 {
+		v, _, err := e.st.NotifyMark(e.ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if mark(pausedMark) != 1 {
+		t.Fatal("with no event contact, event mails are not paused")
+	}
+	before := mark("events")
+	for i := range 3 {
+		e.event(model.ClassHoneypot, fmt.Sprintf("while paused %d", i))
+		e.pass()
+	}
+	if got := mark("events"); got != before {
+		t.Errorf("paused passes moved the events mark from %d to %d (a write per commit)", before, got)
+	}
+
+	e.contacts(e.group, model.Contact{Email: "all@example.org", AllEvents: true})
+	if mark(pausedMark) != 0 {
+		t.Fatal("saving an event contact did not resume event mails")
+	}
+	next := e.event(model.ClassHoneypot, "after the contact was saved")
+	e.pass()
+	e.deliver()
+	got := e.sink.Wait(t, 1, 10*time.Second)
+	if len(got) != 1 || !strings.Contains(got[0].Subject, fmt.Sprintf("#%d", next.ID)) {
+		t.Errorf("mails after resuming: %v, want the one for event #%d", got, next.ID)
+	}
+	if n := len(e.outbox()); n != 1 {
+		t.Errorf("%d mails queued, want 1: the events of the pause are not mailed", n)
+	}
+}

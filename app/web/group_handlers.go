@@ -72,6 +72,9 @@ func (s *Server) groupCreate(c *fiber.Ctx) error {
 	if err := s.Store.CreateGroup(c.UserContext(), g); err != nil {
 		return err
 	}
+	if err := s.resumeMail(c, in.Contacts != nil); err != nil {
+		return err
+	}
 	s.audit(c, model.AuditGroupCreated, "group", g.ID, g.Name, "")
 	return c.Status(fiber.StatusCreated).JSON(g)
 }
@@ -95,6 +98,9 @@ func (s *Server) groupUpdate(c *fiber.Ctx) error {
 		return err
 	}
 	if err := s.Store.UpdateGroup(ctx, g); err != nil {
+		return err
+	}
+	if err := s.resumeMail(c, in.Contacts != nil); err != nil {
 		return err
 	}
 	s.auditChanges(c, model.AuditGroupUpdated, "group", g.ID, g.Name, "", model.Diff(old, g))
@@ -152,4 +158,13 @@ func (s *Server) groupDelete(c *fiber.Ctx) error {
 	}
 	s.audit(c, model.AuditGroupDeleted, "group", g.ID, g.Name, fmt.Sprintf("%d sensors removed, %d events %s", len(members), events, what))
 	return c.JSON(fiber.Map{"sensors": len(members), "events": events, "archived": in.Archive})
+}
+
+// resumeMail lets event mails start from now when contacts were saved, in case they were
+// paused for want of a contact (notify.Service.Resume).
+func (s *Server) resumeMail(c *fiber.Ctx, contactsSaved bool) error {
+	if !contactsSaved || s.Mail == nil {
+		return nil
+	}
+	return s.Mail.Resume(c.UserContext())
 }

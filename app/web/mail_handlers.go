@@ -109,6 +109,9 @@ func (s *Server) smtpSettingsUpdate(c *fiber.Ctx) error {
 	if err := s.Store.SetSettings(ctx, "smtp", set); err != nil {
 		return err
 	}
+	if err := s.resumeMail(c, true); err != nil {
+		return err
+	}
 	if s.WeeklyScheduled != nil {
 		if err := s.WeeklyScheduled(set); err != nil {
 			return err
