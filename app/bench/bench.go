@@ -25,6 +25,7 @@ import (
 	"honeysens/app/auth"
 	"honeysens/app/ingest"
 	"honeysens/app/model"
+	"honeysens/app/sensorproto"
 	"honeysens/app/store"
 	"honeysens/app/web"
 )
@@ -373,7 +374,7 @@ func (r *Runner) ingestRate(ctx context.Context, e *env, per, total int) (float6
 		hr.Header.Set("X-HS-Sensor", strconv.FormatInt(rq.sensor.ID, 10))
 		hr.Header.Set("X-HS-TS", strconv.FormatInt(ts, 10))
 		hr.Header.Set("X-HS-Type", "sha256")
-		hr.Header.Set("X-HS-Auth", ingest.Sign(rq.sensor.Secret, ts, "create", rq.body))
+		hr.Header.Set("X-HS-Auth", sensorproto.Sign(rq.sensor.Secret, ts, "create", rq.body))
 		res, err := client.Do(hr)
 		if err != nil {
 			return err

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"honeysens/app/ingest"
+	"honeysens/app/sensorproto"
 	"honeysens/app/store"
 )
 
@@ -85,7 +85,7 @@ func (r *Runner) ingestLatency(e *env, d time.Duration, work func()) (latencies,
 				req.Header.Set("X-HS-Sensor", strconv.FormatInt(sn.ID, 10))
 				req.Header.Set("X-HS-TS", strconv.FormatInt(ts, 10))
 				req.Header.Set("X-HS-Type", "sha256")
-				req.Header.Set("X-HS-Auth", ingest.Sign(sn.Secret, ts, "create", body))
+				req.Header.Set("X-HS-Auth", sensorproto.Sign(sn.Secret, ts, "create", body))
 				start := time.Now()
 				res, err := client.Do(req)
 				took := time.Since(start)

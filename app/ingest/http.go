@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/model"
+	"honeysens/app/sensorproto"
 	"honeysens/app/store"
 )
 
@@ -20,7 +21,7 @@ const sensorKey = "sensor"
 // it for every route of access level Sensor: unknown sensor, wrong algorithm, bad MAC, a
 // timestamp outside the ±60 s window and a replay of an accepted request are all refused.
 func (s *Service) VerifySensor(c *fiber.Ctx) error {
-	sig := Signed{SensorID: c.Get("X-HS-Sensor"), Timestamp: c.Get("X-HS-TS"), Type: c.Get("X-HS-Type"), Auth: c.Get("X-HS-Auth")}
+	sig := sensorproto.Signed{SensorID: c.Get("X-HS-Sensor"), Timestamp: c.Get("X-HS-TS"), Type: c.Get("X-HS-Type"), Auth: c.Get("X-HS-Auth")}
 	id, err := strconv.ParseInt(sig.SensorID, 10, 64)
 	if err != nil || id <= 0 {
 		return model.Errorf(model.ErrUnauthorized, "Sign sensor requests with X-HS-Sensor, X-HS-TS, X-HS-Type and X-HS-Auth.")
@@ -33,7 +34,7 @@ func (s *Service) VerifySensor(c *fiber.Ctx) error {
 		return err
 	}
 	now := s.now()
-	if err := verify(sig, sensor, c.Method(), c.Body(), now); err != nil {
+	if err := sensorproto.Verify(sig, sensor.Secret, c.Method(), c.Body(), now); err != nil {
 		return err
 	}
 	if !s.replay.claim(strings.ToLower(sig.Auth), now) {
@@ -62,7 +63,7 @@ func (s *Service) reply(c *fiber.Ctx, v any) error {
 	ts := s.now().Unix()
 	c.Set("X-HS-TS", strconv.FormatInt(ts, 10))
 	c.Set("X-HS-Type", "sha256")
-	c.Set("X-HS-Auth", Sign(sensor.Secret, ts, MethodWord(c.Method()), body))
+	c.Set("X-HS-Auth", sensorproto.Sign(sensor.Secret, ts, sensorproto.MethodWord(c.Method()), body))
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 	return c.Send(body)
 }
@@ -82,7 +83,7 @@ func sensorMatches(raw json.RawMessage, sensor *model.Sensor) error {
 // after the events are committed.
 func (s *Service) EventsCreate(c *fiber.Ctx) (err error) {
 	defer s.releaseOnError(c, &err)
-	var body eventsBody
+	var body sensorproto.EventsBody
 	if err := json.Unmarshal(c.Body(), &body); err != nil {
 		return model.Errorf(model.ErrInvalid, "The body is not a JSON object {sensor, events}.")
 	}
@@ -90,7 +91,7 @@ func (s *Service) EventsCreate(c *fiber.Ctx) (err error) {
 	if err := sensorMatches(body.Sensor, sensor); err != nil {
 		return err
 	}
-	events, err := DecodeEvents(body.Events, s.now())
+	events, err := sensorproto.DecodeEvents(body.Events, s.now())
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/model"
+	"honeysens/app/sensorproto"
 )
 
 // sensorApp serves the two sensor routes the way the web guard does: VerifySensor first, then
@@ -40,7 +41,7 @@ func post(t *testing.T, app *fiber.App, path string, sensorID int64, secret stri
 	req.Header.Set("X-HS-Sensor", strconv.FormatInt(sensorID, 10))
 	req.Header.Set("X-HS-TS", strconv.FormatInt(ts, 10))
 	req.Header.Set("X-HS-Type", "sha256")
-	req.Header.Set("X-HS-Auth", Sign(secret, ts, "create", body))
+	req.Header.Set("X-HS-Auth", sensorproto.Sign(secret, ts, "create", body))
 	res, err := app.Test(req, -1)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +74,7 @@ func TestEventsCreateOverHTTP(t *testing.T) {
 	}
 	// The answer is signed like the request, so the sensor can check it.
 	replyTS, _ := strconv.ParseInt(h["X-HS-TS"], 10, 64)
-	if h["X-HS-Type"] != "sha256" || h["X-HS-Auth"] != Sign(sn.Secret, replyTS, "create", []byte(reply)) {
+	if h["X-HS-Type"] != "sha256" || h["X-HS-Auth"] != sensorproto.Sign(sn.Secret, replyTS, "create", []byte(reply)) {
 		t.Errorf("answer signature headers %v do not sign the body", h)
 	}
 	if n := env.count(t, `SELECT count(*) FROM events WHERE sensor_id = ?`, sn.ID); n != 2 {

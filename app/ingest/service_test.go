@@ -204,7 +204,7 @@ func TestSubmitConcurrent(t *testing.T) {
 	if err := env.svc.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	if _, err := env.svc.Submit(ctx, env.sensor, []*model.Event{newEvent("ssh", "late")}); !errors.Is(err, ErrClosed) {
+	if _, err := env.svc.Submit(ctx, env.sensor, []*model.Event{newEvent("ssh", "late")}); !errors.Is(err, model.ErrClosed) {
 		t.Errorf("Submit after Close = %v, want ErrClosed", err)
 	}
 	if n := env.count(t, `SELECT count(*) FROM events`); n != total {
@@ -257,7 +257,7 @@ func TestCloseCommitsQueued(t *testing.T) {
 		defer env.svc.writer.mu.RUnlock()
 		return env.svc.writer.closed
 	})
-	if _, err := env.svc.Submit(ctx, env.sensor, []*model.Event{newEvent("ssh", "too late")}); !errors.Is(err, ErrClosed) {
+	if _, err := env.svc.Submit(ctx, env.sensor, []*model.Event{newEvent("ssh", "too late")}); !errors.Is(err, model.ErrClosed) {
 		t.Errorf("Submit while closing = %v, want ErrClosed", err)
 	}
 	select {

@@ -13,9 +13,6 @@ import (
 // maxCommit caps how many events one transaction takes, so one commit stays short.
 const maxCommit = 5000
 
-// ErrClosed is returned for events submitted after shutdown began.
-var ErrClosed = model.Errorf("unavailable", "The appliance is shutting down; send again later.")
-
 // writer is the group commit: one goroutine owns event inserts. It takes the first waiting
 // request, drains whatever else is queued, commits all of it in one transaction and only then
 // answers every request. Under load many sensors share one commit; alone, a request is
@@ -51,7 +48,7 @@ func (w *writer) Write(ctx context.Context, events []*model.Event, hits map[int6
 	w.mu.RLock()
 	if w.closed {
 		w.mu.RUnlock()
-		return ErrClosed
+		return model.ErrClosed
 	}
 	select {
 	case w.in <- j:

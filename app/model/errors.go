@@ -22,6 +22,9 @@ const (
 	ErrInternal               = "internal"
 )
 
+// ErrClosed is returned for events submitted after shutdown began.
+var ErrClosed = Errorf("unavailable", "The appliance is shutting down; send again later.")
+
 // Error is an error meant for the client: a code, a human message and optional per-field
 // messages. Anything that is not an *Error reaches the client only as "internal error".
 type Error struct {

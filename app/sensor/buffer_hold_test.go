@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"honeysens/app/model"
+	"honeysens/app/sensorproto"
 )
 
 // revision is the event of session s at revision rev, encoded.
@@ -14,7 +15,7 @@ func revision(t *testing.T, s string, rev int, ongoing bool) (*model.Event, []by
 	t.Helper()
 	e := testEvent(fmt.Sprintf("%s rev %d", s, rev), rev)
 	e.Session, e.Revision, e.Ongoing = s, rev, ongoing
-	line, err := EncodeEvent(e)
+	line, err := sensorproto.EncodeEvent(e)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func TestRevisionHold(t *testing.T) {
 
 // encoded is e with its wire line.
 func encoded(e *model.Event) (*model.Event, []byte) {
-	line, _ := EncodeEvent(e)
+	line, _ := sensorproto.EncodeEvent(e)
 	return e, line
 }
 

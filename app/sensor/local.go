@@ -9,7 +9,6 @@ import (
 
 	"honeysens/app/auth"
 	"honeysens/app/honeypot"
-	"honeysens/app/ingest"
 	"honeysens/app/model"
 	"honeysens/app/store"
 )
@@ -38,7 +37,7 @@ type LocalOptions struct {
 
 // StartLocal creates the local sensor on first start (with every service of the catalog
 // assigned) and, if asked, starts its services.
-func StartLocal(ctx context.Context, st *store.Store, ing *ingest.Service, catalog Catalog, opt LocalOptions,
+func StartLocal(ctx context.Context, st *store.Store, ing Submitter, catalog Catalog, opt LocalOptions,
 	log *slog.Logger) (*Local, error) {
 	sn, err := st.LocalSensor(ctx)
 	if model.ErrorCode(err) == model.ErrNotFound {

@@ -22,8 +22,8 @@ import (
 	"time"
 
 	"honeysens/app/honeypot"
-	"honeysens/app/ingest"
 	"honeysens/app/model"
+	"honeysens/app/sensorproto"
 	"honeysens/app/tlscert"
 )
 
@@ -189,7 +189,7 @@ func (r *Remote) Buffer() *Buffer { return r.buf }
 // report is the services' Reporter: it buffers the event (see revisionHold) and wakes the
 // uploader.
 func (r *Remote) report(_ context.Context, e *model.Event) error {
-	line, err := EncodeEvent(e)
+	line, err := sensorproto.EncodeEvent(e)
 	if err != nil {
 		return err
 	}
@@ -208,64 +208,6 @@ func (r *Remote) onState(name, state, reason string) {
 	r.stateMu.Lock()
 	r.states[name] = serviceState{State: state, Error: reason}
 	r.stateMu.Unlock()
-}
-
-// EncodeEvent renders an event in the sensor protocol's JSON form (times in Unix ms).
-func EncodeEvent(e *model.Event) ([]byte, error) {
-	type wireDetail struct {
-		Type      int    `json:"type"`
-		Data      string `json:"data"`
-		Timestamp *int64 `json:"timestamp"`
-	}
-	type wirePacket struct {
-		Timestamp int64            `json:"timestamp"`
-		Protocol  int              `json:"protocol"`
-		Port      int              `json:"port"`
-		Headers   []map[string]int `json:"headers"`
-		Payload   []byte           `json:"payload"`
-	}
-	type wireEvent struct {
-		Timestamp      int64         `json:"timestamp"`
-		Service        string        `json:"service"`
-		Source         string        `json:"source"`
-		SourcePort     int           `json:"source_port"`
-		Target         string        `json:"target,omitempty"`
-		TargetPort     int           `json:"target_port"`
-		Protocol       int           `json:"protocol"`
-		Summary        string        `json:"summary"`
-		Classification int           `json:"classification,omitempty"` // what the service decided; 0: the server decides
-		Details        []wireDetail  `json:"details,omitempty"`
-		Packets        []wirePacket  `json:"packets,omitempty"`
-		Session        string        `json:"session,omitempty"`
-		Revision       int           `json:"revision,omitempty"`
-		Ongoing        bool          `json:"ongoing,omitempty"`
-		Logins         []model.Login `json:"logins,omitempty"`
-		Commands       []string      `json:"commands,omitempty"`
-		Paths          []string      `json:"paths,omitempty"`
-	}
-	if !e.Source.IsValid() {
-		return nil, errors.New("sensor: event without a source address")
-	}
-	w := wireEvent{Timestamp: e.Timestamp.UnixMilli(), Service: e.Service, Source: e.Source.String(),
-		SourcePort: e.SourcePort, TargetPort: e.TargetPort, Protocol: int(e.Protocol), Summary: e.Summary,
-		Classification: int(e.Classification), Session: e.Session, Revision: e.Revision, Ongoing: e.Ongoing,
-		Logins: e.Logins, Commands: e.Commands, Paths: e.Paths}
-	if e.Target.IsValid() {
-		w.Target = e.Target.String()
-	}
-	for _, d := range e.Details {
-		wd := wireDetail{Type: d.Type, Data: d.Data}
-		if d.Timestamp != nil {
-			ms := d.Timestamp.UnixMilli()
-			wd.Timestamp = &ms
-		}
-		w.Details = append(w.Details, wd)
-	}
-	for _, p := range e.Packets {
-		w.Packets = append(w.Packets, wirePacket{Timestamp: p.Timestamp.UnixMilli(), Protocol: int(p.Protocol),
-			Port: p.Port, Headers: []map[string]int{{"flags": p.Flags}}, Payload: p.Payload})
-	}
-	return json.Marshal(w)
 }
 
 // Run runs the sensor until ctx is cancelled: services from the last assignment at once, then
@@ -459,7 +401,7 @@ func (r *Remote) post(ctx context.Context, path string, body []byte) ([]byte, er
 	req.Header.Set("X-HS-Sensor", strconv.FormatInt(r.cfg.Sensor, 10))
 	req.Header.Set("X-HS-TS", strconv.FormatInt(ts, 10))
 	req.Header.Set("X-HS-Type", "sha256")
-	req.Header.Set("X-HS-Auth", ingest.Sign(r.cfg.Secret, ts, "create", body))
+	req.Header.Set("X-HS-Auth", sensorproto.Sign(r.cfg.Secret, ts, "create", body))
 	resp, err := r.client.Do(req)
 	if err != nil {
 		return nil, err
@@ -498,10 +440,10 @@ func (r *Remote) verifyReply(h http.Header, body []byte) error {
 	if err != nil {
 		return fmt.Errorf("%w (no X-HS-TS)", ErrUnsignedReply)
 	}
-	if d := r.now().Sub(time.Unix(ts, 0)); d > ingest.Window || d < -ingest.Window {
+	if d := r.now().Sub(time.Unix(ts, 0)); d > sensorproto.Window || d < -sensorproto.Window {
 		return fmt.Errorf("%w (timestamp %s away)", ErrUnsignedReply, d.Round(time.Second))
 	}
-	want := ingest.Sign(r.cfg.Secret, ts, "create", body)
+	want := sensorproto.Sign(r.cfg.Secret, ts, "create", body)
 	if !hmac.Equal([]byte(want), []byte(strings.ToLower(h.Get("X-HS-Auth")))) {
 		return fmt.Errorf("%w (bad X-HS-Auth)", ErrUnsignedReply)
 	}

@@ -35,6 +35,7 @@ import (
 	"honeysens/app/honeypot"
 	"honeysens/app/ingest"
 	"honeysens/app/model"
+	"honeysens/app/sensorproto"
 	"honeysens/app/store"
 	"honeysens/app/tlscert"
 )
@@ -480,7 +481,7 @@ func TestRemoteRefusesUnsignedReplies(t *testing.T) {
 	sign := func(w http.ResponseWriter, secret string, ts int64, body []byte) {
 		w.Header().Set("X-HS-TS", strconv.FormatInt(ts, 10))
 		w.Header().Set("X-HS-Type", "sha256")
-		w.Header().Set("X-HS-Auth", ingest.Sign(secret, ts, "create", body))
+		w.Header().Set("X-HS-Auth", sensorproto.Sign(secret, ts, "create", body))
 	}
 	var calls atomic.Int64
 	for name, answer := range map[string]func(w http.ResponseWriter, body []byte){
@@ -507,7 +508,7 @@ func TestRemoteRefusesUnsignedReplies(t *testing.T) {
 			if hub.starts != 0 {
 				t.Fatal("services of an unsigned answer applied")
 			}
-			line, _ := EncodeEvent(testEvent("x", 1))
+			line, _ := sensorproto.EncodeEvent(testEvent("x", 1))
 			r.Buffer().Append(line, line)
 			if err := r.upload(context.Background(), [][]byte{line}); !errors.Is(err, ErrUnsignedReply) {
 				t.Fatalf("upload: %v", err)
@@ -537,7 +538,7 @@ func TestRemoteSetsAsideRefusedEvent(t *testing.T) {
 	data := t.TempDir()
 	r := newTestRemote(t, srv.config(), data, Catalog{})
 	for i := 0; i < 10; i++ {
-		line, _ := EncodeEvent(testEvent(fmt.Sprintf("ok %d", i), i))
+		line, _ := sensorproto.EncodeEvent(testEvent(fmt.Sprintf("ok %d", i), i))
 		r.Buffer().Append(line)
 		if i == 4 {
 			r.Buffer().Append([]byte(`{"timestamp":1,"service":"x","source":"192.0.2.1","summary":"bad"}`))
@@ -558,11 +559,11 @@ func TestRemoteSetsAsideRefusedEvent(t *testing.T) {
 // TestEncodeEventRoundTrip: what the sensor encodes, the server's decoder reads back.
 func TestEncodeEventRoundTrip(t *testing.T) {
 	e := testEvent("SSH session", 5)
-	line, err := EncodeEvent(e)
+	line, err := sensorproto.EncodeEvent(e)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := ingest.DecodeEvents(json.RawMessage("["+string(line)+"]"), time.Now())
+	got, err := sensorproto.DecodeEvents(json.RawMessage("["+string(line)+"]"), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -589,7 +590,7 @@ func TestEncodeEventSession(t *testing.T) {
 	e.AddLogin("root", "x", true)
 	e.AddCommand("uname -a")
 	e.AddPath("/wp-login.php")
-	line, err := EncodeEvent(e)
+	line, err := sensorproto.EncodeEvent(e)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -603,7 +604,7 @@ func TestEncodeEventSession(t *testing.T) {
 			t.Errorf("%s: %s, want %s", key, w[key], want)
 		}
 	}
-	got, err := ingest.DecodeEvents(json.RawMessage("["+string(line)+"]"), time.Now())
+	got, err := sensorproto.DecodeEvents(json.RawMessage("["+string(line)+"]"), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -611,7 +612,7 @@ func TestEncodeEventSession(t *testing.T) {
 		t.Errorf("decoded session %q, classification %v", got[0].Session, got[0].Classification)
 	}
 
-	line, _ = EncodeEvent(testEvent("one-time", 1))
+	line, _ = sensorproto.EncodeEvent(testEvent("one-time", 1))
 	for _, key := range []string{"session", "revision", "ongoing", "classification", "logins", "commands", "paths"} {
 		if strings.Contains(string(line), `"`+key+`"`) {
 			t.Errorf("one-time event carries %s: %s", key, line)
@@ -671,7 +672,7 @@ func TestRemoteVerifiesPinnedCertificate(t *testing.T) {
 	if err := r.Heartbeat(context.Background()); err != nil {
 		t.Fatalf("heartbeat with the right pin: %v", err)
 	}
-	line, _ := EncodeEvent(testEvent("over https", 1))
+	line, _ := sensorproto.EncodeEvent(testEvent("over https", 1))
 	if err := r.upload(context.Background(), [][]byte{line}); err != nil {
 		t.Fatalf("upload with the right pin: %v", err)
 	}
@@ -970,7 +971,7 @@ func TestTwoProcessesServerRestart(t *testing.T) {
 		}
 		for i := 0; i < n; i++ {
 			s := fmt.Sprintf("e2e %s %d", tag, i)
-			line, _ := EncodeEvent(testEvent(s, i))
+			line, _ := sensorproto.EncodeEvent(testEvent(s, i))
 			if _, err := b.Append(line); err != nil {
 				t.Fatal(err)
 			}

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"honeysens/app/ingest"
 	"honeysens/app/model"
 	"honeysens/app/store"
 )
@@ -49,9 +48,15 @@ type LocalReporter struct {
 	done   chan struct{} // closed when run has answered everything and returned
 }
 
+// Submitter is the ingest path the local sensor's events take (ingest.Service); an interface,
+// so that this package, which the remote sensor binary also runs, needs no server code.
+type Submitter interface {
+	Submit(ctx context.Context, sensor *model.Sensor, events []*model.Event) (accepted int, err error)
+}
+
 // NewLocalReporter returns the reporter of the local sensor sensorID. Close it after the
 // honeypots have stopped and before ing is closed.
-func NewLocalReporter(st *store.Store, ing *ingest.Service, sensorID int64) *LocalReporter {
+func NewLocalReporter(st *store.Store, ing Submitter, sensorID int64) *LocalReporter {
 	return newLocalReporter(
 		func(ctx context.Context) (*model.Sensor, error) { return st.Sensor(ctx, sensorID) },
 		func(ctx context.Context, sn *model.Sensor, events []*model.Event) error {
@@ -90,13 +95,13 @@ type pendingReport struct {
 // is being stored, Report waits for the outcome, as ingest.Submit does once an event is
 // queued, so that it never calls a stored event failed; the batch gives up (and its callers
 // get the error) when the ctx of every caller in it is done. After Close it returns
-// ingest.ErrClosed.
+// model.ErrClosed.
 func (r *LocalReporter) Report(ctx context.Context, e *model.Event) error {
 	p := &pendingReport{ctx: ctx, ev: e, at: time.Now(), done: make(chan error, 1)}
 	r.mu.RLock()
 	if r.closed {
 		r.mu.RUnlock()
-		return ingest.ErrClosed
+		return model.ErrClosed
 	}
 	select {
 	case r.in <- p:
@@ -207,7 +212,7 @@ func (r *LocalReporter) store(batch []*pendingReport) {
 			events[i] = p.ev
 		}
 		err = r.submit(ctx, sn, events)
-		if err != nil && len(taken) > 1 && ctx.Err() == nil && !errors.Is(err, ingest.ErrClosed) {
+		if err != nil && len(taken) > 1 && ctx.Err() == nil && !errors.Is(err, model.ErrClosed) {
 			// One report's bad event must not fail the others that shared the batch:
 			// submit each on its own, so every caller gets its own outcome.
 			for _, p := range taken {

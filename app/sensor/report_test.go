@@ -303,7 +303,7 @@ func TestLocalReporterClose(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	if err := r.Report(context.Background(), &model.Event{Service: "ssh"}); !errors.Is(err, ingest.ErrClosed) {
+	if err := r.Report(context.Background(), &model.Event{Service: "ssh"}); !errors.Is(err, model.ErrClosed) {
 		t.Fatalf("report after Close: %v", err)
 	}
 	close(f.gate)

@@ -17,7 +17,7 @@ import (
 
 	"honeysens/app"
 	"honeysens/app/config"
-	"honeysens/app/ingest"
+	"honeysens/app/sensorproto"
 )
 
 // adminPassword is the first admin's password in every test appliance (as if the operator had
@@ -201,7 +201,7 @@ func signedRequest(sn testSensor, path string, body []byte, ts int64) *http.Requ
 	req.Header.Set("X-HS-Sensor", strconv.FormatInt(sn.id, 10))
 	req.Header.Set("X-HS-TS", strconv.FormatInt(ts, 10))
 	req.Header.Set("X-HS-Type", "sha256")
-	req.Header.Set("X-HS-Auth", ingest.Sign(sn.secret, ts, "create", body))
+	req.Header.Set("X-HS-Auth", sensorproto.Sign(sn.secret, ts, "create", body))
 	return req
 }
 

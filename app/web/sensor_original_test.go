@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"honeysens/app/ingest"
+	"honeysens/app/sensorproto"
 )
 
 // The configuration archive of an original HoneySens sensor: honeysens.cfg with every section
@@ -108,9 +108,9 @@ func TestOriginalSensorThroughRoutes(t *testing.T) {
 	req.Header.Set("X-HS-Sensor", strconv.FormatInt(sn.id, 10))
 	req.Header.Set("X-HS-TS", strconv.FormatInt(ts, 10))
 	req.Header.Set("X-HS-Type", "sha256")
-	req.Header.Set("X-HS-Auth", ingest.Sign(sn.secret, ts, "get", nil))
+	req.Header.Set("X-HS-Auth", sensorproto.Sign(sn.secret, ts, "get", nil))
 	fw := h.send(req).mustStatus(t, 200)
-	if fw.body != "{}" || fw.header.Get("X-HS-Auth") != ingest.Sign(sn.secret, mustAtoi(t, fw.header.Get("X-HS-TS")), "get", []byte("{}")) {
+	if fw.body != "{}" || fw.header.Get("X-HS-Auth") != sensorproto.Sign(sn.secret, mustAtoi(t, fw.header.Get("X-HS-TS")), "get", []byte("{}")) {
 		t.Errorf("firmware = %s %v", fw.body, fw.header)
 	}
 }

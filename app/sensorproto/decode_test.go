@@ -1,4 +1,4 @@
-package ingest
+package sensorproto
 
 import (
 	"encoding/base64"
@@ -532,9 +532,9 @@ func checkDecoded(t *testing.T, events []*model.Event) {
 	}
 }
 
-// FuzzDecodeEvents feeds arbitrary request bodies' events fields to DecodeEvents. The seeds
+// FuzzDecode feeds arbitrary request bodies' events fields to DecodeEvents. The seeds
 // cover both wire forms; the fuzzer mutates from there. It runs the seeds as a plain test.
-func FuzzDecodeEvents(f *testing.F) {
+func FuzzDecode(f *testing.F) {
 	ts := decTS.Unix()
 	seeds := []string{
 		`[]`,

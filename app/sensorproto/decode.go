@@ -1,4 +1,4 @@
-package ingest
+package sensorproto
 
 import (
 	"bytes"
@@ -17,9 +17,9 @@ import (
 // MaxBatch is the most events one request may carry (HoneySens sensors buffer up to 1024).
 const MaxBatch = 2000
 
-// eventsBody is the body of POST /api/events. Events is a JSON array, or the same array as a
+// EventsBody is the body of POST /api/events. Events is a JSON array, or the same array as a
 // base64 string (as HoneySens sensors send it).
-type eventsBody struct {
+type EventsBody struct {
 	Sensor json.RawMessage `json:"sensor"`
 	Events json.RawMessage `json:"events"`
 	// Batch is an optional id the sensor gives the batch (this appliance's remote sensors do);
