@@ -182,8 +182,13 @@ func (r *LocalReporter) run() {
 				}
 			}
 		}
-		r.store(batch)
+		outcomes := r.store(batch)
+		// Judged before the callers are answered: a lone caller's next report, sent the
+		// moment it hears of this one, must not count as company.
 		company = len(batch) > 1 || len(r.in) > 0
+		for _, o := range outcomes {
+			o.p.done <- o.err
+		}
 		clear(batch) // let the events go
 		if !open {
 			return
@@ -191,8 +196,14 @@ func (r *LocalReporter) run() {
 	}
 }
 
-// store submits the reports of a batch that are still wanted and answers each caller.
-func (r *LocalReporter) store(batch []*pendingReport) {
+// outcome is what storing one report came to, for its caller.
+type outcome struct {
+	p   *pendingReport
+	err error
+}
+
+// store submits the reports of a batch that are still wanted and returns each one's outcome.
+func (r *LocalReporter) store(batch []*pendingReport) []outcome {
 	taken := make([]*pendingReport, 0, len(batch))
 	for _, p := range batch {
 		if p.state.CompareAndSwap(reportWaiting, reportTaken) {
@@ -200,8 +211,9 @@ func (r *LocalReporter) store(batch []*pendingReport) {
 		}
 	}
 	if len(taken) == 0 {
-		return
+		return nil
 	}
+	out := make([]outcome, 0, len(taken))
 	ctx, cancel := untilAllDone(taken)
 	defer cancel()
 	// Read the sensor for each batch: an operator may have moved it to another group.
@@ -216,14 +228,15 @@ func (r *LocalReporter) store(batch []*pendingReport) {
 			// One report's bad event must not fail the others that shared the batch:
 			// submit each on its own, so every caller gets its own outcome.
 			for _, p := range taken {
-				p.done <- r.submit(ctx, sn, []*model.Event{p.ev})
+				out = append(out, outcome{p, r.submit(ctx, sn, []*model.Event{p.ev})})
 			}
-			return
+			return out
 		}
 	}
 	for _, p := range taken {
-		p.done <- err
+		out = append(out, outcome{p, err})
 	}
+	return out
 }
 
 // untilAllDone returns a context that is cancelled once the ctx of every report is done (or
