@@ -118,8 +118,11 @@ func checkPragmas(t *testing.T, q interface {
 		"journal_mode": "wal",
 		"busy_timeout": "5000",
 		"foreign_keys": "1",
-		"synchronous":  "1", // NORMAL
+		"synchronous":  "2", // FULL on the writer: a commit survives a power cut
 		"query_only":   queryOnly,
+	}
+	if queryOnly == "1" {
+		want["synchronous"] = "1" // NORMAL: readers write nothing
 	}
 	for name, w := range want {
 		if got := pragma(t, q, name); got != w {
