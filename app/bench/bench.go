@@ -48,19 +48,28 @@ type Runner struct {
 	base float64 // raw SQLite events/s, the ingest baseline
 }
 
+// newRunner prepares a run: its directory (opt.Dir, or a temporary one that cleanup removes)
+// and the table's header on w.
+func newRunner(opt Options, w io.Writer) (r *Runner, cleanup func(), err error) {
+	dir, cleanup := opt.Dir, func() {}
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "honeysens-bench-"); err != nil {
+			return nil, nil, err
+		}
+		cleanup = func() { os.RemoveAll(dir) }
+	}
+	r = &Runner{opt: opt, out: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0), dir: dir}
+	fmt.Fprintf(r.out, "figure\tvalue\tbaseline (same run)\tratio\n")
+	return r, cleanup, nil
+}
+
 // Run executes every phase and prints the table to w.
 func Run(ctx context.Context, opt Options, w io.Writer) error {
-	dir := opt.Dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "honeysens-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(d)
-		dir = d
+	r, cleanup, err := newRunner(opt, w)
+	if err != nil {
+		return err
 	}
-	r := &Runner{opt: opt, out: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0), dir: dir}
-	fmt.Fprintf(r.out, "figure\tvalue\tbaseline (same run)\tratio\n")
+	defer cleanup()
 	if err := r.baseline(ctx); err != nil {
 		return err
 	}

@@ -7,13 +7,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"text/tabwriter"
 	"time"
 
 	gossh "golang.org/x/crypto/ssh"
@@ -41,17 +39,11 @@ const (
 
 // RunSSH runs only the SSH phase (bench --ssh-only) on a database of its own.
 func RunSSH(ctx context.Context, opt Options, w io.Writer) error {
-	dir := opt.Dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "honeysens-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(d)
-		dir = d
+	r, cleanup, err := newRunner(opt, w)
+	if err != nil {
+		return err
 	}
-	r := &Runner{opt: opt, out: tabwriter.NewWriter(w, 0, 0, 2, ' ', 0), dir: dir}
-	fmt.Fprintf(r.out, "figure\tvalue\tbaseline (same run)\tratio\n")
+	defer cleanup()
 	st, sensors, err := r.openStore(ctx, "ssh.db")
 	if err != nil {
 		return err

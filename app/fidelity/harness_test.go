@@ -1,13 +1,11 @@
 package fidelity
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"os"
 	"os/exec"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,24 +24,6 @@ func sideBySide(t testing.TB) {
 // freePort returns a loopback port that was free a moment ago.
 func freePort(t testing.TB) int { return hptest.FreePorts(t, 1)[0] }
 
-// lockedBuffer collects a daemon's output, which its process writes while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // startDaemon runs a real daemon in the foreground until the test ends and waits until it
 // accepts connections on 127.0.0.1:port. Its output is logged when the test fails.
 func startDaemon(t testing.TB, port int, name string, args ...string) {
@@ -51,7 +31,7 @@ func startDaemon(t testing.TB, port int, name string, args ...string) {
 	path := hptest.RequireTool(t, name)
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, path, args...)
-	var out lockedBuffer
+	var out hptest.LockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		cancel()

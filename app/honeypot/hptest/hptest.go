@@ -4,6 +4,7 @@
 package hptest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -289,4 +290,23 @@ func TypedDetails(e *model.Event) string {
 		fmt.Fprintf(&sb, "%d %s\n", d.Type, d.Data)
 	}
 	return sb.String()
+}
+
+// LockedBuffer collects what a program writes while the test reads it (a daemon's or a
+// client's output).
+type LockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *LockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *LockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

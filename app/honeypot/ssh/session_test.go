@@ -1,7 +1,6 @@
 package ssh
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"os/exec"
@@ -20,26 +19,9 @@ import (
 var fast = honeypot.SessionTiming{First: 100 * time.Millisecond, Every: 200 * time.Millisecond, Slow: 200 * time.Millisecond,
 	SlowAfter: 100, Keepalive: 600 * time.Millisecond}
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // interactiveSSH starts the OpenSSH client with a pty on a shell; the test types into the
 // returned writer. Closing it ends the session.
-func interactiveSSH(t *testing.T, addr string) (stdin io.WriteCloser, out *lockedBuffer, wait func() error) {
+func interactiveSSH(t *testing.T, addr string) (stdin io.WriteCloser, out *hptest.LockedBuffer, wait func() error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	cmd := exec.CommandContext(ctx, "sshpass", append([]string{"-p", "secret", "ssh"}, sshArgs(addr, "root", "-tt")...)...)
@@ -47,7 +29,7 @@ func interactiveSSH(t *testing.T, addr string) (stdin io.WriteCloser, out *locke
 	if err != nil {
 		t.Fatal(err)
 	}
-	out = &lockedBuffer{}
+	out = &hptest.LockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
