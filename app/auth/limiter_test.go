@@ -237,16 +237,38 @@ func TestLoginLimiterMemoryIsCapped(t *testing.T) {
 func TestLoginLimiterConcurrent(t *testing.T) {
 	l, _ := testLimiter()
 	var wg sync.WaitGroup
+	var failed [8]int // allowed attempts of the odd goroutines, which never succeed
 	for g := range 8 {
 		wg.Go(func() {
 			for range 50 {
-				if ok, _ := l.Attempt("192.0.2.1", fmt.Sprintf("u%d", g)); ok && g%2 == 0 {
+				ok, _ := l.Attempt("192.0.2.1", fmt.Sprintf("u%d", g))
+				switch {
+				case ok && g%2 == 0:
 					l.Succeeded("192.0.2.1", fmt.Sprintf("u%d", g))
+				case ok:
+					failed[g]++
 				}
 			}
 		})
 	}
 	wg.Wait()
-	// The odd goroutines failed 5 times each on their logins, emptying the source bucket.
-	wantBlocked(t, l, "192.0.2.1", "anyone", 30*time.Second)
+	// However the goroutines interleave, no login gets more than its 5 failures and the
+	// source no more than its 10; the successes gave back every token they took, so the
+	// source bucket holds exactly what the failures left (the clock stands still).
+	total := 0
+	for g, n := range failed {
+		if n > 5 {
+			t.Errorf("login u%d failed %d times, want at most 5", g, n)
+		}
+		total += n
+	}
+	if total > 10 {
+		t.Errorf("the source failed %d times, want at most 10", total)
+	}
+	if got, want := l.sources["192.0.2.1"].level(l.source, l.now()), float64(10-total); got != want {
+		t.Errorf("source bucket holds %v tokens after %d failures, want %v", got, total, want)
+	}
+	if total == 10 {
+		wantBlocked(t, l, "192.0.2.1", "anyone", 30*time.Second)
+	}
 }
