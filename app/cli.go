@@ -251,6 +251,20 @@ func audit(st *store.Store, action string, u *model.User, detail string) {
 		ObjectType: "user", ObjectID: &u.ID, ObjectName: u.Login, Detail: detail})
 }
 
+// writeAllocProfile writes what the run allocated, by call site, to path.
+func writeAllocProfile(path string, stderr io.Writer) {
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("allocs").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "memprofile:", err)
+	}
+}
+
 func benchCommand(args []string, res Resources, stdout, stderr io.Writer) error {
 	opt := bench.Options{Schema: res.Schema, Assets: res.Assets}
 	fs := config.NewFlagSet("bench", stderr)
@@ -259,6 +273,7 @@ func benchCommand(args []string, res Resources, stdout, stderr io.Writer) error 
 	fs.IntVar(&opt.Baseline, "baseline", 100000, "events inserted straight into SQLite for the baseline")
 	fs.StringVar(&opt.Dir, "dir", "", "directory for the bench databases (default: a temp dir, removed after)")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write an allocation profile of the whole run to this file (go tool pprof -sample_index=alloc_space)")
 	sshOnly := fs.Bool("ssh-only", false, "run only the SSH honeypot phase (sessions/s against a bare x/crypto/ssh server)")
 	if err := config.Parse(fs, args, os.Getenv); err != nil {
 		return err
@@ -273,6 +288,9 @@ func benchCommand(args []string, res Resources, stdout, stderr io.Writer) error 
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *memProfile != "" {
+		defer writeAllocProfile(*memProfile, stderr)
 	}
 	if *sshOnly {
 		fmt.Fprintf(stdout, "honeysens %s bench, SSH phase only: %d CPUs, %s/%s\n\n", res.Version, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)

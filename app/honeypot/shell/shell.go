@@ -137,7 +137,7 @@ func NewSession(o Options) *Session {
 		// a name no real system would have: the shell shows the first created user instead
 		o.User = "debian"
 	}
-	s := &Session{opt: o, start: o.Now(), wait: sleepCtx, vars: map[string]string{}, funcs: map[string]cmd{}}
+	s := &Session{opt: o, start: o.Now(), wait: sleepCtx, vars: make(map[string]string, sessionVars), funcs: map[string]cmd{}}
 	s.host = newHost(o.Hostname, s.start)
 	s.passwd, s.group = passwdFor(o.User)
 	s.home = homeOf(o.User)
@@ -171,11 +171,12 @@ func NewSession(o Options) *Session {
 		s.setVar(kv[0], kv[1])
 		s.export(kv[0])
 	}
-	for k, v := range map[string]string{"BASH": "/bin/bash", "BASH_VERSION": bashVersion, "HOSTNAME": o.Hostname,
-		"HOSTTYPE": "x86_64", "OSTYPE": "linux-gnu", "MACHTYPE": "x86_64-pc-linux-gnu", "IFS": " \t\n",
-		"UID": strconv.Itoa(s.uid), "EUID": strconv.Itoa(s.uid), "PPID": strconv.Itoa(s.host.sshdPID), "OPTIND": "1",
-		"PS4": "+ ", "HISTFILE": s.home + "/.bash_history", "HISTSIZE": "500", "HISTFILESIZE": "500"} {
-		s.setVar(k, v)
+	uid := strconv.Itoa(s.uid)
+	for _, kv := range [...][2]string{{"BASH", "/bin/bash"}, {"BASH_VERSION", bashVersion}, {"HOSTNAME", o.Hostname},
+		{"HOSTTYPE", "x86_64"}, {"OSTYPE", "linux-gnu"}, {"MACHTYPE", "x86_64-pc-linux-gnu"}, {"IFS", " \t\n"},
+		{"UID", uid}, {"EUID", uid}, {"PPID", strconv.Itoa(s.host.sshdPID)}, {"OPTIND", "1"},
+		{"PS4", "+ "}, {"HISTFILE", s.home + "/.bash_history"}, {"HISTSIZE", "500"}, {"HISTFILESIZE", "500"}} {
+		s.setVar(kv[0], kv[1])
 	}
 	if !o.Exec {
 		ps1 := `${debian_chroot:+($debian_chroot)}\u@\h:\w\$ `
@@ -186,6 +187,10 @@ func NewSession(o Options) *Session {
 }
 
 const bashVersion = "5.2.15(1)-release"
+
+// sessionVars is room for the variables a new session starts with and a few more, so that
+// the map is made once: every SSH and telnet login makes a session.
+const sessionVars = 48
 
 func homeOf(user string) string {
 	if user == "root" {
