@@ -93,9 +93,13 @@ type commit struct {
 	now    int64
 	counts map[countKey]int // new live events per event_counts key
 	roll   *rollup          // nil when the store keeps no rollups (bench baseline)
+	groups map[int64]int64  // sensor id → its group, as this transaction reads it
 }
 
 func (c *commit) event(e *model.Event) error {
+	if err := c.currentGroup(e); err != nil {
+		return err
+	}
 	if e.Session == "" {
 		return c.insert(e)
 	}
@@ -123,6 +127,29 @@ func (c *commit) event(e *model.Event) error {
 	if err != nil {
 		return fmt.Errorf("store: event session: %w", err)
 	}
+	return nil
+}
+
+// currentGroup gives the event its sensor's group as this transaction reads it, not as the
+// sensor was when the event arrived: moving a sensor changes its row first and then moves
+// the events it finds, so an event on its way during the move would otherwise stay behind
+// in the old group. (A sensor that is gone keeps the event's group; the insert fails.)
+func (c *commit) currentGroup(e *model.Event) error {
+	g, ok := c.groups[e.SensorID]
+	if !ok {
+		err := c.tx.QueryRowContext(c.ctx, `SELECT group_id FROM sensors WHERE id = ?`, e.SensorID).Scan(&g)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			g = e.GroupID
+		case err != nil:
+			return fmt.Errorf("store: sensor group: %w", err)
+		}
+		if c.groups == nil {
+			c.groups = map[int64]int64{}
+		}
+		c.groups[e.SensorID] = g
+	}
+	e.GroupID = g
 	return nil
 }
 
