@@ -140,33 +140,41 @@ func (s *Store) DeleteEvents(ctx context.Context, f *EventFilter) (int64, error)
 func (s *Store) ArchiveEvents(ctx context.Context, f *EventFilter) (int64, error) {
 	live := *f
 	live.Archive = false
-	now := ms(s.now())
 	var total int64
 	err := s.eachChunk(ctx, &live, func(ids []int64) error {
-		list, args := idList(ids)
 		return s.write(ctx, func(tx *sql.Tx) error {
-			res, err := tx.ExecContext(ctx, `INSERT INTO archived_events (original_id, archived_at, timestamp,
-				sensor_id, sensor_name, group_id, group_name, service, classification, source, source_key, source_port,
-				target, target_port, protocol, summary, status, comment, modified_at, details_count, packets_count,
-				details, packets, facts)
-				SELECT e.id, ?, e.timestamp, e.sensor_id, coalesce(s.name, ''), e.group_id, coalesce(g.name, ''),
-				e.service, e.classification, e.source, e.source_key, e.source_port, e.target, e.target_port,
-				e.protocol, e.summary, e.status, e.comment, e.modified_at, e.details_count, e.packets_count,
-				coalesce(d.details, '[]'), coalesce(d.packets, '[]'), coalesce(d.facts, '{}')
-				FROM events e LEFT JOIN sensors s ON s.id = e.sensor_id LEFT JOIN groups g ON g.id = e.group_id
-				LEFT JOIN event_data d ON d.event_id = e.id WHERE e.id IN `+list, append([]any{now}, args...)...)
-			if err != nil {
-				return fmt.Errorf("store: archive events: %w", err)
-			}
-			n, _ := res.RowsAffected()
+			n, err := s.archiveIDs(ctx, tx, ids)
 			total += n
-			return s.changeLive(ctx, tx, ids, func() error {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE id IN `+list, args...); err != nil {
-					return fmt.Errorf("store: archive events: %w", err)
-				}
-				return nil
-			}, nil)
+			return err
 		})
 	})
 	return total, err
+}
+
+// archiveIDs moves the live events ids into the archive within tx and returns how many moved.
+func (s *Store) archiveIDs(ctx context.Context, tx *sql.Tx, ids []int64) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	list, args := idList(ids)
+	res, err := tx.ExecContext(ctx, `INSERT INTO archived_events (original_id, archived_at, timestamp,
+		sensor_id, sensor_name, group_id, group_name, service, classification, source, source_key, source_port,
+		target, target_port, protocol, summary, status, comment, modified_at, details_count, packets_count,
+		details, packets, facts)
+		SELECT e.id, ?, e.timestamp, e.sensor_id, coalesce(s.name, ''), e.group_id, coalesce(g.name, ''),
+		e.service, e.classification, e.source, e.source_key, e.source_port, e.target, e.target_port,
+		e.protocol, e.summary, e.status, e.comment, e.modified_at, e.details_count, e.packets_count,
+		coalesce(d.details, '[]'), coalesce(d.packets, '[]'), coalesce(d.facts, '{}')
+		FROM events e LEFT JOIN sensors s ON s.id = e.sensor_id LEFT JOIN groups g ON g.id = e.group_id
+		LEFT JOIN event_data d ON d.event_id = e.id WHERE e.id IN `+list, append([]any{ms(s.now())}, args...)...)
+	if err != nil {
+		return 0, fmt.Errorf("store: archive events: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, s.changeLive(ctx, tx, ids, func() error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM events WHERE id IN `+list, args...); err != nil {
+			return fmt.Errorf("store: archive events: %w", err)
+		}
+		return nil
+	}, nil)
 }

@@ -159,11 +159,73 @@ func (s *Store) UpdateGroup(ctx context.Context, g *model.Group) error {
 	})
 }
 
-// DeleteGroup removes a group and its memberships.
-func (s *Store) DeleteGroup(ctx context.Context, id int64) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM groups WHERE id = ?`, id)
+// GroupRemoval is what removing a group took with it.
+type GroupRemoval struct {
+	Sensors int   // sensors removed
+	Events  int64 // their events, deleted or archived
+}
+
+// DeleteGroup removes a group with its sensors, filter rules, memberships and contacts. The
+// sensors' events are deleted, or with archive moved to the archive (where the group's name
+// stays). A large event set goes in chunks first; the group, its sensors and the events that
+// arrived meanwhile go in one last transaction, so the group is either still there with all
+// its sensors or gone with all of them. A group that holds the appliance's own sensor is
+// refused: that sensor must move first.
+func (s *Store) DeleteGroup(ctx context.Context, id int64, archive bool) (*GroupRemoval, error) {
+	var local string
+	err := s.r.QueryRowContext(ctx, `SELECT name FROM sensors WHERE group_id = ? AND local`, id).Scan(&local)
+	switch {
+	case err == nil:
+		return nil, model.Errorf(model.ErrConflict, "The appliance's own sensor %s is in this group; move it to another group first.", local)
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("store: delete group: %w", err)
+	}
+	sensors, err := queryIDs(ctx, s.r, `SELECT id FROM sensors WHERE group_id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: delete group: %w", err)
+	}
+	r := &GroupRemoval{}
+	for _, sn := range sensors {
+		var n int64
+		if archive {
+			n, err = s.ArchiveEvents(ctx, &EventFilter{SensorID: sn})
+		} else {
+			n, err = s.DeleteEvents(ctx, &EventFilter{SensorID: sn})
+		}
+		r.Events += n
 		if err != nil {
+			return nil, err
+		}
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT name FROM sensors WHERE group_id = ? AND local`, id).Scan(&local); err == nil {
+			return model.Errorf(model.ErrConflict, "The appliance's own sensor %s moved into this group; move it out first.", local)
+		}
+		ids, err := queryIDs(ctx, tx, `SELECT id FROM events WHERE sensor_id IN (SELECT id FROM sensors WHERE group_id = ?)`, id)
+		if err != nil {
+			return fmt.Errorf("store: delete group: %w", err)
+		}
+		var n int64
+		if archive {
+			n, err = s.archiveIDs(ctx, tx, ids)
+		} else {
+			n = int64(len(ids))
+			err = s.changeLive(ctx, tx, ids, func() error {
+				_, err := tx.ExecContext(ctx, `DELETE FROM events WHERE sensor_id IN (SELECT id FROM sensors WHERE group_id = ?)`, id)
+				return err
+			}, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("store: delete group: %w", err)
+		}
+		r.Events += n
+		res, err := tx.ExecContext(ctx, `DELETE FROM sensors WHERE group_id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("store: delete group: %w", err)
+		}
+		k, _ := res.RowsAffected()
+		r.Sensors = int(k)
+		if res, err = tx.ExecContext(ctx, `DELETE FROM groups WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("store: delete group: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
@@ -171,4 +233,8 @@ func (s *Store) DeleteGroup(ctx context.Context, id int64) error {
 		}
 		return keepAllGroupsRows(ctx, tx)
 	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
 }

@@ -15,7 +15,7 @@ func TestDeletedGroupIDsAreNotReused(t *testing.T) {
 	if err := s.CreateGroup(ctx, a); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteGroup(ctx, a.ID); err != nil {
+	if _, err := s.DeleteGroup(ctx, a.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	b := &model.Group{Name: "B"}

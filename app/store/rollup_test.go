@@ -366,7 +366,7 @@ func TestAllGroupsRowsFollowTheGroups(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := w.s.DeleteGroup(ctx, w.groups[1]); err != nil {
+	if _, err := w.s.DeleteGroup(ctx, w.groups[1], false); err != nil {
 		t.Fatal(err)
 	}
 	w.groups = w.groups[:1]
@@ -398,7 +398,7 @@ func TestAllGroupsRowsFollowTheGroups(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.sensors = append(w.sensors[:1], w.sensors[2:]...)
-	if err := w.s.DeleteGroup(ctx, g.ID); err != nil {
+	if _, err := w.s.DeleteGroup(ctx, g.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	if diff := rollupDiff(t, w.s); diff != "" || countRows(t, w.s, "attackers", "group_id = 0") != 0 {
@@ -425,7 +425,7 @@ func TestAllGroupsRowsAddUpAnAddressInTwoGroups(t *testing.T) {
 	if err := s.CommitBatch(ctx, evs, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteGroup(ctx, a.ID); err != nil {
+	if _, err := s.DeleteGroup(ctx, a.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	addGroup(t, s, "c")

@@ -544,7 +544,7 @@ func TestGroups(t *testing.T) {
 
 	t.Run("delete", func(t *testing.T) {
 		u := addUser(t, s, "alice", model.RoleObserver, g.ID)
-		if err := s.DeleteGroup(ctx, g.ID); err != nil {
+		if _, err := s.DeleteGroup(ctx, g.ID, false); err != nil {
 			t.Fatal(err)
 		}
 		_, err := s.Group(ctx, g.ID)
@@ -556,7 +556,9 @@ func TestGroups(t *testing.T) {
 		if len(got.Groups) != 0 {
 			t.Errorf("alice.Groups after DeleteGroup = %v, want []", got.Groups)
 		}
-		wantError(t, s.DeleteGroup(ctx, g.ID), model.ErrNotFound, "")
-		wantError(t, s.DeleteGroup(ctx, 4242), model.ErrNotFound, "")
+		for _, id := range []int64{g.ID, 4242} {
+			_, err := s.DeleteGroup(ctx, id, false)
+			wantError(t, err, model.ErrNotFound, "")
+		}
 	})
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"honeysens/app/filter"
 	"honeysens/app/model"
 )
 
@@ -34,12 +33,6 @@ func (in *filterInput) apply(c *fiber.Ctx, r *model.FilterRule) error {
 	}
 	if in.Conditions != nil {
 		r.Conditions = *in.Conditions
-	}
-	if err := r.Validate(); err != nil {
-		return err
-	}
-	if _, err := filter.CompileConditions(r.Conditions); err != nil {
-		return err
 	}
 	if !principal(c).InGroup(r.GroupID) {
 		return invalidField("group", "You can add filter rules only to your own groups.")
@@ -106,10 +99,7 @@ func (s *Server) filterCreate(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	if err := s.Store.CreateFilterRule(ctx, r); err != nil {
-		return err
-	}
-	if err := s.Ingest.ReloadFilters(ctx); err != nil {
+	if err := s.Ingest.CreateFilterRule(ctx, r); err != nil {
 		return err
 	}
 	s.audit(c, model.AuditFilterCreated, "filter", r.ID, r.Name, "")
@@ -132,10 +122,7 @@ func (s *Server) filterUpdate(c *fiber.Ctx) error {
 	}
 	changes := model.Diff(old, r) // before the store sets updated_at
 	ctx := c.UserContext()
-	if err := s.Store.UpdateFilterRule(ctx, r); err != nil {
-		return err
-	}
-	if err := s.Ingest.ReloadFilters(ctx); err != nil {
+	if err := s.Ingest.UpdateFilterRule(ctx, r); err != nil {
 		return err
 	}
 	s.auditChanges(c, model.AuditFilterUpdated, "filter", r.ID, r.Name, "", changes)
@@ -148,10 +135,7 @@ func (s *Server) filterDelete(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	if err := s.Store.DeleteFilterRule(ctx, r.ID); err != nil {
-		return err
-	}
-	if err := s.Ingest.ReloadFilters(ctx); err != nil {
+	if err := s.Ingest.DeleteFilterRule(ctx, r.ID); err != nil {
 		return err
 	}
 	s.audit(c, model.AuditFilterDeleted, "filter", r.ID, r.Name, "")

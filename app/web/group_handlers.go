@@ -127,37 +127,16 @@ func (s *Server) groupDelete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sensors, err := s.Store.Sensors(ctx)
+	removed, err := s.Ingest.DeleteGroup(ctx, id, in.Archive)
 	if err != nil {
-		return err
-	}
-	var members []*model.Sensor
-	for _, sn := range sensors {
-		if sn.GroupID != id {
-			continue
-		}
-		if sn.Local {
-			return model.Errorf(model.ErrConflict, "The appliance's own sensor %s is in this group; move it to another group first.", sn.Name)
-		}
-		members = append(members, sn)
-	}
-	var events int64
-	for _, sn := range members {
-		n, err := s.Store.DeleteSensor(ctx, sn.ID, in.Archive)
-		if err != nil {
-			return err
-		}
-		events += n
-	}
-	if err := s.Store.DeleteGroup(ctx, id); err != nil {
 		return err
 	}
 	what := "deleted"
 	if in.Archive {
 		what = "archived"
 	}
-	s.audit(c, model.AuditGroupDeleted, "group", g.ID, g.Name, fmt.Sprintf("%d sensors removed, %d events %s", len(members), events, what))
-	return c.JSON(fiber.Map{"sensors": len(members), "events": events, "archived": in.Archive})
+	s.audit(c, model.AuditGroupDeleted, "group", g.ID, g.Name, fmt.Sprintf("%d sensors removed, %d events %s", removed.Sensors, removed.Events, what))
+	return c.JSON(fiber.Map{"sensors": removed.Sensors, "events": removed.Events, "archived": in.Archive})
 }
 
 // resumeMail lets event mails start from now when contacts were saved, in case they were
