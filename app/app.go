@@ -14,12 +14,10 @@ import (
 	"net"
 	"os"
 	"runtime/debug"
-	"sync/atomic"
 	"time"
 
 	"github.com/go-co-op/gocron/v2"
 
-	"honeysens/app/archive"
 	"honeysens/app/auth"
 	"honeysens/app/backup"
 	"honeysens/app/config"
@@ -28,7 +26,6 @@ import (
 	"honeysens/app/jobs"
 	"honeysens/app/mail"
 	"honeysens/app/metrics"
-	"honeysens/app/model"
 	"honeysens/app/notify"
 	"honeysens/app/sensor"
 	"honeysens/app/store"
@@ -52,7 +49,7 @@ type App struct {
 	ingest *ingest.Service
 	mail   *notify.Service
 	local  *sensor.Local
-	sched  atomic.Pointer[jobs.Scheduler] // set once Run started the jobs
+	sched  *jobs.Scheduler // started by Run
 	web    *web.Server
 	first  *firstLogin
 	lock   *backup.DirLock // the data directory's lock: restore refuses while it is held
@@ -112,23 +109,33 @@ func New(ctx context.Context, cfg *config.Config, res Resources, log *slog.Logge
 		return nil, err
 	}
 	cleanup = append(cleanup, func() error { local.Stop(); return nil })
+	sched, err := jobs.New(log.With("component", "jobs"), gocron.WithLocation(time.Local))
+	if err != nil {
+		return nil, err
+	}
+	cleanup = append(cleanup, sched.Shutdown)
+	timed := &timedJobs{sched: sched, store: st, mail: notifier, log: log}
+	if err := timed.fromSettings(ctx); err != nil {
+		return nil, err
+	}
+	if err := sched.Daily("database-maintenance", 4, 0, func(ctx context.Context) error { return maintain(ctx, st, log) }); err != nil {
+		return nil, err
+	}
 	pin := tlscert.Fingerprint(cert)
 	srv, err := web.New(web.Deps{
 		Store: st, Ingest: ing, Catalog: catalog, Limits: honeypot.DefaultLimits, ReloadLocal: local.Reload,
 		Assets: res.Assets, Log: log.With("component", "web"), Version: res.Version,
 		SessionIdle: cfg.SessionIdle, Limiter: auth.NewLoginLimiter(), CertPin: pin, DataDir: cfg.DataDir,
-		Mail: notifier, Metrics: reg,
+		Mail: notifier, Metrics: reg, Schedule: timed,
 	})
 	if err != nil {
 		return nil, err
 	}
-	a = &App{cfg: cfg, log: log, out: out, store: st, ingest: ing, mail: notifier, local: local, web: srv, first: first,
-		lock: lock, pin: pin, newTLS: generated}
+	a = &App{cfg: cfg, log: log, out: out, store: st, ingest: ing, mail: notifier, local: local, sched: sched, web: srv,
+		first: first, lock: lock, pin: pin, newTLS: generated}
 	if cert != nil {
 		a.tls = tlscert.ServerConfig(cert)
 	}
-	srv.ArchiveScheduled = a.scheduleArchive
-	srv.WeeklyScheduled = a.scheduleWeekly
 	return a, nil
 }
 
@@ -140,20 +147,8 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", a.cfg.Listen, err)
 	}
 	applyMemoryLimit(os.Getenv)
-	sched, err := jobs.Start(ctx, a.log, a.intervalJobs(), gocron.WithLocation(time.Local))
-	if err != nil {
+	if err := a.sched.Start(ctx, a.intervalJobs()); err != nil {
 		ln.Close()
-		return err
-	}
-	a.sched.Store(sched)
-	if err := a.scheduleFromSettings(ctx); err != nil {
-		ln.Close()
-		sched.Shutdown()
-		return err
-	}
-	if err := sched.Daily("database-maintenance", 4, 0, a.maintain); err != nil {
-		ln.Close()
-		sched.Shutdown()
 		return err
 	}
 	mailCtx, stopMail := context.WithCancel(ctx)
@@ -178,7 +173,7 @@ func (a *App) Run(ctx context.Context) error {
 		err = a.web.App().ShutdownWithTimeout(10 * time.Second)
 		<-served
 	}
-	return errors.Join(err, sched.Shutdown())
+	return errors.Join(err, a.sched.Shutdown())
 }
 
 // intervalJobs are the jobs that run at a fixed interval while the appliance serves.
@@ -247,69 +242,15 @@ func (a *App) releaseIdleMemory(ctx context.Context) error {
 	return err
 }
 
-// scheduleFromSettings places the jobs whose times the operator sets: the daily archive run
-// and the weekly summary.
-func (a *App) scheduleFromSettings(ctx context.Context) error {
-	archive := model.DefaultArchiveSettings()
-	if err := a.store.Settings(ctx, "archive", &archive); err != nil {
-		return err
-	}
-	if err := a.scheduleArchive(archive); err != nil {
-		return err
-	}
-	smtp := model.DefaultSMTPSettings()
-	if err := a.store.Settings(ctx, "smtp", &smtp); err != nil {
-		return err
-	}
-	return a.scheduleWeekly(smtp)
-}
-
 // maintain is the nightly database care (see store.Maintain), at a quiet hour after the
 // archive job's default time.
-func (a *App) maintain(ctx context.Context) error {
+func maintain(ctx context.Context, st *store.Store, log *slog.Logger) error {
 	start := time.Now()
-	if err := a.store.Maintain(ctx); err != nil {
+	if err := st.Maintain(ctx); err != nil {
 		return err
 	}
-	a.log.Info("database maintenance", "component", "store", "took", time.Since(start).Round(time.Millisecond))
+	log.Info("database maintenance", "component", "store", "took", time.Since(start).Round(time.Millisecond))
 	return nil
-}
-
-// scheduleArchive (re)schedules the daily archive job at the settings' time; before Run has
-// started the scheduler there is nothing to move.
-func (a *App) scheduleArchive(set model.ArchiveSettings) error {
-	sched := a.sched.Load()
-	if sched == nil {
-		return nil
-	}
-	hour, minute, err := set.Clock()
-	if err != nil {
-		return err
-	}
-	return sched.Daily("archive", hour, minute, func(ctx context.Context) error {
-		res, err := archive.Run(ctx, a.store, time.Now())
-		if err == nil && (res.Archived > 0 || res.Deleted > 0) {
-			a.log.Info("archive job", "component", "archive", "archived", res.Archived, "deleted", res.Deleted)
-		}
-		return err
-	})
-}
-
-// scheduleWeekly (re)schedules the weekly summary at the settings' Monday time and zone.
-func (a *App) scheduleWeekly(set model.SMTPSettings) error {
-	sched := a.sched.Load()
-	if sched == nil {
-		return nil
-	}
-	hour, minute, err := set.WeeklyClock()
-	if err != nil {
-		return err
-	}
-	loc, err := set.Location()
-	if err != nil {
-		return err
-	}
-	return sched.Weekly("weekly-summary", time.Monday, hour, minute, loc, a.mail.Weekly)
 }
 
 // Web returns the HTTP server (tests drive it with app.Test).
@@ -322,7 +263,7 @@ func (a *App) Store() *store.Store { return a.store }
 // queued, then checkpoints and closes the database and releases the data directory.
 func (a *App) Close() error {
 	a.local.Stop()
-	return errors.Join(a.ingest.Close(), a.store.Close(), a.lock.Unlock())
+	return errors.Join(a.sched.Shutdown(), a.ingest.Close(), a.store.Close(), a.lock.Unlock())
 }
 
 // CertPin returns the SHA-256 of the certificate the appliance serves ("" over plain HTTP).

@@ -19,39 +19,49 @@ type Job struct {
 	Run   func(ctx context.Context) error
 }
 
-// Scheduler runs the jobs until Shutdown.
+// Scheduler runs the jobs between Start and Shutdown. It exists before it starts, so that
+// the jobs whose times operators set can be placed (and moved) from the start.
 type Scheduler struct {
 	s     gocron.Scheduler
-	ctx   context.Context
 	log   *slog.Logger
 	mu    sync.Mutex
+	ctx   context.Context       // the jobs' context, set by Start
 	named map[string]gocron.Job // the jobs Daily and Weekly placed, by name
 }
 
-// Start schedules the interval jobs and starts the scheduler. Extra gocron options (a fake
-// clock in tests, a time zone) go to the scheduler. Runs of one job never overlap: a slow run
-// delays the next one instead.
-func Start(ctx context.Context, log *slog.Logger, list []Job, opts ...gocron.SchedulerOption) (*Scheduler, error) {
+// New returns a scheduler that runs nothing until Start. Extra gocron options (a fake clock
+// in tests, a time zone) go to gocron.
+func New(log *slog.Logger, opts ...gocron.SchedulerOption) (*Scheduler, error) {
 	s, err := gocron.NewScheduler(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	sch := &Scheduler{s: s, ctx: ctx, log: log, named: map[string]gocron.Job{}}
+	return &Scheduler{s: s, log: log, ctx: context.Background(), named: map[string]gocron.Job{}}, nil
+}
+
+// Start schedules the interval jobs and starts running every job with ctx. Runs of one job
+// never overlap: a slow run delays the next one instead.
+func (s *Scheduler) Start(ctx context.Context, list []Job) error {
+	s.mu.Lock()
+	s.ctx = ctx
+	s.mu.Unlock()
 	for _, j := range list {
-		_, err := s.NewJob(gocron.DurationJob(j.Every), sch.task(j.Name, j.Run),
+		_, err := s.s.NewJob(gocron.DurationJob(j.Every), s.task(j.Name, j.Run),
 			gocron.WithName(j.Name), gocron.WithSingletonMode(gocron.LimitModeReschedule))
 		if err != nil {
-			s.Shutdown()
-			return nil, fmt.Errorf("jobs: schedule %s: %w", j.Name, err)
+			return fmt.Errorf("jobs: schedule %s: %w", j.Name, err)
 		}
 	}
-	s.Start()
-	return sch, nil
+	s.s.Start()
+	return nil
 }
 
 func (s *Scheduler) task(name string, run func(context.Context) error) gocron.Task {
 	return gocron.NewTask(func() {
-		if err := run(s.ctx); err != nil {
+		s.mu.Lock()
+		ctx := s.ctx
+		s.mu.Unlock()
+		if err := run(ctx); err != nil {
 			s.log.Error("job failed", "component", "jobs", "job", name, "err", err)
 		}
 	})

@@ -15,15 +15,18 @@ import (
 func TestDailyJobRunsAtItsTimeAndMoves(t *testing.T) {
 	start := time.Date(2026, 11, 30, 2, 58, 0, 0, time.UTC)
 	clock := clockwork.NewFakeClockAt(start)
-	s, err := Start(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil,
-		gocron.WithClock(clock), gocron.WithLocation(time.UTC))
+	s, err := New(slog.New(slog.NewTextHandler(io.Discard, nil)), gocron.WithClock(clock), gocron.WithLocation(time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Shutdown()
 	var runs atomic.Int32
 	run := func(context.Context) error { runs.Add(1); return nil }
+	// placed before the scheduler starts, as the appliance does from its settings
 	if err := s.Daily("archive", 3, 0, run); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if next := s.NextRun("archive"); !next.Equal(start.Add(2 * time.Minute)) {
@@ -50,12 +53,14 @@ func TestWeeklyJobRunsOnMondayInItsZone(t *testing.T) {
 	// Wednesday 10:00 UTC; the job wants Monday 08:30 in Berlin (07:30 UTC in winter).
 	start := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	clock := clockwork.NewFakeClockAt(start)
-	s, err := Start(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil)), nil,
-		gocron.WithClock(clock), gocron.WithLocation(time.UTC))
+	s, err := New(slog.New(slog.NewTextHandler(io.Discard, nil)), gocron.WithClock(clock), gocron.WithLocation(time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Shutdown()
+	if err := s.Start(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		t.Fatal(err)

@@ -112,8 +112,8 @@ func (s *Server) smtpSettingsUpdate(c *fiber.Ctx) error {
 	if err := s.resumeMail(c, true); err != nil {
 		return err
 	}
-	if s.WeeklyScheduled != nil {
-		if err := s.WeeklyScheduled(set); err != nil {
+	if s.Schedule != nil {
+		if err := s.Schedule.Weekly(set); err != nil {
 			return err
 		}
 	}

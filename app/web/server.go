@@ -46,19 +46,22 @@ type Deps struct {
 	Mail *notify.Service
 	// Metrics is what GET /metrics exports (nil: the endpoint is always off).
 	Metrics *metrics.Registry
+	// Schedule moves the jobs whose times operators set (nil: no scheduler, as in tests).
+	Schedule Schedule
+}
+
+// Schedule places the jobs whose times are settings, after those settings changed.
+type Schedule interface {
+	Archive(model.ArchiveSettings) error
+	Weekly(model.SMTPSettings) error
 }
 
 // Server owns the Fiber app.
 type Server struct {
 	Deps
-	// ArchiveScheduled moves the daily archive job after its settings changed (set by the
-	// composition root, which owns the scheduler).
-	ArchiveScheduled func(model.ArchiveSettings) error
-	// WeeklyScheduled moves the weekly summary's job after the SMTP settings changed.
-	WeeklyScheduled func(model.SMTPSettings) error
-	app             *fiber.App
-	static          *staticFiles
-	routes          []Route
+	app    *fiber.App
+	static *staticFiles
+	routes []Route
 }
 
 // Route is one entry of the route table: who may call what.

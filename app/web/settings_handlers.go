@@ -37,8 +37,8 @@ func (s *Server) archiveSettingsUpdate(c *fiber.Ctx) error {
 	if err := s.Store.SetSettings(ctx, "archive", set); err != nil {
 		return err
 	}
-	if s.ArchiveScheduled != nil {
-		if err := s.ArchiveScheduled(set); err != nil {
+	if s.Schedule != nil {
+		if err := s.Schedule.Archive(set); err != nil {
 			return err
 		}
 	}
