@@ -47,7 +47,7 @@ func start(t *testing.T, cfg Config) (*Service, *hptest.Recorder) {
 		t.Fatal(err)
 	}
 	svc := New(cfg, testLimits(), nil)
-	svc.timing, svc.table.idle = fast, testIdle
+	svc.Timing, svc.table.idle = fast, testIdle
 	rec := hptest.NewRecorder()
 	if err := svc.Start(rec); err != nil {
 		t.Fatal(err)
@@ -355,4 +355,12 @@ func TestHelpers(t *testing.T) {
 	if _, _, ok := formCredentials("application/json", []byte(`{"username":"a"}`)); ok {
 		t.Error("json taken as form")
 	}
+}
+
+func TestConfigRejectsBadListen(t *testing.T) {
+	hptest.WantListenRejected(t, func(listen string) error {
+		c := DefaultConfig()
+		c.Listen = listen
+		return c.Validate()
+	}, "host:abc", "0.0.0.0:abc", "0.0.0.0")
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"honeysens/app/honeypot/hptest"
 	"honeysens/app/model"
 )
 
@@ -99,4 +100,12 @@ func TestConfigValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestConfigRejectsBadListen(t *testing.T) {
+	hptest.WantListenRejected(t, func(listen string) error {
+		c := Defaults()
+		c.Listen = listen
+		return c.Validate()
+	}, "host:abc", "0.0.0.0:abc", "0.0.0.0:80", "")
 }

@@ -13,7 +13,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -73,8 +72,8 @@ func (c *Config) fill() {
 func (c *Config) Validate() error {
 	c.fill()
 	f := model.FieldErrors{}
-	if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
-		f.Add("listen", "must be host:port, e.g. 0.0.0.0:23")
+	if msg := honeypot.ValidateListen(c.Listen, "23"); msg != "" {
+		f.Add("listen", msg)
 	}
 	if len(c.Hostname) > 63 || strings.IndexFunc(c.Hostname, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.')
@@ -116,74 +115,46 @@ const (
 
 // Service is the telnet honeypot.
 type Service struct {
+	*honeypot.Base
 	cfg    Config
-	lim    honeypot.Limits
-	log    *slog.Logger
 	srv    *honeypot.TCPServer
 	policy *shell.Policy
 	now    func() time.Time
-	delay  time.Duration          // after a failed login (tests shorten it)
-	hold   time.Duration          // promptHold (tests shorten it)
-	timing honeypot.SessionTiming // when sessions are reported (tests shorten it)
-
-	mu       sync.Mutex
-	sessions *honeypot.Sessions
-	stop     chan struct{} // closed by Stop, ends the failed-login delays at once
-	running  bool
+	delay  time.Duration // after a failed login (tests shorten it)
+	hold   time.Duration // promptHold (tests shorten it)
+	// stop is closed by Stop and ends the failed-login delays at once; Start makes it anew.
+	stop chan struct{}
 }
 
 // New returns the service; zero limits take honeypot.DefaultLimits' values.
 func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 	cfg.fill()
-	lim = lim.WithDefaults()
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Service{cfg: cfg, lim: lim, log: log, srv: honeypot.NewTCPServer(lim, log), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter), now: time.Now, delay: failDelay,
-		hold: min(promptHold, lim.IdleTimeout/2), timing: honeypot.DefaultSessionTiming}
+	base := honeypot.NewBase(Name, lim, log)
+	return &Service{Base: base, cfg: cfg, srv: honeypot.NewTCPServer(base.Limits, base.Log), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter),
+		now: time.Now, delay: failDelay, hold: min(promptHold, base.Limits.IdleTimeout/2)}
 }
-
-// Name returns "telnet".
-func (s *Service) Name() string { return Name }
 
 // Addr returns the bound address, or nil before Start.
 func (s *Service) Addr() net.Addr { return s.srv.Addr() }
 
 // Start binds the port and serves until Stop.
 func (s *Service) Start(rep honeypot.Reporter) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.srv.Addr() != nil {
-		return errors.New("telnet: already started")
-	}
-	if err := s.cfg.Validate(); err != nil {
-		return err
-	}
-	s.sessions, s.stop = honeypot.NewSessions(rep, s.log, s.timing), make(chan struct{})
-	if err := s.srv.Start(s.cfg.Listen, s.handle); err != nil {
-		return err
-	}
-	s.running = true
-	s.log.Info("telnet honeypot listening", "addr", s.srv.Addr().String())
-	return nil
+	return s.Base.Start(rep, func(*honeypot.Sessions) error {
+		if err := s.cfg.Validate(); err != nil {
+			return err
+		}
+		s.stop = make(chan struct{})
+		return s.ListenTCP(s.srv, s.cfg.Listen, s.handle)
+	})
 }
 
 // Stop closes the listener and every connection and waits for their events to be reported.
 func (s *Service) Stop() {
-	s.mu.Lock()
-	running := s.running
-	s.running = false
-	s.mu.Unlock()
-	if !running {
-		return
-	}
-	// s.stop is left in place: handlers still select on it until srv.Stop has waited for them.
-	close(s.stop)
-	s.srv.Stop()
-	s.mu.Lock()
-	sessions := s.sessions
-	s.mu.Unlock()
-	sessions.Wait()
+	s.Base.Stop(func() {
+		// s.stop is left in place: handlers still select on it until srv.Stop has waited for them.
+		close(s.stop)
+		s.srv.Stop()
+	})
 }
 
 type phase int
@@ -251,10 +222,7 @@ var (
 // and the login prompt follow once the client has answered every offer and request; a
 // client that never answers (a port scanner's probe) gets the offers only, as from telnetd.
 func (s *Service) newConn(raw, wrapped net.Conn, start time.Time) *conn {
-	s.mu.Lock()
-	sessions := s.sessions
-	s.mu.Unlock()
-	c := &conn{s: s, start: start, tr: shell.NewTranscript("Telnet", sessions, honeypot.NewEvent(Name, raw, start), start),
+	c := &conn{s: s, start: start, tr: shell.NewTranscript("Telnet", s.Sessions(), honeypot.NewEvent(Name, raw, start), start),
 		us: map[byte]bool{}, them: map[byte]bool{}, asked: map[string]bool{}, sbWait: map[byte]bool{}}
 	c.c = honeypot.WatchInput(wrapped, c.tr.Input)
 	src, dst := honeypot.Endpoints(raw)
@@ -350,7 +318,7 @@ func (s *Service) handle(raw, wrapped net.Conn) {
 	start := s.now()
 	c := s.newConn(raw, wrapped, start)
 
-	if loginGrace < s.lim.TotalTimeout {
+	if loginGrace < s.Limits.TotalTimeout {
 		grace := time.AfterFunc(loginGrace, func() {
 			if !c.tr.LoggedIn() {
 				c.graced.Store(true)
@@ -458,7 +426,7 @@ func (c *conn) closeReason(err error) string {
 	case err == nil || errors.Is(err, io.EOF):
 		return "client disconnected"
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		if c.s.now().Sub(c.start) >= c.s.lim.TotalTimeout-min(time.Second, c.s.lim.TotalTimeout/10) {
+		if c.s.now().Sub(c.start) >= c.s.Limits.TotalTimeout-min(time.Second, c.s.Limits.TotalTimeout/10) {
 			return "total time limit"
 		}
 		return "idle timeout"
