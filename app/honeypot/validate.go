@@ -4,13 +4,23 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+
+	"honeysens/app/model"
 )
 
-// ValidateListen checks a listen setting and returns the message for the UI, or "" when it is
-// fine. With an example port (e.g. "21", shown in the message) the setting is "address:port",
+// ValidateListen checks a service's listen setting and records what is wrong with it under the
+// field "listen" of f, so that a bad address is refused when it is configured, not when the
+// service fails to bind it. With an example port (e.g. "21", shown in the message) the setting is "address:port",
 // the address an IP address or empty (all addresses); without one it is an IP address alone,
 // as for recon, which binds that address once per port it lists.
-func ValidateListen(s, examplePort string) string {
+func ValidateListen(f model.FieldErrors, listen, examplePort string) {
+	if msg := listenProblem(listen, examplePort); msg != "" {
+		f.Add("listen", msg)
+	}
+}
+
+// listenProblem is ValidateListen's message for the UI, "" when the setting is fine.
+func listenProblem(s, examplePort string) string {
 	if examplePort == "" {
 		if _, err := netip.ParseAddr(s); err != nil {
 			return "Use an IP address, e.g. 0.0.0.0 for every interface."

@@ -1,6 +1,10 @@
 package honeypot
 
-import "testing"
+import (
+	"testing"
+
+	"honeysens/app/model"
+)
 
 func TestValidateListen(t *testing.T) {
 	for _, c := range []struct {
@@ -21,8 +25,9 @@ func TestValidateListen(t *testing.T) {
 		{"0.0.0.0:21", "", false},
 		{"", "", false},
 	} {
-		if msg := ValidateListen(c.in, c.port); (msg == "") != c.ok {
-			t.Errorf("ValidateListen(%q, %q) = %q", c.in, c.port, msg)
+		f := model.FieldErrors{}
+		if ValidateListen(f, c.in, c.port); (f["listen"] == "") != c.ok {
+			t.Errorf("ValidateListen(%q, %q): %q", c.in, c.port, f["listen"])
 		}
 	}
 }

@@ -58,8 +58,12 @@ var commands = map[string]command{
 	"STOR": goOn((*session).stor),
 	"APPE": goOn((*session).stor),
 	"STOU": goOn((*session).stor),
-	"SIZE": goOn((*session).size),
-	"MDTM": goOn((*session).mdtm),
+	"SIZE": goOn(func(s *session, _, arg string) {
+		s.fileFact(arg, "Could not get file size.", func(n *node) string { return strconv.FormatInt(n.fileSize(), 10) })
+	}),
+	"MDTM": goOn(func(s *session, _, arg string) {
+		s.fileFact(arg, "Could not get file modification time.", func(n *node) string { return n.mod.UTC().Format("20060102150405") })
+	}),
 	"MKD":  goOn((*session).mkd),
 	"XMKD": goOn((*session).mkd),
 	"RMD":  goOn((*session).rmd),
@@ -186,19 +190,12 @@ func (s *session) cdup(_, _ string) {
 	s.reply(250, "Directory successfully changed.")
 }
 
-func (s *session) size(_, arg string) {
+// fileFact answers SIZE and MDTM: fact of a file (not a directory), or failure.
+func (s *session) fileFact(arg, failure string, fact func(n *node) string) {
 	if n, ok := s.fs[resolve(s.cwd, arg)]; ok && !n.dir {
-		s.reply(213, strconv.FormatInt(n.fileSize(), 10))
+		s.reply(213, fact(n))
 	} else {
-		s.reply(550, "Could not get file size.")
-	}
-}
-
-func (s *session) mdtm(_, arg string) {
-	if n, ok := s.fs[resolve(s.cwd, arg)]; ok && !n.dir {
-		s.reply(213, n.mod.UTC().Format("20060102150405"))
-	} else {
-		s.reply(550, "Could not get file modification time.")
+		s.reply(550, failure)
 	}
 }
 

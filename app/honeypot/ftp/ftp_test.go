@@ -388,11 +388,3 @@ func TestStopDuringDataWait(t *testing.T) {
 		t.Errorf("details\n%s", hptest.Details(e))
 	}
 }
-
-func TestConfigRejectsBadListen(t *testing.T) {
-	hptest.WantListenRejected(t, func(listen string) error {
-		c := DefaultConfig()
-		c.Listen = listen
-		return c.Validate()
-	}, "host:abc", "0.0.0.0:abc", "0.0.0.0")
-}

@@ -310,16 +310,3 @@ func (l *LockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
-
-// WantListenRejected fails t unless validate, given each listen setting, returns a message for
-// the "listen" field: a service must refuse a bad listen address when it is configured, not
-// when it fails to bind.
-func WantListenRejected(t testing.TB, validate func(listen string) error, listens ...string) {
-	t.Helper()
-	for _, l := range listens {
-		var me *model.Error
-		if err := validate(l); !errors.As(err, &me) || me.Fields["listen"] == "" {
-			t.Errorf("listen %q: %v", l, err)
-		}
-	}
-}

@@ -356,11 +356,3 @@ func TestHelpers(t *testing.T) {
 		t.Error("json taken as form")
 	}
 }
-
-func TestConfigRejectsBadListen(t *testing.T) {
-	hptest.WantListenRejected(t, func(listen string) error {
-		c := DefaultConfig()
-		c.Listen = listen
-		return c.Validate()
-	}, "host:abc", "0.0.0.0:abc", "0.0.0.0")
-}

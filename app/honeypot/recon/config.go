@@ -75,9 +75,7 @@ func (c *Config) UnmarshalJSON(b []byte) error {
 // Validate checks the settings; the messages are per JSON field.
 func (c *Config) Validate() error {
 	f := model.FieldErrors{}
-	if msg := honeypot.ValidateListen(c.Listen, ""); msg != "" {
-		f.Add("listen", msg)
-	}
+	honeypot.ValidateListen(f, c.Listen, "")
 	checkPorts := func(field string, ports []int) {
 		seen := map[int]bool{}
 		for _, p := range ports {

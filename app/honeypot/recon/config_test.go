@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"honeysens/app/honeypot/hptest"
 	"honeysens/app/model"
 )
 
@@ -100,12 +99,4 @@ func TestConfigValidate(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestConfigRejectsBadListen(t *testing.T) {
-	hptest.WantListenRejected(t, func(listen string) error {
-		c := Defaults()
-		c.Listen = listen
-		return c.Validate()
-	}, "host:abc", "0.0.0.0:abc", "0.0.0.0:80", "")
 }

@@ -112,6 +112,15 @@ func (p *parser) andOr(stop []string) (*andOr, error) {
 	}
 }
 
+// endedEarly is the error for input that ends inside a construct: a syntax error when no more
+// lines can follow, else a request for the next line.
+func (p *parser) endedEarly() error {
+	if p.lx.complete {
+		return &syntaxError{near: "end of file"}
+	}
+	return errIncomplete
+}
+
 func (p *parser) skipNewlines() error {
 	for {
 		t, err := p.lx.peek()
@@ -119,10 +128,7 @@ func (p *parser) skipNewlines() error {
 			return err
 		}
 		if t.kind == tEOF {
-			if p.lx.complete {
-				return &syntaxError{near: "end of file"}
-			}
-			return errIncomplete
+			return p.endedEarly()
 		}
 		if t.kind != tNewline {
 			return nil
@@ -177,10 +183,7 @@ func (p *parser) expect(w string) error {
 		return err
 	}
 	if t.kind == tEOF {
-		if p.lx.complete {
-			return &syntaxError{near: "end of file"}
-		}
-		return errIncomplete
+		return p.endedEarly()
 	}
 	if t.text != w {
 		return &syntaxError{near: t.text}
@@ -199,10 +202,7 @@ func (p *parser) body(stop ...string) (list, error) {
 		return nil, err
 	}
 	if t.kind == tEOF {
-		if p.lx.complete {
-			return nil, &syntaxError{near: "end of file"}
-		}
-		return nil, errIncomplete
+		return nil, p.endedEarly()
 	}
 	if len(l) == 0 {
 		return nil, &syntaxError{near: t.text}
@@ -216,10 +216,7 @@ func (p *parser) command(stop []string) (cmd, error) {
 		return nil, err
 	}
 	if t.kind == tEOF {
-		if p.lx.complete {
-			return nil, &syntaxError{near: "end of file"}
-		}
-		return nil, errIncomplete
+		return nil, p.endedEarly()
 	}
 	var body cmd
 	switch {

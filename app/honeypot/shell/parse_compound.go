@@ -178,10 +178,7 @@ func (p *parser) caseCmd() (cmd, error) {
 		}
 		switch {
 		case t.kind == tEOF:
-			if p.lx.complete {
-				return nil, &syntaxError{near: "end of file"}
-			}
-			return nil, errIncomplete
+			return nil, p.endedEarly()
 		case t.text == "esac":
 			return cc, nil
 		case t.text != ";;":
@@ -200,10 +197,7 @@ func (p *parser) condCmd() (cmd, error) {
 		}
 		switch {
 		case t.kind == tEOF:
-			if p.lx.complete {
-				return nil, &syntaxError{near: "end of file"}
-			}
-			return nil, errIncomplete
+			return nil, p.endedEarly()
 		case t.kind == tNewline:
 			return nil, &syntaxError{near: "newline"}
 		case t.kind == tWord && t.text == "]]":

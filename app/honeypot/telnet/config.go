@@ -56,27 +56,13 @@ func (c *Config) fill() {
 func (c *Config) Validate() error {
 	c.fill()
 	f := model.FieldErrors{}
-	if msg := honeypot.ValidateListen(c.Listen, "23"); msg != "" {
-		f.Add("listen", msg)
-	}
-	if len(c.Hostname) > 63 || strings.IndexFunc(c.Hostname, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.')
-	}) >= 0 {
-		f.Add("hostname", "must be 1 to 63 letters, digits, dots or dashes")
-	}
+	honeypot.ValidateListen(f, c.Listen, "23")
 	if len(c.Issue) > 1024 || strings.IndexFunc(c.Issue, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }) >= 0 {
 		f.Add("issue", "must be at most 1024 characters of text")
 	}
 	if c.LoginRetries < 1 || c.LoginRetries > 10 {
 		f.Add("login_retries", "must be 1 to 10 (0: the default, 1)")
 	}
-	if m, a := shell.ValidateAccept(c.Accept, c.AcceptAfter); m != "" || a != "" {
-		if m != "" {
-			f.Add("accept", m)
-		}
-		if a != "" {
-			f.Add("accept_after", a)
-		}
-	}
+	shell.ValidateLogin(f, c.Hostname, c.Accept, c.AcceptAfter)
 	return f.Err()
 }

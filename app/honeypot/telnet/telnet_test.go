@@ -350,11 +350,3 @@ func FuzzParser(f *testing.F) {
 		}
 	})
 }
-
-func TestConfigRejectsBadListen(t *testing.T) {
-	hptest.WantListenRejected(t, func(listen string) error {
-		c := DefaultConfig()
-		c.Listen = listen
-		return c.Validate()
-	}, "host:abc", "0.0.0.0:abc", "0.0.0.0")
-}
