@@ -12,8 +12,8 @@ import (
 
 // ReportTimeout bounds one Report call, so that a stuck store or a full disk cannot hold a
 // session's reporting (and with it a service's Stop) forever. Ten seconds is far above a
-// healthy store's write (milliseconds, even on an SD card) and well below the 15 minutes after
-// which the server takes a silent session as ended.
+// healthy store's write and well below the 15 minutes after which the server takes a silent
+// session as ended.
 const ReportTimeout = 10 * time.Second
 
 // Base is the skeleton every honeypot service embeds, so that a service holds only what it
@@ -59,11 +59,12 @@ func (b *Base) Start(rep Reporter, bind func(sessions *Sessions) error) error {
 	if b.running {
 		return ErrStarted
 	}
-	b.rep, b.sessions = rep, NewSessions(rep, b.Log, b.Timing)
-	if err := bind(b.sessions); err != nil {
+	sessions := NewSessions(rep, b.Log, b.Timing)
+	if err := bind(sessions); err != nil {
 		return err
 	}
-	b.running = true
+	// Handlers that ask for Sessions while bind runs wait for the lock, and get these.
+	b.rep, b.sessions, b.running = rep, sessions, true
 	return nil
 }
 
