@@ -1,7 +1,8 @@
-// Package honeypot holds what every built-in honeypot service shares: the Service contract,
-// the Reporter that takes their events into the one ingest path, the Sessions that report an
-// attacker's session early and while it grows, and the limits that keep hostile clients from
-// exhausting the appliance. The services live in sub-packages.
+// Package honeypot holds what every built-in honeypot service shares: the Service contract and
+// the Base skeleton each service is built on, the Reporter that takes their events into the one
+// ingest path, the Sessions that report an attacker's session early and while it grows, and the
+// limits that keep hostile clients from exhausting the appliance. The services live in
+// sub-packages.
 package honeypot
 
 import (

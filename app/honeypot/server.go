@@ -46,14 +46,24 @@ var ErrStarted = errors.New("honeypot: already started")
 // handle(raw, wrapped), raw being the accepted connection (for its addresses) and wrapped the
 // Guard-limited one to talk over. A bind error is returned at once. Start after Stop binds anew.
 func (s *TCPServer) Start(addr string, handle func(raw, wrapped net.Conn)) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln != nil {
+	if s.Addr() != nil {
 		return ErrStarted
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
+	}
+	return s.Serve(ln, handle)
+}
+
+// Serve is Start on a listener of the caller's; it owns ln from then on (closes it on
+// ErrStarted, and on Stop).
+func (s *TCPServer) Serve(ln net.Listener, handle func(raw, wrapped net.Conn)) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ln != nil {
+		ln.Close()
+		return ErrStarted
 	}
 	s.ln, s.stopping = ln, false
 	s.ctx, s.cancel = context.WithCancel(context.Background())

@@ -1,7 +1,6 @@
 package honeypot
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -11,10 +10,6 @@ import (
 
 	"honeysens/app/model"
 )
-
-// ReportTimeout bounds one Report call, so that a stuck store or a full disk cannot hold a
-// session's reporting (and with it a service's Stop) forever.
-const ReportTimeout = 10 * time.Second
 
 // SessionTiming says when the reports of a session go out.
 type SessionTiming struct {
@@ -77,13 +72,7 @@ func (ss *Sessions) Wait() {
 }
 
 func (ss *Sessions) deliver(e *model.Event) error {
-	ctx, cancel := context.WithTimeout(context.Background(), ReportTimeout)
-	defer cancel()
-	err := ss.rep.Report(ctx, e)
-	if err != nil {
-		ss.log.Warn("honeypot: event not reported", "service", e.Service, "session", e.Session, "revision", e.Revision, "err", err)
-	}
-	return err
+	return reportWithin(ss.rep, ss.log, e)
 }
 
 // Session is one attacker session: it owns the session's live event under its lock.

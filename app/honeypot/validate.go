@@ -2,16 +2,34 @@ package honeypot
 
 import (
 	"net"
+	"net/netip"
 	"strconv"
+
+	"honeysens/app/model"
 )
 
-// ValidateListen checks an "address:port" listen setting and returns the message for the UI, or
-// "" when it is fine. The address must be an IP address or empty (all addresses); example is
-// the port shown in the message, e.g. "21".
-func ValidateListen(s, example string) string {
+// ValidateListen checks a service's listen setting and records what is wrong with it under the
+// field "listen" of f, so that a bad address is refused when it is configured, not when the
+// service fails to bind it. With an example port (e.g. "21", shown in the message) the setting is "address:port",
+// the address an IP address or empty (all addresses); without one it is an IP address alone,
+// as for recon, which binds that address once per port it lists.
+func ValidateListen(f model.FieldErrors, listen, examplePort string) {
+	if msg := listenProblem(listen, examplePort); msg != "" {
+		f.Add("listen", msg)
+	}
+}
+
+// listenProblem is ValidateListen's message for the UI, "" when the setting is fine.
+func listenProblem(s, examplePort string) string {
+	if examplePort == "" {
+		if _, err := netip.ParseAddr(s); err != nil {
+			return "Use an IP address, e.g. 0.0.0.0 for every interface."
+		}
+		return ""
+	}
 	host, port, err := net.SplitHostPort(s)
 	if err != nil {
-		return `Use "address:port", e.g. "0.0.0.0:` + example + `".`
+		return `Use "address:port", e.g. "0.0.0.0:` + examplePort + `".`
 	}
 	if host != "" && net.ParseIP(host) == nil {
 		return "Use an IP address (or none for all addresses)."

@@ -75,9 +75,7 @@ func (c Config) withDefaults() Config {
 // Validate checks the settings; messages are per field for the UI.
 func (c *Config) Validate() error {
 	f := model.FieldErrors{}
-	if msg := honeypot.ValidateListen(c.Listen, "21"); msg != "" {
-		f.Add("listen", msg)
-	}
+	honeypot.ValidateListen(f, c.Listen, "21")
 	if c.Banner != "" && !honeypot.Printable(c.Banner, 200) {
 		f.Add("banner", "Use up to 200 printable ASCII characters on one line.")
 	}

@@ -19,7 +19,7 @@ func TestSessionReportedWhileOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := New(cfg, testLimits(), nil)
-	svc.timing = honeypot.SessionTiming{First: 100 * time.Millisecond, Every: 200 * time.Millisecond, Slow: 200 * time.Millisecond,
+	svc.Timing = honeypot.SessionTiming{First: 100 * time.Millisecond, Every: 200 * time.Millisecond, Slow: 200 * time.Millisecond,
 		SlowAfter: 100, Keepalive: time.Minute}
 	rec := hptest.NewRecorder()
 	if err := svc.Start(rec); err != nil {

@@ -100,9 +100,7 @@ func (c Config) withDefaults() Config {
 // Validate checks the settings; messages are per field for the UI.
 func (c *Config) Validate() error {
 	f := model.FieldErrors{}
-	if msg := honeypot.ValidateListen(c.Listen, "80"); msg != "" {
-		f.Add("listen", msg)
-	}
+	honeypot.ValidateListen(f, c.Listen, "80")
 	if c.Server != "" && !honeypot.Printable(c.Server, 100) {
 		f.Add("server", "Use up to 100 printable ASCII characters.")
 	}

@@ -104,7 +104,7 @@ func FuzzServer(f *testing.F) {
 		slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	// Every input's requests are one session (the pipes have no source address): it ends soon
 	// after the client went, so each input is one event.
-	svc.timing, svc.table.idle = fast, 20*time.Millisecond
+	svc.Timing, svc.table.idle = fast, 20*time.Millisecond
 	rec := hptest.NewRecorder()
 	ln := &pipeListener{ch: make(chan net.Conn), done: make(chan struct{})}
 	svc.serve(ln, rec)

@@ -3,7 +3,6 @@ package http
 import (
 	"log/slog"
 	"net"
-	"sync"
 	"time"
 
 	"honeysens/app/honeypot"
@@ -19,108 +18,59 @@ var (
 
 // Service is the HTTP honeypot.
 type Service struct {
-	cfg    Config
-	lim    honeypot.Limits
-	log    *slog.Logger
-	guard  *honeypot.Guard
-	table  *table
-	site   *site
-	timing honeypot.SessionTiming // when sessions are reported (tests shorten it)
-
-	mu       sync.Mutex
-	ln       net.Listener
-	reports  *honeypot.Sessions
-	stopping bool
-	wg       sync.WaitGroup // the accept loop and every admitted connection
+	*honeypot.Base
+	cfg   Config
+	srv   *honeypot.TCPServer
+	table *table
+	site  *site
 }
 
 // New returns the service; Start binds it.
 func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	base := honeypot.NewBase("http", lim, log)
 	cfg = cfg.withDefaults()
-	return &Service{cfg: cfg, lim: lim, log: log.With("service", "http"), guard: honeypot.NewGuard(lim),
-		table: newTable(cfg), site: newSite(cfg), timing: honeypot.DefaultSessionTiming}
+	return &Service{Base: base, cfg: cfg, srv: honeypot.NewTCPServer(base.Limits, base.Log),
+		table: newTable(cfg), site: newSite(cfg)}
 }
-
-// Name is the service name events carry.
-func (s *Service) Name() string { return "http" }
 
 // Addr is the bound address, nil before Start.
-func (s *Service) Addr() net.Addr {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln == nil {
-		return nil
-	}
-	return s.ln.Addr()
-}
+func (s *Service) Addr() net.Addr { return s.srv.Addr() }
 
 // Start binds the listen address and serves in the background.
 func (s *Service) Start(rep honeypot.Reporter) error {
-	raw, err := net.Listen("tcp", s.cfg.Listen)
+	ln, err := net.Listen("tcp", s.cfg.Listen)
 	if err != nil {
 		return err
 	}
-	s.serve(raw, rep)
-	return nil
+	return s.serve(ln, rep)
 }
 
-// serve accepts connections on ln in the background.
-func (s *Service) serve(ln net.Listener, rep honeypot.Reporter) {
-	reports := honeypot.NewSessions(rep, s.log, s.timing)
-	s.table.start(reports)
-	s.mu.Lock()
-	s.ln, s.reports, s.stopping = ln, reports, false
-	s.mu.Unlock()
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				if !s.isStopping() {
-					s.log.Warn("serve ended", "err", err)
-				}
-				return
-			}
-			wc, release, err := s.guard.Admit(c)
-			if err != nil {
-				c.Close() // over the limits: refused before a byte is read
-				continue
-			}
-			s.wg.Add(1)
-			go func() {
-				defer s.wg.Done()
-				rec := newConnRec(c, time.Now())
-				s.serveConn(wc, rec)
-				release()
-				s.table.closed(rec, s.isStopping())
-			}()
-		}
-	}()
-	s.log.Info("honeypot listening", "addr", ln.Addr().String())
+// serve serves ln in the background (the fuzz test's are in-memory pipes); it closes ln when
+// it cannot.
+func (s *Service) serve(ln net.Listener, rep honeypot.Reporter) error {
+	err := s.Base.Start(rep, func(sessions *honeypot.Sessions) error {
+		s.table.start(sessions)
+		return s.ServeTCP(s.srv, ln, s.handle)
+	})
+	if err != nil {
+		ln.Close()
+	}
+	return err
+}
+
+// handle answers the requests of one admitted connection and hands what it saw to its session.
+func (s *Service) handle(raw, wc net.Conn) {
+	rec := newConnRec(raw, time.Now())
+	s.serveConn(wc, rec)
+	wc.Close() // the connection's time is over, the rest is bookkeeping
+	s.table.closed(rec, s.srv.Stopping())
 }
 
 // Stop closes the listener and every connection, ends every session (their events are still
 // reported) and waits.
 func (s *Service) Stop() {
-	s.mu.Lock()
-	s.stopping = true
-	ln, reports := s.ln, s.reports
-	s.mu.Unlock()
-	if ln != nil {
-		ln.Close()
-	}
-	s.guard.CloseAll()
-	s.wg.Wait()
-	s.table.endAll("service stopped")
-	reports.Wait()
-}
-
-func (s *Service) isStopping() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stopping
+	s.Base.Stop(func() {
+		s.srv.Stop()
+		s.table.endAll("service stopped")
+	})
 }

@@ -47,7 +47,7 @@ func start(t *testing.T, cfg Config) (*Service, *hptest.Recorder) {
 		t.Fatal(err)
 	}
 	svc := New(cfg, testLimits(), nil)
-	svc.timing, svc.table.idle = fast, testIdle
+	svc.Timing, svc.table.idle = fast, testIdle
 	rec := hptest.NewRecorder()
 	if err := svc.Start(rec); err != nil {
 		t.Fatal(err)

@@ -81,8 +81,8 @@ func TestSessionReportedEarly(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Listen = "127.0.0.1:0"
 	svc := New(cfg, testLimits(), nil)
-	svc.timing = fast
-	svc.timing.First = honeypot.DefaultSessionTiming.First
+	svc.Timing = fast
+	svc.Timing.First = honeypot.DefaultSessionTiming.First
 	rec := hptest.NewRecorder()
 	if err := svc.Start(rec); err != nil {
 		t.Fatal(err)

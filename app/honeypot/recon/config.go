@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net/netip"
 	"time"
 
+	"honeysens/app/honeypot"
 	"honeysens/app/model"
 )
 
@@ -75,9 +75,7 @@ func (c *Config) UnmarshalJSON(b []byte) error {
 // Validate checks the settings; the messages are per JSON field.
 func (c *Config) Validate() error {
 	f := model.FieldErrors{}
-	if _, err := netip.ParseAddr(c.Listen); err != nil {
-		f.Add("listen", "Use an IP address, e.g. 0.0.0.0 for every interface.")
-	}
+	honeypot.ValidateListen(f, c.Listen, "")
 	checkPorts := func(field string, ports []int) {
 		seen := map[int]bool{}
 		for _, p := range ports {

@@ -10,7 +10,6 @@ package recon
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -42,27 +41,23 @@ const (
 
 // Service is the recon honeypot service.
 type Service struct {
+	*honeypot.Base
 	cfg Config
-	lim honeypot.Limits
-	log *slog.Logger
 
 	// Set before Start; tests replace them.
 	clock       func() time.Time
 	readTimeout time.Duration
 	agg         aggConfig
 
-	stateMu sync.Mutex
-	state   int // 0 new, 1 running, 2 stopped
-
 	mu    sync.Mutex // guards tr
 	tr    *tracker
 	drops *honeypot.Drops // the limits' (the sensor host shows them), or the service's own
 	hits  atomic.Int64
 
-	guard    *honeypot.Guard
-	rep      honeypot.Reporter
+	sockMu   sync.Mutex // guards lns and pcs
 	lns      []net.Listener
 	pcs      []net.PacketConn
+	guard    *honeypot.Guard
 	stop     chan struct{}
 	stopping atomic.Bool
 	wg       sync.WaitGroup
@@ -85,52 +80,40 @@ func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 	if cfg.ScanThreshold <= 0 {
 		cfg.ScanThreshold = d.ScanThreshold
 	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	base := honeypot.NewBase(Name, lim, log)
 	drops := lim.Drops
 	if drops == nil {
 		drops = new(honeypot.Drops)
 	}
 	return &Service{
-		cfg: cfg, lim: lim, log: log, drops: drops,
+		Base: base, cfg: cfg, drops: drops,
 		clock:       time.Now,
 		readTimeout: ReadTimeout,
-		agg:         defaultAggConfig(cfg.ScanWindow, cfg.ScanThreshold, ReadTimeout, lim.WithDefaults().Memory),
+		agg:         defaultAggConfig(cfg.ScanWindow, cfg.ScanThreshold, ReadTimeout, base.Limits.Memory),
 	}
 }
-
-// Name returns "recon".
-func (s *Service) Name() string { return Name }
 
 // Start binds every port and serves in the background. If any bind fails, the ports bound so
 // far are closed and the error names the port, e.g. "port 3306: address already in use".
 func (s *Service) Start(rep honeypot.Reporter) error {
-	s.stateMu.Lock()
-	defer s.stateMu.Unlock()
-	if s.state != 0 {
-		return errors.New("recon: started twice")
-	}
+	return s.Base.Start(rep, func(*honeypot.Sessions) error { return s.bind() })
+}
+
+func (s *Service) bind() error {
+	s.sockMu.Lock()
+	defer s.sockMu.Unlock()
 	// The read time is handle's own deadline, which the Guard respects; the Guard's idle and
-	// total limits (defaults when zero) apply on top, and no more than PayloadCap is read.
-	lim := s.lim.WithDefaults()
+	// total limits apply on top, and no more than PayloadCap is read.
+	lim := s.Limits
 	lim.Drops = s.drops
 	if lim.MaxInputBytes > PayloadCap {
 		lim.MaxInputBytes = PayloadCap
 	}
-	closeAll := func() {
-		for _, ln := range s.lns {
-			ln.Close()
-		}
-		for _, pc := range s.pcs {
-			pc.Close()
-		}
-		s.lns, s.pcs = nil, nil
-	}
+	s.lns, s.pcs = nil, nil
 	for _, p := range s.cfg.Ports {
 		ln, err := net.Listen("tcp", net.JoinHostPort(s.cfg.Listen, strconv.Itoa(p)))
 		if err != nil {
-			closeAll()
+			s.forgetSocketsLocked()
 			return fmt.Errorf("port %d: %w", p, bindErr(err))
 		}
 		s.lns = append(s.lns, ln)
@@ -138,18 +121,17 @@ func (s *Service) Start(rep honeypot.Reporter) error {
 	for _, p := range s.cfg.UDPPorts {
 		pc, err := net.ListenPacket("udp", net.JoinHostPort(s.cfg.Listen, strconv.Itoa(p)))
 		if err != nil {
-			closeAll()
+			s.forgetSocketsLocked()
 			return fmt.Errorf("udp port %d: %w", p, bindErr(err))
 		}
 		s.pcs = append(s.pcs, pc)
 	}
-	s.state = 1
-	s.rep = rep
 	s.guard = honeypot.NewGuard(lim)
 	s.mu.Lock()
 	s.tr = newTracker(Name, s.agg)
 	s.mu.Unlock()
 	s.stop = make(chan struct{})
+	s.stopping.Store(false)
 	for _, ln := range s.lns {
 		s.wg.Add(1)
 		go s.accept(ln)
@@ -161,6 +143,22 @@ func (s *Service) Start(rep honeypot.Reporter) error {
 	s.wg.Add(1)
 	go s.flusher()
 	return nil
+}
+
+// forgetSocketsLocked closes the sockets a failed Start bound.
+func (s *Service) forgetSocketsLocked() {
+	s.closeSocketsLocked()
+	s.lns, s.pcs = nil, nil
+}
+
+// closeSocketsLocked closes every bound socket; the accept and read loops then end.
+func (s *Service) closeSocketsLocked() {
+	for _, ln := range s.lns {
+		ln.Close()
+	}
+	for _, pc := range s.pcs {
+		pc.Close()
+	}
 }
 
 // bindErr keeps the reason of a listen error ("address already in use", "permission denied").
@@ -179,33 +177,25 @@ func bindErr(err error) error {
 // Stop closes the listeners and connections, waits for every goroutine, and reports every
 // event still held (connections in a window that has not passed yet, scans still going on).
 func (s *Service) Stop() {
-	s.stateMu.Lock()
-	defer s.stateMu.Unlock()
-	if s.state != 1 {
-		s.state = 2
-		return
-	}
-	s.state = 2
-	s.stopping.Store(true)
-	close(s.stop)
-	for _, ln := range s.lns {
-		ln.Close()
-	}
-	for _, pc := range s.pcs {
-		pc.Close()
-	}
-	s.guard.CloseAll()
-	s.wg.Wait()
-	s.mu.Lock()
-	evs := s.tr.Drain()
-	s.mu.Unlock()
-	s.report(evs)
+	s.Base.Stop(func() {
+		s.stopping.Store(true)
+		close(s.stop)
+		s.sockMu.Lock()
+		s.closeSocketsLocked()
+		s.sockMu.Unlock()
+		s.guard.CloseAll()
+		s.wg.Wait()
+		s.mu.Lock()
+		evs := s.tr.Drain()
+		s.mu.Unlock()
+		s.report(evs)
+	})
 }
 
 // Addr returns the first bound address (TCP, else UDP), nil before Start.
 func (s *Service) Addr() net.Addr {
-	s.stateMu.Lock()
-	defer s.stateMu.Unlock()
+	s.sockMu.Lock()
+	defer s.sockMu.Unlock()
 	if len(s.lns) > 0 {
 		return s.lns[0].Addr()
 	}
@@ -217,8 +207,8 @@ func (s *Service) Addr() net.Addr {
 
 // Addrs returns the bound TCP addresses, in the order of Config.Ports.
 func (s *Service) Addrs() []net.Addr {
-	s.stateMu.Lock()
-	defer s.stateMu.Unlock()
+	s.sockMu.Lock()
+	defer s.sockMu.Unlock()
 	out := make([]net.Addr, len(s.lns))
 	for i, ln := range s.lns {
 		out[i] = ln.Addr()
@@ -228,8 +218,8 @@ func (s *Service) Addrs() []net.Addr {
 
 // UDPAddrs returns the bound UDP addresses, in the order of Config.UDPPorts.
 func (s *Service) UDPAddrs() []net.Addr {
-	s.stateMu.Lock()
-	defer s.stateMu.Unlock()
+	s.sockMu.Lock()
+	defer s.sockMu.Unlock()
 	out := make([]net.Addr, len(s.pcs))
 	for i, pc := range s.pcs {
 		out[i] = pc.LocalAddr()
@@ -264,7 +254,7 @@ func (s *Service) accept(ln net.Listener) {
 				return
 			}
 			// Out of file descriptors or the like: wait a little rather than spin.
-			s.log.Warn("recon: accept failed", "addr", ln.Addr().String(), "err", err)
+			s.Log.Warn("recon: accept failed", "addr", ln.Addr().String(), "err", err)
 			select {
 			case <-s.stop:
 				return
@@ -340,7 +330,7 @@ func (s *Service) readUDP(pc net.PacketConn) {
 			if s.stopping.Load() || errors.Is(err, net.ErrClosed) {
 				return
 			}
-			s.log.Warn("recon: udp read failed", "addr", local.String(), "err", err)
+			s.Log.Warn("recon: udp read failed", "addr", local.String(), "err", err)
 			select {
 			case <-s.stop:
 				return
@@ -393,10 +383,6 @@ func (s *Service) flusher() {
 
 func (s *Service) report(evs []*model.Event) {
 	for _, e := range evs {
-		ctx, cancel := context.WithTimeout(context.Background(), honeypot.ReportTimeout)
-		if err := s.rep.Report(ctx, e); err != nil {
-			s.log.Warn("recon: event not reported", "summary", e.Summary, "source", e.Source.String(), "err", err)
-		}
-		cancel()
+		s.Report(e)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"honeysens/app/model"
 )
 
 // DefaultAccept is the credential list a login honeypot accepts unless configured otherwise:
@@ -43,6 +45,36 @@ func ValidateAccept(list []string, after int) (acceptMsg, afterMsg string) {
 		afterMsg = fmt.Sprintf("must be between 0 (never) and %d", MaxAcceptAfter)
 	}
 	return acceptMsg, afterMsg
+}
+
+// ValidateLogin records what is wrong with the login settings that the ssh and telnet
+// honeypots share: ValidateAccept's messages under "accept" and "accept_after", and a bad host
+// name (the prompt's and the fake shell's) under "hostname".
+func ValidateLogin(f model.FieldErrors, hostname string, accept []string, after int) {
+	if !ValidHostname(hostname) {
+		f.Add("hostname", "must be 1 to 63 letters, digits, dots or dashes")
+	}
+	acceptMsg, afterMsg := ValidateAccept(accept, after)
+	if acceptMsg != "" {
+		f.Add("accept", acceptMsg)
+	}
+	if afterMsg != "" {
+		f.Add("accept_after", afterMsg)
+	}
+}
+
+// ValidHostname reports whether h is 1 to 63 letters, digits, dots or dashes.
+func ValidHostname(h string) bool {
+	if h == "" || len(h) > 63 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 // Policy decides which logins a honeypot accepts: pairs from an accept list, and, when

@@ -11,92 +11,16 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"honeysens/app/honeypot"
 	"honeysens/app/honeypot/shell"
-	"honeysens/app/model"
 )
 
 // Name is the service name events carry.
 const Name = "telnet"
-
-// Config is the telnet service's settings.
-type Config struct {
-	Listen   string `json:"listen"`
-	Hostname string `json:"hostname"` // shown in "<hostname> login:" and the fake shell
-	// Issue replaces the banner before the login prompt; empty: inetutils telnetd's host line,
-	// "Linux <release> (<hostname>) (pts/0)".
-	Issue       string   `json:"issue"`
-	Accept      []string `json:"accept"`       // "user:password" pairs let in; "*" matches anything
-	AcceptAfter int      `json:"accept_after"` // let any password in after this many failures from one address (0 = never)
-	// LoginRetries is login.defs' LOGIN_RETRIES: failed logins before the connection ends
-	// (0: DefaultLoginRetries). Above 1, hydra's telnet module (9.4, Debian 12) mixes up its
-	// pairs after the first "Login incorrect" of a connection, as it does against a real
-	// Debian host: what it types is recorded exactly, but it is not the pair it meant.
-	LoginRetries int `json:"login_retries"`
-}
-
-// DefaultLoginRetries is one attempt per connection, as on a Debian host with LOGIN_RETRIES 1.
-const DefaultLoginRetries = 1
-
-// DefaultConfig returns the settings `go run .` uses.
-func DefaultConfig() Config {
-	return Config{
-		Listen:   "127.0.0.1:2323",
-		Hostname: "debian",
-		Accept:   append([]string(nil), shell.DefaultAccept...),
-	}
-}
-
-func (c *Config) fill() {
-	d := DefaultConfig()
-	if c.Listen == "" {
-		c.Listen = d.Listen
-	}
-	if c.Hostname == "" {
-		c.Hostname = d.Hostname
-	}
-	if c.Accept == nil {
-		c.Accept = d.Accept
-	}
-	if c.LoginRetries == 0 {
-		c.LoginRetries = DefaultLoginRetries
-	}
-}
-
-// Validate checks the settings (after filling in defaults for empty fields).
-func (c *Config) Validate() error {
-	c.fill()
-	f := model.FieldErrors{}
-	if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
-		f.Add("listen", "must be host:port, e.g. 0.0.0.0:23")
-	}
-	if len(c.Hostname) > 63 || strings.IndexFunc(c.Hostname, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '.')
-	}) >= 0 {
-		f.Add("hostname", "must be 1 to 63 letters, digits, dots or dashes")
-	}
-	if len(c.Issue) > 1024 || strings.IndexFunc(c.Issue, func(r rune) bool { return r < 0x20 && r != '\n' || r == 0x7f }) >= 0 {
-		f.Add("issue", "must be at most 1024 characters of text")
-	}
-	if c.LoginRetries < 1 || c.LoginRetries > 10 {
-		f.Add("login_retries", "must be 1 to 10 (0: the default, 1)")
-	}
-	if m, a := shell.ValidateAccept(c.Accept, c.AcceptAfter); m != "" || a != "" {
-		if m != "" {
-			f.Add("accept", m)
-		}
-		if a != "" {
-			f.Add("accept_after", a)
-		}
-	}
-	return f.Err()
-}
 
 // How a login goes, like Debian's telnetd and login(1).
 const (
@@ -116,74 +40,46 @@ const (
 
 // Service is the telnet honeypot.
 type Service struct {
+	*honeypot.Base
 	cfg    Config
-	lim    honeypot.Limits
-	log    *slog.Logger
 	srv    *honeypot.TCPServer
 	policy *shell.Policy
 	now    func() time.Time
-	delay  time.Duration          // after a failed login (tests shorten it)
-	hold   time.Duration          // promptHold (tests shorten it)
-	timing honeypot.SessionTiming // when sessions are reported (tests shorten it)
-
-	mu       sync.Mutex
-	sessions *honeypot.Sessions
-	stop     chan struct{} // closed by Stop, ends the failed-login delays at once
-	running  bool
+	delay  time.Duration // after a failed login (tests shorten it)
+	hold   time.Duration // promptHold (tests shorten it)
+	// stop is closed by Stop and ends the failed-login delays at once; Start makes it anew.
+	stop chan struct{}
 }
 
 // New returns the service; zero limits take honeypot.DefaultLimits' values.
 func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 	cfg.fill()
-	lim = lim.WithDefaults()
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Service{cfg: cfg, lim: lim, log: log, srv: honeypot.NewTCPServer(lim, log), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter), now: time.Now, delay: failDelay,
-		hold: min(promptHold, lim.IdleTimeout/2), timing: honeypot.DefaultSessionTiming}
+	base := honeypot.NewBase(Name, lim, log)
+	return &Service{Base: base, cfg: cfg, srv: honeypot.NewTCPServer(base.Limits, base.Log), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter),
+		now: time.Now, delay: failDelay, hold: min(promptHold, base.Limits.IdleTimeout/2)}
 }
-
-// Name returns "telnet".
-func (s *Service) Name() string { return Name }
 
 // Addr returns the bound address, or nil before Start.
 func (s *Service) Addr() net.Addr { return s.srv.Addr() }
 
 // Start binds the port and serves until Stop.
 func (s *Service) Start(rep honeypot.Reporter) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.srv.Addr() != nil {
-		return errors.New("telnet: already started")
-	}
-	if err := s.cfg.Validate(); err != nil {
-		return err
-	}
-	s.sessions, s.stop = honeypot.NewSessions(rep, s.log, s.timing), make(chan struct{})
-	if err := s.srv.Start(s.cfg.Listen, s.handle); err != nil {
-		return err
-	}
-	s.running = true
-	s.log.Info("telnet honeypot listening", "addr", s.srv.Addr().String())
-	return nil
+	return s.Base.Start(rep, func(*honeypot.Sessions) error {
+		if err := s.cfg.Validate(); err != nil {
+			return err
+		}
+		s.stop = make(chan struct{})
+		return s.ListenTCP(s.srv, s.cfg.Listen, s.handle)
+	})
 }
 
 // Stop closes the listener and every connection and waits for their events to be reported.
 func (s *Service) Stop() {
-	s.mu.Lock()
-	running := s.running
-	s.running = false
-	s.mu.Unlock()
-	if !running {
-		return
-	}
-	// s.stop is left in place: handlers still select on it until srv.Stop has waited for them.
-	close(s.stop)
-	s.srv.Stop()
-	s.mu.Lock()
-	sessions := s.sessions
-	s.mu.Unlock()
-	sessions.Wait()
+	s.Base.Stop(func() {
+		// s.stop is left in place: handlers still select on it until srv.Stop has waited for them.
+		close(s.stop)
+		s.srv.Stop()
+	})
 }
 
 type phase int
@@ -226,35 +122,11 @@ type conn struct {
 	graced    atomic.Bool
 }
 
-// stage is how far the option negotiation has come; inetutils telnetd goes through it in
-// this order and starts login(1), which prints the prompt, only at the end.
-type stage int
-
-const (
-	stageOffers     stage = iota // first offers sent, their answers awaited
-	stageSubneg                  // SEND subnegotiations sent for the options the client took
-	stageTerminal                // terminal options offered
-	stageLoginShown              // the host line and login prompt are out
-)
-
-// The options telnetd asks the client for first, and then for the terminal.
-var (
-	firstOffers    = []byte{IAC, WILL, OptAuth, IAC, WILL, OptEncrypt, IAC, DO, OptTTYPE, IAC, DO, OptTSPEED, IAC, DO, OptXDISPLOC, IAC, DO, OptNewEnv, IAC, DO, OptEnviron}
-	firstAsked     = []string{"will37", "will38", "do24", "do32", "do35", "do39", "do36"}
-	terminalOffers = []byte{IAC, WILL, OptSGA, IAC, DO, OptEcho, IAC, DO, OptLinemode, IAC, DO, OptNAWS, IAC, WILL, OptStatus, IAC, DO, OptLFlow}
-	terminalAsked  = []string{"will3", "do1", "do34", "do31", "will5", "do33"}
-	// subnegOrder is the order of telnetd's SEND requests for the options the client took.
-	subnegOrder = []byte{OptTSPEED, OptXDISPLOC, OptNewEnv, OptEnviron, OptTTYPE}
-)
-
 // newConn sets up a connection and queues what Debian's telnetd offers first. The host line
 // and the login prompt follow once the client has answered every offer and request; a
 // client that never answers (a port scanner's probe) gets the offers only, as from telnetd.
 func (s *Service) newConn(raw, wrapped net.Conn, start time.Time) *conn {
-	s.mu.Lock()
-	sessions := s.sessions
-	s.mu.Unlock()
-	c := &conn{s: s, start: start, tr: shell.NewTranscript("Telnet", sessions, honeypot.NewEvent(Name, raw, start), start),
+	c := &conn{s: s, start: start, tr: shell.NewTranscript("Telnet", s.Sessions(), honeypot.NewEvent(Name, raw, start), start),
 		us: map[byte]bool{}, them: map[byte]bool{}, asked: map[string]bool{}, sbWait: map[byte]bool{}}
 	c.c = honeypot.WatchInput(wrapped, c.tr.Input)
 	src, dst := honeypot.Endpoints(raw)
@@ -267,90 +139,11 @@ func (s *Service) newConn(raw, wrapped net.Conn, start time.Time) *conn {
 	return c
 }
 
-// advance sends the next step of the negotiation once the client has answered the last.
-func (c *conn) advance() {
-	for {
-		switch c.stage {
-		case stageOffers:
-			if c.waiting(firstAsked) {
-				return
-			}
-			for _, o := range subnegOrder {
-				if c.them[o] {
-					c.out = append(c.out, IAC, SB, o, 1, IAC, SE)
-					c.sbWait[o] = true
-				}
-			}
-			c.stage = stageSubneg
-		case stageSubneg:
-			if len(c.sbWait) > 0 {
-				return
-			}
-			for i := 0; i < len(terminalOffers); i += 3 {
-				if o := terminalOffers[i+2]; o == OptLinemode && c.them[o] {
-					continue // the client has offered it already
-				}
-				c.out = append(c.out, terminalOffers[i:i+3]...)
-				c.asked[terminalAsked[i/3]] = true
-			}
-			c.stage = stageTerminal
-		case stageTerminal:
-			if c.waiting(terminalAsked) {
-				return
-			}
-			if c.them[OptLinemode] {
-				// telnetd sets the client's line mode (EDIT|TRAPSIG), then takes LINEMODE back.
-				if !c.modeSent {
-					c.out = append(c.out, IAC, SB, OptLinemode, 1, 3, IAC, SE, 0)
-				}
-				c.out = append(c.out, IAC, WILL, OptEcho, IAC, DO, OptBinary, IAC, DONT, OptLinemode)
-				c.them[OptLinemode] = false
-				c.asked["will1"], c.asked["do0"] = true, true
-			} else {
-				c.out = append(c.out, IAC, WILL, OptEcho, IAC, DO, OptTimingMark, IAC, DO, OptBinary)
-				c.asked["will1"], c.asked["do6"], c.asked["do0"] = true, true, true
-			}
-			c.showLogin()
-			return
-		default:
-			return
-		}
-	}
-}
-
-// showLogin ends the negotiation: the host line and the login prompt go out, and login reads
-// what was typed ahead.
-func (c *conn) showLogin() {
-	c.stage = stageLoginShown
-	issue := c.s.cfg.Issue
-	if issue == "" {
-		issue = fmt.Sprintf("\nLinux %s (%s) (pts/0)\n", shell.KernelRelease, c.s.cfg.Hostname)
-	}
-	c.writeText(issue + "\n" + c.s.cfg.Hostname + " login: ")
-	early := c.early
-	c.early = nil
-	for _, b := range early {
-		if c.phase != phaseDone {
-			c.input(b)
-		}
-	}
-}
-
-// waiting says whether an answer to one of the offers keys is still due.
-func (c *conn) waiting(keys []string) bool {
-	for _, k := range keys {
-		if c.asked[k] {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *Service) handle(raw, wrapped net.Conn) {
 	start := s.now()
 	c := s.newConn(raw, wrapped, start)
 
-	if loginGrace < s.lim.TotalTimeout {
+	if loginGrace < s.Limits.TotalTimeout {
 		grace := time.AfterFunc(loginGrace, func() {
 			if !c.tr.LoggedIn() {
 				c.graced.Store(true)
@@ -458,7 +251,7 @@ func (c *conn) closeReason(err error) string {
 	case err == nil || errors.Is(err, io.EOF):
 		return "client disconnected"
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		if c.s.now().Sub(c.start) >= c.s.lim.TotalTimeout-min(time.Second, c.s.lim.TotalTimeout/10) {
+		if c.s.now().Sub(c.start) >= c.s.Limits.TotalTimeout-min(time.Second, c.s.Limits.TotalTimeout/10) {
 			return "total time limit"
 		}
 		return "idle timeout"
@@ -480,125 +273,6 @@ func (c *conn) flush() error {
 	_, err := c.c.Write(c.out)
 	c.out = c.out[:0]
 	return err
-}
-
-func (c *conn) note(step string) {
-	for _, s := range c.seen {
-		if s == step {
-			return
-		}
-	}
-	if len(c.seen) < maxOptions {
-		c.seen = append(c.seen, step)
-	}
-}
-
-// Options the honeypot takes when the client offers them unasked, as telnetd does.
-var (
-	takesFromClient = map[byte]bool{OptBinary: true, OptTTYPE: true, OptNAWS: true, OptTSPEED: true, OptLFlow: true,
-		OptLinemode: true, OptXDISPLOC: true, OptEnviron: true, OptNewEnv: true}
-	offersItself = map[byte]bool{OptBinary: true, OptEcho: true, OptSGA: true, OptStatus: true}
-)
-
-// command answers one telnet command from the client. An answer to an offer of ours is taken
-// silently; an unasked offer is taken or refused.
-func (c *conn) command(cmd Command) {
-	c.note(cmd.String())
-	key := func(v string) string { return fmt.Sprintf("%s%d", v, cmd.Opt) }
-	switch cmd.Verb {
-	case WILL:
-		switch {
-		case c.asked[key("do")]:
-			delete(c.asked, key("do"))
-			c.them[cmd.Opt] = true
-			if c.stage == stageLoginShown && slices.Contains(subnegOrder, cmd.Opt) {
-				// a late answer (after the prompt hold): its SEND follows at once
-				c.out = append(c.out, IAC, SB, cmd.Opt, 1, IAC, SE)
-			}
-		case c.them[cmd.Opt]:
-		case takesFromClient[cmd.Opt]:
-			c.them[cmd.Opt] = true
-			c.out = append(c.out, IAC, DO, cmd.Opt)
-			if cmd.Opt == OptLinemode {
-				// telnetd acknowledges the client's line mode (MODE_ACK) at once.
-				c.out = append(c.out, IAC, SB, OptLinemode, 1, 0x10, IAC, SE, 0)
-				c.modeSent = true
-			}
-			if c.stage != stageOffers && slices.Contains(subnegOrder, cmd.Opt) {
-				c.out = append(c.out, IAC, SB, cmd.Opt, 1, IAC, SE)
-			}
-		default:
-			c.out = append(c.out, IAC, DONT, cmd.Opt)
-		}
-	case WONT:
-		if c.asked[key("do")] {
-			delete(c.asked, key("do"))
-		} else if c.them[cmd.Opt] {
-			c.out = append(c.out, IAC, DONT, cmd.Opt)
-		}
-		c.them[cmd.Opt] = false
-	case DO:
-		switch {
-		case c.asked[key("will")]:
-			delete(c.asked, key("will"))
-			c.us[cmd.Opt] = true
-		case c.us[cmd.Opt]:
-		case offersItself[cmd.Opt]:
-			c.us[cmd.Opt] = true
-			c.out = append(c.out, IAC, WILL, cmd.Opt)
-		default:
-			c.out = append(c.out, IAC, WONT, cmd.Opt)
-		}
-		if cmd.Opt == OptEcho && c.us[OptEcho] {
-			c.echo = true
-			c.ed.Echo = c.phase != phasePass
-		}
-	case DONT:
-		if c.asked[key("will")] {
-			delete(c.asked, key("will"))
-			if cmd.Opt == OptEcho && c.stage == stageLoginShown && !c.reoffered {
-				// telnetd offers a refused ECHO once more, with SGA.
-				c.reoffered = true
-				c.out = append(c.out, IAC, WILL, OptSGA, IAC, WILL, OptEcho)
-				c.asked["will3"], c.asked["will1"] = true, true
-			}
-		} else if c.us[cmd.Opt] {
-			c.out = append(c.out, IAC, WONT, cmd.Opt)
-		}
-		c.us[cmd.Opt] = false
-		if cmd.Opt == OptEcho {
-			c.echo = false
-			c.ed.Echo = false
-		}
-	case SB:
-		if len(cmd.Data) > 0 && cmd.Data[0] == 0 { // IS: the answer to our SEND
-			delete(c.sbWait, cmd.Opt)
-		}
-		switch cmd.Opt {
-		case OptTTYPE:
-			if t, ok := parseTTYPE(cmd.Data); ok && !c.ttype {
-				c.ttype = true
-				c.tr.Note("terminal type " + t)
-			}
-		case OptNAWS:
-			if w, h, ok := parseNAWS(cmd.Data); ok && !c.naws {
-				c.naws = true
-				c.tr.Note(fmt.Sprintf("window size %dx%d", w, h))
-			}
-		case OptNewEnv, OptEnviron:
-			if vars := parseEnv(cmd.Data); len(vars) > 0 {
-				c.tr.Note("environment " + strings.Join(vars, " "))
-			}
-		}
-	case IP, BRK:
-		c.input(0x03)
-	case EC:
-		c.input(0x7f)
-	case EL:
-		c.input(0x15)
-	case AYT:
-		c.writeText("\n[Yes]\n")
-	}
 }
 
 // input takes one data byte from the client.

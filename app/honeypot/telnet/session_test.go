@@ -16,7 +16,7 @@ import (
 func TestSessionReportedWhileOpen(t *testing.T) {
 	s := New(Config{Listen: "127.0.0.1:0", LoginRetries: 5}, honeypot.Limits{}, nil)
 	s.delay = 0
-	s.timing = honeypot.SessionTiming{First: 100 * time.Millisecond, Every: 200 * time.Millisecond, Slow: 200 * time.Millisecond,
+	s.Timing = honeypot.SessionTiming{First: 100 * time.Millisecond, Every: 200 * time.Millisecond, Slow: 200 * time.Millisecond,
 		SlowAfter: 100, Keepalive: time.Minute}
 	rec := hptest.NewRecorder()
 	if err := s.Start(rec); err != nil {
