@@ -39,10 +39,10 @@ type originalSensor struct {
 	id     int64
 	secret string
 	now    *time.Time
-	certFP string            // fingerprint of the server certificate it trusts ("invalid": none)
+	certFP string // fingerprint of the server certificate it trusts ("invalid": none)
 	// Fingerprints of the EAPOL certificates it holds ("": none, sent as null).
 	eapolCAFP, eapolClientFP string
-	config map[string]string // "section.key" → value, as its configuration file holds it
+	config                   map[string]string // "section.key" → value, as its configuration file holds it
 }
 
 // originalApp serves the sensor routes the way the web guard does (see sensorApp), with the
