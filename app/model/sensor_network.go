@@ -133,6 +133,12 @@ func (n *SensorNetwork) Normalize() {
 	if mode(n.IPMode) != IPModeDHCP {
 		n.DHCPHostname = ""
 	}
+	// PEM text ends with a line break, however it was pasted: the sensor writes it to a file.
+	for _, p := range []*string{&n.EAPOLCACert, &n.EAPOLClientCert, &n.EAPOLClientKey} {
+		if *p = strings.TrimSpace(*p); *p != "" {
+			*p += "\n"
+		}
+	}
 	n.MACAddress = strings.ToLower(n.MACAddress)
 	if mode(n.MACMode) != MACModeCustom {
 		n.MACAddress = ""
