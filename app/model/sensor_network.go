@@ -187,6 +187,10 @@ func (n *SensorNetwork) Validate() error {
 			f.Add(key, "Required.")
 		case utf8.RuneCountInString(s) > max || strings.ContainsAny(s, "\r\n\x00"):
 			f.Add(key, "At most "+strconv.Itoa(max)+" characters on one line.")
+		case strings.Contains(s, "%"):
+			// The original sensor's configuration parser takes % for a reference to another
+			// setting and refuses to store the value: it would stop polling.
+			f.Add(key, "The sensor cannot store '%' in its configuration.")
 		}
 	}
 	inModes := func(key string, m *int, last int) bool {

@@ -34,6 +34,7 @@ func TestSensorNetworkValidate(t *testing.T) {
 		{"ErrDHCPName", SensorNetwork{IPMode: mode(IPModeDHCP), DHCPHostname: "Sensor_1"}, []string{"network_dhcp_hostname"}},
 		{"ErrProxy", SensorNetwork{ProxyMode: mode(ProxyEnabled), ProxyHost: "a b", ProxyUser: "u\nx"},
 			[]string{"proxy_host", "proxy_port", "proxy_user"}},
+		{"ErrPercent", SensorNetwork{EAPOLMode: mode(EAPOLMD5), EAPOLIdentity: "id", EAPOLPassword: "100%"}, []string{"eapol_password"}},
 		{"ErrMD5WithoutPassword", SensorNetwork{EAPOLMode: mode(EAPOLMD5)}, []string{"eapol_identity", "eapol_password"}},
 		{"ErrTLSWithoutCertificates", SensorNetwork{EAPOLMode: mode(EAPOLTLS), EAPOLIdentity: "id", EAPOLCACert: "not a certificate"},
 			[]string{"eapol_ca_cert", "eapol_client_cert", "eapol_client_key"}},
