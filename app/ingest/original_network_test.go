@@ -89,10 +89,15 @@ func TestOriginalSensorServicesAndNetwork(t *testing.T) {
 		t.Errorf("services = %s", reply["services"])
 	}
 
-	// The sensor holds the CA certificate now: it is not sent again.
+	// The sensor holds the CA certificate now: it is not sent again, and nothing in its
+	// configuration changes (a change would make it restart its network and containers).
 	now = now.Add(time.Minute)
+	applied := maps.Clone(o.config)
 	if reply := o.poll(`{"1": 0, "2": 1}`); reply["eapol_ca_cert"] != nil {
 		t.Errorf("eapol_ca_cert sent again: %s", reply["eapol_ca_cert"])
+	}
+	if !reflect.DeepEqual(o.config, applied) {
+		t.Errorf("the same settings changed the configuration:\n got %v\nwant %v", o.config, applied)
 	}
 
 	// Without a CA certificate in its settings the sensor is told to drop its copy.
