@@ -105,7 +105,8 @@ CREATE TABLE IF NOT EXISTS sensors (
     last_status_ts  INTEGER NOT NULL DEFAULT 0,
     local           INTEGER NOT NULL DEFAULT 0, -- the appliance's own, built-in sensor
     dropped_events  INTEGER NOT NULL DEFAULT 0, -- events a remote sensor had to drop (buffer full)
-    original        INTEGER NOT NULL DEFAULT 0  -- speaks the original HoneySens 2.x protocol (its last heartbeat did)
+    original        INTEGER NOT NULL DEFAULT 0, -- speaks the original HoneySens 2.x protocol (its last heartbeat did)
+    network         TEXT    NOT NULL DEFAULT '{}' -- JSON model.SensorNetwork: address, proxy, EAPOL, endpoint overrides
 );
 CREATE INDEX IF NOT EXISTS sensors_group ON sensors(group_id);
 
@@ -122,6 +123,21 @@ CREATE TABLE IF NOT EXISTS sensor_services (
     updated_at INTEGER NOT NULL,
     PRIMARY KEY (sensor_id, service)
 ) WITHOUT ROWID;
+
+-- Container services assigned to original HoneySens sensors: a label, the registry and the
+-- image per architecture (JSON object), how the container is networked and its published ports
+-- (JSON object). The id is the service id the sensor knows the container by.
+CREATE TABLE IF NOT EXISTS sensor_containers (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    sensor_id          INTEGER NOT NULL REFERENCES sensors(id) ON DELETE CASCADE,
+    label              TEXT    NOT NULL,
+    registry           TEXT    NOT NULL,
+    images             TEXT    NOT NULL,
+    raw_network_access INTEGER NOT NULL DEFAULT 0,
+    catch_all          INTEGER NOT NULL DEFAULT 0,
+    port_assignment    TEXT    NOT NULL DEFAULT '{}',
+    UNIQUE (sensor_id, label)
+);
 
 -- Sensor status history: one row per change between online and offline (the first contact
 -- included), written by the timeout check. The newest row per sensor says since when it is in
@@ -486,4 +502,4 @@ CREATE TABLE IF NOT EXISTS notify_marks (
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;

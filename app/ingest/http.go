@@ -147,8 +147,8 @@ func (s *Service) StatusCreate(c *fiber.Ctx) (err error) {
 	var body struct {
 		Sensor json.RawMessage `json:"sensor"`
 		Status json.RawMessage `json:"status"`
-		// Only original sensors send the fingerprint of the server certificate they trust.
-		SrvCrtFp json.RawMessage `json:"srv_crt_fp"`
+		// Only original sensors send the fingerprints of the certificates they hold.
+		originalFingerprints
 	}
 	if err := json.Unmarshal(c.Body(), &body); err != nil {
 		return model.Errorf(model.ErrInvalid, "The body is not a JSON object {sensor, status}.")
@@ -187,7 +187,7 @@ func (s *Service) StatusCreate(c *fiber.Ctx) (err error) {
 		return err
 	}
 	if original {
-		return s.replyOriginal(c, sensor, body.SrvCrtFp)
+		return s.replyOriginal(c, sensor, body.originalFingerprints)
 	}
 	ctx := c.UserContext()
 	for name, st := range hb.Services {

@@ -39,8 +39,10 @@ type originalSensor struct {
 	id     int64
 	secret string
 	now    *time.Time
-	certFP string            // fingerprint of the server certificate it trusts ("invalid": none)
-	config map[string]string // "section.key" → value, as its configuration file holds it
+	certFP string // fingerprint of the server certificate it trusts ("invalid": none)
+	// Fingerprints of the EAPOL certificates it holds ("": none, sent as null).
+	eapolCAFP, eapolClientFP string
+	config                   map[string]string // "section.key" → value, as its configuration file holds it
 }
 
 // originalApp serves the sensor routes the way the web guard does (see sensorApp), with the
@@ -93,8 +95,14 @@ func (o *originalSensor) request(method, path string, body string) (int, []byte)
 func (o *originalSensor) statusBody(serviceStatus string) string {
 	status := fmt.Sprintf(`{"disk_total": 29715, "disk_usage": 4120, "free_mem": "312", "ip": "192.0.2.50", `+
 		`"service_status": %s, "status": 1, "sw_version": "2.9.1", "timestamp": %d}`, serviceStatus, o.now.Unix())
-	return fmt.Sprintf(`{"sensor": "%d", "srv_crt_fp": "%s", "eapol_ca_crt_fp": null, "eapol_client_crt_fp": null, "status": "%s"}`,
-		o.id, o.certFP, base64.StdEncoding.EncodeToString([]byte(status)))
+	fp := func(s string) string {
+		if s == "" {
+			return "null"
+		}
+		return `"` + s + `"`
+	}
+	return fmt.Sprintf(`{"sensor": "%d", "srv_crt_fp": "%s", "eapol_ca_crt_fp": %s, "eapol_client_crt_fp": %s, "status": "%s"}`,
+		o.id, o.certFP, fp(o.eapolCAFP), fp(o.eapolClientFP), base64.StdEncoding.EncodeToString([]byte(status)))
 }
 
 // poll is one heartbeat: it applies the answer as the manager does and returns it.
@@ -133,13 +141,19 @@ func (o *originalSensor) apply(reply map[string]json.RawMessage) {
 			continue // the manager keeps its own setting
 		}
 		var v any
-		if err := json.Unmarshal(raw, &v); err != nil || v == nil {
-			o.t.Fatalf("%s = %s would erase %s", key, raw, entry)
+		if err := json.Unmarshal(raw, &v); err != nil {
+			o.t.Fatalf("%s = %s is not JSON", key, raw)
 		}
-		if _, isMap := v.(map[string]any); isMap {
+		switch v := v.(type) {
+		case nil:
+			delete(o.config, entry) // the manager sets the entry to None
+		case string:
+			o.config[entry] = v
+		case float64, bool:
+			o.config[entry] = string(raw) // the manager writes str() of the value
+		default:
 			o.t.Fatalf("%s = %s is not a scalar", key, raw)
 		}
-		o.config[entry] = strings.Trim(string(raw), `"`)
 	}
 	// The polling interval is read back with getint and multiplied by 60.
 	if _, err := strconv.Atoi(o.config["server.interval"]); err != nil {
@@ -158,8 +172,10 @@ func (o *originalSensor) apply(reply map[string]json.RawMessage) {
 	}
 	for id, archs := range services {
 		for arch, sv := range archs {
+			// portAssignment is JSON text that decodes to the container's port mapping.
+			var ports map[string]int
 			if sv.Label == nil || sv.URI == nil || sv.RawNetworkAccess == nil || sv.CatchAll == nil || sv.PortAssignment == nil ||
-				!json.Valid([]byte(*sv.PortAssignment)) {
+				json.Unmarshal([]byte(*sv.PortAssignment), &ports) != nil || ports == nil {
 				o.t.Fatalf("services[%s][%s] lacks a key or type the manager reads: %s", id, arch, reply["services"])
 			}
 		}
@@ -175,6 +191,23 @@ func (o *originalSensor) apply(reply map[string]json.RawMessage) {
 	var unhandled bool
 	if err := json.Unmarshal(reply["unhandledEvents"], &unhandled); err != nil {
 		o.t.Fatalf("unhandledEvents = %s: want a boolean", reply["unhandledEvents"])
+	}
+	// EAPOL certificates: null removes the sensor's file, text replaces it (the client
+	// certificate only together with its key).
+	if _, ok := reply["eapol_client_cert"]; ok != (reply["eapol_client_key"] != nil) {
+		o.t.Fatalf("eapol_client_cert without eapol_client_key: %v", reply)
+	}
+	for key, fp := range map[string]*string{"eapol_ca_cert": &o.eapolCAFP, "eapol_client_cert": &o.eapolClientFP} {
+		if raw, ok := reply[key]; ok {
+			var crt *string
+			if err := json.Unmarshal(raw, &crt); err != nil {
+				o.t.Fatalf("%s = %s: want PEM text or null", key, raw)
+			}
+			*fp = ""
+			if crt != nil {
+				*fp = model.CertFingerprint(*crt)
+			}
+		}
 	}
 	if raw, ok := reply["server_crt"]; ok {
 		var crt string

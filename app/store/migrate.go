@@ -23,6 +23,7 @@ var upgrades = []upgrade{
 	{to: 4, sql: upgradeTo4},
 	{to: 5, sql: upgradeTo5},
 	{to: 6, sql: upgradeTo6},
+	{to: 7, sql: upgradeTo7},
 }
 
 // upgradeTo2 adds e-mail notifications: contacts, templates, the outbox, the storm guard and
@@ -351,6 +352,23 @@ ALTER TABLE api_tokens ADD COLUMN last_used_ip TEXT NOT NULL DEFAULT '';
 // interval is counted in minutes.
 const upgradeTo6 = `
 ALTER TABLE sensors ADD COLUMN original INTEGER NOT NULL DEFAULT 0;
+`
+
+// upgradeTo7 adds the network settings of a sensor and the container services of original
+// HoneySens sensors.
+const upgradeTo7 = `
+ALTER TABLE sensors ADD COLUMN network TEXT NOT NULL DEFAULT '{}';
+CREATE TABLE IF NOT EXISTS sensor_containers (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    sensor_id          INTEGER NOT NULL REFERENCES sensors(id) ON DELETE CASCADE,
+    label              TEXT    NOT NULL,
+    registry           TEXT    NOT NULL,
+    images             TEXT    NOT NULL,
+    raw_network_access INTEGER NOT NULL DEFAULT 0,
+    catch_all          INTEGER NOT NULL DEFAULT 0,
+    port_assignment    TEXT    NOT NULL DEFAULT '{}',
+    UNIQUE (sensor_id, label)
+);
 `
 
 var versionPattern = regexp.MustCompile(`(?m)^PRAGMA user_version\s*=\s*(\d+)\s*;`)

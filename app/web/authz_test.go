@@ -97,6 +97,15 @@ var routeCases = map[string]routeCase{
 	"GET /api/sensors/:id/config": {path: "/api/sensors/{sensor}/config", want: [4]int{401, 403, 200, 200}},
 	"PUT /api/sensors/:id/services/:name": {path: "/api/sensors/{sensor}/services/recon", body: map[string]any{"enabled": false},
 		want: [4]int{401, 403, 200, 200}},
+	"GET /api/sensors/:id/network":    {path: "/api/sensors/{sensor}/network", want: [4]int{401, 200, 200, 200}},
+	"PUT /api/sensors/:id/network":    {path: "/api/sensors/{sensor}/network", body: map[string]any{"proxy_mode": 0}, want: [4]int{401, 403, 200, 200}},
+	"GET /api/sensors/:id/containers": {path: "/api/sensors/{sensor}/containers", want: [4]int{401, 200, 200, 200}},
+	"POST /api/sensors/:id/containers": {path: "/api/sensors/{sensor}/containers", body: func(i int) any {
+		return map[string]any{"label": fmt.Sprint("c", i), "registry": "registry.example.org", "images": map[string]string{"armhf": "honeysens/recon:armhf-1"}}
+	}, want: [4]int{401, 403, 201, 201}},
+	"PUT /api/sensors/:id/containers/:cid": {path: "/api/sensors/{sensor}/containers/999", body: map[string]any{"label": "c", "registry": "registry.example.org",
+		"images": map[string]string{"armhf": "honeysens/recon:armhf-1"}}, want: [4]int{401, 403, 404, 404}},
+	"DELETE /api/sensors/:id/containers/:cid": {path: "/api/sensors/{sensor}/containers/999", want: [4]int{401, 403, 404, 404}},
 	// The manager's delete succeeds, so the admin then finds nothing to delete.
 	"DELETE /api/sensors/:id": {path: "/api/sensors/{sensor}", want: [4]int{401, 403, 200, 404}},
 

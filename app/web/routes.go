@@ -90,6 +90,12 @@ func (s *Server) table() []Route {
 		{get, "/api/sensors/:id/status", auth.Observer, s.sensorStatusHistory, false},
 		{get, "/api/sensors/:id/config", auth.Manager, s.sensorConfig, false},
 		{put, "/api/sensors/:id/services/:name", auth.Manager, s.sensorServiceUpdate, false},
+		{get, "/api/sensors/:id/network", auth.Observer, s.sensorNetworkGet, false},
+		{put, "/api/sensors/:id/network", auth.Manager, s.sensorNetworkUpdate, false},
+		{get, "/api/sensors/:id/containers", auth.Observer, s.sensorContainerList, false},
+		{post, "/api/sensors/:id/containers", auth.Manager, s.sensorContainerCreate, false},
+		{put, "/api/sensors/:id/containers/:cid", auth.Manager, s.sensorContainerUpdate, false},
+		{del, "/api/sensors/:id/containers/:cid", auth.Manager, s.sensorContainerDelete, false},
 
 		// The HoneySens sensor protocol: HMAC-signed, checked by the ingest service.
 		{post, "/api/events", auth.Sensor, s.Ingest.EventsCreate, false},

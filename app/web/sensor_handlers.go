@@ -1,9 +1,6 @@
 package web
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,7 +11,6 @@ import (
 
 	"honeysens/app/auth"
 	"honeysens/app/honeypot"
-	"honeysens/app/ingest"
 	"honeysens/app/model"
 	"honeysens/app/sensor"
 )
@@ -344,86 +340,4 @@ func (s *Server) sensorConfig(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sensor-%d.json"`, sn.ID))
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(cfg)
-}
-
-// sensorConfigOriginal is the configuration archive of an original HoneySens 2.x sensor, as
-// the original server builds it: honeysens.cfg (an INI file) and the certificate the sensor
-// trusts, server-cert.pem (empty over plain HTTP: the sensor then checks the server with its
-// system's certificate authorities). The server is named as the browser reached the
-// appliance (see ingest.Endpoint). The first heartbeat comes after a minute; its answer then sets the interval.
-// Settings the appliance does not keep for the sensor (network, MAC, proxy, EAPOL) are the
-// original's defaults: DHCP, its own MAC address, no proxy, no EAPOL.
-func (s *Server) sensorConfigOriginal(c *fiber.Ctx, sn *model.Sensor) error {
-	host, port := ingest.Endpoint(c)
-	hostname := fmt.Sprintf("s%d", sn.ID)
-	// Keys without a value are read back as unset, as the original writes them.
-	cfg := fmt.Sprintf(`[server]
-host = %[1]s
-name = %[1]s
-port_https = %[2]d
-interval = 1
-certfile = server-cert.pem
-
-[general]
-sensor_id = %[3]d
-hostname = %[4]s
-secret = %[5]s
-service_network = 10.10.10.0/24
-
-[network]
-mode = 0
-address
-netmask
-gateway
-dns
-dhcp_hostname
-
-[mac]
-mode = 0
-address
-
-[proxy]
-mode = 0
-host
-port
-user
-password
-
-[eapol]
-mode = 0
-identity
-password
-anon_identity
-ca_cert
-client_cert
-client_key
-client_key_password
-
-`, host, port, sn.ID, hostname, sn.Secret)
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	now := s.Now()
-	for _, f := range []struct {
-		name string
-		data []byte
-	}{{"server-cert.pem", s.Ingest.ServerCertPEM()}, {"honeysens.cfg", []byte(cfg)}} {
-		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: 0o600, Size: int64(len(f.data)), ModTime: now}); err != nil {
-			return err
-		}
-		if _, err := tw.Write(f.data); err != nil {
-			return err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return err
-	}
-	if err := gz.Close(); err != nil {
-		return err
-	}
-	s.audit(c, model.AuditSensorConfigDownloaded, "sensor", sn.ID, sn.Name, "original HoneySens archive")
-	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.tar.gz"`, hostname))
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Set(fiber.HeaderContentType, "application/gzip")
-	return c.Send(buf.Bytes())
 }

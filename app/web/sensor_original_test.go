@@ -8,6 +8,8 @@ import (
 	"io"
 	"maps"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"honeysens/app/sensorproto"
+	"honeysens/app/tlscert"
 )
 
 // The configuration archive of an original HoneySens sensor: honeysens.cfg with every section
@@ -122,4 +125,42 @@ func mustAtoi(t *testing.T, s string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// The archive carries the network settings set for the sensor, so that a sensor with a fixed
+// address or 802.1X reaches the appliance the first time, and the EAPOL files it names.
+func TestOriginalSensorConfigArchiveNetwork(t *testing.T) {
+	h := newHarness(t)
+	admin := h.login("admin", adminPassword)
+	sn := h.createSensor(admin, "legacy-static", 1)
+	dir := t.TempDir()
+	if err := tlscert.GenerateSelfSigned(filepath.Join(dir, "c.pem"), filepath.Join(dir, "k.pem"), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	crt, _ := os.ReadFile(filepath.Join(dir, "c.pem"))
+	key, _ := os.ReadFile(filepath.Join(dir, "k.pem"))
+	admin.do("PUT", fmt.Sprintf("/api/sensors/%d/network", sn.id), map[string]any{"server_endpoint_host": "192.0.2.1",
+		"server_endpoint_port_https": 8443, "network_ip_mode": 1, "network_ip_address": "192.0.2.50",
+		"network_ip_netmask": "255.255.255.0", "eapol_mode": 2, "eapol_identity": "sensor", "eapol_ca_cert": string(crt),
+		"eapol_client_cert": string(crt), "eapol_client_key": string(key)}).mustStatus(t, 200)
+	res := admin.do("GET", fmt.Sprintf("/api/sensors/%d/config?format=original", sn.id), nil).mustStatus(t, 200)
+	gz, err := gzip.NewReader(strings.NewReader(res.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	tr := tar.NewReader(gz)
+	for hd, err := tr.Next(); err == nil; hd, err = tr.Next() {
+		b, _ := io.ReadAll(tr)
+		files[hd.Name] = string(b)
+	}
+	if files["eapol_ca.crt"] != string(crt) || files["eapol_client.crt"] != string(crt) || files["eapol_client.key"] != string(key) {
+		t.Errorf("EAPOL files: %v", slices.Collect(maps.Keys(files)))
+	}
+	for _, line := range []string{"host = 192.0.2.1\nname = example.com\nport_https = 8443\n", "[network]\nmode = 1\naddress = 192.0.2.50\nnetmask = 255.255.255.0\ngateway\n",
+		"[eapol]\nmode = 2\nidentity = sensor\npassword\nanon_identity\nca_cert = eapol_ca.crt\nclient_cert = eapol_client.crt\nclient_key = eapol_client.key\n"} {
+		if !strings.Contains(files["honeysens.cfg"], line) {
+			t.Errorf("honeysens.cfg lacks %q:\n%s", line, files["honeysens.cfg"])
+		}
+	}
 }

@@ -14,6 +14,8 @@ import { sensorRow, sensorHeads } from './sensors_table.js';
 import { openSensorDialog, openRemoveSensorDialog, openStatusHistory } from './sensor_dialogs.js';
 import { openServiceSettings } from './sensor_services.js';
 import { serviceWord } from './sensor_labels.js';
+import { openNetworkSettings } from './sensor_network.js';
+import { openContainerServices } from './sensor_containers.js';
 
 const REFRESH_MS = 10000;
 const NOTICE_MS = 6000;
@@ -67,6 +69,8 @@ export async function render(view, ctx) {
     history: (s) => openStatusHistory(s),
     settings: (s, name) => openServiceSettings(s, name, state, (msg) => changed(msg)),
     toggle: (s, name, enabled) => toggle(s, name, enabled),
+    network: (s) => openNetworkSettings(s, (msg) => changed(msg)).catch((err) => showError(err.message)),
+    containers: (s) => openContainerServices(s, state, (msg) => changed(msg)),
   };
 
   /** paint rebuilds the table; the focused control (e.g. a toggle used by keyboard) keeps focus. */

@@ -24,14 +24,15 @@ export function sensorHeads(state) {
   ];
 }
 
-/** sensorRow is one sensor. act: {edit, remove, history, settings, toggle}. */
+/** sensorRow is one sensor. act: {edit, remove, history, settings, toggle, network, containers}. */
 export function sensorRow(s, state, act) {
   const group = state.groups.get(s.group);
   return h('tr', { 'data-id': s.id, 'data-name': s.name, class: s.local ? 'local' : null },
     h('td', { class: 'col-name' },
       h('div', { class: 'strong sensor-name' }, s.name),
       s.location ? h('div', { class: 'muted small sensor-location' }, s.location) : null,
-      s.local ? h('span', { class: 'tag', title: 'The honeypots of this appliance' }, 'this appliance') : null),
+      s.local ? h('span', { class: 'tag', title: 'The honeypots of this appliance' }, 'this appliance') : null,
+      s.original ? h('span', { class: 'tag sensor-original', title: 'An original HoneySens 2.x sensor' }, 'original') : null),
     h('td', { class: 'sensor-group' }, group || `#${s.group}`),
     h('td', { class: 'col-status' }, statusBadge(s, true)),
     h('td', { class: 'col-contact' },
@@ -121,8 +122,12 @@ function actions(s, state, act) {
         class: 'btn small sensor-config-original', href: `/api/sensors/${s.id}/config?format=original`, download: `s${s.id}.tar.gz`,
         title: 'Download HoneySens 2.x config archive', 'aria-label': `Download the HoneySens 2.x configuration archive of ${s.name}`,
       }, '2.x'));
+      button('sensor-network', 'icon-settings', 'Network settings', act.network);
+      // Container services are for original sensors; before its first contact a sensor may be one.
+      if (s.original || !s.last_contact) button('sensor-containers', 'icon-details', 'HoneySens 2.x container services', act.containers);
       button('sensor-remove', 'icon-remove', 'Remove', act.remove);
     }
   }
   return out;
 }
+
