@@ -72,6 +72,9 @@ func (s *Store) CommitBatch(ctx context.Context, events []*model.Event, hits map
 		if err := c.flushCounts(); err != nil {
 			return err
 		}
+		if err := c.queueOutputs(c.fresh); err != nil {
+			return err
+		}
 		if c.roll != nil {
 			return c.roll.apply(ctx, s.prepared(tx))
 		}
@@ -93,6 +96,7 @@ type commit struct {
 	now    int64
 	counts map[countKey]int // new live events per event_counts key
 	roll   *rollup          // nil when the store keeps no rollups (bench baseline)
+	fresh  []*model.Event   // the events inserted (not session updates): what outputs get
 }
 
 func (c *commit) event(e *model.Event) error {
@@ -137,6 +141,7 @@ func (c *commit) insert(e *model.Event) error {
 		return fmt.Errorf("store: insert event: %w", err)
 	}
 	e.ID, _ = res.LastInsertId()
+	c.fresh = append(c.fresh, e)
 	e.DetailsCount, e.PacketsCount = len(e.Details), len(e.Packets)
 	if _, err := c.tx.StmtContext(ctx, st.indexEvent).ExecContext(ctx, e.ID, e.Summary); err != nil {
 		return fmt.Errorf("store: index event: %w", err)
