@@ -81,8 +81,7 @@ func (ch *channel) Send(ctx context.Context, m outbox.Message) error {
 // Judge: what the receiver refused for this message fails it; anything else (unreachable,
 // timeouts, overload) holds the queue until the receiver is back.
 func (ch *channel) Judge(err error) outbox.Verdict {
-	var r refusal
-	if errors.As(err, &r) {
+	if Refused(err) {
 		return outbox.Refused
 	}
 	return outbox.Down

@@ -46,6 +46,9 @@ func (r refusal) Unwrap() error { return r.error }
 // Refuse marks err as the receiver's final answer about this one message.
 func Refuse(err error) error { return refusal{err} }
 
+// Refused reports whether err is (or wraps) such a final answer.
+func Refused(err error) bool { return errors.As(err, new(refusal)) }
+
 // keepDone is how long delivered and failed messages stay listed.
 const keepDone = 7 * 24 * time.Hour
 
@@ -94,7 +97,9 @@ func (s *Service) Run(ctx context.Context) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for id, r := range s.running {
-		r.ch.close()
+		if r.stop == nil {
+			r.ch.close() // driven by Deliver only
+		}
 		delete(s.running, id)
 	}
 }
@@ -128,13 +133,13 @@ func (s *Service) Sync(ctx context.Context) error {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
+			defer r.ch.close() // here, so that no Send uses the sender while it closes
 			r.courier.Run(cctx)
 		}()
 	}
 	for id, r := range s.running {
 		if !seen[id] && r.stop != nil {
 			r.stop()
-			r.ch.close()
 			delete(s.running, id)
 		}
 	}
@@ -171,7 +176,7 @@ func (s *Service) Retry(ctx context.Context, id int64) (int64, error) {
 }
 
 // Deliver runs one delivery round of an output at once, with the state its loop keeps; tests
-// drive delivery with it instead of Run.
+// drive delivery with it instead of Run (never both at once).
 func (s *Service) Deliver(ctx context.Context, id int64) error {
 	s.mu.Lock()
 	r := s.running[id]
