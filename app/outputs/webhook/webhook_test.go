@@ -3,8 +3,8 @@ package webhook
 import (
 	"context"
 	"crypto/hmac"
-	"errors"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
