@@ -163,16 +163,17 @@ func (s *Service) EventsCommitted([]*model.Event) {
 	}
 }
 
-// Retry makes an output's queued messages due now and queues its failures of the last week
-// again.
-func (s *Service) Retry(ctx context.Context, id int64) (int64, error) {
+// Retry makes an output's queued messages due now and, with failedToo, queues its failures of
+// the last week again. Saving an output uses it without failedToo, as saving the mail
+// settings does.
+func (s *Service) Retry(ctx context.Context, id int64, failedToo bool) (int64, error) {
 	s.mu.Lock()
 	r := s.running[id]
 	s.mu.Unlock()
 	if r == nil {
 		r = s.courier(id) // not running (yet): the rows are changed all the same
 	}
-	return r.courier.Retry(ctx, true, store.OutputGiveUpAfter)
+	return r.courier.Retry(ctx, failedToo, store.OutputGiveUpAfter)
 }
 
 // Deliver runs one delivery round of an output at once, with the state its loop keeps; tests

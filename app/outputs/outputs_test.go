@@ -173,7 +173,7 @@ func TestReceiverDownWaits(t *testing.T) {
 		t.Errorf("refused: %d requests, state %+v", n, st.OutputState)
 	}
 	e.status = 200
-	if n, err := e.svc.Retry(e.ctx, o.ID); err != nil || n != 1 {
+	if n, err := e.svc.Retry(e.ctx, o.ID, true); err != nil || n != 1 {
 		t.Fatalf("retry: %d, %v", n, err)
 	}
 	e.deliver(o)
