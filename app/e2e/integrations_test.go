@@ -5,12 +5,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"honeysens/app/mail/mailtest"
 )
 
 // hookReceiver is a webhook receiver whose answer the test sets; it keeps the summaries of the
@@ -121,4 +124,19 @@ func TestIntegrationsPage(t *testing.T) {
 		t.Errorf("outputs table = %q, want the message delivered", b.text("#outputs-table"))
 	}
 	b.assertNoPageErrors()
+}
+
+// TestTestEventMailed: the test event reaches the mail contacts of its sensor's group, as a
+// real event would.
+func TestTestEventMailed(t *testing.T) {
+	sink := mailtest.Start(t, mailtest.Options{Mode: mailtest.Plain})
+	srv := startServer(t)
+	api := adminAPI(t, srv)
+	api.enableMail(sink)
+	api.setContacts(api.groupID("Default"), []contact{{Email: "ops@example.org", CriticalEvents: true}})
+	api.must("POST", "/api/settings/testevent", map[string]any{}, nil, http.StatusCreated)
+	m := sink.Wait(t, 1, mailWait)[0]
+	if !slices.Equal(m.To, []string{"ops@example.org"}) || !strings.Contains(m.Body, "TEST EVENT") {
+		t.Errorf("mail to %v:\n%s", m.To, m.Body)
+	}
 }
