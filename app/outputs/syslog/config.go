@@ -31,12 +31,12 @@ var facilities = []string{"kern", "user", "mail", "daemon", "auth", "syslog", "l
 type Config struct {
 	Host      string `json:"host"`
 	Port      int    `json:"port"`
-	Transport string `json:"transport"`
+	Transport string `json:"transport,omitempty"`
 	// CA is PEM: the certificates a TLS receiver's chain must end in (pinning the site's own
 	// CA or the receiver's self-signed certificate). Empty: the system's roots.
-	CA       string `json:"ca"`
-	Facility string `json:"facility"`
-	Format   string `json:"format"`
+	CA       string `json:"ca,omitempty"`
+	Facility string `json:"facility,omitempty"`
+	Format   string `json:"format,omitempty"`
 }
 
 // Kind is the syslog output type for the outputs service.

@@ -3,13 +3,19 @@ package syslog
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"honeysens/app/tlscert"
 )
 
 // readFrame reads one octet-counted record ("LEN SP RECORD").
@@ -74,4 +80,72 @@ func TestReconnectAfterReceiverClosed(t *testing.T) {
 			t.Fatalf("record %d never arrived: written to the closed connection", i)
 		}
 	}
+}
+
+// TestTLSChecksTheReceiver: a receiver whose certificate is not the pinned one, or not signed
+// by a trusted root when nothing is pinned, gets no record.
+func TestTLSChecksTheReceiver(t *testing.T) {
+	dir := t.TempDir()
+	gen := func(name string) (string, tls.Certificate) {
+		cert, key := filepath.Join(dir, name+".pem"), filepath.Join(dir, name+".key")
+		if err := tlscert.GenerateSelfSigned(cert, key, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		pair, err := tls.LoadX509KeyPair(cert, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pem, _ := os.ReadFile(cert)
+		return string(pem), pair
+	}
+	_, served := gen("receiver")
+	other, _ := gen("other")
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{served}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	got := make(chan string, 4)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				if rec, err := readFrame(bufio.NewReader(c)); err == nil {
+					got <- rec
+				}
+			}()
+		}
+	}()
+	port := ln.Addr().(*net.TCPAddr).Port
+	for _, ca := range []string{other, ""} {
+		raw, err := Kind{}.Config(mustJSON(t, Config{Host: "127.0.0.1", Port: port, Transport: TLS, CA: ca}), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snd, err := Kind{Hostname: "h"}.Open(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = snd.Send(context.Background(), hostileEvent(0).event())
+		snd.Close()
+		if err == nil || !strings.Contains(err.Error(), "certificate") {
+			t.Errorf("CA %.30q: sent, err %v", ca, err)
+		}
+	}
+	if len(got) != 0 {
+		t.Errorf("the receiver got %d records", len(got))
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
