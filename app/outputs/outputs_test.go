@@ -199,3 +199,36 @@ func TestSelection(t *testing.T) {
 		}
 	}
 }
+
+// TestRunDelivers: the running service starts a loop for an output created while it runs,
+// wakes it on new events, and stops it when the output is deleted.
+func TestRunDelivers(t *testing.T) {
+	e := newEnv(t)
+	e.svc.Now = time.Now
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.svc.Run(ctx)
+	}()
+	defer func() { cancel(); <-done }()
+	o := e.output(model.Selection{Events: model.SelectAll}, true)
+	if err := e.svc.Sync(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	list := e.events(model.ClassHoneypot, model.ClassScan)
+	e.svc.EventsCommitted(list)
+	deadline := time.Now().Add(20 * time.Second)
+	for e.requests(list[0].ID)+e.requests(list[1].ID) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("not delivered: %v", e.state(o).OutputState)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := e.st.DeleteOutput(e.ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Sync(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+}
