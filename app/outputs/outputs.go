@@ -93,6 +93,9 @@ func (s *Service) Run(ctx context.Context) {
 		s.log.Error("outputs not started", "err", err)
 	}
 	<-ctx.Done()
+	s.mu.Lock()
+	s.runCtx = nil // no Sync starts a loop from here on, so the wait below sees them all
+	s.mu.Unlock()
 	s.wg.Wait()
 	s.mu.Lock()
 	defer s.mu.Unlock()
