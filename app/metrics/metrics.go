@@ -98,8 +98,9 @@ func classLabel(c model.Classification) string {
 
 // gauges are the values read at scrape time.
 type gauges struct {
-	sensors map[string]int // status → sensors
-	mail    map[string]int // outbox status → mails
+	sensors map[string]int  // status → sensors
+	mail    map[string]int  // outbox status → mails
+	outputs []*model.Output // with their queued and failed counts
 	dbBytes int64
 }
 
@@ -122,6 +123,9 @@ func (r *Registry) read(ctx context.Context, now time.Time) (*gauges, error) {
 		}
 	}
 	if g.mail, err = r.st.MailCounts(ctx); err != nil {
+		return nil, err
+	}
+	if g.outputs, err = r.st.Outputs(ctx); err != nil {
 		return nil, err
 	}
 	// The database is its file and the write-ahead log not yet checkpointed into it.
@@ -163,8 +167,15 @@ func (r *Registry) Write(ctx context.Context, out io.Writer, now time.Time) erro
 	}
 	x.family("honeysens_outbox_queued", "gauge", "Messages waiting for delivery, per output.")
 	x.sample("honeysens_outbox_queued", float64(g.mail[model.MailQueued]), "output", "mail")
+	// An integration is labelled type:name, which no other output (the mail) can be called.
+	for _, o := range g.outputs {
+		x.sample("honeysens_outbox_queued", float64(o.Queued), "output", o.Kind+":"+o.Name)
+	}
 	x.family("honeysens_outbox_failed", "gauge", "Messages given up after failed delivery and still kept, per output.")
 	x.sample("honeysens_outbox_failed", float64(g.mail[model.MailFailed]), "output", "mail")
+	for _, o := range g.outputs {
+		x.sample("honeysens_outbox_failed", float64(o.Failed), "output", o.Kind+":"+o.Name)
+	}
 
 	x.family("honeysens_honeypot_connections", "gauge", "Open connections of the appliance's honeypot services.")
 	var services []string

@@ -181,6 +181,12 @@ func TestGaugesAreReadAtScrape(t *testing.T) {
 	e.addSensor(t, "down", &ago)
 	e.reg.OpenConnections("ssh").Add(2)
 	e.reg.OpenConnections("ftp").Add(1)
+	hook := &model.Output{Kind: model.OutputWebhook, Name: `Team "chat"`, Enabled: true,
+		Selection: model.Selection{Events: model.SelectAll}, Config: []byte(`{"url":"https://example.org/hook"}`)}
+	if err := e.st.CreateOutput(context.Background(), hook); err != nil {
+		t.Fatal(err)
+	}
+	e.submit(t, event("ssh", "", 0))
 
 	s, _ := scrape(t, e.reg)
 	want(t, s, `honeysens_sensors{status="online"}`, 1)
@@ -188,6 +194,8 @@ func TestGaugesAreReadAtScrape(t *testing.T) {
 	want(t, s, `honeysens_sensors{status="waiting"}`, 1)
 	want(t, s, `honeysens_outbox_queued{output="mail"}`, 0)
 	want(t, s, `honeysens_outbox_failed{output="mail"}`, 0)
+	want(t, s, `honeysens_outbox_queued{output="webhook:Team \"chat\""}`, 1)
+	want(t, s, `honeysens_outbox_failed{output="webhook:Team \"chat\""}`, 0)
 	want(t, s, `honeysens_honeypot_connections{service="ssh"}`, 2)
 	want(t, s, `honeysens_honeypot_connections{service="ftp"}`, 1)
 	if s["honeysens_database_bytes"] <= 0 {

@@ -57,6 +57,11 @@ const (
 	AuditTemplateUpdated        = "template_updated"
 	AuditMailsRetried           = "mails_retried"
 	AuditBackupDownloaded       = "backup_downloaded"
+	AuditOutputCreated          = "output_created"
+	AuditOutputUpdated          = "output_updated"
+	AuditOutputDeleted          = "output_deleted"
+	AuditOutputRetried          = "output_retried"
+	AuditTestEventSent          = "test_event_sent"
 )
 
 // AuditActions lists every action above: the values the audit log's action filter accepts.
@@ -70,10 +75,11 @@ var AuditActions = []string{
 	AuditEventsUpdated, AuditEventsArchived, AuditEventsDeleted,
 	AuditSettingsUpdated, AuditArchiveRun, AuditTestMailSent, AuditTestMailFailed, AuditTemplateUpdated, AuditMailsRetried,
 	AuditBackupDownloaded,
+	AuditOutputCreated, AuditOutputUpdated, AuditOutputDeleted, AuditOutputRetried, AuditTestEventSent,
 }
 
 // AuditObjectTypes are the kinds of object an audit entry is about.
-var AuditObjectTypes = []string{"user", "group", "sensor", "filter", "token", "event", "settings", "template", "system"}
+var AuditObjectTypes = []string{"user", "group", "sensor", "filter", "token", "event", "settings", "template", "system", "output"}
 
 // Changes are the fields an update changed, each with its old and new value as JSON shows them.
 type Changes map[string][2]any

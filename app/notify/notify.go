@@ -14,6 +14,7 @@ import (
 
 	"honeysens/app/mail"
 	"honeysens/app/model"
+	"honeysens/app/notify/outbox"
 	"honeysens/app/store"
 )
 
@@ -36,10 +37,9 @@ type Service struct {
 	// Backoff is the wait before attempt n+1 after n failed attempts.
 	Backoff func(n int) time.Duration
 
-	notifyWake  chan struct{}
-	deliverWake chan struct{}
-	server      serverState
-	weekly      sync.Mutex // one weekly run at a time: the Monday job and the catch-up may meet
+	notifyWake chan struct{}
+	courier    *outbox.Courier // delivers the mail outbox
+	weekly     sync.Mutex      // one weekly run at a time: the Monday job and the catch-up may meet
 }
 
 // New builds the service; assets holds the default templates (mail/<type>.txt).
@@ -48,18 +48,10 @@ func New(st *store.Store, sender *mail.Sender, assets fs.FS, log *slog.Logger) (
 	if err != nil {
 		return nil, err
 	}
-	return &Service{st: st, sender: sender, log: log, defaults: defaults, Now: time.Now, Backoff: DefaultBackoff,
-		notifyWake: make(chan struct{}, 1), deliverWake: make(chan struct{}, 1),
-		server: serverState{unmarked: map[int64]bool{}}}, nil
-}
-
-// DefaultBackoff waits 30 s after the first failure, doubling up to 30 minutes.
-func DefaultBackoff(n int) time.Duration {
-	d := 30 * time.Second
-	for i := 1; i < n && d < 30*time.Minute; i++ {
-		d *= 2
-	}
-	return min(d, 30*time.Minute)
+	s := &Service{st: st, sender: sender, log: log, defaults: defaults, Now: time.Now, Backoff: outbox.DefaultBackoff,
+		notifyWake: make(chan struct{}, 1)}
+	s.courier = newCourier(s)
+	return s, nil
 }
 
 func signal(c chan struct{}) {
@@ -76,9 +68,9 @@ func (s *Service) EventsCommitted([]*model.Event) { signal(s.notifyWake) }
 func (s *Service) StatusChanged() { signal(s.notifyWake) }
 
 // OutboxChanged wakes the delivery loop (settings saved, retry asked for).
-func (s *Service) OutboxChanged() { signal(s.deliverWake) }
+func (s *Service) OutboxChanged() { s.courier.Wake() }
 
-// pollEvery is how often the loops look even without a wake-up: the storm guard's windows end
+// pollEvery is how often the notification loop looks even without a wake-up: the storm guard's windows end
 // by the clock, and it bounds any missed signal.
 const pollEvery = 15 * time.Second
 
@@ -87,7 +79,7 @@ func (s *Service) Run(ctx context.Context) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.deliverLoop(ctx)
+		s.courier.Run(ctx)
 	}()
 	s.notifyLoop(ctx)
 	<-done
@@ -190,7 +182,7 @@ func (s *Service) Pass(ctx context.Context) (more bool, err error) {
 		return false, err
 	}
 	if len(b.Mails) > 0 {
-		signal(s.deliverWake)
+		s.courier.Wake()
 	}
 	return more, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"honeysens/app/mail/mailtest"
 	"honeysens/app/model"
+	"honeysens/app/notify/outbox"
 	"honeysens/app/sensor"
 	"honeysens/app/store"
 )
@@ -97,9 +98,9 @@ func TestNoMailIsLostWhileTheServerIsDownOrTheApplianceRestarts(t *testing.T) {
 	if out := e.outbox(); out[0].Attempts != 1 || out[1].Attempts != 0 {
 		t.Errorf("tried again before the backoff passed: %+v", out)
 	}
-	e.advance(DefaultBackoff(1))
+	e.advance(outbox.DefaultBackoff(1))
 	e.deliver() // still down: the backoff grows
-	if out := e.outbox(); out[1].Attempts != 1 || out[1].NextAttempt.Sub(e.clock()) < DefaultBackoff(2) {
+	if out := e.outbox(); out[1].Attempts != 1 || out[1].NextAttempt.Sub(e.clock()) < outbox.DefaultBackoff(2) {
 		t.Errorf("second outage round: %+v", out[1])
 	}
 
@@ -107,7 +108,7 @@ func TestNoMailIsLostWhileTheServerIsDownOrTheApplianceRestarts(t *testing.T) {
 	e.st.Close()
 	e.open()
 	e.sink.Restart(t)
-	e.advance(DefaultBackoff(2) + time.Second)
+	e.advance(outbox.DefaultBackoff(2) + time.Second)
 	e.deliver()
 	got := e.sink.Wait(t, 3, 10*time.Second)
 	if len(got) != 3 {

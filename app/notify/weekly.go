@@ -68,7 +68,7 @@ func (s *Service) Weekly(ctx context.Context) error {
 		return err
 	}
 	if len(b.Mails) > 0 {
-		signal(s.deliverWake)
+		s.courier.Wake()
 	}
 	return nil
 }

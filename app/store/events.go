@@ -72,6 +72,9 @@ func (s *Store) CommitBatch(ctx context.Context, events []*model.Event, hits map
 		if err := c.flushCounts(); err != nil {
 			return err
 		}
+		if err := c.queueOutputs(c.fresh); err != nil {
+			return err
+		}
 		if c.roll != nil {
 			return c.roll.apply(ctx, s.prepared(tx))
 		}
@@ -94,6 +97,7 @@ type commit struct {
 	counts map[countKey]int // new live events per event_counts key
 	roll   *rollup          // nil when the store keeps no rollups (bench baseline)
 	groups map[int64]int64  // sensor id → its group, as this transaction reads it
+	fresh  []*model.Event   // the events inserted (not session updates): what outputs get
 }
 
 func (c *commit) event(e *model.Event) error {
@@ -164,6 +168,7 @@ func (c *commit) insert(e *model.Event) error {
 		return fmt.Errorf("store: insert event: %w", err)
 	}
 	e.ID, _ = res.LastInsertId()
+	c.fresh = append(c.fresh, e)
 	e.DetailsCount, e.PacketsCount = len(e.Details), len(e.Packets)
 	if _, err := c.tx.StmtContext(ctx, st.indexEvent).ExecContext(ctx, e.ID, e.Summary); err != nil {
 		return fmt.Errorf("store: index event: %w", err)

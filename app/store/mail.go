@@ -162,70 +162,6 @@ func (s *Store) DueMails(ctx context.Context, now time.Time, limit int) ([]*mode
 		ORDER BY next_attempt, id LIMIT ?`, ms(now), limit)
 }
 
-// NextMailAttempt returns when the earliest queued mail is due; ok is false if none is queued.
-func (s *Store) NextMailAttempt(ctx context.Context) (t time.Time, ok bool, err error) {
-	var v sql.NullInt64
-	if err := s.r.QueryRowContext(ctx, `SELECT min(next_attempt) FROM mail_outbox WHERE status = 0`).Scan(&v); err != nil {
-		return time.Time{}, false, fmt.Errorf("store: next mail attempt: %w", err)
-	}
-	return fromMS(v.Int64), v.Valid, nil
-}
-
-// MailSent records a delivered mail.
-func (s *Store) MailSent(ctx context.Context, id int64, now time.Time) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE mail_outbox SET status = 1, attempts = attempts + 1, last_error = '', done_at = ?
-		WHERE id = ?`, ms(now), id)
-	if err != nil {
-		return fmt.Errorf("store: mail sent: %w", err)
-	}
-	return nil
-}
-
-// MailAttemptFailed records a failed attempt: the mail is tried again at next, or fails for
-// good when next is past its give-up time.
-func (s *Store) MailAttemptFailed(ctx context.Context, id int64, reason string, now, next time.Time) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, next_attempt = ?,
-		status = CASE WHEN ? > give_up_at THEN 2 ELSE 0 END,
-		done_at = CASE WHEN ? > give_up_at THEN ? END WHERE id = ?`,
-		reason, ms(next), ms(next), ms(next), ms(now), id)
-	if err != nil {
-		return fmt.Errorf("store: mail attempt failed: %w", err)
-	}
-	return nil
-}
-
-// MailFailed records a mail the server refused for good.
-func (s *Store) MailFailed(ctx context.Context, id int64, reason string, now time.Time) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, last_error = ?, status = 2, done_at = ?
-		WHERE id = ?`, reason, ms(now), id)
-	if err != nil {
-		return fmt.Errorf("store: mail failed: %w", err)
-	}
-	return nil
-}
-
-// ExpireMails fails the queued mails whose give-up time has passed, with the reason.
-func (s *Store) ExpireMails(ctx context.Context, now time.Time, reason string) error {
-	_, err := s.w.ExecContext(ctx, `UPDATE mail_outbox SET status = 2, done_at = ?,
-		last_error = CASE WHEN last_error = '' THEN ? ELSE last_error END WHERE status = 0 AND give_up_at < ?`, ms(now), reason, ms(now))
-	if err != nil {
-		return fmt.Errorf("store: expire mails: %w", err)
-	}
-	return nil
-}
-
-// RetryMails makes every queued mail due now and queues the mails that failed since
-// failedSince again, with a new give-up time; it returns how many mails it touched.
-func (s *Store) RetryMails(ctx context.Context, now, giveUpAt, failedSince time.Time) (int64, error) {
-	res, err := s.w.ExecContext(ctx, `UPDATE mail_outbox SET next_attempt = ?, last_error = '',
-		give_up_at = CASE WHEN status = 2 THEN ? ELSE give_up_at END, status = 0, done_at = NULL
-		WHERE status = 0 OR (status = 2 AND done_at >= ?)`, ms(now), ms(giveUpAt), ms(failedSince))
-	if err != nil {
-		return 0, fmt.Errorf("store: retry mails: %w", err)
-	}
-	return res.RowsAffected()
-}
-
 // Mails lists the outbox, newest first, optionally only one status.
 func (s *Store) Mails(ctx context.Context, status string, limit int) ([]*model.Mail, error) {
 	q := `SELECT ` + mailColumns + ` FROM mail_outbox`
@@ -273,30 +209,7 @@ func (s *Store) mailList(ctx context.Context, q string, args ...any) ([]*model.M
 
 // MailCounts counts the outbox by status.
 func (s *Store) MailCounts(ctx context.Context) (map[string]int, error) {
-	out := map[string]int{model.MailQueued: 0, model.MailSent: 0, model.MailFailed: 0}
-	rows, err := s.r.QueryContext(ctx, `SELECT status, count(*) FROM mail_outbox GROUP BY status`)
-	if err != nil {
-		return nil, fmt.Errorf("store: count mails: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var status, n int
-		if err := rows.Scan(&status, &n); err != nil {
-			return nil, err
-		}
-		if status >= 0 && status < len(mailStatusName) {
-			out[mailStatusName[status]] = n
-		}
-	}
-	return out, rows.Err()
-}
-
-// DeleteOldMails forgets sent and failed mails finished before the time.
-func (s *Store) DeleteOldMails(ctx context.Context, before time.Time) error {
-	if _, err := s.w.ExecContext(ctx, `DELETE FROM mail_outbox WHERE status IN (1, 2) AND done_at < ?`, ms(before)); err != nil {
-		return fmt.Errorf("store: delete old mails: %w", err)
-	}
-	return nil
+	return s.OutboxCounts(ctx, MailOutbox())
 }
 
 // Templates returns the operator's own template texts by type.

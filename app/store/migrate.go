@@ -24,6 +24,7 @@ var upgrades = []upgrade{
 	{to: 5, sql: upgradeTo5},
 	{to: 6, sql: upgradeTo6},
 	{to: 7, sql: upgradeTo7},
+	{to: 8, sql: upgradeTo8},
 }
 
 // upgradeTo2 adds e-mail notifications: contacts, templates, the outbox, the storm guard and
@@ -369,6 +370,42 @@ CREATE TABLE IF NOT EXISTS sensor_containers (
     port_assignment    TEXT    NOT NULL DEFAULT '{}',
     UNIQUE (sensor_id, label)
 );
+`
+
+// upgradeTo8 adds the integrations (syslog, webhooks) and their outbox.
+const upgradeTo8 = `
+-- Integrations: syslog receivers and webhooks that get the selected events. selection is the
+-- model's Selection as JSON, settings the kind's own (its package checks them).
+CREATE TABLE IF NOT EXISTS outputs (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind          TEXT    NOT NULL,
+    name          TEXT    NOT NULL UNIQUE,
+    enabled       INTEGER NOT NULL DEFAULT 1,
+    selection     TEXT    NOT NULL,
+    settings      TEXT    NOT NULL,
+    last_error    TEXT    NOT NULL DEFAULT '',
+    last_error_at INTEGER,
+    last_success  INTEGER,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+
+-- The outbox of the outputs: one row per output and event, written in the ingest transaction
+-- that stores the event, so a crash neither loses nor repeats a delivery. The state columns
+-- mean what they mean in mail_outbox; the event is read when it is sent.
+CREATE TABLE IF NOT EXISTS output_outbox (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    output_id    INTEGER NOT NULL REFERENCES outputs(id) ON DELETE CASCADE,
+    event_id     INTEGER NOT NULL,
+    status       INTEGER NOT NULL DEFAULT 0,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    last_error   TEXT    NOT NULL DEFAULT '',
+    created_at   INTEGER NOT NULL,
+    next_attempt INTEGER NOT NULL,
+    give_up_at   INTEGER NOT NULL,
+    done_at      INTEGER
+);
+CREATE INDEX IF NOT EXISTS output_outbox_due ON output_outbox(output_id, status, next_attempt);
 `
 
 var versionPattern = regexp.MustCompile(`(?m)^PRAGMA user_version\s*=\s*(\d+)\s*;`)

@@ -70,6 +70,14 @@ var routeCases = map[string]routeCase{
 	"POST /api/mails/retry":             {path: "/api/mails/retry", want: [4]int{401, 403, 403, 200}},
 	"GET /api/mails/:id":                {path: "/api/mails/999", want: [4]int{401, 403, 403, 404}},
 
+	"GET /api/outputs":             {path: "/api/outputs", want: [4]int{401, 403, 403, 200}},
+	"POST /api/outputs":            {path: "/api/outputs", body: map[string]any{"type": "webhook", "name": "hook", "config": map[string]any{"url": "https://example.org/hook"}}, want: [4]int{401, 403, 403, 201}},
+	"GET /api/outputs/:id":         {path: "/api/outputs/999", want: [4]int{401, 403, 403, 404}},
+	"PATCH /api/outputs/:id":       {path: "/api/outputs/999", body: map[string]any{"name": "x"}, want: [4]int{401, 403, 403, 404}},
+	"DELETE /api/outputs/:id":      {path: "/api/outputs/999", want: [4]int{401, 403, 403, 404}},
+	"POST /api/outputs/:id/retry":  {path: "/api/outputs/999/retry", want: [4]int{401, 403, 403, 404}},
+	"POST /api/settings/testevent": {path: "/api/settings/testevent", want: [4]int{401, 403, 403, 201}},
+
 	"GET /api/events":             {path: "/api/events", want: [4]int{401, 200, 200, 200}},
 	"GET /api/overview":           {path: "/api/overview", want: [4]int{401, 200, 200, 200}},
 	"GET /api/attackers":          {path: "/api/attackers", want: [4]int{401, 200, 200, 200}},

@@ -63,6 +63,14 @@ func (s *Server) table() []Route {
 		{post, "/api/mails/retry", auth.Admin, s.mailRetry, false},
 		{get, "/api/mails/:id", auth.Admin, s.mailGet, false},
 
+		{get, "/api/outputs", auth.Admin, s.outputList, false},
+		{post, "/api/outputs", auth.Admin, s.outputCreate, false},
+		{get, "/api/outputs/:id", auth.Admin, s.outputGet, false},
+		{patch, "/api/outputs/:id", auth.Admin, s.outputUpdate, false},
+		{del, "/api/outputs/:id", auth.Admin, s.outputDelete, false},
+		{post, "/api/outputs/:id/retry", auth.Admin, s.outputRetry, false},
+		{post, "/api/settings/testevent", auth.Admin, s.testEventCreate, false},
+
 		{get, "/api/overview", auth.Observer, s.overviewGet, false},
 		{get, "/api/attackers", auth.Observer, s.attackerList, false},
 		{get, "/api/attackers/:address", auth.Observer, s.attackerGet, false},

@@ -19,6 +19,7 @@ import (
 	"honeysens/app/metrics"
 	"honeysens/app/model"
 	"honeysens/app/notify"
+	"honeysens/app/outputs"
 	"honeysens/app/sensor"
 	"honeysens/app/store"
 )
@@ -46,6 +47,8 @@ type Deps struct {
 	Mail *notify.Service
 	// Metrics is what GET /metrics exports (nil: the endpoint is always off).
 	Metrics *metrics.Registry
+	// Outputs forwards events to syslog receivers and webhooks.
+	Outputs *outputs.Service
 	// Schedule moves the jobs whose times operators set (nil: no scheduler, as in tests).
 	Schedule Schedule
 }

@@ -36,6 +36,11 @@ export const AUDIT_ACTIONS = {
   template_updated: 'Notification template changed',
   mails_retried: 'Mails retried',
   backup_downloaded: 'Backup downloaded',
+  output_created: 'Integration created',
+  output_updated: 'Integration changed',
+  output_deleted: 'Integration deleted',
+  output_retried: 'Integration retried',
+  test_event_sent: 'Test event sent',
 };
 
 /** Object types of the entries, as the server writes them. */
@@ -49,6 +54,7 @@ export const AUDIT_OBJECTS = {
   settings: 'Settings',
   template: 'Notification template',
   system: 'System',
+  output: 'Integration',
 };
 
 /** actionName is the readable name of an action key (the key itself for one this UI does not know). */

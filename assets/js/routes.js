@@ -25,6 +25,7 @@ import * as systemArchive from './pages/system_archive.js';
 import * as systemMail from './pages/system_mail.js';
 import * as systemTemplates from './pages/system_templates.js';
 import * as systemMetrics from './pages/system_metrics.js';
+import * as systemIntegrations from './pages/system_integrations.js';
 
 export const ROUTES = [
   { path: 'login', title: 'Log in', page: login, public: true },
@@ -45,6 +46,7 @@ export const ROUTES = [
   { path: 'system/mail', title: 'E-mail notifications', page: systemMail, role: 3 },
   { path: 'system/templates', title: 'Notification templates', page: systemTemplates, role: 3 },
   { path: 'system/metrics', title: 'Metrics', page: systemMetrics, role: 3 },
+  { path: 'system/integrations', title: 'Integrations', page: systemIntegrations, role: 3 },
 ];
 
 /** findRoute returns the route for a path, or undefined. */

@@ -26,6 +26,11 @@ export const SYSTEM_PANELS = [
     title: 'Metrics',
     text: 'Prometheus metrics at /metrics: switch them on, generate the bearer token and list the addresses that may scrape.',
   },
+  {
+    path: 'system/integrations',
+    title: 'Integrations',
+    text: 'Forward events to syslog receivers (RFC 5424, CEF) and webhooks (JSON, Slack/Mattermost, Teams), see each one’s queue, retry, and send a test event through the whole chain.',
+  },
 ];
 
 /** render is the index page: one card per panel, and the database backup. */

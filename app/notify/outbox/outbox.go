@@ -1,0 +1,214 @@
+// Package outbox delivers a durable queue: the mails and every output (syslog, webhook) use
+// it. Messages are written to the store before anything is sent (in the transaction of what
+// they cover); a Courier per queue sends the due ones through its Channel, retries with a
+// growing pause, pauses the whole queue while the receiver is down, and records each
+// acknowledged send so that it is never sent again.
+package outbox
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"honeysens/app/store"
+)
+
+// Verdict is what a failed send means for the message and its queue.
+type Verdict int
+
+const (
+	// Again: this message failed; try it again after the backoff.
+	Again Verdict = iota
+	// Refused: the receiver refused this message for good.
+	Refused
+	// Down: the receiver is unreachable or refuses everyone; every message waits.
+	Down
+)
+
+// Message is one queued message as the courier sees it; Value is the channel's own.
+type Message struct {
+	ID       int64
+	Attempts int
+	Value    any
+}
+
+// Channel is one way out: the mail server, a syslog receiver, a webhook.
+type Channel interface {
+	// Ready reports whether the channel delivers now. While it does not, its messages stay
+	// queued until their give-up time, then fail with reason.
+	Ready(ctx context.Context) (ok bool, reason string, err error)
+	// Due returns up to limit messages whose next attempt has come, oldest first.
+	Due(ctx context.Context, now time.Time, limit int) ([]Message, error)
+	// Send delivers one message; nil means the receiver acknowledged it.
+	Send(ctx context.Context, m Message) error
+	// Judge says what a Send error means.
+	Judge(err error) Verdict
+}
+
+// PollEvery is how often a courier looks even without a wake-up: it bounds a missed signal.
+const PollEvery = 15 * time.Second
+
+// batch bounds the messages one round sends before it asks Ready again.
+const batch = 50
+
+// Courier delivers one queue. Only its loop (or a test driving Deliver) sends; Retry and Wake
+// may be called from anywhere.
+type Courier struct {
+	st      *store.Store
+	queue   store.Outbox
+	ch      Channel
+	log     *slog.Logger
+	now     func() time.Time
+	backoff func(n int) time.Duration
+
+	wake      chan struct{}
+	retryAtMS atomic.Int64   // after the receiver failed: no attempt before this (Unix ms)
+	failures  int            // consecutive receiver failures, for the backoff
+	unmarked  map[int64]bool // messages the receiver took whose "sent" could not be recorded
+}
+
+// New builds a courier for a queue. now and backoff are called on every use, so a test may
+// swap what they call.
+func New(st *store.Store, queue store.Outbox, ch Channel, log *slog.Logger, now func() time.Time, backoff func(n int) time.Duration) *Courier {
+	return &Courier{st: st, queue: queue, ch: ch, log: log, now: now, backoff: backoff,
+		wake: make(chan struct{}, 1), unmarked: map[int64]bool{}}
+}
+
+// DefaultBackoff waits 30 s after the first failure, doubling up to 30 minutes.
+func DefaultBackoff(n int) time.Duration {
+	d := 30 * time.Second
+	for i := 1; i < n && d < 30*time.Minute; i++ {
+		d *= 2
+	}
+	return min(d, 30*time.Minute)
+}
+
+// Wake makes the loop look at the queue now.
+func (c *Courier) Wake() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends due messages, then sleeps until the next one is due, a wake-up or PollEvery, until
+// ctx ends. After an error it waits PollEvery at least, so a failing database cannot make it
+// spin.
+func (c *Courier) Run(ctx context.Context) {
+	for {
+		ready, err := c.Deliver(ctx)
+		wait := PollEvery
+		if err != nil {
+			if ctx.Err() == nil {
+				c.log.Error("delivery failed", "err", err)
+			}
+		} else if next, ok, err := c.st.NextOutboxAttempt(ctx, c.queue); err == nil && ok && ready {
+			wait = min(wait, max(next.Sub(c.now()), c.retryAt().Sub(c.now()), 0))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-c.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+func (c *Courier) retryAt() time.Time { return time.UnixMilli(c.retryAtMS.Load()) }
+
+// Deliver sends the messages that are due and reports whether the channel is ready. A failure
+// of the receiver (Down) ends the round, and no message is tried before the receiver's backoff
+// has passed: the others would only fail the same way, each after a timeout. A message the
+// receiver refuses for good fails at once; any other failure is tried again after the backoff,
+// until the message's give-up time.
+func (c *Courier) Deliver(ctx context.Context) (ready bool, err error) {
+	ok, reason, err := c.ch.Ready(ctx)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		return false, c.st.ExpireOutbox(ctx, c.queue, c.now(), reason)
+	}
+	if c.now().Before(c.retryAt()) {
+		return true, nil
+	}
+	// A message that went out must never go out again, even when recording it failed before.
+	for id := range c.unmarked {
+		if err := c.markSent(ctx, id); err != nil {
+			return true, err
+		}
+		delete(c.unmarked, id)
+	}
+	due, err := c.ch.Due(ctx, c.now(), batch)
+	if err != nil {
+		return true, err
+	}
+	for _, m := range due {
+		now := c.now()
+		err := c.ch.Send(ctx, m)
+		if err == nil {
+			c.failures = 0
+			if err := c.markSent(ctx, m.ID); err != nil {
+				c.unmarked[m.ID] = true
+				return true, err
+			}
+			continue
+		}
+		if ctx.Err() != nil {
+			return true, nil // shutting down: the message stays queued as it was
+		}
+		switch c.ch.Judge(err) {
+		case Refused:
+			err = c.st.OutboxFailed(ctx, c.queue, m.ID, err.Error(), now)
+		case Down:
+			c.failures++
+			retry := now.Add(c.backoff(c.failures))
+			c.retryAtMS.Store(retry.UnixMilli())
+			c.log.Warn("receiver failed, messages wait", "err", err, "retry_at", retry)
+			// After the others that are due by then, so one troublesome message cannot block them.
+			return true, c.st.OutboxAttemptFailed(ctx, c.queue, m.ID, err.Error(), now, retry.Add(time.Millisecond))
+		default:
+			err = c.st.OutboxAttemptFailed(ctx, c.queue, m.ID, err.Error(), now, now.Add(c.backoff(m.Attempts+1)))
+		}
+		if err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// markSent records a delivered message even while the appliance shuts down: the receiver has it.
+func (c *Courier) markSent(ctx context.Context, id int64) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	return c.st.OutboxSent(ctx, c.queue, id, c.now())
+}
+
+// retryFailedWithin is how far back "retry" reaches for failed messages.
+const retryFailedWithin = 7 * 24 * time.Hour
+
+// Retry makes queued messages due now and, with failedToo, queues the messages that failed
+// within the last week again (retried for another giveUpAfter). It also ends the receiver's
+// backoff: the operator has probably just fixed what made them fail.
+func (c *Courier) Retry(ctx context.Context, failedToo bool, giveUpAfter time.Duration) (int64, error) {
+	now := c.now()
+	failedSince := now // none
+	if failedToo {
+		failedSince = now.Add(-retryFailedWithin)
+	}
+	n, err := c.st.RetryOutbox(ctx, c.queue, now, now.Add(giveUpAfter), failedSince)
+	if err == nil {
+		c.retryAtMS.Store(0)
+		c.Wake()
+	}
+	return n, err
+}
+
+// Forget removes sent and failed messages finished longer ago than keep.
+func (c *Courier) Forget(ctx context.Context, keep time.Duration) error {
+	return c.st.DeleteOldOutbox(ctx, c.queue, c.now().Add(-keep))
+}

@@ -1,0 +1,234 @@
+package outputs_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"honeysens/app/model"
+	"honeysens/app/outputs"
+	"honeysens/app/outputs/webhook"
+	"honeysens/app/store"
+)
+
+// env is a database with one sensor, a webhook receiver whose answer the test sets, and the
+// outputs service on a clock the test moves.
+type env struct {
+	t      *testing.T
+	ctx    context.Context
+	st     *store.Store
+	svc    *outputs.Service
+	sensor *model.Sensor
+	now    time.Time // after the store's clock, which stamps the queued rows
+	made   int       // outputs created, for their names
+
+	mu     sync.Mutex
+	status int
+	got    map[int64]int // event id → requests that carried it
+	url    string
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	schema, err := os.ReadFile("../../schema.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, ctx: context.Background(), now: time.Now().Add(time.Minute), status: 200, got: map[int64]int{}}
+	if e.st, err = store.Open(e.ctx, filepath.Join(t.TempDir(), "honeysens.db"), string(schema)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.st.Close() })
+	g := &model.Group{Name: "Office"}
+	if err := e.st.CreateGroup(e.ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	e.sensor = &model.Sensor{Name: "office-pi", GroupID: g.ID, UpdateInterval: 60, Secret: "s"}
+	if err := e.st.CreateSensor(e.ctx, e.sensor); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct{ Event struct{ ID int64 } }
+		b, _ := io.ReadAll(r.Body)
+		json.Unmarshal(b, &body)
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.got[body.Event.ID]++
+		w.WriteHeader(e.status)
+	}))
+	t.Cleanup(srv.Close)
+	e.url = srv.URL
+	e.svc = outputs.New(e.st, slog.New(slog.NewTextHandler(io.Discard, nil)),
+		map[string]outputs.Kind{model.OutputWebhook: webhook.Kind{}})
+	e.svc.Now = func() time.Time { return e.now }
+	return e
+}
+
+func (e *env) output(sel model.Selection, enabled bool) *model.Output {
+	e.t.Helper()
+	cfg, err := webhook.Kind{}.Config(json.RawMessage(`{"url":"`+e.url+`"}`), nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.made++
+	o := &model.Output{Kind: model.OutputWebhook, Name: fmt.Sprintf("hook %d", e.made), Enabled: enabled, Selection: sel, Config: cfg}
+	if err := e.st.CreateOutput(e.ctx, o); err != nil {
+		e.t.Fatal(err)
+	}
+	return o
+}
+
+func (e *env) events(classes ...model.Classification) []*model.Event {
+	e.t.Helper()
+	var list []*model.Event
+	for _, c := range classes {
+		list = append(list, &model.Event{Timestamp: e.now, SensorID: e.sensor.ID, GroupID: e.sensor.GroupID, Service: "ssh",
+			Classification: c, Source: netip.MustParseAddr("203.0.113.7"), Protocol: model.ProtoTCP, Summary: "login"})
+	}
+	if err := e.st.InsertEvents(e.ctx, list); err != nil {
+		e.t.Fatal(err)
+	}
+	return list
+}
+
+func (e *env) deliver(o *model.Output) {
+	e.t.Helper()
+	if err := e.svc.Deliver(e.ctx, o.ID); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) state(o *model.Output) *model.Output {
+	e.t.Helper()
+	got, err := e.st.Output(e.ctx, o.ID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return got
+}
+
+func (e *env) requests(id int64) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.got[id]
+}
+
+// TestDeliveredOnce: every selected event reaches the receiver once, across rounds and a
+// restart of the service.
+func TestDeliveredOnce(t *testing.T) {
+	e := newEnv(t)
+	o := e.output(model.Selection{Events: model.SelectAll}, true)
+	list := e.events(model.ClassHoneypot, model.ClassScan, model.ClassConnAttempt)
+	if st := e.state(o); st.Queued != 3 {
+		t.Fatalf("queued with the events: %d, want 3", st.Queued)
+	}
+	e.deliver(o)
+	e.deliver(o)
+	e.svc = outputs.New(e.st, slog.New(slog.NewTextHandler(io.Discard, nil)), map[string]outputs.Kind{model.OutputWebhook: webhook.Kind{}})
+	e.svc.Now = func() time.Time { return e.now }
+	e.deliver(o)
+	for _, ev := range list {
+		if n := e.requests(ev.ID); n != 1 {
+			t.Errorf("event %d delivered %d times", ev.ID, n)
+		}
+	}
+	if st := e.state(o); st.Queued != 0 || st.LastSuccess == nil || st.LastError != "" {
+		t.Errorf("state after delivery: %+v", st.OutputState)
+	}
+}
+
+// TestReceiverDownWaits: while the receiver fails, events stay queued and are tried after
+// the back-off; then each arrives, and a refused one fails at once.
+func TestReceiverDownWaits(t *testing.T) {
+	e := newEnv(t)
+	o := e.output(model.Selection{Events: model.SelectAll}, true)
+	e.status = 503
+	ev := e.events(model.ClassHoneypot)[0]
+	e.deliver(o)
+	e.deliver(o) // within the back-off: not tried again
+	if n, st := e.requests(ev.ID), e.state(o); n != 1 || st.Queued != 1 || st.LastError == "" || st.LastErrorAt == nil {
+		t.Fatalf("after a failure: %d requests, state %+v", n, st.OutputState)
+	}
+	e.status = 200
+	e.now = e.now.Add(time.Hour)
+	e.deliver(o)
+	if n, st := e.requests(ev.ID), e.state(o); n != 2 || st.Queued != 0 {
+		t.Errorf("after the back-off: %d requests, state %+v", n, st.OutputState)
+	}
+	e.status = 400
+	refused := e.events(model.ClassHoneypot)[0]
+	e.deliver(o)
+	e.deliver(o)
+	if n, st := e.requests(refused.ID), e.state(o); n != 1 || st.Failed != 1 || st.Queued != 0 {
+		t.Errorf("refused: %d requests, state %+v", n, st.OutputState)
+	}
+	e.status = 200
+	if n, err := e.svc.Retry(e.ctx, o.ID, true); err != nil || n != 1 {
+		t.Fatalf("retry: %d, %v", n, err)
+	}
+	e.deliver(o)
+	if n, st := e.requests(refused.ID), e.state(o); n != 2 || st.Failed != 0 {
+		t.Errorf("after retry: %d requests, state %+v", n, st.OutputState)
+	}
+}
+
+// TestSelection: an output gets the events it chose, a disabled one none.
+func TestSelection(t *testing.T) {
+	e := newEnv(t)
+	critical := e.output(model.Selection{Events: model.SelectCritical}, true)
+	scans := e.output(model.Selection{Events: model.SelectClassification, Classifications: []model.Classification{model.ClassScan}}, true)
+	other := e.output(model.Selection{Events: model.SelectGroup, Groups: []int64{e.sensor.GroupID + 1}}, true)
+	off := e.output(model.Selection{Events: model.SelectAll}, false)
+	e.events(model.ClassHoneypot, model.ClassScan, model.ClassScan, model.ClassICMP)
+	for _, tc := range []struct {
+		o    *model.Output
+		want int
+	}{{critical, 1}, {scans, 2}, {other, 0}, {off, 0}} {
+		if st := e.state(tc.o); st.Queued != tc.want {
+			t.Errorf("%+v: %d queued, want %d", tc.o.Selection, st.Queued, tc.want)
+		}
+	}
+}
+
+// TestRunDelivers: the running service starts a loop for an output created while it runs,
+// wakes it on new events, and stops it when the output is deleted.
+func TestRunDelivers(t *testing.T) {
+	e := newEnv(t)
+	e.svc.Now = time.Now
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		e.svc.Run(ctx)
+	}()
+	defer func() { cancel(); <-done }()
+	o := e.output(model.Selection{Events: model.SelectAll}, true)
+	if err := e.svc.Sync(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	list := e.events(model.ClassHoneypot, model.ClassScan)
+	e.svc.EventsCommitted(list)
+	deadline := time.Now().Add(20 * time.Second)
+	for e.requests(list[0].ID)+e.requests(list[1].ID) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("not delivered: %v", e.state(o).OutputState)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := e.st.DeleteOutput(e.ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Sync(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+}

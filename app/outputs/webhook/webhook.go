@@ -1,0 +1,203 @@
+// Package webhook forwards events as HTTP POSTs: the API's event JSON, a Slack/Mattermost
+// message or a Microsoft Teams card, signed with an HMAC of the body when a secret is set.
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"honeysens/app/model"
+	"honeysens/app/outputs"
+)
+
+// Formats of the body.
+const (
+	JSON  = "json"
+	Slack = "slack" // Slack and Mattermost incoming webhooks
+	Teams = "teams"
+)
+
+// Headers of every request.
+const (
+	SignatureHeader = "X-HoneySens-Signature" // sha256=<hex HMAC-SHA256 of the body with the secret>
+	TimestampHeader = "X-HoneySens-Timestamp" // Unix seconds when the request was sent
+)
+
+// timeout bounds one request with its answer, so a stalled receiver holds the queue instead of
+// the courier.
+const timeout = 15 * time.Second
+
+// Config is a webhook output's settings. Secret is never shown again once saved.
+type Config struct {
+	URL    string  `json:"url"`
+	Secret *string `json:"secret,omitempty"` // nil when changing: keep the stored one; "": none
+	Format string  `json:"format,omitempty"`
+}
+
+// publicConfig is what the API shows: whether a secret is set, not the secret.
+type publicConfig struct {
+	URL       string `json:"url"`
+	Format    string `json:"format"`
+	HasSecret bool   `json:"has_secret"`
+}
+
+// Kind is the webhook output type for the outputs service. Client may be set by tests; nil
+// builds one that refuses redirects.
+type Kind struct {
+	Client *http.Client
+}
+
+func parse(raw json.RawMessage) (Config, error) {
+	c := Config{Format: JSON}
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return c, &model.Error{Code: model.ErrInvalid, Message: "The webhook settings are not valid JSON.",
+				Fields: map[string]string{"config": err.Error()}}
+		}
+	}
+	return c, nil
+}
+
+// Config checks the settings; a secret left out is kept from old.
+func (Kind) Config(raw, old json.RawMessage) (json.RawMessage, error) {
+	c, err := parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	f := model.FieldErrors{}
+	c.URL = strings.TrimSpace(c.URL)
+	u, err := url.Parse(c.URL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(c.URL) > 2000 {
+		f.Add("config.url", "Enter the webhook's http:// or https:// address.")
+	}
+	if c.Format != JSON && c.Format != Slack && c.Format != Teams {
+		f.Add("config.format", "Use json, slack or teams.")
+	}
+	if c.Secret == nil && old != nil {
+		prev, _ := parse(old)
+		c.Secret = prev.Secret
+	}
+	if c.Secret != nil && len(*c.Secret) > 256 {
+		f.Add("config.secret", "Use a secret of at most 256 characters.")
+	}
+	if c.Secret != nil && *c.Secret == "" {
+		c.Secret = nil
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	return json.Marshal(c)
+}
+
+// Public returns the settings without the secret.
+func (Kind) Public(raw json.RawMessage) json.RawMessage {
+	c, _ := parse(raw)
+	b, _ := json.Marshal(publicConfig{URL: c.URL, Format: c.Format, HasSecret: c.Secret != nil})
+	return b
+}
+
+// Open builds the sender of checked settings.
+func (k Kind) Open(raw json.RawMessage) (outputs.Sender, error) {
+	c, err := parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	client := k.Client
+	if client == nil {
+		client = &http.Client{Timeout: timeout, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse // the answer is judged as it is: only the configured URL gets events
+		}}
+	}
+	return &sender{cfg: c, client: client, now: time.Now}, nil
+}
+
+type sender struct {
+	cfg    Config
+	client *http.Client
+	now    func() time.Time
+}
+
+// body renders the event in the configured format.
+func (s *sender) body(e *model.Event) ([]byte, error) {
+	switch s.cfg.Format {
+	case Slack:
+		return json.Marshal(slackMessage(e))
+	case Teams:
+		return json.Marshal(teamsMessage(e))
+	}
+	return json.Marshal(newEventJSON(e))
+}
+
+// Send posts the event. 2xx is delivered; a 4xx other than 408 and 429 is the receiver's
+// final answer about this event; anything else (no answer, a redirect, 408, 429, 5xx) holds
+// the queue until the receiver is back.
+func (s *sender) Send(ctx context.Context, e *model.Event) error {
+	body, err := s.body(e)
+	if err != nil {
+		return outputs.Refuse(err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.cfg.URL, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "HoneySens")
+	req.Header.Set(TimestampHeader, strconv.FormatInt(s.now().Unix(), 10))
+	if s.cfg.Secret != nil {
+		req.Header.Set(SignatureHeader, Sign(*s.cfg.Secret, body))
+	}
+	res, err := s.client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL, which may carry a token in its path
+		}
+		return fmt.Errorf("webhook: %w", err)
+	}
+	defer res.Body.Close()
+	answer, _ := io.ReadAll(io.LimitReader(res.Body, 200))
+	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10)) // lets the connection be reused
+	switch code := res.StatusCode; {
+	case code >= 200 && code < 300:
+		return nil
+	case code >= 300 && code < 400:
+		return fmt.Errorf("webhook: answered %s, a redirect, which is not followed: correct the URL", res.Status)
+	case code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests:
+		return outputs.Refuse(fmt.Errorf("webhook: answered %s: %s", res.Status, printable(answer)))
+	default:
+		return fmt.Errorf("webhook: answered %s: %s", res.Status, printable(answer))
+	}
+}
+
+// Close has nothing to release: the client's idle connections time out.
+func (s *sender) Close() error { return nil }
+
+// Sign returns the signature header's value: sha256= and the hex HMAC-SHA256 of the body.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// printable keeps a receiver's answer to one line of printable text for the error shown in
+// the UI.
+func printable(b []byte) string {
+	return strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(string(b), "?")))
+}

@@ -1,0 +1,249 @@
+package webhook
+
+import (
+	"context"
+	"crypto/hmac"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"honeysens/app/model"
+	"honeysens/app/outputs"
+)
+
+// hostile is attacker text aimed at chat messages: mentions, a link, markup and a new line.
+const hostile = "<!channel> @channel @all [click](https://evil.example) *bold* <https://evil.example|x> &amp;\nsecond line"
+
+func testEvent() *model.Event {
+	ts := time.Date(2026, 12, 7, 3, 4, 5, 0, time.UTC)
+	return &model.Event{ID: 42, Timestamp: ts, SensorID: 3, SensorName: "pi @here", GroupID: 1, GroupName: "lab",
+		Service: "ssh", Classification: model.ClassHoneypot, Source: netip.MustParseAddr("192.0.2.7"), SourcePort: 40001,
+		Target: netip.MustParseAddr("198.51.100.1"), TargetPort: 22, Protocol: model.ProtoTCP, Summary: hostile,
+		Details:  []model.Detail{{Timestamp: &ts, Type: 1, Data: "uname -a"}},
+		Packets:  []model.Packet{{Timestamp: ts, Protocol: model.ProtoTCP, Port: 22, Flags: 2, Payload: []byte("SSH-2.0\x00")}},
+		Logins:   []model.Login{{User: "root", Password: "123456"}},
+		Commands: []string{"uname -a"}}
+}
+
+// receiver records the requests it gets and answers each with the next status of its list
+// (the last one repeats).
+type receiver struct {
+	mu       sync.Mutex
+	statuses []int
+	got      []*http.Request
+	bodies   [][]byte
+}
+
+func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got, r.bodies = append(r.got, req), append(r.bodies, body)
+	status := r.statuses[0]
+	if len(r.statuses) > 1 {
+		r.statuses = r.statuses[1:]
+	}
+	w.WriteHeader(status)
+	io.WriteString(w, "answer\nwith a line")
+}
+
+func open(t *testing.T, cfg Config, old json.RawMessage) outputs.Sender {
+	t.Helper()
+	raw, _ := json.Marshal(cfg)
+	checked, err := Kind{}.Config(raw, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Kind{}.Open(checked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestSignedEventJSON(t *testing.T) {
+	rcv := &receiver{statuses: []int{204}}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	secret := "s3cret"
+	if err := open(t, Config{URL: srv.URL + "/hook", Secret: &secret}, nil).Send(context.Background(), testEvent()); err != nil {
+		t.Fatal(err)
+	}
+	req, body := rcv.got[0], rcv.bodies[0]
+	if req.Method != "POST" || req.URL.Path != "/hook" || req.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("request: %s %s %v", req.Method, req.URL, req.Header)
+	}
+	if !hmac.Equal([]byte(req.Header.Get(SignatureHeader)), []byte(Sign(secret, body))) || !strings.HasPrefix(Sign(secret, body), "sha256=") {
+		t.Errorf("signature %q does not match the body", req.Header.Get(SignatureHeader))
+	}
+	if req.Header.Get(TimestampHeader) == "" {
+		t.Error("no timestamp header")
+	}
+	var got struct {
+		Event struct {
+			ID      int64  `json:"id"`
+			Summary string `json:"summary"`
+			Sensor  struct{ Name string }
+			Details []model.Detail
+			Packets []struct {
+				Payload string
+				Flags   string
+			}
+			Logins []model.Login
+		}
+	}
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	e := got.Event
+	if e.ID != 42 || e.Summary != hostile || e.Sensor.Name != "pi @here" || len(e.Details) != 1 || e.Packets[0].Payload != "U1NILTIuMAA=" ||
+		e.Packets[0].Flags != "S" || e.Logins[0].Password != "123456" {
+		t.Errorf("event JSON: %s", body)
+	}
+}
+
+func TestUnsignedWithoutSecret(t *testing.T) {
+	rcv := &receiver{statuses: []int{200}}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	if err := open(t, Config{URL: srv.URL}, nil).Send(context.Background(), testEvent()); err != nil {
+		t.Fatal(err)
+	}
+	if h := rcv.got[0].Header.Get(SignatureHeader); h != "" {
+		t.Errorf("signature without a secret: %q", h)
+	}
+}
+
+func TestAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		status            int
+		delivered, refuse bool
+	}{
+		{200, true, false}, {202, true, false}, {400, false, true}, {401, false, true}, {404, false, true},
+		{408, false, false}, {429, false, false}, {500, false, false}, {503, false, false}, {302, false, false},
+	} {
+		rcv := &receiver{statuses: []int{tc.status}}
+		srv := httptest.NewServer(rcv)
+		err := open(t, Config{URL: srv.URL}, nil).Send(context.Background(), testEvent())
+		srv.Close()
+		if (err == nil) != tc.delivered || outputs.Refused(err) != tc.refuse {
+			t.Errorf("answer %d: err %v, refused %v", tc.status, err, outputs.Refused(err))
+		}
+		if err != nil && strings.Contains(err.Error(), "\n") {
+			t.Errorf("answer %d: error keeps the receiver's line break: %q", tc.status, err)
+		}
+	}
+}
+
+// TestRedirectNotFollowed: events go to the configured URL only, whatever the receiver says.
+func TestRedirectNotFollowed(t *testing.T) {
+	elsewhere := &receiver{statuses: []int{200}}
+	other := httptest.NewServer(elsewhere)
+	defer other.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL, http.StatusTemporaryRedirect)
+	}))
+	defer srv.Close()
+	err := open(t, Config{URL: srv.URL}, nil).Send(context.Background(), testEvent())
+	if err == nil || outputs.Refused(err) || len(elsewhere.got) != 0 {
+		t.Errorf("redirect: err %v, the other server got %d requests", err, len(elsewhere.got))
+	}
+}
+
+// texts collects every string of a decoded JSON value.
+func texts(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, x := range v {
+			out = append(out, texts(x)...)
+		}
+		return out
+	case map[string]any:
+		var out []string
+		for _, x := range v {
+			out = append(out, texts(x)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// TestChatFormatsInert: attacker text can mention nobody, link nowhere and start no line. In
+// Slack the blocks are plain text (shown as they are), so only mentions and lines matter there.
+func TestChatFormatsInert(t *testing.T) {
+	for _, format := range []string{Slack, Teams} {
+		rcv := &receiver{statuses: []int{200}}
+		srv := httptest.NewServer(rcv)
+		if err := open(t, Config{URL: srv.URL, Format: format}, nil).Send(context.Background(), testEvent()); err != nil {
+			t.Fatal(err)
+		}
+		srv.Close()
+		var decoded map[string]any
+		if err := json.Unmarshal(rcv.bodies[0], &decoded); err != nil {
+			t.Fatal(err)
+		}
+		strict := texts(decoded)
+		if format == Slack {
+			strict = texts(decoded["text"])
+			if !strings.Contains(string(rcv.bodies[0]), `"type":"plain_text"`) {
+				t.Errorf("slack blocks are not plain text: %s", rcv.bodies[0])
+			}
+		}
+		for _, s := range texts(decoded) {
+			for _, bad := range []string{"@channel", "@all", "@here", "\n"} {
+				if strings.Contains(s, bad) {
+					t.Errorf("%s: %q holds %q", format, s, bad)
+				}
+			}
+		}
+		for _, s := range strict {
+			for _, bad := range []string{"<!channel>", "](https://", "<https://", "*bold*"} {
+				if strings.Contains(s, bad) {
+					t.Errorf("%s: %q holds %q", format, s, bad)
+				}
+			}
+		}
+		if !strings.Contains(strings.Join(strict, " "), "second line") {
+			t.Errorf("%s: the summary is missing: %v", format, strict)
+		}
+	}
+}
+
+func TestSecretKeptAndHidden(t *testing.T) {
+	secret := "s3cret"
+	first, err := Kind{}.Config(json.RawMessage(`{"url":"https://example.org/h","secret":"s3cret"}`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := Kind{}.Config(json.RawMessage(`{"url":"https://example.org/other","format":"teams"}`), first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c Config
+	json.Unmarshal(kept, &c)
+	if c.Secret == nil || *c.Secret != secret || c.URL != "https://example.org/other" {
+		t.Errorf("secret not kept: %s", kept)
+	}
+	if pub := string(Kind{}.Public(kept)); strings.Contains(pub, secret) || !strings.Contains(pub, `"has_secret":true`) {
+		t.Errorf("public settings: %s", pub)
+	}
+	removed, _ := Kind{}.Config(json.RawMessage(`{"url":"https://example.org/h","secret":""}`), first)
+	if strings.Contains(string(removed), secret) {
+		t.Errorf("secret not removed: %s", removed)
+	}
+	_, err = Kind{}.Config(json.RawMessage(`{"url":"ftp://example.org","format":"xml"}`), nil)
+	var me *model.Error
+	if !errors.As(err, &me) || me.Fields["config.url"] == "" || me.Fields["config.format"] == "" {
+		t.Errorf("bad settings: %v", err)
+	}
+}

@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"honeysens/app/model"
+)
+
+// Outbox names one delivery queue: the mail outbox, or the queue of one output in
+// output_outbox. Every queue keeps the same states (status 0 queued, 1 sent, 2 failed; a queued
+// message is due at next_attempt and gives up at give_up_at), so one set of operations below
+// and one delivery loop (notify/outbox) serve them all.
+type Outbox struct {
+	table  string
+	output int64 // the output whose queue it is; 0 for mail
+}
+
+// MailOutbox is the queue of the mails.
+func MailOutbox() Outbox { return Outbox{table: "mail_outbox"} }
+
+// OutputOutbox is the queue of one output.
+func OutputOutbox(id int64) Outbox { return Outbox{table: "output_outbox", output: id} }
+
+// scope is the condition that keeps a statement inside the queue, with its argument.
+func (q Outbox) scope() (string, []any) {
+	if q.output == 0 {
+		return "1", nil
+	}
+	return "output_id = ?", []any{q.output}
+}
+
+// outboxExec runs an UPDATE or DELETE of the queue's rows; where has the row conditions.
+func (s *Store) outboxExec(ctx context.Context, q Outbox, what, set, where string, args ...any) (int64, error) {
+	scope, sargs := q.scope()
+	res, err := s.w.ExecContext(ctx, set+` WHERE (`+where+`) AND `+scope, append(args, sargs...)...)
+	if err != nil {
+		return 0, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return res.RowsAffected()
+}
+
+// outputResult records an output's last success or last error beside the queue's row.
+func (s *Store) outputResult(ctx context.Context, q Outbox, reason string, now time.Time) error {
+	if q.output == 0 {
+		return nil
+	}
+	var err error
+	if reason == "" {
+		_, err = s.w.ExecContext(ctx, `UPDATE outputs SET last_success = ? WHERE id = ?`, ms(now), q.output)
+	} else {
+		_, err = s.w.ExecContext(ctx, `UPDATE outputs SET last_error = ?, last_error_at = ? WHERE id = ?`, reason, ms(now), q.output)
+	}
+	if err != nil {
+		return fmt.Errorf("store: output result: %w", err)
+	}
+	return nil
+}
+
+// OutboxSent records a delivered message.
+func (s *Store) OutboxSent(ctx context.Context, q Outbox, id int64, now time.Time) error {
+	if _, err := s.outboxExec(ctx, q, "message sent", `UPDATE `+q.table+` SET status = 1, attempts = attempts + 1, last_error = '', done_at = ?`,
+		`id = ?`, ms(now), id); err != nil {
+		return err
+	}
+	return s.outputResult(ctx, q, "", now)
+}
+
+// OutboxAttemptFailed records a failed attempt: the message is tried again at next, or fails
+// for good when next is past its give-up time.
+func (s *Store) OutboxAttemptFailed(ctx context.Context, q Outbox, id int64, reason string, now, next time.Time) error {
+	if _, err := s.outboxExec(ctx, q, "attempt failed", `UPDATE `+q.table+` SET attempts = attempts + 1, last_error = ?, next_attempt = ?,
+		status = CASE WHEN ? > give_up_at THEN 2 ELSE 0 END,
+		done_at = CASE WHEN ? > give_up_at THEN ? END`, `id = ?`, reason, ms(next), ms(next), ms(next), ms(now), id); err != nil {
+		return err
+	}
+	return s.outputResult(ctx, q, reason, now)
+}
+
+// OutboxFailed records a message the receiver refused for good.
+func (s *Store) OutboxFailed(ctx context.Context, q Outbox, id int64, reason string, now time.Time) error {
+	if _, err := s.outboxExec(ctx, q, "message failed", `UPDATE `+q.table+` SET attempts = attempts + 1, last_error = ?, status = 2, done_at = ?`,
+		`id = ?`, reason, ms(now), id); err != nil {
+		return err
+	}
+	return s.outputResult(ctx, q, reason, now)
+}
+
+// ExpireOutbox fails the queued messages whose give-up time has passed, with the reason.
+func (s *Store) ExpireOutbox(ctx context.Context, q Outbox, now time.Time, reason string) error {
+	_, err := s.outboxExec(ctx, q, "expire messages", `UPDATE `+q.table+` SET status = 2, done_at = ?,
+		last_error = CASE WHEN last_error = '' THEN ? ELSE last_error END`, `status = 0 AND give_up_at < ?`, ms(now), reason, ms(now))
+	return err
+}
+
+// RetryOutbox makes every queued message due now and queues the messages that failed since
+// failedSince again, with a new give-up time; it returns how many messages it touched.
+func (s *Store) RetryOutbox(ctx context.Context, q Outbox, now, giveUpAt, failedSince time.Time) (int64, error) {
+	return s.outboxExec(ctx, q, "retry messages", `UPDATE `+q.table+` SET next_attempt = ?, last_error = '',
+		give_up_at = CASE WHEN status = 2 THEN ? ELSE give_up_at END, status = 0, done_at = NULL`,
+		`status = 0 OR (status = 2 AND done_at >= ?)`, ms(now), ms(giveUpAt), ms(failedSince))
+}
+
+// DeleteOldOutbox forgets sent and failed messages finished before the time.
+func (s *Store) DeleteOldOutbox(ctx context.Context, q Outbox, before time.Time) error {
+	_, err := s.outboxExec(ctx, q, "delete old messages", `DELETE FROM `+q.table, `status IN (1, 2) AND done_at < ?`, ms(before))
+	return err
+}
+
+// NextOutboxAttempt returns when the earliest queued message is due; ok is false if none is
+// queued.
+func (s *Store) NextOutboxAttempt(ctx context.Context, q Outbox) (t time.Time, ok bool, err error) {
+	scope, args := q.scope()
+	var v sql.NullInt64
+	if err := s.r.QueryRowContext(ctx, `SELECT min(next_attempt) FROM `+q.table+` WHERE status = 0 AND `+scope, args...).Scan(&v); err != nil {
+		return time.Time{}, false, fmt.Errorf("store: next attempt: %w", err)
+	}
+	return fromMS(v.Int64), v.Valid, nil
+}
+
+// OutboxCounts counts a queue's messages by status.
+func (s *Store) OutboxCounts(ctx context.Context, q Outbox) (map[string]int, error) {
+	out := map[string]int{model.MailQueued: 0, model.MailSent: 0, model.MailFailed: 0}
+	scope, args := q.scope()
+	rows, err := s.r.QueryContext(ctx, `SELECT status, count(*) FROM `+q.table+` WHERE `+scope+` GROUP BY status`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: count messages: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var status, n int
+		if err := rows.Scan(&status, &n); err != nil {
+			return nil, err
+		}
+		if status >= 0 && status < len(mailStatusName) {
+			out[mailStatusName[status]] = n
+		}
+	}
+	return out, rows.Err()
+}
