@@ -7,6 +7,7 @@ import (
 	"honeysens/app/honeypot/ftp"
 	"honeysens/app/honeypot/http"
 	"honeysens/app/honeypot/recon"
+	"honeysens/app/honeypot/ssh"
 	"honeysens/app/honeypot/telnet"
 	"honeysens/app/model"
 )
@@ -22,6 +23,7 @@ func TestServicesRejectBadListen(t *testing.T) {
 		{"ftp", hostPort, func(l string) error { c := ftp.DefaultConfig(); c.Listen = l; return c.Validate() }},
 		{"http", hostPort, func(l string) error { c := http.DefaultConfig(); c.Listen = l; return c.Validate() }},
 		{"telnet", hostPort, func(l string) error { c := telnet.DefaultConfig(); c.Listen = l; return c.Validate() }},
+		{"ssh", hostPort, func(l string) error { c := ssh.DefaultConfig(); c.Listen = l; return c.Validate() }},
 		// recon binds its address once per port it lists: the setting has no port
 		{"recon", []string{"host:abc", "0.0.0.0:80", ""}, func(l string) error { c := recon.Defaults(); c.Listen = l; return c.Validate() }},
 	} {

@@ -6,12 +6,12 @@
 package ssh
 
 import (
-	"net"
 	"slices"
 	"strings"
 
 	gossh "golang.org/x/crypto/ssh"
 
+	"honeysens/app/honeypot"
 	"honeysens/app/honeypot/shell"
 	"honeysens/app/model"
 )
@@ -73,9 +73,7 @@ func (c *Config) fill() {
 func (c *Config) Validate() error {
 	c.fill()
 	f := model.FieldErrors{}
-	if _, port, err := net.SplitHostPort(c.Listen); err != nil || port == "" {
-		f.Add("listen", "must be host:port, e.g. 0.0.0.0:22")
-	}
+	honeypot.ValidateListen(f, c.Listen, "22")
 	if !strings.HasPrefix(c.Banner, "SSH-2.0-") || len(c.Banner) > 200 || len(c.Banner) <= len("SSH-2.0-") {
 		f.Add("banner", "must start with SSH-2.0- and be at most 200 characters")
 	}
@@ -88,29 +86,6 @@ func (c *Config) Validate() error {
 	if strings.ContainsAny(c.HostKeyFile, "\x00\n") {
 		f.Add("host_key_file", "is not a usable path")
 	}
-	if !validHostname(c.Hostname) {
-		f.Add("hostname", "must be 1 to 63 letters, digits, dots or dashes")
-	}
-	if m, a := shell.ValidateAccept(c.Accept, c.AcceptAfter); m != "" || a != "" {
-		if m != "" {
-			f.Add("accept", m)
-		}
-		if a != "" {
-			f.Add("accept_after", a)
-		}
-	}
+	shell.ValidateLogin(f, c.Hostname, c.Accept, c.AcceptAfter)
 	return f.Err()
-}
-
-func validHostname(h string) bool {
-	if h == "" || len(h) > 63 {
-		return false
-	}
-	for i := 0; i < len(h); i++ {
-		c := h[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
 }

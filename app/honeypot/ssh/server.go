@@ -49,33 +49,25 @@ var (
 
 // Service is the ssh honeypot.
 type Service struct {
+	*honeypot.Base
 	cfg    Config
-	lim    honeypot.Limits
-	log    *slog.Logger
 	srv    *honeypot.TCPServer
 	guard  *honeypot.Guard // srv's
 	policy *shell.Policy
 	now    func() time.Time
-	timing honeypot.SessionTiming // when sessions are reported (tests shorten it)
 	// failDelay is how long a wrong password waits for its answer (tests shorten it).
 	failDelay time.Duration
-
-	mu       sync.Mutex
-	signers  []gossh.Signer
-	sessions *honeypot.Sessions
+	signers   []gossh.Signer // set by Start before the first connection
 }
 
 // New returns the service; zero limits take honeypot.DefaultLimits' values and empty settings
 // their defaults. Nothing is bound until Start.
 func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 	cfg.fill()
-	lim = lim.WithDefaults()
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	srv := honeypot.NewTCPServer(lim, log)
-	return &Service{cfg: cfg, lim: lim, log: log, srv: srv, guard: srv.Guard(), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter),
-		now: time.Now, timing: honeypot.DefaultSessionTiming, failDelay: passwordFailDelay}
+	base := honeypot.NewBase(Name, lim, log)
+	srv := honeypot.NewTCPServer(base.Limits, base.Log)
+	return &Service{Base: base, cfg: cfg, srv: srv, guard: srv.Guard(), policy: shell.NewPolicy(cfg.Accept, cfg.AcceptAfter),
+		now: time.Now, failDelay: passwordFailDelay}
 }
 
 // passwordFailDelay is pam_unix's delay after a wrong password, which Debian's sshd (UsePAM
@@ -83,42 +75,26 @@ func New(cfg Config, lim honeypot.Limits, log *slog.Logger) *Service {
 // no sshd. Only failures wait; the connection's handshake holds, no other.
 const passwordFailDelay = 2 * time.Second
 
-// Name returns "ssh".
-func (s *Service) Name() string { return Name }
-
 // Addr returns the bound address, or nil before Start.
 func (s *Service) Addr() net.Addr { return s.srv.Addr() }
 
 // Start loads (or creates) the host keys, binds the port and serves until Stop.
 func (s *Service) Start(rep honeypot.Reporter) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.srv.Addr() != nil {
-		return errors.New("ssh: already started")
-	}
-	if err := s.cfg.Validate(); err != nil {
-		return err
-	}
-	signers, err := LoadHostKeys(s.cfg.HostKeyFile)
-	if err != nil {
-		return err
-	}
-	s.signers, s.sessions = signers, honeypot.NewSessions(rep, s.log, s.timing)
-	if err := s.srv.Start(s.cfg.Listen, s.handle); err != nil {
-		return err
-	}
-	s.log.Info("ssh honeypot listening", "addr", s.srv.Addr().String())
-	return nil
+	return s.Base.Start(rep, func(*honeypot.Sessions) error {
+		if err := s.cfg.Validate(); err != nil {
+			return err
+		}
+		signers, err := LoadHostKeys(s.cfg.HostKeyFile)
+		if err != nil {
+			return err
+		}
+		s.signers = signers
+		return s.ListenTCP(s.srv, s.cfg.Listen, s.handle)
+	})
 }
 
 // Stop closes the listener and every connection and waits for their events to be reported.
-func (s *Service) Stop() {
-	s.srv.Stop()
-	s.mu.Lock()
-	sessions := s.sessions
-	s.mu.Unlock()
-	sessions.Wait()
-}
+func (s *Service) Stop() { s.Base.Stop(s.srv.Stop) }
 
 // conn is one client connection.
 type conn struct {
@@ -233,10 +209,7 @@ func (c *sniffConn) firstLine() string {
 
 func (s *Service) handle(raw, wrapped net.Conn) {
 	start := s.now()
-	s.mu.Lock()
-	sessions := s.sessions
-	s.mu.Unlock()
-	c := &conn{s: s, tr: shell.NewTranscript("SSH", sessions, honeypot.NewEvent(Name, raw, start), start), start: start}
+	c := &conn{s: s, tr: shell.NewTranscript("SSH", s.Sessions(), honeypot.NewEvent(Name, raw, start), start), start: start}
 	src, dst := honeypot.Endpoints(raw)
 	c.src, c.dst = src.Addr(), dst.Addr()
 	sniff := &sniffConn{Conn: honeypot.WatchInput(wrapped, c.tr.Input)}
@@ -248,7 +221,7 @@ func (s *Service) handle(raw, wrapped net.Conn) {
 			wrapped.Close()
 		}
 	})
-	if loginGrace >= s.lim.TotalTimeout {
+	if loginGrace >= s.Limits.TotalTimeout {
 		grace.Stop() // the total limit comes first anyway
 	}
 	defer grace.Stop()
@@ -333,7 +306,7 @@ func (c *conn) closeReason(err error, grace bool) string {
 	case err == nil || errors.Is(err, io.EOF) || strings.Contains(err.Error(), "ssh: disconnect"):
 		return "client disconnected"
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		if c.s.now().Sub(c.start) >= c.s.lim.TotalTimeout-min(time.Second, c.s.lim.TotalTimeout/10) {
+		if c.s.now().Sub(c.start) >= c.s.Limits.TotalTimeout-min(time.Second, c.s.Limits.TotalTimeout/10) {
 			return "total time limit"
 		}
 		return "idle timeout"

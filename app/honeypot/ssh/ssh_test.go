@@ -67,7 +67,7 @@ func startTimed(t *testing.T, cfg Config, lim honeypot.Limits, timing honeypot.S
 		cfg.Accept = []string{"root:secret"}
 	}
 	s := New(cfg, lim, nil)
-	s.timing = timing
+	s.Timing = timing
 	s.failDelay = 0 // pam_unix's 2 s after each wrong password would only slow the tests
 	rec := hptest.NewRecorder()
 	if err := s.Start(rec); err != nil {
