@@ -41,7 +41,7 @@ func BenchmarkBufferAppend(b *testing.B) {
 }
 
 func openBenchBuffer(b *testing.B) *Buffer {
-	buf, err := OpenBuffer(filepath.Join(b.TempDir(), "buffer"), 1<<30, nil)
+	buf, err := OpenBuffer(filepath.Join(b.TempDir(), bufferFile), 1<<30, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

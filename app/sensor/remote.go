@@ -92,6 +92,7 @@ const (
 	requestTimeout   = 30 * time.Second
 	servicesFile     = "services.json"
 	rejectedFile     = "rejected.jsonl"
+	bufferFile       = "buffer.db" // earlier versions: the directory "buffer" (see OpenBuffer)
 )
 
 // RemoteOptions configure a Remote.
@@ -172,7 +173,7 @@ func NewRemote(o RemoteOptions) (*Remote, error) {
 	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("sensor data directory: %w", err)
 	}
-	buf, err := OpenBuffer(filepath.Join(o.DataDir, "buffer"), o.BufferMax, o.Log)
+	buf, err := OpenBuffer(filepath.Join(o.DataDir, bufferFile), o.BufferMax, o.Log)
 	if err != nil {
 		return nil, err
 	}

@@ -965,7 +965,7 @@ func TestTwoProcessesServerRestart(t *testing.T) {
 	var tags []string // inject mode: the summaries, to check each arrived once
 	// inject puts n events into the stopped sensor's buffer.
 	inject := func(tag string, n int) {
-		b, err := OpenBuffer(filepath.Join(sensorData, "buffer"), 0, nil)
+		b, err := OpenBuffer(filepath.Join(sensorData, bufferFile), 0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
