@@ -33,8 +33,10 @@ import (
 //   - Drops counted: the count is kept in the file, in the commit of the events beside it (a
 //     drop with nothing stored is written at most once a second and at Close).
 //   - Delivered once: events leave only through Ack, which the uploader calls after the server
-//     committed their batch. A batch's id is a hash of its events (see Remote.upload), so a
-//     batch sent again after a lost answer, or after a crash before Ack, is stored once.
+//     committed their batch. A batch's id is a hash of its events (see Remote.upload), and the
+//     batch NextBatch handed out stays the next one until it is acknowledged, across restarts
+//     too, so a batch sent again after a lost answer or a crash carries the same events and id,
+//     and the server stores it once.
 //
 // One process at a time: the file is opened in exclusive locking mode.
 type Buffer struct {
@@ -45,6 +47,7 @@ type Buffer struct {
 	writeMu sync.Mutex // one writer; see Append for how waiting appends share its commit
 	full    bool       // dropping now (logged once per episode); under writeMu
 	saved   time.Time  // when the drop count was last written; under writeMu
+	batch   int        // events of the batch handed out and not acknowledged; under writeMu
 
 	queueMu sync.Mutex
 	queue   []*appendRequest // appends waiting for the next commit
@@ -121,7 +124,8 @@ func (b *Buffer) load() error {
 	}
 	var size, dropped int64
 	err := b.db.QueryRow(`SELECT (SELECT coalesce(sum(length(line) + 1), 0) FROM events),
-		coalesce((SELECT value FROM counters WHERE name = 'dropped'), 0)`).Scan(&size, &dropped)
+		coalesce((SELECT value FROM counters WHERE name = 'dropped'), 0),
+		coalesce((SELECT value FROM counters WHERE name = 'batch'), 0)`).Scan(&size, &dropped, &b.batch)
 	b.size.Store(size)
 	b.dropped.Store(dropped)
 	return err
@@ -215,8 +219,12 @@ func (b *Buffer) countDrops(tx *sql.Tx, n int, lazy bool) error {
 		return nil
 	}
 	b.saved = time.Now()
-	_, err := tx.Exec(`INSERT INTO counters (name, value) VALUES ('dropped', ?)
-		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, total)
+	return setCounter(tx, "dropped", total)
+}
+
+func setCounter(tx *sql.Tx, name string, value int64) error {
+	_, err := tx.Exec(`INSERT INTO counters (name, value) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
 	return err
 }
 
@@ -307,14 +315,36 @@ func (b *Buffer) PeekLimit(n int, maxBytes int64) ([][]byte, error) {
 	return out, rows.Err()
 }
 
-// Ack removes the first n events (those a Peek returned) from the queue, in one commit.
+// NextBatch returns the events to upload next: the batch handed out before if it was not
+// acknowledged, else up to n events and maxBytes from the head (see PeekLimit), recorded as
+// the batch in the same file. A smaller n than the batch handed out forms a new one: the
+// uploader narrows a batch whose content the server refused, and so did not store.
+func (b *Buffer) NextBatch(n int, maxBytes int64) ([][]byte, error) {
+	b.writeMu.Lock()
+	defer b.writeMu.Unlock()
+	if b.batch > 0 && b.batch <= n {
+		return b.PeekLimit(b.batch, 0)
+	}
+	lines, err := b.PeekLimit(n, maxBytes)
+	if err != nil || len(lines) == 0 {
+		return lines, err
+	}
+	if err := b.write(func(tx *sql.Tx) error { return setCounter(tx, "batch", int64(len(lines))) }); err != nil {
+		return nil, err
+	}
+	b.batch = len(lines)
+	return lines, nil
+}
+
+// Ack removes the first n events (those a Peek or NextBatch returned) from the queue, in one
+// commit; the batch handed out is then done.
 func (b *Buffer) Ack(n int) error {
 	if n <= 0 {
 		return nil
 	}
 	b.writeMu.Lock()
 	defer b.writeMu.Unlock()
-	return b.write(func(tx *sql.Tx) error {
+	err := b.write(func(tx *sql.Tx) error {
 		var count, size int64
 		err := tx.QueryRow(`SELECT count(*), coalesce(sum(length(line) + 1), 0)
 			FROM (SELECT line FROM events ORDER BY seq LIMIT ?)`, n).Scan(&count, &size)
@@ -328,8 +358,12 @@ func (b *Buffer) Ack(n int) error {
 			return err
 		}
 		b.size.Add(-size)
-		return nil
+		return setCounter(tx, "batch", 0)
 	})
+	if err == nil {
+		b.batch = 0
+	}
+	return err
 }
 
 // Empty reports whether every buffered event was acknowledged.

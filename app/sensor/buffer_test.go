@@ -184,6 +184,51 @@ func TestBufferBoundDropsAndCounts(t *testing.T) {
 	}
 }
 
+// TestBufferBatchStaysUntilAcked: the batch handed out for upload is handed out again, with the
+// same events, until it is acknowledged, even when more events came and the sensor restarted;
+// only a narrower request forms a new one.
+func TestBufferBatchStaysUntilAcked(t *testing.T) {
+	dir := t.TempDir()
+	b := openBuf(t, dir, 0)
+	for i := 0; i < 3; i++ {
+		b.Append(ev(i, 10))
+	}
+	batch := func(n int) []string {
+		t.Helper()
+		lines, err := b.NextBatch(n, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, l := range lines {
+			out = append(out, string(l))
+		}
+		return out
+	}
+	if got := batch(500); len(got) != 3 {
+		t.Fatalf("first batch: %d events", len(got))
+	}
+	b.Append(ev(3, 10), ev(4, 10))
+	b.Close()
+	b = openBuf(t, dir, 0)
+	defer b.Close()
+	if got := batch(500); len(got) != 3 || got[0] != string(ev(0, 10)) || got[2] != string(ev(2, 10)) {
+		t.Fatalf("batch after a restart: %.40q", got)
+	}
+	if got := batch(2); len(got) != 2 {
+		t.Fatalf("narrowed batch: %d events", len(got))
+	}
+	if got := batch(500); len(got) != 2 {
+		t.Fatalf("narrowed batch handed out again: %d events", len(got))
+	}
+	if err := b.Ack(2); err != nil {
+		t.Fatal(err)
+	}
+	if got := batch(500); len(got) != 3 || got[0] != string(ev(2, 10)) {
+		t.Fatalf("batch after the ack: %.40q", got)
+	}
+}
+
 func TestBufferRefusesBadInputAndSecondOpener(t *testing.T) {
 	dir := t.TempDir()
 	b := openBuf(t, dir, 0)
