@@ -2,13 +2,13 @@ package sensor
 
 import (
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,23 +44,18 @@ type Buffer struct {
 	maxBytes int64
 	log      *slog.Logger
 
-	writeMu sync.Mutex // one writer; see Append for how waiting appends share its commit
+	writeMu sync.Mutex // one transaction at a time
 	full    bool       // dropping now (logged once per episode); under writeMu
 	saved   time.Time  // when the drop count was last written; under writeMu
 	batch   int        // events of the batch handed out and not acknowledged; under writeMu
 
-	queueMu sync.Mutex
-	queue   []*appendRequest // appends waiting for the next commit
-	closed  bool
+	queueMu    sync.Mutex
+	queue      []*appendRequest // appends waiting for the next commit
+	committing bool             // an append is committing the queue (see Append)
+	closed     bool
 
 	size    atomic.Int64 // bytes of the events held, as the bound counts them
 	dropped atomic.Int64 // events dropped because the buffer was full, over its lifetime
-}
-
-type appendRequest struct {
-	events [][]byte
-	stored int
-	err    error
 }
 
 // Buffer defaults.
@@ -110,9 +105,10 @@ func OpenBuffer(path string, maxBytes int64, log *slog.Logger) (*Buffer, error) 
 		db.Close()
 		return nil, fmt.Errorf("sensor buffer %s: %w", path, err)
 	}
-	if err := b.importSegments(path[:len(path)-len(filepath.Ext(path))]); err != nil {
+	old := strings.TrimSuffix(path, filepath.Ext(path))
+	if err := b.importSegments(old); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("sensor buffer: import of %s: %w", path, err)
+		return nil, fmt.Errorf("sensor buffer: import of %s: %w", old, err)
 	}
 	return b, nil
 }
@@ -129,131 +125,6 @@ func (b *Buffer) load() error {
 	b.size.Store(size)
 	b.dropped.Store(dropped)
 	return err
-}
-
-// Append stores events (each one JSON object on one line, without the newline) and returns
-// once they are on disk. Events that do not fit within the size bound are dropped and counted;
-// stored says how many were kept. An error means nothing of this call was stored.
-//
-// The caller that gets the write lock commits every append queued by then, its own or not;
-// the others find theirs done when they get the lock in turn. So while one commit syncs, the
-// appends that arrive meanwhile gather for the next.
-func (b *Buffer) Append(events ...[]byte) (stored int, err error) {
-	for _, ev := range events {
-		if !validLine(ev) {
-			return 0, errors.New("sensor buffer: an event must be one line of JSON")
-		}
-	}
-	req := &appendRequest{events: events}
-	b.queueMu.Lock()
-	if b.closed {
-		b.queueMu.Unlock()
-		return 0, ErrBufferClosed
-	}
-	b.queue = append(b.queue, req)
-	b.queueMu.Unlock()
-
-	b.writeMu.Lock()
-	defer b.writeMu.Unlock()
-	b.queueMu.Lock()
-	reqs := b.queue
-	b.queue = nil
-	b.queueMu.Unlock()
-	if len(reqs) > 0 {
-		b.commitAppends(reqs)
-	}
-	return req.stored, req.err
-}
-
-func validLine(ev []byte) bool {
-	for _, c := range ev {
-		if c == '\n' {
-			return false
-		}
-	}
-	return len(ev) > 0 && json.Valid(ev)
-}
-
-// commitAppends stores the requests' events in one commit. Call with writeMu held.
-func (b *Buffer) commitAppends(reqs []*appendRequest) {
-	stored, dropped := 0, 0
-	err := b.write(func(tx *sql.Tx) error {
-		ins, err := newInserter(tx, b.size.Load(), b.maxBytes)
-		if err != nil {
-			return err
-		}
-		for _, r := range reqs {
-			n, err := ins.add(r.events)
-			if err != nil {
-				return err
-			}
-			r.stored = n
-			stored += n
-			dropped += len(r.events) - n
-		}
-		b.size.Store(ins.size)
-		return b.countDrops(tx, dropped, stored == 0)
-	})
-	if err != nil {
-		for _, r := range reqs {
-			r.stored, r.err = 0, err
-		}
-		return
-	}
-	switch {
-	case dropped > 0 && !b.full:
-		b.full = true
-		b.log.Warn("sensor buffer full: dropping new events until the server takes the buffered ones",
-			"max_bytes", b.maxBytes, "dropped_total", b.dropped.Load())
-	case dropped == 0 && stored > 0 && b.full:
-		b.full = false
-		b.log.Info("sensor buffer has room again", "dropped_total", b.dropped.Load())
-	}
-}
-
-// countDrops adds n to the drop count and writes it in tx, unless lazy and it was written less
-// than a second ago: a full buffer under a flood of events must not sync once per event.
-func (b *Buffer) countDrops(tx *sql.Tx, n int, lazy bool) error {
-	total := b.dropped.Add(int64(n))
-	if lazy && time.Since(b.saved) < time.Second {
-		return nil
-	}
-	b.saved = time.Now()
-	return setCounter(tx, "dropped", total)
-}
-
-func setCounter(tx *sql.Tx, name string, value int64) error {
-	_, err := tx.Exec(`INSERT INTO counters (name, value) VALUES (?, ?)
-		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
-	return err
-}
-
-// inserter adds events to the table while they fit within the bound.
-type inserter struct {
-	stmt      *sql.Stmt // closed with its transaction
-	size, max int64
-}
-
-func newInserter(tx *sql.Tx, size, max int64) (*inserter, error) {
-	stmt, err := tx.Prepare(`INSERT INTO events (line) VALUES (?)`)
-	return &inserter{stmt: stmt, size: size, max: max}, err
-}
-
-// add inserts the events that fit and reports how many.
-func (ins *inserter) add(events [][]byte) (int, error) {
-	stored := 0
-	for _, ev := range events {
-		n := int64(len(ev)) + 1
-		if ins.size+n > ins.max {
-			continue
-		}
-		if _, err := ins.stmt.Exec(ev); err != nil {
-			return stored, err
-		}
-		ins.size += n
-		stored++
-	}
-	return stored, nil
 }
 
 // write runs fn in one transaction, refusing a closed buffer; the size and the drop count fn
