@@ -22,6 +22,14 @@ func openBuf(t *testing.T, dir string, max int64) *Buffer {
 	return b
 }
 
+func asStrings(lines [][]byte) []string {
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, string(l))
+	}
+	return out
+}
+
 // drain peeks and acks everything, returning the events in order.
 func drain(t *testing.T, b *Buffer, batch int) []string {
 	t.Helper()
@@ -34,9 +42,7 @@ func drain(t *testing.T, b *Buffer, batch int) []string {
 		if len(lines) == 0 {
 			return out
 		}
-		for _, l := range lines {
-			out = append(out, string(l))
-		}
+		out = append(out, asStrings(lines)...)
 		if err := b.Ack(len(lines)); err != nil {
 			t.Fatal(err)
 		}
@@ -199,11 +205,7 @@ func TestBufferBatchStaysUntilAcked(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []string
-		for _, l := range lines {
-			out = append(out, string(l))
-		}
-		return out
+		return asStrings(lines)
 	}
 	if got := batch(500); len(got) != 3 {
 		t.Fatalf("first batch: %d events", len(got))
