@@ -91,6 +91,9 @@ func OpenBuffer(path string, maxBytes int64, log *slog.Logger) (*Buffer, error) 
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walLimit))
+	// Appends touch the last pages and uploads the first: 256 KiB of page cache instead of the
+	// default 2 MiB keeps the same append rate with 2 MB less peak RSS (BenchmarkBufferAppend).
+	q.Add("_pragma", "cache_size(-256)")
 	q.Set("_txlock", "immediate")
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 	if err != nil {
