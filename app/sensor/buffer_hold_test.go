@@ -101,9 +101,5 @@ func mustPeek(t *testing.T, b *Buffer) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	for _, l := range lines {
-		out = append(out, string(l))
-	}
-	return out
+	return asStrings(lines)
 }

@@ -15,11 +15,19 @@ func ev(i int, pad int) []byte {
 
 func openBuf(t *testing.T, dir string, max int64) *Buffer {
 	t.Helper()
-	b, err := OpenBuffer(dir, max, nil)
+	b, err := OpenBuffer(filepath.Join(dir, bufferFile), max, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+func asStrings(lines [][]byte) []string {
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		out = append(out, string(l))
+	}
+	return out
 }
 
 // drain peeks and acks everything, returning the events in order.
@@ -34,27 +42,21 @@ func drain(t *testing.T, b *Buffer, batch int) []string {
 		if len(lines) == 0 {
 			return out
 		}
-		for _, l := range lines {
-			out = append(out, string(l))
-		}
+		out = append(out, asStrings(lines)...)
 		if err := b.Ack(len(lines)); err != nil {
 			t.Fatal(err)
 		}
 	}
 }
 
-func TestBufferOrderAcrossSegmentsAndRestart(t *testing.T) {
+func TestBufferOrderAcrossRestart(t *testing.T) {
 	dir := t.TempDir()
-	b := openBuf(t, dir, 4<<20) // segments of 256 KiB
+	b := openBuf(t, dir, 4<<20)
 	const n = 1200
 	for i := 0; i < n; i++ {
 		if stored, err := b.Append(ev(i, 500)); err != nil || stored != 1 {
 			t.Fatalf("append %d: stored %d, %v", i, stored, err)
 		}
-	}
-	segs, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
-	if len(segs) < 2 {
-		t.Fatalf("want several segments, got %d", len(segs))
 	}
 	// Take some, then "restart".
 	lines, _ := b.Peek(300)
@@ -84,35 +86,57 @@ func TestBufferOrderAcrossSegmentsAndRestart(t *testing.T) {
 	if !b.Empty() {
 		t.Fatal("not empty after draining")
 	}
-	segs, _ = filepath.Glob(filepath.Join(dir, "*.jsonl"))
-	if len(segs) != 1 {
-		t.Fatalf("consumed segments not deleted: %v", segs)
+	if b.Pending() != 0 {
+		t.Fatalf("size %d after draining", b.Pending())
 	}
-	if b.Size() != 0 {
-		t.Fatalf("size %d after draining", b.Size())
+	if err := b.Ack(1); err == nil {
+		t.Fatal("ack of more events than buffered accepted")
 	}
 }
 
-func TestBufferTornLastLine(t *testing.T) {
+// TestBufferImportsOldSegments opens a buffer beside a segment directory in the format of
+// earlier versions, written here by hand: its undelivered events come first, in order, without
+// the acknowledged ones, a damaged line or a line torn by a crash; its drop count is kept; the
+// directory is gone, and a copy of it that a crash left behind after the import is not
+// imported again.
+func TestBufferImportsOldSegments(t *testing.T) {
 	dir := t.TempDir()
+	old := filepath.Join(dir, "buffer")
+	writeOld := func() {
+		t.Helper()
+		line := func(i int) string { return string(ev(i, 10)) + "\n" }
+		files := map[string]string{
+			"000000000001.jsonl": line(90) + line(91), // delivered, its removal cut short
+			"000000000002.jsonl": line(92) + line(0) + "\x00\x00garbage\n" + line(1),
+			"000000000003.jsonl": line(2) + line(3) + `{"n":99,"pad":"xx`, // a crash in the middle of a write
+			"state.json":         fmt.Sprintf(`{"segment":2,"offset":%d,"dropped":7}`, len(line(92))),
+			"lock":               "",
+		}
+		if err := os.MkdirAll(old, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for name, body := range files {
+			if err := os.WriteFile(filepath.Join(old, name), []byte(body), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	writeOld()
 	b := openBuf(t, dir, 0)
-	for i := 0; i < 3; i++ {
-		b.Append(ev(i, 10))
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Fatalf("old directory still there: %v", err)
 	}
+	if b.Dropped() != 7 {
+		t.Fatalf("dropped %d, want the old count 7", b.Dropped())
+	}
+	b.Append(ev(4, 10))
 	b.Close()
-	segs, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
-	f, err := os.OpenFile(segs[len(segs)-1], os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString(`{"n":99,"pad":"xx`) // a crash in the middle of a write
-	f.Close()
 
+	writeOld() // as if a crash came between the import and the removal
 	b = openBuf(t, dir, 0)
 	defer b.Close()
-	b.Append(ev(3, 10))
 	got := drain(t, b, 10)
-	if len(got) != 4 {
+	if len(got) != 5 {
 		t.Fatalf("got %d events: %q", len(got), got)
 	}
 	for i, g := range got {
@@ -120,23 +144,11 @@ func TestBufferTornLastLine(t *testing.T) {
 			t.Fatalf("event %d: %s", i, g)
 		}
 	}
-}
-
-func TestBufferDamagedLineSkipped(t *testing.T) {
-	dir := t.TempDir()
-	b := openBuf(t, dir, 0)
-	b.Append(ev(0, 1))
-	b.Close()
-	segs, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
-	f, _ := os.OpenFile(segs[0], os.O_WRONLY|os.O_APPEND, 0)
-	f.WriteString("\x00\x00garbage\n")
-	f.Close()
-	b = openBuf(t, dir, 0)
-	defer b.Close()
-	b.Append(ev(1, 1))
-	got := drain(t, b, 1)
-	if len(got) != 2 || got[1] != string(ev(1, 1)) {
-		t.Fatalf("got %q", got)
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Fatalf("old directory still there: %v", err)
+	}
+	if b.Dropped() != 7 {
+		t.Fatalf("dropped %d after reopening, want 7", b.Dropped())
 	}
 }
 
@@ -152,8 +164,8 @@ func TestBufferBoundDropsAndCounts(t *testing.T) {
 		}
 		stored += n
 	}
-	if b.Size() > max {
-		t.Fatalf("size %d over the bound %d", b.Size(), max)
+	if b.Pending() > max {
+		t.Fatalf("size %d over the bound %d", b.Pending(), max)
 	}
 	if stored == 0 || b.Dropped() != int64(100-stored) {
 		t.Fatalf("stored %d, dropped %d", stored, b.Dropped())
@@ -169,12 +181,53 @@ func TestBufferBoundDropsAndCounts(t *testing.T) {
 	if len(got) != stored || got[0] != string(ev(0, 1000)) {
 		t.Fatalf("drained %d, want the first %d", len(got), stored)
 	}
-	// Delivered events free their space even though the bound is below a segment's size.
+	// Delivered events free their space.
 	if n, _ := b.Append(ev(1000, 1000)); n != 1 {
 		t.Fatal("no room after draining")
 	}
-	if b.Size() > 2<<10 {
-		t.Fatalf("space not freed: %d bytes", b.Size())
+	if b.Pending() > 2<<10 {
+		t.Fatalf("space not freed: %d bytes", b.Pending())
+	}
+}
+
+// TestBufferBatchStaysUntilAcked: the batch handed out for upload is handed out again, with the
+// same events, until it is acknowledged, even when more events came and the sensor restarted;
+// only a narrower request forms a new one.
+func TestBufferBatchStaysUntilAcked(t *testing.T) {
+	dir := t.TempDir()
+	b := openBuf(t, dir, 0)
+	for i := 0; i < 3; i++ {
+		b.Append(ev(i, 10))
+	}
+	batch := func(n int) []string {
+		t.Helper()
+		lines, err := b.NextBatch(n, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return asStrings(lines)
+	}
+	if got := batch(500); len(got) != 3 {
+		t.Fatalf("first batch: %d events", len(got))
+	}
+	b.Append(ev(3, 10), ev(4, 10))
+	b.Close()
+	b = openBuf(t, dir, 0)
+	defer b.Close()
+	if got := batch(500); len(got) != 3 || got[0] != string(ev(0, 10)) || got[2] != string(ev(2, 10)) {
+		t.Fatalf("batch after a restart: %.40q", got)
+	}
+	if got := batch(2); len(got) != 2 {
+		t.Fatalf("narrowed batch: %d events", len(got))
+	}
+	if got := batch(500); len(got) != 2 {
+		t.Fatalf("narrowed batch handed out again: %d events", len(got))
+	}
+	if err := b.Ack(2); err != nil {
+		t.Fatal(err)
+	}
+	if got := batch(500); len(got) != 3 || got[0] != string(ev(2, 10)) {
+		t.Fatalf("batch after the ack: %.40q", got)
 	}
 }
 
@@ -188,7 +241,7 @@ func TestBufferRefusesBadInputAndSecondOpener(t *testing.T) {
 	if _, err := b.Append([]byte("not json")); err == nil {
 		t.Fatal("non-JSON accepted")
 	}
-	if _, err := OpenBuffer(dir, 0, nil); err == nil {
+	if _, err := OpenBuffer(filepath.Join(dir, bufferFile), 0, nil); err == nil {
 		t.Fatal("second opener got the buffer")
 	}
 }

@@ -92,6 +92,7 @@ const (
 	requestTimeout   = 30 * time.Second
 	servicesFile     = "services.json"
 	rejectedFile     = "rejected.jsonl"
+	bufferFile       = "buffer.db" // earlier versions: the directory "buffer" (see OpenBuffer)
 )
 
 // RemoteOptions configure a Remote.
@@ -172,7 +173,7 @@ func NewRemote(o RemoteOptions) (*Remote, error) {
 	if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("sensor data directory: %w", err)
 	}
-	buf, err := OpenBuffer(filepath.Join(o.DataDir, "buffer"), o.BufferMax, o.Log)
+	buf, err := OpenBuffer(filepath.Join(o.DataDir, bufferFile), o.BufferMax, o.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -457,7 +458,7 @@ func (r *Remote) uploader(ctx context.Context) {
 	limit := UploadBatch
 	flushing := r.flush
 	for ctx.Err() == nil {
-		lines, err := r.buf.PeekLimit(limit, uploadBatchBytes)
+		lines, err := r.buf.NextBatch(limit, uploadBatchBytes)
 		if err != nil {
 			r.log.Error("buffer not readable", "err", err)
 			lines = nil
@@ -525,8 +526,9 @@ func nextBackoff(d time.Duration) time.Duration {
 	return min(2*d, backoffMax)
 }
 
-// upload sends one batch. Its id is a hash of its events, so a batch sent again after a lost
-// answer carries the same id and the server stores it only once.
+// upload sends one batch. Its id is a hash of its events, and the buffer hands out the same
+// events until they are acknowledged (see Buffer.NextBatch), so a batch sent again after a lost
+// answer or a restart carries the same id and the server stores it only once.
 func (r *Remote) upload(ctx context.Context, lines [][]byte) error {
 	sum := sha256.New()
 	for _, l := range lines {

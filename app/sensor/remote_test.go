@@ -82,6 +82,9 @@ type ingestServer struct {
 	sensor *model.Sensor
 	URL    string
 	down   atomic.Bool // answer 503 to everything
+	// loseAnswer makes the next batch the server stores answer 503 instead, as if the answer
+	// was lost on its way.
+	loseAnswer atomic.Bool
 }
 
 func newIngestServer(t *testing.T) *ingestServer {
@@ -127,7 +130,11 @@ func newIngestServerTLS(t *testing.T, cert *tls.Certificate) *ingestServer {
 		if s.down.Load() {
 			return c.Status(503).SendString("down for maintenance")
 		}
-		return c.Next()
+		err := c.Next()
+		if err == nil && c.Path() == "/api/events" && c.Response().StatusCode() == 200 && s.loseAnswer.CompareAndSwap(true, false) {
+			return c.Status(503).SendString("answer lost")
+		}
+		return err
 	})
 	guard := func(c *fiber.Ctx) error {
 		if err := svc.VerifySensor(c); err != nil {
@@ -374,6 +381,41 @@ func TestRemoteDeliversThroughOutageAndRestart(t *testing.T) {
 	sn, err := srv.st.Sensor(ctx, srv.sensor.ID)
 	if err != nil || sn.LastContact == nil {
 		t.Fatalf("no heartbeat recorded: %v", err)
+	}
+}
+
+// TestRemoteLostAnswerStoredOnce: the server stores a batch but its answer is lost; events
+// that come before the retry do not join the batch, which is sent again with the same id, so
+// every event is stored once.
+func TestRemoteLostAnswerStoredOnce(t *testing.T) {
+	srv := newIngestServer(t)
+	if err := srv.st.SetSensorService(context.Background(), &model.SensorService{SensorID: srv.sensor.ID, Name: "fake",
+		Enabled: true, Config: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	hub := &fakeHub{}
+	stop := runRemote(t, newTestRemote(t, srv.config(), t.TempDir(), hub.catalog()))
+	srv.loseAnswer.Store(true)
+	hub.emit(t, "a", 10)
+	deadline := time.Now().Add(10 * time.Second)
+	for srv.loseAnswer.Load() { // the retry waits for the uploader's backoff
+		if time.Now().After(deadline) {
+			t.Fatal("no batch arrived")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	hub.emit(t, "b", 5)
+	srv.waitCount(t, 15, 10*time.Second)
+	stop() // "stop 1" too
+	srv.waitCount(t, 16, 5*time.Second)
+	seen := map[string]int{}
+	for _, s := range srv.summaries(t) {
+		seen[s]++
+	}
+	for s, n := range seen {
+		if n != 1 {
+			t.Errorf("%q stored %d times", s, n)
+		}
 	}
 }
 
@@ -965,7 +1007,7 @@ func TestTwoProcessesServerRestart(t *testing.T) {
 	var tags []string // inject mode: the summaries, to check each arrived once
 	// inject puts n events into the stopped sensor's buffer.
 	inject := func(tag string, n int) {
-		b, err := OpenBuffer(filepath.Join(sensorData, "buffer"), 0, nil)
+		b, err := OpenBuffer(filepath.Join(sensorData, bufferFile), 0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
