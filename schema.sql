@@ -28,7 +28,9 @@ CREATE TABLE IF NOT EXISTS users (
     must_change_password INTEGER NOT NULL DEFAULT 0,
     first_admin          INTEGER NOT NULL DEFAULT 0,
     created_at           INTEGER NOT NULL,
-    password_changed_at  INTEGER NOT NULL
+    password_changed_at  INTEGER NOT NULL,
+    language             TEXT    NOT NULL DEFAULT '', -- UI language (en, de); '' follows the browser
+    time_zone            TEXT    NOT NULL DEFAULT ''  -- IANA zone for times in the UI; '' follows the browser
 );
 
 CREATE TABLE IF NOT EXISTS user_groups (
@@ -486,4 +488,4 @@ CREATE TABLE IF NOT EXISTS notify_marks (
     value INTEGER NOT NULL
 ) WITHOUT ROWID;
 
-PRAGMA user_version = 6;
+PRAGMA user_version = 7;

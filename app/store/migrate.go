@@ -23,6 +23,7 @@ var upgrades = []upgrade{
 	{to: 4, sql: upgradeTo4},
 	{to: 5, sql: upgradeTo5},
 	{to: 6, sql: upgradeTo6},
+	{to: 7, sql: upgradeTo7},
 }
 
 // upgradeTo2 adds e-mail notifications: contacts, templates, the outbox, the storm guard and
@@ -351,6 +352,12 @@ ALTER TABLE api_tokens ADD COLUMN last_used_ip TEXT NOT NULL DEFAULT '';
 // interval is counted in minutes.
 const upgradeTo6 = `
 ALTER TABLE sensors ADD COLUMN original INTEGER NOT NULL DEFAULT 0;
+`
+
+// upgradeTo7 gives every user a UI language and time zone; empty follows the browser.
+const upgradeTo7 = `
+ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN time_zone TEXT NOT NULL DEFAULT '';
 `
 
 var versionPattern = regexp.MustCompile(`(?m)^PRAGMA user_version\s*=\s*(\d+)\s*;`)
