@@ -12,6 +12,7 @@ import { openViewDialog } from '../dialog.js';
 import { formatTime, formatShort } from '../format.js';
 import { countText, plural } from '../event_labels.js';
 import { systemTabs } from './system.js';
+import { timeZones, browserZone } from '../i18n.js';
 
 const REFRESH_MS = 10000;
 const OUTBOX_LIMIT = 100;
@@ -34,14 +35,6 @@ const MAIL_KINDS = {
 
 const MAIL_STATUSES = { queued: 'Queued', sent: 'Sent', failed: 'Failed' };
 
-// Offered when the browser cannot list its time zones; any IANA name can be typed.
-const COMMON_ZONES = [
-  'UTC', 'Europe/Berlin', 'Europe/Vienna', 'Europe/Zurich', 'Europe/London', 'Europe/Paris',
-  'Europe/Amsterdam', 'Europe/Brussels', 'Europe/Madrid', 'Europe/Rome', 'Europe/Warsaw',
-  'Europe/Stockholm', 'Europe/Helsinki', 'America/New_York', 'America/Chicago', 'America/Denver',
-  'America/Los_Angeles', 'Asia/Tokyo', 'Asia/Singapore', 'Australia/Sydney',
-];
-
 export async function render(view) {
   const settings = await api.get('/settings/smtp');
   const outbox = outboxPanel();
@@ -53,25 +46,6 @@ export async function render(view) {
     if (!view.isConnected) { clearInterval(timer); return; }
     if (!document.hidden) outbox.refresh();
   }, REFRESH_MS);
-}
-
-function timeZones() {
-  try {
-    if (typeof Intl.supportedValuesOf === 'function') {
-      return ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
-    }
-  } catch {
-    // An older browser: the short list below.
-  }
-  return COMMON_ZONES;
-}
-
-function browserZone() {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || '';
-  } catch {
-    return '';
-  }
 }
 
 /** number is a whole-number input. */

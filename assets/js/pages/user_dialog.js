@@ -5,7 +5,7 @@ import { h } from '../dom.js';
 import { api } from '../api.js';
 import { openDialog } from '../dialog.js';
 import { field, checkbox, checkGroup, checkedValues } from '../forms.js';
-import { ROLES } from '../format.js';
+import { ROLES, roleName } from '../format.js';
 
 /** openUserDialog edits user (or creates one when user is null), then calls done(). */
 export function openUserDialog(user, groups, done) {
@@ -16,8 +16,7 @@ export function openUserDialog(user, groups, done) {
   const fullName = h('input', { id: 'user-fullname', name: 'full_name', value: u.full_name || '' });
   const email = h('input', { id: 'user-email', name: 'email', type: 'email', value: u.email || '' });
   const role = h('select', { id: 'user-role', name: 'role' },
-    Object.entries(ROLES).map(([value, label]) =>
-      h('option', { value, selected: Number(value) === u.role }, label)));
+    ROLES.map((value) => h('option', { value, selected: value === u.role }, roleName(value))));
   const password = h('input', { id: 'user-password', name: 'password', type: 'password', autocomplete: 'new-password' });
   const mustChange = checkbox('Require password change at next login',
     { id: 'user-mustchange', name: 'must_change_password', checked: u.must_change_password });
