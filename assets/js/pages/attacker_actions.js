@@ -7,7 +7,7 @@ import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { openDialog } from '../dialog.js';
 import { field } from '../forms.js';
-import { STATUSES, plural, countText } from '../event_labels.js';
+import { STATUSES, statusName, plural, countText } from '../event_labels.js';
 import { openFilterDialog } from './filter_dialog.js';
 
 const COMMENT_MAX = 1000;
@@ -21,7 +21,7 @@ const COMMENT_MAX = 1000;
  */
 export function openStatusDialog({ address, count, group, groupName, done }) {
   const status = h('select', { id: 'attacker-status-value', name: 'status' },
-    Object.entries(STATUSES).map(([v, label]) => h('option', { value: v }, label)));
+    Object.keys(STATUSES).map((v) => h('option', { value: v }, statusName(v))));
   status.value = '2';
   const comment = h('textarea', { id: 'attacker-status-comment', name: 'comment', rows: 3, maxlength: COMMENT_MAX });
   const counter = h('span', { class: 'counter' });
@@ -34,12 +34,12 @@ export function openStatusDialog({ address, count, group, groupName, done }) {
     title: `Set the status of all events from ${address}`,
     body: [
       h('p', { class: 'notice', id: 'attacker-status-count' },
-        `This changes ${plural(count, 'live event')} from `, h('span', { class: 'mono' }, address), `${where}, on every page and of every status.`),
+        `This changes ${plural(count, 'count.live_events')} from `, h('span', { class: 'mono' }, address), `${where}, on every page and of every status.`),
       field('New status', status, 'status'),
       field('Comment', comment, 'comment', 'Optional. Leave empty to keep each event’s comment.'),
       counter,
     ],
-    submit: { label: `Set status of ${plural(count, 'event')}`, id: 'attacker-status-save' },
+    submit: { label: `Set status of ${plural(count, 'count.events')}`, id: 'attacker-status-save' },
     testid: 'attacker-status-dialog',
     async onSubmit() {
       const filter = { source: address };
@@ -47,7 +47,7 @@ export function openStatusDialog({ address, count, group, groupName, done }) {
       const req = { filter, status: Number(status.value) };
       if (comment.value.trim() !== '') req.comment = comment.value;
       const res = await api.patch('/events', req);
-      done(`${plural(res.updated ?? 0, 'event')} from ${address} set to ${STATUSES[status.value]}.`);
+      done(`${plural(res.updated ?? 0, 'count.events')} from ${address} set to ${statusName(status.value)}.`);
     },
   });
 }

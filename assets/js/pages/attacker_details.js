@@ -104,7 +104,7 @@ export async function render(view, ctx) {
     replace(facts, factList(a, address, group));
     const timeline = detail?.timeline || [];
     const n = timeline.reduce((sum, b) => sum + Object.values(b.counts || {}).reduce((x, y) => x + y, 0), 0);
-    replace(chartHead, 'Timeline ', h('span', { class: 'muted head-note' }, `${plural(n, 'event')} in ${periodLabel(period)}`));
+    replace(chartHead, 'Timeline ', h('span', { class: 'muted head-note' }, `${plural(n, 'count.events')} in ${periodLabel(period)}`));
     chart.update(timeline, timeline.length > 1 && new Date(timeline[1].t) - new Date(timeline[0].t) > 3600e3 ? 'day' : 'hour');
     const span = detail ? spanParams(detail.period.from, detail.period.to) : {};
     const params = { source: address, ...span, group };

@@ -5,7 +5,7 @@
 
 import { h, replace } from '../dom.js';
 import { formatShort, formatTime } from '../format.js';
-import { CLASSIFICATIONS, countText, plural } from '../event_labels.js';
+import { classificationName, countText, plural } from '../event_labels.js';
 import { attackerHref, eventsHref } from '../links.js';
 import { STACK } from '../chart.js';
 
@@ -72,7 +72,7 @@ function row(a, params) {
       h('div', null, countText(a.events)),
       a.new_events ? h('a', {
         class: 'new-count', href: eventsHref({ source: a.source, status: '0', group: params.group }),
-        title: `Show its ${plural(a.new_events, 'New event')}`,
+        title: `Show its ${plural(a.new_events, 'count.new_events')}`,
       }, `${countText(a.new_events)} new`) : null),
     h('td', null, mixBar(a.classifications)),
     h('td', { class: 'svc-ports' },
@@ -92,14 +92,14 @@ function row(a, params) {
 export function mixBar(counts) {
   const parts = STACK.map((c) => [c, Number(counts?.[c]) || 0]).filter(([, n]) => n > 0);
   const total = parts.reduce((a, [, n]) => a + n, 0);
-  const text = parts.map(([c, n]) => `${CLASSIFICATIONS[c]} ${countText(n)}`).join(', ') || 'none';
+  const text = parts.map(([c, n]) => `${classificationName(c)} ${countText(n)}`).join(', ') || 'none';
   const bar = h('span', { class: 'mix', 'aria-hidden': 'true' }, parts.map(([c, n]) => {
     const seg = h('span', { class: `mix-seg sw${c}` });
     seg.style.width = `${(n / total) * 100}%`;
     return seg;
   }));
   return h('span', { class: 'mix-wrap', title: text }, bar, h('span', { class: 'sr-only' }, text),
-    h('span', { class: 'mix-main' }, parts.length ? CLASSIFICATIONS[parts.reduce((a, b) => (b[1] > a[1] ? b : a))[0]] : '—'));
+    h('span', { class: 'mix-main' }, parts.length ? classificationName(parts.reduce((a, b) => (b[1] > a[1] ? b : a))[0]) : '—'));
 }
 
 /** valueList shows the first few values of a list and "+N" for the rest; the title lists them all. */

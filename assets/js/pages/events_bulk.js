@@ -71,8 +71,8 @@ export function scopeMenu(state, act) {
   const onKey = (ev) => { if (ev.key === 'Escape') { close(); button.focus(); } };
   function open() {
     const items = state.page.items.length;
-    replace(pageHead, `Current page (${plural(items, 'event')})`);
-    replace(allHead, `All pages (${plural(state.page.total, 'event')})`);
+    replace(pageHead, `Current page (${plural(items, 'count.events')})`);
+    replace(allHead, `All pages (${plural(state.page.total, 'count.events')})`);
     pageExport.href = exportUrl(state, pageIds());
     allExport.href = exportUrl(state, null);
     for (const b of editors) b.hidden = !mayEdit(state);

@@ -8,7 +8,7 @@ import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { openDialog } from '../dialog.js';
 import { field, checkbox } from '../forms.js';
-import { STATUSES, plural, countText } from '../event_labels.js';
+import { STATUSES, statusName, plural, countText } from '../event_labels.js';
 import { filterBody, isArchive } from './events_query.js';
 import { archiveSettings } from '../archive_prefs.js';
 
@@ -21,17 +21,17 @@ function target(state, scope) {
 
 /** what names the events in a sentence: "event #7", "3 events", "all 1,234 events …". */
 function what(state, scope) {
-  if (scope.all) return `all ${plural(state.page.total, 'event')} matching the current filters (on every page)`;
+  if (scope.all) return `all ${plural(state.page.total, 'count.events')} matching the current filters (on every page)`;
   if (scope.label) return scope.label;
   if (scope.ids.length === 1) return `event #${scope.ids[0]}`;
-  return plural(scope.ids.length, 'event');
+  return plural(scope.ids.length, 'count.events');
 }
 
 export function openEditDialog(state, scope, done) {
   const single = scope.event || null;
   const status = h('select', { id: 'edit-status', name: 'status' },
     single ? null : h('option', { value: '' }, '(no change)'),
-    Object.entries(STATUSES).map(([v, label]) => h('option', { value: v }, label)));
+    Object.keys(STATUSES).map((v) => h('option', { value: v }, statusName(v))));
   status.value = single ? String(single.status) : '';
 
   const comment = h('textarea', { id: 'edit-comment', name: 'comment', rows: 4, maxlength: COMMENT_MAX });
@@ -64,7 +64,7 @@ export function openEditDialog(state, scope, done) {
         throw new Error('Choose a status or enter a comment.');
       }
       const res = await api.patch('/events', req);
-      done(`${plural(res.updated ?? 0, 'event')} updated.`);
+      done(`${plural(res.updated ?? 0, 'count.events')} updated.`);
     },
   });
 }
@@ -97,8 +97,8 @@ export async function openRemoveDialog(state, scope, done) {
       });
       // Moved events also leave the live list, so "removed" may count them too.
       done(res.archived
-        ? `${plural(res.archived, 'event')} moved to the archive.`
-        : `${plural(res.removed ?? 0, 'event')} removed.`);
+        ? `${plural(res.archived, 'count.events')} moved to the archive.`
+        : `${plural(res.removed ?? 0, 'count.events')} removed.`);
     },
   });
 

@@ -118,8 +118,8 @@ function eventRow(e, state, on, fresh) {
 
 /** linesTitle explains the count next to a summary: what was recorded beyond the one line. */
 function linesTitle(e) {
-  const parts = [plural(e.details_count || 0, 'line') + ' of sensor interaction and additional information'];
-  if (e.packets_count) parts.push(plural(e.packets_count, 'packet'));
+  const parts = [plural(e.details_count || 0, 'count.lines') + ' of sensor interaction and additional information'];
+  if (e.packets_count) parts.push(plural(e.packets_count, 'count.packets'));
   return `${parts.join(' and ')} recorded; open the details to read them`;
 }
 

@@ -7,7 +7,7 @@ import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { openDialog } from '../dialog.js';
 import { field, checkbox, revealErrors } from '../forms.js';
-import { CLASSIFICATIONS } from '../event_labels.js';
+import { classificationName } from '../event_labels.js';
 
 /** The server accepts at most this many conditions per rule. */
 const MAX_CONDITIONS = 20;
@@ -79,7 +79,7 @@ export function attributeLabel(attr) {
 /** conditionText is a condition for the list: "Classification = Scan", "Source = 192.168.3.0/24". */
 export function conditionText(c) {
   let value = c.value;
-  if (c.attribute === 'classification') value = CLASSIFICATIONS[c.value] ?? c.value;
+  if (c.attribute === 'classification') value = classificationName(c.value);
   if (c.attribute === 'protocol') value = String(c.value).toUpperCase();
   return `${attributeLabel(c.attribute)} = ${value}`;
 }
@@ -93,7 +93,7 @@ function valueControl(attr, value) {
   let el;
   switch (attr) {
     case 'classification':
-      el = h('select', base, CLASS_ORDER.map((n) => h('option', { value: n }, CLASSIFICATIONS[n])));
+      el = h('select', base, CLASS_ORDER.map((n) => h('option', { value: n }, classificationName(n))));
       el.value = value !== undefined && value !== '' ? String(value) : '4';
       if (el.selectedIndex < 0) el.value = '4';
       return el;

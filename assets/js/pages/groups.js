@@ -99,8 +99,8 @@ async function openDeleteGroupDialog(g, done) {
     testid: 'confirm-dialog',
     async onSubmit() {
       const res = await api.del(`/groups/${g.id}`, { body: { archive: box.checked } });
-      const sensors = plural(res.sensors ?? 0, 'sensor');
-      const events = plural(res.events ?? 0, 'event');
+      const sensors = plural(res.sensors ?? 0, 'count.sensors');
+      const events = plural(res.events ?? 0, 'count.events');
       await done(`Group ${g.name} deleted with ${sensors}; ${events} ${res.archived ? 'moved to the archive' : 'deleted'}.`);
     },
   });

@@ -71,7 +71,7 @@ export async function render(view, ctx) {
     }
     const total = Number(data.totals?.events) || 0;
     replace(chartHead, 'Timeline ', h('span', { class: 'muted head-note' },
-      `${plural(total, 'event')} in ${periodLabel(state)}, per ${data.period?.bucket === 'day' ? 'day' : 'hour'}`));
+      `${plural(total, 'count.events')} in ${periodLabel(state)}, per ${data.period?.bucket === 'day' ? 'day' : 'hour'}`));
     chart.update(data.timeline || [], data.period?.bucket);
     for (const [name, , key] of TOP_LISTS) {
       const list = lists.get(name);

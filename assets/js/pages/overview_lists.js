@@ -36,7 +36,7 @@ export function topList(name, key, items, params) {
       bar,
       h('a', {
         class: 'top-link', href: eventsHref({ status: 'all', ...params, [key]: it.value }),
-        title: `${it.value} — show its ${plural(it.count, 'event')}`,
+        title: `${it.value} — show its ${plural(it.count, 'count.events')}`,
       },
       h('span', { class: `top-value ${name === 'services' ? '' : 'mono'}` }, value),
       h('span', { class: 'top-count' }, countText(it.count))),

@@ -4,7 +4,7 @@
 
 import { h } from '../dom.js';
 import { formatSpan } from '../format.js';
-import { CLASSIFICATIONS, countText, plural } from '../event_labels.js';
+import { classificationName, countText, plural } from '../event_labels.js';
 import { eventsHref, href } from '../links.js';
 import { STACK } from '../chart.js';
 
@@ -41,10 +41,10 @@ function classTile(c, t, period, span, group) {
     id: `tile-class-${c}`, class: `tile tile-class tc${c}`,
     href: eventsHref({ classification: String(c), status: 'all', ...span, group }),
   },
-  h('span', { class: 'tile-label' }, h('span', { class: `swatch sw${c}`, 'aria-hidden': 'true' }), CLASSIFICATIONS[c],
+  h('span', { class: 'tile-label' }, h('span', { class: `swatch sw${c}`, 'aria-hidden': 'true' }), classificationName(c),
     c === 3 ? h('span', { class: 'crit' }, 'critical') : null),
   h('span', { class: 'tile-value' }, countText(now)),
-  h('span', { class: `tile-delta ${d.trend}`, title: `Previous period (${prevSpan}): ${plural(before, 'event')}` },
+  h('span', { class: `tile-delta ${d.trend}`, title: `Previous period (${prevSpan}): ${plural(before, 'count.events')}` },
     h('span', { class: 'sr-only' }, 'Change against the previous period: '), d.text));
 }
 

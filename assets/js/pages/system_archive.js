@@ -92,7 +92,7 @@ function runPanel() {
     result.hidden = true;
     try {
       const res = await busy(run, () => api.post('/archive/run', {}));
-      replace(result, `${plural(res.archived ?? 0, 'event')} moved, ${countText(res.deleted ?? 0)} deleted.`);
+      replace(result, `${plural(res.archived ?? 0, 'count.events')} moved, ${countText(res.deleted ?? 0)} deleted.`);
       result.className = 'notice success';
     } catch (err) {
       replace(result, err.message || 'The run failed.');

@@ -383,7 +383,7 @@ function outboxPanel() {
     try {
       const res = await busy(retry, () => api.post('/mails/retry', {}));
       const n = res.retried ?? 0;
-      replace(notice, n ? `${plural(n, 'mail')} will be sent again now.` : 'There is nothing to retry.');
+      replace(notice, n ? `${plural(n, 'count.mails')} will be sent again now.` : 'There is nothing to retry.');
       notice.className = 'notice success';
     } catch (err) {
       replace(notice, err.message || 'Retrying failed.');
