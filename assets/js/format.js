@@ -52,6 +52,12 @@ export function formatDate(value) {
   return d ? dateFormat(DATE).format(d) : '—';
 }
 
+/** formatClock shows the time of day of an instant with the zone named ("09:15:42 MEZ"). */
+export function formatClock(value) {
+  const d = toDate(value);
+  return d ? dateFormat({ ...TIME, timeZoneName: 'short' }).format(d) : '—';
+}
+
 /**
  * formatShort is formatTime for tight table cells: today's times as time of
  * day, older ones as date and minute, without the zone (the column header or
