@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"honeysens/app/notify"
 )
 
 // The UI's message catalogs, assets/i18n/<lang>.json: every language has every key, with the
@@ -132,5 +134,23 @@ func TestUIUsesOnlyCatalogKeys(t *testing.T) {
 	}
 	if used == 0 {
 		t.Fatal("found no t('...') call in assets/js")
+	}
+}
+
+// The template editor shows each notification type's name, description and variables from the
+// catalog; a type or variable the server adds needs its text there too.
+func TestCatalogDescribesEveryTemplate(t *testing.T) {
+	en := loadCatalog(t, "en")
+	for _, k := range notify.Kinds {
+		for _, key := range []string{"template_kind." + k.Type + ".name", "template_kind." + k.Type + ".description"} {
+			if _, ok := en[key]; !ok {
+				t.Errorf("%s: missing in the catalogs", key)
+			}
+		}
+		for _, v := range k.Variables {
+			if _, ok := en["template_var."+k.Type+"."+v.Name]; !ok {
+				t.Errorf("template_var.%s.%s: missing in the catalogs", k.Type, v.Name)
+			}
+		}
 	}
 }
