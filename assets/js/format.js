@@ -70,12 +70,6 @@ export function formatShort(value) {
   return dateFormat({ ...DATE, hour: '2-digit', minute: '2-digit' }).format(d);
 }
 
-/** zoneName is the short name of the user's zone now ("MEZ", "UTC"), for column headers. */
-export function zoneName() {
-  const part = dateFormat({ timeZoneName: 'short' }).formatToParts(new Date()).find((p) => p.type === 'timeZoneName');
-  return part ? part.value : timeZone();
-}
-
 /** wallClock is the user's zone's calendar time of d, as the UTC fields of a Date. */
 export function wallClock(d) {
   const parts = {};

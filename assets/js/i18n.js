@@ -99,6 +99,21 @@ export function t(key, params = {}) {
   });
 }
 
+/**
+ * tParts is t() for a text with elements in it: params that are DOM nodes
+ * stay nodes, so the result (an array for h() or append()) keeps them in the
+ * place the language puts them.
+ */
+export function tParts(key, params = {}) {
+  const nodes = [];
+  const text = t(key, Object.fromEntries(Object.entries(params).map(([k, v]) => {
+    if (!(v instanceof Node)) return [k, v];
+    nodes.push(v);
+    return [k, `\u0000${nodes.length - 1}\u0000`];
+  })));
+  return text.split(/\u0000(\d+)\u0000/).map((part, i) => (i % 2 ? nodes[Number(part)] : part)).filter((p) => p !== '');
+}
+
 /** has reports whether the catalog knows key (for texts keyed by server codes). */
 export function has(key) {
   return key in catalog;

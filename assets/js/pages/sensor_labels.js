@@ -3,7 +3,7 @@
 
 import { h } from '../dom.js';
 import { formatTime, formatShort } from '../format.js';
-import { t } from '../i18n.js';
+import { t, tParts } from '../i18n.js';
 
 const SERVICE_NAMES = { ftp: 'FTP', http: 'HTTP', recon: 'service.recon', ssh: 'SSH', telnet: 'Telnet' };
 
@@ -35,14 +35,12 @@ export function statusText(s) {
 export function statusBadge(s, short) {
   const cls = { online: 'st-online', offline: 'st-offline' }[s.status] || 'st-waiting';
   const { word, since, key } = statusSince(s);
-  // The time is a node of its own so it can keep together on one line.
-  const [before, after] = since ? t(key, { time: '\u0000' }).split('\u0000') : [];
   return h('span', {
     class: `sensor-status ${cls}`, 'data-status': s.status || 'waiting',
     title: since ? statusText(s) : null,
   },
   h('span', { class: 'dot', 'aria-hidden': 'true' }),
-  h('span', null, since ? [before, h('span', { class: 'nowrap' }, short ? formatShort(since) : formatTime(since)), after] : word));
+  h('span', null, since ? tParts(key, { time: h('span', { class: 'nowrap' }, short ? formatShort(since) : formatTime(since)) }) : word));
 }
 
 /**
