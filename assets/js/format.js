@@ -52,10 +52,16 @@ export function formatDate(value) {
   return d ? dateFormat(DATE).format(d) : '—';
 }
 
-/** formatClock shows the time of day of an instant with the zone named ("09:15:42 MEZ"). */
+/** formatClock shows the time of day of an instant in the user's zone ("09:15:42"); zoneName() names the zone. */
 export function formatClock(value) {
   const d = toDate(value);
-  return d ? dateFormat({ ...TIME, timeZoneName: 'short' }).format(d) : '—';
+  return d ? dateFormat(TIME).format(d) : '—';
+}
+
+/** zoneName is the short name of the user's zone now ("MEZ", "UTC"), for column headers. */
+export function zoneName() {
+  const part = dateFormat({ timeZoneName: 'short' }).formatToParts(new Date()).find((p) => p.type === 'timeZoneName');
+  return part ? part.value : timeZone();
 }
 
 /**

@@ -3,7 +3,7 @@
 // focus and the page keeps its scroll position.
 
 import { h, replace } from '../dom.js';
-import { formatTime, formatDate, formatClock } from '../format.js';
+import { formatTime, formatDate, formatClock, zoneName } from '../format.js';
 import { classificationTag, statusTag, countText, plural, ongoingBadge } from '../event_labels.js';
 import { PAGE_SIZES, pageIndex, mayEdit } from './events_query.js';
 import { t } from '../i18n.js';
@@ -35,7 +35,7 @@ export function eventsTable(state, on) {
 
   const heads = COLUMNS.map(([key, label, cls, title]) => {
     const th = h('th', { 'data-sort': key, class: `sortable ${cls || ''}`, scope: 'col', title: title && t(title) },
-      h('button', { type: 'button', class: 'sort-btn' }, t(label), h('span', { class: 'sort-arrow', 'aria-hidden': 'true' })));
+      h('button', { type: 'button', class: 'sort-btn' }, headText(key, label), h('span', { class: 'sort-arrow', 'aria-hidden': 'true' })));
     th.addEventListener('click', () => on.sort(key));
     return th;
   });
@@ -122,6 +122,11 @@ function linesTitle(e) {
   const lines = plural(e.details_count || 0, 'count.lines');
   if (!e.packets_count) return t('events.lines_title', { lines });
   return t('events.lines_packets_title', { lines, packets: plural(e.packets_count, 'count.packets') });
+}
+
+/** headText is a column's label; the time column names the zone its times are in. */
+function headText(key, label) {
+  return key === 'timestamp' ? t('events.col_time_zone', { zone: zoneName() }) : t(label);
 }
 
 /** when shows the time in the user's zone with the date above it in small type, to keep the column narrow. */

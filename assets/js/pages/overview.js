@@ -8,7 +8,7 @@
 
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
-import { formatClock } from '../format.js';
+import { formatClock, zoneName } from '../format.js';
 import { plural } from '../event_labels.js';
 import { eventsHref, hashQuery, pushHash, replaceHash, spanParams } from '../links.js';
 import { newPeriod, periodBar, hashParams, apiParams, periodLabel } from '../period.js';
@@ -57,7 +57,7 @@ export async function render(view, ctx) {
     if (mine !== seq || ctx.signal.aborted) return;
     error.hidden = true;
     paint(data);
-    replace(updated, t('filters.updated', { time: formatClock(new Date()) }));
+    replace(updated, t('filters.updated', { time: `${formatClock(new Date())} ${zoneName()}` }));
   }
 
   function paint(data) {
