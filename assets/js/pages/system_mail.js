@@ -12,7 +12,7 @@ import { openViewDialog } from '../dialog.js';
 import { formatTime, formatShort } from '../format.js';
 import { countText, plural } from '../event_labels.js';
 import { systemTabs } from './system.js';
-import { t, timeZones, browserZone } from '../i18n.js';
+import { t, LANGUAGES, timeZones, browserZone } from '../i18n.js';
 
 const REFRESH_MS = 10000;
 const OUTBOX_LIMIT = 100;
@@ -98,6 +98,8 @@ function settingsPanel(initial, refreshOutbox) {
   const weeklyTZ = h('input', { id: 'smtp-weekly-tz', name: 'weekly_tz', list: 'smtp-zones', autocomplete: 'off', spellcheck: 'false', placeholder: 'Europe/Berlin' });
   const zones = h('datalist', { id: 'smtp-zones' }, timeZones().map((z) => h('option', { value: z })));
   const zone = browserZone();
+  const language = h('select', { id: 'smtp-language', name: 'language' },
+    Object.entries(LANGUAGES).map(([code, name]) => h('option', { value: code }, name)));
 
   const switchLabel = h('span', { class: 'mail-switch-label' });
   const toggle = h('button', { type: 'button', id: 'smtp-enabled', class: 'mail-switch', role: 'switch' },
@@ -126,6 +128,7 @@ function settingsPanel(initial, refreshOutbox) {
     stormMinutes.value = String(s.storm_minutes ?? '');
     weeklyAt.value = s.weekly_at || '';
     weeklyTZ.value = s.weekly_tz || '';
+    language.value = s.language || 'en';
   }
 
   function paintSwitch() {
@@ -170,6 +173,7 @@ function settingsPanel(initial, refreshOutbox) {
       storm_minutes: readInt(stormMinutes, 'storm_minutes', t('mailer.storm_minutes_error'), fields),
       weekly_at: weeklyAt.value,
       weekly_tz: weeklyTZ.value.trim(),
+      language: language.value,
     };
     if (Object.keys(fields).length) throw fieldError(fields);
     return body;
@@ -189,6 +193,7 @@ function settingsPanel(initial, refreshOutbox) {
         field(t('details.port'), port, 'port', t('mailer.port_hint')),
         field(t('mailer.encryption'), encryption, 'encryption', t('mailer.encryption_hint')),
         field(t('mailer.from'), from, 'from', t('mailer.from_hint')),
+        field(t('mailer.language'), language, 'language', t('mailer.language_hint')),
         field(t('mailer.user'), user, 'user', t('mailer.user_hint')),
         h('div', { class: 'field', 'data-field': 'password' },
           h('label', { for: password.id }, t('mailer.password')),
