@@ -211,7 +211,7 @@ type pass struct {
 	batch      *store.MailBatch
 	recipients []store.Recipient
 	templates  map[string]string
-	words      *words // the texts of the mail language
+	words      *words                  // the texts of the mail language
 	recent     map[string]int          // event mails per recipient in the storm window
 	storms     map[string]*model.Storm // open folds
 	grown      map[string]*model.Storm // folds this pass opened or grew
