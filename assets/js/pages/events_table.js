@@ -89,10 +89,10 @@ export function eventsTable(state, on) {
 
 function eventRow(e, state, on, fresh) {
   const n = (e.details_count || 0) + (e.packets_count || 0);
-  const detailsBtn = iconButton('show-details', 'icon-details', t('events.show_details'), e.id, () => on.details(e));
+  const detailsBtn = iconButton('show-details', 'icon-details', t('events.show_details_title'), t('events.show_details', { id: e.id }), () => on.details(e));
   const actions = [detailsBtn];
-  if (mayEdit(state)) actions.push(iconButton('edit-event', 'icon-edit', t('events.edit'), e.id, () => on.edit(e)));
-  if (state.canEdit) actions.push(iconButton('remove-event', 'icon-remove', t('events.remove'), e.id, () => on.remove(e)));
+  if (mayEdit(state)) actions.push(iconButton('edit-event', 'icon-edit', t('common.edit'), t('events.edit', { id: e.id }), () => on.edit(e)));
+  if (state.canEdit) actions.push(iconButton('remove-event', 'icon-remove', t('bulk.remove'), t('events.remove', { id: e.id }), () => on.remove(e)));
 
   return h('tr', { 'data-id': e.id, class: fresh ? 'row-new' : null },
     h('td', { class: 'select' }, h('input', {
@@ -141,9 +141,9 @@ function nameOf(ref) {
 }
 
 /** iconButton is a row action: its title names the action, its hidden label the action and the event. */
-function iconButton(cls, icon, label, id, onClick) {
-  const b = h('button', { type: 'button', class: `btn icon ${cls}`, title: label },
-    h('span', { class: `ico ${icon}`, 'aria-hidden': 'true' }), h('span', { class: 'sr-only' }, `${label} ${id}`));
+function iconButton(cls, icon, title, label, onClick) {
+  const b = h('button', { type: 'button', class: `btn icon ${cls}`, title },
+    h('span', { class: `ico ${icon}`, 'aria-hidden': 'true' }), h('span', { class: 'sr-only' }, label));
   b.addEventListener('click', onClick);
   return b;
 }
