@@ -28,7 +28,9 @@ CREATE TABLE IF NOT EXISTS users (
     must_change_password INTEGER NOT NULL DEFAULT 0,
     first_admin          INTEGER NOT NULL DEFAULT 0,
     created_at           INTEGER NOT NULL,
-    password_changed_at  INTEGER NOT NULL
+    password_changed_at  INTEGER NOT NULL,
+    language             TEXT    NOT NULL DEFAULT '', -- UI language (en, de); '' follows the browser
+    time_zone            TEXT    NOT NULL DEFAULT ''  -- IANA zone for times in the UI; '' follows the browser
 );
 
 CREATE TABLE IF NOT EXISTS user_groups (
@@ -535,4 +537,4 @@ CREATE TABLE IF NOT EXISTS output_outbox (
 );
 CREATE INDEX IF NOT EXISTS output_outbox_due ON output_outbox(output_id, status, next_attempt);
 
-PRAGMA user_version = 8;
+PRAGMA user_version = 9;

@@ -62,6 +62,8 @@ func newBrowser(t *testing.T) *browser {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("no-first-run", true),
+		// The UI follows the browser's language; the tests read English unless they switch.
+		chromedp.Flag("lang", "en-US"),
 		chromedp.WindowSize(1280, 800),
 		chromedp.UserDataDir(profile),
 	)

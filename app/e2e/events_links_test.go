@@ -118,6 +118,7 @@ func TestEventsLinkFilters(t *testing.T) {
 	// The number after a summary says what it counts.
 	row := fmt.Sprintf(`tr[data-id="%d"]`, api.eventIDs("username=root")[0])
 	open("#/events?status=all")
+	b.do("wait for the rows", chromedp.WaitVisible(chromedp.CSS(row+" .lines-badge")))
 	if title := eval[string](b, `document.querySelector('`+row+` .lines-badge').title`); !strings.Contains(title, "2 lines of sensor interaction") {
 		t.Errorf("title of the count next to the summary = %q", title)
 	}

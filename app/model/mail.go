@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 )
@@ -31,12 +32,15 @@ type SMTPSettings struct {
 	// WeeklyAt (HH:MM) in WeeklyTZ (an IANA zone) is when the Monday summary goes out.
 	WeeklyAt string `json:"weekly_at"`
 	WeeklyTZ string `json:"weekly_tz"`
+	// Language (en, de) of the built-in templates and of the subjects and text blocks the
+	// appliance writes into every mail; the operator's own templates are used as written.
+	Language string `json:"language"`
 }
 
 // DefaultSMTPSettings are the settings of a fresh install: mail is off.
 func DefaultSMTPSettings() SMTPSettings {
 	return SMTPSettings{Port: 587, Encryption: EncryptionSTARTTLS, StormLimit: 10, StormMinutes: 10,
-		WeeklyAt: "09:00", WeeklyTZ: "UTC"}
+		WeeklyAt: "09:00", WeeklyTZ: "UTC", Language: "en"}
 }
 
 // Validate checks the settings; the server fields are required only while mail is enabled.
@@ -53,6 +57,9 @@ func (s *SMTPSettings) Validate() error {
 	}
 	if _, err := s.Location(); err != nil {
 		f.Add("weekly_tz", "Use a time zone name such as Europe/Berlin or UTC.")
+	}
+	if !slices.Contains(Languages, s.Language) {
+		f.Add("language", "Choose English or German.")
 	}
 	return f.Err()
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -52,7 +53,25 @@ type User struct {
 	MustChangePassword bool      `json:"must_change_password"`
 	FirstAdmin         bool      `json:"first_admin"`
 	CreatedAt          time.Time `json:"created_at"`
+	Language           string    `json:"language"`  // "" follows the browser
+	TimeZone           string    `json:"time_zone"` // IANA name; "" follows the browser
 	PasswordHash       string    `json:"-"`
+}
+
+// Languages are the UI languages with a message catalog.
+var Languages = []string{"en", "de"}
+
+// ValidatePreferences checks a user's own language and time zone; empty ones follow the browser.
+func ValidatePreferences(language, timeZone string) error {
+	f := FieldErrors{}
+	if language != "" && !slices.Contains(Languages, language) {
+		f.Add("language", "Choose English or German.")
+	}
+	// Local is the server's own zone, which means nothing in the browser.
+	if _, err := time.LoadLocation(timeZone); timeZone != "" && (err != nil || timeZone == "Local") {
+		f.Add("time_zone", "Choose a time zone from the list.")
+	}
+	return f.Err()
 }
 
 var loginPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)

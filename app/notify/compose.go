@@ -44,6 +44,7 @@ const maxBlock = 64 << 10
 
 // block collects lines up to maxBlock and then says how many were left out.
 type block struct {
+	w       *words
 	b       strings.Builder
 	omitted int
 }
@@ -60,7 +61,7 @@ func (k *block) line(format string, args ...any) {
 
 func (k *block) String() string {
 	if k.omitted > 0 {
-		return k.b.String() + fmt.Sprintf("... %d more lines left out\n", k.omitted)
+		return k.b.String() + fmt.Sprintf(k.w.linesOmitted+"\n", k.omitted)
 	}
 	return k.b.String()
 }
@@ -80,32 +81,32 @@ func endpoint(a netip.Addr, port int) string {
 }
 
 // eventSubject names the event and its classification; it carries no attacker data.
-func eventSubject(e *model.Event) string {
+func (w *words) eventSubject(e *model.Event) string {
 	if e.Classification == model.ClassHoneypot {
-		return fmt.Sprintf("HoneySens: Critical event #%d (%s)", e.ID, e.Classification)
+		return fmt.Sprintf(w.criticalSubjectFormat, e.ID, w.class(e.Classification))
 	}
-	return fmt.Sprintf("HoneySens: Event #%d (%s)", e.ID, e.Classification)
+	return fmt.Sprintf(w.eventSubjectFormat, e.ID, w.class(e.Classification))
 }
 
 // eventValues are the event template's variables for e (read with its details and packets).
-func eventValues(e *model.Event) map[string]string {
+func (w *words) eventValues(e *model.Event) map[string]string {
 	return map[string]string{
 		"ID":             strconv.FormatInt(e.ID, 10),
 		"TIME":           utc(e.Timestamp),
 		"SENSOR":         inert(e.SensorName),
 		"GROUP":          inert(e.GroupName),
-		"CLASSIFICATION": e.Classification.String(),
+		"CLASSIFICATION": w.class(e.Classification),
 		"SERVICE":        inert(e.Service),
 		"SOURCE":         endpoint(e.Source, e.SourcePort),
 		"TARGET":         endpoint(e.Target, e.TargetPort),
 		"SUMMARY":        inert(e.Summary),
-		"DETAILS":        eventDetails(e),
+		"DETAILS":        w.eventDetails(e),
 	}
 }
 
 // eventDetails writes an event's details and packets as text blocks.
-func eventDetails(e *model.Event) string {
-	var k block
+func (w *words) eventDetails(e *model.Event) string {
+	k := block{w: w}
 	var generic, interaction []model.Detail
 	for _, d := range e.Details {
 		if d.Type == model.DetailInteraction {
@@ -115,14 +116,14 @@ func eventDetails(e *model.Event) string {
 		}
 	}
 	if len(generic) > 0 {
-		k.line("Additional information")
+		k.line("%s", w.additional)
 		for _, d := range generic {
 			k.line("  %s", inert(d.Data))
 		}
 		k.line("")
 	}
 	if len(interaction) > 0 {
-		k.line("Sensor interaction (times in UTC)")
+		k.line("%s", w.interaction)
 		for _, d := range interaction {
 			at := "--:--:--"
 			if d.Timestamp != nil {
@@ -133,14 +134,14 @@ func eventDetails(e *model.Event) string {
 		k.line("")
 	}
 	if len(e.Packets) > 0 {
-		k.line("Packets (times in UTC | protocol/port | flags | payload)")
+		k.line("%s", w.packets)
 		for _, p := range e.Packets {
 			k.line("  %s | %s/%d | %s | %s", p.Timestamp.UTC().Format("15:04:05"), p.Protocol, p.Port, tcpFlags(p.Flags),
 				inert(strings.ToValidUTF8(string(p.Payload), "\uFFFD")))
 		}
 	}
 	if k.b.Len() == 0 {
-		return "No further details."
+		return w.noDetails
 	}
 	return strings.TrimRight(k.String(), "\n")
 }
@@ -160,21 +161,21 @@ func tcpFlags(f int) string {
 }
 
 // eventLine is one event on one line, for the storm and weekly summaries.
-func eventLine(e *model.Event) string {
-	return fmt.Sprintf("%s  #%d  %s  %s  %s  %s", utc(e.Timestamp), e.ID, e.Classification, inert(e.SensorName),
+func (w *words) eventLine(e *model.Event) string {
+	return fmt.Sprintf("%s  #%d  %s  %s  %s  %s", utc(e.Timestamp), e.ID, w.class(e.Classification), inert(e.SensorName),
 		endpoint(e.Source, 0), inert(e.Summary))
 }
 
-func timeoutSubject(sn *model.Sensor) string {
-	return fmt.Sprintf("HoneySens: Sensor %s (ID %d) offline", model.OneLine(sn.Name), sn.ID)
+func (w *words) timeoutSubject(sn *model.Sensor) string {
+	return fmt.Sprintf(w.timeoutSubjectFormat, model.OneLine(sn.Name), sn.ID)
 }
 
-func onlineSubject(sn *model.Sensor) string {
-	return fmt.Sprintf("HoneySens: Sensor %s (ID %d) back online", model.OneLine(sn.Name), sn.ID)
+func (w *words) onlineSubject(sn *model.Sensor) string {
+	return fmt.Sprintf(w.onlineSubjectFormat, model.OneLine(sn.Name), sn.ID)
 }
 
-func timeoutValues(sn *model.Sensor, group string, since time.Time) map[string]string {
-	last := "never"
+func (w *words) timeoutValues(sn *model.Sensor, group string, since time.Time) map[string]string {
+	last := w.never
 	if sn.LastContact != nil {
 		last = utc(*sn.LastContact)
 	}
@@ -203,14 +204,14 @@ func onlineValues(sn *model.Sensor, group string, offline, online time.Time) map
 // stormLines is how many events a storm summary lists one by one.
 const stormLines = 50
 
-func stormSubject(st *model.Storm) string {
-	return fmt.Sprintf("HoneySens: %d further events (storm guard)", st.Events)
+func (w *words) stormSubject(st *model.Storm) string {
+	return fmt.Sprintf(w.stormSubjectFormat, st.Events)
 }
 
-func stormValues(st *model.Storm, limit int) map[string]string {
+func (w *words) stormValues(st *model.Storm, limit int) map[string]string {
 	events := strings.Join(st.Lines, "\n")
 	if more := st.Events - len(st.Lines); more > 0 {
-		events += fmt.Sprintf("\n... and %d more", more)
+		events += "\n" + fmt.Sprintf(w.andMore, more)
 	}
 	return map[string]string{
 		"COUNT":      strconv.Itoa(st.Events),
@@ -227,47 +228,47 @@ const weeklyCritical = 100
 
 const weekLayout = "2006-01-02 15:04 MST"
 
-func weeklySubject(from, to time.Time) string {
-	return fmt.Sprintf("HoneySens: Event summary for %s to %s", from.Format("2006-01-02"), to.Format("2006-01-02"))
+func (w *words) weeklySubject(from, to time.Time) string {
+	return fmt.Sprintf(w.weeklySubjectFormat, from.Format("2006-01-02"), to.Format("2006-01-02"))
 }
 
 // classOrder lists classifications by severity, for the summaries.
 var classOrder = []model.Classification{model.ClassHoneypot, model.ClassScan, model.ClassConnAttempt, model.ClassICMP, model.ClassUnknown}
 
 // weeklyValues writes the summary of the recipient's groups (those with events, by name).
-func weeklyValues(from, to time.Time, weeks []*store.GroupWeek, groupNames map[int64]string) map[string]string {
+func (w *words) weeklyValues(from, to time.Time, weeks []*store.GroupWeek, groupNames map[int64]string) map[string]string {
 	sort.Slice(weeks, func(i, j int) bool { return groupNames[weeks[i].GroupID] < groupNames[weeks[j].GroupID] })
-	var k block
+	k := block{w: w}
 	total := 0
-	for _, w := range weeks {
-		total += w.Total
-		k.line("### Group \"%s\" ###", inert(groupNames[w.GroupID]))
-		k.line("%d events, %d critical", w.Total, w.CriticalTotal)
+	for _, week := range weeks {
+		total += week.Total
+		k.line(w.groupHead, inert(groupNames[week.GroupID]))
+		k.line(w.groupTotals, week.Total, week.CriticalTotal)
 		k.line("")
-		k.line("By classification:")
+		k.line("%s", w.byClassification)
 		for _, c := range classOrder {
-			if n := w.ByClassification[c]; n > 0 {
-				k.line("  %-20s %8d", c, n)
+			if n := week.ByClassification[c]; n > 0 {
+				k.line("  %-20s %8d", w.class(c), n)
 			}
 		}
 		k.line("")
-		k.line("By sensor:")
-		names := make([]string, 0, len(w.BySensor))
-		for n := range w.BySensor {
+		k.line("%s", w.bySensor)
+		names := make([]string, 0, len(week.BySensor))
+		for n := range week.BySensor {
 			names = append(names, n)
 		}
 		sort.Strings(names)
 		for _, n := range names {
-			k.line("  %-20s %8d", inert(n), w.BySensor[n])
+			k.line("  %-20s %8d", inert(n), week.BySensor[n])
 		}
-		if len(w.Critical) > 0 {
+		if len(week.Critical) > 0 {
 			k.line("")
-			k.line("Critical events:")
-			for _, e := range w.Critical {
-				k.line("  %s", eventLine(e))
+			k.line("%s", w.criticalEvents)
+			for _, e := range week.Critical {
+				k.line("  %s", w.eventLine(e))
 			}
-			if more := w.CriticalTotal - len(w.Critical); more > 0 {
-				k.line("  ... and %d more", more)
+			if more := week.CriticalTotal - len(week.Critical); more > 0 {
+				k.line("  "+w.andMore, more)
 			}
 		}
 		k.line("")

@@ -31,7 +31,7 @@ type Service struct {
 	st       *store.Store
 	sender   *mail.Sender
 	log      *slog.Logger
-	defaults map[string]string // built-in template texts by type
+	defaults map[string]map[string]string // built-in template texts by language and type
 	// Now is the clock (tests move it).
 	Now func() time.Time
 	// Backoff is the wait before attempt n+1 after n failed attempts.
@@ -42,7 +42,7 @@ type Service struct {
 	weekly     sync.Mutex      // one weekly run at a time: the Monday job and the catch-up may meet
 }
 
-// New builds the service; assets holds the default templates (mail/<type>.txt).
+// New builds the service; assets holds the default templates (mail/<type>.txt, mail/<language>/<type>.txt).
 func New(st *store.Store, sender *mail.Sender, assets fs.FS, log *slog.Logger) (*Service, error) {
 	defaults, err := Defaults(assets)
 	if err != nil {
@@ -105,6 +105,14 @@ func (s *Service) notifyLoop(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// defaultsOf returns the built-in templates of a mail language (English for an unknown one).
+func (s *Service) defaultsOf(language string) map[string]string {
+	if d, ok := s.defaults[language]; ok {
+		return d
+	}
+	return s.defaults["en"]
 }
 
 // settings reads the SMTP settings (with the stored password).
@@ -195,6 +203,7 @@ type pass struct {
 	batch      *store.MailBatch
 	recipients []store.Recipient
 	templates  map[string]string
+	words      *words                  // the texts of the mail language
 	recent     map[string]int          // event mails per recipient in the storm window
 	storms     map[string]*model.Storm // open folds
 	grown      map[string]*model.Storm // folds this pass opened or grew
@@ -209,7 +218,8 @@ func (p *pass) load(ctx context.Context) error {
 	if p.recipients, err = p.s.st.Recipients(ctx); err != nil {
 		return err
 	}
-	if p.templates, err = p.s.templates(ctx); err != nil {
+	p.words = wordsFor(p.set.Language)
+	if p.templates, err = p.s.templates(ctx, p.set.Language); err != nil {
 		return err
 	}
 	if p.recent, err = p.s.st.EventMailsSince(ctx, p.now.Add(-p.set.StormWindow())); err != nil {
@@ -228,14 +238,15 @@ func (p *pass) queue(kind, to, subject string, values map[string]string) {
 		Body: render(p.templates[kind], values), CreatedAt: p.now, GiveUpAt: p.now.Add(GiveUpAfter)})
 }
 
-// templates returns the text in use for each type: the operator's own, else the default.
-func (s *Service) templates(ctx context.Context) (map[string]string, error) {
+// templates returns the text in use for each type: the operator's own, else the default in
+// the mail language.
+func (s *Service) templates(ctx context.Context, language string) (map[string]string, error) {
 	custom, err := s.st.Templates(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]string{}
-	for k, v := range s.defaults {
+	for k, v := range s.defaultsOf(language) {
 		out[k] = v
 		if c, ok := custom[k]; ok {
 			out[k] = c
@@ -314,7 +325,7 @@ func (p *pass) event(ctx context.Context, e *model.Event) error {
 			}
 		}
 		p.recent[r.Email]++
-		p.queue(model.MailEvent, r.Email, eventSubject(full), eventValues(full))
+		p.queue(model.MailEvent, r.Email, p.words.eventSubject(full), p.words.eventValues(full))
 	}
 	return nil
 }
@@ -332,7 +343,7 @@ func (p *pass) fold(to string, e *model.Event) {
 	}
 	st.LastAt = e.Timestamp
 	if len(st.Lines) < stormLines {
-		st.Lines = append(st.Lines, eventLine(e))
+		st.Lines = append(st.Lines, p.words.eventLine(e))
 	}
 	p.grown[to] = st
 }
@@ -343,7 +354,7 @@ func (p *pass) closeStorms() {
 		if p.now.Before(st.OpenedAt.Add(p.set.StormWindow())) {
 			continue
 		}
-		p.queue(model.MailStorm, to, stormSubject(st), stormValues(st, p.set.StormLimit))
+		p.queue(model.MailStorm, to, p.words.stormSubject(st), p.words.stormValues(st, p.set.StormLimit))
 		p.batch.ClosedStorms = append(p.batch.ClosedStorms, to)
 		delete(p.grown, to)
 		delete(p.storms, to)
@@ -375,7 +386,7 @@ func (p *pass) statusChanges(ctx context.Context) error {
 		}
 		for _, to := range p.addresses(sn.GroupID, func(r store.Recipient) bool { return r.SensorTimeout }) {
 			if !n.Online {
-				p.queue(model.MailTimeout, to, timeoutSubject(sn), timeoutValues(sn, p.groups[sn.GroupID], n.Time))
+				p.queue(model.MailTimeout, to, p.words.timeoutSubject(sn), p.words.timeoutValues(sn, p.groups[sn.GroupID], n.Time))
 				continue
 			}
 			since, ok := offlineSince[n.SensorID]
@@ -385,7 +396,7 @@ func (p *pass) statusChanges(ctx context.Context) error {
 					return err
 				}
 			}
-			p.queue(model.MailOnline, to, onlineSubject(sn), onlineValues(sn, p.groups[sn.GroupID], since, n.Time))
+			p.queue(model.MailOnline, to, p.words.onlineSubject(sn), onlineValues(sn, p.groups[sn.GroupID], since, n.Time))
 		}
 	}
 	return nil

@@ -411,7 +411,7 @@ func TestCustomTemplatesAreCheckedAndUsed(t *testing.T) {
 	if err := e.svc.SetTemplate(e.ctx, model.MailEvent, ptr("Custom: event {{ID}} from {{SOURCE}}")); err != nil {
 		t.Fatal(err)
 	}
-	subject, body, err := e.svc.Preview(model.MailEvent, ptr("Preview of {{ID}}"))
+	subject, body, err := e.svc.Preview(e.ctx, model.MailEvent, ptr("Preview of {{ID}}"))
 	if err != nil || body != "Preview of 4711" || !strings.Contains(subject, "4711") {
 		t.Errorf("Preview = %q, %q, %v", subject, body, err)
 	}

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"time"
 
 	"honeysens/app/model"
 )
@@ -14,15 +15,20 @@ type Template struct {
 	Custom  *string `json:"custom_body"` // nil: the default is in use
 }
 
-// Templates lists every notification type's template.
+// Templates lists every notification type's template, each default in the mail language.
 func (s *Service) Templates(ctx context.Context) ([]Template, error) {
+	set, err := s.settings(ctx)
+	if err != nil {
+		return nil, err
+	}
 	custom, err := s.st.Templates(ctx)
 	if err != nil {
 		return nil, err
 	}
+	defaults := s.defaultsOf(set.Language)
 	out := make([]Template, 0, len(Kinds))
 	for _, k := range Kinds {
-		t := Template{Kind: k, Default: s.defaults[k.Type]}
+		t := Template{Kind: k, Default: defaults[k.Type]}
 		if c, ok := custom[k.Type]; ok {
 			t.Custom = &c
 		}
@@ -45,27 +51,41 @@ func (s *Service) SetTemplate(ctx context.Context, kind string, body *string) er
 	return s.st.SetTemplate(ctx, kind, body)
 }
 
-// Preview renders a template text (the default when body is nil) with the kind's sample values.
-func (s *Service) Preview(kind string, body *string) (subject, text string, err error) {
+// Preview renders a template text (the default when body is nil) with the kind's sample values,
+// in the mail language.
+func (s *Service) Preview(ctx context.Context, kind string, body *string) (subject, text string, err error) {
 	k, ok := KindOf(kind)
 	if !ok {
 		return "", "", model.Errorf(model.ErrNotFound, "No such template.")
 	}
-	t := s.defaults[kind]
+	set, err := s.settings(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	t := s.defaultsOf(set.Language)[kind]
 	if body != nil {
 		if err := k.Validate(*body); err != nil {
 			return "", "", err
 		}
 		t = *body
 	}
-	return previewSubjects[kind], render(t, k.samples()), nil
+	return wordsFor(set.Language).previewSubject(kind), render(t, k.samples()), nil
 }
 
-// previewSubjects are the subjects the sample mails would have.
-var previewSubjects = map[string]string{
-	model.MailEvent:   "HoneySens: Critical event #4711 (Honeypot)",
-	model.MailTimeout: "HoneySens: Sensor office-pi (ID 3) offline",
-	model.MailOnline:  "HoneySens: Sensor office-pi (ID 3) back online",
-	model.MailWeekly:  "HoneySens: Event summary for 2026-11-23 to 2026-11-30",
-	model.MailStorm:   "HoneySens: 250 further events (storm guard)",
+// previewSubject is the subject the sample mail of a kind would have.
+func (w *words) previewSubject(kind string) string {
+	week := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	switch kind {
+	case model.MailEvent:
+		return w.eventSubject(&model.Event{ID: 4711, Classification: model.ClassHoneypot})
+	case model.MailTimeout:
+		return w.timeoutSubject(&model.Sensor{ID: 3, Name: "office-pi"})
+	case model.MailOnline:
+		return w.onlineSubject(&model.Sensor{ID: 3, Name: "office-pi"})
+	case model.MailWeekly:
+		return w.weeklySubject(week.AddDate(0, 0, -7), week)
+	case model.MailStorm:
+		return w.stormSubject(&model.Storm{Events: 250})
+	}
+	return ""
 }

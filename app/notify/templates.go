@@ -2,7 +2,6 @@ package notify
 
 import (
 	"fmt"
-	"io/fs"
 	"regexp"
 	"slices"
 	"strings"
@@ -150,20 +149,4 @@ func render(body string, values map[string]string) string {
 		}
 		return tok
 	})
-}
-
-// Defaults reads the built-in template texts, assets/mail/<type>.txt.
-func Defaults(assets fs.FS) (map[string]string, error) {
-	out := map[string]string{}
-	for _, k := range Kinds {
-		b, err := fs.ReadFile(assets, "mail/"+k.Type+".txt")
-		if err != nil {
-			return nil, fmt.Errorf("notify: default template %s: %w", k.Type, err)
-		}
-		if err := k.Validate(string(b)); err != nil {
-			return nil, fmt.Errorf("notify: default template %s: %w", k.Type, err)
-		}
-		out[k.Type] = string(b)
-	}
-	return out, nil
 }

@@ -60,7 +60,7 @@ func (s *Service) Weekly(ctx context.Context) error {
 		from = time.UnixMilli(last).In(end.Location())
 	}
 	if seen && set.Enabled {
-		if b.Mails, err = s.weeklyMails(ctx, from, end, now); err != nil {
+		if b.Mails, err = s.weeklyMails(ctx, set.Language, from, end, now); err != nil {
 			return err
 		}
 	}
@@ -73,7 +73,7 @@ func (s *Service) Weekly(ctx context.Context) error {
 	return nil
 }
 
-func (s *Service) weeklyMails(ctx context.Context, from, to, now time.Time) ([]model.Mail, error) {
+func (s *Service) weeklyMails(ctx context.Context, language string, from, to, now time.Time) ([]model.Mail, error) {
 	recipients, err := s.st.Recipients(ctx)
 	if err != nil {
 		return nil, err
@@ -104,7 +104,8 @@ func (s *Service) weeklyMails(ctx context.Context, from, to, now time.Time) ([]m
 	for _, g := range groups {
 		names[g.ID] = g.Name
 	}
-	templates, err := s.templates(ctx)
+	templates, err := s.templates(ctx, language)
+	w := wordsFor(language)
 	if err != nil {
 		return nil, err
 	}
@@ -121,8 +122,8 @@ func (s *Service) weeklyMails(ctx context.Context, from, to, now time.Time) ([]m
 		if len(weeks) == 0 {
 			continue
 		}
-		mails = append(mails, model.Mail{Kind: model.MailWeekly, Recipient: addr, Subject: weeklySubject(from, to),
-			Body: render(templates[model.MailWeekly], weeklyValues(from, to, weeks, names)), CreatedAt: now, GiveUpAt: now.Add(GiveUpAfter)})
+		mails = append(mails, model.Mail{Kind: model.MailWeekly, Recipient: addr, Subject: w.weeklySubject(from, to),
+			Body: render(templates[model.MailWeekly], w.weeklyValues(from, to, weeks, names)), CreatedAt: now, GiveUpAt: now.Add(GiveUpAfter)})
 	}
 	return mails, nil
 }

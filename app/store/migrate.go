@@ -25,6 +25,7 @@ var upgrades = []upgrade{
 	{to: 6, sql: upgradeTo6},
 	{to: 7, sql: upgradeTo7},
 	{to: 8, sql: upgradeTo8},
+	{to: 9, sql: upgradeTo9},
 }
 
 // upgradeTo2 adds e-mail notifications: contacts, templates, the outbox, the storm guard and
@@ -406,6 +407,12 @@ CREATE TABLE IF NOT EXISTS output_outbox (
     done_at      INTEGER
 );
 CREATE INDEX IF NOT EXISTS output_outbox_due ON output_outbox(output_id, status, next_attempt);
+`
+
+// upgradeTo9 gives every user a UI language and time zone; empty follows the browser.
+const upgradeTo9 = `
+ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT '';
+ALTER TABLE users ADD COLUMN time_zone TEXT NOT NULL DEFAULT '';
 `
 
 var versionPattern = regexp.MustCompile(`(?m)^PRAGMA user_version\s*=\s*(\d+)\s*;`)

@@ -9,13 +9,13 @@ import (
 	"honeysens/app/model"
 )
 
-const userColumns = `id, login, full_name, email, role, password_hash, must_change_password, first_admin, created_at`
+const userColumns = `id, login, full_name, email, role, password_hash, must_change_password, first_admin, created_at, language, time_zone`
 
 func scanUser(row interface{ Scan(...any) error }) (*model.User, error) {
 	var u model.User
 	var created int64
 	err := row.Scan(&u.ID, &u.Login, &u.FullName, &u.Email, &u.Role, &u.PasswordHash,
-		&u.MustChangePassword, &u.FirstAdmin, &created)
+		&u.MustChangePassword, &u.FirstAdmin, &created, &u.Language, &u.TimeZone)
 	if err != nil {
 		return nil, err
 	}
@@ -191,6 +191,20 @@ func (s *Store) UpdateUser(ctx context.Context, u *model.User) error {
 			}
 		}
 		return setUserGroups(ctx, tx, u.ID, u.Groups)
+	})
+}
+
+// SetPreferences stores a user's own UI language and time zone.
+func (s *Store) SetPreferences(ctx context.Context, userID int64, language, timeZone string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET language = ?, time_zone = ? WHERE id = ?`, language, timeZone, userID)
+		if err != nil {
+			return fmt.Errorf("store: set preferences: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return model.Errorf(model.ErrNotFound, "No such user.")
+		}
+		return nil
 	})
 }
 

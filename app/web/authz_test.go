@@ -21,12 +21,13 @@ type routeCase struct {
 var routeCases = map[string]routeCase{
 	"GET /healthz": {path: "/healthz", want: [4]int{200, 200, 200, 200}},
 
-	"POST /api/session":         {path: "/api/session", body: map[string]string{"username": "admin", "password": "wrong-password"}, want: [4]int{401, 401, 401, 401}},
-	"GET /api/session":          {path: "/api/session", want: [4]int{401, 200, 200, 200}},
-	"DELETE /api/session":       {path: "/api/session", want: [4]int{401, 204, 204, 204}},
-	"PUT /api/session/password": {path: "/api/session/password", body: map[string]string{"current_password": "wrong", "new_password": "x"}, want: [4]int{401, 400, 400, 400}},
-	"GET /api/sessions":         {path: "/api/sessions", want: [4]int{401, 200, 200, 200}},
-	"DELETE /api/sessions/:sid": {path: "/api/sessions/0123456789abcdef", want: [4]int{401, 404, 404, 404}},
+	"POST /api/session":            {path: "/api/session", body: map[string]string{"username": "admin", "password": "wrong-password"}, want: [4]int{401, 401, 401, 401}},
+	"GET /api/session":             {path: "/api/session", want: [4]int{401, 200, 200, 200}},
+	"DELETE /api/session":          {path: "/api/session", want: [4]int{401, 204, 204, 204}},
+	"PUT /api/session/password":    {path: "/api/session/password", body: map[string]string{"current_password": "wrong", "new_password": "x"}, want: [4]int{401, 400, 400, 400}},
+	"GET /api/sessions":            {path: "/api/sessions", want: [4]int{401, 200, 200, 200}},
+	"PUT /api/session/preferences": {path: "/api/session/preferences", body: map[string]string{"language": "fr"}, want: [4]int{401, 400, 400, 400}},
+	"DELETE /api/sessions/:sid":    {path: "/api/sessions/0123456789abcdef", want: [4]int{401, 404, 404, 404}},
 
 	"GET /api/tokens":        {path: "/api/tokens", want: [4]int{401, 200, 200, 200}},
 	"POST /api/tokens":       {path: "/api/tokens", body: map[string]string{"name": "ci"}, want: [4]int{401, 201, 201, 201}},

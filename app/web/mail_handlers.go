@@ -221,7 +221,7 @@ func (s *Server) templatePreview(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	subject, body, err := s.Mail.Preview(c.Params("type"), in.Body)
+	subject, body, err := s.Mail.Preview(c.UserContext(), c.Params("type"), in.Body)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ func (s *Server) table() []Route {
 		{get, "/api/session", auth.Self, s.sessionGet, false},
 		{del, "/api/session", auth.Self, s.sessionDelete, false},
 		{put, "/api/session/password", auth.Self, s.sessionPasswordChange, false},
+		{put, "/api/session/preferences", auth.Observer, s.sessionPreferences, false},
 		{get, "/api/sessions", auth.Observer, s.ownSessionList, false},
 		{del, "/api/sessions/:sid", auth.Observer, s.ownSessionEnd, false},
 

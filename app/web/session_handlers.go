@@ -159,6 +159,28 @@ func (s *Server) sessionPasswordChange(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
+// sessionPreferences stores the caller's own UI language and time zone and answers the
+// session as sessionGet does, so the UI can switch at once.
+func (s *Server) sessionPreferences(c *fiber.Ctx) error {
+	var in struct {
+		Language string `json:"language"`
+		TimeZone string `json:"time_zone"`
+	}
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if err := model.ValidatePreferences(in.Language, in.TimeZone); err != nil {
+		return err
+	}
+	p := principal(c)
+	if err := s.Store.SetPreferences(c.UserContext(), p.User.ID, in.Language, in.TimeZone); err != nil {
+		return err
+	}
+	// The principal is this request's copy of the user; the next request reads the stored one.
+	p.User.Language, p.User.TimeZone = in.Language, in.TimeZone
+	return c.JSON(s.sessionView(p))
+}
+
 // sessionInfo is a browser session as its owner and the admin see it. ID names the session
 // without giving away the stored hash.
 type sessionInfo struct {

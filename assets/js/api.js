@@ -1,10 +1,23 @@
 // JSON API client: one place that adds the CSRF header, parses the error shape
 // {code, message, fields} and reacts to a lost session or a forced password change.
 
+import { t, has, language } from './i18n.js';
+
+/**
+ * serverMessage is what the user reads for an error answer: the server's own
+ * text in English (it is the most specific), else the catalog's text for the
+ * error code, else the server's text after all.
+ */
+function serverMessage(status, body, retryAfter) {
+  const key = `error.${body.code}`;
+  if (language() !== 'en' && body.code && has(key)) return t(key, { seconds: retryAfter || '?' });
+  return body.message || t('error.request_failed', { status });
+}
+
 /** ApiError carries the server's error body next to the HTTP status. */
 export class ApiError extends Error {
-  constructor(status, body) {
-    super(body.message || `Request failed (${status})`);
+  constructor(status, body, retryAfter) {
+    super(serverMessage(status, body, retryAfter));
     this.status = status;
     this.code = body.code || 'internal';
     this.fields = body.fields || {};
@@ -46,14 +59,14 @@ export async function request(method, path, opts = {}) {
   try {
     res = await fetch(`/api${path}`, init);
   } catch {
-    throw new ApiError(0, { code: 'network', message: 'The appliance cannot be reached. Check the connection and try again.' });
+    throw new ApiError(0, { code: 'network', message: t('error.network') });
   }
   if (res.status === 204) return null;
 
   const body = await res.json().catch(() => ({}));
   if (res.ok) return body;
 
-  const err = new ApiError(res.status, body);
+  const err = new ApiError(res.status, body, Number(res.headers.get('Retry-After')) || 0);
   if (opts.authHandled !== false) {
     if (err.status === 401) handlers.unauthorized(err);
     if (err.code === 'password_change_required') handlers.passwordRequired(err);

@@ -10,6 +10,7 @@ import { ROUTES, findRoute } from './routes.js';
 import { startLive, stopLive } from './events_live.js';
 import { applyDensity } from './density.js';
 import * as session from './session.js';
+import { t, useUser } from './i18n.js';
 
 /** go navigates to #/path, re-rendering even if we are already there. */
 function go(path) {
@@ -27,12 +28,15 @@ function currentPath() {
 let pageLife = new AbortController();
 
 /** route renders the page for the current hash, enforcing the session rules. */
-function route() {
+async function route() {
+  const s = session.get();
+  // A login, logout or a change on the Account page may switch the language; when the
+  // catalog cannot be loaded, the page shows in the language it had.
+  await useUser(s && s.user).catch(() => {});
   pageLife.abort();
   pageLife = new AbortController();
   closeAllDialogs();
   const path = currentPath();
-  const s = session.get();
 
   if (!s) {
     if (path !== 'login') return go('login');
@@ -58,13 +62,13 @@ function pageContext(extra) {
 
 /** renderBare shows a page centred on its own, without sidebar (login, forced password). */
 function renderBare(r, extra) {
-  document.title = `${r.title} · HoneySens`;
+  document.title = `${r.title()} · HoneySens`;
   const view = h('div', { class: 'view' });
   replace(byId('app'),
     h('main', { class: 'bare' },
       h('div', { class: 'card bare-card' },
         h('div', { class: 'brand-big' }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'HoneySens'),
-        h('h1', { id: 'page-title' }, r.title),
+        h('h1', { id: 'page-title' }, r.title()),
         view)));
   runPage(r, view, pageContext(extra));
 }
@@ -72,7 +76,7 @@ function renderBare(r, extra) {
 /** renderShell shows a page inside the top bar + sidebar layout. */
 function renderShell(r, { denied } = {}) {
   const s = session.get();
-  const title = denied ? 'Access denied' : r.title;
+  const title = denied ? t('app.access_denied') : r.title();
   document.title = `${title} · HoneySens`;
   const view = h('div', { class: 'view' });
   replace(byId('app'),
@@ -84,15 +88,15 @@ function renderShell(r, { denied } = {}) {
   startLive();
   if (denied) {
     replace(view, h('div', { id: 'access-denied', class: 'panel notice danger', role: 'alert' },
-      `Your role (${roleName(s.user.role)}) may not open this page. `,
-      h('a', { href: `#/${session.landing()}` }, 'Back to your start page')));
+      t('app.role_may_not', { role: roleName(s.user.role) }), ' ',
+      h('a', { href: `#/${session.landing()}` }, t('app.back_to_start'))));
     return;
   }
   runPage(r, view, pageContext());
 }
 
 function topBar(s) {
-  const logout = h('button', { type: 'button', id: 'logout', class: 'btn small ghost' }, 'Log out');
+  const logout = h('button', { type: 'button', id: 'logout', class: 'btn small ghost' }, t('app.log_out'));
   logout.addEventListener('click', logOut);
   return h('header', { class: 'topbar' },
     h('a', { class: 'brand', href: `#/${session.landing()}` }, h('span', { class: 'logo', 'aria-hidden': 'true' }), 'HoneySens'),
@@ -110,10 +114,10 @@ function sideBar(s, active) {
       id: `nav-${r.path}`, href: `#/${r.path}`,
       class: isActive(r) ? 'active' : null,
       'aria-current': isActive(r) ? 'page' : null,
-    }, h('span', { class: 'nav-label' }, r.nav), r.badge ? r.badge() : null)));
-  return h('nav', { class: 'sidebar', 'aria-label': 'Main' },
+    }, h('span', { class: 'nav-label' }, r.nav()), r.badge ? r.badge() : null)));
+  return h('nav', { class: 'sidebar', 'aria-label': t('app.main_nav') },
     h('ul', null, items),
-    s.version ? h('div', { class: 'version' }, `Version ${s.version}`) : null);
+    s.version ? h('div', { class: 'version' }, t('app.version', { version: s.version })) : null);
 }
 
 /** runPage calls the page module and turns an unexpected failure into a message. */
@@ -140,7 +144,7 @@ async function logOut() {
 
 setAuthHandlers({
   unauthorized() {
-    if (session.get()) session.setFlash('Your session has ended. Please log in again.');
+    if (session.get()) session.setFlash(t('app.session_ended'));
     stopLive();
     session.set(null);
     go('login');
@@ -159,6 +163,7 @@ async function start() {
   try {
     await session.load();
   } catch (err) {
+    // No catalog yet: this one line stays English.
     replace(byId('app'), h('p', { class: 'boot error' }, `Cannot reach the appliance: ${err.message}`));
     return;
   }

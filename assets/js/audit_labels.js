@@ -2,67 +2,69 @@
 // kind of object an entry is about. A Go test (app/web/audit_test.go) fails
 // when the server writes an action that has no label here.
 
+import { t } from './i18n.js';
+
 /** Action keys as the server writes them, with their readable names. */
 export const AUDIT_ACTIONS = {
-  login: 'Logged in',
-  login_failed: 'Login failed',
-  logout: 'Logged out',
-  password_changed: 'Password changed',
-  password_reset: 'Password reset',
-  session_ended: 'Session ended',
-  token_created: 'API token created',
-  token_deleted: 'API token deleted',
-  user_created: 'User created',
-  user_updated: 'User changed',
-  user_deleted: 'User deleted',
-  group_created: 'Group created',
-  group_updated: 'Group changed',
-  group_deleted: 'Group deleted',
-  sensor_created: 'Sensor created',
-  sensor_updated: 'Sensor changed',
-  sensor_deleted: 'Sensor deleted',
-  service_updated: 'Sensor service changed',
-  sensor_config_downloaded: 'Sensor configuration downloaded',
-  filter_created: 'Filter rule created',
-  filter_updated: 'Filter rule changed',
-  filter_deleted: 'Filter rule deleted',
-  events_updated: 'Events edited',
-  events_archived: 'Events moved to the archive',
-  events_deleted: 'Events deleted',
-  settings_updated: 'Settings changed',
-  archive_run: 'Archive job run by hand',
-  test_mail_sent: 'Test mail sent',
-  test_mail_failed: 'Test mail failed',
-  template_updated: 'Notification template changed',
-  mails_retried: 'Mails retried',
-  backup_downloaded: 'Backup downloaded',
-  output_created: 'Integration created',
-  output_updated: 'Integration changed',
-  output_deleted: 'Integration deleted',
-  output_retried: 'Integration retried',
-  test_event_sent: 'Test event sent',
+  login: 'audit_action.login',
+  login_failed: 'audit_action.login_failed',
+  logout: 'audit_action.logout',
+  password_changed: 'audit_action.password_changed',
+  password_reset: 'audit_action.password_reset',
+  session_ended: 'audit_action.session_ended',
+  token_created: 'audit_action.token_created',
+  token_deleted: 'audit_action.token_deleted',
+  user_created: 'audit_action.user_created',
+  user_updated: 'audit_action.user_updated',
+  user_deleted: 'audit_action.user_deleted',
+  group_created: 'audit_action.group_created',
+  group_updated: 'audit_action.group_updated',
+  group_deleted: 'audit_action.group_deleted',
+  sensor_created: 'audit_action.sensor_created',
+  sensor_updated: 'audit_action.sensor_updated',
+  sensor_deleted: 'audit_action.sensor_deleted',
+  service_updated: 'audit_action.service_updated',
+  sensor_config_downloaded: 'audit_action.sensor_config_downloaded',
+  filter_created: 'audit_action.filter_created',
+  filter_updated: 'audit_action.filter_updated',
+  filter_deleted: 'audit_action.filter_deleted',
+  events_updated: 'audit_action.events_updated',
+  events_archived: 'audit_action.events_archived',
+  events_deleted: 'audit_action.events_deleted',
+  settings_updated: 'audit_action.settings_updated',
+  archive_run: 'audit_action.archive_run',
+  test_mail_sent: 'audit_action.test_mail_sent',
+  test_mail_failed: 'audit_action.test_mail_failed',
+  template_updated: 'audit_action.template_updated',
+  mails_retried: 'audit_action.mails_retried',
+  backup_downloaded: 'audit_action.backup_downloaded',
+  output_created: 'audit_action.output_created',
+  output_updated: 'audit_action.output_updated',
+  output_deleted: 'audit_action.output_deleted',
+  output_retried: 'audit_action.output_retried',
+  test_event_sent: 'audit_action.test_event_sent',
 };
 
 /** Object types of the entries, as the server writes them. */
 export const AUDIT_OBJECTS = {
-  user: 'User',
-  group: 'Group',
-  sensor: 'Sensor',
-  filter: 'Filter rule',
-  token: 'API token',
-  event: 'Events',
-  settings: 'Settings',
-  template: 'Notification template',
-  system: 'System',
-  output: 'Integration',
+  user: 'audit_object.user',
+  group: 'audit_object.group',
+  sensor: 'audit_object.sensor',
+  filter: 'audit_object.filter',
+  token: 'audit_object.token',
+  event: 'audit_object.event',
+  settings: 'audit_object.settings',
+  template: 'audit_object.template',
+  system: 'audit_object.system',
+  output: 'audit_object.output',
 };
 
 /** actionName is the readable name of an action key (the key itself for one this UI does not know). */
 export function actionName(key) {
-  return AUDIT_ACTIONS[key] || key;
+  return AUDIT_ACTIONS[key] ? t(AUDIT_ACTIONS[key]) : key;
 }
 
 /** objectTypeName is the readable name of an object type. */
 export function objectTypeName(key) {
-  return AUDIT_OBJECTS[key] || key;
+  return AUDIT_OBJECTS[key] ? t(AUDIT_OBJECTS[key]) : key;
 }

@@ -9,8 +9,9 @@
 // selects one. Screen readers get a summary as the label and a hidden table.
 
 import { h, svg, replace } from './dom.js';
-import { formatTime, formatSpan } from './format.js';
-import { CLASSIFICATIONS, countText } from './event_labels.js';
+import { formatTime, formatSpan, wallClock } from './format.js';
+import { classificationName, countText } from './event_labels.js';
+import { t, locale } from './i18n.js';
 
 // Bottom to top: the critical class sits on the axis, where it reads best.
 export const STACK = [3, 4, 2, 1, 0];
@@ -25,7 +26,7 @@ function segClass(c) {
 
 /** classLabel is the legend name; Honeypot is what the manual calls critical. */
 function classLabel(c) {
-  return c === 3 ? 'Honeypot (critical)' : CLASSIFICATIONS[c];
+  return c === 3 ? t('chart.honeypot_critical') : classificationName(c);
 }
 
 /**
@@ -77,27 +78,29 @@ export function timelineChart({ label, onSelect }) {
   /** describe writes the accessible name and the hidden table (they change with the data, not the size). */
   function describe() {
     const total = buckets.reduce((a, b) => a + b.total, 0);
-    let text = `${label} per ${unit}`;
+    const per = unit === 'day' ? 'chart.per_day' : 'chart.per_hour';
+    let text = t(per, { label });
     if (!buckets.length) {
-      text += ': no data.';
+      text += ` ${t('chart.no_data')}`;
     } else {
-      text += ` from ${formatTime(buckets[0].start)} to ${formatTime(buckets[buckets.length - 1].end)}: `;
+      text += ` ${t('chart.span', { from: formatTime(buckets[0].start), to: formatTime(buckets[buckets.length - 1].end) })} `;
       if (!total) {
-        text += 'no events.';
+        text += t('chart.no_events_sentence');
       } else {
         const peak = buckets.reduce((a, b) => (b.total > a.total ? b : a));
-        text += `${countText(total)} events; the busiest ${unit} began ${formatTime(peak.start)} with ${countText(peak.total)}.`;
+        text += t(unit === 'day' ? 'chart.peak_day' : 'chart.peak_hour',
+          { count: total, start: formatTime(peak.start), peak: peak.total });
       }
     }
-    plot.setAttribute('aria-label', `${text} Use the arrow keys to read each ${unit}, Enter to list its events.`);
+    plot.setAttribute('aria-label', `${text} ${t(unit === 'day' ? 'chart.keys_day' : 'chart.keys_hour')}`);
     const rows = buckets.filter((b) => b.total > 0).map((b) => h('tr', null,
       h('th', { scope: 'row' }, spanText(b)),
       b.counts.map((n) => h('td', null, n)), h('td', null, b.total)));
     replace(table,
-      h('caption', null, `${label} per ${unit} by classification (${unit}s without events left out)`),
-      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Time'),
-        STACK.map((c) => h('th', { scope: 'col' }, CLASSIFICATIONS[c])), h('th', { scope: 'col' }, 'Total'))),
-      h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: STACK.length + 2 }, 'No events'))));
+      h('caption', null, t(unit === 'day' ? 'chart.caption_day' : 'chart.caption_hour', { label })),
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('chart.time')),
+        STACK.map((c) => h('th', { scope: 'col' }, classificationName(c))), h('th', { scope: 'col' }, t('chart.total')))),
+      h('tbody', null, rows.length ? rows : h('tr', null, h('td', { colspan: STACK.length + 2 }, t('chart.no_events')))));
   }
 
   function draw() {
@@ -141,7 +144,7 @@ export function timelineChart({ label, onSelect }) {
       svg('g', { class: 'bars' }, bars),
       svg('rect', { class: 'brush', x: 0, y: PAD.top, width: 0, height: plotH }),
       max ? null : svg('text', { class: 'empty-note', x: left + plotW / 2, y: PAD.top + plotH / 2, 'text-anchor': 'middle' },
-        'No events in this period'));
+        t('chart.no_events_period')));
     paintHover();
     paintBrush();
   }
@@ -151,9 +154,9 @@ export function timelineChart({ label, onSelect }) {
     const every = labelEvery(band, unit);
     const out = [];
     buckets.forEach((b, i) => {
-      const d = b.start;
+      const d = wallClock(b.start);
       const show = unit === 'hour'
-        ? (every <= 24 ? d.getHours() % every === 0 : d.getHours() === 0 && dayIndex(d) % (every / 24) === 0)
+        ? (every <= 24 ? d.getUTCHours() % every === 0 : d.getUTCHours() === 0 && dayIndex(d) % (every / 24) === 0)
         : dayIndex(d) % every === 0;
       if (!show) return;
       const x = left + i * band + band / 2;
@@ -184,10 +187,10 @@ export function timelineChart({ label, onSelect }) {
     replace(tip,
       h('div', { class: 'tip-time' }, spanText(b)),
       h('table', null, h('tbody', null, STACK.map((c, k) => h('tr', { class: b.counts[k] ? null : 'zero' },
-        h('td', null, h('span', { class: `swatch sw${c}`, 'aria-hidden': 'true' }), CLASSIFICATIONS[c]),
+        h('td', null, h('span', { class: `swatch sw${c}`, 'aria-hidden': 'true' }), classificationName(c)),
         h('td', { class: 'num' }, countText(b.counts[k])))),
-      h('tr', { class: 'tip-total' }, h('td', null, 'Total'), h('td', { class: 'num' }, countText(b.total))))),
-      h('div', { class: 'tip-hint' }, b.total ? 'Click to list these events; drag for a span.' : 'No events.'));
+      h('tr', { class: 'tip-total' }, h('td', null, t('chart.total')), h('td', { class: 'num' }, countText(b.total))))),
+      h('div', { class: 'tip-hint' }, b.total ? t('chart.tip_click') : t('chart.no_events_sentence')));
     tip.hidden = false;
     // Beside the bar, flipped to the left half when it would leave the chart.
     const x = geo.left + (hover + 0.5) * geo.band;
@@ -261,11 +264,11 @@ export function timelineChart({ label, onSelect }) {
       hover = Math.min(buckets.length - 1, Math.max(0, moves[ev.key]));
       paintHover();
       const b = buckets[hover];
-      replace(live, `${spanText(b)}: ${countText(b.total)} events`);
+      replace(live, `${spanText(b)}: ${t('count.events', { count: b.total })}`);
     } else if ((ev.key === 'Enter' || ev.key === ' ') && hover >= 0) {
       ev.preventDefault();
       if (buckets[hover].total > 0) select(hover, hover);
-      else replace(live, `No events in this ${unit}.`);
+      else replace(live, t(unit === 'day' ? 'chart.none_this_day' : 'chart.none_this_hour'));
     } else if (ev.key === 'Escape') {
       hover = -1;
       paintHover();
@@ -303,14 +306,20 @@ function nextBucket(start, unit) {
   return d;
 }
 
-/** dayIndex counts local days since the epoch, so day labels stay put as the period moves. */
+/** dayIndex counts days since the epoch of a wallClock() date, so day labels stay put as the period moves. */
 function dayIndex(d) {
-  return Math.round((Date.UTC(d.getFullYear(), d.getMonth(), d.getDate())) / 86400e3);
+  return Math.floor(d.getTime() / 86400e3);
 }
 
 const pad = (n) => String(n).padStart(2, '0');
 
+/** tickText labels a bucket by the wallClock() date d: the day for day buckets and midnight, else the hour. */
 function tickText(d, unit) {
-  if (unit === 'day' || d.getHours() === 0) return `${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-  return `${pad(d.getHours())}:00`;
+  if (unit === 'day' || d.getUTCHours() === 0) return formatDay(d);
+  return `${pad(d.getUTCHours())}:00`;
+}
+
+/** formatDay writes day and month in the locale's order ("12/31", "31.12."). */
+function formatDay(d) {
+  return new Intl.DateTimeFormat(locale(), { month: '2-digit', day: '2-digit', timeZone: 'UTC' }).format(d);
 }

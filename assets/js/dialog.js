@@ -3,6 +3,7 @@
 // router empties on every route change.
 
 import { h, byId } from './dom.js';
+import { t } from './i18n.js';
 import { errorLine, showError, busy } from './forms.js';
 
 /**
@@ -15,7 +16,7 @@ import { errorLine, showError, busy } from './forms.js';
  */
 export function openDialog({ title, body, submit, onSubmit, testid }) {
   const save = h('button', { type: 'submit', id: submit.id, class: submit.danger ? 'btn danger' : 'btn primary' }, submit.label);
-  const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
+  const cancel = h('button', { type: 'button', class: 'btn' }, t('common.cancel'));
   const form = h('form', { class: 'dialog-form', novalidate: true },
     h('header', { class: 'dialog-head' }, h('h2', null, title)),
     h('div', { class: 'dialog-body' }, body, errorLine()),
@@ -68,7 +69,7 @@ export function closeAllDialogs() {
  * Returns the <dialog> element.
  */
 export function openViewDialog({ title, body, actions, id, testid, wide }) {
-  const close = h('button', { type: 'button', class: 'btn', 'data-testid': 'dialog-close' }, 'Close');
+  const close = h('button', { type: 'button', class: 'btn', 'data-testid': 'dialog-close' }, t('common.close'));
   const dlg = h('dialog', { class: wide ? 'dialog wide' : 'dialog', id, 'data-testid': testid },
     h('div', { class: 'dialog-form' },
       h('header', { class: 'dialog-head' }, h('h2', null, title)),

@@ -6,6 +6,7 @@
 
 import { h, replace } from './dom.js';
 import { api } from './api.js';
+import { t } from './i18n.js';
 
 const POLL_MS = 5000;
 const BADGE_ID = 'nav-events-badge';
@@ -47,7 +48,7 @@ export function onNewEvents(fn) {
 
 /** eventsBadge is the sidebar counter; the sidebar is rebuilt per page, so it starts from the last count. */
 export function eventsBadge() {
-  const el = h('span', { id: BADGE_ID, class: 'nav-badge', 'aria-label': 'new events' });
+  const el = h('span', { id: BADGE_ID, class: 'nav-badge', 'aria-label': t('live.badge') });
   paint(el);
   return el;
 }
@@ -81,5 +82,5 @@ async function poll() {
 function paint(el) {
   el.hidden = newCount === 0;
   replace(el, newCount > 9999 ? '9999+' : String(newCount));
-  el.title = `${newCount} new event${newCount === 1 ? '' : 's'}`;
+  el.title = t('count.new_events', { count: newCount });
 }

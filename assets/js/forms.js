@@ -3,6 +3,7 @@
 // data-field="name"; everything else goes to the form's error line.
 
 import { h, replace } from './dom.js';
+import { t } from './i18n.js';
 
 let nextId = 0;
 
@@ -86,7 +87,7 @@ export function showError(root, err, message) {
   }
   const line = root.querySelector('.form-error');
   if (!line) return;
-  const main = message || err.message || 'Something went wrong.';
+  const main = message || err.message || t('error.something');
   replace(line, [main, ...extra].join(' — '));
   line.hidden = false;
 }

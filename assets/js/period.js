@@ -6,18 +6,21 @@
 // per page, so coming back through the sidebar keeps it.
 
 import { h, replace } from './dom.js';
-import { localInput, fromLocalInput } from './format.js';
+import { localInput, fromLocalInput, formatSpan } from './format.js';
+import { t, timeZone } from './i18n.js';
 
 const HOUR_MS = 3600e3;
 
-/** Presets: hash value → [label, hours back from now]. */
-const PRESETS = { '24h': ['Last 24 hours', 24], '7d': ['Last 7 days', 24 * 7], '30d': ['Last 30 days', 24 * 30] };
-const EXTRAS = { all: 'All time', active: 'Whole activity' };
+/** Presets: hash value → [label key, hours back from now, key of the period in a sentence]. */
+const PRESETS = {
+  '24h': ['period.last_24h', 24, 'period.in_last_24h'],
+  '7d': ['period.last_7d', 24 * 7, 'period.in_last_7d'],
+  '30d': ['period.last_30d', 24 * 30, 'period.in_last_30d'],
+};
+const EXTRAS = { all: 'period.all', active: 'period.active' };
 
 const remembered = new Map(); // page key → last state
 
-/** timeZone is the browser's zone, sent as tz so day buckets begin at local midnight. */
-export const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 /**
  * newPeriod starts a page's period state from the hash query, else from what
@@ -53,11 +56,13 @@ export function periodRange(state, now = new Date()) {
   return { from: null, to: null };
 }
 
-/** periodLabel names the period in a sentence: "the last 7 days", "2026-12-01 00:00 – …". */
+/** periodLabel names the period in a sentence: "in the last 7 days", "in 01.12.2026, 00:00 – …". */
 export function periodLabel(state) {
-  if (state.period in PRESETS) return PRESETS[state.period][0].toLowerCase().replace(/^last/, 'the last');
-  if (state.period === 'custom') return `${state.from.replace('T', ' ').slice(0, 16)} to ${state.to.replace('T', ' ').slice(0, 16)}`;
-  return state.period === 'all' ? 'all time' : 'the whole activity';
+  if (state.period in PRESETS) return t(PRESETS[state.period][2]);
+  if (state.period === 'custom') {
+    return t('period.in_span', { span: formatSpan(fromLocalInput(state.from), fromLocalInput(state.to)) });
+  }
+  return t(state.period === 'all' ? 'period.in_all' : 'period.in_active');
 }
 
 /**
@@ -80,18 +85,18 @@ export function hashParams(state) {
  * Returns {node, setGroups(groups)}.
  */
 export function periodBar(state, onChange) {
-  const choices = [...Object.entries(PRESETS).map(([v, [label]]) => [v, label]), ['custom', 'Custom period'],
-    ...state.extras.map((v) => [v, EXTRAS[v]])];
+  const choices = [...Object.entries(PRESETS).map(([v, [label]]) => [v, t(label)]), ['custom', t('period.custom')],
+    ...state.extras.map((v) => [v, t(EXTRAS[v])])];
   const period = h('select', { id: 'period', class: 'compact' }, choices.map(([v, label]) => h('option', { value: v }, label)));
   period.value = state.period;
   const from = h('input', { id: 'period-from', type: 'datetime-local', step: 1, value: state.from });
   const to = h('input', { id: 'period-to', type: 'datetime-local', step: 1, value: state.to });
   const hint = h('span', { class: 'field-error period-error', role: 'alert', hidden: true });
   const custom = h('div', { class: 'period-custom', hidden: state.period !== 'custom' },
-    h('label', { for: from.id }, 'From'), from, h('label', { for: to.id }, 'To'), to, hint);
-  const group = h('select', { id: 'period-group', class: 'compact' }, h('option', { value: '' }, 'All groups'));
+    h('label', { for: from.id }, t('period.from')), from, h('label', { for: to.id }, t('period.to')), to, hint);
+  const group = h('select', { id: 'period-group', class: 'compact' }, h('option', { value: '' }, t('period.all_groups')));
   const groupField = h('div', { class: 'period-field', hidden: true },
-    h('label', { for: group.id }, 'Group'), group);
+    h('label', { for: group.id }, t('period.group')), group);
 
   function changed() {
     remembered.set(state.key, { period: state.period, from: state.from, to: state.to, group: state.group });
@@ -120,7 +125,7 @@ export function periodBar(state, onChange) {
     const a = fromLocalInput(from.value);
     const b = fromLocalInput(to.value);
     if (!a || !b || a >= b) {
-      replace(hint, !a || !b ? 'Enter a start and an end.' : 'The end must come after the start.');
+      replace(hint, !a || !b ? t('period.need_both') : t('period.end_after_start'));
       hint.hidden = false;
       return;
     }
@@ -134,12 +139,12 @@ export function periodBar(state, onChange) {
   group.addEventListener('change', () => { state.group = group.value; changed(); });
 
   const node = h('div', { class: 'period-bar' },
-    h('div', { class: 'period-field' }, h('label', { for: period.id }, 'Period'), period),
+    h('div', { class: 'period-field' }, h('label', { for: period.id }, t('period.period')), period),
     custom,
     groupField);
 
   function setGroups(groups) {
-    replace(group, h('option', { value: '' }, 'All groups'),
+    replace(group, h('option', { value: '' }, t('period.all_groups')),
       groups.map((g) => h('option', { value: String(g.id) }, g.name)));
     // A remembered group the user no longer sees falls back to all groups.
     if (!groups.some((g) => String(g.id) === state.group)) state.group = '';
@@ -150,12 +155,12 @@ export function periodBar(state, onChange) {
   return { node, setGroups };
 }
 
-/** apiParams are the period keys of /api/overview and /api/attackers: from, to (RFC 3339), group, tz. */
+/** apiParams are the period keys of /api/overview and /api/attackers: from, to (RFC 3339), group, tz (the user's zone, where day buckets begin). */
 export function apiParams(state, range = periodRange(state)) {
   const p = new URLSearchParams();
   if (range.from) p.set('from', range.from.toISOString());
   if (range.to) p.set('to', range.to.toISOString());
   if (state.group) p.set('group', state.group);
-  p.set('tz', timeZone);
+  p.set('tz', timeZone());
   return p;
 }

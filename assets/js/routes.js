@@ -1,14 +1,15 @@
 // Route table: one entry per page module. To add a module, add its page file
 // under pages/ and one line here; the sidebar and access checks follow.
 //   path   the hash route (#/path)
-//   title  shown in #page-title
-//   nav    sidebar label (omit to keep the page out of the sidebar)
+//   title  shown in #page-title (a function: the text follows the user's language)
+//   nav    sidebar label, a function too (omit to keep the page out of the sidebar)
 //   role   lowest role allowed (1 Observer, 2 Manager, 3 Admin)
 //   public reachable without a session (only the login page)
 //   badge  optional function returning a node shown next to the sidebar label
 //   prefix the route also serves every path below it (#/attackers/<address>)
 
 import { eventsBadge } from './events_live.js';
+import { t } from './i18n.js';
 import * as login from './pages/login.js';
 import * as password from './pages/password.js';
 import * as overview from './pages/overview.js';
@@ -28,25 +29,25 @@ import * as systemMetrics from './pages/system_metrics.js';
 import * as systemIntegrations from './pages/system_integrations.js';
 
 export const ROUTES = [
-  { path: 'login', title: 'Log in', page: login, public: true },
-  { path: 'password', title: 'Change password', page: password, role: 1 },
-  { path: 'overview', title: 'Overview', nav: 'Overview', page: overview, role: 1 },
-  { path: 'attackers', title: 'Attackers', nav: 'Attackers', page: attackers, role: 1 },
+  { path: 'login', title: () => t('page.login'), page: login, public: true },
+  { path: 'password', title: () => t('page.password'), page: password, role: 1 },
+  { path: 'overview', title: () => t('page.overview'), nav: () => t('page.overview'), page: overview, role: 1 },
+  { path: 'attackers', title: () => t('page.attackers'), nav: () => t('page.attackers'), page: attackers, role: 1 },
   // One attacker: #/attackers/<address>; the page sets its own title.
-  { path: 'attackers/', title: 'Attacker', page: attacker, role: 1, prefix: true },
-  { path: 'events', title: 'Events', nav: 'Events', page: events, role: 1, badge: eventsBadge },
-  { path: 'sensors', title: 'Sensors', nav: 'Sensors', page: sensors, role: 1 },
-  { path: 'filters', title: 'Filters', nav: 'Filters', page: filters, role: 1 },
-  { path: 'account', title: 'Account', nav: 'Account', page: account, role: 1 },
-  { path: 'users', title: 'Users and groups', nav: 'Users and groups', page: users, role: 3 },
-  { path: 'audit', title: 'Audit log', nav: 'Audit log', page: audit, role: 3 },
+  { path: 'attackers/', title: () => t('page.attacker'), page: attacker, role: 1, prefix: true },
+  { path: 'events', title: () => t('page.events'), nav: () => t('page.events'), page: events, role: 1, badge: eventsBadge },
+  { path: 'sensors', title: () => t('page.sensors'), nav: () => t('page.sensors'), page: sensors, role: 1 },
+  { path: 'filters', title: () => t('page.filters'), nav: () => t('page.filters'), page: filters, role: 1 },
+  { path: 'account', title: () => t('page.account'), nav: () => t('page.account'), page: account, role: 1 },
+  { path: 'users', title: () => t('page.users'), nav: () => t('page.users'), page: users, role: 3 },
+  { path: 'audit', title: () => t('page.audit'), nav: () => t('page.audit'), page: audit, role: 3 },
   // System panels are sub-pages (#/system/<name>); the sidebar marks "System" for them.
-  { path: 'system', title: 'System', nav: 'System', page: system, role: 3 },
-  { path: 'system/archive', title: 'Event archive', page: systemArchive, role: 3 },
-  { path: 'system/mail', title: 'E-mail notifications', page: systemMail, role: 3 },
-  { path: 'system/templates', title: 'Notification templates', page: systemTemplates, role: 3 },
-  { path: 'system/metrics', title: 'Metrics', page: systemMetrics, role: 3 },
-  { path: 'system/integrations', title: 'Integrations', page: systemIntegrations, role: 3 },
+  { path: 'system', title: () => t('page.system'), nav: () => t('page.system'), page: system, role: 3 },
+  { path: 'system/archive', title: () => t('page.system_archive'), page: systemArchive, role: 3 },
+  { path: 'system/mail', title: () => t('page.system_mail'), page: systemMail, role: 3 },
+  { path: 'system/templates', title: () => t('page.system_templates'), page: systemTemplates, role: 3 },
+  { path: 'system/metrics', title: () => t('page.system_metrics'), page: systemMetrics, role: 3 },
+  { path: 'system/integrations', title: () => t('page.system_integrations'), page: systemIntegrations, role: 3 },
 ];
 
 /** findRoute returns the route for a path, or undefined. */

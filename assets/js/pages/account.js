@@ -1,16 +1,19 @@
 // Account page (#/account): the user's own profile (read-only here; admins
-// edit users on the Users page), personal API tokens and browser sessions.
+// edit users on the Users page), language and time zone, personal API tokens
+// and browser sessions.
 
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { field, errorLine, showError, clearErrors, busy } from '../forms.js';
 import { confirmDialog } from '../dialog.js';
 import { roleName, formatTime } from '../format.js';
+import { t, LANGUAGES, browserLanguage, browserZone, timeZones } from '../i18n.js';
+import * as session from '../session.js';
 
 export async function render(view, ctx) {
-  const tokens = h('div', { class: 'panel-list' }, h('p', { class: 'muted empty' }, 'Loading…'));
-  const sessions = h('div', { class: 'panel-list', id: 'session-list' }, h('p', { class: 'muted empty' }, 'Loading…'));
-  view.append(profilePanel(ctx.session.user), tokenPanel(tokens), sessionPanel(sessions));
+  const tokens = h('div', { class: 'panel-list' }, h('p', { class: 'muted empty' }, t('app.loading')));
+  const sessions = h('div', { class: 'panel-list', id: 'session-list' }, h('p', { class: 'muted empty' }, t('app.loading')));
+  view.append(profilePanel(ctx.session.user), preferencesPanel(ctx), tokenPanel(tokens), sessionPanel(sessions));
   await Promise.all([loadTokens(tokens), loadSessions(sessions, '/sessions')]);
 }
 
@@ -18,29 +21,64 @@ function profilePanel(user) {
   const row = (label, value) => [h('dt', null, label), h('dd', null, value || '—')];
   return h('section', { class: 'panel', 'aria-labelledby': 'profile-head' },
     h('header', { class: 'panel-head' },
-      h('h2', { id: 'profile-head' }, 'Profile'),
-      h('a', { class: 'btn small', id: 'account-password', href: '#/password' }, 'Change password')),
+      h('h2', { id: 'profile-head' }, t('account.profile')),
+      h('a', { class: 'btn small', id: 'account-password', href: '#/password' }, t('page.password'))),
     h('dl', { class: 'panel-body props' },
-      row('User name', user.login),
-      row('Full name', user.full_name),
-      row('E-mail', user.email),
-      row('Role', roleName(user.role))));
+      row(t('login.username'), user.login),
+      row(t('account.full_name'), user.full_name),
+      row(t('account.email'), user.email),
+      row(t('account.role'), roleName(user.role))));
+}
+
+/**
+ * preferencesPanel sets the user's language and time zone; "browser" (empty)
+ * follows whatever browser the user logs in with. Saving shows the page again
+ * in the new language.
+ */
+function preferencesPanel(ctx) {
+  const { user } = ctx.session;
+  const option = (value, label, chosen) => h('option', { value, selected: value === chosen }, label);
+  const language = h('select', { id: 'pref-language', name: 'language' },
+    option('', t('account.browser_default', { value: LANGUAGES[browserLanguage()] }), user.language),
+    Object.entries(LANGUAGES).map(([code, name]) => option(code, name, user.language)));
+  const zone = h('select', { id: 'pref-time-zone', name: 'time_zone' },
+    option('', t('account.browser_default', { value: browserZone() }), user.time_zone),
+    timeZones().map((z) => option(z, z, user.time_zone)));
+  const save = h('button', { id: 'pref-save', type: 'submit', class: 'btn primary' }, t('common.save'));
+  const form = h('form', { class: 'panel-body stack narrow', novalidate: true },
+    field(t('account.language'), language, 'language'),
+    field(t('account.time_zone'), zone, 'time_zone', t('account.time_zone_hint')),
+    errorLine('pref-error'),
+    h('div', { class: 'form-actions' }, save));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors(form);
+    try {
+      session.set(await busy(save, () => api.put('/session/preferences', { language: language.value, time_zone: zone.value })));
+      ctx.go('account');
+    } catch (err) {
+      showError(form, err);
+    }
+  });
+  return h('section', { class: 'panel', 'aria-labelledby': 'prefs-head' },
+    h('header', { class: 'panel-head' }, h('h2', { id: 'prefs-head' }, t('account.preferences'))),
+    form);
 }
 
 function tokenPanel(list) {
-  const name = h('input', { id: 'token-name', name: 'name', placeholder: 'e.g. backup script', maxlength: 100 });
-  const create = h('button', { id: 'token-create', type: 'submit', class: 'btn primary' }, 'Create token');
+  const name = h('input', { id: 'token-name', name: 'name', placeholder: t('account.token_placeholder'), maxlength: 100 });
+  const create = h('button', { id: 'token-create', type: 'submit', class: 'btn primary' }, t('account.create_token'));
   const reveal = h('div', { id: 'token-reveal', hidden: true });
   const form = h('form', { class: 'inline-form', novalidate: true },
-    field('New token name', name, 'name'), create, errorLine('token-error'));
+    field(t('account.token_name'), name, 'name'), create, errorLine('token-error'));
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     clearErrors(form);
     try {
-      const t = await busy(create, () => api.post('/tokens', { name: name.value.trim() }));
+      const made = await busy(create, () => api.post('/tokens', { name: name.value.trim() }));
       name.value = '';
-      replace(reveal, revealBox(t));
+      replace(reveal, revealBox(made));
       reveal.hidden = false;
       await loadTokens(list);
     } catch (err) {
@@ -49,73 +87,74 @@ function tokenPanel(list) {
   });
 
   return h('section', { class: 'panel', 'aria-labelledby': 'tokens-head' },
-    h('header', { class: 'panel-head' }, h('h2', { id: 'tokens-head' }, 'API tokens')),
+    h('header', { class: 'panel-head' }, h('h2', { id: 'tokens-head' }, t('account.tokens'))),
     h('div', { class: 'panel-body stack' },
       h('p', { class: 'muted' },
-        'Scripts can use the API as you by sending the header ',
-        h('code', null, 'Authorization: Bearer <token>'), '.'),
+        t('account.tokens_intro'), ' ',
+        h('code', null, 'Authorization: Bearer <token>')),
       form, reveal),
     list);
 }
 
 /** revealBox shows a new token once: the server never returns it again. */
-function revealBox(t) {
-  const value = h('input', { id: 'token-value', class: 'mono', readonly: true, value: t.token, 'aria-label': 'New token' });
-  const copy = h('button', { type: 'button', class: 'btn small', id: 'token-copy' }, 'Copy');
+function revealBox(made) {
+  const value = h('input', { id: 'token-value', class: 'mono', readonly: true, value: made.token, 'aria-label': t('account.new_token') });
+  const copy = h('button', { type: 'button', class: 'btn small', id: 'token-copy' }, t('account.copy'));
   const status = h('span', { class: 'muted', role: 'status' });
   copy.addEventListener('click', async () => {
     value.select();
     try {
-      await navigator.clipboard.writeText(t.token);
-      replace(status, 'Copied.');
+      await navigator.clipboard.writeText(made.token);
+      replace(status, t('account.copied'));
     } catch {
       // No clipboard permission (e.g. plain HTTP): the text is selected instead.
-      replace(status, 'Press Ctrl+C to copy the selected token.');
+      replace(status, t('account.press_copy'));
     }
   });
   return h('div', { class: 'notice success token-reveal' },
-    h('p', null, h('strong', null, `Token "${t.name}" created. `),
-      'Copy it now: it will not be shown again.'),
+    h('p', null, h('strong', null, t('account.token_created', { name: made.name })), ' ',
+      t('account.copy_now')),
     h('div', { class: 'copy-row' }, value, copy, status));
 }
 
 async function loadTokens(list) {
   const { items } = await api.get('/tokens');
   if (!items.length) {
-    replace(list, h('p', { class: 'muted empty' }, 'You have no API tokens.'));
+    replace(list, h('p', { class: 'muted empty' }, t('account.no_tokens')));
     return;
   }
   replace(list, h('table', { class: 'table', 'data-testid': 'token-table' },
     h('thead', null, h('tr', null,
-      h('th', null, 'Name'), h('th', null, 'Created'), h('th', null, 'Last used'), h('th', { class: 'actions' }, ''))),
-    h('tbody', null, items.map((t) => tokenRow(t, list)))));
+      h('th', null, t('common.name')), h('th', null, t('account.created')), h('th', null, t('account.last_used')),
+      h('th', { class: 'actions' }, ''))),
+    h('tbody', null, items.map((tok) => tokenRow(tok, list)))));
 }
 
-function tokenRow(t, list) {
-  const del = h('button', { type: 'button', class: 'btn small danger-text', 'data-testid': 'token-delete' }, 'Delete');
+function tokenRow(tok, list) {
+  const del = h('button', { type: 'button', class: 'btn small danger-text', 'data-testid': 'token-delete' }, t('common.delete'));
   del.addEventListener('click', () => confirmDialog({
-    title: 'Delete API token',
-    text: `Delete the token "${t.name}"? Scripts using it will stop working.`,
-    confirm: 'Delete',
+    title: t('account.delete_token'),
+    text: t('account.delete_token_text', { name: tok.name }),
+    confirm: t('common.delete'),
     onConfirm: async () => {
-      await api.del(`/tokens/${t.id}`);
+      await api.del(`/tokens/${tok.id}`);
       await loadTokens(list);
     },
   }));
   return h('tr', { 'data-testid': 'token-row' },
-    h('td', null, t.name),
-    h('td', null, formatTime(t.created_at)),
-    h('td', { 'data-testid': 'token-last-used' }, t.last_used_at
-      ? [formatTime(t.last_used_at), t.last_used_ip ? h('div', { class: 'muted' }, `from ${t.last_used_ip}`) : null]
-      : 'Never'),
+    h('td', null, tok.name),
+    h('td', null, formatTime(tok.created_at)),
+    h('td', { 'data-testid': 'token-last-used' }, tok.last_used_at
+      ? [formatTime(tok.last_used_at), tok.last_used_ip ? h('div', { class: 'muted' }, t('account.from', { address: tok.last_used_ip })) : null]
+      : t('common.never')),
     h('td', { class: 'actions' }, del));
 }
 
 function sessionPanel(list) {
   return h('section', { class: 'panel', 'aria-labelledby': 'sessions-head' },
-    h('header', { class: 'panel-head' }, h('h2', { id: 'sessions-head' }, 'Browser sessions')),
+    h('header', { class: 'panel-head' }, h('h2', { id: 'sessions-head' }, t('account.sessions'))),
     h('div', { class: 'panel-body' }, h('p', { class: 'muted' },
-      'Where you are logged in. End a session you do not recognise, then change your password.')),
+      t('account.sessions_intro'))),
     list);
 }
 
@@ -127,31 +166,31 @@ function sessionPanel(list) {
 export async function loadSessions(host, path) {
   const { items } = await api.get(path);
   if (!items.length) {
-    replace(host, h('p', { class: 'muted empty' }, 'No active sessions.'));
+    replace(host, h('p', { class: 'muted empty' }, t('account.no_sessions')));
     return;
   }
   replace(host, h('table', { class: 'table', 'data-testid': 'session-table' },
     h('thead', null, h('tr', null,
-      h('th', null, 'Browser'), h('th', null, 'Address'), h('th', null, 'Logged in'),
-      h('th', null, 'Last active'), h('th', { class: 'actions' }, ''))),
+      h('th', null, t('account.browser')), h('th', null, t('account.address')), h('th', null, t('account.logged_in')),
+      h('th', null, t('account.last_active')), h('th', { class: 'actions' }, ''))),
     h('tbody', null, items.map((s) => sessionRow(s, host, path)))));
 }
 
 function sessionRow(s, host, path) {
-  const end = h('button', { type: 'button', class: 'btn small danger-text', 'data-testid': 'session-end' }, 'End');
+  const end = h('button', { type: 'button', class: 'btn small danger-text', 'data-testid': 'session-end' }, t('account.end'));
   end.addEventListener('click', () => confirmDialog({
-    title: 'End session',
-    text: `End the session from ${s.ip || 'an unknown address'}? That browser is logged out at once.`,
-    confirm: 'End session',
+    title: t('account.end_session'),
+    text: t('account.end_session_text', { address: s.ip || t('account.unknown_address') }),
+    confirm: t('account.end_session'),
     onConfirm: async () => {
       await api.del(`${path}/${s.id}`);
       await loadSessions(host, path);
     },
   }));
   return h('tr', { 'data-testid': 'session-row', 'data-ip': s.ip },
-    h('td', { class: 'detail' }, s.user_agent || 'Unknown browser'),
+    h('td', { class: 'detail' }, s.user_agent || t('account.unknown_browser')),
     h('td', { class: 'mono nowrap' }, s.ip || '—'),
     h('td', { class: 'nowrap' }, formatTime(s.created_at)),
     h('td', { class: 'nowrap' }, formatTime(s.last_seen)),
-    h('td', { class: 'actions' }, s.current ? h('span', { class: 'tag' }, 'this browser') : end));
+    h('td', { class: 'actions' }, s.current ? h('span', { class: 'tag' }, t('account.this_browser')) : end));
 }

@@ -7,8 +7,9 @@ import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { openDialog } from '../dialog.js';
 import { field } from '../forms.js';
-import { STATUSES, plural, countText } from '../event_labels.js';
+import { STATUSES, statusName, plural, countText } from '../event_labels.js';
 import { openFilterDialog } from './filter_dialog.js';
+import { t, tParts } from '../i18n.js';
 
 const COMMENT_MAX = 1000;
 
@@ -21,25 +22,25 @@ const COMMENT_MAX = 1000;
  */
 export function openStatusDialog({ address, count, group, groupName, done }) {
   const status = h('select', { id: 'attacker-status-value', name: 'status' },
-    Object.entries(STATUSES).map(([v, label]) => h('option', { value: v }, label)));
+    Object.keys(STATUSES).map((v) => h('option', { value: v }, statusName(v))));
   status.value = '2';
   const comment = h('textarea', { id: 'attacker-status-comment', name: 'comment', rows: 3, maxlength: COMMENT_MAX });
   const counter = h('span', { class: 'counter' });
   const count_ = () => replace(counter, `${countText(comment.value.length)} / ${countText(COMMENT_MAX)}`);
   comment.addEventListener('input', count_);
   count_();
-  const where = group ? ` in the group ${groupName || `#${group}`}` : ' in every group you can see';
+  const where = group ? t('attackers.in_group', { group: groupName || `#${group}` }) : t('attackers.in_every_group');
 
   openDialog({
-    title: `Set the status of all events from ${address}`,
+    title: t('attackers.status_title', { address }),
     body: [
       h('p', { class: 'notice', id: 'attacker-status-count' },
-        `This changes ${plural(count, 'live event')} from `, h('span', { class: 'mono' }, address), `${where}, on every page and of every status.`),
-      field('New status', status, 'status'),
-      field('Comment', comment, 'comment', 'Optional. Leave empty to keep each event’s comment.'),
+        tParts('attackers.status_changes', { events: plural(count, 'count.live_events'), address: h('span', { class: 'mono' }, address), where })),
+      field(t('attackers.new_status'), status, 'status'),
+      field(t('events.comment'), comment, 'comment', t('attackers.comment_hint')),
       counter,
     ],
-    submit: { label: `Set status of ${plural(count, 'event')}`, id: 'attacker-status-save' },
+    submit: { label: t('attackers.status_submit', { events: plural(count, 'count.events') }), id: 'attacker-status-save' },
     testid: 'attacker-status-dialog',
     async onSubmit() {
       const filter = { source: address };
@@ -47,7 +48,7 @@ export function openStatusDialog({ address, count, group, groupName, done }) {
       const req = { filter, status: Number(status.value) };
       if (comment.value.trim() !== '') req.comment = comment.value;
       const res = await api.patch('/events', req);
-      done(`${plural(res.updated ?? 0, 'event')} from ${address} set to ${STATUSES[status.value]}.`);
+      done(t('attackers.status_done', { events: plural(res.updated ?? 0, 'count.events'), address, status: statusName(status.value) }));
     },
   });
 }
@@ -72,8 +73,8 @@ export async function openSourceFilterDialog({ address, group, sensorIds, done }
     groups: groups.slice().sort((a, b) => a.name.localeCompare(b.name)),
     prefill: {
       group: pre,
-      name: `Source ${address}`.slice(0, 64),
-      description: `Created from the attacker page of ${address}.`,
+      name: t('attackers.rule_name', { address }).slice(0, 64),
+      description: t('attackers.rule_description', { address }),
       conditions: [{ attribute: 'source', value: address }],
     },
     done,

@@ -15,6 +15,7 @@ import { timelineChart, STACK } from '../chart.js';
 import { mixBar } from './attackers_table.js';
 import { topList } from './overview_lists.js';
 import { openStatusDialog, openSourceFilterDialog } from './attacker_actions.js';
+import { t, tParts } from '../i18n.js';
 
 const DAY_MS = 86400e3;
 // The API answers at most 400 days at a time; "whole activity" keeps to the newest 399.
@@ -25,12 +26,12 @@ export async function render(view, ctx) {
   const address = addressOf(location.hash);
   const title = byId('page-title');
   if (!address) {
-    replace(view, h('p', { class: 'notice danger', role: 'alert' }, 'This is not an IP address. ',
-      h('a', { href: href('attackers') }, 'Back to the attackers')));
+    replace(view, h('p', { class: 'notice danger', role: 'alert' }, t('attacker.not_ip'), ' ',
+      h('a', { href: href('attackers') }, t('attacker.back'))));
     return;
   }
-  replace(title, 'Attacker ', h('span', { class: 'mono' }, address));
-  document.title = `Attacker ${address} · HoneySens`;
+  replace(title, tParts('attacker.title', { address: h('span', { class: 'mono' }, address) }));
+  document.title = `${t('attacker.title', { address })} · HoneySens`;
 
   const period = newPeriod('attacker', hashQuery(), { fallback: 'active', extras: ['active'] });
   const canEdit = ctx.session.user.role >= ROLE_MANAGER;
@@ -38,13 +39,13 @@ export async function render(view, ctx) {
   const error = h('p', { id: 'attacker-error', class: 'notice danger', role: 'alert', hidden: true });
   const notice = h('p', { id: 'attacker-notice', class: 'notice success', role: 'status', hidden: true });
   const bar = periodBar(period, () => { pushHash(path, hashParams(period)); refresh(); });
-  const facts = h('div', { class: 'panel-body' }, h('p', { class: 'muted' }, 'Loading…'));
-  const showEvents = h('a', { id: 'attacker-events', class: 'btn small', href: eventsHref({ source: address, status: 'all' }) }, 'Show events');
-  const setStatus = canEdit ? h('button', { type: 'button', id: 'attacker-set-status', class: 'btn small', disabled: true }, 'Set status of all its events…') : null;
-  const addFilter = canEdit ? h('button', { type: 'button', id: 'attacker-create-filter', class: 'btn small' }, 'Create filter rule…') : null;
-  const chartHead = h('h2', { id: 'attacker-timeline-head' }, 'Timeline');
+  const facts = h('div', { class: 'panel-body' }, h('p', { class: 'muted' }, t('app.loading')));
+  const showEvents = h('a', { id: 'attacker-events', class: 'btn small', href: eventsHref({ source: address, status: 'all' }) }, t('attacker.show_events'));
+  const setStatus = canEdit ? h('button', { type: 'button', id: 'attacker-set-status', class: 'btn small', disabled: true }, t('attacker.set_status')) : null;
+  const addFilter = canEdit ? h('button', { type: 'button', id: 'attacker-create-filter', class: 'btn small' }, t('attacker.create_filter')) : null;
+  const chartHead = h('h2', { id: 'attacker-timeline-head' }, t('overview.timeline'));
   const chart = timelineChart({
-    label: `Events from ${address}`,
+    label: t('attacker.events_from', { address }),
     onSelect: (from, to) => { location.hash = eventsHref({ source: address, status: 'all', ...spanParams(from, to), group: period.group }); },
   });
   const creds = h('div', { class: 'cred-body' });
@@ -78,7 +79,7 @@ export async function render(view, ctx) {
       }
     } catch (err) {
       if (stale() || err.status === 401 || err.code === 'password_change_required') return;
-      replace(error, `The attacker could not be loaded: ${err.message}`);
+      replace(error, t('attacker.load_failed', { message: err.message }));
       error.hidden = false;
       return;
     }
@@ -98,13 +99,14 @@ export async function render(view, ctx) {
     rest.hidden = !a;
     if (!a) {
       replace(facts, h('p', { class: 'notice', id: 'attacker-none' },
-        `No live events from ${address} in the groups shown. `, h('a', { href: href('attackers') }, 'Back to the attackers')));
+        t('attacker.none', { address }), ' ', h('a', { href: href('attackers') }, t('attacker.back'))));
       return;
     }
     replace(facts, factList(a, address, group));
     const timeline = detail?.timeline || [];
     const n = timeline.reduce((sum, b) => sum + Object.values(b.counts || {}).reduce((x, y) => x + y, 0), 0);
-    replace(chartHead, 'Timeline ', h('span', { class: 'muted head-note' }, `${plural(n, 'event')} in ${periodLabel(period)}`));
+    replace(chartHead, t('overview.timeline'), ' ', h('span', { class: 'muted head-note' },
+      t('attacker.chart_note', { events: plural(n, 'count.events'), period: periodLabel(period) })));
     chart.update(timeline, timeline.length > 1 && new Date(timeline[1].t) - new Date(timeline[0].t) > 3600e3 ? 'day' : 'hour');
     const span = detail ? spanParams(detail.period.from, detail.period.to) : {};
     const params = { source: address, ...span, group };
@@ -113,7 +115,7 @@ export async function render(view, ctx) {
     replace(paths, topList('paths', 'path', detail?.paths || [], params));
     sample.hidden = !detail?.partial;
     replace(sample, detail?.partial
-      ? `Credentials, commands and paths are taken from the newest ${countText(detail.sampled)} events of the period.` : '');
+      ? t('attacker.sampled', { count: detail.sampled }) : '');
   }
 
   function announce(message) {
@@ -137,34 +139,34 @@ export async function render(view, ctx) {
     addFilter.addEventListener('click', () => {
       openSourceFilterDialog({
         address, group: period.group, sensorIds: (attacker?.sensors || []).map((s) => s.id),
-        done: async (message) => announce(h('span', null, message, ' ', h('a', { href: href('filters') }, 'Show filter rules'))),
-      }).catch((err) => { replace(error, `The filter rule dialog could not be opened: ${err.message}`); error.hidden = false; });
+        done: async (message) => announce(h('span', null, message, ' ', h('a', { href: href('filters') }, t('details.show_rules')))),
+      }).catch((err) => { replace(error, t('attacker.filter_failed', { message: err.message })); error.hidden = false; });
     });
   }
 
   view.append(
-    h('section', { class: 'panel overview-toolbar', 'aria-label': 'Period' },
-      h('a', { class: 'back-link', href: href('attackers') }, '‹ All attackers'), bar.node),
+    h('section', { class: 'panel overview-toolbar', 'aria-label': t('period.period') },
+      h('a', { class: 'back-link', href: href('attackers') }, t('attacker.all')), bar.node),
     notice,
     error,
     h('section', { class: 'panel', id: 'attacker-summary', 'aria-labelledby': 'attacker-summary-head' },
-      h('header', { class: 'panel-head' }, h('h2', { id: 'attacker-summary-head' }, 'All its live events'),
+      h('header', { class: 'panel-head' }, h('h2', { id: 'attacker-summary-head' }, t('attacker.live_events')),
         h('div', { class: 'panel-tools' }, showEvents, setStatus, addFilter)),
       facts),
     rest);
   rest.append(
     h('section', { class: 'panel timeline-panel', 'aria-labelledby': 'attacker-timeline-head' },
       h('header', { class: 'panel-head' }, chartHead,
-        h('span', { class: 'muted small head-hint' }, 'Click a bar or drag across bars to list those events')),
+        h('span', { class: 'muted small head-hint' }, t('overview.chart_hint'))),
       h('div', { class: 'panel-body' }, chart.node)),
     sample,
     h('div', { class: 'attacker-grid' },
       h('section', { class: 'panel top-list cred-panel', id: 'attacker-credentials', 'aria-labelledby': 'cred-head' },
-        h('header', { class: 'panel-head' }, h('h2', { id: 'cred-head' }, 'Credentials tried')), creds),
+        h('header', { class: 'panel-head' }, h('h2', { id: 'cred-head' }, t('attacker.credentials'))), creds),
       h('section', { class: 'panel top-list', id: 'attacker-commands', 'aria-labelledby': 'cmd-head' },
-        h('header', { class: 'panel-head' }, h('h2', { id: 'cmd-head' }, 'Commands run')), commands),
+        h('header', { class: 'panel-head' }, h('h2', { id: 'cmd-head' }, t('top.commands'))), commands),
       h('section', { class: 'panel top-list', id: 'attacker-paths', 'aria-labelledby': 'paths-head' },
-        h('header', { class: 'panel-head' }, h('h2', { id: 'paths-head' }, 'HTTP paths')), paths)));
+        h('header', { class: 'panel-head' }, h('h2', { id: 'paths-head' }, t('filter.chip_path'))), paths)));
 
   keepFresh(ctx.signal, refresh);
   groups = await api.get('/groups').then((r) => r.items || []).catch(() => []);
@@ -209,36 +211,37 @@ function factList(a, address, group) {
   const item = (label, ...value) => [h('dt', null, label), h('dd', null, value)];
   const classes = STACK.filter((c) => Number(a.classifications?.[c]) > 0);
   return h('dl', { class: 'props attacker-props', id: 'attacker-facts' },
-    item('First seen', formatTime(a.first_seen)),
-    item('Last seen', formatTime(a.last_seen)),
-    item('Events', link({}, countText(a.events), 'Show all its events'),
-      a.new_events ? [' (', link({ status: '0' }, `${countText(a.new_events)} New`, 'Show its New events'), ')'] : ' (none New)'),
-    item('Classification', mixBar(a.classifications), h('span', { class: 'fact-tags' }, classes.map((c) =>
+    item(t('attackers.first_seen'), formatTime(a.first_seen)),
+    item(t('attackers.last_seen'), formatTime(a.last_seen)),
+    item(t('page.events'), link({}, countText(a.events), t('attacker.show_all')),
+      a.new_events ? [' (', link({ status: '0' }, t('attacker.new_count', { count: a.new_events }), t('attacker.show_new')), ')']
+        : ` ${t('attacker.none_new')}`),
+    item(t('events.col_classification'), mixBar(a.classifications), h('span', { class: 'fact-tags' }, classes.map((c) =>
       link({ classification: String(c) }, [classificationTag(c), ` ${countText(a.classifications[c])}`], null)))),
-    item('Services', tagLinks(a.services, (v) => link({ service: v.value }, [h('span', { class: 'tag' }, v.value), ` ${countText(v.count)}`]))),
-    item('Target ports', tagLinks(a.ports, (v) => link({ target_port: v.value }, [h('span', { class: 'mono' }, v.value), ` (${countText(v.count)})`]))),
-    item('Sensors', tagLinks(a.sensors, (s) => link({ sensor: String(s.id) }, `${s.name || `#${s.id}`} (${countText(s.events)})`))),
-    item('Logins', `${countText(a.logins_tried)} tried, ${countText(a.logins_accepted)} accepted`),
-    item('Commands', countText(a.commands)));
+    item(t('top.services'), tagLinks(a.services, (v) => link({ service: v.value }, [h('span', { class: 'tag' }, v.value), ` ${countText(v.count)}`]))),
+    item(t('top.ports'), tagLinks(a.ports, (v) => link({ target_port: v.value }, [h('span', { class: 'mono' }, v.value), ` (${countText(v.count)})`]))),
+    item(t('page.sensors'), tagLinks(a.sensors, (s) => link({ sensor: String(s.id) }, `${s.name || `#${s.id}`} (${countText(s.events)})`))),
+    item(t('attackers.logins'), t('attackers.logins_text', { tried: a.logins_tried || 0, accepted: a.logins_accepted || 0 })),
+    item(t('attackers.commands'), countText(a.commands)));
 }
 
 function tagLinks(list, one) {
-  if (!list || !list.length) return h('span', { class: 'muted' }, 'none');
+  if (!list || !list.length) return h('span', { class: 'muted' }, t('attackers.none'));
   return h('span', { class: 'fact-tags' }, list.map(one));
 }
 
 /** credentialTable lists the user/password pairs tried; both values link to the events that tried them. */
 function credentialTable(list, params) {
-  if (!list.length) return h('p', { class: 'muted top-empty' }, 'No logins in this period.');
+  if (!list.length) return h('p', { class: 'muted top-empty' }, t('attacker.no_logins'));
   const cell = (key, value) => h('td', { class: 'mono clip' },
     h('a', { href: eventsHref({ status: 'all', ...params, [key]: value }), title: value },
-      value === '' ? h('span', { class: 'muted' }, '(empty)') : value));
+      value === '' ? h('span', { class: 'muted' }, t('top.empty')) : value));
   return h('div', { class: 'table-wrap' }, h('table', { class: 'table creds' },
-    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'User name'), h('th', { scope: 'col' }, 'Password'),
-      h('th', { scope: 'col' }, 'Result'), h('th', { scope: 'col', class: 'num' }, 'Tries'))),
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('login.username')), h('th', { scope: 'col' }, t('login.password')),
+      h('th', { scope: 'col' }, t('attacker.result')), h('th', { scope: 'col', class: 'num' }, t('attacker.tries')))),
     h('tbody', null, list.map((c) => h('tr', { 'data-user': c.user },
       cell('username', c.user),
       cell('password', c.password),
-      h('td', null, h('span', { class: `pill ${c.accepted ? 'cred-ok' : 'cred-no'}` }, c.accepted ? 'accepted' : 'rejected')),
+      h('td', null, h('span', { class: `pill ${c.accepted ? 'cred-ok' : 'cred-no'}` }, c.accepted ? t('attacker.accepted') : t('attacker.rejected'))),
       h('td', { class: 'num' }, countText(c.count)))))));
 }

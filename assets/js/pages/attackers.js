@@ -12,6 +12,7 @@ import { hashQuery, writeHash, pagingParams, pagingFromHash } from '../links.js'
 import { newPeriod, periodBar, hashParams, periodRange } from '../period.js';
 import { keepFresh } from '../page_live.js';
 import { attackersTable } from './attackers_table.js';
+import { t } from '../i18n.js';
 
 const PAGE_SIZE = 50;
 const SEARCH_DELAY_MS = 400;
@@ -32,7 +33,7 @@ export async function render(view, ctx) {
   const bar = periodBar(period, () => firstPage());
   const search = h('input', {
     id: 'attackers-search', type: 'search', autocomplete: 'off', spellcheck: 'false', value: state.q,
-    placeholder: '192.0.2.7 or 192.0.2.0/24', 'aria-describedby': 'attackers-search-error',
+    placeholder: t('attackers.search_placeholder'), 'aria-describedby': 'attackers-search-error',
   });
   const searchError = h('span', { id: 'attackers-search-error', class: 'field-error', hidden: true });
   const table = attackersTable(state, {
@@ -47,8 +48,8 @@ export async function render(view, ctx) {
     linkParams: () => ({ group: period.group }),
   });
   const total = h('span', { id: 'attackers-total', role: 'status' });
-  const prev = h('button', { type: 'button', id: 'attackers-prev', class: 'btn small' }, '‹ Previous');
-  const next = h('button', { type: 'button', id: 'attackers-next', class: 'btn small' }, 'Next ›');
+  const prev = h('button', { type: 'button', id: 'attackers-prev', class: 'btn small' }, t('pager.previous'));
+  const next = h('button', { type: 'button', id: 'attackers-next', class: 'btn small' }, t('pager.next'));
   let seq = 0;
   let lastJSON = '';
 
@@ -99,7 +100,7 @@ export async function render(view, ctx) {
         paint();
         return;
       }
-      replace(error, `The attackers could not be loaded: ${err.message}`);
+      replace(error, t('attackers.load_failed', { message: err.message }));
       error.hidden = false;
       return;
     }
@@ -119,7 +120,7 @@ export async function render(view, ctx) {
     table.render();
     const { items, total: n } = state.page;
     const first = (state.cursors.length - 1) * PAGE_SIZE + 1;
-    replace(total, items.length ? `${countText(first)}–${countText(first + items.length - 1)} of ${countText(n)}` : `0 of ${countText(n)}`);
+    replace(total, items.length ? t('pager.range', { first, last: first + items.length - 1, of: countText(n) }) : t('pager.range_empty', { of: countText(n) }));
     prev.disabled = state.cursors.length <= 1;
     next.disabled = !state.page.next_cursor;
   }
@@ -154,17 +155,17 @@ export async function render(view, ctx) {
   ctx.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
 
   view.append(
-    h('section', { class: 'panel overview-toolbar', 'aria-label': 'Period and search' },
+    h('section', { class: 'panel overview-toolbar', 'aria-label': t('attackers.toolbar') },
       bar.node,
       h('div', { class: 'period-field attackers-search' },
-        h('label', { for: search.id }, 'Address or network'), search, searchError)),
+        h('label', { for: search.id }, t('attackers.search')), search, searchError)),
     error,
-    h('section', { class: 'panel events-panel', 'aria-label': 'Attackers' },
+    h('section', { class: 'panel events-panel', 'aria-label': t('page.attackers') },
       table.node,
       h('footer', { class: 'panel-foot' }, h('div', { class: 'pager' }, total,
         h('div', { class: 'pager-controls' }, prev, next)))),
     h('p', { class: 'muted small' },
-      'The figures count all live events of an address in the groups shown; the period chooses which addresses are listed (those active in it).'));
+      t('attackers.legend')));
   paint();
 
   keepFresh(ctx.signal, () => load({ live: true }));

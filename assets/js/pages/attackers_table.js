@@ -5,21 +5,22 @@
 
 import { h, replace } from '../dom.js';
 import { formatShort, formatTime } from '../format.js';
-import { CLASSIFICATIONS, countText, plural } from '../event_labels.js';
+import { classificationName, countText, plural } from '../event_labels.js';
 import { attackerHref, eventsHref } from '../links.js';
 import { STACK } from '../chart.js';
+import { t } from '../i18n.js';
 
-// Sortable columns: the API's sort key (or null) and the header label.
+// Sortable columns: the API's sort key (or null), the header label's key, a class and a title's key.
 const COLUMNS = [
-  ['source', 'Source'],
-  ['first_seen', 'First seen'],
-  ['last_seen', 'Last seen'],
-  ['events', 'Events', 'num'],
-  [null, 'Classification'],
-  [null, 'Services and ports'],
-  [null, 'Sensors'],
-  [null, 'Logins', 'num', 'Login attempts: tried / accepted by the honeypot'],
-  [null, 'Commands', 'num', 'Commands run in the honeypots’ shells'],
+  ['source', 'events.col_source'],
+  ['first_seen', 'attackers.first_seen'],
+  ['last_seen', 'attackers.last_seen'],
+  ['events', 'page.events', 'num'],
+  [null, 'events.col_classification'],
+  [null, 'attackers.services_ports'],
+  [null, 'page.sensors'],
+  [null, 'attackers.logins', 'num', 'attackers.logins_title'],
+  [null, 'attackers.commands', 'num', 'attackers.commands_title'],
 ];
 
 /**
@@ -28,9 +29,9 @@ const COLUMNS = [
  */
 export function attackersTable(state, on) {
   const heads = COLUMNS.map(([key, label, cls, title]) => {
-    if (!key) return h('th', { scope: 'col', class: cls || null, title }, label);
+    if (!key) return h('th', { scope: 'col', class: cls || null, title: title && t(title) }, t(label));
     const th = h('th', { scope: 'col', class: `sortable ${cls || ''}`, 'data-sort': key },
-      h('button', { type: 'button', class: 'sort-btn' }, label, h('span', { class: 'sort-arrow', 'aria-hidden': 'true' })));
+      h('button', { type: 'button', class: 'sort-btn' }, t(label), h('span', { class: 'sort-arrow', 'aria-hidden': 'true' })));
     th.addEventListener('click', () => on.sort(key));
     return th;
   });
@@ -55,8 +56,8 @@ export function attackersTable(state, on) {
     const items = state.page.items;
     replace(body, items.length ? items.map((a) => row(a, on.linkParams())) : h('tr', { class: 'empty-row' },
       h('td', { colspan: COLUMNS.length },
-        h('div', { class: 'strong' }, state.loaded ? 'No attackers match.' : 'Loading…'),
-        state.loaded ? h('div', { class: 'muted' }, 'Try a longer period or another address.') : null)));
+        h('div', { class: 'strong' }, state.loaded ? t('attackers.none_match') : t('app.loading')),
+        state.loaded ? h('div', { class: 'muted' }, t('attackers.try_other')) : null)));
   }
 
   return { node, render };
@@ -65,23 +66,23 @@ export function attackersTable(state, on) {
 function row(a, params) {
   const link = attackerHref(a.source, params);
   return h('tr', { 'data-source': a.source, 'data-href': link, class: 'clickable' },
-    h('td', { class: 'mono source' }, h('a', { href: link, title: `Attacker details of ${a.source}` }, a.source)),
+    h('td', { class: 'mono source' }, h('a', { href: link, title: t('top.attacker_details_of', { address: a.source }) }, a.source)),
     h('td', { class: 'when', title: formatTime(a.first_seen) }, formatShort(a.first_seen)),
     h('td', { class: 'when', title: formatTime(a.last_seen) }, formatShort(a.last_seen)),
     h('td', { class: 'num' },
       h('div', null, countText(a.events)),
       a.new_events ? h('a', {
         class: 'new-count', href: eventsHref({ source: a.source, status: '0', group: params.group }),
-        title: `Show its ${plural(a.new_events, 'New event')}`,
-      }, `${countText(a.new_events)} new`) : null),
+        title: t('attackers.show_new', { events: plural(a.new_events, 'count.new_events') }),
+      }, t('attackers.new_count', { count: a.new_events })) : null),
     h('td', null, mixBar(a.classifications)),
     h('td', { class: 'svc-ports' },
       valueList(a.services, 3, (v) => v.value, 'tag'),
       valueList(a.ports, 4, (v) => v.value, 'port mono')),
     h('td', { class: 'sensors-cell' }, valueList(a.sensors, 2, (s) => s.name || `#${s.id}`, 'sensor-name')),
-    h('td', { class: 'num nowrap', title: `${countText(a.logins_tried)} tried, ${countText(a.logins_accepted)} accepted` },
+    h('td', { class: 'num nowrap', title: t('attackers.logins_text', { tried: a.logins_tried || 0, accepted: a.logins_accepted || 0 }) },
       countText(a.logins_tried),
-      a.logins_accepted ? h('span', { class: 'accepted' }, ` / ${countText(a.logins_accepted)} ok`) : null),
+      a.logins_accepted ? h('span', { class: 'accepted' }, ` / ${t('attackers.accepted_ok', { count: a.logins_accepted })}`) : null),
     h('td', { class: 'num' }, countText(a.commands)));
 }
 
@@ -92,14 +93,14 @@ function row(a, params) {
 export function mixBar(counts) {
   const parts = STACK.map((c) => [c, Number(counts?.[c]) || 0]).filter(([, n]) => n > 0);
   const total = parts.reduce((a, [, n]) => a + n, 0);
-  const text = parts.map(([c, n]) => `${CLASSIFICATIONS[c]} ${countText(n)}`).join(', ') || 'none';
+  const text = parts.map(([c, n]) => `${classificationName(c)} ${countText(n)}`).join(', ') || t('attackers.none');
   const bar = h('span', { class: 'mix', 'aria-hidden': 'true' }, parts.map(([c, n]) => {
     const seg = h('span', { class: `mix-seg sw${c}` });
     seg.style.width = `${(n / total) * 100}%`;
     return seg;
   }));
   return h('span', { class: 'mix-wrap', title: text }, bar, h('span', { class: 'sr-only' }, text),
-    h('span', { class: 'mix-main' }, parts.length ? CLASSIFICATIONS[parts.reduce((a, b) => (b[1] > a[1] ? b : a))[0]] : '—'));
+    h('span', { class: 'mix-main' }, parts.length ? classificationName(parts.reduce((a, b) => (b[1] > a[1] ? b : a))[0]) : '—'));
 }
 
 /** valueList shows the first few values of a list and "+N" for the rest; the title lists them all. */

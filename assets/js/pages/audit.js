@@ -9,6 +9,7 @@ import { formatTime, fromLocalInput, localInput } from '../format.js';
 import { errorLine, showError } from '../forms.js';
 import { hashQuery, href } from '../links.js';
 import { AUDIT_ACTIONS, AUDIT_OBJECTS, actionName, objectTypeName } from '../audit_labels.js';
+import { t } from '../i18n.js';
 
 const PAGE_SIZE = 50;
 const FILTER_KEYS = ['user', 'action', 'object_type', 'object_id', 'from', 'to'];
@@ -19,9 +20,9 @@ export async function render(view) {
   const filtered = FILTER_KEYS.some((k) => filters[k]);
   const bar = filterBar(filters);
   const body = h('tbody');
-  const more = h('button', { type: 'button', id: 'audit-more', class: 'btn' }, 'Load more');
+  const more = h('button', { type: 'button', id: 'audit-more', class: 'btn' }, t('audit.more'));
   const foot = h('div', { class: 'panel-foot', hidden: true }, more);
-  const status = h('p', { class: 'muted empty', role: 'status' }, 'Loading…');
+  const status = h('p', { class: 'muted empty', role: 'status' }, t('app.loading'));
   let cursor = null;
 
   async function loadPage() {
@@ -33,7 +34,7 @@ export async function render(view) {
     cursor = page.next_cursor || null;
     foot.hidden = !cursor;
     status.hidden = body.children.length > 0;
-    if (!status.hidden) replace(status, filtered ? 'No entries match these filters.' : 'No entries yet.');
+    if (!status.hidden) replace(status, filtered ? t('audit.none_match') : t('audit.none'));
   }
 
   more.addEventListener('click', async () => {
@@ -51,8 +52,8 @@ export async function render(view) {
   view.append(bar, h('section', { class: 'panel' },
     h('table', { class: 'table', 'data-testid': 'audit-table' },
       h('thead', null, h('tr', null,
-        h('th', null, 'Time'), h('th', null, 'User'), h('th', null, 'IP address'),
-        h('th', null, 'Action'), h('th', null, 'Object'), h('th', null, 'Detail'))),
+        h('th', null, t('events.col_time')), h('th', null, t('audit.user')), h('th', null, t('audit.ip')),
+        h('th', null, t('audit.action')), h('th', null, t('audit.object')), h('th', null, t('audit.detail')))),
       body),
     status,
     foot));
@@ -63,7 +64,7 @@ export async function render(view) {
     // A hand-edited link with a bad value: say which filter, next to it.
     if (!err.fields) throw err;
     showError(bar, err);
-    replace(status, 'Correct the filters above.');
+    replace(status, t('audit.correct_filters'));
   }
 }
 
@@ -71,16 +72,16 @@ export async function render(view) {
 function filterBar(filters) {
   const apply = (changes) => { location.hash = href('audit', { ...filters, ...changes }); };
   const user = h('input', {
-    id: 'audit-user', type: 'text', value: filters.user, list: 'audit-users', autocomplete: 'off', placeholder: 'Login or id',
+    id: 'audit-user', type: 'text', value: filters.user, list: 'audit-users', autocomplete: 'off', placeholder: t('audit.user_placeholder'),
   });
-  const action = select('audit-action', 'All actions', labelsByName(AUDIT_ACTIONS), filters.action);
-  const objectType = select('audit-object-type', 'All objects', labelsByName(AUDIT_OBJECTS), filters.object_type);
+  const action = select('audit-action', t('audit.all_actions'), labelsByName(AUDIT_ACTIONS), filters.action);
+  const objectType = select('audit-object-type', t('audit.all_objects'), labelsByName(AUDIT_OBJECTS), filters.object_type);
   const objectID = h('input', {
-    id: 'audit-object-id', type: 'number', min: 1, step: 1, value: filters.object_id, placeholder: 'Any', disabled: !filters.object_type,
+    id: 'audit-object-id', type: 'number', min: 1, step: 1, value: filters.object_id, placeholder: t('audit.any'), disabled: !filters.object_type,
   });
   const from = h('input', { id: 'audit-from', type: 'datetime-local', step: 1, value: filters.from ? localInput(filters.from) : '' });
   const to = h('input', { id: 'audit-to', type: 'datetime-local', step: 1, value: filters.to ? localInput(filters.to) : '' });
-  const reset = h('button', { type: 'button', id: 'audit-reset', class: 'btn small link' }, 'Reset filters');
+  const reset = h('button', { type: 'button', id: 'audit-reset', class: 'btn small link' }, t('filter.reset'));
   const instant = (input) => fromLocalInput(input.value)?.toISOString() || '';
 
   user.addEventListener('change', () => apply({ user: user.value.trim() }));
@@ -91,13 +92,13 @@ function filterBar(filters) {
   to.addEventListener('change', () => apply({ to: instant(to) }));
   reset.addEventListener('click', () => { location.hash = href('audit', {}); });
 
-  return h('section', { class: 'panel filters audit-filters', 'aria-label': 'Audit log filters' },
-    labelled('User', user, 'user'),
-    labelled('Action', action, 'action'),
-    labelled('Object', objectType, 'object_type'),
-    labelled('Object id', objectID, 'object_id'),
-    labelled('From', from, 'from'),
-    labelled('To', to, 'to'),
+  return h('section', { class: 'panel filters audit-filters', 'aria-label': t('audit.filters') },
+    labelled(t('audit.user'), user, 'user'),
+    labelled(t('audit.action'), action, 'action'),
+    labelled(t('audit.object'), objectType, 'object_type'),
+    labelled(t('audit.object_id'), objectID, 'object_id'),
+    labelled(t('period.from'), from, 'from'),
+    labelled(t('period.to'), to, 'to'),
     h('datalist', { id: 'audit-users' }),
     h('div', { class: 'filter-actions' }, reset),
     errorLine('audit-filter-error'));
@@ -113,8 +114,9 @@ async function fillUsers(bar) {
   }
 }
 
+/** labelsByName turns {key: catalog key} into [key, text] pairs sorted by the text. */
 function labelsByName(labels) {
-  return Object.entries(labels).sort((a, b) => a[1].localeCompare(b[1]));
+  return Object.entries(labels).map(([k, key]) => [k, t(key)]).sort((a, b) => a[1].localeCompare(b[1]));
 }
 
 function select(id, anyLabel, options, value) {
@@ -138,7 +140,7 @@ function labelled(label, control, name) {
 function auditRow(e) {
   return h('tr', { 'data-testid': 'audit-row' },
     h('td', { class: 'nowrap' }, formatTime(e.time)),
-    h('td', null, e.user ? h('a', { href: href('audit', { user: e.user }), title: 'Entries of this user' }, e.user) : '—'),
+    h('td', null, e.user ? h('a', { href: href('audit', { user: e.user }), title: t('audit.entries_of_user') }, e.user) : '—'),
     h('td', { class: 'mono' }, e.ip || '—'),
     h('td', null, h('span', { class: 'tag', title: e.action, 'data-action': e.action }, actionName(e.action))),
     h('td', null, objectCell(e)),
@@ -153,7 +155,7 @@ function objectCell(e) {
   const hasID = e.object_id !== null && e.object_id !== undefined;
   const text = [e.object_type ? objectTypeName(e.object_type) : '', e.object_name].filter(Boolean).join(' ');
   if (!hasID) return text || '—';
-  const link = h('a', { href: href('audit', { object_type: e.object_type, object_id: e.object_id }), title: 'Entries about this object' },
+  const link = h('a', { href: href('audit', { object_type: e.object_type, object_id: e.object_id }), title: t('audit.entries_of_object') },
     `#${e.object_id}`);
   return [text, text ? ' (' : '', link, text ? ')' : ''];
 }
@@ -161,7 +163,7 @@ function objectCell(e) {
 /** valueText shows one side of a change; the values come as JSON, and "" or null mean none. */
 function valueText(v) {
   if (v === null || v === undefined || v === '') return '—';
-  if (typeof v === 'boolean') return v ? 'yes' : 'no';
+  if (typeof v === 'boolean') return v ? t('common.yes') : t('common.no');
   if (Array.isArray(v)) return v.length ? v.map(valueText).join(', ') : '—';
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);

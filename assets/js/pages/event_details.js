@@ -6,10 +6,11 @@
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { openViewDialog } from '../dialog.js';
-import { formatTime, ROLE_MANAGER } from '../format.js';
+import { formatTime, wallClock, ROLE_MANAGER } from '../format.js';
 import { classificationTag, statusTag, endpoint, ongoingBadge } from '../event_labels.js';
 import * as session from '../session.js';
 import { openFilterDialog } from './filter_dialog.js';
+import { t } from '../i18n.js';
 
 const DETAIL_INFO = 0;
 const DETAIL_INTERACTION = 1;
@@ -21,12 +22,12 @@ const ONGOING_MS = 3000;
  * the full event (with details and packets) has arrived.
  */
 export async function openEventDetails(row, archived) {
-  const body = h('div', { class: 'details-body' }, h('p', { class: 'muted' }, 'Loading…'));
+  const body = h('div', { class: 'details-body' }, h('p', { class: 'muted' }, t('app.loading')));
   const dlg = openViewDialog({
     id: 'event-details',
     testid: 'event-details',
     wide: true,
-    title: [archived ? `Archived event #${row.original_id || row.id}` : `Event #${row.id}`, ' ', classificationTag(row.classification)],
+    title: [archived ? t('details.archived_title', { id: row.original_id || row.id }) : t('details.title', { id: row.id }), ' ', classificationTag(row.classification)],
     body,
     // Footer actions: "Create filter rule from this event" (managers, live events).
     actions: h('div', { id: 'details-actions', class: 'details-actions' }),
@@ -84,13 +85,13 @@ export async function openEventDetails(row, archived) {
  * the operator can remove before saving.
  */
 function createFilterButton(ev, note) {
-  const btn = h('button', { type: 'button', id: 'details-create-filter', class: 'btn' }, 'Create filter rule from this event');
+  const btn = h('button', { type: 'button', id: 'details-create-filter', class: 'btn' }, t('details.create_filter'));
   btn.addEventListener('click', async () => {
     let groups = [];
     try {
       groups = (await api.get('/groups')).items || [];
     } catch (err) {
-      replace(note, `The groups could not be loaded: ${err.message}`);
+      replace(note, t('details.groups_failed', { message: err.message }));
       note.className = 'notice danger';
       note.hidden = false;
       return;
@@ -100,12 +101,12 @@ function createFilterButton(ev, note) {
       groups,
       prefill: {
         group: group ?? null,
-        name: `Event ${ev.id} noise`,
-        description: `Created from event #${ev.id}.`,
+        name: t('details.rule_name', { id: ev.id }),
+        description: t('details.rule_description', { id: ev.id }),
         conditions: eventConditions(ev),
       },
       done: async (message) => {
-        replace(note, message, ' ', h('a', { href: '#/filters' }, 'Show filter rules'));
+        replace(note, message, ' ', h('a', { href: '#/filters' }, t('details.show_rules')));
         note.className = 'notice success';
         note.hidden = false;
       },
@@ -134,12 +135,12 @@ function detailsContent(ev) {
   const interaction = details.filter((d) => d.type === DETAIL_INTERACTION);
   return [
     propsList(ev),
-    section('details-info', 'Additional information', info.length,
+    section('details-info', t('details.info'), info.length,
       h('ul', { class: 'info-list' }, info.map((d) => h('li', null, d.data)))),
-    section('details-interaction', 'Sensor interaction', interaction.length,
+    section('details-interaction', t('details.interaction'), interaction.length,
       h('div', { class: 'log', role: 'log' }, interaction.map((d) =>
         h('div', { class: 'log-line' }, h('span', { class: 'log-time' }, clock(d.timestamp)), '  ', d.data)))),
-    section('details-packets', 'Packet overview', packets.length, packetTable(packets)),
+    section('details-packets', t('details.packets'), packets.length, packetTable(packets)),
   ];
 }
 
@@ -148,48 +149,49 @@ function propsList(ev) {
   const item = (label, value, cls) => [h('dt', null, label), h('dd', { class: cls || null }, value)];
   const name = (ref) => (ref && typeof ref === 'object' ? ref.name : ref) || '—';
   return h('dl', { class: 'props event-props', id: 'details-summary' },
-    item('Time', formatTime(ev.timestamp)),
-    item('Status', statusTag(ev.status)),
-    item('Sensor', name(ev.sensor)),
-    item('Group', name(ev.group)),
-    item('Service', ev.service || '—', 'mono'),
-    item('Classification', classificationTag(ev.classification)),
-    item('Source', endpoint(ev.source, ev.source_port), 'mono'),
-    item('Target', endpoint(ev.target, ev.target_port), 'mono'),
-    item('Protocol', ev.protocol ? ev.protocol.toUpperCase() : '—'),
-    item('Modified', ev.modified_at ? formatTime(ev.modified_at) : '—'),
-    item('Summary', ev.summary || '—', 'span-all'),
-    item('Comment', ev.comment || '—', ev.comment ? 'span-all pre-line' : 'span-all muted'));
+    item(t('events.col_time'), formatTime(ev.timestamp)),
+    item(t('events.col_status'), statusTag(ev.status)),
+    item(t('events.col_sensor'), name(ev.sensor)),
+    item(t('events.col_group'), name(ev.group)),
+    item(t('details.service'), ev.service || '—', 'mono'),
+    item(t('events.col_classification'), classificationTag(ev.classification)),
+    item(t('events.col_source'), endpoint(ev.source, ev.source_port), 'mono'),
+    item(t('details.target'), endpoint(ev.target, ev.target_port), 'mono'),
+    item(t('details.protocol'), ev.protocol ? ev.protocol.toUpperCase() : '—'),
+    item(t('details.modified'), ev.modified_at ? formatTime(ev.modified_at) : '—'),
+    item(t('details.summary'), ev.summary || '—', 'span-all'),
+    item(t('events.comment'), ev.comment || '—', ev.comment ? 'span-all pre-line' : 'span-all muted'));
 }
 
 /** section is a collapsible block (open by default) that says "None" when empty. */
 function section(id, title, count, content) {
   return h('details', { id, class: 'disclosure', open: true },
     h('summary', null, title, h('span', { class: 'count-badge' }, count)),
-    h('div', { class: 'disclosure-body' }, count ? content : h('p', { class: 'muted none' }, 'None')));
+    h('div', { class: 'disclosure-body' }, count ? content : h('p', { class: 'muted none' }, t('details.none'))));
 }
 
 function packetTable(packets) {
   return h('table', { class: 'table packets' },
     h('thead', null, h('tr', null,
-      h('th', null, 'Time'), h('th', null, 'Protocol'), h('th', { class: 'num' }, 'Port'),
-      h('th', null, 'Flags'), h('th', null, 'Payload'))),
+      h('th', null, t('events.col_time')), h('th', null, t('details.protocol')), h('th', { class: 'num' }, t('details.port')),
+      h('th', null, t('details.flags')), h('th', null, t('details.payload')))),
     h('tbody', null, packets.map((p) => h('tr', null,
       h('td', { class: 'nowrap mono' }, clock(p.timestamp)),
       h('td', null, p.protocol ? p.protocol.toUpperCase() : '—'),
       h('td', { class: 'num mono' }, p.port ?? '—'),
       h('td', { class: 'mono' }, p.flags || '—'),
       h('td', { class: 'payload-cell' },
-        p.payload_text ? h('pre', { class: 'payload' }, p.payload_text) : h('span', { class: 'muted' }, 'no payload'),
-        p.payload_size ? h('div', { class: 'hint' }, `${p.payload_size} bytes`) : null)))));
+        p.payload_text ? h('pre', { class: 'payload' }, p.payload_text) : h('span', { class: 'muted' }, t('details.no_payload')),
+        p.payload_size ? h('div', { class: 'hint' }, t('details.bytes', { count: p.payload_size })) : null)))));
 }
 
 const pad = (n) => String(n).padStart(2, '0');
 
-/** clock shows HH:MM:SS in local time; the date is in the event's own time. */
+/** clock shows HH:MM:SS in the user's zone; the date and zone are in the event's own time. */
 function clock(ts) {
   if (!ts) return '--:--:--';
   const d = new Date(ts);
   if (Number.isNaN(d.getTime())) return String(ts);
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const w = wallClock(d);
+  return `${pad(w.getUTCHours())}:${pad(w.getUTCMinutes())}:${pad(w.getUTCSeconds())}`;
 }

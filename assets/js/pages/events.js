@@ -19,6 +19,7 @@ import { eventsTable, pager } from './events_table.js';
 import { bulkBar, scopeMenu } from './events_bulk.js';
 import { openEditDialog, openRemoveDialog } from './events_dialogs.js';
 import { openEventDetails } from './event_details.js';
+import { t } from '../i18n.js';
 
 // How long the success line stays after an edit or removal.
 const NOTICE_MS = 6000;
@@ -65,7 +66,7 @@ export async function render(view, ctx) {
     },
     details: (e) => openEventDetails(e, isArchive(state)),
     edit: (e) => act.edit({ ids: [e.id], event: e }),
-    remove: (e) => act.remove({ ids: [e.id], label: `event #${e.original_id || e.id}` }),
+    remove: (e) => act.remove({ ids: [e.id], label: t('events.event_no', { id: e.original_id || e.id }) }),
   });
   const bulk = bulkBar(state, act);
   const scope = scopeMenu(state, act);
@@ -82,7 +83,7 @@ export async function render(view, ctx) {
   }, scope.node, densityToggle());
   const error = h('p', { class: 'notice danger', role: 'alert', hidden: true });
   const archiveNote = h('p', { class: 'notice', hidden: true },
-    'Archived events are read-only: their status and comment cannot be changed. Removing them is permanent.');
+    t('events.archive_note'));
 
   /** paint re-renders everything that depends on state (not the filter inputs). */
   function paint(fresh) {
@@ -131,7 +132,7 @@ export async function render(view, ctx) {
         load();
         return;
       }
-      replace(error, `The events could not be loaded: ${err.message}`);
+      replace(error, t('events.load_failed', { message: err.message }));
       error.hidden = false;
       return;
     }
@@ -195,7 +196,7 @@ export async function render(view, ctx) {
     notice,
     error,
     archiveNote,
-    h('section', { class: 'panel events-panel', 'aria-label': 'Events' },
+    h('section', { class: 'panel events-panel', 'aria-label': t('page.events') },
       table.node,
       bulk.node,
       h('footer', { class: 'panel-foot' }, paging.node)));
@@ -207,8 +208,8 @@ export async function render(view, ctx) {
 function densityToggle() {
   const b = h('button', {
     type: 'button', id: 'density-toggle', class: 'btn small density-toggle', 'aria-pressed': String(isCompact()),
-    title: 'Show more rows on the screen: smaller spacing, one line per event',
-  }, 'Compact rows');
+    title: t('events.compact_title'),
+  }, t('events.compact'));
   b.addEventListener('click', () => {
     const on = !isCompact();
     setCompact(on);

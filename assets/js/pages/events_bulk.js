@@ -7,16 +7,17 @@
 // downloads it with the session cookie like any other file.
 
 import { h, replace } from '../dom.js';
-import { countText, plural } from '../event_labels.js';
+import { plural } from '../event_labels.js';
 import { exportUrl, mayEdit } from './events_query.js';
+import { t } from '../i18n.js';
 
 /** bulkBar returns {node, render()}; it is hidden while nothing is selected. */
 export function bulkBar(state, act) {
   const count = h('span', { class: 'bulk-count', role: 'status' });
-  const exp = h('a', { id: 'bulk-export', class: 'btn small', download: 'events.csv' }, 'Export CSV');
-  const edit = h('button', { type: 'button', id: 'bulk-edit', class: 'btn small' }, 'Edit');
-  const remove = h('button', { type: 'button', id: 'bulk-remove', class: 'btn small danger-text' }, 'Remove');
-  const clear = h('button', { type: 'button', id: 'bulk-clear', class: 'btn small link' }, 'Clear selection');
+  const exp = h('a', { id: 'bulk-export', class: 'btn small', download: 'events.csv' }, t('bulk.export'));
+  const edit = h('button', { type: 'button', id: 'bulk-edit', class: 'btn small' }, t('common.edit'));
+  const remove = h('button', { type: 'button', id: 'bulk-remove', class: 'btn small danger-text' }, t('bulk.remove'));
+  const clear = h('button', { type: 'button', id: 'bulk-clear', class: 'btn small link' }, t('bulk.clear'));
   const ids = () => [...state.selected].sort((a, b) => a - b);
 
   edit.addEventListener('click', () => act.edit({ ids: ids() }));
@@ -30,7 +31,7 @@ export function bulkBar(state, act) {
     const n = state.selected.size;
     node.hidden = n === 0;
     if (!n) return;
-    replace(count, `${countText(n)} selected`);
+    replace(count, t('bulk.selected', { count: n }));
     exp.href = exportUrl(state, ids());
     edit.hidden = !mayEdit(state);
     remove.hidden = !state.canEdit;
@@ -44,20 +45,20 @@ export function scopeMenu(state, act) {
   const button = h('button', {
     type: 'button', id: 'scope-menu', class: 'btn small',
     'aria-haspopup': 'menu', 'aria-expanded': 'false',
-  }, 'Actions for…', h('span', { class: 'caret', 'aria-hidden': 'true' }));
+  }, t('bulk.actions_for'), h('span', { class: 'caret', 'aria-hidden': 'true' }));
   const pageHead = h('div', { class: 'menu-head' });
   const allHead = h('div', { class: 'menu-head' });
-  const pageExport = menuLink('scope-page-export', 'Export CSV');
-  const allExport = menuLink('scope-all-export', 'Export CSV');
+  const pageExport = menuLink('scope-page-export', t('bulk.export'));
+  const allExport = menuLink('scope-all-export', t('bulk.export'));
   const pageIds = () => state.page.items.map((e) => e.id);
 
   const editors = [
-    menuButton('scope-page-edit', 'Edit…', () => act.edit({ ids: pageIds() })),
-    menuButton('scope-all-edit', 'Edit…', () => act.edit({ all: true })),
+    menuButton('scope-page-edit', t('bulk.edit_more'), () => act.edit({ ids: pageIds() })),
+    menuButton('scope-all-edit', t('bulk.edit_more'), () => act.edit({ all: true })),
   ];
   const removers = [
-    menuButton('scope-page-remove', 'Remove…', () => act.remove({ ids: pageIds() })),
-    menuButton('scope-all-remove', 'Remove…', () => act.remove({ all: true })),
+    menuButton('scope-page-remove', t('bulk.remove_more'), () => act.remove({ ids: pageIds() })),
+    menuButton('scope-all-remove', t('bulk.remove_more'), () => act.remove({ all: true })),
   ];
   const menu = h('div', { class: 'menu', role: 'menu', hidden: true },
     pageHead, pageExport, editors[0], removers[0],
@@ -71,8 +72,8 @@ export function scopeMenu(state, act) {
   const onKey = (ev) => { if (ev.key === 'Escape') { close(); button.focus(); } };
   function open() {
     const items = state.page.items.length;
-    replace(pageHead, `Current page (${plural(items, 'event')})`);
-    replace(allHead, `All pages (${plural(state.page.total, 'event')})`);
+    replace(pageHead, t('bulk.current_page', { events: plural(items, 'count.events') }));
+    replace(allHead, t('bulk.all_pages', { events: plural(state.page.total, 'count.events') }));
     pageExport.href = exportUrl(state, pageIds());
     allExport.href = exportUrl(state, null);
     for (const b of editors) b.hidden = !mayEdit(state);

@@ -8,9 +8,10 @@ import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { openDialog } from '../dialog.js';
 import { field, checkbox } from '../forms.js';
-import { STATUSES, plural, countText } from '../event_labels.js';
+import { STATUSES, statusName, plural, countText } from '../event_labels.js';
 import { filterBody, isArchive } from './events_query.js';
 import { archiveSettings } from '../archive_prefs.js';
+import { t } from '../i18n.js';
 
 const COMMENT_MAX = 1000;
 
@@ -21,17 +22,17 @@ function target(state, scope) {
 
 /** what names the events in a sentence: "event #7", "3 events", "all 1,234 events …". */
 function what(state, scope) {
-  if (scope.all) return `all ${plural(state.page.total, 'event')} matching the current filters (on every page)`;
+  if (scope.all) return t('bulk.all_matching', { events: plural(state.page.total, 'count.events') });
   if (scope.label) return scope.label;
-  if (scope.ids.length === 1) return `event #${scope.ids[0]}`;
-  return plural(scope.ids.length, 'event');
+  if (scope.ids.length === 1) return t('events.event_no', { id: scope.ids[0] });
+  return plural(scope.ids.length, 'count.events');
 }
 
 export function openEditDialog(state, scope, done) {
   const single = scope.event || null;
   const status = h('select', { id: 'edit-status', name: 'status' },
-    single ? null : h('option', { value: '' }, '(no change)'),
-    Object.entries(STATUSES).map(([v, label]) => h('option', { value: v }, label)));
+    single ? null : h('option', { value: '' }, t('bulk.no_change')),
+    Object.keys(STATUSES).map((v) => h('option', { value: v }, statusName(v))));
   status.value = single ? String(single.status) : '';
 
   const comment = h('textarea', { id: 'edit-comment', name: 'comment', rows: 4, maxlength: COMMENT_MAX });
@@ -41,18 +42,19 @@ export function openEditDialog(state, scope, done) {
   comment.addEventListener('input', count);
   count();
 
-  const hint = single ? null : 'Leave empty to keep each event’s comment.';
+  const hint = single ? null : t('bulk.comment_hint');
   const body = [
-    scope.all ? h('p', { class: 'notice' }, `This changes ${what(state, scope)}.`) : null,
-    field('Status', status, 'status'),
-    field('Comment', comment, 'comment', hint),
+    scope.all ? h('p', { class: 'notice' }, t('bulk.this_changes', { what: what(state, scope) })) : null,
+    field(t('events.col_status'), status, 'status'),
+    field(t('events.comment'), comment, 'comment', hint),
     counter,
   ];
 
   openDialog({
-    title: single ? `Edit event #${single.id}` : `Edit ${scope.all ? 'all matching events' : what(state, scope)}`,
+    title: single ? t('bulk.edit_title', { what: t('events.event_no', { id: single.id }) })
+      : t('bulk.edit_title', { what: scope.all ? t('bulk.all_matching_short') : what(state, scope) }),
     body,
-    submit: { label: 'Save', id: 'edit-save' },
+    submit: { label: t('common.save'), id: 'edit-save' },
     testid: 'edit-dialog',
     async onSubmit() {
       const req = target(state, scope);
@@ -61,10 +63,10 @@ export function openEditDialog(state, scope, done) {
       // one event the box shows its comment, so emptying it clears it.
       if (single || comment.value.trim() !== '') req.comment = comment.value;
       if (req.status === undefined && req.comment === undefined) {
-        throw new Error('Choose a status or enter a comment.');
+        throw new Error(t('bulk.nothing_to_change'));
       }
       const res = await api.patch('/events', req);
-      done(`${plural(res.updated ?? 0, 'event')} updated.`);
+      done(t('bulk.updated', { events: plural(res.updated ?? 0, 'count.events') }));
     },
   });
 }
@@ -77,18 +79,18 @@ export function openEditDialog(state, scope, done) {
 export async function openRemoveDialog(state, scope, done) {
   const archive = isArchive(state);
   const prefer = archive ? false : Boolean((await archiveSettings()).prefer);
-  const move = checkbox('Move events to archive', { id: 'remove-archive', checked: prefer });
+  const move = checkbox(t('bulk.move_to_archive_check'), { id: 'remove-archive', checked: prefer });
   const box = move.querySelector('input');
   const body = archive
     ? h('p', { class: 'notice danger' },
-      'Archived events are removed permanently. They can only be restored from a backup.')
+      t('bulk.archived_permanent'))
     : [move, h('p', { class: 'hint' },
-      'Archived events stay available under Dataset → Archive, read-only. Without this, events are deleted.')];
+      t('bulk.archive_hint'))];
 
   const dlg = openDialog({
-    title: archive ? 'Remove archived events' : 'Remove events',
-    body: [h('p', { class: 'strong' }, `Remove ${what(state, scope)}?`), body],
-    submit: { label: archive ? 'Remove permanently' : 'Remove', id: 'remove-confirm', danger: true },
+    title: archive ? t('bulk.remove_archived_title') : t('bulk.remove_title'),
+    body: [h('p', { class: 'strong' }, t('bulk.remove_question', { what: what(state, scope) })), body],
+    submit: { label: archive ? t('bulk.remove_permanently') : t('bulk.remove'), id: 'remove-confirm', danger: true },
     testid: 'remove-dialog',
     async onSubmit() {
       const toArchive = !archive && box.checked;
@@ -97,15 +99,15 @@ export async function openRemoveDialog(state, scope, done) {
       });
       // Moved events also leave the live list, so "removed" may count them too.
       done(res.archived
-        ? `${plural(res.archived, 'event')} moved to the archive.`
-        : `${plural(res.removed ?? 0, 'event')} removed.`);
+        ? t('bulk.archived', { events: plural(res.archived, 'count.events') })
+        : t('bulk.removed', { events: plural(res.removed ?? 0, 'count.events') }));
     },
   });
 
   // The button says what will happen, so "archive" and "delete" are never confused.
   const confirm = dlg.querySelector('#remove-confirm');
   const sync = () => {
-    replace(confirm, box.checked ? 'Move to archive' : 'Remove');
+    replace(confirm, box.checked ? t('bulk.move_to_archive') : t('bulk.remove'));
     confirm.classList.toggle('danger', !box.checked);
     confirm.classList.toggle('primary', box.checked);
   };

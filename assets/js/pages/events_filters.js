@@ -8,6 +8,7 @@
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { STATUS_FILTERS, CLASS_FILTERS, CHIP_FILTERS, DEFAULT_STATUS, chipFilters, searchTooShort, problem } from './events_query.js';
+import { t } from '../i18n.js';
 
 // Typing in the search box reloads after a short pause, not on every key.
 const SEARCH_DELAY_MS = 350;
@@ -18,25 +19,25 @@ const SEARCH_DELAY_MS = 350;
  */
 export function filterBar(state, onChange) {
   const f = state.filters;
-  const dataset = select('filter-dataset', [['live', 'Live'], ['archive', 'Archive']], f.dataset);
-  const group = select('filter-group', [['', 'All groups']], f.group);
-  const sensor = select('filter-sensor', [['', 'All sensors']], f.sensor);
+  const dataset = select('filter-dataset', [['live', 'filter.live'], ['archive', 'filter.archive']], f.dataset);
+  const group = select('filter-group', [['', 'period.all_groups']], f.group);
+  const sensor = select('filter-sensor', [['', 'filter.all_sensors']], f.sensor);
   const classification = select('filter-classification', CLASS_FILTERS, f.classification);
   const status = select('filter-status', STATUS_FILTERS, f.status);
   const from = h('input', { id: 'filter-from', type: 'datetime-local', step: 1, value: f.from });
   const to = h('input', { id: 'filter-to', type: 'datetime-local', step: 1, value: f.to });
   const search = h('input', {
     id: 'filter-search', type: 'search', autocomplete: 'off', value: f.q,
-    placeholder: 'An address (or its start), or text of the summary or comment',
+    placeholder: t('filter.search_placeholder'),
     'aria-describedby': 'filter-search-hint',
   });
   // The server searches text from three characters on; shorter terms only as the start of an
   // address. Waiting here saves a refused request on every first keystroke.
   const searchHint = h('span', { id: 'filter-search-hint', class: 'hint', hidden: !searchTooShort(f.q) },
-    'Enter at least 3 characters, or the start of an address.');
+    t('filter.search_hint'));
   const rangeError = h('span', { id: 'filter-range-error', class: 'field-error', role: 'alert', hidden: true });
-  const reset = h('button', { type: 'button', id: 'filter-reset', class: 'btn small link' }, 'Reset filters');
-  const chips = h('div', { id: 'filter-chips', class: 'filter-chips', role: 'group', 'aria-label': 'More filters' });
+  const reset = h('button', { type: 'button', id: 'filter-reset', class: 'btn small link' }, t('filter.reset'));
+  const chips = h('div', { id: 'filter-chips', class: 'filter-chips', role: 'group', 'aria-label': t('filter.more') });
   let sensors = [];
 
   /** paintChips shows one removable chip per set chip filter; the values are attacker-chosen text. */
@@ -45,7 +46,7 @@ export function filterBar(state, onChange) {
     chips.hidden = set.length === 0;
     replace(chips, set.map(([key, label, value]) => {
       const remove = h('button', {
-        type: 'button', class: 'chip-remove', 'aria-label': `Remove the filter ${label} ${value}`, title: 'Remove this filter',
+        type: 'button', class: 'chip-remove', 'aria-label': t('filter.remove_chip', { label, value }), title: t('filter.remove_chip_title'),
       }, '×');
       remove.addEventListener('click', () => {
         f[key] = '';
@@ -62,7 +63,7 @@ export function filterBar(state, onChange) {
 
   function fillSensors() {
     const inGroup = sensors.filter((s) => f.group === '' || String(sensorGroupId(s)) === f.group);
-    replace(sensor, option('', 'All sensors'), inGroup.map((s) => option(String(s.id), s.name)));
+    replace(sensor, option('', t('filter.all_sensors')), inGroup.map((s) => option(String(s.id), s.name)));
     // A sensor of another group would make the list silently empty.
     if (!inGroup.some((s) => String(s.id) === f.sensor)) f.sensor = '';
     sensor.value = f.sensor;
@@ -122,19 +123,19 @@ export function filterBar(state, onChange) {
 
   const toggle = h('button', {
     type: 'button', id: 'filters-toggle', class: 'btn small filters-toggle', 'aria-expanded': 'false', 'aria-controls': 'filters-body',
-  }, 'Filters');
+  }, t('filter.toggle'));
   const body = h('div', { id: 'filters-body', class: 'filters' },
-    labelled('Dataset', dataset),
-    labelled('Group', group),
-    labelled('Sensor', sensor),
-    labelled('Classification', classification),
-    labelled('Status', status),
-    labelled('From', from),
-    labelled('To', to),
-    h('div', { class: 'field filter filter-wide' }, h('label', { for: search.id }, 'Search'), search, searchHint),
+    labelled(t('filter.dataset'), dataset),
+    labelled(t('events.col_group'), group),
+    labelled(t('events.col_sensor'), sensor),
+    labelled(t('events.col_classification'), classification),
+    labelled(t('events.col_status'), status),
+    labelled(t('period.from'), from),
+    labelled(t('period.to'), to),
+    h('div', { class: 'field filter filter-wide' }, h('label', { for: search.id }, t('filter.search')), search, searchHint),
     h('div', { class: 'filter-actions' }, reset),
     rangeError);
-  const node = h('section', { class: 'panel events-filters', 'aria-label': 'Event filters' }, toggle, body, chips);
+  const node = h('section', { class: 'panel events-filters', 'aria-label': t('filter.panel') }, toggle, body, chips);
   toggle.addEventListener('click', () => {
     const open = !node.classList.contains('open');
     node.classList.toggle('open', open);
@@ -148,7 +149,7 @@ export function filterBar(state, onChange) {
       api.get('/groups').catch(() => ({ items: [] })),
       api.get('/sensors').catch(() => ({ items: [] })),
     ]);
-    replace(group, option('', 'All groups'), (groups.items || []).map((g) => option(String(g.id), g.name)));
+    replace(group, option('', t('period.all_groups')), (groups.items || []).map((g) => option(String(g.id), g.name)));
     group.value = f.group;
     sensors = sens.items || [];
     fillSensors();
@@ -162,8 +163,9 @@ function sensorGroupId(s) {
   return s.group && typeof s.group === 'object' ? s.group.id : s.group;
 }
 
+/** select builds a select from [value, catalog key] pairs. */
 function select(id, options, value) {
-  const el = h('select', { id }, options.map(([v, label]) => option(v, label)));
+  const el = h('select', { id }, options.map(([v, key]) => option(v, t(key))));
   el.value = value;
   return el;
 }

@@ -5,27 +5,28 @@
 
 import { localInput, fromLocalInput } from '../format.js';
 import { pagingParams, pagingFromHash } from '../links.js';
+import { t } from '../i18n.js';
 
 /** Status filter choices; '' (no status key) means every status. */
 export const STATUS_FILTERS = [
-  ['0,1', 'New & In progress'],
-  ['2,3', 'Resolved & Ignored'],
-  ['0', 'New'],
-  ['1', 'In progress'],
-  ['2', 'Resolved'],
-  ['3', 'Ignored'],
-  ['', 'All'],
+  ['0,1', 'filter.status_open'],
+  ['2,3', 'filter.status_closed'],
+  ['0', 'status.new'],
+  ['1', 'status.in_progress'],
+  ['2', 'status.resolved'],
+  ['3', 'status.ignored'],
+  ['', 'filter.all'],
 ];
 export const DEFAULT_STATUS = '0,1';
 
 /** Classification filter choices in the manual's order; '' = all. */
 export const CLASS_FILTERS = [
-  ['', 'All'],
-  ['2', 'Connection attempt'],
-  ['4', 'Scan'],
-  ['3', 'Honeypot'],
-  ['1', 'ICMP'],
-  ['0', 'Unknown'],
+  ['', 'filter.all'],
+  ['2', 'classification.connection'],
+  ['4', 'classification.scan'],
+  ['3', 'classification.honeypot'],
+  ['1', 'classification.icmp'],
+  ['0', 'classification.unknown'],
 ];
 
 export const PAGE_SIZES = [25, 50, 100];
@@ -37,13 +38,13 @@ const DEFAULT_LIMIT = 50;
  * username, password, command and path may be set at a time (the API's rule).
  */
 export const CHIP_FILTERS = [
-  ['source', 'Source'],
-  ['service', 'Service'],
-  ['target_port', 'Target port'],
-  ['username', 'User name'],
-  ['password', 'Password'],
-  ['command', 'Command'],
-  ['path', 'HTTP path'],
+  ['source', 'filter.chip_source'],
+  ['service', 'filter.chip_service'],
+  ['target_port', 'filter.chip_target_port'],
+  ['username', 'filter.chip_username'],
+  ['password', 'filter.chip_password'],
+  ['command', 'filter.chip_command'],
+  ['path', 'filter.chip_path'],
 ];
 const FACT_KEYS = ['username', 'password', 'command', 'path'];
 const SORT_KEYS = ['id', 'timestamp', 'group', 'sensor', 'classification', 'source', 'target_port', 'summary', 'status'];
@@ -140,16 +141,16 @@ export function searchTooShort(q) {
  */
 export function problem(state) {
   const f = state.filters;
-  if (searchTooShort(f.q.trim())) return 'The search needs at least 3 characters, or the start of an address.';
+  if (searchTooShort(f.q.trim())) return t('filter.search_too_short');
   const from = fromLocalInput(f.from);
   const to = fromLocalInput(f.to);
-  if (from && to && from > to) return 'The time range ends before it starts: choose a "To" after "From".';
+  if (from && to && from > to) return t('filter.range_inverted');
   return '';
 }
 
 /** chipFilters are the chip filters that are set, as [key, label, value]. */
 export function chipFilters(state) {
-  return CHIP_FILTERS.filter(([k]) => state.filters[k] !== '').map(([k, label]) => [k, label, state.filters[k]]);
+  return CHIP_FILTERS.filter(([k]) => state.filters[k] !== '').map(([k, label]) => [k, t(label), state.filters[k]]);
 }
 
 /** isArchive tells whether the list shows read-only archived events. */

@@ -3,21 +3,22 @@
 // focus and the page keeps its scroll position.
 
 import { h, replace } from '../dom.js';
-import { formatTime } from '../format.js';
+import { formatTime, formatDate, formatClock, zoneName } from '../format.js';
 import { classificationTag, statusTag, countText, plural, ongoingBadge } from '../event_labels.js';
 import { PAGE_SIZES, pageIndex, mayEdit } from './events_query.js';
+import { t } from '../i18n.js';
 
-// Sortable columns: the API's sort key and the header label.
+// Sortable columns: the API's sort key, the header label's key, a class and a title's key.
 const COLUMNS = [
-  ['id', 'ID', 'num'],
-  ['timestamp', 'Time'],
-  ['group', 'Group'],
-  ['sensor', 'Sensor'],
-  ['classification', 'Classification'],
-  ['source', 'Source'],
-  ['target_port', 'Target port', 'num'],
-  ['summary', 'Details', null, 'The summary; the number beside it counts the recorded lines and packets'],
-  ['status', 'Status'],
+  ['id', 'events.col_id', 'num'],
+  ['timestamp', 'events.col_time'],
+  ['group', 'events.col_group'],
+  ['sensor', 'events.col_sensor'],
+  ['classification', 'events.col_classification'],
+  ['source', 'events.col_source'],
+  ['target_port', 'events.col_target_port', 'num'],
+  ['summary', 'events.col_details', null, 'events.col_details_title'],
+  ['status', 'events.col_status'],
 ];
 const COLSPAN = COLUMNS.length + 2;
 // Controls in a row that keep focus across a refresh, by class.
@@ -29,12 +30,12 @@ const FOCUS_KEYS = ['row-select', 'show-details', 'edit-event', 'remove-event'];
  * fresh is a Set of ids to highlight as newly arrived.
  */
 export function eventsTable(state, on) {
-  const selectPage = h('input', { type: 'checkbox', id: 'select-page', 'aria-label': 'Select all events on this page' });
+  const selectPage = h('input', { type: 'checkbox', id: 'select-page', 'aria-label': t('events.select_page') });
   selectPage.addEventListener('change', () => on.selectPage(selectPage.checked));
 
   const heads = COLUMNS.map(([key, label, cls, title]) => {
-    const th = h('th', { 'data-sort': key, class: `sortable ${cls || ''}`, scope: 'col', title },
-      h('button', { type: 'button', class: 'sort-btn' }, label, h('span', { class: 'sort-arrow', 'aria-hidden': 'true' })));
+    const th = h('th', { 'data-sort': key, class: `sortable ${cls || ''}`, scope: 'col', title: title && t(title) },
+      h('button', { type: 'button', class: 'sort-btn' }, headText(key, label), h('span', { class: 'sort-arrow', 'aria-hidden': 'true' })));
     th.addEventListener('click', () => on.sort(key));
     return th;
   });
@@ -42,7 +43,7 @@ export function eventsTable(state, on) {
   const node = h('div', { class: 'table-wrap' },
     h('table', { class: 'table events', id: 'events-table' },
       h('thead', null, h('tr', null,
-        h('th', { class: 'select' }, selectPage), heads, h('th', { class: 'actions' }, h('span', { class: 'sr-only' }, 'Actions')))),
+        h('th', { class: 'select' }, selectPage), heads, h('th', { class: 'actions' }, h('span', { class: 'sr-only' }, t('events.actions'))))),
       body));
 
   // One delegated listener for the row checkboxes survives every re-render.
@@ -88,17 +89,17 @@ export function eventsTable(state, on) {
 
 function eventRow(e, state, on, fresh) {
   const n = (e.details_count || 0) + (e.packets_count || 0);
-  const detailsBtn = iconButton('show-details', 'icon-details', `Show details of event ${e.id}`, () => on.details(e));
+  const detailsBtn = iconButton('show-details', 'icon-details', t('events.show_details_title'), t('events.show_details', { id: e.id }), () => on.details(e));
   const actions = [detailsBtn];
-  if (mayEdit(state)) actions.push(iconButton('edit-event', 'icon-edit', `Edit event ${e.id}`, () => on.edit(e)));
-  if (state.canEdit) actions.push(iconButton('remove-event', 'icon-remove', `Remove event ${e.id}`, () => on.remove(e)));
+  if (mayEdit(state)) actions.push(iconButton('edit-event', 'icon-edit', t('common.edit'), t('events.edit', { id: e.id }), () => on.edit(e)));
+  if (state.canEdit) actions.push(iconButton('remove-event', 'icon-remove', t('bulk.remove'), t('events.remove', { id: e.id }), () => on.remove(e)));
 
   return h('tr', { 'data-id': e.id, class: fresh ? 'row-new' : null },
     h('td', { class: 'select' }, h('input', {
-      type: 'checkbox', class: 'row-select', value: e.id, 'aria-label': `Select event ${e.id}`,
+      type: 'checkbox', class: 'row-select', value: e.id, 'aria-label': t('events.select_one', { id: e.id }),
     })),
     // Archived rows have ids of their own; the original id is the one people know (and the CSV shows).
-    h('td', { class: 'num muted ev-id', title: e.original_id ? `Archive entry ${e.id}` : null }, e.original_id || e.id),
+    h('td', { class: 'num muted ev-id', title: e.original_id ? t('events.archive_entry', { id: e.id }) : null }, e.original_id || e.id),
     h('td', { class: 'when', title: formatTime(e.timestamp) }, when(e.timestamp)),
     h('td', { class: 'clip ev-group', title: nameOf(e.group) }, nameOf(e.group)),
     h('td', { class: 'clip ev-sensor', title: nameOf(e.sensor) }, nameOf(e.sensor)),
@@ -118,15 +119,19 @@ function eventRow(e, state, on, fresh) {
 
 /** linesTitle explains the count next to a summary: what was recorded beyond the one line. */
 function linesTitle(e) {
-  const parts = [plural(e.details_count || 0, 'line') + ' of sensor interaction and additional information'];
-  if (e.packets_count) parts.push(plural(e.packets_count, 'packet'));
-  return `${parts.join(' and ')} recorded; open the details to read them`;
+  const lines = plural(e.details_count || 0, 'count.lines');
+  if (!e.packets_count) return t('events.lines_title', { lines });
+  return t('events.lines_packets_title', { lines, packets: plural(e.packets_count, 'count.packets') });
 }
 
-/** when shows the local time with the date above it in small type, to keep the column narrow. */
+/** headText is a column's label; the time column names the zone its times are in. */
+function headText(key, label) {
+  return key === 'timestamp' ? t('events.col_time_zone', { zone: zoneName() }) : t(label);
+}
+
+/** when shows the time in the user's zone with the date above it in small type, to keep the column narrow. */
 function when(ts) {
-  const [date, time] = formatTime(ts).split(' ');
-  return time ? [h('span', { class: 'date' }, date), time] : date;
+  return [h('span', { class: 'date' }, formatDate(ts)), formatClock(ts)];
 }
 
 /** nameOf shows an embedded {id, name} reference (or a plain string for archived rows). */
@@ -135,8 +140,9 @@ function nameOf(ref) {
   return typeof ref === 'string' ? ref : (ref.name || `#${ref.id}`);
 }
 
-function iconButton(cls, icon, label, onClick) {
-  const b = h('button', { type: 'button', class: `btn icon ${cls}`, title: label.replace(/ \d+$/, '') },
+/** iconButton is a row action: its title names the action, its hidden label the action and the event. */
+function iconButton(cls, icon, title, label, onClick) {
+  const b = h('button', { type: 'button', class: `btn icon ${cls}`, title },
     h('span', { class: `ico ${icon}`, 'aria-hidden': 'true' }), h('span', { class: 'sr-only' }, label));
   b.addEventListener('click', onClick);
   return b;
@@ -145,13 +151,13 @@ function iconButton(cls, icon, label, onClick) {
 function emptyRow(state) {
   if (state.problem) {
     return h('tr', { class: 'empty-row', id: 'events-problem' }, h('td', { colspan: COLSPAN },
-      h('div', { class: 'strong' }, 'Nothing is listed.'), h('div', { class: 'field-error' }, state.problem)));
+      h('div', { class: 'strong' }, t('events.nothing_listed')), h('div', { class: 'field-error' }, state.problem)));
   }
   const hint = state.filters.status === '0,1'
-    ? 'Resolved and ignored events are hidden by the status filter.'
-    : 'Try other filters.';
+    ? t('events.hidden_by_status')
+    : t('events.try_other_filters');
   return h('tr', { class: 'empty-row' }, h('td', { colspan: COLSPAN },
-    h('div', { class: 'strong' }, 'No events match these filters.'), h('div', { class: 'muted' }, hint)));
+    h('div', { class: 'strong' }, t('events.none_match')), h('div', { class: 'muted' }, hint)));
 }
 
 /**
@@ -160,10 +166,10 @@ function emptyRow(state) {
  */
 export function pager(state, on, ...extra) {
   const total = h('span', { id: 'events-total', role: 'status' });
-  const prev = h('button', { type: 'button', id: 'page-prev', class: 'btn small' }, '‹ Previous');
-  const next = h('button', { type: 'button', id: 'page-next', class: 'btn small' }, 'Next ›');
-  const size = h('select', { id: 'page-size', class: 'compact', 'aria-label': 'Events per page' },
-    PAGE_SIZES.map((n) => h('option', { value: n }, `${n} per page`)));
+  const prev = h('button', { type: 'button', id: 'page-prev', class: 'btn small' }, t('pager.previous'));
+  const next = h('button', { type: 'button', id: 'page-next', class: 'btn small' }, t('pager.next'));
+  const size = h('select', { id: 'page-size', class: 'compact', 'aria-label': t('pager.per_page_label') },
+    PAGE_SIZES.map((n) => h('option', { value: n }, t('pager.per_page', { count: n }))));
   size.value = String(state.limit);
   prev.addEventListener('click', on.prev);
   next.addEventListener('click', on.next);
@@ -173,11 +179,11 @@ export function pager(state, on, ...extra) {
     const { items, total: count, total_exact: exact, next_cursor: nextCursor } = state.page;
     const first = pageIndex(state) * state.limit + 1;
     // A search for a common term estimates its total instead of reading every event.
-    const of = exact === false ? `about ${countText(count)}` : countText(count);
-    if (state.problem) replace(total, 'Nothing listed');
+    const of = exact === false ? t('pager.about', { count }) : countText(count);
+    if (state.problem) replace(total, t('pager.nothing_listed'));
     else replace(total, items.length
-      ? `${countText(first)}–${countText(first + items.length - 1)} of ${of}`
-      : `0 of ${of}`);
+      ? t('pager.range', { first, last: first + items.length - 1, of })
+      : t('pager.range_empty', { of }));
     prev.disabled = pageIndex(state) === 0;
     next.disabled = !nextCursor;
   }

@@ -7,18 +7,19 @@ import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { openDialog } from '../dialog.js';
 import { field, checkbox, revealErrors } from '../forms.js';
-import { CLASSIFICATIONS } from '../event_labels.js';
+import { classificationName } from '../event_labels.js';
+import { t } from '../i18n.js';
 
 /** The server accepts at most this many conditions per rule. */
 const MAX_CONDITIONS = 20;
 
 /** Attributes in the order the attribute select offers them. */
 export const ATTRIBUTES = [
-  { value: 'classification', label: 'Classification' },
-  { value: 'source', label: 'Source' },
-  { value: 'target_port', label: 'Target port' },
-  { value: 'protocol', label: 'Protocol' },
-  { value: 'service', label: 'Service' },
+  { value: 'classification', label: 'events.col_classification' },
+  { value: 'source', label: 'events.col_source' },
+  { value: 'target_port', label: 'events.col_target_port' },
+  { value: 'protocol', label: 'details.protocol' },
+  { value: 'service', label: 'details.service' },
 ];
 
 const PROTOCOLS = [['tcp', 'TCP'], ['udp', 'UDP'], ['icmp', 'ICMP']];
@@ -32,10 +33,10 @@ const CLASS_ORDER = [4, 2, 3, 1, 0];
 // Messages of the checks made before saving; the server makes the same checks but
 // reports only the first bad condition, and the user should see every one at once.
 const TEXT = {
-  source: 'Use an address (192.0.2.7), a network (192.0.2.0/24) or a range (192.0.2.1-192.0.2.9).',
-  target_port: 'Use a port (22) or a range (1000-2000) from 1 to 65535.',
-  service: 'Use a service name such as ssh or recon.',
-  invalid: (n) => (n === 1 ? 'A condition is not valid.' : `${n} conditions are not valid.`),
+  source: () => t('rule.bad_source'),
+  target_port: () => t('rule.bad_port'),
+  service: () => t('rule.bad_service'),
+  invalid: (n) => t('rule.invalid', { count: n }),
 };
 
 function isIP(s) {
@@ -56,30 +57,31 @@ function conditionError(attr, value) {
       const [addr, bits] = value.split('/');
       if (bits !== undefined) {
         const max = addr.includes(':') ? 128 : 32;
-        return isIP(addr) && /^\d+$/.test(bits) && Number(bits) <= max ? '' : TEXT.source;
+        return isIP(addr) && /^\d+$/.test(bits) && Number(bits) <= max ? '' : TEXT.source();
       }
       const [from, to, ...rest] = value.split('-').map((x) => x.trim());
-      return isIP(from) && (to === undefined || isIP(to)) && !rest.length ? '' : TEXT.source;
+      return isIP(from) && (to === undefined || isIP(to)) && !rest.length ? '' : TEXT.source();
     }
     case 'target_port': {
       const [lo, hi, ...rest] = value.split('-').map((x) => x.trim());
-      return isPort(lo) && (hi === undefined || (isPort(hi) && Number(hi) >= Number(lo))) && !rest.length ? '' : TEXT.target_port;
+      return isPort(lo) && (hi === undefined || (isPort(hi) && Number(hi) >= Number(lo))) && !rest.length ? '' : TEXT.target_port();
     }
     case 'service':
-      return value && value.length <= 64 ? '' : TEXT.service;
+      return value && value.length <= 64 ? '' : TEXT.service();
     default: // classification and protocol come from a select
       return '';
   }
 }
 
 export function attributeLabel(attr) {
-  return ATTRIBUTES.find((a) => a.value === attr)?.label || attr;
+  const a = ATTRIBUTES.find((x) => x.value === attr);
+  return a ? t(a.label) : attr;
 }
 
 /** conditionText is a condition for the list: "Classification = Scan", "Source = 192.168.3.0/24". */
 export function conditionText(c) {
   let value = c.value;
-  if (c.attribute === 'classification') value = CLASSIFICATIONS[c.value] ?? c.value;
+  if (c.attribute === 'classification') value = classificationName(c.value);
   if (c.attribute === 'protocol') value = String(c.value).toUpperCase();
   return `${attributeLabel(c.attribute)} = ${value}`;
 }
@@ -93,7 +95,7 @@ function valueControl(attr, value) {
   let el;
   switch (attr) {
     case 'classification':
-      el = h('select', base, CLASS_ORDER.map((n) => h('option', { value: n }, CLASSIFICATIONS[n])));
+      el = h('select', base, CLASS_ORDER.map((n) => h('option', { value: n }, classificationName(n))));
       el.value = value !== undefined && value !== '' ? String(value) : '4';
       if (el.selectedIndex < 0) el.value = '4';
       return el;
@@ -106,18 +108,18 @@ function valueControl(attr, value) {
       return h('input', {
         ...base, type: 'text', value: value || '', autocomplete: 'off', spellcheck: 'false',
         placeholder: '192.168.3.5, 192.168.3.0/24 or 192.168.3.1-192.168.3.9',
-        title: 'An IPv4 or IPv6 address, a network (CIDR) or a range a-b',
+        title: t('rule.source_title'),
       });
     case 'target_port':
       return h('input', {
         ...base, type: 'text', inputmode: 'numeric', value: value || '', autocomplete: 'off',
-        placeholder: '22 or 1000-2000', title: 'A port or a range of ports (1-65535)',
+        placeholder: t('rule.port_placeholder'), title: t('rule.port_title'),
       });
     default: // service
       return h('input', {
         ...base, type: 'text', value: value || '', autocomplete: 'off', spellcheck: 'false',
         list: 'filter-services', maxlength: 64,
-        placeholder: 'ssh, telnet, ftp, http, recon…', title: 'A service name: pick one or type another',
+        placeholder: 'ssh, telnet, ftp, http, recon…', title: t('rule.service_title'),
       });
   }
 }
@@ -137,17 +139,17 @@ export function openFilterDialog(rule, { groups, prefill, done }) {
   const group = h('select', { id: 'rule-group', name: 'group' },
     groups.map((g) => h('option', { value: g.id }, g.name)));
   if (r.group !== null && r.group !== undefined) {
-    if (!groups.some((g) => g.id === r.group)) group.append(h('option', { value: r.group }, `Group #${r.group}`));
+    if (!groups.some((g) => g.id === r.group)) group.append(h('option', { value: r.group }, t('sensor.group_no', { id: r.group })));
     group.value = String(r.group);
   }
   const name = h('input', { id: 'filter-name', name: 'name', value: r.name, maxlength: 64, autocomplete: 'off', required: true });
   const description = h('textarea', { id: 'filter-description', name: 'description', rows: 2, maxlength: 1000 });
   description.value = r.description || '';
-  const enabledBox = checkbox('Enabled: drop matching events', { id: 'filter-enabled', checked: r.enabled !== false });
+  const enabledBox = checkbox(t('rule.enabled'), { id: 'filter-enabled', checked: r.enabled !== false });
 
   const rows = h('div', { class: 'condition-list', id: 'condition-list' });
-  const add = h('button', { type: 'button', id: 'condition-add', class: 'btn small' }, 'Add');
-  const empty = h('p', { class: 'muted condition-empty' }, 'No conditions yet: add at least one.');
+  const add = h('button', { type: 'button', id: 'condition-add', class: 'btn small' }, t('filters.add'));
+  const empty = h('p', { class: 'muted condition-empty' }, t('rule.no_conditions'));
 
   /** renumber keeps each row's error slots named after its index (conditions[i].value). */
   function renumber() {
@@ -156,19 +158,19 @@ export function openFilterDialog(rule, { groups, prefill, done }) {
       row.dataset.index = String(i);
       row.querySelector('.cond-attr').dataset.field = `conditions[${i}].attribute`;
       row.querySelector('.cond-value').dataset.field = `conditions[${i}].value`;
-      row.querySelector('.condition-remove').setAttribute('aria-label', `Remove condition ${i + 1}`);
+      row.querySelector('.condition-remove').setAttribute('aria-label', t('rule.remove_condition_no', { n: i + 1 }));
     });
     empty.hidden = list.length > 0;
     add.disabled = list.length >= MAX_CONDITIONS;
   }
 
   function addRow(attr, value) {
-    const attrSelect = h('select', { class: 'condition-attribute', 'aria-label': 'Attribute' },
-      ATTRIBUTES.map((a) => h('option', { value: a.value }, a.label)));
+    const attrSelect = h('select', { class: 'condition-attribute', 'aria-label': t('rule.attribute') },
+      ATTRIBUTES.map((a) => h('option', { value: a.value }, t(a.label))));
     attrSelect.value = attr;
     let control = valueControl(attr, value);
     const valueSlot = h('div', { class: 'field cond-value' }, control, h('div', { class: 'field-error', hidden: true }));
-    const remove = h('button', { type: 'button', class: 'btn icon condition-remove', title: 'Remove condition' },
+    const remove = h('button', { type: 'button', class: 'btn icon condition-remove', title: t('rule.remove_condition') },
       h('span', { class: 'ico icon-remove', 'aria-hidden': 'true' }));
     const row = h('div', { class: 'condition-row' },
       h('div', { class: 'field cond-attr' }, attrSelect, h('div', { class: 'field-error', hidden: true })),
@@ -211,9 +213,9 @@ export function openFilterDialog(rule, { groups, prefill, done }) {
   renumber();
 
   const conditions = h('fieldset', { class: 'field conditions', 'data-field': 'conditions' },
-    h('legend', null, 'Conditions'),
-    h('p', { class: 'hint' }, 'An incoming event is dropped only if it matches ALL conditions. The rule applies to the sensors of its group.'),
-    h('div', { class: 'condition-head', 'aria-hidden': 'true' }, h('span', null, 'Attribute'), h('span', null, 'Value')),
+    h('legend', null, t('filters.conditions')),
+    h('p', { class: 'hint' }, t('rule.conditions_hint')),
+    h('div', { class: 'condition-head', 'aria-hidden': 'true' }, h('span', null, t('rule.attribute')), h('span', null, t('rule.value'))),
     rows,
     empty,
     h('div', { class: 'field-error', hidden: true }),
@@ -221,16 +223,16 @@ export function openFilterDialog(rule, { groups, prefill, done }) {
     h('datalist', { id: 'filter-services' }, KNOWN_SERVICES.map((s) => h('option', { value: s }))));
 
   const dlg = openDialog({
-    title: rule ? `Edit filter rule ${r.name}` : 'Add filter rule',
+    title: rule ? t('rule.edit_title', { name: r.name }) : t('rule.add_title'),
     body: [
       h('div', { class: 'grid-2' },
-        field('Group', group, 'group', 'Applies to the sensors of this group.'),
-        field('Name', name, 'name', 'Unique; up to 64 characters.')),
-      field('Description', description, 'description'),
+        field(t('events.col_group'), group, 'group', t('rule.group_hint')),
+        field(t('common.name'), name, 'name', t('rule.name_hint'))),
+      field(t('rule.description'), description, 'description'),
       enabledBox,
       conditions,
     ],
-    submit: { label: 'Save', id: 'filter-save' },
+    submit: { label: t('common.save'), id: 'filter-save' },
     testid: 'filter-dialog',
     async onSubmit(form) {
       const data = {
@@ -254,7 +256,7 @@ export function openFilterDialog(rule, { groups, prefill, done }) {
         const saved = rule
           ? await api.patch(`/filters/${rule.id}`, data)
           : await api.post('/filters', data);
-        await done(`Filter rule ${saved.name} ${rule ? 'saved' : 'added'}.`, saved);
+        await done(t(rule ? 'rule.saved' : 'rule.added', { name: saved.name }), saved);
       } catch (err) {
         // The matcher reports values in lower case ("use an address ..."): start them upper case.
         for (const [k, v] of Object.entries(err.fields || {})) {

@@ -12,6 +12,7 @@ import { ROLE_MANAGER, formatTime } from '../format.js';
 import { countText } from '../event_labels.js';
 import { openFilterDialog, conditionText } from './filter_dialog.js';
 import { hashQuery, pushHash, replaceHash } from '../links.js';
+import { t } from '../i18n.js';
 
 const REFRESH_MS = 10000;
 const NOTICE_MS = 6000;
@@ -30,33 +31,33 @@ export async function render(view, ctx) {
   };
   const notice = h('p', { id: 'filters-notice', class: 'notice success', role: 'status', hidden: true });
   const error = h('p', { id: 'filters-error', class: 'notice danger', role: 'alert', hidden: true });
-  const count = h('h2', { id: 'filters-head' }, 'Filter rules');
-  const groupSelect = h('select', { id: 'filter-group-select', 'aria-label': 'Show the rules of' },
-    h('option', { value: '' }, 'All groups'));
+  const count = h('h2', { id: 'filters-head' }, t('page.filters'));
+  const groupSelect = h('select', { id: 'filter-group-select', 'aria-label': t('filters.show_rules_of') },
+    h('option', { value: '' }, t('period.all_groups')));
   const body = h('tbody');
   const table = h('table', { class: 'table rules', id: 'filters-table' },
     h('thead', null, h('tr', null,
       h('th', { scope: 'col', class: 'num col-id' }, 'ID'),
-      h('th', { scope: 'col' }, 'Group'),
-      h('th', { scope: 'col' }, 'Name'),
-      h('th', { scope: 'col' }, 'Conditions'),
-      h('th', { scope: 'col', class: 'num', title: 'Events dropped by this rule' }, 'Counter'),
-      h('th', { scope: 'col' }, 'Status'),
-      state.canEdit ? h('th', { class: 'actions' }, h('span', { class: 'sr-only' }, 'Actions')) : null)),
+      h('th', { scope: 'col' }, t('events.col_group')),
+      h('th', { scope: 'col' }, t('common.name')),
+      h('th', { scope: 'col' }, t('filters.conditions')),
+      h('th', { scope: 'col', class: 'num', title: t('filters.counter_title') }, t('filters.counter')),
+      h('th', { scope: 'col' }, t('events.col_status')),
+      state.canEdit ? h('th', { class: 'actions' }, h('span', { class: 'sr-only' }, t('events.actions'))) : null)),
     body);
   let lastJSON = '';
   let noticeTimer = 0;
   let seq = 0;
 
-  const groupName = (id) => state.groups.find((g) => g.id === id)?.name || `Group #${id}`;
+  const groupName = (id) => state.groups.find((g) => g.id === id)?.name || t('sensor.group_no', { id });
 
   function paint() {
     const active = document.activeElement;
     const focus = active && body.contains(active) ? active.dataset.key : undefined;
     const n = state.rules.length;
-    replace(count, `${countText(n)} filter rule${n === 1 ? '' : 's'}`);
-    let emptyText = 'Loading…';
-    if (state.loaded) emptyText = groupSelect.value ? 'No filter rules in this group.' : 'No filter rules yet.';
+    replace(count, t('filters.count', { count: n }));
+    let emptyText = t('app.loading');
+    if (state.loaded) emptyText = groupSelect.value ? t('filters.none_in_group') : t('filters.none');
     replace(body, n
       ? state.rules.map(row)
       : h('tr', { class: 'empty-row' }, h('td', { colspan: state.canEdit ? 7 : 6 },
@@ -74,9 +75,9 @@ export async function render(view, ctx) {
       h('td', { class: 'filter-conditions' },
         h('ul', { class: 'cond-list' }, (r.conditions || []).map((c, i) =>
           h('li', null, i ? h('span', { class: 'cond-and' }, 'AND ') : null, conditionText(c))))),
-      h('td', { class: 'num filter-hits', title: `Updated ${formatTime(r.updated_at)}` }, countText(r.hits)),
+      h('td', { class: 'num filter-hits', title: t('filters.updated', { time: formatTime(r.updated_at) }) }, countText(r.hits)),
       h('td', { class: 'filter-status' },
-        h('span', { class: `pill ${r.enabled ? 'rule-on' : 'rule-disabled'}` }, r.enabled ? 'Enabled' : 'Disabled')),
+        h('span', { class: `pill ${r.enabled ? 'rule-on' : 'rule-disabled'}` }, r.enabled ? t('filters.enabled') : t('filters.disabled'))),
       state.canEdit ? h('td', { class: 'actions' }, actions(r)) : null);
   }
 
@@ -90,9 +91,9 @@ export async function render(view, ctx) {
       return b;
     };
     return [
-      button('filter-toggle', 'icon-power', r.enabled ? 'Disable' : 'Enable', toggle, r.enabled ? 'is-on' : 'is-off'),
-      button('filter-edit', 'icon-edit', 'Edit', edit),
-      button('filter-remove', 'icon-remove', 'Remove', remove),
+      button('filter-toggle', 'icon-power', r.enabled ? t('filters.disable') : t('filters.enable'), toggle, r.enabled ? 'is-on' : 'is-off'),
+      button('filter-edit', 'icon-edit', t('common.edit'), edit),
+      button('filter-remove', 'icon-remove', t('bulk.remove'), remove),
     ];
   }
 
@@ -115,7 +116,7 @@ export async function render(view, ctx) {
       error.hidden = true;
     } catch (err) {
       if (err.status === 401 || err.code === 'password_change_required') return;
-      showError(`The filter rules could not be refreshed: ${err.message}`);
+      showError(t('filters.refresh_failed', { message: err.message }));
     }
   }
 
@@ -138,10 +139,10 @@ export async function render(view, ctx) {
     btn.disabled = true;
     try {
       const saved = await api.patch(`/filters/${r.id}`, { enabled: !r.enabled });
-      await changed(`Filter rule ${saved.name} ${saved.enabled ? 'enabled' : 'disabled'}.`);
+      await changed(t(saved.enabled ? 'filters.now_enabled' : 'filters.now_disabled', { name: saved.name }));
     } catch (err) {
       btn.disabled = false;
-      showError(`${r.name} could not be ${r.enabled ? 'disabled' : 'enabled'}: ${err.message}`);
+      showError(t(r.enabled ? 'filters.disable_failed' : 'filters.enable_failed', { name: r.name, message: err.message }));
     }
   }
 
@@ -151,18 +152,18 @@ export async function render(view, ctx) {
 
   function remove(r) {
     confirmDialog({
-      title: 'Remove filter rule',
-      text: `Remove the filter rule "${r.name}"? Matching events will be listed again from now on.`,
-      confirm: 'Remove',
+      title: t('filters.remove_title'),
+      text: t('filters.remove_question', { name: r.name }),
+      confirm: t('bulk.remove'),
       async onConfirm() {
         await api.del(`/filters/${r.id}`);
-        await changed(`Filter rule ${r.name} removed.`);
+        await changed(t('filters.removed', { name: r.name }));
       },
     });
   }
 
   const add = state.canEdit
-    ? h('button', { type: 'button', id: 'filter-add', class: 'btn primary small' }, 'Add')
+    ? h('button', { type: 'button', id: 'filter-add', class: 'btn primary small' }, t('filters.add'))
     : null;
   if (add) {
     add.addEventListener('click', () => {
@@ -188,13 +189,12 @@ export async function render(view, ctx) {
       h('header', { class: 'panel-head' },
         count,
         h('div', { class: 'panel-tools' },
-          h('label', { class: 'inline-label', for: 'filter-group-select' }, 'Group'),
+          h('label', { class: 'inline-label', for: 'filter-group-select' }, t('events.col_group')),
           groupSelect,
-          add || h('span', { class: 'muted' }, 'Read-only: your role may view filter rules, not change them.'))),
+          add || h('span', { class: 'muted' }, t('filters.read_only')))),
       h('div', { class: 'table-wrap' }, table),
       h('footer', { class: 'panel-foot muted filters-legend' },
-        'The server drops an incoming event when it matches all conditions of an enabled rule of its sensor’s group; ',
-        'the counter shows how many events each rule dropped (refreshed every 10 seconds).')));
+        t('filters.legend'))));
 
   const groups = await api.get('/groups').catch(() => ({ items: [] }));
   state.groups = (groups.items || []).slice().sort((a, b) => a.name.localeCompare(b.name));

@@ -7,16 +7,17 @@
 
 import { h, replace } from '../dom.js';
 import { checkbox } from '../forms.js';
+import { t } from '../i18n.js';
 
 /** The server accepts at most this many contacts per group. */
 const MAX_CONTACTS = 100;
 
 /** The kinds of notification, as the API names them. */
 export const CONTACT_KINDS = [
-  { key: 'all_events', label: 'All events' },
-  { key: 'critical_events', label: 'Critical events (Honeypot)' },
-  { key: 'weekly_summary', label: 'Weekly summary' },
-  { key: 'sensor_timeout', label: 'Sensor timeouts' },
+  { key: 'all_events', label: 'contacts.all_events' },
+  { key: 'critical_events', label: 'contacts.critical_events' },
+  { key: 'weekly_summary', label: 'mailer.kind_weekly_summary' },
+  { key: 'sensor_timeout', label: 'contacts.sensor_timeouts' },
 ];
 
 function userLabel(u) {
@@ -29,11 +30,11 @@ function userLabel(u) {
  */
 function userOptions(users, selected) {
   return [
-    h('option', { value: '' }, 'Choose a user…'),
+    h('option', { value: '' }, t('contacts.choose_user')),
     users.map((u) => h('option', {
       value: u.id,
       disabled: !u.email && u.id !== selected,
-    }, u.email ? `${userLabel(u)} — ${u.email}` : `${userLabel(u)} — no e-mail address`)),
+    }, `${userLabel(u)} — ${u.email || t('contacts.no_email')}`)),
   ];
 }
 
@@ -47,8 +48,8 @@ export function contactsSection(contacts, users) {
   const byId = new Map(users.map((u) => [u.id, u]));
   const anyWithMail = users.some((u) => u.email);
   const rows = h('div', { class: 'contact-list', id: 'contact-list' });
-  const add = h('button', { type: 'button', id: 'contact-add', class: 'btn small' }, 'Add contact');
-  const empty = h('p', { class: 'muted contact-empty' }, 'No contacts yet: nobody gets mail about this group’s sensors.');
+  const add = h('button', { type: 'button', id: 'contact-add', class: 'btn small' }, t('contacts.add'));
+  const empty = h('p', { class: 'muted contact-empty' }, t('contacts.none'));
 
   /** renumber keeps each row's error slots named after its index (contacts.<i>.email). */
   function renumber() {
@@ -58,11 +59,11 @@ export function contactsSection(contacts, users) {
       row.dataset.index = String(i);
       row.querySelector('.contact-target').dataset.field = `contacts.${i}.email`;
       row.querySelector('.contact-kinds').dataset.field = `contacts.${i}.kinds`;
-      row.querySelector('.contact-type').setAttribute('aria-label', `Contact ${n}: type`);
-      row.querySelector('.contact-user').setAttribute('aria-label', `Contact ${n}: user`);
-      row.querySelector('.contact-email').setAttribute('aria-label', `Contact ${n}: e-mail address`);
-      row.querySelector('.contact-checks').setAttribute('aria-label', `Contact ${n}: notifications`);
-      row.querySelector('.contact-remove').setAttribute('aria-label', `Remove contact ${n}`);
+      row.querySelector('.contact-type').setAttribute('aria-label', t('contacts.type_of', { n }));
+      row.querySelector('.contact-user').setAttribute('aria-label', t('contacts.user_of', { n }));
+      row.querySelector('.contact-email').setAttribute('aria-label', t('contacts.email_of', { n }));
+      row.querySelector('.contact-checks').setAttribute('aria-label', t('contacts.kinds_of', { n }));
+      row.querySelector('.contact-remove').setAttribute('aria-label', t('contacts.remove_no', { n }));
     });
     empty.hidden = list.length > 0;
     add.disabled = list.length >= MAX_CONTACTS;
@@ -77,28 +78,28 @@ export function contactsSection(contacts, users) {
   function addRow(c) {
     const isUser = c ? c.user !== null && c.user !== undefined : anyWithMail;
     const type = h('select', { class: 'contact-type' },
-      h('option', { value: 'user' }, 'Registered user'),
-      h('option', { value: 'email' }, 'E-mail address'));
+      h('option', { value: 'user' }, t('contacts.registered_user')),
+      h('option', { value: 'email' }, t('contacts.email_address')));
     type.value = isUser ? 'user' : 'email';
 
     const stored = c && c.user !== null && c.user !== undefined ? c.user : null;
     const user = h('select', { class: 'contact-user' }, userOptions(users, stored));
     if (stored !== null) {
-      if (!byId.has(stored)) user.append(h('option', { value: stored }, `User #${stored} (removed)`));
+      if (!byId.has(stored)) user.append(h('option', { value: stored }, t('contacts.removed_user', { id: stored })));
       user.value = String(stored);
     }
     const email = h('input', {
       class: 'contact-email', type: 'email', autocomplete: 'off', spellcheck: 'false', maxlength: 254,
       placeholder: 'name@example.org', value: c && stored === null ? c.email || '' : '',
     });
-    const noMail = h('div', { class: 'hint contact-warn' }, 'This user has no e-mail address and gets no mail until one is set.');
+    const noMail = h('div', { class: 'hint contact-warn' }, t('contacts.no_mail_warning'));
     const target = h('div', { class: 'field contact-target' }, user, email, noMail, h('div', { class: 'field-error', hidden: true }));
 
     const checks = h('div', { class: 'contact-checks', role: 'group' },
-      CONTACT_KINDS.map((k) => checkbox(k.label, { class: 'contact-kind', 'data-kind': k.key, checked: Boolean(c && c[k.key]) })));
+      CONTACT_KINDS.map((k) => checkbox(t(k.label), { class: 'contact-kind', 'data-kind': k.key, checked: Boolean(c && c[k.key]) })));
     const kinds = h('div', { class: 'field contact-kinds' }, checks, h('div', { class: 'field-error', hidden: true }));
 
-    const remove = h('button', { type: 'button', class: 'btn icon contact-remove', title: 'Remove contact' },
+    const remove = h('button', { type: 'button', class: 'btn icon contact-remove', title: t('contacts.remove') },
       h('span', { class: 'ico icon-remove', 'aria-hidden': 'true' }));
     const row = h('div', { class: 'contact-row', 'data-testid': 'contact-row' },
       h('div', { class: 'contact-main' }, type, target, remove),
@@ -145,9 +146,9 @@ export function contactsSection(contacts, users) {
   renumber();
 
   const node = h('fieldset', { class: 'field contacts', 'data-field': 'contacts', id: 'group-contacts' },
-    h('legend', null, 'Contacts'),
+    h('legend', null, t('contacts.contacts')),
     h('p', { class: 'hint' },
-      'Who receives e-mail notifications about this group’s sensors: a registered user (at the user’s e-mail address) or any e-mail address. Critical events are those classified Honeypot; weekly summaries are sent every Monday.'),
+      t('contacts.hint')),
     rows,
     empty,
     h('div', { class: 'field-error', hidden: true }),

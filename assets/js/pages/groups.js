@@ -8,6 +8,7 @@ import { field, checkbox, checkGroup, checkedValues } from '../forms.js';
 import { plural } from '../event_labels.js';
 import { archiveSettings } from '../archive_prefs.js';
 import { contactsSection } from './group_contacts.js';
+import { t } from '../i18n.js';
 
 /** groupsPanel renders the groups section from state {users, groups}. */
 export function groupsPanel(state, reload) {
@@ -21,33 +22,33 @@ export function groupsPanel(state, reload) {
     state.groupNotice = text;
     await reload();
   };
-  const add = h('button', { type: 'button', id: 'group-add', class: 'btn primary small' }, 'Add group');
+  const add = h('button', { type: 'button', id: 'group-add', class: 'btn primary small' }, t('groups.add'));
   add.addEventListener('click', () => openGroupDialog(null, state.users, reload));
 
   const userName = new Map(state.users.map((u) => [u.id, u.login]));
   const content = state.groups.length
     ? h('table', { class: 'table', 'data-testid': 'group-table' },
       h('thead', null, h('tr', null,
-        h('th', null, 'Name'), h('th', null, 'Members'), h('th', { class: 'actions' }, ''))),
+        h('th', null, t('common.name')), h('th', null, t('groups.members')), h('th', { class: 'actions' }, ''))),
       h('tbody', null, state.groups.map((g) => groupRow(g, state, userName, reload, reloadWith))))
-    : h('p', { class: 'muted empty' }, 'No groups.');
+    : h('p', { class: 'muted empty' }, t('groups.none'));
 
   return h('section', { class: 'panel', 'aria-labelledby': 'groups-head' },
-    h('header', { class: 'panel-head' }, h('h2', { id: 'groups-head' }, 'Groups'), add),
+    h('header', { class: 'panel-head' }, h('h2', { id: 'groups-head' }, t('users.groups')), add),
     notice,
     h('div', { class: 'panel-body flush' }, content));
 }
 
 function groupRow(g, state, userName, reload, reloadWith) {
-  const edit = h('button', { type: 'button', class: 'btn small', 'data-testid': 'group-edit' }, 'Edit');
+  const edit = h('button', { type: 'button', class: 'btn small', 'data-testid': 'group-edit' }, t('common.edit'));
   edit.addEventListener('click', () => openGroupDialog(g, state.users, reload));
-  const del = h('button', { type: 'button', class: 'btn small danger-text', 'data-testid': 'group-delete' }, 'Delete');
+  const del = h('button', { type: 'button', class: 'btn small danger-text', 'data-testid': 'group-delete' }, t('common.delete'));
   del.addEventListener('click', () => openDeleteGroupDialog(g, reloadWith));
 
   const members = (g.members || []).map((id) => userName.get(id)).filter(Boolean);
   return h('tr', { 'data-testid': 'group-row', 'data-name': g.name },
     h('td', null, h('span', { class: 'strong' }, g.name)),
-    h('td', null, members.length ? members.join(', ') : h('span', { class: 'muted' }, 'No members')),
+    h('td', null, members.length ? members.join(', ') : h('span', { class: 'muted' }, t('groups.no_members'))),
     h('td', { class: 'actions' }, edit, del));
 }
 
@@ -57,15 +58,15 @@ function openGroupDialog(group, users, done) {
   const contacts = contactsSection(g.contacts || [], users);
 
   const dlg = openDialog({
-    title: group ? `Edit group ${g.name}` : 'Add group',
+    title: group ? t('groups.edit_title', { name: g.name }) : t('groups.add'),
     body: [
-      field('Name', name, 'name'),
-      checkGroup('Members', 'members',
+      field(t('common.name'), name, 'name'),
+      checkGroup(t('groups.members'), 'members',
         users.map((u) => ({ value: u.id, label: u.full_name ? `${u.login} (${u.full_name})` : u.login })),
-        g.members, 'No users yet.'),
+        g.members, t('groups.no_users_yet')),
       contacts.node,
     ],
-    submit: { label: group ? 'Save' : 'Add group', id: 'group-save' },
+    submit: { label: group ? t('common.save') : t('groups.add'), id: 'group-save' },
     testid: 'group-dialog',
     onSubmit: async (form) => {
       const data = { name: name.value.trim(), members: checkedValues(form, 'members'), contacts: contacts.value() };
@@ -85,23 +86,23 @@ function openGroupDialog(group, users, done) {
  */
 async function openDeleteGroupDialog(g, done) {
   const prefer = Boolean((await archiveSettings()).prefer);
-  const move = checkbox('Move the events of its sensors to the archive', { id: 'group-remove-archive', checked: prefer });
+  const move = checkbox(t('groups.move_events'), { id: 'group-remove-archive', checked: prefer });
   const box = move.querySelector('input');
   const dlg = openDialog({
-    title: 'Delete group',
+    title: t('groups.delete_title'),
     body: [
-      h('p', { class: 'strong' }, `Delete the group "${g.name}"?`),
-      h('p', null, 'Its members stay, but lose access to its data. Its sensors and filter rules are removed with it.'),
+      h('p', { class: 'strong' }, t('groups.delete_question', { name: g.name })),
+      h('p', null, t('groups.delete_effect')),
       move,
-      h('p', { class: 'hint' }, 'Archived events stay available under Events → Dataset → Archive, read-only. Without this, the events are deleted.'),
+      h('p', { class: 'hint' }, t('groups.archive_hint')),
     ],
-    submit: { label: 'Delete', id: 'confirm-ok', danger: true },
+    submit: { label: t('common.delete'), id: 'confirm-ok', danger: true },
     testid: 'confirm-dialog',
     async onSubmit() {
       const res = await api.del(`/groups/${g.id}`, { body: { archive: box.checked } });
-      const sensors = plural(res.sensors ?? 0, 'sensor');
-      const events = plural(res.events ?? 0, 'event');
-      await done(`Group ${g.name} deleted with ${sensors}; ${events} ${res.archived ? 'moved to the archive' : 'deleted'}.`);
+      const sensors = plural(res.sensors ?? 0, 'count.sensors');
+      const events = plural(res.events ?? 0, 'count.events');
+      await done(t(res.archived ? 'groups.deleted_archived' : 'groups.deleted_deleted', { name: g.name, sensors, events }));
     },
   });
   // For a destructive choice start on Cancel, not on the checkbox.

@@ -4,23 +4,24 @@ import { h } from '../dom.js';
 import { api } from '../api.js';
 import { field, errorLine, showError, clearErrors, busy } from '../forms.js';
 import * as session from '../session.js';
+import { t } from '../i18n.js';
 
 // Messages the contract fixes for the two expected failures.
 const MESSAGES = {
-  401: 'Wrong user name or password',
-  429: 'Too many attempts, try again later',
+  401: 'login.wrong',
+  429: 'login.too_many',
 };
 
 export function render(view, ctx) {
   const username = h('input', { id: 'login-username', name: 'username', autocomplete: 'username', required: true, autofocus: true });
   const password = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
-  const submit = h('button', { id: 'login-submit', type: 'submit', class: 'btn primary block' }, 'Log in');
+  const submit = h('button', { id: 'login-submit', type: 'submit', class: 'btn primary block' }, t('login.submit'));
   const note = session.takeFlash();
 
   const form = h('form', { class: 'stack', novalidate: true },
     note ? h('div', { class: 'notice info', id: 'login-note' }, note) : null,
-    field('User name', username, 'username'),
-    field('Password', password, 'password'),
+    field(t('login.username'), username, 'username'),
+    field(t('login.password'), password, 'password'),
     errorLine('login-error'),
     submit);
 
@@ -33,7 +34,7 @@ export function render(view, ctx) {
       session.set(s);
       ctx.go(s.must_change_password ? 'password' : session.landing());
     } catch (err) {
-      showError(form, err, MESSAGES[err.status]);
+      showError(form, err, MESSAGES[err.status] && t(MESSAGES[err.status]));
       password.select();
     }
   });

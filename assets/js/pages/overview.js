@@ -8,7 +8,7 @@
 
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
-import { formatTime } from '../format.js';
+import { formatClock, zoneName } from '../format.js';
 import { plural } from '../event_labels.js';
 import { eventsHref, hashQuery, pushHash, replaceHash, spanParams } from '../links.js';
 import { newPeriod, periodBar, hashParams, apiParams, periodLabel } from '../period.js';
@@ -17,26 +17,27 @@ import { timelineChart } from '../chart.js';
 import { tiles } from './overview_tiles.js';
 import { TOP_LISTS, topList, criticalTable } from './overview_lists.js';
 import { openEventDetails } from './event_details.js';
+import { t } from '../i18n.js';
 
 export async function render(view, ctx) {
   const state = newPeriod('overview', hashQuery());
   const error = h('p', { id: 'overview-error', class: 'notice danger', role: 'alert', hidden: true });
   const updated = h('span', { id: 'overview-updated', class: 'muted small' });
   const bar = periodBar(state, () => { pushHash('overview', hashParams(state)); refresh(); });
-  const tileGrid = h('div', { id: 'overview-tiles', class: 'tiles', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading…'));
-  const chartHead = h('h2', { id: 'timeline-head' }, 'Timeline');
+  const tileGrid = h('div', { id: 'overview-tiles', class: 'tiles', 'aria-busy': 'true' }, h('p', { class: 'muted' }, t('app.loading')));
+  const chartHead = h('h2', { id: 'timeline-head' }, t('overview.timeline'));
   const chart = timelineChart({
-    label: 'Events',
+    label: t('page.events'),
     // A bar or a dragged span opens the list of exactly those events, whatever their status.
     onSelect: (from, to) => { location.hash = eventsHref({ status: 'all', ...spanParams(from, to), group: state.group }); },
   });
   const lists = new Map(TOP_LISTS.map(([name, title]) => [name, {
-    body: h('div', { class: 'top-body' }, h('p', { class: 'muted top-empty' }, 'Loading…')),
-    title,
+    body: h('div', { class: 'top-body' }, h('p', { class: 'muted top-empty' }, t('app.loading'))),
+    title: t(title),
     json: '',
   }]));
-  const critical = h('div', { class: 'critical-body' }, h('p', { class: 'muted top-empty' }, 'Loading…'));
-  const allCritical = h('a', { id: 'critical-all', class: 'small' }, 'All critical events');
+  const critical = h('div', { class: 'critical-body' }, h('p', { class: 'muted top-empty' }, t('app.loading')));
+  const allCritical = h('a', { id: 'critical-all', class: 'small' }, t('overview.all_critical'));
   const seen = { tiles: '', critical: '' };
   let seq = 0;
 
@@ -49,14 +50,14 @@ export async function render(view, ctx) {
     } catch (err) {
       if (mine !== seq || ctx.signal.aborted) return;
       if (err.status === 401 || err.code === 'password_change_required') return;
-      replace(error, `The overview could not be loaded: ${err.message}`);
+      replace(error, t('overview.load_failed', { message: err.message }));
       error.hidden = false;
       return;
     }
     if (mine !== seq || ctx.signal.aborted) return;
     error.hidden = true;
     paint(data);
-    replace(updated, `Updated ${formatTime(new Date()).slice(11)}`);
+    replace(updated, t('filters.updated', { time: `${formatClock(new Date())} ${zoneName()}` }));
   }
 
   function paint(data) {
@@ -70,8 +71,9 @@ export async function render(view, ctx) {
       tileGrid.removeAttribute('aria-busy');
     }
     const total = Number(data.totals?.events) || 0;
-    replace(chartHead, 'Timeline ', h('span', { class: 'muted head-note' },
-      `${plural(total, 'event')} in ${periodLabel(state)}, per ${data.period?.bucket === 'day' ? 'day' : 'hour'}`));
+    replace(chartHead, t('overview.timeline'), ' ', h('span', { class: 'muted head-note' },
+      t(data.period?.bucket === 'day' ? 'overview.chart_note_day' : 'overview.chart_note_hour',
+        { events: plural(total, 'count.events'), period: periodLabel(state) })));
     chart.update(data.timeline || [], data.period?.bucket);
     for (const [name, , key] of TOP_LISTS) {
       const list = lists.get(name);
@@ -90,23 +92,23 @@ export async function render(view, ctx) {
   }
 
   view.append(
-    h('section', { class: 'panel overview-toolbar', 'aria-label': 'Period' }, bar.node, updated),
+    h('section', { class: 'panel overview-toolbar', 'aria-label': t('period.period') }, bar.node, updated),
     error,
     tileGrid,
     h('section', { class: 'panel timeline-panel', 'aria-labelledby': 'timeline-head' },
       h('header', { class: 'panel-head' }, chartHead,
-        h('span', { class: 'muted small head-hint' }, 'Click a bar or drag across bars to list those events')),
+        h('span', { class: 'muted small head-hint' }, t('overview.chart_hint'))),
       h('div', { class: 'panel-body' }, chart.node)),
     h('div', { class: 'top-grid' },
       TOP_LISTS.map(([name]) => {
         const list = lists.get(name);
         return h('section', { id: `top-${name}`, class: 'panel top-list', 'aria-labelledby': `top-${name}-head` },
           h('header', { class: 'panel-head' }, h('h2', { id: `top-${name}-head` }, list.title),
-            h('span', { class: 'muted small' }, 'Top 10')),
+            h('span', { class: 'muted small' }, t('overview.top10'))),
           list.body);
       }),
       h('section', { id: 'recent-critical', class: 'panel critical-panel', 'aria-labelledby': 'critical-head' },
-        h('header', { class: 'panel-head' }, h('h2', { id: 'critical-head' }, 'Newest critical events'),
+        h('header', { class: 'panel-head' }, h('h2', { id: 'critical-head' }, t('overview.newest_critical')),
           allCritical),
         critical)));
 

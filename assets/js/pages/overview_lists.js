@@ -7,16 +7,17 @@ import { h } from '../dom.js';
 import { formatShort, formatTime } from '../format.js';
 import { countText, plural, ongoingBadge } from '../event_labels.js';
 import { eventsHref, attackerHref } from '../links.js';
+import { t } from '../i18n.js';
 
-/** TOP_LISTS: the answer's key, the heading, the event list's filter key. */
+/** TOP_LISTS: the answer's key, the heading's catalog key, the event list's filter key. */
 export const TOP_LISTS = [
-  ['sources', 'Source addresses', 'source'],
-  ['ports', 'Target ports', 'target_port'],
-  ['services', 'Services', 'service'],
-  ['usernames', 'User names tried', 'username'],
-  ['passwords', 'Passwords tried', 'password'],
-  ['commands', 'Commands run', 'command'],
-  ['paths', 'HTTP paths', 'path'],
+  ['sources', 'top.sources', 'source'],
+  ['ports', 'top.ports', 'target_port'],
+  ['services', 'top.services', 'service'],
+  ['usernames', 'top.usernames', 'username'],
+  ['passwords', 'top.passwords', 'password'],
+  ['commands', 'top.commands', 'command'],
+  ['paths', 'filter.chip_path', 'path'],
 ];
 
 /**
@@ -25,26 +26,26 @@ export const TOP_LISTS = [
  * "sources" adds a link to each attacker's page.
  */
 export function topList(name, key, items, params) {
-  if (!items || !items.length) return h('p', { class: 'muted top-empty' }, 'None in this period.');
+  if (!items || !items.length) return h('p', { class: 'muted top-empty' }, t('top.none'));
   const max = Math.max(...items.map((i) => i.count), 1);
   return h('ol', { class: 'top-rows' }, items.map((it) => {
     const bar = h('span', { class: 'top-bar', 'aria-hidden': 'true' });
     // Width by CSSOM, which the CSP allows (a style attribute would not be).
     bar.style.width = `${Math.max(2, (it.count / max) * 100)}%`;
-    const value = it.value === '' ? h('span', { class: 'muted' }, '(empty)') : it.value;
+    const value = it.value === '' ? h('span', { class: 'muted' }, t('top.empty')) : it.value;
     return h('li', { class: 'top-row', 'data-value': it.value },
       bar,
       h('a', {
         class: 'top-link', href: eventsHref({ status: 'all', ...params, [key]: it.value }),
-        title: `${it.value} — show its ${plural(it.count, 'event')}`,
+        title: t('top.show_events', { value: it.value, events: plural(it.count, 'count.events') }),
       },
       h('span', { class: `top-value ${name === 'services' ? '' : 'mono'}` }, value),
       h('span', { class: 'top-count' }, countText(it.count))),
       name === 'sources' ? h('a', {
         class: 'btn icon mini attacker-link', href: attackerHref(it.value, { group: params.group }),
-        title: 'Attacker details',
+        title: t('top.attacker_details'),
       }, h('span', { class: 'ico icon-attacker', 'aria-hidden': 'true' }),
-      h('span', { class: 'sr-only' }, `Attacker details of ${it.value}`)) : null);
+      h('span', { class: 'sr-only' }, t('top.attacker_details_of', { address: it.value }))) : null);
   }));
 }
 
@@ -53,19 +54,19 @@ export function topList(name, key, items, params) {
  * button) opens the details dialog through open(event).
  */
 export function criticalTable(events, open) {
-  if (!events || !events.length) return h('p', { class: 'muted top-empty' }, 'No critical events in this period.');
+  if (!events || !events.length) return h('p', { class: 'muted top-empty' }, t('top.no_critical'));
   return h('div', { class: 'table-wrap' }, h('table', { class: 'table critical' },
     h('thead', null, h('tr', null,
-      h('th', { scope: 'col' }, 'Time'), h('th', { scope: 'col' }, 'Source'),
-      h('th', { scope: 'col' }, 'Summary'), h('th', { scope: 'col' }, 'Sensor'))),
+      h('th', { scope: 'col' }, t('events.col_time')), h('th', { scope: 'col' }, t('events.col_source')),
+      h('th', { scope: 'col' }, t('details.summary')), h('th', { scope: 'col' }, t('events.col_sensor')))),
     h('tbody', null, events.map((e) => {
       const summary = h('button', {
         type: 'button', class: 'link-btn clip-text', title: e.summary || e.service || '',
-      }, e.summary || e.service || `Event #${e.id}`);
+      }, e.summary || e.service || t('details.title', { id: e.id }));
       const tr = h('tr', { 'data-id': e.id, class: 'clickable' },
         h('td', { class: 'nowrap', title: formatTime(e.timestamp) }, formatShort(e.timestamp)),
         h('td', { class: 'mono clip', title: e.source || null },
-          e.source ? h('a', { href: attackerHref(e.source), title: 'Attacker details' }, e.source) : '—'),
+          e.source ? h('a', { href: attackerHref(e.source), title: t('top.attacker_details') }, e.source) : '—'),
         h('td', { class: 'clip' }, summary, e.ongoing ? ongoingBadge() : null),
         h('td', { class: 'clip', title: e.sensor?.name || null }, e.sensor?.name || '—'));
       // The whole row opens the details; the links in it keep their own job.

@@ -8,6 +8,8 @@ import { openDialog, openViewDialog } from '../dialog.js';
 import { field, checkbox } from '../forms.js';
 import { formatTime } from '../format.js';
 import { statusBadge } from './sensor_labels.js';
+import { t } from '../i18n.js';
+import { plural } from '../event_labels.js';
 
 const INTERVAL_MIN = 10;
 const INTERVAL_MAX = 3600;
@@ -16,12 +18,12 @@ const INTERVAL_MAX = 3600;
 export function openSensorDialog(sensor, state, done) {
   const s = sensor || { name: '', location: '', group: null, update_interval: 60 };
   const name = h('input', { id: 'sensor-name', name: 'name', value: s.name, maxlength: 64, autocomplete: 'off', required: true });
-  const location = h('input', { id: 'sensor-location', name: 'location', value: s.location || '', autocomplete: 'off', placeholder: 'e.g. Server room, rack 3' });
+  const location = h('input', { id: 'sensor-location', name: 'location', value: s.location || '', autocomplete: 'off', placeholder: t('sensor.location_placeholder') });
   const groups = [...state.groups.entries()];
   const group = h('select', { id: 'sensor-group', name: 'group' },
     groups.map(([id, label]) => h('option', { value: id }, label)));
   if (s.group !== null && !state.groups.has(s.group)) {
-    group.append(h('option', { value: s.group }, `Group #${s.group}`));
+    group.append(h('option', { value: s.group }, t('sensor.group_no', { id: s.group })));
   }
   if (s.group !== null) group.value = String(s.group);
   const interval = h('input', {
@@ -30,15 +32,15 @@ export function openSensorDialog(sensor, state, done) {
   });
 
   openDialog({
-    title: sensor ? `Edit sensor ${s.name}` : 'Add sensor',
+    title: sensor ? t('sensor.edit_title', { name: s.name }) : t('sensors.add'),
     body: [
-      field('Name', name, 'name', 'Letters, digits, space, dot, dash and underscore; up to 64 characters.'),
-      field('Location', location, 'location'),
-      field('Group', group, 'group', 'Users see the sensor and its events only in their own groups.'),
-      field('Update interval (seconds)', interval, 'update_interval',
-        `How often the sensor reports (${INTERVAL_MIN}–${INTERVAL_MAX}). It counts as offline after a missed interval plus a tolerance.`),
+      field(t('common.name'), name, 'name', t('sensor.name_hint')),
+      field(t('sensor.location'), location, 'location'),
+      field(t('events.col_group'), group, 'group', t('sensor.group_hint')),
+      field(t('sensor.interval'), interval, 'update_interval',
+        t('sensor.interval_hint', { min: INTERVAL_MIN, max: INTERVAL_MAX })),
     ],
-    submit: { label: sensor ? 'Save' : 'Add sensor', id: 'sensor-save' },
+    submit: { label: sensor ? t('common.save') : t('sensors.add'), id: 'sensor-save' },
     testid: 'sensor-dialog',
     async onSubmit() {
       const data = {
@@ -49,11 +51,11 @@ export function openSensorDialog(sensor, state, done) {
       };
       if (sensor) {
         await api.patch(`/sensors/${s.id}`, data);
-        await done(`Sensor ${data.name} saved.`);
+        await done(t('sensor.saved', { name: data.name }));
         return;
       }
       const created = await api.post('/sensors', data);
-      await done(`Sensor ${created.name} added.`);
+      await done(t('sensor.added', { name: created.name }));
       // Show the secret once this dialog has closed (it closes when onSubmit resolves).
       setTimeout(() => openSecretDialog(created), 0);
     },
@@ -62,39 +64,38 @@ export function openSensorDialog(sensor, state, done) {
 
 /** openSecretDialog shows a new sensor's secret once, with the config download. */
 function openSecretDialog(s) {
-  const secret = h('input', { id: 'sensor-secret', class: 'mono', readonly: true, value: s.secret, 'aria-label': 'Sensor secret' });
-  const copy = h('button', { type: 'button', class: 'btn small', id: 'sensor-secret-copy' }, 'Copy');
+  const secret = h('input', { id: 'sensor-secret', class: 'mono', readonly: true, value: s.secret, 'aria-label': t('sensor.secret') });
+  const copy = h('button', { type: 'button', class: 'btn small', id: 'sensor-secret-copy' }, t('account.copy'));
   const status = h('span', { class: 'muted', role: 'status' });
   copy.addEventListener('click', async () => {
     secret.select();
     try {
       await navigator.clipboard.writeText(s.secret);
-      replace(status, 'Copied.');
+      replace(status, t('account.copied'));
     } catch {
-      replace(status, 'Press Ctrl+C to copy the selected secret.');
+      replace(status, t('sensor.press_copy'));
     }
   });
   const download = h('a', {
     id: 'sensor-config-download', class: 'btn primary',
     href: `/api/sensors/${s.id}/config`, download: `sensor-${s.id}.json`,
-  }, 'Download config');
+  }, t('sensors.download_config'));
   const original = h('a', {
     id: 'sensor-config-original', class: 'btn',
     href: `/api/sensors/${s.id}/config?format=original`, download: `s${s.id}.tar.gz`,
-  }, 'HoneySens 2.x archive');
+  }, t('sensor.original_archive'));
   openViewDialog({
-    title: `Sensor ${s.name} added`,
+    title: t('sensor.added_title', { name: s.name }),
     id: 'sensor-created',
     testid: 'sensor-created',
     body: [
       h('div', { class: 'notice success token-reveal' },
-        h('p', null, h('strong', null, 'This is the sensor’s secret. '), 'It is shown only now.'),
+        h('p', null, h('strong', null, t('sensor.secret_is')), ' ', t('sensor.shown_once')),
         h('div', { class: 'copy-row' }, secret, copy, status)),
-      h('p', null, 'Download the configuration file (it contains the secret) and start the sensor with it:'),
+      h('p', null, t('sensor.download_and_start')),
       h('pre', { class: 'payload' }, `honeysens sensor --config sensor-${s.id}.json`),
-      h('p', null, 'For an original HoneySens 2.x sensor (BeagleBone or Docker), download the HoneySens 2.x archive instead ',
-        'and install it as that sensor’s configuration archive.'),
-      h('p', { class: 'hint' }, 'You can download both again later from the sensor list; keep them private.'),
+      h('p', null, t('sensor.original_hint')),
+      h('p', { class: 'hint' }, t('sensor.download_again')),
     ],
     actions: [original, download],
   });
@@ -103,23 +104,22 @@ function openSecretDialog(s) {
 
 /** openRemoveSensorDialog removes a remote sensor, archiving its events by default. */
 export function openRemoveSensorDialog(s, done) {
-  const move = checkbox('Move its events to the archive', { id: 'remove-archive-events', checked: true });
+  const move = checkbox(t('sensor.move_events'), { id: 'remove-archive-events', checked: true });
   const box = move.querySelector('input');
   const dlg = openDialog({
-    title: 'Remove sensor',
+    title: t('sensor.remove_title'),
     body: [
-      h('p', { class: 'strong' }, `Remove the sensor "${s.name}"?`),
-      h('p', null, 'Its secret stops working at once: a sensor still running with it can no longer report.'),
+      h('p', { class: 'strong' }, t('sensor.remove_question', { name: s.name })),
+      h('p', null, t('sensor.remove_secret')),
       move,
-      h('p', { class: 'hint' }, 'Archived events stay available under Events → Dataset → Archive, read-only. Without this, its events are deleted.'),
+      h('p', { class: 'hint' }, t('sensor.remove_archive_hint')),
     ],
-    submit: { label: 'Remove', id: 'sensor-remove-confirm', danger: true },
+    submit: { label: t('bulk.remove'), id: 'sensor-remove-confirm', danger: true },
     testid: 'sensor-remove-dialog',
     async onSubmit() {
       const res = await api.del(`/sensors/${s.id}`, { body: { archive: box.checked } });
-      const n = res.events ?? 0;
-      const events = `${n.toLocaleString('en-US')} event${n === 1 ? '' : 's'}`;
-      await done(`Sensor ${s.name} removed; ${events} ${res.archived ? 'moved to the archive' : 'deleted'}.`);
+      const events = plural(res.events ?? 0, 'count.events');
+      await done(t(res.archived ? 'sensor.removed_archived' : 'sensor.removed_deleted', { name: s.name, events }));
     },
   });
   // For a destructive choice start on Cancel, not on the checkbox.
@@ -132,18 +132,18 @@ const HISTORY_REFRESH_MS = 10000;
 
 /** openStatusHistory lists the sensor's recent online/offline changes, newest first. */
 export async function openStatusHistory(s) {
-  const list = h('div', { id: 'sensor-history-list', class: 'history-list' }, h('p', { class: 'muted' }, 'Loading…'));
+  const list = h('div', { id: 'sensor-history-list', class: 'history-list' }, h('p', { class: 'muted' }, t('app.loading')));
   const dlg = openViewDialog({
-    title: `Status history of ${s.name}`,
+    title: t('sensor.history_title', { name: s.name }),
     id: 'sensor-history',
     testid: 'sensor-history',
     body: [
       h('dl', { class: 'props' },
-        h('dt', null, 'Now'), h('dd', null, statusBadge(s)),
-        h('dt', null, 'Last contact'), h('dd', null, s.last_contact ? formatTime(s.last_contact) : 'Never'),
-        h('dt', null, 'Last IP'), h('dd', { class: 'mono' }, s.last_ip || '—'),
-        h('dt', null, 'Update interval'), h('dd', null, `${s.update_interval} s`)),
-      h('h3', { class: 'section-head' }, 'Online/offline changes'),
+        h('dt', null, t('sensor.now')), h('dd', null, statusBadge(s)),
+        h('dt', null, t('sensors.last_contact')), h('dd', null, s.last_contact ? formatTime(s.last_contact) : t('common.never')),
+        h('dt', null, t('sensor.last_ip')), h('dd', { class: 'mono' }, s.last_ip || '—'),
+        h('dt', null, t('sensor.interval_short')), h('dd', null, t('sensor.seconds', { count: s.update_interval }))),
+      h('h3', { class: 'section-head' }, t('sensor.changes')),
       list,
     ],
   });
@@ -158,7 +158,7 @@ export async function openStatusHistory(s) {
       }
     } catch (err) {
       if (err.status === 401 || err.code === 'password_change_required') return;
-      replace(list, h('p', { class: 'notice danger' }, `The history could not be loaded: ${err.message}`));
+      replace(list, h('p', { class: 'notice danger' }, t('sensor.history_failed', { message: err.message })));
     }
   }
   const timer = setInterval(() => {
@@ -169,11 +169,11 @@ export async function openStatusHistory(s) {
 }
 
 function historyTable(items) {
-  if (!items.length) return h('p', { class: 'muted' }, 'No status changes yet: the sensor has not reported.');
+  if (!items.length) return h('p', { class: 'muted' }, t('sensor.no_changes'));
   return h('table', { class: 'table compact-table', 'data-testid': 'history-table' },
-    h('thead', null, h('tr', null, h('th', null, 'Time'), h('th', null, 'Change'))),
+    h('thead', null, h('tr', null, h('th', null, t('events.col_time')), h('th', null, t('sensor.change')))),
     h('tbody', null, items.map((c) => h('tr', null,
       h('td', { class: 'nowrap' }, formatTime(c.time)),
       h('td', null, h('span', { class: `sensor-status ${c.online ? 'st-online' : 'st-offline'}` },
-        h('span', { class: 'dot', 'aria-hidden': 'true' }), c.online ? 'Online' : 'Offline'))))));
+        h('span', { class: 'dot', 'aria-hidden': 'true' }), c.online ? t('sensor.online') : t('sensor.offline')))))));
 }

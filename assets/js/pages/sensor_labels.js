@@ -3,19 +3,20 @@
 
 import { h } from '../dom.js';
 import { formatTime, formatShort } from '../format.js';
+import { t, tParts } from '../i18n.js';
 
-const SERVICE_NAMES = { ftp: 'FTP', http: 'HTTP', recon: 'Recon', ssh: 'SSH', telnet: 'Telnet' };
+const SERVICE_NAMES = { ftp: 'FTP', http: 'HTTP', recon: 'service.recon', ssh: 'SSH', telnet: 'Telnet' };
 
 /** serviceWord is the display name of a service kind ("ssh" -> "SSH"). */
 export function serviceWord(name) {
-  return SERVICE_NAMES[name] || name;
+  return SERVICE_NAMES[name] ? t(SERVICE_NAMES[name]) : name;
 }
 
 /** statusSince is the sensor's liveness in words and since when (the server always says). */
 function statusSince(s) {
-  if (s.status === 'online') return { word: 'Online', since: s.status_since };
-  if (s.status === 'offline') return { word: 'Offline', since: s.status_since };
-  return { word: 'Waiting for first contact', since: null };
+  if (s.status === 'online') return { word: t('sensor.online'), since: s.status_since, key: 'sensor.online_since' };
+  if (s.status === 'offline') return { word: t('sensor.offline'), since: s.status_since, key: 'sensor.offline_since' };
+  return { word: t('sensor.waiting'), since: null };
 }
 
 /**
@@ -23,8 +24,8 @@ function statusSince(s) {
  * "Online since <time>" or "Offline since <time>".
  */
 export function statusText(s) {
-  const { word, since } = statusSince(s);
-  return since ? `${word} since ${formatTime(since)}` : word;
+  const { word, since, key } = statusSince(s);
+  return since ? t(key, { time: formatTime(since) }) : word;
 }
 
 /**
@@ -33,13 +34,13 @@ export function statusText(s) {
  */
 export function statusBadge(s, short) {
   const cls = { online: 'st-online', offline: 'st-offline' }[s.status] || 'st-waiting';
-  const { word, since } = statusSince(s);
+  const { word, since, key } = statusSince(s);
   return h('span', {
     class: `sensor-status ${cls}`, 'data-status': s.status || 'waiting',
     title: since ? statusText(s) : null,
   },
   h('span', { class: 'dot', 'aria-hidden': 'true' }),
-  h('span', null, since ? [`${word} since `, h('span', { class: 'nowrap' }, short ? formatShort(since) : formatTime(since))] : word));
+  h('span', null, since ? tParts(key, { time: h('span', { class: 'nowrap' }, short ? formatShort(since) : formatTime(since)) }) : word));
 }
 
 /**
@@ -51,14 +52,15 @@ export function statusBadge(s, short) {
  * hint explains the short label (for a title attribute).
  */
 export function serviceState(sv, enabled) {
-  if (!sv) return { cls: 'st-off', label: 'unassigned', hint: 'Not assigned to this sensor: switch it on to assign it with its default settings.', reason: '' };
+  if (!sv) return { cls: 'st-off', label: t('service.unassigned'), hint: t('service.unassigned_hint'), reason: '' };
   if (!enabled) {
     // A remote sensor stops it only at its next contact.
-    if (sv.state === 'running') return { cls: 'st-off', label: 'stopping', hint: 'Disabled; still running until the sensor’s next contact.', reason: '' };
-    return { cls: 'st-off', label: 'disabled', hint: 'Switched off.', reason: '' };
+    if (sv.state === 'running') return { cls: 'st-off', label: t('service.stopping'), hint: t('service.stopping_hint'), reason: '' };
+    return { cls: 'st-off', label: t('service.disabled'), hint: t('service.disabled_hint'), reason: '' };
   }
-  if (sv.state === 'running') return { cls: 'st-running', label: 'running', hint: 'Running.', reason: '' };
-  if (sv.state === 'error') return { cls: 'st-error', label: 'error', hint: '', reason: sv.error || 'unknown error' };
-  if (sv.state === 'stopped') return { cls: 'st-off', label: 'stopped', hint: 'Enabled, but stopped.', reason: '' };
-  return { cls: 'st-pending', label: 'pending', hint: 'Enabled; the sensor has not reported its state yet.', reason: '' };
+  if (sv.state === 'running') return { cls: 'st-running', label: t('service.running'), hint: t('service.running_hint'), reason: '' };
+  // The sensor's own message (e.g. port in use) stays as the sensor wrote it.
+  if (sv.state === 'error') return { cls: 'st-error', label: t('service.error'), hint: '', reason: sv.error || t('service.unknown_error') };
+  if (sv.state === 'stopped') return { cls: 'st-off', label: t('service.stopped'), hint: t('service.stopped_hint'), reason: '' };
+  return { cls: 'st-pending', label: t('service.pending'), hint: t('service.pending_hint'), reason: '' };
 }

@@ -13,23 +13,24 @@ import { field, checkbox, revealErrors } from '../forms.js';
 import { formatTime } from '../format.js';
 import { serviceWord, serviceState } from './sensor_labels.js';
 import { serviceForm } from './service_forms.js';
+import { t } from '../i18n.js';
 
 const TEXT = {
-  title: (service, sensor) => `${service} on ${sensor}`,
-  enabled: 'Enabled',
-  advanced: 'Advanced (JSON)',
-  json: 'Settings (JSON)',
-  jsonHint: 'The whole settings object. Keys left out keep their defaults.',
-  jsonHintNew: 'Not assigned yet: leave empty to use the defaults.',
-  formHintNew: 'Not assigned yet: empty fields keep their defaults.',
-  remote: 'A remote sensor applies the change with its next contact.',
-  save: 'Save',
-  saved: (title) => `${title}: settings saved.`,
-  invalid: 'The service’s settings are not valid.',
-  notJSON: (msg) => `Not valid JSON: ${msg}`,
-  notObject: 'The settings must be a JSON object: { "key": value, ... }.',
-  state: 'State: ',
-  changed: (t) => ` (changed ${t})`,
+  title: (service, sensor) => t('service.title', { service, sensor }),
+  enabled: () => t('service.enabled'),
+  advanced: () => t('service.advanced'),
+  json: () => t('service.json'),
+  jsonHint: () => t('service.json_hint'),
+  jsonHintNew: () => t('service.json_hint_new'),
+  formHintNew: () => t('service.form_hint_new'),
+  remote: () => t('service.remote'),
+  save: () => t('common.save'),
+  saved: (title) => t('service.saved', { title }),
+  invalid: () => t('svc.invalid'),
+  notJSON: (message) => t('service.not_json', { message }),
+  notObject: () => t('service.not_object'),
+  state: () => t('service.state'),
+  changed: (time) => ` ${t('service.changed', { time })}`,
 };
 
 /** openServiceSettings opens the dialog for service name of sensor s. */
@@ -37,7 +38,7 @@ export function openServiceSettings(s, name, state, done) {
   const sv = (s.services || []).find((x) => x.name === name);
   const stored = sv && sv.config !== undefined && sv.config !== null ? sv.config : null;
   const title = TEXT.title(serviceWord(name), s.name);
-  const enabledBox = checkbox(TEXT.enabled, { id: 'service-enabled', checked: sv ? sv.enabled : false, disabled: !state.canEdit });
+  const enabledBox = checkbox(TEXT.enabled(), { id: 'service-enabled', checked: sv ? sv.enabled : false, disabled: !state.canEdit });
   const form = serviceForm(name, stored, !state.canEdit);
   const config = h('textarea', {
     id: 'service-config', name: 'config', rows: form.nodes.length ? 8 : 14, class: 'mono code-editor',
@@ -45,20 +46,20 @@ export function openServiceSettings(s, name, state, done) {
   });
   config.value = stored ? JSON.stringify(stored, null, 2) : '';
   const fields = h('div', { class: 'service-form' }, form.nodes);
-  const jsonField = field(TEXT.json, config, 'config', sv ? TEXT.jsonHint : TEXT.jsonHintNew);
+  const jsonField = field(TEXT.json(), config, 'config', sv ? TEXT.jsonHint() : TEXT.jsonHintNew());
   // Open, so the object stays in sight for those who know it; the form comes first.
   // A service kind without a form has only the JSON.
   const advanced = form.nodes.length
-    ? h('details', { class: 'service-advanced', open: true }, h('summary', null, TEXT.advanced), jsonField)
+    ? h('details', { class: 'service-advanced', open: true }, h('summary', null, TEXT.advanced()), jsonField)
     : jsonField;
 
   const body = [
     stateLine(sv),
     enabledBox,
-    !sv && form.nodes.length ? h('p', { class: 'hint' }, TEXT.formHintNew) : null,
+    !sv && form.nodes.length ? h('p', { class: 'hint' }, TEXT.formHintNew()) : null,
     form.nodes.length ? fields : null,
     advanced,
-    s.local ? null : h('p', { class: 'hint' }, TEXT.remote),
+    s.local ? null : h('p', { class: 'hint' }, TEXT.remote()),
   ];
 
   if (!state.canEdit) {
@@ -68,7 +69,7 @@ export function openServiceSettings(s, name, state, done) {
   const dlg = openDialog({
     title,
     body,
-    submit: { label: TEXT.save, id: 'service-config-save' },
+    submit: { label: TEXT.save(), id: 'service-config-save' },
     testid: 'service-settings',
     async onSubmit(f) {
       try {
@@ -111,7 +112,7 @@ export function openServiceSettings(s, name, state, done) {
 function stateLine(sv) {
   const st = serviceState(sv, sv ? sv.enabled : false);
   return h('p', { class: 'svc-state-line' },
-    TEXT.state, h('span', { class: `svc-state ${st.cls}` }, st.label),
+    `${TEXT.state()} `, h('span', { class: `svc-state ${st.cls}` }, st.label),
     st.reason ? [' — ', h('span', { class: 'svc-reason-inline' }, st.reason)] : null,
     sv && sv.updated_at ? h('span', { class: 'muted' }, TEXT.changed(formatTime(sv.updated_at))) : null);
 }
@@ -130,13 +131,13 @@ function parseSettings(text) {
     throw settingsError(TEXT.notJSON(err.message));
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw settingsError(TEXT.notObject);
+    throw settingsError(TEXT.notObject());
   }
   return value;
 }
 
 function settingsError(message) {
-  const err = new Error(TEXT.invalid);
+  const err = new Error(TEXT.invalid());
   err.fields = { config: message };
   return err;
 }

@@ -16,6 +16,7 @@ import { openServiceSettings } from './sensor_services.js';
 import { serviceWord } from './sensor_labels.js';
 import { openNetworkSettings } from './sensor_network.js';
 import { openContainerServices } from './sensor_containers.js';
+import { t } from '../i18n.js';
 
 const REFRESH_MS = 10000;
 const NOTICE_MS = 6000;
@@ -26,19 +27,16 @@ const NOTICE_MS = 6000;
  * line per kind in the cell, the whole sentence in the title.
  */
 function withDrops(row, s) {
-  const n = (v) => v.toLocaleString('en-US');
   for (const sv of s.services || []) {
     const d = sv.dropped;
     if (!d || !sv.enabled || sv.state !== 'running') continue;
     const lines = [];
-    if (d.refused) lines.push(`${n(d.refused)} refused`);
-    if (d.untracked) lines.push(`${n(d.untracked)} only counted`);
-    if (d.reports) lines.push(`${n(d.reports)} event${d.reports === 1 ? '' : 's'} lost`);
+    if (d.refused) lines.push(t('sensors.drops_refused', { count: d.refused }));
+    if (d.untracked) lines.push(t('sensors.drops_untracked', { count: d.untracked }));
+    if (d.reports) lines.push(t('sensors.drops_reports', { count: d.reports }));
     const cell = row.querySelector(`td.svc-cell[data-service="${CSS.escape(sv.name)}"]`);
     if (!lines.length || !cell) continue;
-    const title = `Since the service started: ${n(d.refused)} connections refused by its connection limits, `
-      + `${n(d.untracked)} connections not recorded one by one (memory full; counted in summary events), `
-      + `${n(d.reports)} events not delivered.`;
+    const title = t('sensors.drops_title', { refused: d.refused || 0, untracked: d.untracked || 0, reports: d.reports || 0 });
     const note = h('div', { class: 'svc-reason svc-drops', title }, lines.map((l) => h('div', null, l)));
     cell.append(note);
   }
@@ -56,7 +54,7 @@ export async function render(view, ctx) {
   const notice = h('p', { id: 'sensors-notice', class: 'notice success', role: 'status', hidden: true });
   const error = h('p', { id: 'sensors-error', class: 'notice danger', role: 'alert', hidden: true });
   const head = h('thead');
-  const count = h('h2', { id: 'sensors-head' }, 'Sensors');
+  const count = h('h2', { id: 'sensors-head' }, t('page.sensors'));
   const body = h('tbody');
   const table = h('table', { class: 'table sensors', id: 'sensors-table' }, head, body);
   let lastJSON = '';
@@ -78,12 +76,12 @@ export async function render(view, ctx) {
     const active = document.activeElement;
     const focus = active && body.contains(active) ? active.dataset.key : undefined;
     const n = state.sensors.length;
-    replace(count, `${n} sensor${n === 1 ? '' : 's'}`);
+    replace(count, t('count.sensors', { count: n }));
     replace(head, h('tr', null, sensorHeads(state)));
     replace(body, state.sensors.length
       ? state.sensors.map((s) => withDrops(sensorRow(s, state, act), s))
       : h('tr', { class: 'empty-row' }, h('td', { colspan: 7 + state.services.length },
-        h('span', { class: 'muted' }, 'No sensors yet.'))));
+        h('span', { class: 'muted' }, t('sensors.none')))));
     if (focus) body.querySelector(`[data-key="${CSS.escape(focus)}"]`)?.focus();
   }
 
@@ -110,7 +108,7 @@ export async function render(view, ctx) {
       error.hidden = true;
     } catch (err) {
       if (err.status === 401 || err.code === 'password_change_required') return;
-      showError(`The sensor list could not be refreshed: ${err.message}`);
+      showError(t('sensors.refresh_failed', { message: err.message }));
     }
   }
 
@@ -143,7 +141,7 @@ export async function render(view, ctx) {
       if (cur && res.items) cur.services = res.items;
       error.hidden = true;
     } catch (err) {
-      showError(`${serviceWord(name)} on ${s.name} could not be ${enabled ? 'enabled' : 'disabled'}: ${err.message}`);
+      showError(t(enabled ? 'sensors.enable_failed' : 'sensors.disable_failed', { service: serviceWord(name), sensor: s.name, message: err.message }));
     } finally {
       state.pending.delete(key);
       lastJSON = '';
@@ -158,7 +156,7 @@ export async function render(view, ctx) {
   }
 
   const add = state.canEdit
-    ? h('button', { type: 'button', id: 'sensor-add', class: 'btn primary small' }, 'Add sensor')
+    ? h('button', { type: 'button', id: 'sensor-add', class: 'btn primary small' }, t('sensors.add'))
     : null;
   if (add) add.addEventListener('click', () => openSensorDialog(null, state, (msg) => changed(msg)));
 
@@ -168,15 +166,15 @@ export async function render(view, ctx) {
     h('section', { class: 'panel sensors-panel', 'aria-labelledby': 'sensors-head' },
       h('header', { class: 'panel-head' },
         count,
-        add || h('span', { class: 'muted' }, 'Read-only: your role may view sensors, not change them.')),
+        add || h('span', { class: 'muted' }, t('sensors.read_only'))),
       h('div', { class: 'table-wrap' }, table),
       h('footer', { class: 'panel-foot muted sensors-legend' },
-        'Services: switch a service on or off per sensor. ',
-        h('span', { class: 'svc-state st-running' }, 'running'), ' ',
-        h('span', { class: 'svc-state st-error' }, 'error'), ' ',
-        h('span', { class: 'svc-state st-off' }, 'stopped or disabled'), ' ',
-        h('span', { class: 'svc-state st-pending' }, 'pending'), ' (not reported yet)',
-        '. Remote sensors apply changes with their next contact.')));
+        t('sensors.legend_intro'), ' ',
+        h('span', { class: 'svc-state st-running' }, t('service.running')), ' ',
+        h('span', { class: 'svc-state st-error' }, t('service.error')), ' ',
+        h('span', { class: 'svc-state st-off' }, t('sensors.legend_off')), ' ',
+        h('span', { class: 'svc-state st-pending' }, t('service.pending')), ' ', t('sensors.legend_pending'),
+        ' ', t('sensors.legend_remote'))));
   paint();
   await load();
 

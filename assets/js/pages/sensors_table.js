@@ -6,6 +6,7 @@ import { h } from '../dom.js';
 import { formatTime, formatShort } from '../format.js';
 import { serviceWord, statusBadge, serviceState } from './sensor_labels.js';
 import { servicePorts } from './service_forms.js';
+import { t, formatNumber } from '../i18n.js';
 
 // A cell is narrow: it lists this many ports and says how many more there are.
 const PORTS_SHOWN = 3;
@@ -13,14 +14,14 @@ const PORTS_SHOWN = 3;
 /** sensorHeads are the header cells: fixed columns, one per service kind, actions. */
 export function sensorHeads(state) {
   return [
-    h('th', { scope: 'col', class: 'col-name' }, 'Sensor'),
-    h('th', { scope: 'col' }, 'Group'),
-    h('th', { scope: 'col', class: 'col-status' }, 'Status'),
-    h('th', { scope: 'col', class: 'col-contact' }, 'Last contact'),
-    h('th', { scope: 'col' }, 'Version'),
-    h('th', { scope: 'col', class: 'num', title: 'New events' }, 'New'),
+    h('th', { scope: 'col', class: 'col-name' }, t('events.col_sensor')),
+    h('th', { scope: 'col' }, t('events.col_group')),
+    h('th', { scope: 'col', class: 'col-status' }, t('events.col_status')),
+    h('th', { scope: 'col', class: 'col-contact' }, t('sensors.last_contact')),
+    h('th', { scope: 'col' }, t('sensors.version')),
+    h('th', { scope: 'col', class: 'num', title: t('sensors.new_events') }, t('status.new')),
     state.services.map((name) => h('th', { scope: 'col', class: 'svc-head', 'data-service': name }, serviceWord(name))),
-    h('th', { class: 'actions' }, h('span', { class: 'sr-only' }, 'Actions')),
+    h('th', { class: 'actions' }, h('span', { class: 'sr-only' }, t('events.actions'))),
   ];
 }
 
@@ -31,16 +32,16 @@ export function sensorRow(s, state, act) {
     h('td', { class: 'col-name' },
       h('div', { class: 'strong sensor-name' }, s.name),
       s.location ? h('div', { class: 'muted small sensor-location' }, s.location) : null,
-      s.local ? h('span', { class: 'tag', title: 'The honeypots of this appliance' }, 'this appliance') : null,
-      s.original ? h('span', { class: 'tag sensor-original', title: 'An original HoneySens 2.x sensor' }, 'original') : null),
+      s.local ? h('span', { class: 'tag', title: t('sensors.local_title') }, t('sensors.local')) : null,
+      s.original ? h('span', { class: 'tag sensor-original', title: t('sensors.original_title') }, t('sensors.original')) : null),
     h('td', { class: 'sensor-group' }, group || `#${s.group}`),
     h('td', { class: 'col-status' }, statusBadge(s, true)),
     h('td', { class: 'col-contact' },
-      h('div', { class: 'last-contact', title: s.last_contact ? formatTime(s.last_contact) : null }, s.last_contact ? formatShort(s.last_contact) : 'Never'),
+      h('div', { class: 'last-contact', title: s.last_contact ? formatTime(s.last_contact) : null }, s.last_contact ? formatShort(s.last_contact) : t('common.never')),
       s.last_ip ? h('div', { class: 'mono small last-ip' }, s.last_ip) : null),
     h('td', { class: 'sensor-version mono small' }, s.sw_version || '—',
       // A remote sensor whose disk buffer overflowed says how many events it had to drop.
-      s.dropped_events > 0 ? h('div', { class: 'field-error sensor-dropped' }, `${s.dropped_events} events dropped`) : null),
+      s.dropped_events > 0 ? h('div', { class: 'field-error sensor-dropped' }, t('sensors.events_dropped', { count: s.dropped_events })) : null),
     h('td', { class: 'num new-events' }, newEvents(s)),
     state.services.map((name) => serviceCell(s, name, state, act)),
     h('td', { class: 'actions' }, h('div', { class: 'action-grid' }, actions(s, state, act))));
@@ -52,8 +53,8 @@ function newEvents(s) {
   if (!n) return h('span', { class: 'muted' }, '0');
   return h('a', {
     href: `#/events?sensor=${s.id}&status=0`, class: 'count-link',
-    title: `Show the New events of ${s.name}`,
-  }, n.toLocaleString('en-US'));
+    title: t('sensors.show_new', { sensor: s.name }),
+  }, formatNumber(n));
 }
 
 function serviceCell(s, name, state, act) {
@@ -62,20 +63,20 @@ function serviceCell(s, name, state, act) {
   const pending = state.pending.has(key);
   const enabled = pending ? state.pending.get(key) : Boolean(sv && sv.enabled);
   const st = serviceState(sv, enabled);
-  const what = `${serviceWord(name)} on ${s.name}`;
+  const what = t('service.title', { service: serviceWord(name), sensor: s.name });
 
   const toggle = h('input', {
     type: 'checkbox', class: 'service-toggle', role: 'switch',
     checked: enabled, disabled: !state.canEdit || pending,
-    'aria-label': `${what}: ${enabled ? 'on' : 'off'}`,
+    'aria-label': `${what}: ${enabled ? t('sensors.on') : t('sensors.off')}`,
     'data-key': `toggle:${key}`,
   });
   toggle.addEventListener('change', () => act.toggle(s, name, toggle.checked));
 
   const settings = h('button', {
     type: 'button', class: 'btn icon mini svc-settings',
-    title: state.canEdit ? `${serviceWord(name)} settings` : `View ${serviceWord(name)} settings`,
-    'aria-label': `Settings of ${what}`, 'data-key': `settings:${key}`,
+    title: t(state.canEdit ? 'sensors.settings' : 'sensors.view_settings', { service: serviceWord(name) }),
+    'aria-label': t('sensors.settings_of', { what }), 'data-key': `settings:${key}`,
   }, h('span', { class: 'ico icon-settings', 'aria-hidden': 'true' }));
   settings.addEventListener('click', () => act.settings(s, name));
 
@@ -83,7 +84,7 @@ function serviceCell(s, name, state, act) {
   return h('td', { class: 'svc-cell', 'data-service': name, 'data-state': st.cls.replace('st-', '') },
     h('div', { class: 'svc-top' }, toggle, settings),
     h('div', { class: `svc-state ${st.cls}`, title: st.reason || st.hint || null },
-      pending ? 'saving…' : st.label),
+      pending ? t('sensors.saving') : st.label),
     st.reason ? h('div', { class: 'svc-reason', title: st.reason }, st.reason) : null,
     sv ? portsLine(name, sv.config) : null);
 }
@@ -97,7 +98,7 @@ function portsLine(name, config) {
   const text = [tcp.length ? short(tcp) : null, udp.length ? `udp ${short(udp)}` : null].filter(Boolean).join(' · ');
   const title = [tcp.length ? `TCP ${tcp.join(', ')}` : null, udp.length ? `UDP ${udp.join(', ')}` : null]
     .filter(Boolean).join('; ');
-  return h('div', { class: 'svc-ports mono', title: `Listens on ${title}` }, text);
+  return h('div', { class: 'svc-ports mono', title: t('sensors.listens_on', { ports: title }) }, text);
 }
 
 function actions(s, state, act) {
@@ -108,24 +109,24 @@ function actions(s, state, act) {
     b.addEventListener('click', () => fn(s));
     out.push(b);
   };
-  button('sensor-history', 'icon-history', 'Status history', act.history);
+  button('sensor-history', 'icon-history', t('sensors.history'), act.history);
   if (state.canEdit) {
-    button('sensor-edit', 'icon-edit', 'Edit', act.edit);
+    button('sensor-edit', 'icon-edit', t('common.edit'), act.edit);
     if (!s.local) {
       // A plain link: the server answers with Content-Disposition: attachment.
       out.push(h('a', {
         class: 'btn icon sensor-config', href: `/api/sensors/${s.id}/config`, download: `sensor-${s.id}.json`,
-        title: 'Download config', 'aria-label': `Download the configuration file of ${s.name}`,
+        title: t('sensors.download_config'), 'aria-label': t('sensors.download_config_of', { sensor: s.name }),
       }, h('span', { class: 'ico icon-download', 'aria-hidden': 'true' })));
       // The configuration archive of an original HoneySens 2.x sensor.
       out.push(h('a', {
         class: 'btn small sensor-config-original', href: `/api/sensors/${s.id}/config?format=original`, download: `s${s.id}.tar.gz`,
-        title: 'Download HoneySens 2.x config archive', 'aria-label': `Download the HoneySens 2.x configuration archive of ${s.name}`,
+        title: t('sensors.download_original'), 'aria-label': t('sensors.download_original_of', { sensor: s.name }),
       }, '2.x'));
-      button('sensor-network', 'icon-settings', 'Network settings', act.network);
+      button('sensor-network', 'icon-settings', t('sensors.network_settings'), act.network);
       // Container services are for original sensors; before its first contact a sensor may be one.
-      if (s.original || !s.last_contact) button('sensor-containers', 'icon-details', 'HoneySens 2.x container services', act.containers);
-      button('sensor-remove', 'icon-remove', 'Remove', act.remove);
+      if (s.original || !s.last_contact) button('sensor-containers', 'icon-details', t('sensors.container_services'), act.containers);
+      button('sensor-remove', 'icon-remove', t('bulk.remove'), act.remove);
     }
   }
   return out;

@@ -6,6 +6,7 @@
 
 import { h } from '../dom.js';
 import { field, fieldGroup, checkbox } from '../forms.js';
+import { t } from '../i18n.js';
 
 /*
  * Field kinds:
@@ -16,63 +17,63 @@ import { field, fieldGroup, checkbox } from '../forms.js';
  *   int      a whole number         seconds  a number of seconds (may have decimals)
  *   bool     a checkbox
  */
-const ACCEPT_HELP = 'Logins that are let in, one "user:password" per line; "*" matches any user or any password.';
-const ACCEPT_AFTER_HELP = 'Let any password in after this many failed logins from one address; 0 never does.';
+const ACCEPT_HELP = 'svc.logins_that_are_let_in_one_user_password';
+const ACCEPT_AFTER_HELP = 'svc.let_any_password_in_after_this_many_fail';
 
 export const SERVICE_FIELDS = {
   ssh: [
-    { key: 'listen', kind: 'listen', label: 'Listen on', help: 'Address (empty or 0.0.0.0: every address) and port of the SSH server.' },
-    { key: 'banner', kind: 'text', label: 'Banner', help: 'The version line sent to clients; starts with SSH-2.0-.' },
-    { key: 'hostname', kind: 'text', label: 'Host name', help: 'The host name the fake shell shows.' },
-    { key: 'accept', kind: 'list', label: 'Accepted credentials', help: ACCEPT_HELP },
-    { key: 'accept_after', kind: 'int', label: 'Accept any password after', help: ACCEPT_AFTER_HELP },
-    { key: 'host_key_file', kind: 'text', label: 'Host key file', help: 'File with the host keys, created on first start.' },
+    { key: 'listen', kind: 'listen', label: 'svc.listen_on', help: 'svc.listen_help_ssh' },
+    { key: 'banner', kind: 'text', label: 'svc.banner', help: 'svc.the_version_line_sent_to_clients_starts' },
+    { key: 'hostname', kind: 'text', label: 'svc.host_name', help: 'svc.the_host_name_the_fake_shell_shows' },
+    { key: 'accept', kind: 'list', label: 'svc.accepted_credentials', help: ACCEPT_HELP },
+    { key: 'accept_after', kind: 'int', label: 'svc.accept_any_password_after', help: ACCEPT_AFTER_HELP },
+    { key: 'host_key_file', kind: 'text', label: 'svc.host_key_file', help: 'svc.file_with_the_host_keys_created_on_first' },
   ],
   telnet: [
-    { key: 'listen', kind: 'listen', label: 'Listen on', help: 'Address (empty or 0.0.0.0: every address) and port of the telnet server.' },
-    { key: 'hostname', kind: 'text', label: 'Host name', help: 'Shown in the login prompt and the fake shell.' },
-    { key: 'issue', kind: 'lines', label: 'Banner before the login prompt', help: 'Empty: the usual Debian line with the host name.' },
-    { key: 'accept', kind: 'list', label: 'Accepted credentials', help: ACCEPT_HELP },
-    { key: 'accept_after', kind: 'int', label: 'Accept any password after', help: ACCEPT_AFTER_HELP },
-    { key: 'login_retries', kind: 'int', label: 'Login attempts per connection', help: 'Failed logins before the connection ends (1–10; 0: 1).' },
+    { key: 'listen', kind: 'listen', label: 'svc.listen_on', help: 'svc.listen_help_telnet' },
+    { key: 'hostname', kind: 'text', label: 'svc.host_name', help: 'svc.shown_in_the_login_prompt_and_the_fake_s' },
+    { key: 'issue', kind: 'lines', label: 'svc.banner_before_the_login_prompt', help: 'svc.empty_the_usual_debian_line_with_the_hos' },
+    { key: 'accept', kind: 'list', label: 'svc.accepted_credentials', help: ACCEPT_HELP },
+    { key: 'accept_after', kind: 'int', label: 'svc.accept_any_password_after', help: ACCEPT_AFTER_HELP },
+    { key: 'login_retries', kind: 'int', label: 'svc.login_attempts_per_connection', help: 'svc.failed_logins_before_the_connection_ends' },
   ],
   ftp: [
-    { key: 'listen', kind: 'listen', label: 'Listen on', help: 'Address (empty or 0.0.0.0: every address) and port of the FTP server.' },
-    { key: 'banner', kind: 'text', label: 'Banner', help: 'Text of the 220 greeting, e.g. (vsFTPd 3.0.3).' },
-    { key: 'anonymous', kind: 'bool', label: 'Anonymous login', help: '"anonymous" and "ftp" log in with any password.' },
-    { key: 'accept', kind: 'list', label: 'Accepted credentials', help: 'Logins that are let in, one "user:password" per line; "user:*" accepts any password.' },
-    { key: 'accept_after', kind: 'int', label: 'Accept any password after', help: 'Let any login in after this many failures from one address within an hour (0–100; 0 never).' },
-    { key: 'max_commands', kind: 'int', label: 'Commands per session', help: 'The session ends after this many commands (0: 500).' },
-    { key: 'max_upload', kind: 'int', label: 'Upload bytes read', help: 'Bytes of one upload that are read and hashed (0: 1 MiB).' },
-    { key: 'passive_ip', kind: 'text', label: 'Passive address', help: 'IPv4 address announced for passive transfers; empty: the address the client reached.' },
-    { key: 'passive_ports', kind: 'text', label: 'Passive ports', help: 'Port range "min-max" within 1024–65535; empty: any free port.' },
+    { key: 'listen', kind: 'listen', label: 'svc.listen_on', help: 'svc.listen_help_ftp' },
+    { key: 'banner', kind: 'text', label: 'svc.banner', help: 'svc.text_of_the_220_greeting_e_g_vsftpd_3_0' },
+    { key: 'anonymous', kind: 'bool', label: 'svc.anonymous_login', help: 'svc.anonymous_and_ftp_log_in_with_any_passwo' },
+    { key: 'accept', kind: 'list', label: 'svc.accepted_credentials', help: 'svc.logins_that_are_let_in_one_user_password_2' },
+    { key: 'accept_after', kind: 'int', label: 'svc.accept_any_password_after', help: 'svc.let_any_login_in_after_this_many_failure' },
+    { key: 'max_commands', kind: 'int', label: 'svc.commands_per_session', help: 'svc.the_session_ends_after_this_many_command' },
+    { key: 'max_upload', kind: 'int', label: 'svc.upload_bytes_read', help: 'svc.bytes_of_one_upload_that_are_read_and_ha' },
+    { key: 'passive_ip', kind: 'text', label: 'svc.passive_address', help: 'svc.ipv4_address_announced_for_passive_trans' },
+    { key: 'passive_ports', kind: 'text', label: 'svc.passive_ports', help: 'svc.port_range_min_max_within_1024_65535_emp' },
   ],
   http: [
-    { key: 'listen', kind: 'listen', label: 'Listen on', help: 'Address (empty or 0.0.0.0: every address) and port of the web server.' },
-    { key: 'server', kind: 'text', label: 'Server header', help: 'The Server response header, e.g. lighttpd/1.4.69.' },
-    { key: 'title', kind: 'text', label: 'Device name', help: 'Names the device on the login page.' },
-    { key: 'basic_auth', kind: 'list', label: 'Password-protected paths', help: 'One path per line, e.g. /admin; everything below it asks for a password.' },
-    { key: 'realm', kind: 'text', label: 'Password realm', help: 'The realm browsers show when asking for the password.' },
-    { key: 'max_requests', kind: 'int', label: 'Requests per connection', help: '0: 100.' },
-    { key: 'max_body', kind: 'int', label: 'Body bytes read', help: 'Bytes of one request body that are recorded (0: 64 KiB).' },
-    { key: 'session_idle', kind: 'int', label: 'Session idle time (seconds)', help: 'Requests of one address less than this apart make one event (0: 60).' },
-    { key: 'session_max', kind: 'int', label: 'Longest session (seconds)', help: 'After this a new event starts (0: 900).' },
-    { key: 'session_requests', kind: 'int', label: 'Requests per session', help: 'After this many requests a new event starts (0: 500).' },
+    { key: 'listen', kind: 'listen', label: 'svc.listen_on', help: 'svc.listen_help_http' },
+    { key: 'server', kind: 'text', label: 'svc.server_header', help: 'svc.the_server_response_header_e_g_lighttpd' },
+    { key: 'title', kind: 'text', label: 'svc.device_name', help: 'svc.names_the_device_on_the_login_page' },
+    { key: 'basic_auth', kind: 'list', label: 'svc.password_protected_paths', help: 'svc.one_path_per_line_e_g_admin_everything_b' },
+    { key: 'realm', kind: 'text', label: 'svc.password_realm', help: 'svc.the_realm_browsers_show_when_asking_for' },
+    { key: 'max_requests', kind: 'int', label: 'svc.requests_per_connection', help: 'svc.0_100' },
+    { key: 'max_body', kind: 'int', label: 'svc.body_bytes_read', help: 'svc.bytes_of_one_request_body_that_are_recor' },
+    { key: 'session_idle', kind: 'int', label: 'svc.session_idle_time_seconds', help: 'svc.requests_of_one_address_less_than_this_a' },
+    { key: 'session_max', kind: 'int', label: 'svc.longest_session_seconds', help: 'svc.after_this_a_new_event_starts_0_900' },
+    { key: 'session_requests', kind: 'int', label: 'svc.requests_per_session', help: 'svc.after_this_many_requests_a_new_event_sta' },
   ],
   recon: [
-    { key: 'listen', kind: 'text', label: 'Listen address', help: 'IP address to listen on; 0.0.0.0 or :: for every address.' },
-    { key: 'ports', kind: 'ports', label: 'TCP ports', help: 'Ports that accept connections, separated by commas or spaces.' },
-    { key: 'udp_ports', kind: 'ports', label: 'UDP ports', help: 'Optional; separated by commas or spaces.' },
-    { key: 'scan_window', kind: 'seconds', label: 'Scan window (seconds)', help: 'Ports touched by one address within this time count towards a scan (1–600).' },
-    { key: 'scan_threshold', kind: 'int', label: 'Ports that make a scan', help: 'Distinct ports within the window that report a port scan.' },
+    { key: 'listen', kind: 'text', label: 'svc.listen_address', help: 'svc.ip_address_to_listen_on_0_0_0_0_or_for_e' },
+    { key: 'ports', kind: 'ports', label: 'svc.tcp_ports', help: 'svc.ports_that_accept_connections_separated' },
+    { key: 'udp_ports', kind: 'ports', label: 'svc.udp_ports', help: 'svc.optional_separated_by_commas_or_spaces' },
+    { key: 'scan_window', kind: 'seconds', label: 'svc.scan_window_seconds', help: 'svc.ports_touched_by_one_address_within_this' },
+    { key: 'scan_threshold', kind: 'int', label: 'svc.ports_that_make_a_scan', help: 'svc.distinct_ports_within_the_window_that_re' },
   ],
 };
 
 const MSG = {
-  port: 'Use a port from 1 to 65535.',
-  int: 'Use a whole number.',
-  number: 'Use a number.',
-  ports: 'Use port numbers from 1 to 65535, separated by commas or spaces.',
+  port: 'svc.error_port',
+  int: 'svc.error_int',
+  number: 'svc.error_number',
+  ports: 'svc.error_ports',
 };
 
 /** splitListen reads "address:port" and "[v6]:port" into [address, port]. */
@@ -140,7 +141,7 @@ export function serviceForm(name, config, readOnly) {
       else out[d.key] = r.value;
     }
     if (Object.keys(fields).length) {
-      const err = new Error('The service’s settings are not valid.');
+      const err = new Error(t('svc.invalid'));
       err.fields = fields;
       throw err;
     }
@@ -152,18 +153,19 @@ export function serviceForm(name, config, readOnly) {
 }
 
 /** control builds one field: {node, set(value), get() -> {value} or {error}}. */
-function control(service, d, readOnly) {
+function control(service, def, readOnly) {
+  const d = { ...def, label: t(def.label), help: t(def.help) };
   const name = `config.${d.key}`;
   const id = `svc-${service}-${d.key.replace(/_/g, '-')}`;
   const common = { id, name, autocomplete: 'off', spellcheck: 'false', readonly: readOnly };
 
   if (d.kind === 'listen') {
-    const address = h('input', { ...common, id: `${id}-address`, placeholder: '0.0.0.0', 'aria-label': `${d.label}: address` });
-    const port = h('input', { ...common, id: `${id}-port`, inputmode: 'numeric', class: 'port-input', 'aria-label': `${d.label}: port` });
+    const address = h('input', { ...common, id: `${id}-address`, placeholder: '0.0.0.0', 'aria-label': t('svc.address_of', { label: d.label }) });
+    const port = h('input', { ...common, id: `${id}-port`, inputmode: 'numeric', class: 'port-input', 'aria-label': t('svc.port_of', { label: d.label }) });
     return {
       node: fieldGroup(d.label, h('div', { class: 'listen-pair' }, address, h('span', { 'aria-hidden': 'true' }, ':'), port), name, d.help),
       set(v) { [address.value, port.value] = v === undefined ? ['', ''] : splitListen(v); },
-      get: () => (isPort(port.value.trim()) ? { value: joinListen(address.value, port.value) } : { error: MSG.port }),
+      get: () => (isPort(port.value.trim()) ? { value: joinListen(address.value, port.value) } : { error: t(MSG.port) }),
     };
   }
   if (d.kind === 'bool') {
@@ -192,22 +194,22 @@ function control(service, d, readOnly) {
 
 /** read turns a field's text into the settings value of its kind. */
 function read(kind, text) {
-  const t = text.trim();
+  const v = text.trim();
   switch (kind) {
     case 'list':
       return { value: text.split('\n').map((s) => s.trim()).filter(Boolean) };
     case 'ports': {
-      const items = t.split(/[\s,]+/).filter(Boolean);
-      return items.every(isPort) ? { value: items.map(Number) } : { error: MSG.ports };
+      const items = v.split(/[\s,]+/).filter(Boolean);
+      return items.every(isPort) ? { value: items.map(Number) } : { error: t(MSG.ports) };
     }
     case 'int':
-      if (t === '') return { value: 0 };
-      return /^-?\d+$/.test(t) ? { value: Number(t) } : { error: MSG.int };
+      if (v === '') return { value: 0 };
+      return /^-?\d+$/.test(v) ? { value: Number(v) } : { error: t(MSG.int) };
     case 'seconds':
-      return t !== '' && Number.isFinite(Number(t)) ? { value: Number(t) } : { error: MSG.number };
+      return v !== '' && Number.isFinite(Number(v)) ? { value: Number(v) } : { error: t(MSG.number) };
     case 'lines':
       return { value: text };
     default:
-      return { value: t };
+      return { value: v };
   }
 }

@@ -2,49 +2,51 @@
 // sub-page (#/system/<name>). The index lists the panels; every panel page
 // shows the same tabs on top. To add a panel: add an entry to SYSTEM_PANELS,
 // a page module under pages/ and its line in routes.js (path 'system/<name>').
+// Titles and texts are catalog keys.
 
 import { h } from '../dom.js';
+import { t } from '../i18n.js';
 
 export const SYSTEM_PANELS = [
   {
     path: 'system/archive',
-    title: 'Event archive',
-    text: 'Move events to the archive automatically, delete old archived events, and pre-tick ‘Move events to archive’ when removing events.',
+    title: 'page.system_archive',
+    text: 'system.archive_text',
   },
   {
     path: 'system/mail',
-    title: 'E-mail notifications',
-    text: 'The SMTP server that sends notifications, a test mail, the on/off switch, the storm guard, the weekly summary’s time, and the outbox of queued, sent and failed mails.',
+    title: 'page.system_mail',
+    text: 'system.mail_text',
   },
   {
     path: 'system/templates',
-    title: 'Notification templates',
-    text: 'The text of event, sensor and summary mails: customise a template with its dynamic variables and preview it with sample data.',
+    title: 'page.system_templates',
+    text: 'system.templates_text',
   },
   {
     path: 'system/metrics',
-    title: 'Metrics',
-    text: 'Prometheus metrics at /metrics: switch them on, generate the bearer token and list the addresses that may scrape.',
+    title: 'page.system_metrics',
+    text: 'system.metrics_text',
   },
   {
     path: 'system/integrations',
-    title: 'Integrations',
-    text: 'Forward events to syslog receivers (RFC 5424, CEF) and webhooks (JSON, Slack/Mattermost, Teams), see each one’s queue, retry, and send a test event through the whole chain.',
+    title: 'page.system_integrations',
+    text: 'system.integrations_text',
   },
 ];
 
 /** render is the index page: one card per panel, and the database backup. */
 export function render(view) {
-  view.append(h('ul', { class: 'system-index', 'aria-label': 'System settings' },
+  view.append(h('ul', { class: 'system-index', 'aria-label': t('system.settings') },
     SYSTEM_PANELS.map((p) => h('li', null,
       h('a', { class: 'panel system-card', href: `#/${p.path}`, id: `system-link-${p.path.slice('system/'.length)}` },
-        h('h2', null, p.title),
-        h('p', { class: 'muted' }, p.text)))),
+        h('h2', null, t(p.title)),
+        h('p', { class: 'muted' }, t(p.text))))),
     // A plain link: the browser downloads the consistent copy the server streams.
     h('li', null,
       h('a', { class: 'panel system-card', href: '/api/system/backup', id: 'system-backup', download: '' },
-        h('h2', null, 'Download backup'),
-        h('p', { class: 'muted' }, 'A consistent copy of the whole database, taken while the appliance keeps running. Restore it with ‘honeysens restore FILE’.')))));
+        h('h2', null, t('system.backup')),
+        h('p', { class: 'muted' }, t('system.backup_text'))))));
 }
 
 /**
@@ -53,13 +55,13 @@ export function render(view) {
  * view.
  */
 export function systemTabs(active) {
-  const nav = h('nav', { class: 'system-tabs', 'aria-label': 'System settings' },
-    h('a', { href: '#/system', class: 'system-tab' }, 'Overview'),
+  const nav = h('nav', { class: 'system-tabs', 'aria-label': t('system.settings') },
+    h('a', { href: '#/system', class: 'system-tab' }, t('page.overview')),
     SYSTEM_PANELS.map((p) => h('a', {
       href: `#/${p.path}`,
       class: p.path === active ? 'system-tab active' : 'system-tab',
       'aria-current': p.path === active ? 'page' : null,
-    }, p.title)));
+    }, t(p.title))));
   requestAnimationFrame(() => {
     const tab = nav.querySelector('.system-tab.active');
     if (!tab) return;

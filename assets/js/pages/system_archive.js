@@ -5,9 +5,10 @@
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { field, checkbox, errorLine, showError, clearErrors, busy } from '../forms.js';
-import { plural, countText } from '../event_labels.js';
+import { plural } from '../event_labels.js';
 import { rememberArchiveSettings } from '../archive_prefs.js';
 import { systemTabs } from './system.js';
+import { t } from '../i18n.js';
 
 export async function render(view) {
   const settings = await api.get('/settings/archive');
@@ -23,23 +24,21 @@ function days(id, name, value, max) {
 }
 
 function settingsPanel(s) {
-  const prefer = checkbox('When removing events, tick ‘Move events to archive’ by default',
+  const prefer = checkbox(t('archive.prefer'),
     { id: 'archive-prefer', name: 'prefer', checked: Boolean(s.prefer) });
   const moveDays = days('archive-move-days', 'move_days', s.move_days, 3650);
   const keepDays = days('archive-keep-days', 'keep_days', s.keep_days, 36500);
   const runAt = h('input', { id: 'archive-run-at', name: 'run_at', type: 'time', required: true, value: s.run_at || '03:00', class: 'time-input' });
-  const save = h('button', { type: 'submit', id: 'archive-save', class: 'btn primary' }, 'Save');
+  const save = h('button', { type: 'submit', id: 'archive-save', class: 'btn primary' }, t('common.save'));
   const saved = h('span', { id: 'archive-saved', class: 'muted', role: 'status' });
 
   const form = h('form', { class: 'panel-body stack archive-form', novalidate: true },
     h('div', { class: 'field', 'data-field': 'prefer' }, prefer,
-      h('div', { class: 'hint' }, 'Applies to the Remove dialog of the events list and to deleting a group.'),
+      h('div', { class: 'hint' }, t('archive.prefer_hint')),
       h('div', { class: 'field-error', hidden: true })),
-    field('Automatically move Resolved and Ignored events to the archive after N days (0 = off)', moveDays, 'move_days',
-      'Counted from the event’s last change.'),
-    field('Delete archived events after M days (0 = keep)', keepDays, 'keep_days',
-      'Counted from the day an event was archived. Deleted events can only be restored from a backup.'),
-    field('Run daily at', runAt, 'run_at', 'Appliance local time.'),
+    field(t('archive.move_days'), moveDays, 'move_days', t('archive.move_days_hint')),
+    field(t('archive.keep_days'), keepDays, 'keep_days', t('archive.keep_days_hint')),
+    field(t('archive.run_at'), runAt, 'run_at', t('archive.run_at_hint')),
     errorLine('archive-error'),
     h('div', { class: 'form-actions' }, save, saved));
 
@@ -59,14 +58,14 @@ function settingsPanel(s) {
       moveDays.value = String(res.move_days);
       keepDays.value = String(res.keep_days);
       runAt.value = res.run_at;
-      replace(saved, 'Saved.');
+      replace(saved, t('common.saved'));
     } catch (err) {
-      showError(form, err, err.fields && Object.keys(err.fields).length ? 'Check the marked fields.' : undefined);
+      showError(form, err, err.fields && Object.keys(err.fields).length ? t('form.check_fields') : undefined);
     }
   });
 
   return h('section', { class: 'panel', 'aria-labelledby': 'archive-head' },
-    h('header', { class: 'panel-head' }, h('h2', { id: 'archive-head' }, 'Archive settings')),
+    h('header', { class: 'panel-head' }, h('h2', { id: 'archive-head' }, t('archive.settings'))),
     form);
 }
 
@@ -78,33 +77,33 @@ function settingsPanel(s) {
 function wholeNumber(input, name) {
   const raw = input.value.trim();
   if (raw === '' || !/^\d+$/.test(raw)) {
-    const err = new Error('Check the marked fields.');
-    err.fields = { [name]: 'Enter a whole number of days (0 or more).' };
+    const err = new Error(t('form.check_fields'));
+    err.fields = { [name]: t('archive.whole_days') };
     throw err;
   }
   return Number(raw);
 }
 
 function runPanel() {
-  const run = h('button', { type: 'button', id: 'archive-run-now', class: 'btn' }, 'Run now');
+  const run = h('button', { type: 'button', id: 'archive-run-now', class: 'btn' }, t('archive.run_now'));
   const result = h('p', { id: 'archive-run-result', role: 'status', hidden: true });
   run.addEventListener('click', async () => {
     result.hidden = true;
     try {
       const res = await busy(run, () => api.post('/archive/run', {}));
-      replace(result, `${plural(res.archived ?? 0, 'event')} moved, ${countText(res.deleted ?? 0)} deleted.`);
+      replace(result, t('archive.run_result', { moved: plural(res.archived ?? 0, 'count.events'), deleted: res.deleted ?? 0 }));
       result.className = 'notice success';
     } catch (err) {
-      replace(result, err.message || 'The run failed.');
+      replace(result, err.message || t('archive.run_failed'));
       result.className = 'notice danger';
     }
     result.hidden = false;
   });
   return h('section', { class: 'panel', 'aria-labelledby': 'archive-run-head' },
-    h('header', { class: 'panel-head' }, h('h2', { id: 'archive-run-head' }, 'Run the archive job now')),
+    h('header', { class: 'panel-head' }, h('h2', { id: 'archive-run-head' }, t('archive.run_head'))),
     h('div', { class: 'panel-body stack' },
       h('p', { class: 'muted' },
-        'Runs the daily job once with the saved settings: moves Resolved and Ignored events older than N days to the archive and deletes archived events older than M days.'),
+        t('archive.run_text')),
       h('div', { class: 'form-actions' }, run),
       result));
 }

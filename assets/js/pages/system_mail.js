@@ -12,35 +12,30 @@ import { openViewDialog } from '../dialog.js';
 import { formatTime, formatShort } from '../format.js';
 import { countText, plural } from '../event_labels.js';
 import { systemTabs } from './system.js';
+import { t, LANGUAGES, timeZones, browserZone } from '../i18n.js';
 
 const REFRESH_MS = 10000;
 const OUTBOX_LIMIT = 100;
 
 const ENCRYPTIONS = [
-  { value: 'none', label: 'None' },
-  { value: 'starttls', label: 'STARTTLS' },
-  { value: 'tls', label: 'TLS' },
+  { value: 'none', label: 'mailer.encryption_none' },
+  { value: 'starttls', label: 'mailer.encryption_starttls' },
+  { value: 'tls', label: 'mailer.encryption_tls' },
 ];
 
-/** Names of the mail kinds the outbox lists. */
+/** Catalog keys of the names of the mail kinds the outbox lists. */
 const MAIL_KINDS = {
-  event: 'Event',
-  sensor_timeout: 'Sensor timeout',
-  sensor_online: 'Sensor back online',
-  weekly_summary: 'Weekly summary',
-  storm_summary: 'Storm summary',
-  test: 'Test mail',
+  event: 'mailer.kind_event',
+  sensor_timeout: 'mailer.kind_sensor_timeout',
+  sensor_online: 'mailer.kind_sensor_online',
+  weekly_summary: 'mailer.kind_weekly_summary',
+  storm_summary: 'mailer.kind_storm_summary',
+  test: 'mailer.kind_test',
 };
 
-const MAIL_STATUSES = { queued: 'Queued', sent: 'Sent', failed: 'Failed' };
-
-// Offered when the browser cannot list its time zones; any IANA name can be typed.
-const COMMON_ZONES = [
-  'UTC', 'Europe/Berlin', 'Europe/Vienna', 'Europe/Zurich', 'Europe/London', 'Europe/Paris',
-  'Europe/Amsterdam', 'Europe/Brussels', 'Europe/Madrid', 'Europe/Rome', 'Europe/Warsaw',
-  'Europe/Stockholm', 'Europe/Helsinki', 'America/New_York', 'America/Chicago', 'America/Denver',
-  'America/Los_Angeles', 'Asia/Tokyo', 'Asia/Singapore', 'Australia/Sydney',
-];
+const MAIL_STATUSES = { queued: 'mailer.queued', sent: 'mailer.sent', failed: 'mailer.failed' };
+/** The outbox's empty list, per status filter. */
+const MAIL_NONE = { queued: 'mailer.none_queued', sent: 'mailer.none_sent', failed: 'mailer.none_failed' };
 
 export async function render(view) {
   const settings = await api.get('/settings/smtp');
@@ -53,25 +48,6 @@ export async function render(view) {
     if (!view.isConnected) { clearInterval(timer); return; }
     if (!document.hidden) outbox.refresh();
   }, REFRESH_MS);
-}
-
-function timeZones() {
-  try {
-    if (typeof Intl.supportedValuesOf === 'function') {
-      return ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
-    }
-  } catch {
-    // An older browser: the short list below.
-  }
-  return COMMON_ZONES;
-}
-
-function browserZone() {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || '';
-  } catch {
-    return '';
-  }
 }
 
 /** number is a whole-number input. */
@@ -94,7 +70,7 @@ function readInt(input, name, message, fields) {
 }
 
 function fieldError(fields) {
-  const err = new Error('Check the marked fields.');
+  const err = new Error(t('form.check_fields'));
   err.fields = fields;
   return err;
 }
@@ -110,11 +86,11 @@ function settingsPanel(initial, refreshOutbox) {
   const host = h('input', { id: 'smtp-host', name: 'host', autocomplete: 'off', spellcheck: 'false', maxlength: 253, placeholder: 'mail.example.org' });
   const port = number('smtp-port', 'port', 1, 65535, { placeholder: '25, 465 or 587', class: 'port-input' });
   const encryption = h('select', { id: 'smtp-encryption', name: 'encryption' },
-    ENCRYPTIONS.map((e) => h('option', { value: e.value }, e.label)));
+    ENCRYPTIONS.map((e) => h('option', { value: e.value }, t(e.label))));
   const from = h('input', { id: 'smtp-from', name: 'from', type: 'email', autocomplete: 'off', spellcheck: 'false', placeholder: 'honeysens@example.org' });
   const user = h('input', { id: 'smtp-user', name: 'user', autocomplete: 'off', spellcheck: 'false', maxlength: 256 });
   const password = h('input', { id: 'smtp-password', name: 'password', type: 'password', autocomplete: 'new-password', maxlength: 512 });
-  const removeBox = checkbox('Remove the stored password', { id: 'smtp-password-remove' });
+  const removeBox = checkbox(t('mailer.remove_password'), { id: 'smtp-password-remove' });
   const remove = removeBox.querySelector('input');
   const stormLimit = number('smtp-storm-limit', 'storm_limit', 1, 1000, { class: 'count-input' });
   const stormMinutes = number('smtp-storm-minutes', 'storm_minutes', 1, 1440, { class: 'count-input' });
@@ -122,16 +98,18 @@ function settingsPanel(initial, refreshOutbox) {
   const weeklyTZ = h('input', { id: 'smtp-weekly-tz', name: 'weekly_tz', list: 'smtp-zones', autocomplete: 'off', spellcheck: 'false', placeholder: 'Europe/Berlin' });
   const zones = h('datalist', { id: 'smtp-zones' }, timeZones().map((z) => h('option', { value: z })));
   const zone = browserZone();
+  const language = h('select', { id: 'smtp-language', name: 'language' },
+    Object.entries(LANGUAGES).map(([code, name]) => h('option', { value: code }, name)));
 
   const switchLabel = h('span', { class: 'mail-switch-label' });
   const toggle = h('button', { type: 'button', id: 'smtp-enabled', class: 'mail-switch', role: 'switch' },
     h('span', { class: 'mail-switch-dot', 'aria-hidden': 'true' }), switchLabel);
   const stateLine = h('p', { id: 'smtp-state', class: 'mail-state' });
-  const save = h('button', { type: 'submit', id: 'smtp-save', class: 'btn primary' }, 'Save');
+  const save = h('button', { type: 'submit', id: 'smtp-save', class: 'btn primary' }, t('common.save'));
   const savedNote = h('span', { id: 'smtp-saved', class: 'muted', role: 'status' });
 
   const testTo = h('input', { id: 'smtp-test-to', name: 'to', type: 'email', autocomplete: 'email', spellcheck: 'false', placeholder: 'you@example.org' });
-  const testSend = h('button', { type: 'button', id: 'smtp-test-send', class: 'btn' }, 'Send test mail');
+  const testSend = h('button', { type: 'button', id: 'smtp-test-send', class: 'btn' }, t('mailer.send_test'));
   const testResult = h('div', { id: 'smtp-test-result', class: 'mail-test-result' });
 
   /** fill shows saved settings; the password box starts empty and says whether one is stored. */
@@ -143,13 +121,14 @@ function settingsPanel(initial, refreshOutbox) {
     user.value = s.user || '';
     password.value = '';
     password.disabled = false;
-    password.placeholder = s.password_set ? 'stored — leave empty to keep' : 'none stored';
+    password.placeholder = s.password_set ? t('mailer.password_stored') : t('mailer.password_none');
     remove.checked = false;
     removeBox.hidden = !s.password_set;
     stormLimit.value = String(s.storm_limit ?? '');
     stormMinutes.value = String(s.storm_minutes ?? '');
     weeklyAt.value = s.weekly_at || '';
     weeklyTZ.value = s.weekly_tz || '';
+    language.value = s.language || 'en';
   }
 
   function paintSwitch() {
@@ -157,22 +136,20 @@ function settingsPanel(initial, refreshOutbox) {
     toggle.classList.toggle('is-on', on);
     toggle.classList.toggle('is-off', !on);
     toggle.setAttribute('aria-checked', String(on));
-    toggle.setAttribute('aria-label', `E-mail notifications ${on ? 'enabled' : 'disabled'}`);
-    toggle.title = on
-      ? 'E-mail notifications are enabled. Click to disable them.'
-      : 'E-mail notifications are disabled. Click to save the form and enable them.';
-    replace(switchLabel, on ? 'ENABLED' : 'DISABLED');
+    toggle.setAttribute('aria-label', on ? t('mailer.switch_on_label') : t('mailer.switch_off_label'));
+    toggle.title = on ? t('mailer.switch_on_title') : t('mailer.switch_off_title');
+    replace(switchLabel, on ? t('mailer.switch_on') : t('mailer.switch_off'));
     stateLine.className = on ? 'mail-state notice success' : 'mail-state notice';
     replace(stateLine, on
-      ? 'E-mail notifications are enabled: the contacts of each group (Users and groups) receive the kinds of mail ticked for them.'
-      : 'E-mail notifications are disabled: no notification mails are written. Set up the server, send a test mail, then click DISABLED to enable them.');
+      ? t('mailer.state_on')
+      : t('mailer.state_off'));
   }
 
   /** serverValues are the fields the test mail needs, as the API takes them. */
   function serverValues(fields) {
     return {
       host: host.value.trim(),
-      port: readInt(port, 'port', 'Use a port from 1 to 65535.', fields),
+      port: readInt(port, 'port', t('svc.error_port'), fields),
       encryption: encryption.value,
       from: from.value.trim(),
       user: user.value.trim(),
@@ -192,10 +169,11 @@ function settingsPanel(initial, refreshOutbox) {
     const body = {
       ...serverValues(fields),
       ...passwordValue(),
-      storm_limit: readInt(stormLimit, 'storm_limit', 'Use 1 to 1000 mails.', fields),
-      storm_minutes: readInt(stormMinutes, 'storm_minutes', 'Use 1 to 1440 minutes.', fields),
+      storm_limit: readInt(stormLimit, 'storm_limit', t('mailer.storm_limit_error'), fields),
+      storm_minutes: readInt(stormMinutes, 'storm_minutes', t('mailer.storm_minutes_error'), fields),
       weekly_at: weeklyAt.value,
       weekly_tz: weeklyTZ.value.trim(),
+      language: language.value,
     };
     if (Object.keys(fields).length) throw fieldError(fields);
     return body;
@@ -209,39 +187,39 @@ function settingsPanel(initial, refreshOutbox) {
   const form = h('form', { class: 'panel-body stack mail-form', novalidate: true },
     stateLine,
     h('fieldset', { class: 'mail-section' },
-      h('legend', null, 'Mail server'),
+      h('legend', null, t('mailer.server')),
       h('div', { class: 'mail-grid' },
-        field('SMTP server', host, 'host', 'Host name or IP address.'),
-        field('Port', port, 'port', 'Usually 25 (none), 587 (STARTTLS) or 465 (TLS).'),
-        field('Encryption', encryption, 'encryption',
-          'STARTTLS never sends the login in clear: if the server does not offer it, nothing is sent.'),
-        field('Sender address', from, 'from', 'The From address of every notification.'),
-        field('User (optional)', user, 'user', 'Only if the server wants a login. Clearing it removes the stored password, too.'),
+        field(t('mailer.host'), host, 'host', t('mailer.host_hint')),
+        field(t('details.port'), port, 'port', t('mailer.port_hint')),
+        field(t('mailer.encryption'), encryption, 'encryption', t('mailer.encryption_hint')),
+        field(t('mailer.from'), from, 'from', t('mailer.from_hint')),
+        field(t('mailer.language'), language, 'language', t('mailer.language_hint')),
+        field(t('mailer.user'), user, 'user', t('mailer.user_hint')),
         h('div', { class: 'field', 'data-field': 'password' },
-          h('label', { for: password.id }, 'Password (optional)'),
+          h('label', { for: password.id }, t('mailer.password')),
           password,
           removeBox,
           h('div', { class: 'field-error', hidden: true })))),
     h('fieldset', { class: 'mail-section' },
-      h('legend', null, 'Storm guard'),
-      h('p', { class: 'hint' }, 'Limits the event mails one recipient gets: once the limit is reached, the further events of the window are collected into one summary mail.'),
+      h('legend', null, t('mailer.storm')),
+      h('p', { class: 'hint' }, t('mailer.storm_hint')),
       h('div', { class: 'mail-grid' },
-        field('Event mails per recipient', stormLimit, 'storm_limit', '1 to 1000.'),
-        field('Within (minutes)', stormMinutes, 'storm_minutes', '1 to 1440.'))),
+        field(t('mailer.storm_limit'), stormLimit, 'storm_limit', t('mailer.storm_limit_hint')),
+        field(t('mailer.storm_minutes'), stormMinutes, 'storm_minutes', t('mailer.storm_minutes_hint')))),
     h('fieldset', { class: 'mail-section' },
-      h('legend', null, 'Weekly summary'),
-      h('p', { class: 'hint' }, 'Sent every Monday to the contacts with “Weekly summary”.'),
+      h('legend', null, t('mailer.kind_weekly_summary')),
+      h('p', { class: 'hint' }, t('mailer.weekly_hint')),
       h('div', { class: 'mail-grid' },
-        field('Time of day', weeklyAt, 'weekly_at', 'On Mondays, in the time zone given here.'),
-        field('Time zone', weeklyTZ, 'weekly_tz', zone ? `A zone name such as Europe/Berlin. This browser is in ${zone}.` : 'A zone name such as Europe/Berlin or UTC.')),
+        field(t('mailer.weekly_at'), weeklyAt, 'weekly_at', t('mailer.weekly_at_hint')),
+        field(t('account.time_zone'), weeklyTZ, 'weekly_tz', t('mailer.weekly_tz_hint', { zone }))),
       zones),
     errorLine('smtp-error'),
     h('div', { class: 'form-actions' }, save, savedNote),
     h('fieldset', { class: 'mail-section mail-test' },
-      h('legend', null, 'Test mail'),
-      h('p', { class: 'hint' }, 'Sends a test mail with the values in the form above, saved or not (an empty password box uses the stored password).'),
+      h('legend', null, t('mailer.kind_test')),
+      h('p', { class: 'hint' }, t('mailer.test_hint')),
       h('div', { class: 'inline-form' },
-        field('Send a test mail to', testTo, 'to'),
+        field(t('mailer.test_to'), testTo, 'to'),
         testSend),
       testResult));
 
@@ -265,7 +243,7 @@ function settingsPanel(initial, refreshOutbox) {
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    if (await saveForm({}, save, 'Not saved: check the marked fields.')) replace(savedNote, 'Saved.');
+    if (await saveForm({}, save, t('mailer.not_saved'))) replace(savedNote, t('common.saved'));
   });
 
   // Enabling saves the form with it, so the manual's order (fill in, test, click
@@ -273,8 +251,8 @@ function settingsPanel(initial, refreshOutbox) {
   // and leaves unsaved edits in the form alone.
   toggle.addEventListener('click', async () => {
     if (!saved.enabled) {
-      const res = await saveForm({ enabled: true }, toggle, 'E-mail notifications stay disabled: check the marked fields.');
-      if (res) replace(savedNote, 'Saved. E-mail notifications are enabled.');
+      const res = await saveForm({ enabled: true }, toggle, t('mailer.stay_disabled'));
+      if (res) replace(savedNote, t('mailer.saved_enabled'));
       return;
     }
     clearErrors(form);
@@ -283,7 +261,7 @@ function settingsPanel(initial, refreshOutbox) {
       const res = await busy(toggle, () => api.patch('/settings/smtp', { enabled: false }));
       saved = { ...saved, enabled: res.enabled, password_set: res.password_set };
       paintSwitch();
-      replace(savedNote, 'E-mail notifications are disabled.');
+      replace(savedNote, t('mailer.now_disabled'));
       refreshOutbox();
     } catch (err) {
       showError(form, err);
@@ -300,24 +278,24 @@ function settingsPanel(initial, refreshOutbox) {
 
   async function sendTest() {
     clearErrors(form);
-    replace(testResult, h('p', { class: 'muted', role: 'status' }, 'Sending the test mail…'));
+    replace(testResult, h('p', { class: 'muted', role: 'status' }, t('mailer.test_sending')));
     try {
       const fields = {};
       const body = { to: testTo.value.trim(), ...serverValues(fields), ...passwordValue() };
       if (Object.keys(fields).length) throw fieldError(fields);
       const res = await busy(testSend, () => api.post('/settings/smtp/test', body));
-      testOutcome(true, res.message || 'The test mail was sent.');
+      testOutcome(true, res.message || t('mailer.test_sent'));
     } catch (err) {
       if (hasFields(err)) {
         // Field messages go next to their inputs; the summary shows here, by the button.
-        showError(form, err, 'The test mail was not sent: check the marked fields.');
+        showError(form, err, t('mailer.test_check_fields'));
         const line = form.querySelector('.form-error');
         const text = line.textContent;
         replace(line);
         line.hidden = true;
         testOutcome(false, text);
       } else {
-        testOutcome(false, `The test mail was not sent: ${err.message || 'the mail server did not accept it.'}`);
+        testOutcome(false, t('mailer.test_failed', { message: err.message || t('mailer.test_refused') }));
       }
     }
   }
@@ -333,33 +311,33 @@ function settingsPanel(initial, refreshOutbox) {
   fill(saved);
   paintSwitch();
   return h('section', { class: 'panel mail-panel', 'aria-labelledby': 'smtp-head' },
-    h('header', { class: 'panel-head' }, h('h2', { id: 'smtp-head' }, 'Mail settings'), toggle),
+    h('header', { class: 'panel-head' }, h('h2', { id: 'smtp-head' }, t('mailer.settings')), toggle),
     form);
 }
 
 function kindName(kind) {
-  return MAIL_KINDS[kind] || kind;
+  return MAIL_KINDS[kind] ? t(MAIL_KINDS[kind]) : kind;
 }
 
 function statusPill(status) {
-  return h('span', { class: `pill mail-${status}` }, MAIL_STATUSES[status] || status);
+  return h('span', { class: `pill mail-${status}` }, MAIL_STATUSES[status] ? t(MAIL_STATUSES[status]) : status);
 }
 
 /** outboxPanel is the list of mails; refresh() reloads it (rebuilt only when it changed). */
 function outboxPanel() {
-  const filter = h('select', { id: 'outbox-status', 'aria-label': 'Show mails' },
-    h('option', { value: '' }, 'All mails'),
-    Object.entries(MAIL_STATUSES).map(([value, label]) => h('option', { value }, label)));
-  const retry = h('button', { type: 'button', id: 'outbox-retry', class: 'btn small' }, 'Retry now');
+  const filter = h('select', { id: 'outbox-status', 'aria-label': t('mailer.show_mails') },
+    h('option', { value: '' }, t('mailer.all_mails')),
+    Object.entries(MAIL_STATUSES).map(([value, label]) => h('option', { value }, t(label))));
+  const retry = h('button', { type: 'button', id: 'outbox-retry', class: 'btn small' }, t('mailer.retry'));
   const counts = h('p', { id: 'outbox-counts', class: 'outbox-counts' });
   const notice = h('p', { id: 'outbox-notice', class: 'notice', role: 'status', hidden: true });
   const error = h('p', { id: 'outbox-error', class: 'notice danger', role: 'alert', hidden: true });
   const body = h('tbody');
   const table = h('table', { class: 'table outbox', id: 'outbox-table' },
     h('thead', null, h('tr', null,
-      h('th', null, 'Time'), h('th', null, 'Kind'), h('th', null, 'Recipient'), h('th', null, 'Subject'),
-      h('th', null, 'Status'), h('th', { class: 'num' }, 'Attempts'), h('th', null, 'Last error'),
-      h('th', { class: 'actions' }, h('span', { class: 'sr-only' }, 'Actions')))),
+      h('th', null, t('events.col_time')), h('th', null, t('mailer.kind')), h('th', null, t('mailer.recipient')), h('th', null, t('mailer.subject')),
+      h('th', null, t('events.col_status')), h('th', { class: 'num' }, t('mailer.attempts')), h('th', null, t('mailer.last_error')),
+      h('th', { class: 'actions' }, h('span', { class: 'sr-only' }, t('events.actions'))))),
     body);
   let lastJSON = '';
   let seq = 0;
@@ -369,10 +347,10 @@ function outboxPanel() {
     replace(counts,
       Object.entries(MAIL_STATUSES).map(([key, label]) =>
         h('span', { class: `outbox-count mail-${key}`, 'data-status': key },
-          h('span', { class: 'outbox-count-label' }, label), ' ',
+          h('span', { class: 'outbox-count-label' }, t(label)), ' ',
           h('span', { class: 'outbox-count-num' }, countText(c[key] ?? 0)))));
     const items = res.items || [];
-    const empty = filter.value ? `No ${MAIL_STATUSES[filter.value].toLowerCase()} mails.` : 'No mails yet.';
+    const empty = t(MAIL_NONE[filter.value] || 'mailer.none_yet');
     replace(body, items.length
       ? items.map(mailRow)
       : h('tr', { class: 'empty-row' }, h('td', { colspan: 8 }, h('span', { class: 'muted' }, empty))));
@@ -387,7 +365,7 @@ function outboxPanel() {
       res = await api.get(`/mails?${q}`);
     } catch (err) {
       if (mine !== seq) return;
-      replace(error, `The outbox could not be loaded: ${err.message}`);
+      replace(error, t('mailer.outbox_failed', { message: err.message }));
       error.hidden = false;
       return;
     }
@@ -409,10 +387,10 @@ function outboxPanel() {
     try {
       const res = await busy(retry, () => api.post('/mails/retry', {}));
       const n = res.retried ?? 0;
-      replace(notice, n ? `${plural(n, 'mail')} will be sent again now.` : 'There is nothing to retry.');
+      replace(notice, n ? t('mailer.retried', { mails: plural(n, 'count.mails') }) : t('mailer.nothing_to_retry'));
       notice.className = 'notice success';
     } catch (err) {
-      replace(notice, err.message || 'Retrying failed.');
+      replace(notice, err.message || t('mailer.retry_failed'));
       notice.className = 'notice danger';
     }
     notice.hidden = false;
@@ -421,21 +399,21 @@ function outboxPanel() {
 
   const node = h('section', { class: 'panel mail-panel', id: 'mail-outbox', 'aria-labelledby': 'outbox-head' },
     h('header', { class: 'panel-head' },
-      h('h2', { id: 'outbox-head' }, 'Outbox'),
+      h('h2', { id: 'outbox-head' }, t('mailer.outbox')),
       h('div', { class: 'panel-tools' },
-        h('label', { class: 'inline-label', for: filter.id }, 'Show'), filter, retry)),
+        h('label', { class: 'inline-label', for: filter.id }, t('mailer.show')), filter, retry)),
     h('div', { class: 'panel-body stack' },
       h('p', { class: 'hint' },
-        'Every notification is stored here before it is sent. Mails the server did not take are tried again with growing pauses for 48 hours, then marked failed; “Retry now” tries the queued ones at once and queues the failed ones again. Click a mail to read it.'),
+        t('mailer.outbox_hint')),
       counts, notice, error),
     h('div', { class: 'table-wrap outbox-wrap' }, table));
   return { node, refresh };
 }
 
 function mailRow(m) {
-  const open = h('button', { type: 'button', class: 'btn small outbox-open', 'aria-label': `Show mail ${m.id}` }, 'Show');
+  const open = h('button', { type: 'button', class: 'btn small outbox-open', 'aria-label': t('mailer.show_mail', { id: m.id }) }, t('mailer.show'));
   let statusNote = null;
-  if (m.status === 'queued' && m.attempts > 0) statusNote = `next try ${formatShort(m.next_attempt_at)}`;
+  if (m.status === 'queued' && m.attempts > 0) statusNote = t('mailer.next_try', { time: formatShort(m.next_attempt_at) });
   else if (m.done_at) statusNote = formatShort(m.done_at);
   const row = h('tr', { class: 'outbox-row', 'data-id': m.id, 'data-status': m.status },
     h('td', { class: 'nowrap mail-time', title: formatTime(m.created_at) }, formatShort(m.created_at)),
@@ -454,24 +432,24 @@ function mailRow(m) {
 
 /** openMail shows one mail with its text (as text, in a <pre>). */
 async function openMail(id) {
-  const body = h('div', { class: 'stack' }, h('p', { class: 'muted' }, 'Loading…'));
-  const dlg = openViewDialog({ title: `Mail #${id}`, body, id: 'mail-view', testid: 'mail-view', wide: true });
+  const body = h('div', { class: 'stack' }, h('p', { class: 'muted' }, t('app.loading')));
+  const dlg = openViewDialog({ title: t('mailer.title', { id }), body, id: 'mail-view', testid: 'mail-view', wide: true });
   try {
     const m = await api.get(`/mails/${id}`);
     if (!dlg.isConnected) return;
     const item = (label, value, cls) => [h('dt', null, label), h('dd', { class: cls }, value)];
     replace(body,
       h('dl', { class: 'props mail-props' },
-        item('To', m.recipient),
-        item('Subject', m.subject),
-        item('Kind', kindName(m.kind)),
-        item('Status', statusPill(m.status)),
-        item('Written', formatTime(m.created_at)),
-        item('Attempts', String(m.attempts ?? 0)),
-        m.status === 'queued' ? item('Next attempt', formatTime(m.next_attempt_at)) : null,
-        m.status === 'queued' ? item('Gives up at', formatTime(m.give_up_at)) : null,
-        m.done_at ? item(m.status === 'sent' ? 'Sent' : 'Failed', formatTime(m.done_at)) : null,
-        m.last_error ? item('Last error', m.last_error, 'mail-error') : null),
+        item(t('mailer.to'), m.recipient),
+        item(t('mailer.subject'), m.subject),
+        item(t('mailer.kind'), kindName(m.kind)),
+        item(t('events.col_status'), statusPill(m.status)),
+        item(t('mailer.written'), formatTime(m.created_at)),
+        item(t('mailer.attempts'), String(m.attempts ?? 0)),
+        m.status === 'queued' ? item(t('mailer.next_attempt'), formatTime(m.next_attempt_at)) : null,
+        m.status === 'queued' ? item(t('mailer.gives_up'), formatTime(m.give_up_at)) : null,
+        m.done_at ? item(t(m.status === 'sent' ? 'mailer.sent' : 'mailer.failed'), formatTime(m.done_at)) : null,
+        m.last_error ? item(t('mailer.last_error'), m.last_error, 'mail-error') : null),
       h('pre', { id: 'mail-view-body', class: 'mail-text' }, m.body || ''));
   } catch (err) {
     if (dlg.isConnected) replace(body, h('p', { class: 'notice danger', role: 'alert' }, err.message));

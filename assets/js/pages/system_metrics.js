@@ -7,6 +7,7 @@ import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { field, checkbox, errorLine, showError, clearErrors, busy } from '../forms.js';
 import { systemTabs } from './system.js';
+import { t } from '../i18n.js';
 
 export async function render(view) {
   const settings = await api.get('/settings/metrics');
@@ -19,7 +20,7 @@ function scrapeURL(s) {
 }
 
 function settingsPanel(s) {
-  const enabled = checkbox('Serve metrics to Prometheus', { id: 'metrics-enabled', name: 'enabled', checked: Boolean(s.enabled) });
+  const enabled = checkbox(t('metrics.enabled'), { id: 'metrics-enabled', name: 'enabled', checked: Boolean(s.enabled) });
   const allow = h('textarea', {
     id: 'metrics-allow', name: 'allow', rows: 4, spellcheck: 'false', class: 'mono',
     placeholder: '192.0.2.10\n10.0.0.0/8',
@@ -27,28 +28,27 @@ function settingsPanel(s) {
   allow.value = (s.allow || []).join('\n');
   const tokenState = h('p', { id: 'metrics-token-state' });
   const newToken = h('button', { type: 'button', id: 'metrics-token-new', class: 'btn' });
-  const removeToken = h('button', { type: 'button', id: 'metrics-token-remove', class: 'btn danger-text' }, 'Remove token');
+  const removeToken = h('button', { type: 'button', id: 'metrics-token-remove', class: 'btn danger-text' }, t('metrics.remove_token'));
   const reveal = h('div', { id: 'metrics-token-reveal', hidden: true });
-  const save = h('button', { type: 'submit', id: 'metrics-save', class: 'btn primary' }, 'Save');
+  const save = h('button', { type: 'submit', id: 'metrics-save', class: 'btn primary' }, t('common.save'));
   const saved = h('span', { id: 'metrics-saved', class: 'muted', role: 'status' });
 
   const showToken = (set) => {
     replace(tokenState, set
-      ? 'A token is set. Prometheus sends it as Authorization: Bearer <token>.'
-      : 'No token is set.');
-    replace(newToken, set ? 'Generate a new token' : 'Generate token');
+      ? t('metrics.token_set')
+      : t('metrics.no_token'));
+    replace(newToken, set ? t('metrics.new_token') : t('metrics.generate_token'));
     removeToken.hidden = !set;
   };
   showToken(s.token_set);
 
   const form = h('form', { class: 'panel-body stack metrics-form', novalidate: true },
-    h('p', null, 'Prometheus scrapes ', h('code', { id: 'metrics-url' }, scrapeURL(s)),
-      '. While metrics are off, that address answers as if it did not exist.'),
+    h('p', null, t('metrics.scrapes'), ' ', h('code', { id: 'metrics-url' }, scrapeURL(s)),
+      ' ', t('metrics.scrapes_off')),
     h('div', { class: 'field', 'data-field': 'enabled' }, enabled,
-      h('div', { class: 'hint' }, 'Needs a token, allowed addresses, or both: then a scrape must pass both.'),
+      h('div', { class: 'hint' }, t('metrics.enabled_hint')),
       h('div', { class: 'field-error', hidden: true })),
-    field('Allowed addresses and networks, one per line (empty = any address with the token)', allow, 'allow',
-      'Addresses such as 192.0.2.10 or networks such as 10.0.0.0/8 and 2001:db8::/32.'),
+    field(t('metrics.allow'), allow, 'allow', t('metrics.allow_hint')),
     h('div', { class: 'field', 'data-field': 'new_token' },
       tokenState,
       h('div', { class: 'form-actions' }, newToken, removeToken),
@@ -67,7 +67,7 @@ function settingsPanel(s) {
       showToken(res.token_set);
       return res;
     } catch (err) {
-      showError(form, err, err.fields && Object.keys(err.fields).length ? 'Check the marked fields.' : undefined);
+      showError(form, err, err.fields && Object.keys(err.fields).length ? t('form.check_fields') : undefined);
       return null;
     }
   };
@@ -81,7 +81,7 @@ function settingsPanel(s) {
   removeToken.addEventListener('click', async () => {
     if (await patch(removeToken, { remove_token: true })) {
       reveal.hidden = true;
-      replace(saved, 'Token removed.');
+      replace(saved, t('metrics.token_removed'));
     }
   });
   form.addEventListener('submit', async (ev) => {
@@ -91,27 +91,27 @@ function settingsPanel(s) {
     if (!res) return;
     enabled.querySelector('input').checked = res.enabled;
     allow.value = res.allow.join('\n');
-    replace(saved, 'Saved.');
+    replace(saved, t('common.saved'));
   });
 
   return h('section', { class: 'panel', 'aria-labelledby': 'metrics-head' },
-    h('header', { class: 'panel-head' }, h('h2', { id: 'metrics-head' }, 'Prometheus metrics')),
+    h('header', { class: 'panel-head' }, h('h2', { id: 'metrics-head' }, t('metrics.head'))),
     form);
 }
 
 /** revealBox shows a new token once, with a scrape configuration that uses it. */
 function revealBox(s) {
-  const value = h('input', { id: 'metrics-token-value', class: 'mono', readonly: true, value: s.token, 'aria-label': 'New metrics token' });
-  const copy = h('button', { type: 'button', class: 'btn small', id: 'metrics-token-copy' }, 'Copy');
+  const value = h('input', { id: 'metrics-token-value', class: 'mono', readonly: true, value: s.token, 'aria-label': t('metrics.new_token_label') });
+  const copy = h('button', { type: 'button', class: 'btn small', id: 'metrics-token-copy' }, t('account.copy'));
   const status = h('span', { class: 'muted', role: 'status' });
   copy.addEventListener('click', async () => {
     value.select();
     try {
       await navigator.clipboard.writeText(s.token);
-      replace(status, 'Copied.');
+      replace(status, t('account.copied'));
     } catch {
       // No clipboard permission (e.g. plain HTTP): the text is selected instead.
-      replace(status, 'Press Ctrl+C to copy the selected token.');
+      replace(status, t('account.press_copy'));
     }
   });
   const https = window.location.protocol === 'https:';
@@ -127,8 +127,8 @@ function revealBox(s) {
     `      - targets: ['${window.location.host}']`,
   ].join('\n');
   return h('div', { class: 'notice success token-reveal' },
-    h('p', null, h('strong', null, 'New metrics token. '), 'Copy it now: it will not be shown again. The previous token no longer works.'),
+    h('p', null, h('strong', null, t('metrics.new_token_label')), ' ', t('metrics.copy_now')),
     h('div', { class: 'copy-row' }, value, copy, status),
-    h('p', null, 'A Prometheus scrape configuration for this appliance:'),
+    h('p', null, t('metrics.scrape_config')),
     h('pre', { id: 'metrics-scrape-config', class: 'mono scrape-config' }, config));
 }

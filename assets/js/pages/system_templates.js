@@ -9,12 +9,13 @@ import { api } from '../api.js';
 import { field, checkbox, errorLine, showError, clearErrors, busy } from '../forms.js';
 import { confirmDialog } from '../dialog.js';
 import { systemTabs } from './system.js';
+import { t, has } from '../i18n.js';
 
 export async function render(view) {
   const res = await api.get('/templates');
   const items = res.items || [];
   if (!items.length) {
-    view.append(systemTabs('system/templates'), h('p', { class: 'panel notice' }, 'There are no notification templates.'));
+    view.append(systemTabs('system/templates'), h('p', { class: 'panel notice' }, t('templates.none')));
     return;
   }
   view.append(systemTabs('system/templates'), templatesPanel(items));
@@ -31,21 +32,21 @@ function templatesPanel(items) {
   const type = h('select', { id: 'template-type', name: 'type' });
   const description = h('p', { id: 'template-description', class: 'template-description' });
   const variables = h('ul', { id: 'template-variables', class: 'template-vars' });
-  const customBox = checkbox('Use custom template', { id: 'template-custom' });
+  const customBox = checkbox(t('templates.use_custom'), { id: 'template-custom' });
   const custom = customBox.querySelector('input');
   const text = h('textarea', { id: 'template-body', name: 'body', rows: 18, spellcheck: 'false', class: 'template-text mono' });
   const state = h('span', { id: 'template-state', class: 'tag' });
-  const preview = h('button', { type: 'button', id: 'template-preview', class: 'btn' }, 'Template preview');
-  const save = h('button', { type: 'submit', id: 'template-save', class: 'btn primary' }, 'Save');
-  const reset = h('button', { type: 'button', id: 'template-reset', class: 'btn danger-text' }, 'Reset to default');
+  const preview = h('button', { type: 'button', id: 'template-preview', class: 'btn' }, t('templates.preview'));
+  const save = h('button', { type: 'submit', id: 'template-save', class: 'btn primary' }, t('common.save'));
+  const reset = h('button', { type: 'button', id: 'template-reset', class: 'btn danger-text' }, t('templates.reset'));
   const savedNote = h('span', { id: 'template-saved', class: 'muted', role: 'status' });
 
   const previewSubject = h('dd', { id: 'template-preview-subject' });
   const previewBody = h('pre', { id: 'template-preview-body', class: 'mail-text' });
   const previewOut = h('section', { id: 'template-preview-out', class: 'template-preview', 'aria-labelledby': 'template-preview-head', hidden: true },
-    h('h3', { id: 'template-preview-head' }, 'Template preview'),
-    h('p', { class: 'hint' }, 'The mail as it would read, with sample data.'),
-    h('dl', { class: 'props' }, h('dt', null, 'Subject'), previewSubject),
+    h('h3', { id: 'template-preview-head' }, t('templates.preview')),
+    h('p', { class: 'hint' }, t('templates.preview_hint')),
+    h('dl', { class: 'props' }, h('dt', null, t('mailer.subject')), previewSubject),
     previewBody);
 
   const item = () => byType.get(current);
@@ -59,18 +60,19 @@ function templatesPanel(items) {
   }
 
   function paintOptions() {
-    replace(type, items.map((t) => {
-      const tmpl = byType.get(t.type);
-      const mark = tmpl.custom_body !== null && tmpl.custom_body !== undefined ? ' (custom)' : '';
-      return h('option', { value: t.type }, `${tmpl.name}${mark}`);
+    replace(type, items.map((k) => {
+      const tmpl = byType.get(k.type);
+      const name = kindText(tmpl, 'name');
+      const custom = tmpl.custom_body !== null && tmpl.custom_body !== undefined;
+      return h('option', { value: k.type }, custom ? t('templates.custom_mark', { name }) : name);
     }));
     type.value = current;
   }
 
   function paintState() {
     const d = draft();
-    let label = d.custom ? 'Custom template' : 'Default template';
-    if (isDirty(d)) label += ' — not saved';
+    let label = d.custom ? t('templates.custom') : t('templates.default');
+    if (isDirty(d)) label += ` — ${t('templates.not_saved')}`;
     replace(state, label);
     state.classList.toggle('warn', isDirty(d));
     reset.disabled = !stored() && !isDirty(d);
@@ -88,24 +90,24 @@ function templatesPanel(items) {
 
   /** show paints the chosen type: description, variables and the editor. */
   function show() {
-    const t = item();
+    const tmpl = item();
     const d = draft();
     clearErrors(form);
     replace(savedNote);
     previewOut.hidden = true;
-    replace(description, t.description || '');
-    replace(variables, (t.variables || []).map((v) => {
+    replace(description, kindText(tmpl, 'description'));
+    replace(variables, (tmpl.variables || []).map((v) => {
       const token = `{{${v.name}}}`;
       const btn = h('button', {
         type: 'button', class: 'template-var mono', 'data-name': v.name,
-        title: d.custom ? 'Insert at the cursor' : 'Tick “Use custom template” to edit the text',
+        title: d.custom ? t('templates.insert') : t('templates.tick_to_edit'),
         disabled: !d.custom,
       }, token);
       btn.addEventListener('click', () => insert(token));
-      return h('li', null, btn, h('span', { class: 'template-var-text' }, ` — ${v.description}`));
+      return h('li', null, btn, h('span', { class: 'template-var-text' }, ` — ${variableText(tmpl, v)}`));
     }));
     custom.checked = d.custom;
-    text.value = d.custom ? d.text : t.default_body;
+    text.value = d.custom ? d.text : tmpl.default_body;
     text.readOnly = !d.custom;
     text.setAttribute('aria-readonly', String(!d.custom));
     paintState();
@@ -132,9 +134,9 @@ function templatesPanel(items) {
   const body = () => (custom.checked ? text.value : null);
 
   /** stored answer replaces the type's item; its draft is gone. */
-  function savedAs(t) {
-    byType.set(t.type, t);
-    drafts.delete(t.type);
+  function savedAs(tmpl) {
+    byType.set(tmpl.type, tmpl);
+    drafts.delete(tmpl.type);
     paintOptions();
     show();
   }
@@ -150,20 +152,19 @@ function templatesPanel(items) {
       previewOut.scrollIntoView({ block: 'nearest' });
     } catch (err) {
       previewOut.hidden = true;
-      showError(form, err, err.fields && err.fields.body ? 'No preview: the template has an error.' : undefined);
+      showError(form, err, err.fields && err.fields.body ? t('templates.no_preview') : undefined);
     }
   });
 
   const form = h('form', { class: 'panel-body stack template-form', novalidate: true },
-    field('Template type', type, 'type'),
+    field(t('templates.type'), type, 'type'),
     description,
     h('div', { class: 'template-vars-box' },
-      h('h3', null, 'Dynamic template variables'),
-      h('p', { class: 'hint' }, 'Each {{NAME}} in the text is replaced with its value when the mail is written. Values are inserted as plain text.'),
+      h('h3', null, t('templates.variables')),
+      h('p', { class: 'hint' }, t('templates.variables_hint')),
       variables),
     h('div', { class: 'template-custom-row' }, customBox, state),
-    field('Template', text, 'body',
-      'The text of the mail; the appliance sets the subject. Unticked, the default template (shown read-only) is used.'),
+    field(t('templates.template'), text, 'body', t('templates.template_hint')),
     errorLine('template-error'),
     h('div', { class: 'form-actions' }, preview, save, reset, savedNote),
     previewOut);
@@ -174,20 +175,20 @@ function templatesPanel(items) {
     replace(savedNote);
     const kind = current;
     try {
-      const t = await busy(save, () => api.put(`/templates/${encodeURIComponent(kind)}`, { body: body() }));
-      savedAs(t);
-      replace(savedNote, t.custom_body !== null && t.custom_body !== undefined
-        ? 'Saved: the custom template is in use.'
-        : 'Saved: the default template is in use.');
+      const tmpl = await busy(save, () => api.put(`/templates/${encodeURIComponent(kind)}`, { body: body() }));
+      savedAs(tmpl);
+      replace(savedNote, tmpl.custom_body !== null && tmpl.custom_body !== undefined
+        ? t('templates.saved_custom')
+        : t('templates.saved_default'));
     } catch (err) {
-      showError(form, err, err.fields && err.fields.body ? 'Not saved: the template has an error.' : undefined);
+      showError(form, err, err.fields && err.fields.body ? t('templates.not_saved_error') : undefined);
     }
   });
 
   async function resetToDefault() {
-    const t = await api.put(`/templates/${encodeURIComponent(current)}`, { body: null });
-    savedAs(t);
-    replace(savedNote, 'Reset: the default template is in use.');
+    const tmpl = await api.put(`/templates/${encodeURIComponent(current)}`, { body: null });
+    savedAs(tmpl);
+    replace(savedNote, t('templates.reset_done'));
   }
 
   reset.addEventListener('click', async () => {
@@ -197,13 +198,13 @@ function templatesPanel(items) {
       // Nothing custom is stored: only the unsaved edits go.
       drafts.delete(current);
       show();
-      replace(savedNote, 'The default template is in use.');
+      replace(savedNote, t('templates.default_in_use'));
       return;
     }
     confirmDialog({
-      title: 'Reset to default',
-      text: `Delete the custom text of “${item().name}” and use the default template again?`,
-      confirm: 'Reset to default',
+      title: t('templates.reset'),
+      text: t('templates.reset_question', { name: kindText(item(), 'name') }),
+      confirm: t('templates.reset'),
       onConfirm: resetToDefault,
     });
   });
@@ -211,6 +212,21 @@ function templatesPanel(items) {
   paintOptions();
   show();
   return h('section', { class: 'panel', 'aria-labelledby': 'templates-head' },
-    h('header', { class: 'panel-head' }, h('h2', { id: 'templates-head' }, 'Template editor')),
+    h('header', { class: 'panel-head' }, h('h2', { id: 'templates-head' }, t('templates.editor'))),
     form);
+}
+
+/**
+ * kindText is a template type's name or description in the user's language:
+ * the catalog's text for the type when there is one, else the server's.
+ */
+function kindText(tmpl, what) {
+  const key = `template_kind.${tmpl.type}.${what}`;
+  return has(key) ? t(key) : tmpl[what] || '';
+}
+
+/** variableText describes a template variable like kindText. */
+function variableText(tmpl, v) {
+  const key = `template_var.${tmpl.type}.${v.name}`;
+  return has(key) ? t(key) : v.description;
 }

@@ -5,7 +5,8 @@ import { h } from '../dom.js';
 import { api } from '../api.js';
 import { openDialog } from '../dialog.js';
 import { field, checkbox, checkGroup, checkedValues } from '../forms.js';
-import { ROLES } from '../format.js';
+import { ROLES, roleName } from '../format.js';
+import { t } from '../i18n.js';
 
 /** openUserDialog edits user (or creates one when user is null), then calls done(). */
 export function openUserDialog(user, groups, done) {
@@ -16,33 +17,32 @@ export function openUserDialog(user, groups, done) {
   const fullName = h('input', { id: 'user-fullname', name: 'full_name', value: u.full_name || '' });
   const email = h('input', { id: 'user-email', name: 'email', type: 'email', value: u.email || '' });
   const role = h('select', { id: 'user-role', name: 'role' },
-    Object.entries(ROLES).map(([value, label]) =>
-      h('option', { value, selected: Number(value) === u.role }, label)));
+    ROLES.map((value) => h('option', { value, selected: value === u.role }, roleName(value))));
   const password = h('input', { id: 'user-password', name: 'password', type: 'password', autocomplete: 'new-password' });
-  const mustChange = checkbox('Require password change at next login',
+  const mustChange = checkbox(t('users.require_change'),
     { id: 'user-mustchange', name: 'must_change_password', checked: u.must_change_password });
 
   const body = [
     h('div', { class: 'grid-2' },
-      field('User name', login, 'login'),
-      field('Role', role, 'role', 'Observers read, managers also edit, admins manage everything.')),
+      field(t('login.username'), login, 'login'),
+      field(t('account.role'), role, 'role', t('users.role_hint'))),
     h('div', { class: 'grid-2' },
-      field('Full name', fullName, 'full_name'),
+      field(t('account.full_name'), fullName, 'full_name'),
       field('E-mail', email, 'email')),
-    checkGroup('Groups', 'groups',
-      groups.map((g) => ({ value: g.id, label: g.name })), u.groups, 'No groups yet.'),
-    field(editing ? 'New password' : 'Password', password, 'password',
+    checkGroup(t('users.groups'), 'groups',
+      groups.map((g) => ({ value: g.id, label: g.name })), u.groups, t('users.no_groups_yet')),
+    field(editing ? t('password.new') : t('login.password'), password, 'password',
       editing
-        ? 'Leave empty to keep the current password. A new password logs the user out everywhere and revokes their API tokens.'
-        : 'At least 8 characters.'),
+        ? t('users.password_hint')
+        : t('password.new_hint')),
     h('div', { class: 'field', 'data-field': 'must_change_password' }, mustChange,
       h('div', { class: 'field-error', hidden: true })),
   ];
 
   openDialog({
-    title: editing ? `Edit user ${u.login}` : 'Add user',
+    title: editing ? t('users.edit_title', { login: u.login }) : t('users.add'),
     body,
-    submit: { label: editing ? 'Save' : 'Add user', id: 'user-save' },
+    submit: { label: editing ? t('common.save') : t('users.add'), id: 'user-save' },
     testid: 'user-dialog',
     onSubmit: async (form) => {
       const data = {

@@ -9,6 +9,7 @@ import { roleName, formatTime } from '../format.js';
 import { openUserDialog } from './user_dialog.js';
 import { groupsPanel } from './groups.js';
 import { loadSessions } from './account.js';
+import { t } from '../i18n.js';
 
 export async function render(view, ctx) {
   const state = { users: [], groups: [] };
@@ -23,24 +24,24 @@ export async function render(view, ctx) {
     replace(groupsHost, groupsPanel(state, reload));
   }
 
-  const add = h('button', { type: 'button', id: 'user-add', class: 'btn primary small' }, 'Add user');
+  const add = h('button', { type: 'button', id: 'user-add', class: 'btn primary small' }, t('users.add'));
   add.addEventListener('click', () => openUserDialog(null, state.groups, reload));
 
   view.append(
     h('section', { class: 'panel', 'aria-labelledby': 'users-head' },
-      h('header', { class: 'panel-head' }, h('h2', { id: 'users-head' }, 'Users'), add),
+      h('header', { class: 'panel-head' }, h('h2', { id: 'users-head' }, t('users.users')), add),
       usersBody),
     groupsHost);
   await reload();
 }
 
 function usersTable(state, reload, selfId) {
-  if (!state.users.length) return h('p', { class: 'muted empty' }, 'No users.');
+  if (!state.users.length) return h('p', { class: 'muted empty' }, t('users.none'));
   const groupName = new Map(state.groups.map((g) => [g.id, g.name]));
   return h('table', { class: 'table', 'data-testid': 'user-table' },
     h('thead', null, h('tr', null,
-      h('th', null, 'User name'), h('th', null, 'Full name'), h('th', null, 'E-mail'),
-      h('th', null, 'Role'), h('th', null, 'Groups'), h('th', null, 'Created'),
+      h('th', null, t('login.username')), h('th', null, t('account.full_name')), h('th', null, t('account.email')),
+      h('th', null, t('account.role')), h('th', null, t('users.groups')), h('th', null, t('account.created')),
       h('th', { class: 'actions' }, ''))),
     h('tbody', null, state.users.map((u) => userRow(u, state, groupName, reload, selfId))));
 }
@@ -49,25 +50,25 @@ function usersTable(state, reload, selfId) {
 function userTags(u, selfId) {
   const tags = [
     u.id === selfId ? h('span', { class: 'tag' }, 'you') : null,
-    u.first_admin ? h('span', { class: 'tag' }, 'first admin') : null,
-    u.must_change_password ? h('span', { class: 'tag warn' }, 'must change password') : null,
+    u.first_admin ? h('span', { class: 'tag' }, t('users.first_admin')) : null,
+    u.must_change_password ? h('span', { class: 'tag warn' }, t('users.must_change')) : null,
   ].filter(Boolean);
   return tags.length ? h('div', { class: 'tags' }, tags) : null;
 }
 
 function userRow(u, state, groupName, reload, selfId) {
-  const edit = h('button', { type: 'button', class: 'btn small', 'data-testid': 'user-edit' }, 'Edit');
+  const edit = h('button', { type: 'button', class: 'btn small', 'data-testid': 'user-edit' }, t('common.edit'));
   edit.addEventListener('click', () => openUserDialog(u, state.groups, reload));
 
-  const sessions = h('button', { type: 'button', class: 'btn small', 'data-testid': 'user-sessions' }, 'Sessions');
+  const sessions = h('button', { type: 'button', class: 'btn small', 'data-testid': 'user-sessions' }, t('users.sessions'));
   sessions.addEventListener('click', () => openSessionsDialog(u));
 
   // The server refuses to delete the first/last admin or yourself; it says why.
-  const del = h('button', { type: 'button', class: 'btn small danger-text', 'data-testid': 'user-delete' }, 'Delete');
+  const del = h('button', { type: 'button', class: 'btn small danger-text', 'data-testid': 'user-delete' }, t('common.delete'));
   del.addEventListener('click', () => confirmDialog({
-    title: 'Delete user',
-    text: `Delete the user "${u.login}"? Their sessions and API tokens end at once.`,
-    confirm: 'Delete',
+    title: t('users.delete_title'),
+    text: t('users.delete_question', { login: u.login }),
+    confirm: t('common.delete'),
     onConfirm: async () => {
       await api.del(`/users/${u.id}`);
       await reload();
@@ -87,7 +88,7 @@ function userRow(u, state, groupName, reload, selfId) {
 
 /** openSessionsDialog lists where a user is logged in, with an End button per session. */
 async function openSessionsDialog(u) {
-  const list = h('div', { class: 'panel-list' }, h('p', { class: 'muted empty' }, 'Loading…'));
-  openViewDialog({ title: `Sessions of ${u.login}`, body: list, testid: 'sessions-dialog', wide: true });
+  const list = h('div', { class: 'panel-list' }, h('p', { class: 'muted empty' }, t('app.loading')));
+  openViewDialog({ title: t('users.sessions_of', { login: u.login }), body: list, testid: 'sessions-dialog', wide: true });
   await loadSessions(list, `/users/${u.id}/sessions`);
 }
