@@ -141,7 +141,7 @@ func (c *commit) event(e *model.Event) error {
 func (c *commit) currentGroup(e *model.Event) error {
 	g, ok := c.groups[e.SensorID]
 	if !ok {
-		err := c.tx.QueryRowContext(c.ctx, `SELECT group_id FROM sensors WHERE id = ?`, e.SensorID).Scan(&g)
+		err := c.tx.StmtContext(c.ctx, c.s.stmts.sensorGroup).QueryRowContext(c.ctx, e.SensorID).Scan(&g)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			g = e.GroupID

@@ -193,7 +193,7 @@ func (c *commit) queueOutputs(events []*model.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	rows, err := c.tx.QueryContext(c.ctx, `SELECT id, selection FROM outputs WHERE enabled = 1`)
+	rows, err := c.tx.StmtContext(c.ctx, c.s.stmts.outputs).QueryContext(c.ctx)
 	if err != nil {
 		return fmt.Errorf("store: enabled outputs: %w", err)
 	}
@@ -216,13 +216,13 @@ func (c *commit) queueOutputs(events []*model.Event) error {
 		return err
 	}
 	giveUp := c.now + OutputGiveUpAfter.Milliseconds()
+	queue := c.tx.StmtContext(c.ctx, c.s.stmts.queueOutput)
 	for _, e := range events {
 		for _, r := range routes {
 			if !r.sel.Matches(e) {
 				continue
 			}
-			if _, err := c.tx.ExecContext(c.ctx, `INSERT INTO output_outbox (output_id, event_id, created_at, next_attempt, give_up_at)
-				VALUES (?,?,?,?,?)`, r.id, e.ID, c.now, c.now, giveUp); err != nil {
+			if _, err := queue.ExecContext(c.ctx, r.id, e.ID, c.now, c.now, giveUp); err != nil {
 				return fmt.Errorf("store: queue output message: %w", err)
 			}
 		}

@@ -14,6 +14,9 @@ type statements struct {
 	insertData  *sql.Stmt // on the writer
 	countEvents *sql.Stmt // on the writer
 	indexEvent  *sql.Stmt // on the writer
+	sensorGroup *sql.Stmt // on the writer: the group an event joins (commit.currentGroup)
+	outputs     *sql.Stmt // on the writer: the enabled outputs (commit.queueOutputs)
+	queueOutput *sql.Stmt // on the writer
 	sensor      *sql.Stmt // on the readers
 }
 
@@ -30,6 +33,9 @@ func prepare(ctx context.Context, w, r *sql.DB) (*statements, error) {
 		{w, &st.insertData, `INSERT INTO event_data (event_id, details, packets, facts) VALUES (?,?,?,?)`},
 		{w, &st.countEvents, `INSERT INTO event_counts VALUES (0, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + excluded.n`},
 		{w, &st.indexEvent, `INSERT INTO events_fts (rowid, summary, comment) VALUES (?, ?, '')`},
+		{w, &st.sensorGroup, `SELECT group_id FROM sensors WHERE id = ?`},
+		{w, &st.outputs, `SELECT id, selection FROM outputs WHERE enabled = 1`},
+		{w, &st.queueOutput, `INSERT INTO output_outbox (output_id, event_id, created_at, next_attempt, give_up_at) VALUES (?,?,?,?,?)`},
 		{r, &st.sensor, `SELECT ` + sensorColumns + ` FROM sensors WHERE id = ?`},
 	} {
 		stmt, err := p.db.PrepareContext(ctx, p.text)
@@ -43,7 +49,8 @@ func prepare(ctx context.Context, w, r *sql.DB) (*statements, error) {
 }
 
 func (st *statements) close() {
-	for _, s := range []*sql.Stmt{st.insertEvent, st.insertData, st.countEvents, st.indexEvent, st.sensor} {
+	for _, s := range []*sql.Stmt{st.insertEvent, st.insertData, st.countEvents, st.indexEvent, st.sensorGroup, st.outputs,
+		st.queueOutput, st.sensor} {
 		if s != nil {
 			s.Close()
 		}
