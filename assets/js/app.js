@@ -44,7 +44,7 @@ async function route() {
   // A login, logout or a change on the Account page may switch the language; when the
   // catalog cannot be loaded, the page shows in the language it had.
   await useUser(s && s.user).catch(() => {});
-  if (page !== life) return; // a newer navigation took over meanwhile
+  if (life.hooks.signal.aborted) return; // left meanwhile: a newer navigation, a logout
   const path = currentPath();
 
   if (!s) {
