@@ -34,7 +34,9 @@ export function setCsrfToken(token) {
 
 /**
  * setAuthHandlers wires the app's reactions to 401 (session gone, e.g. idle
- * timeout) and 403 password_change_required, so pages need not check them.
+ * timeout: the login page, then back) and 403 password_change_required (the
+ * password page). They run before the error is thrown and leave the page, so
+ * pages need not check these errors: the page's late answers are dropped.
  */
 export function setAuthHandlers(fns) {
   handlers = { ...handlers, ...fns };

@@ -8,6 +8,7 @@ import { closeAllDialogs } from './dialog.js';
 import { roleName } from './format.js';
 import { ROUTES, findRoute } from './routes.js';
 import { startLive, stopLive } from './events_live.js';
+import { newPageLife } from './page_life.js';
 import { applyDensity } from './density.js';
 import * as session from './session.js';
 import { t, useUser } from './i18n.js';
@@ -22,24 +23,35 @@ function currentPath() {
   return location.hash.replace(/^#\/?/, '').split('?')[0];
 }
 
-// The page shown owns timers and subscriptions; its signal aborts when the
-// router leaves it (another page, logout, session end), so they stop at once
-// instead of running on against a detached view.
-let pageLife = new AbortController();
+// The page shown; the router ends it before it shows the next one.
+let page = newPageLife();
+// The route (with its query) a login leads back to: the page the session
+// ended on, or a link opened while logged out.
+let wanted = '';
+
+/** leavePage ends the page shown: its timers and subscriptions stop, late answers are dropped. */
+function leavePage() {
+  page.end();
+}
 
 /** route renders the page for the current hash, enforcing the session rules. */
 async function route() {
+  leavePage();
+  const life = newPageLife();
+  page = life;
+  closeAllDialogs();
   const s = session.get();
   // A login, logout or a change on the Account page may switch the language; when the
   // catalog cannot be loaded, the page shows in the language it had.
   await useUser(s && s.user).catch(() => {});
-  pageLife.abort();
-  pageLife = new AbortController();
-  closeAllDialogs();
+  if (life.hooks.signal.aborted) return; // left meanwhile: a newer navigation, a logout
   const path = currentPath();
 
   if (!s) {
-    if (path !== 'login') return go('login');
+    if (path !== 'login') {
+      keepWanted();
+      return go('login');
+    }
     return renderBare(findRoute('login'));
   }
   if (s.must_change_password) {
@@ -52,12 +64,28 @@ async function route() {
   return renderShell(r);
 }
 
+/** keepWanted remembers the route shown now, for after the next login. */
+function keepWanted() {
+  const target = location.hash.replace(/^#\/?/, '');
+  const r = findRoute(target.split('?')[0]);
+  if (r && !r.public && r.path !== 'password') wanted = target;
+}
+
+/** afterLogin is where a login of user leads: back to the wanted route when the role may see it. */
+function afterLogin(user) {
+  const r = wanted && findRoute(wanted.split('?')[0]);
+  const target = r && user.role >= r.role ? wanted : session.landing();
+  wanted = '';
+  return target;
+}
+
 /**
- * ctx is what every page's render(view, ctx) receives. signal aborts when the
- * page is left: pages stop their timers and live subscriptions on it.
+ * ctx is what every page's render(view, ctx) receives: the session, go,
+ * logOut, afterLogin and the page's life (signal, onLeave, every; see
+ * page_life.js).
  */
 function pageContext(extra) {
-  return { session: session.get(), go, logOut, signal: pageLife.signal, ...extra };
+  return { session: session.get(), go, logOut, afterLogin, ...page.hooks, ...extra };
 }
 
 /** renderBare shows a page centred on its own, without sidebar (login, forced password). */
@@ -125,13 +153,15 @@ async function runPage(r, view, ctx) {
   try {
     await r.page.render(view, ctx);
   } catch (err) {
-    // 401 and forced password changes are already handled by the api hooks.
-    if (err.status === 401 || err.code === 'password_change_required') return;
+    // The page was left while it loaded (the session may have ended): nothing to say here.
+    if (ctx.signal.aborted) return;
     replace(view, h('div', { class: 'panel notice danger', role: 'alert' }, err.message || String(err)));
   }
 }
 
 async function logOut() {
+  leavePage();
+  wanted = '';
   try {
     await api.del('/session', { authHandled: false });
   } catch {
@@ -142,14 +172,22 @@ async function logOut() {
   go('login');
 }
 
+// The page is left at once on both, so its own requests that fail the same
+// way drop their answers instead of showing an error on the way out.
 setAuthHandlers({
   unauthorized() {
-    if (session.get()) session.setFlash(t('app.session_ended'));
+    // Several requests may fail at once; the first one logs out, and a second
+    // would only render the login page again (without its note).
+    if (!session.get()) return;
+    session.setFlash(t('app.session_ended'));
+    keepWanted();
+    leavePage();
     stopLive();
     session.set(null);
     go('login');
   },
   passwordRequired() {
+    leavePage();
     // The poller would otherwise hit the same 403 every few seconds and re-render the form.
     stopLive();
     const s = session.get();

@@ -1,6 +1,7 @@
 // Route table: one entry per page module. To add a module, add its page file
 // under pages/ and one line here; the sidebar and access checks follow.
 //   path   the hash route (#/path)
+//   page   the module; its render(view, ctx) fills the view (ctx: see pageContext in app.js)
 //   title  shown in #page-title (a function: the text follows the user's language)
 //   nav    sidebar label, a function too (omit to keep the page out of the sidebar)
 //   role   lowest role allowed (1 Observer, 2 Manager, 3 Admin)

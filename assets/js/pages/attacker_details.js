@@ -10,7 +10,7 @@ import { formatTime, ROLE_MANAGER } from '../format.js';
 import { classificationTag, countText, plural } from '../event_labels.js';
 import { eventsHref, hashQuery, href, pushHash, replaceHash, spanParams } from '../links.js';
 import { newPeriod, periodBar, hashParams, periodRange, apiParams, periodLabel } from '../period.js';
-import { keepFresh } from '../page_live.js';
+import { keepFresh, statusLines } from '../page_live.js';
 import { timelineChart, STACK } from '../chart.js';
 import { mixBar } from './attackers_table.js';
 import { topList } from './overview_lists.js';
@@ -36,8 +36,7 @@ export async function render(view, ctx) {
   const period = newPeriod('attacker', hashQuery(), { fallback: 'active', extras: ['active'] });
   const canEdit = ctx.session.user.role >= ROLE_MANAGER;
   const path = location.hash.replace(/^#\/?/, '').split('?')[0];
-  const error = h('p', { id: 'attacker-error', class: 'notice danger', role: 'alert', hidden: true });
-  const notice = h('p', { id: 'attacker-notice', class: 'notice success', role: 'status', hidden: true });
+  const { notice, error, announce, fail } = statusLines(ctx, { notice: 'attacker-notice', error: 'attacker-error', noticeMs: NOTICE_MS });
   const bar = periodBar(period, () => { pushHash(path, hashParams(period)); refresh(); });
   const facts = h('div', { class: 'panel-body' }, h('p', { class: 'muted' }, t('app.loading')));
   const showEvents = h('a', { id: 'attacker-events', class: 'btn small', href: eventsHref({ source: address, status: 'all' }) }, t('attacker.show_events'));
@@ -57,7 +56,6 @@ export async function render(view, ctx) {
   let groups = [];
   let seq = 0;
   let shown = '';
-  let noticeTimer = 0;
 
   async function refresh() {
     const mine = ++seq;
@@ -78,9 +76,8 @@ export async function render(view, ctx) {
           .catch((err) => { if (err.status === 404) return null; throw err; });
       }
     } catch (err) {
-      if (stale() || err.status === 401 || err.code === 'password_change_required') return;
-      replace(error, t('attacker.load_failed', { message: err.message }));
-      error.hidden = false;
+      if (stale()) return;
+      fail(t('attacker.load_failed', { message: err.message }));
       return;
     }
     if (stale()) return;
@@ -118,13 +115,6 @@ export async function render(view, ctx) {
       ? t('attacker.sampled', { count: detail.sampled }) : '');
   }
 
-  function announce(message) {
-    clearTimeout(noticeTimer);
-    replace(notice, message);
-    notice.hidden = false;
-    noticeTimer = setTimeout(() => { notice.hidden = true; }, NOTICE_MS);
-  }
-
   if (setStatus) {
     setStatus.addEventListener('click', () => {
       if (!attacker) return;
@@ -140,7 +130,7 @@ export async function render(view, ctx) {
       openSourceFilterDialog({
         address, group: period.group, sensorIds: (attacker?.sensors || []).map((s) => s.id),
         done: async (message) => announce(h('span', null, message, ' ', h('a', { href: href('filters') }, t('details.show_rules')))),
-      }).catch((err) => { replace(error, t('attacker.filter_failed', { message: err.message })); error.hidden = false; });
+      }).catch((err) => fail(t('attacker.filter_failed', { message: err.message })));
     });
   }
 
@@ -168,7 +158,7 @@ export async function render(view, ctx) {
       h('section', { class: 'panel top-list', id: 'attacker-paths', 'aria-labelledby': 'paths-head' },
         h('header', { class: 'panel-head' }, h('h2', { id: 'paths-head' }, t('filter.chip_path'))), paths)));
 
-  keepFresh(ctx.signal, refresh);
+  keepFresh(ctx, refresh);
   groups = await api.get('/groups').then((r) => r.items || []).catch(() => []);
   if (ctx.signal.aborted) return;
   bar.setGroups(groups.slice().sort((a, b) => a.name.localeCompare(b.name)));

@@ -10,7 +10,7 @@ import { api } from '../api.js';
 import { countText } from '../event_labels.js';
 import { hashQuery, writeHash, pagingParams, pagingFromHash } from '../links.js';
 import { newPeriod, periodBar, hashParams, periodRange } from '../period.js';
-import { keepFresh } from '../page_live.js';
+import { keepFresh, statusLines } from '../page_live.js';
 import { attackersTable } from './attackers_table.js';
 import { t } from '../i18n.js';
 
@@ -29,7 +29,7 @@ export async function render(view, ctx) {
     page: { items: [], total: 0, next_cursor: null },
     loaded: false,
   };
-  const error = h('p', { id: 'attackers-error', class: 'notice danger', role: 'alert', hidden: true });
+  const { error, fail } = statusLines(ctx, { error: 'attackers-error' });
   const bar = periodBar(period, () => firstPage());
   const search = h('input', {
     id: 'attackers-search', type: 'search', autocomplete: 'off', spellcheck: 'false', value: state.q,
@@ -83,7 +83,6 @@ export async function render(view, ctx) {
       page = await api.get(`/attackers?${params()}`);
     } catch (err) {
       if (mine !== seq || ctx.signal.aborted) return;
-      if (err.status === 401 || err.code === 'password_change_required') return;
       if (err.fields?.cursor && state.cursors.length > 1) {
         // A cursor of another sort order (an edited link): start at the first page.
         state.cursors = [null];
@@ -100,8 +99,7 @@ export async function render(view, ctx) {
         paint();
         return;
       }
-      replace(error, t('attackers.load_failed', { message: err.message }));
-      error.hidden = false;
+      fail(t('attackers.load_failed', { message: err.message }));
       return;
     }
     if (mine !== seq || ctx.signal.aborted) return;
@@ -152,7 +150,7 @@ export async function render(view, ctx) {
   };
   search.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(applySearch, SEARCH_DELAY_MS); });
   search.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') { ev.preventDefault(); applySearch(); } });
-  ctx.signal.addEventListener('abort', () => clearTimeout(timer), { once: true });
+  ctx.onLeave(() => clearTimeout(timer));
 
   view.append(
     h('section', { class: 'panel overview-toolbar', 'aria-label': t('attackers.toolbar') },
@@ -168,7 +166,7 @@ export async function render(view, ctx) {
       t('attackers.legend')));
   paint();
 
-  keepFresh(ctx.signal, () => load({ live: true }));
+  keepFresh(ctx, () => load({ live: true }));
   const groups = await api.get('/groups').catch(() => ({ items: [] }));
   if (ctx.signal.aborted) return;
   bar.setGroups((groups.items || []).slice().sort((a, b) => a.name.localeCompare(b.name)));

@@ -7,10 +7,11 @@
 // (#/events?…), so links from other pages open a filtered list, a reload or a
 // shared link shows the same view, and Back undoes a change of the view.
 
-import { h, replace } from '../dom.js';
+import { h } from '../dom.js';
 import { api } from '../api.js';
 import { ROLE_MANAGER } from '../format.js';
 import { onNewEvents, pollNow } from '../events_live.js';
+import { statusLines } from '../page_live.js';
 import { writeHash } from '../links.js';
 import { isCompact, setCompact } from '../density.js';
 import { newState, listParams, isArchive, applyLinkQuery, linkQuery, problem } from './events_query.js';
@@ -21,17 +22,14 @@ import { openEditDialog, openRemoveDialog } from './events_dialogs.js';
 import { openEventDetails } from './event_details.js';
 import { t } from '../i18n.js';
 
-// How long the success line stays after an edit or removal.
-const NOTICE_MS = 6000;
 // How often a page with ongoing events is fetched again: they grow while the attacker stays.
 const ONGOING_MS = 3000;
 
 export async function render(view, ctx) {
   const state = newState(ctx.session.user.role >= ROLE_MANAGER);
   applyLinkQuery(state, location.hash, history.state?.eventCursors);
-  const notice = h('p', { id: 'events-notice', class: 'notice success', role: 'status', hidden: true });
+  const { notice, error, announce, fail } = statusLines(ctx, { notice: 'events-notice' });
   let seq = 0; // answers to superseded requests are dropped
-  let noticeTimer = 0;
   let ongoingTimer = 0;
   let pageJSON = '';
 
@@ -81,7 +79,6 @@ export async function render(view, ctx) {
     next() { if (state.page.next_cursor) { state.cursors.push(state.page.next_cursor); turnPage(); } },
     size(limit) { state.limit = limit; firstPage(); },
   }, scope.node, densityToggle());
-  const error = h('p', { class: 'notice danger', role: 'alert', hidden: true });
   const archiveNote = h('p', { class: 'notice', hidden: true },
     t('events.archive_note'));
 
@@ -125,15 +122,13 @@ export async function render(view, ctx) {
       page = await api.get(`/events?${listParams(state)}`);
     } catch (err) {
       if (mine !== seq || ctx.signal.aborted) return;
-      if (err.status === 401 || err.code === 'password_change_required') return;
       if (err.fields?.cursor && state.cursors.length > 1) {
         // A cursor of another sort order (an edited link): start at the first page.
         state.cursors = [null];
         load();
         return;
       }
-      replace(error, t('events.load_failed', { message: err.message }));
-      error.hidden = false;
+      fail(t('events.load_failed', { message: err.message }));
       return;
     }
     if (mine !== seq || ctx.signal.aborted) return;
@@ -177,19 +172,15 @@ export async function render(view, ctx) {
   /** changed runs after a successful edit/remove: confirm, refresh list and badge. */
   function changed(message) {
     state.selected.clear();
-    clearTimeout(noticeTimer);
-    replace(notice, message);
-    notice.hidden = false;
-    noticeTimer = setTimeout(() => { notice.hidden = true; }, NOTICE_MS);
+    announce(message);
     pollNow();
     return load();
   }
 
-  const unsubscribe = onNewEvents(() => {
+  ctx.onLeave(onNewEvents(() => {
     if (!isArchive(state)) load({ live: true });
-  });
-  // Leaving the page ends the subscription and a pending ongoing refresh.
-  ctx.signal.addEventListener('abort', () => { unsubscribe(); clearTimeout(ongoingTimer); }, { once: true });
+  }));
+  ctx.onLeave(() => clearTimeout(ongoingTimer));
 
   view.append(
     filters.node,

@@ -12,10 +12,10 @@ import { ROLE_MANAGER, formatTime } from '../format.js';
 import { countText } from '../event_labels.js';
 import { openFilterDialog, conditionText } from './filter_dialog.js';
 import { hashQuery, pushHash, replaceHash } from '../links.js';
+import { statusLines } from '../page_live.js';
 import { t } from '../i18n.js';
 
 const REFRESH_MS = 10000;
-const NOTICE_MS = 6000;
 
 // The chosen group survives leaving and re-opening the page through the
 // sidebar (#/filters without a group); the hash always names it, so Back to
@@ -29,8 +29,7 @@ export async function render(view, ctx) {
     groups: [], // [{id, name}] of the caller
     loaded: false,
   };
-  const notice = h('p', { id: 'filters-notice', class: 'notice success', role: 'status', hidden: true });
-  const error = h('p', { id: 'filters-error', class: 'notice danger', role: 'alert', hidden: true });
+  const { notice, error, announce, fail, refresh: guarded } = statusLines(ctx, { notice: 'filters-notice', error: 'filters-error' });
   const count = h('h2', { id: 'filters-head' }, t('page.filters'));
   const groupSelect = h('select', { id: 'filter-group-select', 'aria-label': t('filters.show_rules_of') },
     h('option', { value: '' }, t('period.all_groups')));
@@ -46,7 +45,6 @@ export async function render(view, ctx) {
       state.canEdit ? h('th', { class: 'actions' }, h('span', { class: 'sr-only' }, t('events.actions'))) : null)),
     body);
   let lastJSON = '';
-  let noticeTimer = 0;
   let seq = 0;
 
   const groupName = (id) => state.groups.find((g) => g.id === id)?.name || t('sensor.group_no', { id });
@@ -110,27 +108,10 @@ export async function render(view, ctx) {
     paint();
   }
 
-  async function refresh() {
-    try {
-      await load();
-      error.hidden = true;
-    } catch (err) {
-      if (err.status === 401 || err.code === 'password_change_required') return;
-      showError(t('filters.refresh_failed', { message: err.message }));
-    }
-  }
-
-  function showError(text) {
-    replace(error, text);
-    error.hidden = false;
-  }
+  const refresh = () => guarded(load, (err) => t('filters.refresh_failed', { message: err.message }));
 
   function changed(message) {
-    clearTimeout(noticeTimer);
-    replace(notice, message);
-    notice.hidden = false;
-    error.hidden = true;
-    noticeTimer = setTimeout(() => { notice.hidden = true; }, NOTICE_MS);
+    announce(message);
     lastJSON = '';
     return refresh();
   }
@@ -142,7 +123,7 @@ export async function render(view, ctx) {
       await changed(t(saved.enabled ? 'filters.now_enabled' : 'filters.now_disabled', { name: saved.name }));
     } catch (err) {
       btn.disabled = false;
-      showError(t(r.enabled ? 'filters.disable_failed' : 'filters.enable_failed', { name: r.name, message: err.message }));
+      fail(t(r.enabled ? 'filters.disable_failed' : 'filters.enable_failed', { name: r.name, message: err.message }));
     }
   }
 
@@ -205,10 +186,5 @@ export async function render(view, ctx) {
   replaceHash('filters', { group: groupSelect.value || 'all' });
   paint();
   await load();
-
-  const timer = setInterval(() => {
-    // The page is gone once the user navigated away.
-    if (!view.isConnected) { clearInterval(timer); return; }
-    if (!document.hidden) refresh();
-  }, REFRESH_MS);
+  ctx.every(REFRESH_MS, refresh);
 }

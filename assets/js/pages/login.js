@@ -32,7 +32,7 @@ export function render(view, ctx) {
       const s = await busy(submit, () => api.post('/session',
         { username: username.value.trim(), password: password.value }, { authHandled: false }));
       session.set(s);
-      ctx.go(s.must_change_password ? 'password' : session.landing());
+      ctx.go(s.must_change_password ? 'password' : ctx.afterLogin(s.user));
     } catch (err) {
       showError(form, err, MESSAGES[err.status] && t(MESSAGES[err.status]));
       password.select();

@@ -12,7 +12,7 @@ import { formatClock, zoneName } from '../format.js';
 import { plural } from '../event_labels.js';
 import { eventsHref, hashQuery, pushHash, replaceHash, spanParams } from '../links.js';
 import { newPeriod, periodBar, hashParams, apiParams, periodLabel } from '../period.js';
-import { keepFresh } from '../page_live.js';
+import { keepFresh, statusLines } from '../page_live.js';
 import { timelineChart } from '../chart.js';
 import { tiles } from './overview_tiles.js';
 import { TOP_LISTS, topList, criticalTable } from './overview_lists.js';
@@ -21,7 +21,7 @@ import { t } from '../i18n.js';
 
 export async function render(view, ctx) {
   const state = newPeriod('overview', hashQuery());
-  const error = h('p', { id: 'overview-error', class: 'notice danger', role: 'alert', hidden: true });
+  const { error, fail } = statusLines(ctx, { error: 'overview-error' });
   const updated = h('span', { id: 'overview-updated', class: 'muted small' });
   const bar = periodBar(state, () => { pushHash('overview', hashParams(state)); refresh(); });
   const tileGrid = h('div', { id: 'overview-tiles', class: 'tiles', 'aria-busy': 'true' }, h('p', { class: 'muted' }, t('app.loading')));
@@ -49,9 +49,7 @@ export async function render(view, ctx) {
       data = await api.get(`/overview?${apiParams(state)}`);
     } catch (err) {
       if (mine !== seq || ctx.signal.aborted) return;
-      if (err.status === 401 || err.code === 'password_change_required') return;
-      replace(error, t('overview.load_failed', { message: err.message }));
-      error.hidden = false;
+      fail(t('overview.load_failed', { message: err.message }));
       return;
     }
     if (mine !== seq || ctx.signal.aborted) return;
@@ -112,7 +110,7 @@ export async function render(view, ctx) {
           allCritical),
         critical)));
 
-  keepFresh(ctx.signal, refresh);
+  keepFresh(ctx, refresh);
   const groups = await api.get('/groups').catch(() => ({ items: [] }));
   if (ctx.signal.aborted) return;
   bar.setGroups((groups.items || []).slice().sort((a, b) => a.name.localeCompare(b.name)));

@@ -157,14 +157,12 @@ export async function openStatusHistory(s) {
         replace(list, historyTable(res.items || []));
       }
     } catch (err) {
-      if (err.status === 401 || err.code === 'password_change_required') return;
       replace(list, h('p', { class: 'notice danger' }, t('sensor.history_failed', { message: err.message })));
     }
   }
-  const timer = setInterval(() => {
-    if (!dlg.isConnected) { clearInterval(timer); return; }
-    load();
-  }, HISTORY_REFRESH_MS);
+  // Closing the dialog ends the reloads; the router closes it when the page is left.
+  const timer = setInterval(load, HISTORY_REFRESH_MS);
+  dlg.addEventListener('close', () => clearInterval(timer));
   await load();
 }
 

@@ -16,10 +16,10 @@ import { openServiceSettings } from './sensor_services.js';
 import { serviceWord } from './sensor_labels.js';
 import { openNetworkSettings } from './sensor_network.js';
 import { openContainerServices } from './sensor_containers.js';
+import { statusLines } from '../page_live.js';
 import { t } from '../i18n.js';
 
 const REFRESH_MS = 10000;
-const NOTICE_MS = 6000;
 
 /**
  * withDrops adds to each running service's cell of a sensor row what its limits
@@ -51,14 +51,12 @@ export async function render(view, ctx) {
     groups: new Map(), // id -> name
     pending: new Map(), // "sensorId:service" -> enabled, while a toggle is being saved
   };
-  const notice = h('p', { id: 'sensors-notice', class: 'notice success', role: 'status', hidden: true });
-  const error = h('p', { id: 'sensors-error', class: 'notice danger', role: 'alert', hidden: true });
+  const { notice, error, announce, fail, refresh: guarded } = statusLines(ctx, { notice: 'sensors-notice', error: 'sensors-error' });
   const head = h('thead');
   const count = h('h2', { id: 'sensors-head' }, t('page.sensors'));
   const body = h('tbody');
   const table = h('table', { class: 'table sensors', id: 'sensors-table' }, head, body);
   let lastJSON = '';
-  let noticeTimer = 0;
   let seq = 0;
 
   const act = {
@@ -67,7 +65,7 @@ export async function render(view, ctx) {
     history: (s) => openStatusHistory(s),
     settings: (s, name) => openServiceSettings(s, name, state, (msg) => changed(msg)),
     toggle: (s, name, enabled) => toggle(s, name, enabled),
-    network: (s) => openNetworkSettings(s, (msg) => changed(msg)).catch((err) => showError(err.message)),
+    network: (s) => openNetworkSettings(s, (msg) => changed(msg)).catch((err) => fail(err.message)),
     containers: (s) => openContainerServices(s, state, (msg) => changed(msg)),
   };
 
@@ -102,27 +100,10 @@ export async function render(view, ctx) {
     paint();
   }
 
-  async function refresh() {
-    try {
-      await load();
-      error.hidden = true;
-    } catch (err) {
-      if (err.status === 401 || err.code === 'password_change_required') return;
-      showError(t('sensors.refresh_failed', { message: err.message }));
-    }
-  }
-
-  function showError(text) {
-    replace(error, text);
-    error.hidden = false;
-  }
+  const refresh = () => guarded(load, (err) => t('sensors.refresh_failed', { message: err.message }));
 
   function changed(message) {
-    clearTimeout(noticeTimer);
-    replace(notice, message);
-    notice.hidden = false;
-    error.hidden = true;
-    noticeTimer = setTimeout(() => { notice.hidden = true; }, NOTICE_MS);
+    announce(message);
     lastJSON = '';
     return refresh();
   }
@@ -141,7 +122,7 @@ export async function render(view, ctx) {
       if (cur && res.items) cur.services = res.items;
       error.hidden = true;
     } catch (err) {
-      showError(t(enabled ? 'sensors.enable_failed' : 'sensors.disable_failed', { service: serviceWord(name), sensor: s.name, message: err.message }));
+      fail(t(enabled ? 'sensors.enable_failed' : 'sensors.disable_failed', { service: serviceWord(name), sensor: s.name, message: err.message }));
     } finally {
       state.pending.delete(key);
       lastJSON = '';
@@ -177,10 +158,5 @@ export async function render(view, ctx) {
         ' ', t('sensors.legend_remote'))));
   paint();
   await load();
-
-  const timer = setInterval(() => {
-    // The page is gone once the user navigated away.
-    if (!view.isConnected) { clearInterval(timer); return; }
-    if (!document.hidden) refresh();
-  }, REFRESH_MS);
+  ctx.every(REFRESH_MS, refresh);
 }

@@ -28,14 +28,11 @@ const WEBHOOK_FORMATS = { json: 'JSON (the API’s event)', slack: 'Slack / Matt
 const FACILITIES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv',
   'ftp', 'ntp', 'audit', 'alert', 'clock', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'];
 
-export async function render(view) {
+export async function render(view, ctx) {
   const list = outputsPanel();
   view.append(systemTabs('system/integrations'), list.node);
   await list.refresh();
-  const timer = setInterval(() => {
-    if (!view.isConnected) { clearInterval(timer); return; }
-    if (!document.hidden) list.refresh();
-  }, REFRESH_MS);
+  ctx.every(REFRESH_MS, list.refresh);
 }
 
 /** select builds a <select> of a {value: label} map with one chosen. */

@@ -37,17 +37,12 @@ const MAIL_STATUSES = { queued: 'mailer.queued', sent: 'mailer.sent', failed: 'm
 /** The outbox's empty list, per status filter. */
 const MAIL_NONE = { queued: 'mailer.none_queued', sent: 'mailer.none_sent', failed: 'mailer.none_failed' };
 
-export async function render(view) {
+export async function render(view, ctx) {
   const settings = await api.get('/settings/smtp');
   const outbox = outboxPanel();
   view.append(systemTabs('system/mail'), settingsPanel(settings, outbox.refresh), outbox.node);
   await outbox.refresh();
-
-  const timer = setInterval(() => {
-    // The page is gone once the user navigated away.
-    if (!view.isConnected) { clearInterval(timer); return; }
-    if (!document.hidden) outbox.refresh();
-  }, REFRESH_MS);
+  ctx.every(REFRESH_MS, outbox.refresh);
 }
 
 /** number is a whole-number input. */
