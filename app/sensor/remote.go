@@ -266,7 +266,7 @@ wait:
 func (r *Remote) heartbeatLoop(ctx context.Context) {
 	failing := false
 	for {
-		wait := time.Duration(r.interval.Load()) * time.Second
+		var wait time.Duration
 		if err := r.Heartbeat(ctx); err != nil {
 			if ctx.Err() != nil {
 				return
