@@ -89,7 +89,8 @@ func (r *Runner) remoteSensors(ctx context.Context, e *env) error {
 	r.row(fmt.Sprintf("  upload latency p50 / p99, %d sensors", len(fleet)),
 		fmt.Sprintf("%s / %s (%d uploads)", ms(many.percentile(50)), ms(many.percentile(99)), len(many.uploads)),
 		fmt.Sprintf("%s / %s (one sensor alone, %d uploads)", ms(single.percentile(50)), ms(single.percentile(99)), len(single.uploads)),
-		fmt.Sprintf("p99 %.1fx", float64(many.percentile(99))/float64(max(single.percentile(99), 1))))
+		fmt.Sprintf("p50 %.1fx, p99 %.1fx", float64(many.percentile(50))/float64(max(single.percentile(50), 1)),
+			float64(many.percentile(99))/float64(max(single.percentile(99), 1))))
 	return nil
 }
 
