@@ -13,6 +13,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
+	"time"
 
 	"honeysens/app/auth"
 	"honeysens/app/bench"
@@ -275,6 +276,9 @@ func benchCommand(args []string, res Resources, stdout, stderr io.Writer) error 
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	memProfile := fs.String("memprofile", "", "write an allocation profile of the whole run to this file (go tool pprof -sample_index=alloc_space)")
 	sshOnly := fs.Bool("ssh-only", false, "run only the SSH honeypot phase (sessions/s against a bare x/crypto/ssh server)")
+	scaleOnly := fs.Bool("scale-only", false, "run only the scale-out phases (delivery to syslog and webhook receivers during ingest; a fleet of remote sensors)")
+	fs.IntVar(&opt.ScaleSensors, "scale-sensors", 200, "simulated remote sensors in the scale-out phase")
+	fs.DurationVar(&opt.ScaleTime, "scale-time", time.Minute, "how long the simulated remote sensors run")
 	if err := config.Parse(fs, args, os.Getenv); err != nil {
 		return err
 	}
@@ -295,6 +299,13 @@ func benchCommand(args []string, res Resources, stdout, stderr io.Writer) error 
 	if *sshOnly {
 		fmt.Fprintf(stdout, "honeysens %s bench, SSH phase only: %d CPUs, %s/%s\n\n", res.Version, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
 		return bench.RunSSH(context.Background(), opt, stdout)
+	}
+	if opt.ScaleSensors < 1 || opt.ScaleTime <= 0 {
+		return errors.New("bench: --scale-sensors and --scale-time must be positive")
+	}
+	if *scaleOnly {
+		fmt.Fprintf(stdout, "honeysens %s bench, scale-out phases only: %d CPUs, %s/%s\n\n", res.Version, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+		return bench.RunScale(context.Background(), opt, stdout)
 	}
 	fmt.Fprintf(stdout, "honeysens %s bench: %d events, %d CPUs, %s/%s\n\n", res.Version, opt.Events, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
 	return bench.Run(context.Background(), opt, stdout)

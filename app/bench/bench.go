@@ -25,6 +25,9 @@ import (
 	"honeysens/app/auth"
 	"honeysens/app/ingest"
 	"honeysens/app/model"
+	"honeysens/app/outputs"
+	"honeysens/app/outputs/syslog"
+	"honeysens/app/outputs/webhook"
 	"honeysens/app/sensorproto"
 	"honeysens/app/store"
 	"honeysens/app/web"
@@ -36,8 +39,11 @@ type Options struct {
 	Ingest   int    // events sent through HTTP for each ingest figure
 	Baseline int    // events inserted for the raw SQLite baseline
 	Dir      string // where the databases go (a temp dir if empty)
-	Schema   string
-	Assets   fs.FS
+	// ScaleSensors simulated remote sensors run for ScaleTime in the scale phase.
+	ScaleSensors int
+	ScaleTime    time.Duration
+	Schema       string
+	Assets       fs.FS
 }
 
 // Runner holds what the phases share.
@@ -74,6 +80,9 @@ func Run(ctx context.Context, opt Options, w io.Writer) error {
 		return err
 	}
 	if err := r.server(ctx); err != nil {
+		return err
+	}
+	if err := r.scale(ctx); err != nil {
 		return err
 	}
 	return r.out.Flush()
@@ -159,36 +168,56 @@ func (r *Runner) openStore(ctx context.Context, name string) (*store.Store, []*m
 type env struct {
 	st      *store.Store
 	ing     *ingest.Service
+	outs    *outputs.Service // delivers only while its Run goes (the outputs phase)
 	srv     *web.Server
 	url     string
 	token   string
 	sensors []*model.Sensor
 }
 
-func (r *Runner) server(ctx context.Context) error {
-	st, sensors, err := r.openStore(ctx, "appliance.db")
+// startEnv opens a fresh database with its four sensors and serves the appliance's API on
+// loopback, wired as the appliance wires it (every ingest commit wakes the outputs'
+// couriers), with an admin's API token.
+func (r *Runner) startEnv(ctx context.Context, name string) (*env, error) {
+	st, sensors, err := r.openStore(ctx, name)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ing := ingest.New(st, log, nil)
-	srv, err := web.New(web.Deps{Store: st, Ingest: ing, Assets: r.opt.Assets, Log: log, Version: "bench",
+	log := slog.New(slog.DiscardHandler)
+	outs := outputs.New(st, log, map[string]outputs.Kind{
+		model.OutputSyslog: syslog.Kind{Hostname: "bench", Version: "bench"}, model.OutputWebhook: webhook.Kind{}})
+	ing := ingest.New(st, log, outs.EventsCommitted)
+	srv, err := web.New(web.Deps{Store: st, Ingest: ing, Outputs: outs, Assets: r.opt.Assets, Log: log, Version: "bench",
 		SessionIdle: 30 * time.Minute, Limiter: auth.NewLoginLimiter()})
 	if err != nil {
-		return err
-	}
-	e := &env{st: st, ing: ing, srv: srv, sensors: sensors}
-	defer func() {
-		srv.App().Shutdown()
 		ing.Close()
 		st.Close()
-	}()
+		return nil, err
+	}
+	e := &env{st: st, ing: ing, outs: outs, srv: srv, sensors: sensors}
 	if e.url, err = listen(srv.App()); err != nil {
-		return err
+		e.close()
+		return nil, err
 	}
 	if e.token, err = benchToken(ctx, st, sensors[0].GroupID); err != nil {
+		e.close()
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *env) close() {
+	e.srv.App().Shutdown()
+	e.ing.Close()
+	e.st.Close()
+}
+
+func (r *Runner) server(ctx context.Context) error {
+	e, err := r.startEnv(ctx, "appliance.db")
+	if err != nil {
 		return err
 	}
+	defer e.close()
 	if err := r.bareHandler(); err != nil {
 		return err
 	}
@@ -356,16 +385,21 @@ func ingestClients(per int) int {
 // ingestRate sends total signed events over loopback, per events per request, and returns
 // events/s.
 func (r *Runner) ingestRate(ctx context.Context, e *env, per, total int) (float64, error) {
+	rate, err := sendIngest(e, ingestRequests(e, per, total), per)
+	return rate * float64(per), err
+}
+
+// ingestRequest is one signed ingest request's sensor and body.
+type ingestRequest struct {
+	sensor *model.Sensor
+	body   []byte
+}
+
+// ingestRequests prepares the bodies of total generated events, per events per request, so
+// that making them is not part of a measured time.
+func ingestRequests(e *env, per, total int) []ingestRequest {
 	g := newGenerator(e.sensors, time.Now().Add(-20*24*time.Hour))
-	requests := total / per
-	if requests < 1 {
-		requests = 1
-	}
-	type req struct {
-		sensor *model.Sensor
-		body   []byte
-	}
-	reqs := make([]req, requests)
+	reqs := make([]ingestRequest, max(total/per, 1))
 	for i := range reqs {
 		sn := e.sensors[i%len(e.sensors)]
 		events := make([]map[string]any, per)
@@ -373,9 +407,14 @@ func (r *Runner) ingestRate(ctx context.Context, e *env, per, total int) (float6
 			events[j] = wire(g.next())
 		}
 		body, _ := json.Marshal(map[string]any{"sensor": sn.ID, "events": events})
-		reqs[i] = req{sensor: sn, body: body}
+		reqs[i] = ingestRequest{sensor: sn, body: body}
 	}
-	rate, err := drive(requests, ingestClients(per), func(client *http.Client, i int) error {
+	return reqs
+}
+
+// sendIngest sends the requests with ingestClients(per) clients and returns requests/s.
+func sendIngest(e *env, reqs []ingestRequest, per int) (float64, error) {
+	return drive(len(reqs), ingestClients(per), func(client *http.Client, i int) error {
 		rq := reqs[i]
 		ts := time.Now().Unix()
 		hr, _ := http.NewRequest("POST", e.url+"/api/events", bytes.NewReader(rq.body))
@@ -395,10 +434,6 @@ func (r *Runner) ingestRate(ctx context.Context, e *env, per, total int) (float6
 		}
 		return nil
 	})
-	if err != nil {
-		return 0, err
-	}
-	return rate * float64(per), nil
 }
 
 // drive runs n calls of fn over the given number of concurrent clients and returns calls/s.
