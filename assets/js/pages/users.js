@@ -49,7 +49,7 @@ function usersTable(state, reload, selfId) {
 /** userTags marks the current user, the first admin and pending password changes. */
 function userTags(u, selfId) {
   const tags = [
-    u.id === selfId ? h('span', { class: 'tag' }, 'you') : null,
+    u.id === selfId ? h('span', { class: 'tag' }, t('users.you')) : null,
     u.first_admin ? h('span', { class: 'tag' }, t('users.first_admin')) : null,
     u.must_change_password ? h('span', { class: 'tag warn' }, t('users.must_change')) : null,
   ].filter(Boolean);

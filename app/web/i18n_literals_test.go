@@ -1,0 +1,106 @@
+package web_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Every text the UI shows comes from the catalogs: a literal in a place where the UI puts text
+// (an element's first child, a title, placeholder or aria-label, a label, dialog text or form
+// field, a notice) must be a catalog key. The scan reads the places the code's own helpers use;
+// a text built elsewhere escapes it, the common ways of writing one do not.
+
+// jsString is a quoted or template literal; a template's ${...} parts are left out when its
+// words are counted.
+const jsString = `('(?:[^'\\\n]|\\.)*'|` + "`(?:[^`\\\\]|\\\\.)*`" + `)`
+
+var textPlaces = []*regexp.Regexp{
+	// h('tag', null|{...}, 'text'): the first child of an element.
+	regexp.MustCompile(`\bh\(\s*'[\w-]+'\s*,\s*(?:null|\{[^{}]*\})\s*,\s*` + jsString),
+	// Attributes and option fields that show text: title, placeholder, aria-label, alt, and
+	// the label, text, confirm, hint, message of dialogs, buttons and forms.
+	regexp.MustCompile(`(?:\b(?:title|placeholder|alt|label|text|confirm|hint|message|empty)|'aria-label')\s*:\s*` + jsString),
+	// Helpers whose first argument is a label or a message.
+	regexp.MustCompile(`\b(?:field|fieldGroup|checkbox|checkGroup|say|showError|showNotice|notify|Error)\(\s*` + jsString),
+	// replace(node, 'text') and node.textContent = 'text'.
+	regexp.MustCompile(`\breplace\(\s*\w+\s*,\s*` + jsString),
+	regexp.MustCompile(`\.(?:textContent|title|placeholder)\s*=\s*` + jsString),
+}
+
+// A table of texts ({intro: 'Some words', title: (name) => `Words ${name}`}) is the other way
+// English slips in: any property or arrow function whose value has two words counts as text.
+var (
+	textTables = []*regexp.Regexp{
+		regexp.MustCompile(`\b(?:[A-Za-z_]\w*)\s*:\s*` + jsString),
+		regexp.MustCompile(`=>\s*` + jsString),
+	}
+	cssProperty = regexp.MustCompile(`\b(?:class|style)\s*:\s*$`)
+	twoWords    = regexp.MustCompile(`\p{L}{2,}\s+\S*\p{L}{2,}`)
+)
+
+// A literal without a word of two letters is no text (numbers, symbols, '…', '#'). The product
+// name and example addresses (example.org) read the same in every language and are left out
+// before the words are counted. The few literals left that are no text either are listed as written
+// (quotes included) by what they are, so a new English word still fails.
+var (
+	word         = regexp.MustCompile(`\p{L}{2,}`)
+	templatePart = regexp.MustCompile(`\$\{[^}]*\}`)
+	namesAsIs    = regexp.MustCompile(`HoneySens|[\w.:/@-]*example\.org[\w.:/@…-]*`)
+	literalsAsIs = map[string]bool{
+		// Protocol, header, zone and service names and a PEM marker, as examples in placeholders.
+		"'-----BEGIN CERTIFICATE-----'": true, "'Authorization: Bearer <token>'": true, "'Europe/Berlin'": true,
+		"'ssh, telnet, ftp, http, recon…'": true, "'ID'": true,
+		// A command line to copy.
+		"`honeysens sensor --config sensor-${s.id}.json`": true,
+		// Programming errors, and the two errors before any catalog is loaded.
+		"`missing element #${id}`": true, "`language ${want}: ${res.status}`": true,
+		"`Cannot reach the appliance: ${err.message}`": true,
+	}
+)
+
+func TestUIShowsNoLiteralText(t *testing.T) {
+	en := loadCatalog(t, "en")
+	err := filepath.WalkDir("../../assets/js", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".js") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if trimmed := strings.TrimSpace(line); strings.HasPrefix(trimmed, "//") || strings.HasPrefix(trimmed, "*") || strings.HasPrefix(trimmed, "/*") {
+				continue
+			}
+			isText := func(quoted string, prose *regexp.Regexp) bool {
+				lit := quoted[1 : len(quoted)-1]
+				_, isKey := en[lit]
+				return !isKey && !literalsAsIs[quoted] &&
+					prose.MatchString(namesAsIs.ReplaceAllString(templatePart.ReplaceAllString(lit, ""), ""))
+			}
+			for _, place := range textPlaces {
+				for _, m := range place.FindAllStringSubmatch(line, -1) {
+					if isText(m[1], word) {
+						t.Errorf("%s:%d: text %s is no catalog key", path, i+1, m[1])
+					}
+				}
+			}
+			for _, table := range textTables {
+				for _, at := range table.FindAllStringSubmatchIndex(line, -1) {
+					quoted := line[at[2]:at[3]]
+					if !cssProperty.MatchString(line[:at[2]]) && isText(quoted, twoWords) {
+						t.Errorf("%s:%d: text %s is no catalog key", path, i+1, quoted)
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
