@@ -11,15 +11,30 @@ import { t, formatNumber } from '../i18n.js';
 // A cell is narrow: it lists this many ports and says how many more there are.
 const PORTS_SHOWN = 3;
 
+/**
+ * sortHead is a column head that sorts the list by key (state.view.sort):
+ * a click calls onSort(key); the arrow and aria-sort say the current order.
+ */
+function sortHead(key, label, cls, state, onSort, title) {
+  const active = state.view.sort === key;
+  const th = h('th', {
+    scope: 'col', class: `sortable ${cls || ''}${active ? ' sorted' : ''}`, 'data-sort': key, title: title || null,
+    'aria-sort': active ? (state.view.order === 'asc' ? 'ascending' : 'descending') : 'none',
+  }, h('button', { type: 'button', class: 'sort-btn' }, label,
+    h('span', { class: 'sort-arrow', 'aria-hidden': 'true' }, active ? (state.view.order === 'asc' ? '▲' : '▼') : '')));
+  th.addEventListener('click', () => onSort(key));
+  return th;
+}
+
 /** sensorHeads are the header cells: fixed columns, one per service kind, actions. */
-export function sensorHeads(state) {
+export function sensorHeads(state, onSort) {
   return [
-    h('th', { scope: 'col', class: 'col-name' }, t('events.col_sensor')),
+    sortHead('name', t('events.col_sensor'), 'col-name', state, onSort),
     h('th', { scope: 'col' }, t('events.col_group')),
-    h('th', { scope: 'col', class: 'col-status' }, t('events.col_status')),
-    h('th', { scope: 'col', class: 'col-contact' }, t('sensors.last_contact')),
+    sortHead('status', t('events.col_status'), 'col-status', state, onSort),
+    sortHead('last_contact', t('sensors.last_contact'), 'col-contact', state, onSort),
     h('th', { scope: 'col' }, t('sensors.version')),
-    h('th', { scope: 'col', class: 'num', title: t('sensors.new_events') }, t('status.new')),
+    sortHead('new_events', t('status.new'), 'num', state, onSort, t('sensors.new_events')),
     state.services.map((name) => h('th', { scope: 'col', class: 'svc-head', 'data-service': name }, serviceWord(name))),
     h('th', { class: 'actions' }, h('span', { class: 'sr-only' }, t('events.actions'))),
   ];
