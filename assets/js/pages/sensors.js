@@ -58,7 +58,7 @@ export async function render(view, ctx) {
   const head = h('thead');
   const count = h('h2', { id: 'sensors-head' }, t('page.sensors'));
   const body = h('tbody');
-  const table = h('table', { class: 'table sensors', id: 'sensors-table' }, head, body);
+  const table = h('table', { class: 'table sensors cards', id: 'sensors-table' }, head, body);
   let lastJSON = '';
   let noticeTimer = 0;
   let seq = 0;
