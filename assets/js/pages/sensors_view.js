@@ -8,7 +8,7 @@ import { hashQuery, pushHash } from '../links.js';
 import { t } from '../i18n.js';
 
 const STATUSES = { online: 'sensor.online', offline: 'sensor.offline', waiting: 'sensor.waiting' };
-export const SORTS = ['name', 'status', 'last_contact', 'new_events'];
+const SORTS = ['name', 'status', 'last_contact', 'new_events'];
 // Typing in the search box updates the list at once and the address after a pause,
 // so Back does not step through every letter.
 const SEARCH_DELAY_MS = 400;
