@@ -110,3 +110,29 @@ func TestUIShowsNoLiteralText(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// CSS shows text through content: a word there would stay English; the stylesheets show
+// labels with attr(data-label), which the code sets from the catalog.
+var cssText = regexp.MustCompile(`content:\s*("[^"]*"|'[^']*')`)
+
+func TestStylesheetsShowNoLiteralText(t *testing.T) {
+	err := filepath.WalkDir("../../assets/css", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".css") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		src := string(b)
+		for _, at := range cssText.FindAllStringSubmatchIndex(src, -1) {
+			if lit := src[at[2]:at[3]]; word.MatchString(lit) {
+				t.Errorf("%s:%d: content %s is text in a stylesheet", path, 1+strings.Count(src[:at[2]], "\n"), lit)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -422,7 +422,7 @@ function mailRow(m) {
     h('td', { class: 'mail-subject' }, m.subject),
     h('td', { class: 'nowrap mail-status' }, statusPill(m.status),
       statusNote ? h('div', { class: 'muted small mail-status-note' }, statusNote) : null),
-    h('td', { class: 'num mail-attempts' }, String(m.attempts ?? 0)),
+    h('td', { class: 'num mail-attempts', 'data-label': t('mailer.attempts') }, String(m.attempts ?? 0)),
     h('td', { class: 'detail mail-error' }, m.last_error || ''),
     h('td', { class: 'actions' }, open));
   // The whole row opens the mail; the button makes that reachable by keyboard.
