@@ -19,7 +19,7 @@ export function viewFromHash() {
   const sort = SORTS.includes(q.get('sort')) ? q.get('sort') : 'name';
   return {
     q: (q.get('q') || '').trim(),
-    status: q.get('status') in STATUSES ? q.get('status') : '',
+    status: Object.hasOwn(STATUSES, q.get('status') || '') ? q.get('status') : '',
     group: /^\d+$/.test(q.get('group') || '') ? q.get('group') : '',
     sort,
     order: ['asc', 'desc'].includes(q.get('order')) ? q.get('order') : defaultOrder(sort),
