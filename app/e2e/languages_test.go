@@ -49,6 +49,14 @@ func TestUserSwitchesToGerman(t *testing.T) {
 		t.Errorf("column header = %q, want Klassifizierung", got)
 	}
 	waitText(b, "#events-total", "1–1 von 1")
+	// At 1280 px every German column header stays inside its own column.
+	b.do("a 1280 px wide screen", chromedp.EmulateViewport(1280, 800))
+	if over := eval[[]string](b, `[...document.querySelectorAll('#events-table thead th')].filter(th => {
+		const cell = th.getBoundingClientRect();
+		return [...th.children].some(c => { const r = c.getBoundingClientRect(); return r.left < cell.left - 0.5 || r.right > cell.right + 0.5; });
+	}).map(th => th.textContent)`); len(over) > 0 {
+		t.Errorf("column headers run out of their columns at 1280 px: %q", over)
+	}
 	waitText(b, "#filter-reset", "Filter zurücksetzen")
 	date := b.text("tr[data-id] td.when .date")
 	if !regexp.MustCompile(`^\d{2}\.\d{2}\.\d{4}$`).MatchString(date) {

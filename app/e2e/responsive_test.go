@@ -114,9 +114,29 @@ func checkFits(b *browser, what string) {
 	}
 }
 
+// checkCards fails when a list that is a stack of cards on a phone is laid out as table
+// rows there, or scrolls sideways inside its panel.
+func checkCards(b *browser, what, table string) {
+	b.t.Helper()
+	got := eval[[]float64](b, fmt.Sprintf(`(t => [getComputedStyle(t.querySelector('tbody tr')).display === 'table-row' ? 1 : 0,
+		Math.max(...[t, t.closest('.table-wrap') || t].map(e => e.scrollWidth - e.clientWidth))])(document.querySelector(%s))`, quoteJS(table)))
+	if got[0] == 1 {
+		b.t.Errorf("%s: the rows are table rows on a phone, want cards", what)
+	}
+	if got[1] > 1 {
+		b.t.Errorf("%s: the list scrolls %v px sideways inside its panel", what, got[1])
+	}
+}
+
 // eventRowDisplay is how the first event row is laid out: table-row, or a card (grid).
 func eventRowDisplay(b *browser) string {
 	return eval[string](b, `getComputedStyle(document.querySelector('#events-table tbody tr[data-id]')).display`)
+}
+
+// cardLists are the pages whose tables are a card per row on a phone, with the table.
+var cardLists = map[string]string{
+	"05-attackers": "#attackers-table", "11-sensors": "#sensors-table",
+	"13-users-groups": `[data-testid="user-table"]`, "18-audit": `[data-testid="audit-table"]`,
 }
 
 // TestResponsiveLayout visits every page on a phone (390×844) and on a laptop (1366×800):
@@ -163,6 +183,9 @@ func TestResponsiveLayout(t *testing.T) {
 			visit(b, p.hash, p.ready)
 			checkFits(b, p.name)
 			shoot(b, dir, p.name)
+			if table, ok := cardLists[p.name]; ok {
+				checkCards(b, p.name, table)
+			}
 			switch p.name {
 			case "02-events":
 				if d := eventRowDisplay(b); d == "table-row" {
@@ -185,6 +208,10 @@ func TestResponsiveLayout(t *testing.T) {
 				}
 				if w := eval[[]float64](b, `[document.querySelector('dialog[open]').getBoundingClientRect().width, innerWidth]`); w[0] < w[1]-1 {
 					t.Errorf("event details dialog is %v px wide on a %v px screen, want it full-screen", w[0], w[1])
+				}
+				// The foot sits at the bottom of the screen, with no blank strip under it.
+				if gap := eval[float64](b, `innerHeight - document.querySelector('dialog[open] .dialog-foot').getBoundingClientRect().bottom`); gap > 1 {
+					t.Errorf("event details: %v px blank under the dialog's foot, want none", gap)
 				}
 				shoot(b, dir, "04-event-details")
 				closeDialog(b)
@@ -230,6 +257,16 @@ func TestResponsiveLayout(t *testing.T) {
 		b.do("the compact rows survive a reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("html.compact #events-table tbody tr[data-id]")))
 		b.do("back to comfortable rows", chromedp.Click(chromedp.CSS("#density-toggle")),
 			chromedp.WaitNotPresent(chromedp.CSS("html.compact")))
+		for _, p := range []struct{ name, hash, ready string }{
+			{"04-attackers", "#/attackers", "#attackers-table tr[data-source]"},
+			{"05-sensors", "#/sensors", "#sensors-table tbody tr[data-id]"},
+			{"06-users-groups", "#/users", `[data-testid="group-table"]`},
+			{"07-audit", "#/audit", `[data-testid="audit-table"]`},
+		} {
+			visit(b, p.hash, p.ready)
+			checkFits(b, p.name)
+			shoot(b, dir, p.name)
+		}
 		b.assertNoPageErrors()
 	})
 }

@@ -37,7 +37,7 @@ export function attackersTable(state, on) {
   });
   const body = h('tbody');
   const node = h('div', { class: 'table-wrap' },
-    h('table', { class: 'table attackers', id: 'attackers-table' }, h('thead', null, h('tr', null, heads)), body));
+    h('table', { class: 'table attackers cards', id: 'attackers-table' }, h('thead', null, h('tr', null, heads)), body));
 
   // A click anywhere on a row opens the attacker; links and buttons in it keep their own target.
   body.addEventListener('click', (ev) => {
@@ -66,24 +66,24 @@ export function attackersTable(state, on) {
 function row(a, params) {
   const link = attackerHref(a.source, params);
   return h('tr', { 'data-source': a.source, 'data-href': link, class: 'clickable' },
-    h('td', { class: 'mono source' }, h('a', { href: link, title: t('top.attacker_details_of', { address: a.source }) }, a.source)),
-    h('td', { class: 'when', title: formatTime(a.first_seen) }, formatShort(a.first_seen)),
-    h('td', { class: 'when', title: formatTime(a.last_seen) }, formatShort(a.last_seen)),
-    h('td', { class: 'num' },
+    h('td', { class: 'mono source card-title' }, h('a', { href: link, title: t('top.attacker_details_of', { address: a.source }) }, a.source)),
+    h('td', { class: 'when', title: formatTime(a.first_seen), 'data-label': t('attackers.first_seen') }, formatShort(a.first_seen)),
+    h('td', { class: 'when', title: formatTime(a.last_seen), 'data-label': t('attackers.last_seen') }, formatShort(a.last_seen)),
+    h('td', { class: 'num', 'data-label': t('page.events') },
       h('div', null, countText(a.events)),
       a.new_events ? h('a', {
         class: 'new-count', href: eventsHref({ source: a.source, status: '0', group: params.group }),
         title: t('attackers.show_new', { events: plural(a.new_events, 'count.new_events') }),
       }, t('attackers.new_count', { count: a.new_events })) : null),
-    h('td', null, mixBar(a.classifications)),
-    h('td', { class: 'svc-ports' },
+    h('td', { 'data-label': t('events.col_classification') }, mixBar(a.classifications)),
+    h('td', { class: 'svc-ports', 'data-label': t('attackers.services_ports') },
       valueList(a.services, 3, (v) => v.value, 'tag'),
       valueList(a.ports, 4, (v) => v.value, 'port mono')),
-    h('td', { class: 'sensors-cell' }, valueList(a.sensors, 2, (s) => s.name || `#${s.id}`, 'sensor-name')),
-    h('td', { class: 'num nowrap', title: t('attackers.logins_text', { tried: a.logins_tried || 0, accepted: a.logins_accepted || 0 }) },
+    h('td', { class: 'sensors-cell', 'data-label': t('page.sensors') }, valueList(a.sensors, 2, (s) => s.name || `#${s.id}`, 'sensor-name')),
+    h('td', { class: 'num nowrap', 'data-label': t('attackers.logins'), title: t('attackers.logins_text', { tried: a.logins_tried || 0, accepted: a.logins_accepted || 0 }) },
       countText(a.logins_tried),
       a.logins_accepted ? h('span', { class: 'accepted' }, ` / ${t('attackers.accepted_ok', { count: a.logins_accepted })}`) : null),
-    h('td', { class: 'num' }, countText(a.commands)));
+    h('td', { class: 'num', 'data-label': t('attackers.commands') }, countText(a.commands)));
 }
 
 /**

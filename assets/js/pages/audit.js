@@ -50,7 +50,7 @@ export async function render(view) {
   });
 
   view.append(bar, h('section', { class: 'panel' },
-    h('table', { class: 'table', 'data-testid': 'audit-table' },
+    h('table', { class: 'table cards audit', 'data-testid': 'audit-table' },
       h('thead', null, h('tr', null,
         h('th', null, t('events.col_time')), h('th', null, t('audit.user')), h('th', null, t('audit.ip')),
         h('th', null, t('audit.action')), h('th', null, t('audit.object')), h('th', null, t('audit.detail')))),
@@ -139,12 +139,13 @@ function labelled(label, control, name) {
 
 function auditRow(e) {
   return h('tr', { 'data-testid': 'audit-row' },
-    h('td', { class: 'nowrap' }, formatTime(e.time)),
-    h('td', null, e.user ? h('a', { href: href('audit', { user: e.user }), title: t('audit.entries_of_user') }, e.user) : '—'),
-    h('td', { class: 'mono' }, e.ip || '—'),
-    h('td', null, h('span', { class: 'tag', title: e.action, 'data-action': e.action }, actionName(e.action))),
-    h('td', null, objectCell(e)),
-    h('td', { class: 'detail' },
+    h('td', { class: 'nowrap card-title' }, formatTime(e.time)),
+    h('td', { 'data-label': t('audit.user') },
+      e.user ? h('a', { href: href('audit', { user: e.user }), title: t('audit.entries_of_user') }, e.user) : '—'),
+    h('td', { class: 'mono', 'data-label': t('audit.ip') }, e.ip || '—'),
+    h('td', { 'data-label': t('audit.action') }, h('span', { class: 'tag', title: e.action, 'data-action': e.action }, actionName(e.action))),
+    h('td', { 'data-label': t('audit.object') }, objectCell(e)),
+    h('td', { class: 'detail', 'data-label': t('audit.detail') },
       e.detail ? h('div', null, e.detail) : null,
       Object.entries(e.changes || {}).sort(([a], [b]) => a.localeCompare(b)).map(([field, [was, now]]) =>
         h('div', { class: 'audit-change', 'data-testid': 'audit-change' }, `${field}: ${valueText(was)} → ${valueText(now)}`))));

@@ -105,7 +105,7 @@ function eventRow(e, state, on, fresh) {
     h('td', { class: 'clip ev-sensor', title: nameOf(e.sensor) }, nameOf(e.sensor)),
     h('td', { class: 'ev-class' }, classificationTag(e.classification)),
     h('td', { class: 'mono nowrap source', title: e.source || null }, e.source || '—'),
-    h('td', { class: 'num mono ev-port' }, e.target_port ?? '—'),
+    h('td', { class: 'num mono ev-port', 'data-label': t('event.port_word') }, e.target_port ?? '—'),
     h('td', { class: 'summary' }, h('div', { class: 'summary-line' },
       // Two lines at most, cut with an ellipsis: scans list their ports, HTTP sessions their paths.
       h('span', { class: 'summary-text', title: e.summary || null }, e.summary || h('span', { class: 'muted' }, e.service || '—')),

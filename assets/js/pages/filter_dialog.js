@@ -91,7 +91,7 @@ export function conditionText(c) {
  * values are a fixed set, a text input with a format hint otherwise.
  */
 function valueControl(attr, value) {
-  const base = { class: 'condition-value', 'aria-label': `${attributeLabel(attr)} value` };
+  const base = { class: 'condition-value', 'aria-label': t('rule.value_of', { attribute: attributeLabel(attr) }) };
   let el;
   switch (attr) {
     case 'classification':
@@ -107,7 +107,7 @@ function valueControl(attr, value) {
     case 'source':
       return h('input', {
         ...base, type: 'text', value: value || '', autocomplete: 'off', spellcheck: 'false',
-        placeholder: '192.168.3.5, 192.168.3.0/24 or 192.168.3.1-192.168.3.9',
+        placeholder: t('rule.source_placeholder'),
         title: t('rule.source_title'),
       });
     case 'target_port':

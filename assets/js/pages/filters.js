@@ -72,7 +72,7 @@ export async function render(view, ctx) {
         r.description ? h('div', { class: 'muted small filter-description' }, r.description) : null),
       h('td', { class: 'filter-conditions' },
         h('ul', { class: 'cond-list' }, (r.conditions || []).map((c, i) =>
-          h('li', null, i ? h('span', { class: 'cond-and' }, 'AND ') : null, conditionText(c))))),
+          h('li', null, i ? h('span', { class: 'cond-and' }, t('filters.and'), ' ') : null, conditionText(c))))),
       h('td', { class: 'num filter-hits', title: t('filters.updated', { time: formatTime(r.updated_at) }) }, countText(r.hits)),
       h('td', { class: 'filter-status' },
         h('span', { class: `pill ${r.enabled ? 'rule-on' : 'rule-disabled'}` }, r.enabled ? t('filters.enabled') : t('filters.disabled'))),

@@ -9,45 +9,20 @@ import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { openDialog, openViewDialog, confirmDialog } from '../dialog.js';
 import { field, checkbox } from '../forms.js';
+import { t } from '../i18n.js';
 
 const ARCHITECTURES = ['armhf', 'amd64', 'arm64'];
-
-const TEXT = {
-  title: (name) => `Container services of ${name}`,
-  intro: 'The containers an original HoneySens 2.x sensor runs. It applies changes with its next contact; with no service assigned it removes every container, recon included.',
-  registryNote: (server) => `The appliance runs no registry: the sensor runs each image as ${server}/<image>. Load it on the sensor from the registry named here and tag it with that name.`,
-  none: 'No container services assigned.',
-  label: 'Label', registry: 'Registry', images: 'Images', ports: 'Ports', flags: 'Networking',
-  add: 'Add service', edit: 'Edit', remove: 'Remove',
-  addTitle: 'Add container service', editTitle: (label) => `Edit container service ${label}`,
-  labelHint: 'A short name, e.g. cowrie.',
-  registryHint: 'Host (and :port) of the registry that holds the images, e.g. registry.example.org:5000.',
-  image: (arch) => `Image for ${arch}`,
-  imageHint: 'repository:tag in that registry, e.g. honeysens/cowrie:armhf-2.5.0. Leave empty if not built for it.',
-  raw: 'Raw network access (the container uses the sensor’s network directly)',
-  catchAll: 'Catch-all (receives all traffic no other service takes)',
-  portsField: 'Published ports',
-  portsHint: 'Container port = sensor port, separated by spaces: 2222/tcp=22 2323/tcp=23.',
-  portsInvalid: 'Write each port as 2222/tcp=22.',
-  rawTag: 'raw', catchAllTag: 'catch-all',
-  save: 'Save',
-  saved: (label) => `Container service ${label} saved.`,
-  removeTitle: 'Remove container service',
-  removeText: (label, name) => `Remove ${label} from ${name}? The sensor removes its container with its next contact.`,
-  removed: (label) => `Container service ${label} removed.`,
-  loadFailed: (msg) => `The services could not be loaded: ${msg}`,
-};
 
 /** openContainerServices lists sensor s's container services; managers add, edit and remove them. */
 export async function openContainerServices(s, state, done) {
   const list = h('div', { id: 'containers-list' }, h('p', { class: 'muted' }, '…'));
-  const add = state.canEdit ? h('button', { type: 'button', class: 'btn primary', id: 'container-add' }, TEXT.add) : null;
+  const add = state.canEdit ? h('button', { type: 'button', class: 'btn primary', id: 'container-add' }, t('containers.add')) : null;
   openViewDialog({
-    title: TEXT.title(s.name),
+    title: t('containers.title', { name: s.name }),
     id: 'sensor-containers',
     testid: 'sensor-containers',
     wide: true,
-    body: [h('p', { class: 'hint' }, TEXT.intro), h('p', { class: 'hint' }, TEXT.registryNote(`${location.hostname}:${location.port || 443}`)), list],
+    body: [h('p', { class: 'hint' }, t('containers.intro')), h('p', { class: 'hint' }, t('containers.registry_note', { image: `${location.hostname}:${location.port || 443}/<image>` })), list],
     actions: add,
   });
   async function reload(message) {
@@ -56,27 +31,27 @@ export async function openContainerServices(s, state, done) {
       const res = await api.get(`/sensors/${s.id}/containers`);
       replace(list, table(res.items || []));
     } catch (err) {
-      replace(list, h('p', { class: 'notice danger' }, TEXT.loadFailed(err.message)));
+      replace(list, h('p', { class: 'notice danger' }, t('containers.load_failed', { message: err.message })));
     }
   }
   function table(items) {
-    if (!items.length) return h('p', { class: 'muted', id: 'containers-empty' }, TEXT.none);
+    if (!items.length) return h('p', { class: 'muted', id: 'containers-empty' }, t('containers.none'));
     return h('table', { class: 'table compact-table', 'data-testid': 'containers-table' },
-      h('thead', null, h('tr', null, h('th', null, TEXT.label), h('th', null, TEXT.registry), h('th', null, TEXT.images),
-        h('th', null, TEXT.ports), h('th', null, TEXT.flags), state.canEdit ? h('th', null) : null)),
+      h('thead', null, h('tr', null, h('th', null, t('containers.label')), h('th', null, t('containers.registry')), h('th', null, t('containers.images')),
+        h('th', null, t('containers.ports')), h('th', null, t('containers.flags')), state.canEdit ? h('th', null) : null)),
       h('tbody', null, items.map((c) => h('tr', { 'data-id': c.id, 'data-label': c.label },
         h('td', { class: 'strong' }, c.label),
         h('td', { class: 'mono small' }, c.registry),
         h('td', { class: 'mono small' }, Object.entries(c.images || {}).map(([arch, image]) => h('div', null, `${arch}: ${image}`))),
         h('td', { class: 'mono small' }, portsText(c.port_assignment)),
-        h('td', null, c.raw_network_access ? h('span', { class: 'tag' }, TEXT.rawTag) : null, ' ',
-          c.catch_all ? h('span', { class: 'tag' }, TEXT.catchAllTag) : null),
-        state.canEdit ? h('td', { class: 'nowrap' }, rowButton('container-edit', TEXT.edit, () => openContainerForm(s, c, reload)),
-          ' ', rowButton('container-remove', TEXT.remove, () => confirmDialog({
-            title: TEXT.removeTitle, text: TEXT.removeText(c.label, s.name), confirm: TEXT.remove,
+        h('td', null, c.raw_network_access ? h('span', { class: 'tag' }, t('containers.raw_tag')) : null, ' ',
+          c.catch_all ? h('span', { class: 'tag' }, t('containers.catch_all_tag')) : null),
+        state.canEdit ? h('td', { class: 'nowrap' }, rowButton('container-edit', t('common.edit'), () => openContainerForm(s, c, reload)),
+          ' ', rowButton('container-remove', t('containers.remove'), () => confirmDialog({
+            title: t('containers.remove_title'), text: t('containers.remove_text', { label: c.label, name: s.name }), confirm: t('containers.remove'),
             async onConfirm() {
               await api.del(`/sensors/${s.id}/containers/${c.id}`);
-              await reload(TEXT.removed(c.label));
+              await reload(t('containers.removed', { label: c.label }));
             },
           }))) : null))));
   }
@@ -101,8 +76,8 @@ function parsePorts(text) {
   for (const part of text.split(/[\s,]+/).filter(Boolean)) {
     const m = /^([^=]+)=(\d+)$/.exec(part);
     if (!m) {
-      const err = new Error(TEXT.portsInvalid);
-      err.fields = { port_assignment: TEXT.portsInvalid };
+      const err = new Error(t('containers.ports_invalid'));
+      err.fields = { port_assignment: t('containers.ports_invalid') };
       throw err;
     }
     out[m[1]] = Number(m[2]);
@@ -118,21 +93,21 @@ function openContainerForm(s, c, saved) {
   const images = ARCHITECTURES.map((arch) => [arch, h('input', {
     id: `container-image-${arch}`, class: 'mono', value: (v.images || {})[arch] || '', autocomplete: 'off',
   })]);
-  const raw = checkbox(TEXT.raw, { id: 'container-raw', checked: v.raw_network_access });
-  const catchAll = checkbox(TEXT.catchAll, { id: 'container-catch-all', checked: v.catch_all });
+  const raw = checkbox(t('containers.raw'), { id: 'container-raw', checked: v.raw_network_access });
+  const catchAll = checkbox(t('containers.catch_all'), { id: 'container-catch-all', checked: v.catch_all });
   const ports = h('input', { id: 'container-ports', class: 'mono', value: portsText(v.port_assignment), autocomplete: 'off' });
   openDialog({
-    title: c ? TEXT.editTitle(c.label) : TEXT.addTitle,
+    title: c ? t('containers.edit_title', { label: c.label }) : t('containers.add_title'),
     body: [
-      field(TEXT.label, label, 'label', TEXT.labelHint),
-      field(TEXT.registry, registry, 'registry', TEXT.registryHint),
+      field(t('containers.label'), label, 'label', t('containers.label_hint')),
+      field(t('containers.registry'), registry, 'registry', t('containers.registry_hint')),
       h('div', { class: 'field', 'data-field': 'images' }, h('div', { class: 'field-error', hidden: true })),
-      images.map(([arch, input]) => field(TEXT.image(arch), input, `images.${arch}`, arch === 'armhf' ? TEXT.imageHint : null)),
+      images.map(([arch, input]) => field(t('containers.image', { arch }), input, `images.${arch}`, arch === 'armhf' ? t('containers.image_hint') : null)),
       h('div', { class: 'field', 'data-field': 'raw_network_access' }, raw),
       h('div', { class: 'field', 'data-field': 'catch_all' }, catchAll, h('div', { class: 'field-error', hidden: true })),
-      field(TEXT.portsField, ports, 'port_assignment', TEXT.portsHint),
+      field(t('containers.ports_field'), ports, 'port_assignment', t('containers.ports_hint')),
     ],
-    submit: { label: TEXT.save, id: 'container-save' },
+    submit: { label: t('common.save'), id: 'container-save' },
     testid: 'container-form',
     async onSubmit() {
       const data = {
@@ -145,7 +120,7 @@ function openContainerForm(s, c, saved) {
       };
       if (c) await api.put(`/sensors/${s.id}/containers/${c.id}`, data);
       else await api.post(`/sensors/${s.id}/containers`, data);
-      await saved(TEXT.saved(data.label));
+      await saved(t('containers.saved', { label: data.label }));
     },
   });
 }

@@ -9,30 +9,13 @@ import { h } from '../dom.js';
 import { api } from '../api.js';
 import { openDialog } from '../dialog.js';
 import { field, fieldGroup } from '../forms.js';
+import { t } from '../i18n.js';
 
-const TEXT = {
-  title: (name) => `Network settings of ${name}`,
-  intro: 'Original HoneySens 2.x sensors apply these settings with their next contact. A part left “not set” stays as the sensor has it.',
-  notSet: 'Not set (the sensor keeps its own)',
-  endpoint: 'Server endpoint',
-  endpointHint: 'An IPv4 address and HTTPS port the sensor uses to reach the appliance instead of its configured server name. Leave empty to keep it.',
-  host: 'Address', port: 'Port',
-  serviceNetwork: 'Service network',
-  serviceNetworkHint: 'The internal network of the honeypot containers (e.g. 10.10.10.0/24); must not overlap the site’s networks.',
-  ipMode: 'Address', ipModes: { 0: 'DHCP', 1: 'Static', 2: 'Unconfigured (Docker host decides)' },
-  ipAddress: 'IP address', netmask: 'Netmask', gateway: 'Gateway', dns: 'DNS server', dhcpHostname: 'DHCP host name',
-  macMode: 'MAC address', macModes: { 0: 'The interface’s own', 1: 'Custom' }, mac: 'Custom MAC address',
-  proxyMode: 'HTTP(S) proxy', proxyModes: { 0: 'None', 1: 'Use a proxy' },
-  proxyHost: 'Proxy host', proxyPort: 'Proxy port', proxyUser: 'Proxy user', proxyPassword: 'Proxy password',
-  eapolMode: 'IEEE 802.1X (EAPOL)', eapolModes: { 0: 'Disabled', 1: 'MD5', 2: 'TLS', 3: 'PEAP', 4: 'TTLS' },
-  identity: 'Identity', password: 'Password', anonIdentity: 'Anonymous identity',
-  caCert: 'CA certificate (PEM, optional)', clientCert: 'Client certificate (PEM)', clientKey: 'Client key (PEM)',
-  keyPassword: 'Client key passphrase',
-  stored: 'Stored; leave empty to keep it',
-  storedKey: 'A key is stored; leave empty to keep it',
-  save: 'Save',
-  saved: (name) => `Network settings of ${name} saved.`,
-};
+// Mode codes as the API sends them, with their catalog keys (protocol names stay as they are).
+const IP_MODES = { 0: 'sensor_net.ip_mode_dhcp', 1: 'sensor_net.ip_mode_static', 2: 'sensor_net.ip_mode_unconfigured' };
+const MAC_MODES = { 0: 'sensor_net.mac_mode_own', 1: 'sensor_net.mac_mode_custom' };
+const PROXY_MODES = { 0: 'sensor_net.proxy_mode_none', 1: 'sensor_net.proxy_mode_use' };
+const EAPOL_MODES = { 0: 'sensor_net.eapol_disabled', 1: 'MD5', 2: 'TLS', 3: 'PEAP', 4: 'TTLS' };
 
 /** openNetworkSettings loads and edits the network settings of sensor s. */
 export async function openNetworkSettings(s, done) {
@@ -40,14 +23,14 @@ export async function openNetworkSettings(s, done) {
   const input = (id, value, attrs) => h('input', { id, value: value || '', autocomplete: 'off', ...attrs });
   const secret = (id, isSet, hint) => h('input', { id, type: 'password', autocomplete: 'new-password', placeholder: isSet ? hint : '' });
   const pem = (id, value) => {
-    const t = h('textarea', { id, rows: 4, class: 'mono', spellcheck: 'false', autocomplete: 'off' });
-    t.value = value || '';
-    return t;
+    const area = h('textarea', { id, rows: 4, class: 'mono', spellcheck: 'false', autocomplete: 'off' });
+    area.value = value || '';
+    return area;
   };
   const modeSelect = (id, modes, value) => {
     const sel = h('select', { id },
-      h('option', { value: '' }, TEXT.notSet),
-      Object.entries(modes).map(([v, label]) => h('option', { value: v }, label)));
+      h('option', { value: '' }, t('sensor_net.not_set')),
+      Object.entries(modes).map(([v, key]) => h('option', { value: v }, key.includes('.') ? t(key) : key)));
     sel.value = value === null || value === undefined ? '' : String(value);
     return sel;
   };
@@ -56,46 +39,46 @@ export async function openNetworkSettings(s, done) {
     host: input('net-endpoint-host', n.server_endpoint_host, { inputmode: 'decimal', placeholder: '192.0.2.1' }),
     port: input('net-endpoint-port', n.server_endpoint_port_https || '', { type: 'number', min: 1, max: 65535, placeholder: '443' }),
     serviceNetwork: input('net-service-network', n.service_network, { placeholder: '10.10.10.0/24' }),
-    ipMode: modeSelect('net-ip-mode', TEXT.ipModes, n.network_ip_mode),
+    ipMode: modeSelect('net-ip-mode', IP_MODES, n.network_ip_mode),
     ipAddress: input('net-ip-address', n.network_ip_address),
     netmask: input('net-ip-netmask', n.network_ip_netmask, { placeholder: '255.255.255.0' }),
     gateway: input('net-ip-gateway', n.network_ip_gateway),
     dns: input('net-ip-dns', n.network_ip_dns),
     dhcpHostname: input('net-dhcp-hostname', n.network_dhcp_hostname),
-    macMode: modeSelect('net-mac-mode', TEXT.macModes, n.network_mac_mode),
+    macMode: modeSelect('net-mac-mode', MAC_MODES, n.network_mac_mode),
     mac: input('net-mac-address', n.network_mac_address, { placeholder: '02:00:5e:10:00:01' }),
-    proxyMode: modeSelect('net-proxy-mode', TEXT.proxyModes, n.proxy_mode),
+    proxyMode: modeSelect('net-proxy-mode', PROXY_MODES, n.proxy_mode),
     proxyHost: input('net-proxy-host', n.proxy_host),
     proxyPort: input('net-proxy-port', n.proxy_port || '', { type: 'number', min: 1, max: 65535 }),
     proxyUser: input('net-proxy-user', n.proxy_user),
-    proxyPassword: secret('net-proxy-password', n.proxy_password, TEXT.stored),
-    eapolMode: modeSelect('net-eapol-mode', TEXT.eapolModes, n.eapol_mode),
+    proxyPassword: secret('net-proxy-password', n.proxy_password, t('sensor_net.stored')),
+    eapolMode: modeSelect('net-eapol-mode', EAPOL_MODES, n.eapol_mode),
     identity: input('net-eapol-identity', n.eapol_identity),
-    password: secret('net-eapol-password', n.eapol_password, TEXT.stored),
+    password: secret('net-eapol-password', n.eapol_password, t('sensor_net.stored')),
     anonIdentity: input('net-eapol-anon-identity', n.eapol_anon_identity),
     caCert: pem('net-eapol-ca-cert', n.eapol_ca_cert),
     clientCert: pem('net-eapol-client-cert', n.eapol_client_cert),
-    clientKey: h('textarea', { id: 'net-eapol-client-key', rows: 4, class: 'mono', spellcheck: 'false', placeholder: n.eapol_client_key ? TEXT.storedKey : '' }),
-    keyPassword: secret('net-eapol-key-password', n.eapol_client_key_password, TEXT.stored),
+    clientKey: h('textarea', { id: 'net-eapol-client-key', rows: 4, class: 'mono', spellcheck: 'false', placeholder: n.eapol_client_key ? t('sensor_net.stored_key') : '' }),
+    keyPassword: secret('net-eapol-key-password', n.eapol_client_key_password, t('sensor_net.stored')),
   };
   const f = {
-    ipAddress: field(TEXT.ipAddress, c.ipAddress, 'network_ip_address'),
-    netmask: field(TEXT.netmask, c.netmask, 'network_ip_netmask'),
-    gateway: field(TEXT.gateway, c.gateway, 'network_ip_gateway'),
-    dns: field(TEXT.dns, c.dns, 'network_ip_dns'),
-    dhcpHostname: field(TEXT.dhcpHostname, c.dhcpHostname, 'network_dhcp_hostname'),
-    mac: field(TEXT.mac, c.mac, 'network_mac_address'),
-    proxyHost: field(TEXT.proxyHost, c.proxyHost, 'proxy_host'),
-    proxyPort: field(TEXT.proxyPort, c.proxyPort, 'proxy_port'),
-    proxyUser: field(TEXT.proxyUser, c.proxyUser, 'proxy_user'),
-    proxyPassword: field(TEXT.proxyPassword, c.proxyPassword, 'proxy_password'),
-    identity: field(TEXT.identity, c.identity, 'eapol_identity'),
-    password: field(TEXT.password, c.password, 'eapol_password'),
-    anonIdentity: field(TEXT.anonIdentity, c.anonIdentity, 'eapol_anon_identity'),
-    caCert: field(TEXT.caCert, c.caCert, 'eapol_ca_cert'),
-    clientCert: field(TEXT.clientCert, c.clientCert, 'eapol_client_cert'),
-    clientKey: field(TEXT.clientKey, c.clientKey, 'eapol_client_key'),
-    keyPassword: field(TEXT.keyPassword, c.keyPassword, 'eapol_client_key_password'),
+    ipAddress: field(t('sensor_net.ip_address'), c.ipAddress, 'network_ip_address'),
+    netmask: field(t('sensor_net.netmask'), c.netmask, 'network_ip_netmask'),
+    gateway: field(t('sensor_net.gateway'), c.gateway, 'network_ip_gateway'),
+    dns: field(t('sensor_net.dns'), c.dns, 'network_ip_dns'),
+    dhcpHostname: field(t('sensor_net.dhcp_hostname'), c.dhcpHostname, 'network_dhcp_hostname'),
+    mac: field(t('sensor_net.mac'), c.mac, 'network_mac_address'),
+    proxyHost: field(t('sensor_net.proxy_host'), c.proxyHost, 'proxy_host'),
+    proxyPort: field(t('sensor_net.proxy_port'), c.proxyPort, 'proxy_port'),
+    proxyUser: field(t('sensor_net.proxy_user'), c.proxyUser, 'proxy_user'),
+    proxyPassword: field(t('sensor_net.proxy_password'), c.proxyPassword, 'proxy_password'),
+    identity: field(t('sensor_net.identity'), c.identity, 'eapol_identity'),
+    password: field(t('sensor_net.password'), c.password, 'eapol_password'),
+    anonIdentity: field(t('sensor_net.anon_identity'), c.anonIdentity, 'eapol_anon_identity'),
+    caCert: field(t('sensor_net.ca_cert'), c.caCert, 'eapol_ca_cert'),
+    clientCert: field(t('sensor_net.client_cert'), c.clientCert, 'eapol_client_cert'),
+    clientKey: field(t('sensor_net.client_key'), c.clientKey, 'eapol_client_key'),
+    keyPassword: field(t('sensor_net.key_password'), c.keyPassword, 'eapol_client_key_password'),
   };
 
   /** layout shows the fields the chosen modes use, as the server keeps only those. */
@@ -116,18 +99,18 @@ export async function openNetworkSettings(s, done) {
 
   const mode = (sel) => (sel.value === '' ? null : Number(sel.value));
   const dlg = openDialog({
-    title: TEXT.title(s.name),
+    title: t('sensor_net.title', { name: s.name }),
     body: [
-      h('p', { class: 'hint' }, TEXT.intro),
-      fieldGroup(TEXT.endpoint, [c.host, c.port], 'server_endpoint_host', TEXT.endpointHint),
-      field(TEXT.serviceNetwork, c.serviceNetwork, 'service_network', TEXT.serviceNetworkHint),
-      field(TEXT.ipMode, c.ipMode, 'network_ip_mode'), f.ipAddress, f.netmask, f.gateway, f.dns, f.dhcpHostname,
-      field(TEXT.macMode, c.macMode, 'network_mac_mode'), f.mac,
-      field(TEXT.proxyMode, c.proxyMode, 'proxy_mode'), f.proxyHost, f.proxyPort, f.proxyUser, f.proxyPassword,
-      field(TEXT.eapolMode, c.eapolMode, 'eapol_mode'), f.identity, f.password, f.anonIdentity, f.caCert, f.clientCert,
+      h('p', { class: 'hint' }, t('sensor_net.intro')),
+      fieldGroup(t('sensor_net.endpoint'), [c.host, c.port], 'server_endpoint_host', t('sensor_net.endpoint_hint')),
+      field(t('sensor_net.service_network'), c.serviceNetwork, 'service_network', t('sensor_net.service_network_hint')),
+      field(t('sensor_net.ip_mode'), c.ipMode, 'network_ip_mode'), f.ipAddress, f.netmask, f.gateway, f.dns, f.dhcpHostname,
+      field(t('sensor_net.mac_mode'), c.macMode, 'network_mac_mode'), f.mac,
+      field(t('sensor_net.proxy_mode'), c.proxyMode, 'proxy_mode'), f.proxyHost, f.proxyPort, f.proxyUser, f.proxyPassword,
+      field(t('sensor_net.eapol_mode'), c.eapolMode, 'eapol_mode'), f.identity, f.password, f.anonIdentity, f.caCert, f.clientCert,
       f.clientKey, f.keyPassword,
     ],
-    submit: { label: TEXT.save, id: 'sensor-network-save' },
+    submit: { label: t('common.save'), id: 'sensor-network-save' },
     testid: 'sensor-network',
     async onSubmit() {
       const data = {
@@ -157,7 +140,7 @@ export async function openNetworkSettings(s, done) {
         eapol_client_key_password: c.keyPassword.value,
       };
       await api.put(`/sensors/${s.id}/network`, data);
-      await done(TEXT.saved(s.name));
+      await done(t('sensor_net.saved', { name: s.name }));
     },
   });
   dlg.id = 'sensor-network';

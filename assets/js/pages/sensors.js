@@ -18,6 +18,7 @@ import { openNetworkSettings } from './sensor_network.js';
 import { openContainerServices } from './sensor_containers.js';
 import { statusLines } from '../page_live.js';
 import { t } from '../i18n.js';
+import { viewFromHash, writeView, nextSort, visibleSensors, viewControls } from './sensors_view.js';
 
 const REFRESH_MS = 10000;
 
@@ -50,12 +51,13 @@ export async function render(view, ctx) {
     services: [], // every service kind of the catalog, in column order
     groups: new Map(), // id -> name
     pending: new Map(), // "sensorId:service" -> enabled, while a toggle is being saved
+    view: viewFromHash(), // search, filters and sort, as in the hash
   };
   const { notice, error, announce, fail, refresh: guarded } = statusLines(ctx, { notice: 'sensors-notice', error: 'sensors-error' });
   const head = h('thead');
   const count = h('h2', { id: 'sensors-head' }, t('page.sensors'));
   const body = h('tbody');
-  const table = h('table', { class: 'table sensors', id: 'sensors-table' }, head, body);
+  const table = h('table', { class: 'table sensors cards', id: 'sensors-table' }, head, body);
   let lastJSON = '';
   let seq = 0;
 
@@ -74,14 +76,23 @@ export async function render(view, ctx) {
     const active = document.activeElement;
     const focus = active && body.contains(active) ? active.dataset.key : undefined;
     const n = state.sensors.length;
-    replace(count, t('count.sensors', { count: n }));
-    replace(head, h('tr', null, sensorHeads(state)));
-    replace(body, state.sensors.length
-      ? state.sensors.map((s) => withDrops(sensorRow(s, state, act), s))
+    const shown = visibleSensors(state.sensors, state.view);
+    replace(count, shown.length === n ? t('count.sensors', { count: n }) : t('sensors.count_shown', { shown: shown.length, count: n }));
+    replace(head, h('tr', null, sensorHeads(state, sortBy)));
+    replace(body, shown.length
+      ? shown.map((s) => withDrops(sensorRow(s, state, act), s))
       : h('tr', { class: 'empty-row' }, h('td', { colspan: 7 + state.services.length },
-        h('span', { class: 'muted' }, t('sensors.none')))));
+        h('span', { class: 'muted' }, t(n ? 'sensors.none_match' : 'sensors.none')))));
     if (focus) body.querySelector(`[data-key="${CSS.escape(focus)}"]`)?.focus();
   }
+
+  function sortBy(key) {
+    // The same object: the search and filter controls change it too.
+    Object.assign(state.view, nextSort(state.view, key));
+    writeView(state.view);
+    paint();
+  }
+  const controls = viewControls(state.view, () => paint());
 
   /** load fetches the list; the table is rebuilt only when the answer changed. */
   async function load() {
@@ -97,6 +108,7 @@ export async function render(view, ctx) {
     state.sensors = list.items || [];
     state.services = list.services || [];
     state.groups = new Map((groups.items || []).map((g) => [g.id, g.name]));
+    controls.setGroups(state.groups);
     paint();
   }
 
@@ -147,7 +159,7 @@ export async function render(view, ctx) {
     h('section', { class: 'panel sensors-panel', 'aria-labelledby': 'sensors-head' },
       h('header', { class: 'panel-head' },
         count,
-        add || h('span', { class: 'muted' }, t('sensors.read_only'))),
+        h('div', { class: 'panel-tools' }, controls.node, add || h('span', { class: 'muted' }, t('sensors.read_only')))),
       h('div', { class: 'table-wrap' }, table),
       h('footer', { class: 'panel-foot muted sensors-legend' },
         t('sensors.legend_intro'), ' ',

@@ -11,15 +11,30 @@ import { t, formatNumber } from '../i18n.js';
 // A cell is narrow: it lists this many ports and says how many more there are.
 const PORTS_SHOWN = 3;
 
+/**
+ * sortHead is a column head that sorts the list by key (state.view.sort):
+ * a click calls onSort(key); the arrow and aria-sort say the current order.
+ */
+function sortHead(key, label, cls, state, onSort, title) {
+  const active = state.view.sort === key;
+  const th = h('th', {
+    scope: 'col', class: `sortable ${cls || ''}${active ? ' sorted' : ''}`, 'data-sort': key, title: title || null,
+    'aria-sort': active ? (state.view.order === 'asc' ? 'ascending' : 'descending') : 'none',
+  }, h('button', { type: 'button', class: 'sort-btn' }, label,
+    h('span', { class: 'sort-arrow', 'aria-hidden': 'true' }, active ? (state.view.order === 'asc' ? '▲' : '▼') : '')));
+  th.addEventListener('click', () => onSort(key));
+  return th;
+}
+
 /** sensorHeads are the header cells: fixed columns, one per service kind, actions. */
-export function sensorHeads(state) {
+export function sensorHeads(state, onSort) {
   return [
-    h('th', { scope: 'col', class: 'col-name' }, t('events.col_sensor')),
+    sortHead('name', t('events.col_sensor'), 'col-name', state, onSort),
     h('th', { scope: 'col' }, t('events.col_group')),
-    h('th', { scope: 'col', class: 'col-status' }, t('events.col_status')),
-    h('th', { scope: 'col', class: 'col-contact' }, t('sensors.last_contact')),
+    sortHead('status', t('events.col_status'), 'col-status', state, onSort),
+    sortHead('last_contact', t('sensors.last_contact'), 'col-contact', state, onSort),
     h('th', { scope: 'col' }, t('sensors.version')),
-    h('th', { scope: 'col', class: 'num', title: t('sensors.new_events') }, t('status.new')),
+    sortHead('new_events', t('status.new'), 'num', state, onSort, t('sensors.new_events')),
     state.services.map((name) => h('th', { scope: 'col', class: 'svc-head', 'data-service': name }, serviceWord(name))),
     h('th', { class: 'actions' }, h('span', { class: 'sr-only' }, t('events.actions'))),
   ];
@@ -29,20 +44,20 @@ export function sensorHeads(state) {
 export function sensorRow(s, state, act) {
   const group = state.groups.get(s.group);
   return h('tr', { 'data-id': s.id, 'data-name': s.name, class: s.local ? 'local' : null },
-    h('td', { class: 'col-name' },
+    h('td', { class: 'col-name card-title' },
       h('div', { class: 'strong sensor-name' }, s.name),
       s.location ? h('div', { class: 'muted small sensor-location' }, s.location) : null,
       s.local ? h('span', { class: 'tag', title: t('sensors.local_title') }, t('sensors.local')) : null,
       s.original ? h('span', { class: 'tag sensor-original', title: t('sensors.original_title') }, t('sensors.original')) : null),
-    h('td', { class: 'sensor-group' }, group || `#${s.group}`),
-    h('td', { class: 'col-status' }, statusBadge(s, true)),
-    h('td', { class: 'col-contact' },
+    h('td', { class: 'sensor-group', 'data-label': t('events.col_group') }, group || `#${s.group}`),
+    h('td', { class: 'col-status', 'data-label': t('events.col_status') }, statusBadge(s, true)),
+    h('td', { class: 'col-contact', 'data-label': t('sensors.last_contact') },
       h('div', { class: 'last-contact', title: s.last_contact ? formatTime(s.last_contact) : null }, s.last_contact ? formatShort(s.last_contact) : t('common.never')),
       s.last_ip ? h('div', { class: 'mono small last-ip' }, s.last_ip) : null),
-    h('td', { class: 'sensor-version mono small' }, s.sw_version || '—',
+    h('td', { class: 'sensor-version mono small', 'data-label': t('sensors.version') }, s.sw_version || '—',
       // A remote sensor whose disk buffer overflowed says how many events it had to drop.
       s.dropped_events > 0 ? h('div', { class: 'field-error sensor-dropped' }, t('sensors.events_dropped', { count: s.dropped_events })) : null),
-    h('td', { class: 'num new-events' }, newEvents(s)),
+    h('td', { class: 'num new-events', 'data-label': t('sensors.new_events') }, newEvents(s)),
     state.services.map((name) => serviceCell(s, name, state, act)),
     h('td', { class: 'actions' }, h('div', { class: 'action-grid' }, actions(s, state, act))));
 }
@@ -81,7 +96,7 @@ function serviceCell(s, name, state, act) {
   settings.addEventListener('click', () => act.settings(s, name));
 
   // data-state is what the cell shows: running, error, off or pending.
-  return h('td', { class: 'svc-cell', 'data-service': name, 'data-state': st.cls.replace('st-', '') },
+  return h('td', { class: 'svc-cell', 'data-service': name, 'data-state': st.cls.replace('st-', ''), 'data-label': serviceWord(name) },
     h('div', { class: 'svc-top' }, toggle, settings),
     h('div', { class: `svc-state ${st.cls}`, title: st.reason || st.hint || null },
       pending ? t('sensors.saving') : st.label),

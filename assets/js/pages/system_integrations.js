@@ -10,21 +10,24 @@ import { api } from '../api.js';
 import { field, checkbox, checkGroup, checkedValues } from '../forms.js';
 import { openDialog, confirmDialog } from '../dialog.js';
 import { formatTime, formatShort } from '../format.js';
-import { CLASSIFICATIONS, countText, plural } from '../event_labels.js';
+import { CLASSIFICATIONS, classificationName, countText } from '../event_labels.js';
+import { t } from '../i18n.js';
 import { systemTabs } from './system.js';
 
 const REFRESH_MS = 10000;
 
-const TYPES = { syslog: 'Syslog', webhook: 'Webhook' };
+// Codes as the API sends them, with their catalog keys.
+const TYPES = { syslog: 'integrations.type_syslog', webhook: 'integrations.type_webhook' };
 const SELECTIONS = {
-  all: 'All events',
-  critical: 'Critical events (Honeypot)',
-  classification: 'Events of chosen classifications',
-  group: 'Events of chosen groups',
+  all: 'integrations.events_all',
+  critical: 'integrations.events_critical',
+  classification: 'integrations.events_classification',
+  group: 'integrations.events_group',
 };
+const SYSLOG_FORMATS = { rfc5424: 'integrations.syslog_rfc5424', cef: 'integrations.syslog_cef' };
+const WEBHOOK_FORMATS = { json: 'integrations.webhook_json', slack: 'integrations.webhook_slack', teams: 'integrations.webhook_teams' };
+// Protocol names read the same in every language.
 const TRANSPORTS = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' };
-const SYSLOG_FORMATS = { rfc5424: 'RFC 5424 (structured data, JSON message)', cef: 'CEF (ArcSight)' };
-const WEBHOOK_FORMATS = { json: 'JSON (the API’s event)', slack: 'Slack / Mattermost', teams: 'Microsoft Teams' };
 const FACILITIES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv',
   'ftp', 'ntp', 'audit', 'alert', 'clock', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'];
 
@@ -38,40 +41,52 @@ export async function render(view, ctx) {
 /** select builds a <select> of a {value: label} map with one chosen. */
 function select(id, name, options, chosen) {
   return h('select', { id, name },
-    Object.entries(options).map(([value, label]) => h('option', { value, selected: value === chosen }, label)));
+    Object.entries(options).map(([value, text]) => h('option', { value, selected: value === chosen }, text)));
+}
+
+/** translated maps a {value: catalog key} table to {value: text}. */
+function translated(keys) {
+  return Object.fromEntries(Object.entries(keys).map(([value, key]) => [value, t(key)]));
+}
+
+/** codeText is the text of a code from one of the tables above, or the code itself. */
+function codeText(keys, code) {
+  return keys[code] ? t(keys[code]) : code;
 }
 
 /** selectionText says in words which events an output gets. */
 function selectionText(o, groups) {
   if (o.events === 'classification') {
-    return `Classifications: ${(o.classifications || []).map((c) => CLASSIFICATIONS[c] ?? c).join(', ')}`;
+    return t('integrations.classifications_of', { list: (o.classifications || []).map(classificationName).join(', ') });
   }
   if (o.events === 'group') {
     const names = new Map(groups.map((g) => [g.id, g.name]));
-    return `Groups: ${(o.groups || []).map((id) => names.get(id) ?? `#${id}`).join(', ')}`;
+    return t('integrations.groups_of', { list: (o.groups || []).map((id) => names.get(id) ?? `#${id}`).join(', ') });
   }
-  return SELECTIONS[o.events] || o.events;
+  return codeText(SELECTIONS, o.events);
 }
 
 /** target is where an output sends, as text. */
 function target(o) {
   const c = o.config || {};
   if (o.type === 'syslog') return `${c.host}:${c.port} ${TRANSPORTS[c.transport] || c.transport}, ${c.format === 'cef' ? 'CEF' : 'RFC 5424'}`;
-  return `${c.url} (${WEBHOOK_FORMATS[c.format] || c.format})`;
+  return `${c.url} (${codeText(WEBHOOK_FORMATS, c.format)})`;
 }
 
 /** outputsPanel is the list of outputs; refresh() reloads it (rebuilt only when it changed). */
 function outputsPanel() {
-  const addSyslog = h('button', { type: 'button', id: 'output-add-syslog', class: 'btn small' }, 'Add syslog');
-  const addWebhook = h('button', { type: 'button', id: 'output-add-webhook', class: 'btn small' }, 'Add webhook');
-  const testEvent = h('button', { type: 'button', id: 'test-event', class: 'btn small primary' }, 'Send test event');
+  const addSyslog = h('button', { type: 'button', id: 'output-add-syslog', class: 'btn small' }, t('integrations.add_syslog'));
+  const addWebhook = h('button', { type: 'button', id: 'output-add-webhook', class: 'btn small' }, t('integrations.add_webhook'));
+  const testEvent = h('button', { type: 'button', id: 'test-event', class: 'btn small primary' }, t('integrations.test_event'));
   const notice = h('p', { id: 'outputs-notice', class: 'notice', role: 'status', hidden: true });
   const body = h('tbody');
   const table = h('table', { class: 'table outputs', id: 'outputs-table' },
     h('thead', null, h('tr', null,
-      h('th', null, 'Name'), h('th', null, 'Sends to'), h('th', null, 'Events'), h('th', null, 'State'),
-      h('th', { class: 'num' }, 'Queued'), h('th', { class: 'num' }, 'Failed'), h('th', null, 'Last success'),
-      h('th', null, 'Last error'), h('th', { class: 'actions' }, h('span', { class: 'sr-only' }, 'Actions')))),
+      h('th', null, t('common.name')), h('th', null, t('integrations.col_sends_to')), h('th', null, t('integrations.col_events')),
+      h('th', null, t('integrations.col_state')), h('th', { class: 'num' }, t('integrations.col_queued')),
+      h('th', { class: 'num' }, t('integrations.col_failed')), h('th', null, t('integrations.col_last_success')),
+      h('th', null, t('integrations.col_last_error')),
+      h('th', { class: 'actions' }, h('span', { class: 'sr-only' }, t('integrations.col_actions'))))),
     body);
   let groups = [];
   let lastJSON = '';
@@ -87,7 +102,7 @@ function outputsPanel() {
     try {
       [res, groups] = await Promise.all([api.get('/outputs'), api.get('/groups').then((g) => g.items || [])]);
     } catch (err) {
-      say(`The integrations could not be loaded: ${err.message}`, false);
+      say(t('integrations.load_failed', { message: err.message }), false);
       return;
     }
     const json = JSON.stringify([res, groups]);
@@ -96,7 +111,7 @@ function outputsPanel() {
     const items = res.items || [];
     replace(body, items.length
       ? items.map((o) => row(o))
-      : h('tr', { class: 'empty-row' }, h('td', { colspan: 9 }, h('span', { class: 'muted' }, 'No integrations yet.'))));
+      : h('tr', { class: 'empty-row' }, h('td', { colspan: 9 }, h('span', { class: 'muted' }, t('integrations.none')))));
   }
   const changed = async (text) => {
     lastJSON = '';
@@ -105,33 +120,33 @@ function outputsPanel() {
   };
 
   function row(o) {
-    const edit = h('button', { type: 'button', class: 'btn small output-edit' }, 'Edit');
-    const retry = h('button', { type: 'button', class: 'btn small output-retry' }, 'Retry now');
-    const del = h('button', { type: 'button', class: 'btn small danger-text output-delete' }, 'Delete');
+    const edit = h('button', { type: 'button', class: 'btn small output-edit' }, t('common.edit'));
+    const retry = h('button', { type: 'button', class: 'btn small output-retry' }, t('integrations.retry'));
+    const del = h('button', { type: 'button', class: 'btn small danger-text output-delete' }, t('common.delete'));
     edit.addEventListener('click', () => editOutput(o, groups, changed));
     retry.addEventListener('click', async () => {
       try {
         const res = await api.post(`/outputs/${o.id}/retry`, {});
         const n = res.retried ?? 0;
-        await changed(n ? `${plural(n, 'message')} to ${o.name} will be sent again now.` : 'There is nothing to retry.');
+        await changed(n ? t('integrations.retried', { count: n, name: o.name }) : t('integrations.nothing_to_retry'));
       } catch (err) {
-        say(err.message || 'Retrying failed.', false);
+        say(err.message || t('integrations.retry_failed'), false);
       }
     });
     del.addEventListener('click', () => confirmDialog({
-      title: 'Delete integration',
-      text: `Delete “${o.name}”? Its ${plural(o.queued, 'waiting message')} will not be sent.`,
-      confirm: 'Delete',
+      title: t('integrations.delete_title'),
+      text: t('integrations.delete_text', { name: o.name, count: o.queued ?? 0 }),
+      confirm: t('common.delete'),
       onConfirm: async () => {
         await api.del(`/outputs/${o.id}`);
-        await changed(`“${o.name}” was deleted.`);
+        await changed(t('integrations.deleted', { name: o.name }));
       },
     }));
     return h('tr', { class: 'output-row', 'data-id': o.id, 'data-name': o.name },
-      h('td', { class: 'output-name' }, h('strong', null, o.name), h('div', { class: 'muted small' }, TYPES[o.type] || o.type)),
+      h('td', { class: 'output-name' }, h('strong', null, o.name), h('div', { class: 'muted small' }, codeText(TYPES, o.type))),
       h('td', { class: 'detail output-target' }, target(o)),
       h('td', { class: 'output-events' }, selectionText(o, groups)),
-      h('td', { class: 'nowrap output-state' }, h('span', { class: o.enabled ? 'pill mail-sent' : 'pill' }, o.enabled ? 'On' : 'Off')),
+      h('td', { class: 'nowrap output-state' }, h('span', { class: o.enabled ? 'pill mail-sent' : 'pill' }, o.enabled ? t('integrations.on') : t('integrations.off'))),
       h('td', { class: 'num output-queued' }, countText(o.queued ?? 0)),
       h('td', { class: 'num output-failed' }, countText(o.failed ?? 0)),
       h('td', { class: 'nowrap output-success', title: o.last_success ? formatTime(o.last_success) : '' },
@@ -146,9 +161,9 @@ function outputsPanel() {
     testEvent.disabled = true;
     try {
       const res = await api.post('/settings/testevent', {});
-      await changed(`Test event #${res.event} was stored as from sensor ${res.sensor.name}: it goes to the group’s mail contacts and every enabled integration.`);
+      await changed(t('integrations.test_event_sent', { event: String(res.event), sensor: res.sensor.name }));
     } catch (err) {
-      say(err.message || 'The test event failed.', false);
+      say(err.message || t('integrations.test_event_failed'), false);
     } finally {
       testEvent.disabled = false;
     }
@@ -156,11 +171,10 @@ function outputsPanel() {
 
   const node = h('section', { class: 'panel', id: 'integrations', 'aria-labelledby': 'integrations-head' },
     h('header', { class: 'panel-head' },
-      h('h2', { id: 'integrations-head' }, 'Integrations'),
+      h('h2', { id: 'integrations-head' }, t('integrations.title')),
       h('div', { class: 'panel-tools' }, addSyslog, addWebhook, testEvent)),
     h('div', { class: 'panel-body stack' },
-      h('p', { class: 'hint' },
-        'Events go to syslog receivers and webhooks through the same outbox as the mails: stored with the event, tried again with growing pauses for 48 hours while a receiver is down, never sent twice. “Retry now” sends the waiting messages at once and queues the failed ones again.'),
+      h('p', { class: 'hint' }, t('integrations.intro')),
       notice),
     h('div', { class: 'table-wrap' }, table));
   return { node, refresh };
@@ -171,11 +185,12 @@ function editOutput(o, groups, changed) {
   const c = o.config || {};
   const syslog = o.type === 'syslog';
   const name = h('input', { id: 'output-name', name: 'name', value: o.name || '', maxlength: 64, autocomplete: 'off' });
-  const enabled = checkbox('Send events to this integration', { id: 'output-enabled', checked: Boolean(o.enabled) });
-  const events = select('output-events', 'events', SELECTIONS, o.events || 'all');
-  const classes = checkGroup('Classifications', 'classifications',
-    Object.entries(CLASSIFICATIONS).map(([value, label]) => ({ value: Number(value), label })), o.classifications);
-  const groupBox = checkGroup('Groups', 'groups', groups.map((g) => ({ value: g.id, label: g.name })), o.groups, 'No groups.');
+  const enabled = checkbox(t('integrations.enabled'), { id: 'output-enabled', checked: Boolean(o.enabled) });
+  const events = select('output-events', 'events', translated(SELECTIONS), o.events || 'all');
+  const classes = checkGroup(t('integrations.classifications'), 'classifications',
+    Object.keys(CLASSIFICATIONS).map((value) => ({ value: Number(value), label: classificationName(value) })), o.classifications);
+  const groupBox = checkGroup(t('integrations.groups'), 'groups', groups.map((g) => ({ value: g.id, label: g.name })), o.groups,
+    t('integrations.no_groups'));
   const showChoices = () => {
     classes.hidden = events.value !== 'classification';
     groupBox.hidden = events.value !== 'group';
@@ -187,31 +202,31 @@ function editOutput(o, groups, changed) {
   let settings;
   if (syslog) {
     inputs.host = h('input', { id: 'output-host', value: c.host || '', autocomplete: 'off', placeholder: 'syslog.example.org' });
-    inputs.port = h('input', { id: 'output-port', type: 'number', min: 1, max: 65535, value: c.port || '', placeholder: '514 / 6514 for TLS' });
+    inputs.port = h('input', { id: 'output-port', type: 'number', min: 1, max: 65535, value: c.port || '', placeholder: t('integrations.port_placeholder') });
     inputs.transport = select('output-transport', 'transport', TRANSPORTS, c.transport || 'udp');
     inputs.facility = select('output-facility', 'facility', Object.fromEntries(FACILITIES.map((f) => [f, f])), c.facility || 'local0');
-    inputs.format = select('output-format', 'format', SYSLOG_FORMATS, c.format || 'rfc5424');
+    inputs.format = select('output-format', 'format', translated(SYSLOG_FORMATS), c.format || 'rfc5424');
     inputs.ca = h('textarea', { id: 'output-ca', rows: 4, class: 'mono', spellcheck: 'false', placeholder: '-----BEGIN CERTIFICATE-----' });
     inputs.ca.value = c.ca || '';
     settings = [
-      field('Host', inputs.host, 'config.host'),
-      field('Port', inputs.port, 'config.port', 'Empty: 514, or 6514 for TLS.'),
-      field('Transport', inputs.transport, 'config.transport', 'TCP and TLS use octet-counting framing (RFC 5425).'),
-      field('Facility', inputs.facility, 'config.facility'),
-      field('Format', inputs.format, 'config.format'),
-      field('CA certificate for TLS (PEM, optional)', inputs.ca, 'config.ca', 'The site’s CA or the receiver’s own certificate; empty: the system’s trusted roots.'),
+      field(t('integrations.host'), inputs.host, 'config.host'),
+      field(t('integrations.port'), inputs.port, 'config.port', t('integrations.port_hint')),
+      field(t('integrations.transport'), inputs.transport, 'config.transport', t('integrations.transport_hint')),
+      field(t('integrations.facility'), inputs.facility, 'config.facility'),
+      field(t('integrations.format'), inputs.format, 'config.format'),
+      field(t('integrations.ca'), inputs.ca, 'config.ca', t('integrations.ca_hint')),
     ];
   } else {
     inputs.url = h('input', { id: 'output-url', type: 'url', value: c.url || '', autocomplete: 'off', placeholder: 'https://chat.example.org/hooks/…' });
-    inputs.format = select('output-format', 'format', WEBHOOK_FORMATS, c.format || 'json');
+    inputs.format = select('output-format', 'format', translated(WEBHOOK_FORMATS), c.format || 'json');
     inputs.secret = h('input', { id: 'output-secret', type: 'password', autocomplete: 'new-password',
-      placeholder: c.has_secret ? 'Set (leave empty to keep it)' : 'None' });
-    inputs.removeSecret = checkbox('Remove the secret', { id: 'output-secret-remove' });
+      placeholder: c.has_secret ? t('integrations.secret_set') : t('integrations.secret_none') });
+    inputs.removeSecret = checkbox(t('integrations.remove_secret'), { id: 'output-secret-remove' });
     inputs.removeSecret.hidden = !c.has_secret;
     settings = [
-      field('URL', inputs.url, 'config.url', 'Events go to this address only; redirects are not followed.'),
-      field('Format', inputs.format, 'config.format'),
-      field('Secret (optional)', inputs.secret, 'config.secret', 'Signs each request: X-HoneySens-Signature: sha256=<HMAC of the body>.'),
+      field(t('integrations.url'), inputs.url, 'config.url', t('integrations.url_hint')),
+      field(t('integrations.format'), inputs.format, 'config.format'),
+      field(t('integrations.secret'), inputs.secret, 'config.secret', t('integrations.secret_hint')),
       inputs.removeSecret,
     ];
   }
@@ -228,16 +243,16 @@ function editOutput(o, groups, changed) {
   };
 
   openDialog({
-    title: o.id ? `Edit ${o.name}` : `New ${TYPES[o.type].toLowerCase()} integration`,
+    title: o.id ? t('integrations.edit_title', { name: o.name }) : t(syslog ? 'integrations.new_syslog' : 'integrations.new_webhook'),
     testid: 'output-dialog',
     body: [
-      field('Name', name, 'name'),
+      field(t('common.name'), name, 'name'),
       h('div', { class: 'field', 'data-field': 'enabled' }, enabled, h('div', { class: 'field-error', hidden: true })),
-      field('Events', events, 'events'),
+      field(t('integrations.col_events'), events, 'events'),
       classes, groupBox,
       settings,
     ],
-    submit: { label: o.id ? 'Save' : 'Add', id: 'output-save' },
+    submit: { label: o.id ? t('common.save') : t('integrations.add'), id: 'output-save' },
     onSubmit: async (form) => {
       const body = {
         name: name.value, enabled: enabled.querySelector('input').checked, events: events.value,
@@ -248,7 +263,7 @@ function editOutput(o, groups, changed) {
       } else {
         await api.post('/outputs', { type: o.type, ...body });
       }
-      await changed(`“${body.name.trim()}” was saved.`);
+      await changed(t('integrations.saved', { name: body.name.trim() }));
     },
   });
 }

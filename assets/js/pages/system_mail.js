@@ -79,7 +79,7 @@ function settingsPanel(initial, refreshOutbox) {
   let saved = initial;
 
   const host = h('input', { id: 'smtp-host', name: 'host', autocomplete: 'off', spellcheck: 'false', maxlength: 253, placeholder: 'mail.example.org' });
-  const port = number('smtp-port', 'port', 1, 65535, { placeholder: '25, 465 or 587', class: 'port-input' });
+  const port = number('smtp-port', 'port', 1, 65535, { placeholder: t('mailer.port_placeholder'), class: 'port-input' });
   const encryption = h('select', { id: 'smtp-encryption', name: 'encryption' },
     ENCRYPTIONS.map((e) => h('option', { value: e.value }, t(e.label))));
   const from = h('input', { id: 'smtp-from', name: 'from', type: 'email', autocomplete: 'off', spellcheck: 'false', placeholder: 'honeysens@example.org' });
@@ -417,7 +417,7 @@ function mailRow(m) {
     h('td', { class: 'mail-subject' }, m.subject),
     h('td', { class: 'nowrap mail-status' }, statusPill(m.status),
       statusNote ? h('div', { class: 'muted small mail-status-note' }, statusNote) : null),
-    h('td', { class: 'num mail-attempts' }, String(m.attempts ?? 0)),
+    h('td', { class: 'num mail-attempts', 'data-label': t('mailer.attempts') }, String(m.attempts ?? 0)),
     h('td', { class: 'detail mail-error' }, m.last_error || ''),
     h('td', { class: 'actions' }, open));
   // The whole row opens the mail; the button makes that reachable by keyboard.

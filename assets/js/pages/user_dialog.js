@@ -28,7 +28,7 @@ export function openUserDialog(user, groups, done) {
       field(t('account.role'), role, 'role', t('users.role_hint'))),
     h('div', { class: 'grid-2' },
       field(t('account.full_name'), fullName, 'full_name'),
-      field('E-mail', email, 'email')),
+      field(t('account.email'), email, 'email')),
     checkGroup(t('users.groups'), 'groups',
       groups.map((g) => ({ value: g.id, label: g.name })), u.groups, t('users.no_groups_yet')),
     field(editing ? t('password.new') : t('login.password'), password, 'password',

@@ -38,7 +38,7 @@ export async function render(view, ctx) {
 function usersTable(state, reload, selfId) {
   if (!state.users.length) return h('p', { class: 'muted empty' }, t('users.none'));
   const groupName = new Map(state.groups.map((g) => [g.id, g.name]));
-  return h('table', { class: 'table', 'data-testid': 'user-table' },
+  return h('table', { class: 'table cards users', 'data-testid': 'user-table' },
     h('thead', null, h('tr', null,
       h('th', null, t('login.username')), h('th', null, t('account.full_name')), h('th', null, t('account.email')),
       h('th', null, t('account.role')), h('th', null, t('users.groups')), h('th', null, t('account.created')),
@@ -49,7 +49,7 @@ function usersTable(state, reload, selfId) {
 /** userTags marks the current user, the first admin and pending password changes. */
 function userTags(u, selfId) {
   const tags = [
-    u.id === selfId ? h('span', { class: 'tag' }, 'you') : null,
+    u.id === selfId ? h('span', { class: 'tag' }, t('users.you')) : null,
     u.first_admin ? h('span', { class: 'tag' }, t('users.first_admin')) : null,
     u.must_change_password ? h('span', { class: 'tag warn' }, t('users.must_change')) : null,
   ].filter(Boolean);
@@ -77,12 +77,12 @@ function userRow(u, state, groupName, reload, selfId) {
 
   const groups = (u.groups || []).map((id) => groupName.get(id)).filter(Boolean);
   return h('tr', { 'data-testid': 'user-row', 'data-login': u.login },
-    h('td', null, h('span', { class: 'strong' }, u.login), userTags(u, selfId)),
-    h('td', null, u.full_name || '—'),
-    h('td', null, u.email || '—'),
-    h('td', null, roleName(u.role)),
-    h('td', null, groups.length ? groups.join(', ') : '—'),
-    h('td', { class: 'nowrap' }, formatTime(u.created_at)),
+    h('td', { class: 'card-title' }, h('span', { class: 'strong' }, u.login), userTags(u, selfId)),
+    h('td', { 'data-label': t('account.full_name') }, u.full_name || '—'),
+    h('td', { 'data-label': t('account.email') }, u.email || '—'),
+    h('td', { 'data-label': t('account.role') }, roleName(u.role)),
+    h('td', { 'data-label': t('users.groups') }, groups.length ? groups.join(', ') : '—'),
+    h('td', { class: 'nowrap', 'data-label': t('account.created') }, formatTime(u.created_at)),
     h('td', { class: 'actions' }, sessions, edit, del));
 }
 
