@@ -27,10 +27,15 @@ var ErrClosed = Errorf("unavailable", "The appliance is shutting down; send agai
 
 // Error is an error meant for the client: a code, a human message and optional per-field
 // messages. Anything that is not an *Error reaches the client only as "internal error".
+// Messages and field messages are English; the web layer translates them for the caller.
 type Error struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// format and args are what Errorf built Message from: a translation is found by the
+	// format and filled in with the same arguments.
+	format string
+	args   []any
 }
 
 func (e *Error) Error() string {
@@ -42,7 +47,16 @@ func (e *Error) Error() string {
 
 // Errorf builds an *Error with a formatted message.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), format: format, args: args}
+}
+
+// Template returns the format and arguments Message was built from, or Message itself and no
+// arguments when the error was not made by Errorf.
+func (e *Error) Template() (format string, args []any) {
+	if e.format == "" {
+		return e.Message, nil
+	}
+	return e.format, e.args
 }
 
 // ErrorCode returns the code of err if it is (or wraps) an *Error, else ErrInternal.

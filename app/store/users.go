@@ -161,7 +161,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *model.User) error {
 			return fmt.Errorf("store: update user: %w", err)
 		}
 		if old.Role == model.RoleAdmin && u.Role != model.RoleAdmin {
-			if err := keepAdmin(ctx, tx, old, "demoted"); err != nil {
+			if err := keepAdmin(ctx, tx, old, false); err != nil {
 				return err
 			}
 		}
@@ -208,19 +208,26 @@ func (s *Store) SetPreferences(ctx context.Context, userID int64, language, time
 	})
 }
 
-// keepAdmin refuses to take the admin role from the first admin or from the last admin.
-func keepAdmin(ctx context.Context, tx *sql.Tx, u *model.User, verb string) error {
+// keepAdmin refuses to take the admin role from the first admin or from the last admin, by a
+// change of role or by deleting the user. Each case is a whole sentence, so that it translates.
+func keepAdmin(ctx context.Context, tx *sql.Tx, u *model.User, deleting bool) error {
 	if u.FirstAdmin {
-		return model.Errorf(model.ErrConflict, "The first administrator (%s) cannot be %s.", u.Login, verb)
+		if deleting {
+			return model.Errorf(model.ErrConflict, "The first administrator (%s) cannot be deleted.", u.Login)
+		}
+		return model.Errorf(model.ErrConflict, "The first administrator (%s) cannot be demoted.", u.Login)
 	}
 	var admins int
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE role = ?`, model.RoleAdmin).Scan(&admins); err != nil {
 		return fmt.Errorf("store: count admins: %w", err)
 	}
-	if admins <= 1 {
-		return model.Errorf(model.ErrConflict, "%s is the last administrator and cannot be %s.", u.Login, verb)
+	if admins > 1 {
+		return nil
 	}
-	return nil
+	if deleting {
+		return model.Errorf(model.ErrConflict, "%s is the last administrator and cannot be deleted.", u.Login)
+	}
+	return model.Errorf(model.ErrConflict, "%s is the last administrator and cannot be demoted.", u.Login)
 }
 
 // PasswordChange is a user's new password and what else it ends.
@@ -283,7 +290,7 @@ func (s *Store) DeleteUser(ctx context.Context, id int64) (*model.User, error) {
 			return fmt.Errorf("store: delete user: %w", err)
 		}
 		if old.FirstAdmin || old.Role == model.RoleAdmin {
-			if err := keepAdmin(ctx, tx, old, "deleted"); err != nil {
+			if err := keepAdmin(ctx, tx, old, true); err != nil {
 				return err
 			}
 		}

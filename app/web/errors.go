@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -43,8 +42,9 @@ var codeOfStatus = map[int]string{
 
 // errorHandler answers every error in one JSON shape. Only *model.Error and *fiber.Error texts
 // reach the client; anything else is logged and answered "Internal error." so that no SQL,
-// path or stack detail ever leaves the box.
-func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+// path or stack detail ever leaves the box. Messages are translated into the caller's
+// language here, in one place, so that the code raising an error writes English only.
+func errorHandler(log *slog.Logger, messages serverMessages) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		var me *model.Error
 		var fe *fiber.Error
@@ -67,7 +67,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		if status >= 500 {
 			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 		}
-		return c.Status(status).JSON(body)
+		return c.Status(status).JSON(messages.localize(body, callerLanguage(c)))
 	}
 }
 
@@ -89,7 +89,7 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) && te.Field != "" {
 		return &model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.",
-			Fields: map[string]string{te.Field: fmt.Sprintf("Expected a %s.", jsonKind(te.Type.Kind().String()))}}
+			Fields: map[string]string{te.Field: expectedKind(te.Type.Kind().String())}}
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name = strings.Trim(name, `"`)
@@ -102,18 +102,19 @@ func decodeJSON(c *fiber.Ctx, v any) error {
 	return model.Errorf(model.ErrInvalid, "The request body is not valid JSON.")
 }
 
-func jsonKind(goKind string) string {
+// expectedKind names the JSON kind a field wants, as a whole sentence so that it translates.
+func expectedKind(goKind string) string {
 	switch {
 	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"), strings.HasPrefix(goKind, "float"):
-		return "number"
+		return "Expected a number."
 	case goKind == "slice" || goKind == "array":
-		return "list"
+		return "Expected a list."
 	case goKind == "struct" || goKind == "map":
-		return "object"
+		return "Expected an object."
 	case goKind == "bool":
-		return "true or false"
+		return "Expected true or false."
 	}
-	return "string"
+	return "Expected a string."
 }
 
 // idParam reads the numeric :id path parameter.

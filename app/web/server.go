@@ -87,9 +87,13 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	messages, err := loadServerMessages(d.Assets)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{Deps: d, static: static}
 	s.app = fiber.New(fiber.Config{
-		ErrorHandler:          errorHandler(d.Log),
+		ErrorHandler:          errorHandler(d.Log, messages),
 		DisableStartupMessage: true,
 		BodyLimit:             4 << 20,
 		ReadTimeout:           30 * time.Second,

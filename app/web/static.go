@@ -27,8 +27,9 @@ type staticFile struct {
 	ctype string
 }
 
-// notServed are asset folders the server uses itself (mail templates) and never hands out.
-var notServed = []string{"mail/"}
+// notServed are assets the server uses itself (mail templates, the catalogs of its own
+// messages) and never hands out.
+var notServed = []string{"mail/", "i18n/server."}
 
 func loadStatic(assets fs.FS) (*staticFiles, error) {
 	sf := &staticFiles{files: map[string]staticFile{}}

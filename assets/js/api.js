@@ -1,17 +1,18 @@
 // JSON API client: one place that adds the CSRF header, parses the error shape
 // {code, message, fields} and reacts to a lost session or a forced password change.
 
-import { t, has, language } from './i18n.js';
+import { t, has } from './i18n.js';
 
 /**
  * serverMessage is what the user reads for an error answer: the server's own
- * text in English (it is the most specific), else the catalog's text for the
- * error code, else the server's text after all.
+ * text, which it writes in the user's language (the most specific), else the
+ * catalog's text for the error code, else a generic line with the status.
  */
 function serverMessage(status, body, retryAfter) {
+  if (body.message) return body.message;
   const key = `error.${body.code}`;
-  if (language() !== 'en' && body.code && has(key)) return t(key, { seconds: retryAfter || '?' });
-  return body.message || t('error.request_failed', { status });
+  if (body.code && has(key)) return t(key, { seconds: retryAfter || '?' });
+  return t('error.request_failed', { status });
 }
 
 /** ApiError carries the server's error body next to the HTTP status. */

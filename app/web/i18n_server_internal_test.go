@@ -1,0 +1,55 @@
+package web
+
+import (
+	"os"
+	"strconv"
+	"testing"
+
+	"honeysens/app/model"
+)
+
+func TestLocalizeFillsTranslationsWithTheSameArguments(t *testing.T) {
+	messages, err := loadServerMessages(os.DirFS("../../assets"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostile := `50%d "x" %s`
+	for _, tc := range []struct {
+		name string
+		in   *model.Error
+		want model.Error
+	}{
+		{"Errorf keeps its arguments, even one that looks like a format",
+			model.Errorf(model.ErrConflict, "%s is the last administrator and cannot be deleted.", hostile),
+			model.Error{Code: model.ErrConflict, Message: hostile + " ist der letzte Administrator und kann nicht gelöscht werden."}},
+		{"a field message built with Sprintf is recognised by its format",
+			&model.Error{Code: model.ErrInvalid, Message: "Some fields are not valid.", Fields: map[string]string{
+				"allow": strconv.Quote(hostile) + ` is not an address or network such as 192.0.2.10 or 10.0.0.0/8.`,
+				"ports": "Use 2 to 7 ports.",
+				"other": "A text without a translation.",
+			}},
+			model.Error{Code: model.ErrInvalid, Message: "Einige Felder sind ungültig.", Fields: map[string]string{
+				"allow": strconv.Quote(hostile) + ` ist keine Adresse und kein Netz wie 192.0.2.10 oder 10.0.0.0/8.`,
+				"ports": "Bitte 2 bis 7 Ports angeben.",
+				"other": "A text without a translation.",
+			}}},
+	} {
+		got := messages.localize(tc.in, "de")
+		if got.Code != tc.want.Code || got.Message != tc.want.Message || len(got.Fields) != len(tc.want.Fields) {
+			t.Errorf("%s: got %+v", tc.name, got)
+		}
+		for k, v := range tc.want.Fields {
+			if got.Fields[k] != v {
+				t.Errorf("%s: field %s is %q, want %q", tc.name, k, got.Fields[k], v)
+			}
+		}
+		if en := messages.localize(tc.in, "en"); en != tc.in {
+			t.Errorf("%s: English changed the error: %+v", tc.name, en)
+		}
+	}
+	shared := model.ErrClosed.Message
+	messages.localize(model.ErrClosed, "de")
+	if model.ErrClosed.Message != shared {
+		t.Errorf("translating changed the shared error to %q", model.ErrClosed.Message)
+	}
+}
