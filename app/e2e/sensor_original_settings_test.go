@@ -39,6 +39,13 @@ func TestSensorsOriginalServicesAndNetwork(t *testing.T) {
 	openSensors(b)
 	row := fmt.Sprintf(`#sensors-table tr[data-id="%d"]`, s.ID)
 	waitText(b, row+" .sensor-original", "original")
+	// The appliance's own honeypot switches would change nothing an original sensor runs.
+	if n := eval[int](b, `document.querySelectorAll('`+row+` .service-toggle').length`); n != 0 {
+		t.Errorf("the original sensor's row shows %d honeypot switches, want none", n)
+	}
+	if n := eval[int](b, `document.querySelectorAll('`+row+` td[data-state="original"]').length`); n == 0 {
+		t.Error("the original sensor's service cells do not say that it runs container services")
+	}
 
 	b.do("open the container services",
 		chromedp.Click(chromedp.CSS(row+" .sensor-containers")),

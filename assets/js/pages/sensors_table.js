@@ -73,6 +73,12 @@ function newEvents(s) {
 }
 
 function serviceCell(s, name, state, act) {
+  // An original HoneySens sensor runs the container services assigned to it, not this
+  // appliance's honeypots: a switch here would change nothing it runs.
+  if (s.original) {
+    return h('td', { class: 'svc-cell', 'data-service': name, 'data-state': 'original', 'data-label': serviceWord(name) },
+      h('div', { class: 'svc-state muted', title: t('sensors.original_services_hint') }, t('sensors.original_services')));
+  }
   const sv = (s.services || []).find((x) => x.name === name);
   const key = `${s.id}:${name}`;
   const pending = state.pending.has(key);
