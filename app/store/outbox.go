@@ -58,35 +58,46 @@ func (s *Store) RecordOutbox(ctx context.Context, q Outbox, now time.Time, outco
 		return nil
 	}
 	scope, sargs := q.scope()
-	where := ` WHERE id = ? AND ` + scope
+	var sent []int64
+	var lastError string
+	for _, o := range outcomes {
+		if o.Reason == "" {
+			sent = append(sent, o.ID)
+		} else {
+			lastError = o.Reason
+		}
+	}
 	return s.write(ctx, func(tx *sql.Tx) error {
-		var lastError string
-		sent := false
+		if len(sent) > 0 {
+			list, args := idList(sent)
+			args = append(append([]any{ms(now)}, args...), sargs...)
+			if _, err := tx.ExecContext(ctx, `UPDATE `+q.table+` SET status = 1, attempts = attempts + 1, last_error = '', done_at = ?
+				WHERE id IN `+list+` AND `+scope, args...); err != nil {
+				return fmt.Errorf("store: record delivery: %w", err)
+			}
+		}
 		for _, o := range outcomes {
 			var set string
 			var args []any
 			switch {
 			case o.Reason == "":
-				set, args = `status = 1, attempts = attempts + 1, last_error = '', done_at = ?`, []any{ms(now)}
-				sent = true
+				continue
 			case o.Final:
 				set, args = `status = 2, attempts = attempts + 1, last_error = ?, done_at = ?`, []any{o.Reason, ms(now)}
-				lastError = o.Reason
 			default:
 				set = `attempts = attempts + 1, last_error = ?, next_attempt = ?,
 					status = CASE WHEN ? > give_up_at THEN 2 ELSE 0 END, done_at = CASE WHEN ? > give_up_at THEN ? END`
 				args = []any{o.Reason, ms(o.Next), ms(o.Next), ms(o.Next), ms(now)}
-				lastError = o.Reason
 			}
 			args = append(append(args, o.ID), sargs...)
-			if _, err := tx.ExecContext(ctx, `UPDATE `+q.table+` SET `+set+where, args...); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE `+q.table+` SET `+set+` WHERE id = ? AND `+scope, args...); err != nil {
 				return fmt.Errorf("store: record delivery: %w", err)
 			}
 		}
 		if q.output == 0 {
 			return nil
 		}
-		if sent {
+		if len(sent) > 0 {
 			if _, err := tx.ExecContext(ctx, `UPDATE outputs SET last_success = ? WHERE id = ?`, ms(now), q.output); err != nil {
 				return fmt.Errorf("store: output result: %w", err)
 			}
