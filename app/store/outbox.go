@@ -71,8 +71,10 @@ func (s *Store) RecordOutbox(ctx context.Context, q Outbox, now time.Time, outco
 		if len(sent) > 0 {
 			list, args := idList(sent)
 			args = append(append([]any{ms(now)}, args...), sargs...)
+			// The unary + keeps the planner on the ids: with the queue's index on output_id it
+			// would walk every message the output ever had.
 			if _, err := tx.ExecContext(ctx, `UPDATE `+q.table+` SET status = 1, attempts = attempts + 1, last_error = '', done_at = ?
-				WHERE id IN `+list+` AND `+scope, args...); err != nil {
+				WHERE id IN `+list+` AND +(`+scope+`)`, args...); err != nil {
 				return fmt.Errorf("store: record delivery: %w", err)
 			}
 		}
