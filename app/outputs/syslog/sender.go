@@ -105,7 +105,8 @@ func (s *sender) addr() string { return net.JoinHostPort(s.cfg.Host, strconv.Ito
 
 // connect opens the connection unless one is open and the receiver has not closed it. A TCP
 // write to a connection the receiver closed still succeeds once, losing what it wrote, so the
-// connection is checked for an end before every write (once per Send: a batch of records).
+// connection is checked for an end before every write (once per Send: a batch of records),
+// without a wait unless something arrived.
 func (s *sender) connect(ctx context.Context) error {
 	if s.conn != nil && !s.closedByPeer() {
 		return nil
@@ -135,8 +136,10 @@ func (s *sender) connect(ctx context.Context) error {
 }
 
 // closedByPeer reports whether the receiver ended the stream (a syslog receiver never sends).
+// Only when something arrived does it read, with a short wait: TLS may have sent a message of
+// its own (a session ticket), which the read consumes, or the end of the stream.
 func (s *sender) closedByPeer() bool {
-	if s.cfg.Transport == UDP {
+	if s.cfg.Transport == UDP || !readable(s.conn) {
 		return false
 	}
 	s.conn.SetReadDeadline(time.Now().Add(time.Millisecond))
