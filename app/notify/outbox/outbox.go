@@ -1,8 +1,9 @@
 // Package outbox delivers a durable queue: the mails and every output (syslog, webhook) use
 // it. Messages are written to the store before anything is sent (in the transaction of what
-// they cover); a Courier per queue sends the due ones through its Channel, retries with a
-// growing pause, pauses the whole queue while the receiver is down, and records each
-// acknowledged send so that it is never sent again.
+// they cover); a Courier per queue sends the due ones through its Channel a batch at a time,
+// retries with a growing pause, pauses the whole queue while the receiver is down, and records
+// each acknowledged send (with the rest of the batch's outcomes, in one write) so that it is
+// never sent again.
 package outbox
 
 import (
