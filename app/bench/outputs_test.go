@@ -46,7 +46,7 @@ func TestReceiversCountWhatTheOutputsSend(t *testing.T) {
 		for _, id := range []int64{7, 8, 7} {
 			e := &model.Event{ID: id, Timestamp: time.Now(), Service: "ssh", Source: netip.MustParseAddr("10.0.0.1"),
 				Summary: `x"] [honeysens@32473 id="99"` + "\n"}
-			if err := s.Send(context.Background(), e); err != nil {
+			if _, err := s.Send(context.Background(), []*model.Event{e}); err != nil {
 				t.Fatal(err)
 			}
 		}

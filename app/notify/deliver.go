@@ -39,9 +39,18 @@ func (ch *mailChannel) Due(ctx context.Context, now time.Time, limit int) ([]out
 	return out, nil
 }
 
-func (ch *mailChannel) Send(ctx context.Context, m outbox.Message) error {
-	ml := m.Value.(*model.Mail)
-	return ch.s.sender.Send(ctx, ch.set, mail.Message{To: ml.Recipient, Subject: ml.Subject, Body: ml.Body})
+// Send sends the mails one by one, until the server fails or the appliance shuts down.
+func (ch *mailChannel) Send(ctx context.Context, ms []outbox.Message) []error {
+	var results []error
+	for _, m := range ms {
+		ml := m.Value.(*model.Mail)
+		err := ch.s.sender.Send(ctx, ch.set, mail.Message{To: ml.Recipient, Subject: ml.Subject, Body: ml.Body})
+		results = append(results, err)
+		if err != nil && (ch.Judge(err) == outbox.Down || ctx.Err() != nil) {
+			break
+		}
+	}
+	return results
 }
 
 // Judge: a recipient refused for good (5xx) fails its mail; a failure of the server

@@ -67,15 +67,43 @@ func (ch *channel) Due(ctx context.Context, now time.Time, limit int) ([]outbox.
 // errGone is the failure of a message whose event was deleted before it went out.
 var errGone = Refuse(errors.New("the event was removed before it was delivered"))
 
-func (ch *channel) Send(ctx context.Context, m outbox.Message) error {
-	e, err := ch.s.st.DeliveredEvent(ctx, m.Value.(int64))
-	if model.ErrorCode(err) == model.ErrNotFound {
-		return errGone
+// Send reads the messages' events in one go and hands them to the sender in order; an event
+// removed in the meantime fails its message, a refused one fails only its own.
+func (ch *channel) Send(ctx context.Context, ms []outbox.Message) []error {
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.Value.(int64)
 	}
+	found, err := ch.s.st.DeliveredEvents(ctx, ids)
 	if err != nil {
-		return err
+		return []error{err} // the first message waits with the store's error; the others as they were
 	}
-	return ch.sender.Send(ctx, e)
+	results := make([]error, 0, len(ms))
+	for len(results) < len(ms) {
+		var events []*model.Event
+		for _, id := range ids[len(results):] {
+			e := found[id]
+			if e == nil {
+				break
+			}
+			events = append(events, e)
+		}
+		if len(events) == 0 {
+			results = append(results, errGone)
+			continue
+		}
+		taken, err := ch.sender.Send(ctx, events)
+		for range taken {
+			results = append(results, nil)
+		}
+		if err != nil {
+			results = append(results, err)
+			if !Refused(err) {
+				break
+			}
+		}
+	}
+	return results
 }
 
 // Judge: what the receiver refused for this message fails it; anything else (unreachable,

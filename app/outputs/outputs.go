@@ -20,9 +20,10 @@ import (
 
 // Sender delivers events to one receiver; a Kind opens it from an output's settings.
 type Sender interface {
-	// Send delivers one event (with details and packets); nil means the receiver took it.
-	// An error wrapped by Refuse fails the message for good; any other holds the queue.
-	Send(ctx context.Context, e *model.Event) error
+	// Send delivers events (with details and packets) in order and returns how many the
+	// receiver took; err is the failure of the next one. An error wrapped by Refuse fails
+	// that event's message for good (the rest may be sent again); any other holds the queue.
+	Send(ctx context.Context, events []*model.Event) (taken int, err error)
 	// Close releases the connection, if the sender keeps one.
 	Close() error
 }

@@ -34,6 +34,7 @@ type env struct {
 
 	mu     sync.Mutex
 	status int
+	answer map[int64]int // event id → the status the receiver answers it instead of status
 	got    map[int64]int // event id → requests that carried it
 	url    string
 }
@@ -44,7 +45,8 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, ctx: context.Background(), now: time.Now().Add(time.Minute), status: 200, got: map[int64]int{}}
+	e := &env{t: t, ctx: context.Background(), now: time.Now().Add(time.Minute), status: 200, answer: map[int64]int{},
+		got: map[int64]int{}}
 	if e.st, err = store.Open(e.ctx, filepath.Join(t.TempDir(), "honeysens.db"), string(schema)); err != nil {
 		t.Fatal(err)
 	}
@@ -64,6 +66,10 @@ func newEnv(t *testing.T) *env {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		e.got[body.Event.ID]++
+		if code, ok := e.answer[body.Event.ID]; ok {
+			w.WriteHeader(code)
+			return
+		}
 		w.WriteHeader(e.status)
 	}))
 	t.Cleanup(srv.Close)
@@ -179,6 +185,57 @@ func TestReceiverDownWaits(t *testing.T) {
 	e.deliver(o)
 	if n, st := e.requests(refused.ID), e.state(o); n != 2 || st.Failed != 0 {
 		t.Errorf("after retry: %d requests, state %+v", n, st.OutputState)
+	}
+}
+
+// TestOneRoundManyEvents: a round delivers its batch in order; an event the receiver refuses,
+// or one deleted before it went out, fails alone, and one archived in the meantime still goes
+// out from the archive.
+func TestOneRoundManyEvents(t *testing.T) {
+	e := newEnv(t)
+	o := e.output(model.Selection{Events: model.SelectAll}, true)
+	list := e.events(model.ClassHoneypot, model.ClassScan, model.ClassScan, model.ClassICMP, model.ClassHoneypot)
+	e.answer[list[1].ID] = http.StatusBadRequest
+	if _, err := e.st.DeleteEvents(e.ctx, &store.EventFilter{IDs: []int64{list[2].ID}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.ArchiveEvents(e.ctx, &store.EventFilter{IDs: []int64{list[3].ID}}); err != nil {
+		t.Fatal(err)
+	}
+	e.deliver(o)
+	e.deliver(o)
+	for i, want := range []int{1, 1, 0, 1, 1} {
+		if n := e.requests(list[i].ID); n != want {
+			t.Errorf("event %d: %d requests, want %d", i, n, want)
+		}
+	}
+	if st := e.state(o); st.Queued != 0 || st.Failed != 2 || st.LastSuccess == nil || st.LastError == "" {
+		t.Errorf("state after the round: %+v", st.OutputState)
+	}
+}
+
+// TestDownWithinARound: when the receiver fails in the middle of a round, the events it took
+// before count as sent and the rest wait; after the back-off each goes out once.
+func TestDownWithinARound(t *testing.T) {
+	e := newEnv(t)
+	o := e.output(model.Selection{Events: model.SelectAll}, true)
+	list := e.events(model.ClassHoneypot, model.ClassScan, model.ClassICMP)
+	e.answer[list[1].ID] = http.StatusServiceUnavailable
+	e.deliver(o)
+	if n0, n1, n2, st := e.requests(list[0].ID), e.requests(list[1].ID), e.requests(list[2].ID), e.state(o); n0 != 1 || n1 != 1 || n2 != 0 ||
+		st.Queued != 2 || st.LastSuccess == nil || st.LastError == "" {
+		t.Fatalf("after the failure: requests %d %d %d, state %+v", n0, n1, n2, st.OutputState)
+	}
+	delete(e.answer, list[1].ID)
+	e.now = e.now.Add(time.Hour)
+	e.deliver(o)
+	for i, want := range []int{1, 2, 1} {
+		if n := e.requests(list[i].ID); n != want {
+			t.Errorf("event %d: %d requests, want %d", i, n, want)
+		}
+	}
+	if st := e.state(o); st.Queued != 0 {
+		t.Errorf("state after the back-off: %+v", st.OutputState)
 	}
 }
 

@@ -302,18 +302,26 @@ func (s *Store) Event(ctx context.Context, id int64, archive bool) (*model.Event
 		}
 		names.fill(e)
 	}
+	if err := decodeEventData(e, details, packets, factsText); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// decodeEventData fills an event's details, packets and facts from their stored JSON.
+func decodeEventData(e *model.Event, details, packets, factsText string) error {
 	if err := json.Unmarshal([]byte(details), &e.Details); err != nil {
-		return nil, fmt.Errorf("store: decode details of event %d: %w", id, err)
+		return fmt.Errorf("store: decode details of event %d: %w", e.ID, err)
 	}
 	if err := json.Unmarshal([]byte(packets), &e.Packets); err != nil {
-		return nil, fmt.Errorf("store: decode packets of event %d: %w", id, err)
+		return fmt.Errorf("store: decode packets of event %d: %w", e.ID, err)
 	}
 	var facts eventFacts
 	if err := json.Unmarshal([]byte(factsText), &facts); err != nil {
-		return nil, fmt.Errorf("store: decode facts of event %d: %w", id, err)
+		return fmt.Errorf("store: decode facts of event %d: %w", e.ID, err)
 	}
 	e.Logins, e.Commands, e.Paths = facts.Logins, facts.Commands, facts.Paths
-	return e, nil
+	return nil
 }
 
 // liveColumns and archivedColumns select the event fields from either table in the order

@@ -42,50 +42,76 @@ func (s *Store) outboxExec(ctx context.Context, q Outbox, what, set, where strin
 	return res.RowsAffected()
 }
 
-// outputResult records an output's last success or last error beside the queue's row.
-func (s *Store) outputResult(ctx context.Context, q Outbox, reason string, now time.Time) error {
-	if q.output == 0 {
+// OutboxOutcome is what became of one message in a delivery round.
+type OutboxOutcome struct {
+	ID     int64
+	Reason string    // why the attempt failed; "" when the message was delivered
+	Final  bool      // the receiver refused the message for good
+	Next   time.Time // after a failure that is not final: when to try again (past the give-up time it fails)
+}
+
+// RecordOutbox records the outcomes of a delivery round, and the output's last success and last
+// error, in one transaction: one commit (one sync) per round instead of one per message, so
+// delivery hardly competes with ingest for the writer.
+func (s *Store) RecordOutbox(ctx context.Context, q Outbox, now time.Time, outcomes []OutboxOutcome) error {
+	if len(outcomes) == 0 {
 		return nil
 	}
-	var err error
-	if reason == "" {
-		_, err = s.w.ExecContext(ctx, `UPDATE outputs SET last_success = ? WHERE id = ?`, ms(now), q.output)
-	} else {
-		_, err = s.w.ExecContext(ctx, `UPDATE outputs SET last_error = ?, last_error_at = ? WHERE id = ?`, reason, ms(now), q.output)
+	scope, sargs := q.scope()
+	var sent []int64
+	var lastError string
+	for _, o := range outcomes {
+		if o.Reason == "" {
+			sent = append(sent, o.ID)
+		} else {
+			lastError = o.Reason
+		}
 	}
-	if err != nil {
-		return fmt.Errorf("store: output result: %w", err)
-	}
-	return nil
-}
-
-// OutboxSent records a delivered message.
-func (s *Store) OutboxSent(ctx context.Context, q Outbox, id int64, now time.Time) error {
-	if _, err := s.outboxExec(ctx, q, "message sent", `UPDATE `+q.table+` SET status = 1, attempts = attempts + 1, last_error = '', done_at = ?`,
-		`id = ?`, ms(now), id); err != nil {
-		return err
-	}
-	return s.outputResult(ctx, q, "", now)
-}
-
-// OutboxAttemptFailed records a failed attempt: the message is tried again at next, or fails
-// for good when next is past its give-up time.
-func (s *Store) OutboxAttemptFailed(ctx context.Context, q Outbox, id int64, reason string, now, next time.Time) error {
-	if _, err := s.outboxExec(ctx, q, "attempt failed", `UPDATE `+q.table+` SET attempts = attempts + 1, last_error = ?, next_attempt = ?,
-		status = CASE WHEN ? > give_up_at THEN 2 ELSE 0 END,
-		done_at = CASE WHEN ? > give_up_at THEN ? END`, `id = ?`, reason, ms(next), ms(next), ms(next), ms(now), id); err != nil {
-		return err
-	}
-	return s.outputResult(ctx, q, reason, now)
-}
-
-// OutboxFailed records a message the receiver refused for good.
-func (s *Store) OutboxFailed(ctx context.Context, q Outbox, id int64, reason string, now time.Time) error {
-	if _, err := s.outboxExec(ctx, q, "message failed", `UPDATE `+q.table+` SET attempts = attempts + 1, last_error = ?, status = 2, done_at = ?`,
-		`id = ?`, reason, ms(now), id); err != nil {
-		return err
-	}
-	return s.outputResult(ctx, q, reason, now)
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if len(sent) > 0 {
+			list, args := idList(sent)
+			args = append(append([]any{ms(now)}, args...), sargs...)
+			// The unary + keeps the planner on the ids: with the queue's index on output_id it
+			// would walk every message the output ever had.
+			if _, err := tx.ExecContext(ctx, `UPDATE `+q.table+` SET status = 1, attempts = attempts + 1, last_error = '', done_at = ?
+				WHERE id IN `+list+` AND +(`+scope+`)`, args...); err != nil {
+				return fmt.Errorf("store: record delivery: %w", err)
+			}
+		}
+		for _, o := range outcomes {
+			var set string
+			var args []any
+			switch {
+			case o.Reason == "":
+				continue
+			case o.Final:
+				set, args = `status = 2, attempts = attempts + 1, last_error = ?, done_at = ?`, []any{o.Reason, ms(now)}
+			default:
+				set = `attempts = attempts + 1, last_error = ?, next_attempt = ?,
+					status = CASE WHEN ? > give_up_at THEN 2 ELSE 0 END, done_at = CASE WHEN ? > give_up_at THEN ? END`
+				args = []any{o.Reason, ms(o.Next), ms(o.Next), ms(o.Next), ms(now)}
+			}
+			args = append(append(args, o.ID), sargs...)
+			if _, err := tx.ExecContext(ctx, `UPDATE `+q.table+` SET `+set+` WHERE id = ? AND `+scope, args...); err != nil {
+				return fmt.Errorf("store: record delivery: %w", err)
+			}
+		}
+		if q.output == 0 {
+			return nil
+		}
+		if len(sent) > 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE outputs SET last_success = ? WHERE id = ?`, ms(now), q.output); err != nil {
+				return fmt.Errorf("store: output result: %w", err)
+			}
+		}
+		if lastError != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE outputs SET last_error = ?, last_error_at = ? WHERE id = ?`,
+				lastError, ms(now), q.output); err != nil {
+				return fmt.Errorf("store: output result: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // ExpireOutbox fails the queued messages whose give-up time has passed, with the reason.

@@ -163,22 +163,66 @@ func (s *Store) DueOutputMessages(ctx context.Context, output int64, now time.Ti
 	return list, rows.Err()
 }
 
-// DeliveredEvent reads an event to forward, with its details: live, or in the archive if an
-// operator archived it before it went out.
-func (s *Store) DeliveredEvent(ctx context.Context, id int64) (*model.Event, error) {
-	e, err := s.Event(ctx, id, false)
-	if model.ErrorCode(err) != model.ErrNotFound {
-		return e, err
+// DeliveredEvents reads the events to forward, with their details, by id: live, or from the
+// archive if an operator archived one before it went out. One query reads them all (and one
+// more those archived), so a batch costs the store about what one event did. An event removed
+// in the meantime is missing from the map.
+func (s *Store) DeliveredEvents(ctx context.Context, ids []int64) (map[int64]*model.Event, error) {
+	found := make(map[int64]*model.Event, len(ids))
+	if len(ids) == 0 {
+		return found, nil
 	}
-	var archived int64
-	err = s.r.QueryRowContext(ctx, `SELECT id FROM archived_events WHERE original_id = ? ORDER BY id DESC LIMIT 1`, id).Scan(&archived)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, model.Errorf(model.ErrNotFound, "The event was removed before it was delivered.")
+	list, args := idList(ids)
+	err := s.readEvents(ctx, false, `SELECT `+liveColumns+`, coalesce(d.details, '[]'), coalesce(d.packets, '[]'),
+		coalesce(d.facts, '{}') FROM events e LEFT JOIN event_data d ON d.event_id = e.id WHERE e.id IN `+list, args,
+		func(e *model.Event) { found[e.ID] = e })
+	if err != nil || len(found) == len(ids) {
+		return found, err
 	}
+	var missing []int64
+	for _, id := range ids {
+		if found[id] == nil {
+			missing = append(missing, id)
+		}
+	}
+	list, args = idList(missing)
+	// Archived more than once (restored in between): the latest copy, which comes last.
+	err = s.readEvents(ctx, true, `SELECT `+archivedColumns+`, details, packets, facts FROM archived_events
+		WHERE original_id IN `+list+` ORDER BY id`, args, func(e *model.Event) { found[e.OriginalID] = e })
+	return found, err
+}
+
+// readEvents runs a query of the event columns and the stored details, packets and facts,
+// and hands every event to fn; live events get their sensor and group names.
+func (s *Store) readEvents(ctx context.Context, archive bool, query string, args []any, fn func(*model.Event)) error {
+	var names *nameCache
+	if !archive {
+		var err error
+		if names, err = s.names(ctx); err != nil {
+			return err
+		}
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: archived event %d: %w", id, err)
+		return fmt.Errorf("store: delivered events: %w", err)
 	}
-	return s.Event(ctx, archived, true)
+	defer rows.Close()
+	var details, packets, facts string
+	sc := newEventScanner(archive, &details, &packets, &facts)
+	for rows.Next() {
+		e, err := sc.scan(rows)
+		if err != nil {
+			return fmt.Errorf("store: delivered events: %w", err)
+		}
+		if names != nil {
+			names.fill(e)
+		}
+		if err := decodeEventData(e, details, packets, facts); err != nil {
+			return err
+		}
+		fn(e)
+	}
+	return rows.Err()
 }
 
 // outputRoute is an enabled output's choice of events, read once per ingest commit.

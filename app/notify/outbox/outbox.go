@@ -1,8 +1,9 @@
 // Package outbox delivers a durable queue: the mails and every output (syslog, webhook) use
 // it. Messages are written to the store before anything is sent (in the transaction of what
-// they cover); a Courier per queue sends the due ones through its Channel, retries with a
-// growing pause, pauses the whole queue while the receiver is down, and records each
-// acknowledged send so that it is never sent again.
+// they cover); a Courier per queue sends the due ones through its Channel a batch at a time,
+// retries with a growing pause, pauses the whole queue while the receiver is down, and records
+// each acknowledged send (with the rest of the batch's outcomes, in one write) so that it is
+// never sent again.
 package outbox
 
 import (
@@ -40,8 +41,10 @@ type Channel interface {
 	Ready(ctx context.Context) (ok bool, reason string, err error)
 	// Due returns up to limit messages whose next attempt has come, oldest first.
 	Due(ctx context.Context, now time.Time, limit int) ([]Message, error)
-	// Send delivers one message; nil means the receiver acknowledged it.
-	Send(ctx context.Context, m Message) error
+	// Send delivers the messages in order and returns the outcome of each one it tried: nil
+	// means the receiver acknowledged it. It stops after a failure Judge calls Down, so the
+	// outcomes may be fewer than the messages; those left out stay queued as they were.
+	Send(ctx context.Context, ms []Message) []error
 	// Judge says what a Send error means.
 	Judge(err error) Verdict
 }
@@ -49,8 +52,9 @@ type Channel interface {
 // PollEvery is how often a courier looks even without a wake-up: it bounds a missed signal.
 const PollEvery = 15 * time.Second
 
-// batch bounds the messages one round sends before it asks Ready again.
-const batch = 50
+// batch bounds the messages one round sends before it asks Ready again and records what
+// became of them, in one write.
+const batch = 100
 
 // Courier delivers one queue. Only its loop (or a test driving Deliver) sends; Retry and Wake
 // may be called from anywhere.
@@ -124,7 +128,8 @@ func (c *Courier) retryAt() time.Time { return time.UnixMilli(c.retryAtMS.Load()
 // of the receiver (Down) ends the round, and no message is tried before the receiver's backoff
 // has passed: the others would only fail the same way, each after a timeout. A message the
 // receiver refuses for good fails at once; any other failure is tried again after the backoff,
-// until the message's give-up time.
+// until the message's give-up time. What became of the round's messages is recorded in one
+// write after they were sent.
 func (c *Courier) Deliver(ctx context.Context) (ready bool, err error) {
 	ok, reason, err := c.ch.Ready(ctx)
 	if err != nil {
@@ -137,55 +142,66 @@ func (c *Courier) Deliver(ctx context.Context) (ready bool, err error) {
 		return true, nil
 	}
 	// A message that went out must never go out again, even when recording it failed before.
-	for id := range c.unmarked {
-		if err := c.markSent(ctx, id); err != nil {
+	if len(c.unmarked) > 0 {
+		var sent []store.OutboxOutcome
+		for id := range c.unmarked {
+			sent = append(sent, store.OutboxOutcome{ID: id})
+		}
+		if err := c.record(ctx, sent); err != nil {
 			return true, err
 		}
-		delete(c.unmarked, id)
+		clear(c.unmarked)
 	}
 	due, err := c.ch.Due(ctx, c.now(), batch)
-	if err != nil {
+	if err != nil || len(due) == 0 {
 		return true, err
 	}
-	for _, m := range due {
-		now := c.now()
-		err := c.ch.Send(ctx, m)
+	results := c.ch.Send(ctx, due)
+	now := c.now()
+	outcomes := make([]store.OutboxOutcome, 0, len(results))
+	for i, err := range results {
+		m := due[i]
 		if err == nil {
 			c.failures = 0
-			if err := c.markSent(ctx, m.ID); err != nil {
-				c.unmarked[m.ID] = true
-				return true, err
-			}
+			outcomes = append(outcomes, store.OutboxOutcome{ID: m.ID})
 			continue
 		}
 		if ctx.Err() != nil {
-			return true, nil // shutting down: the message stays queued as it was
+			continue // shutting down: the message stays queued as it was
 		}
+		o := store.OutboxOutcome{ID: m.ID, Reason: err.Error()}
 		switch c.ch.Judge(err) {
 		case Refused:
-			err = c.st.OutboxFailed(ctx, c.queue, m.ID, err.Error(), now)
+			o.Final = true
 		case Down:
 			c.failures++
 			retry := now.Add(c.backoff(c.failures))
 			c.retryAtMS.Store(retry.UnixMilli())
 			c.log.Warn("receiver failed, messages wait", "err", err, "retry_at", retry)
 			// After the others that are due by then, so one troublesome message cannot block them.
-			return true, c.st.OutboxAttemptFailed(ctx, c.queue, m.ID, err.Error(), now, retry.Add(time.Millisecond))
+			o.Next = retry.Add(time.Millisecond)
 		default:
-			err = c.st.OutboxAttemptFailed(ctx, c.queue, m.ID, err.Error(), now, now.Add(c.backoff(m.Attempts+1)))
+			o.Next = now.Add(c.backoff(m.Attempts + 1))
 		}
-		if err != nil {
-			return true, err
+		outcomes = append(outcomes, o)
+	}
+	if err := c.record(ctx, outcomes); err != nil {
+		for _, o := range outcomes {
+			if o.Reason == "" {
+				c.unmarked[o.ID] = true
+			}
 		}
+		return true, err
 	}
 	return true, nil
 }
 
-// markSent records a delivered message even while the appliance shuts down: the receiver has it.
-func (c *Courier) markSent(ctx context.Context, id int64) error {
+// record writes a round's outcomes even while the appliance shuts down: the receiver has the
+// messages that went out.
+func (c *Courier) record(ctx context.Context, outcomes []store.OutboxOutcome) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	return c.st.OutboxSent(ctx, c.queue, id, c.now())
+	return c.st.RecordOutbox(ctx, c.queue, c.now(), outcomes)
 }
 
 // retryFailedWithin is how far back "retry" reaches for failed messages.

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"honeysens/app/model"
 	"honeysens/app/tlscert"
 )
 
@@ -157,7 +158,7 @@ func (r *rsyslog) read(t *testing.T) []received {
 	return list
 }
 
-// send delivers the events through an output with the settings, in order.
+// send delivers the events through an output with the settings, in order and in one batch.
 func send(t *testing.T, cfg Config, events int, mk func(i int) *testEvent) {
 	t.Helper()
 	raw, _ := json.Marshal(cfg)
@@ -171,9 +172,11 @@ func send(t *testing.T, cfg Config, events int, mk func(i int) *testEvent) {
 		t.Fatal(err)
 	}
 	defer snd.Close()
-	for i := range events {
-		if err := snd.Send(context.Background(), mk(i).event()); err != nil {
-			t.Fatalf("send %d: %v", i, err)
-		}
+	list := make([]*model.Event, events)
+	for i := range list {
+		list[i] = mk(i).event()
+	}
+	if taken, err := snd.Send(context.Background(), list); err != nil || taken != events {
+		t.Fatalf("sent %d of %d: %v", taken, events, err)
 	}
 }

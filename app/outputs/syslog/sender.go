@@ -58,30 +58,55 @@ func (s *sender) record(e *model.Event) []byte {
 	return rfc5424(s.cfg.Facility, s.host, e)
 }
 
-// Send writes one record: a datagram over UDP, octet-counted ("LEN SP RECORD", RFC 5425 and
-// RFC 6587) over TCP and TLS, so no byte of the record can end it early. A written record is
-// delivered as far as syslog can tell: the protocol has no acknowledgement.
-func (s *sender) Send(ctx context.Context, e *model.Event) error {
-	rec := s.record(e)
-	if s.cfg.Transport != UDP {
-		rec = append([]byte(strconv.Itoa(len(rec))+" "), rec...)
-	}
+// Send writes the events' records: a datagram each over UDP; over TCP and TLS octet-counted
+// ("LEN SP RECORD", RFC 5425 and RFC 6587), so no byte of a record can end it early, and all
+// in one write. A written record is delivered as far as syslog can tell: the protocol has no
+// acknowledgement.
+func (s *sender) Send(ctx context.Context, events []*model.Event) (int, error) {
 	if err := s.connect(ctx); err != nil {
-		return err
+		return 0, err
 	}
 	s.conn.SetWriteDeadline(time.Now().Add(timeout))
-	if _, err := s.conn.Write(rec); err != nil {
-		s.Close()
-		return fmt.Errorf("syslog %s: %w", s.addr(), err)
+	if s.cfg.Transport == UDP {
+		for i, e := range events {
+			if _, err := s.conn.Write(s.record(e)); err != nil {
+				return i, s.failed(err)
+			}
+		}
+		return len(events), nil
 	}
-	return nil
+	var buf []byte
+	ends := make([]int, len(events)) // where each record ends in buf
+	for i, e := range events {
+		rec := s.record(e)
+		buf = append(strconv.AppendInt(buf, int64(len(rec)), 10), ' ')
+		buf = append(buf, rec...)
+		ends[i] = len(buf)
+	}
+	n, err := s.conn.Write(buf)
+	if err != nil {
+		// The records written whole went out; the receiver drops the cut one with the connection.
+		taken := 0
+		for taken < len(ends) && ends[taken] <= n {
+			taken++
+		}
+		return taken, s.failed(err)
+	}
+	return len(events), nil
+}
+
+// failed closes the connection after a write error, so the next Send connects afresh.
+func (s *sender) failed(err error) error {
+	s.Close()
+	return fmt.Errorf("syslog %s: %w", s.addr(), err)
 }
 
 func (s *sender) addr() string { return net.JoinHostPort(s.cfg.Host, strconv.Itoa(s.cfg.Port)) }
 
 // connect opens the connection unless one is open and the receiver has not closed it. A TCP
-// write to a connection the receiver closed still succeeds once, losing the record, so the
-// connection is checked for an end first.
+// write to a connection the receiver closed still succeeds once, losing what it wrote, so the
+// connection is checked for an end before every write (once per Send: a batch of records),
+// without a wait unless something arrived.
 func (s *sender) connect(ctx context.Context) error {
 	if s.conn != nil && !s.closedByPeer() {
 		return nil
@@ -111,8 +136,10 @@ func (s *sender) connect(ctx context.Context) error {
 }
 
 // closedByPeer reports whether the receiver ended the stream (a syslog receiver never sends).
+// Only when something arrived does it read, with a short wait: TLS may have sent a message of
+// its own (a session ticket), which the read consumes, or the end of the stream.
 func (s *sender) closedByPeer() bool {
-	if s.cfg.Transport == UDP {
+	if s.cfg.Transport == UDP || !readable(s.conn) {
 		return false
 	}
 	s.conn.SetReadDeadline(time.Now().Add(time.Millisecond))

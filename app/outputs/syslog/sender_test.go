@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"honeysens/app/model"
 	"honeysens/app/tlscert"
 )
 
@@ -68,7 +69,7 @@ func TestReconnectAfterReceiverClosed(t *testing.T) {
 	}
 	defer snd.Close()
 	for i := range 3 {
-		if err := snd.Send(context.Background(), hostileEvent(i).event()); err != nil {
+		if _, err := snd.Send(context.Background(), []*model.Event{hostileEvent(i).event()}); err != nil {
 			t.Fatalf("record %d: %v", i, err)
 		}
 		select {
@@ -130,7 +131,7 @@ func TestTLSChecksTheReceiver(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = snd.Send(context.Background(), hostileEvent(0).event())
+		_, err = snd.Send(context.Background(), []*model.Event{hostileEvent(0).event()})
 		snd.Close()
 		if err == nil || !strings.Contains(err.Error(), "certificate") {
 			t.Errorf("CA %.30q: sent, err %v", ca, err)

@@ -140,10 +140,20 @@ func (s *sender) body(e *model.Event) ([]byte, error) {
 	return json.Marshal(newEventJSON(e))
 }
 
-// Send posts the event. 2xx is delivered; a 4xx other than 408 and 429 is the receiver's
+// Send posts the events one by one, until one fails.
+func (s *sender) Send(ctx context.Context, events []*model.Event) (int, error) {
+	for i, e := range events {
+		if err := s.post(ctx, e); err != nil {
+			return i, err
+		}
+	}
+	return len(events), nil
+}
+
+// post sends one event. 2xx is delivered; a 4xx other than 408 and 429 is the receiver's
 // final answer about this event; anything else (no answer, a redirect, 408, 429, 5xx) holds
 // the queue until the receiver is back.
-func (s *sender) Send(ctx context.Context, e *model.Event) error {
+func (s *sender) post(ctx context.Context, e *model.Event) error {
 	body, err := s.body(e)
 	if err != nil {
 		return outputs.Refuse(err)

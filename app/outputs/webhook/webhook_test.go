@@ -73,7 +73,7 @@ func TestSignedEventJSON(t *testing.T) {
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
 	secret := "s3cret"
-	if err := open(t, Config{URL: srv.URL + "/hook", Secret: &secret}, nil).Send(context.Background(), testEvent()); err != nil {
+	if _, err := open(t, Config{URL: srv.URL + "/hook", Secret: &secret}, nil).Send(context.Background(), []*model.Event{testEvent()}); err != nil {
 		t.Fatal(err)
 	}
 	req, body := rcv.got[0], rcv.bodies[0]
@@ -113,7 +113,7 @@ func TestUnsignedWithoutSecret(t *testing.T) {
 	rcv := &receiver{statuses: []int{200}}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
-	if err := open(t, Config{URL: srv.URL}, nil).Send(context.Background(), testEvent()); err != nil {
+	if _, err := open(t, Config{URL: srv.URL}, nil).Send(context.Background(), []*model.Event{testEvent()}); err != nil {
 		t.Fatal(err)
 	}
 	if h := rcv.got[0].Header.Get(SignatureHeader); h != "" {
@@ -131,7 +131,7 @@ func TestAnswers(t *testing.T) {
 	} {
 		rcv := &receiver{statuses: []int{tc.status}}
 		srv := httptest.NewServer(rcv)
-		err := open(t, Config{URL: srv.URL}, nil).Send(context.Background(), testEvent())
+		_, err := open(t, Config{URL: srv.URL}, nil).Send(context.Background(), []*model.Event{testEvent()})
 		srv.Close()
 		if (err == nil) != tc.delivered || outputs.Refused(err) != tc.refuse {
 			t.Errorf("answer %d: err %v, refused %v", tc.status, err, outputs.Refused(err))
@@ -151,7 +151,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 		http.Redirect(w, r, other.URL, http.StatusTemporaryRedirect)
 	}))
 	defer srv.Close()
-	err := open(t, Config{URL: srv.URL}, nil).Send(context.Background(), testEvent())
+	_, err := open(t, Config{URL: srv.URL}, nil).Send(context.Background(), []*model.Event{testEvent()})
 	if err == nil || outputs.Refused(err) || len(elsewhere.got) != 0 {
 		t.Errorf("redirect: err %v, the other server got %d requests", err, len(elsewhere.got))
 	}
@@ -184,7 +184,7 @@ func TestChatFormatsInert(t *testing.T) {
 	for _, format := range []string{Slack, Teams} {
 		rcv := &receiver{statuses: []int{200}}
 		srv := httptest.NewServer(rcv)
-		if err := open(t, Config{URL: srv.URL, Format: format}, nil).Send(context.Background(), testEvent()); err != nil {
+		if _, err := open(t, Config{URL: srv.URL, Format: format}, nil).Send(context.Background(), []*model.Event{testEvent()}); err != nil {
 			t.Fatal(err)
 		}
 		srv.Close()
