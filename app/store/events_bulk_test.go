@@ -160,7 +160,9 @@ func TestArchiveEventsFreezesNamesAndKeepsData(t *testing.T) {
 	defer rs.Close()
 	for rs.Next() {
 		var id int64
-		rs.Scan(&id)
+		if err := rs.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
 		originals = append(originals, id)
 	}
 	if err := rs.Err(); err != nil {
