@@ -474,8 +474,12 @@ func TestRemoteSessionThroughOutage(t *testing.T) {
 func TestRemoteHeartbeatAppliesServicesAndReportsStates(t *testing.T) {
 	srv := newIngestServer(t)
 	ctx := context.Background()
-	srv.st.SetSensorService(ctx, &model.SensorService{SensorID: srv.sensor.ID, Name: "fake", Enabled: true, Config: json.RawMessage(`{}`)})
-	srv.st.SetSensorService(ctx, &model.SensorService{SensorID: srv.sensor.ID, Name: "nosuch", Enabled: true, Config: json.RawMessage(`{}`)})
+	if err := srv.st.SetSensorService(ctx, &model.SensorService{SensorID: srv.sensor.ID, Name: "fake", Enabled: true, Config: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.st.SetSensorService(ctx, &model.SensorService{SensorID: srv.sensor.ID, Name: "nosuch", Enabled: true, Config: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
 	hub := &fakeHub{}
 	r := newTestRemote(t, srv.config(), t.TempDir(), hub.catalog())
 	defer r.Buffer().Close()
@@ -507,7 +511,9 @@ func TestRemoteHeartbeatAppliesServicesAndReportsStates(t *testing.T) {
 		t.Fatalf("states %v", states)
 	}
 	// Disabled at the server: stopped at the next heartbeat.
-	srv.st.SetSensorService(ctx, &model.SensorService{SensorID: srv.sensor.ID, Name: "fake", Enabled: false, Config: json.RawMessage(`{}`)})
+	if err := srv.st.SetSensorService(ctx, &model.SensorService{SensorID: srv.sensor.ID, Name: "fake", Enabled: false, Config: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
 	if err := r.Heartbeat(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -551,7 +557,9 @@ func TestRemoteRefusesUnsignedReplies(t *testing.T) {
 				t.Fatal("services of an unsigned answer applied")
 			}
 			line, _ := sensorproto.EncodeEvent(testEvent("x", 1))
-			r.Buffer().Append(line, line)
+			if _, err := r.Buffer().Append(line, line); err != nil {
+				t.Fatal(err)
+			}
 			if err := r.upload(context.Background(), [][]byte{line}); !errors.Is(err, ErrUnsignedReply) {
 				t.Fatalf("upload: %v", err)
 			}
@@ -581,9 +589,13 @@ func TestRemoteSetsAsideRefusedEvent(t *testing.T) {
 	r := newTestRemote(t, srv.config(), data, Catalog{})
 	for i := 0; i < 10; i++ {
 		line, _ := sensorproto.EncodeEvent(testEvent(fmt.Sprintf("ok %d", i), i))
-		r.Buffer().Append(line)
+		if _, err := r.Buffer().Append(line); err != nil {
+			t.Fatal(err)
+		}
 		if i == 4 {
-			r.Buffer().Append([]byte(`{"timestamp":1,"service":"x","source":"192.0.2.1","summary":"bad"}`))
+			if _, err := r.Buffer().Append([]byte(`{"timestamp":1,"service":"x","source":"192.0.2.1","summary":"bad"}`)); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	stop := runRemote(t, r)
