@@ -678,7 +678,9 @@ func TestLoadRemoteConfig(t *testing.T) {
 	dir := t.TempDir()
 	write := func(s string) string {
 		p := filepath.Join(dir, "c.json")
-		os.WriteFile(p, []byte(s), 0o600)
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		return p
 	}
 	c, err := LoadRemoteConfig(write(`{"server":"http://10.0.0.1:8080/","sensor":"12","secret":"abc","name":"edge"}`))
@@ -698,13 +700,17 @@ func TestLoadRemoteConfig(t *testing.T) {
 func TestLoadRemoteConfigPin(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "c.json")
 	pin := strings.Repeat("AB", 32)
-	os.WriteFile(p, []byte(`{"server":"https://h:8443","sensor":1,"secret":"x","server_cert_sha256":"`+pin+`"}`), 0o600)
+	if err := os.WriteFile(p, []byte(`{"server":"https://h:8443","sensor":1,"secret":"x","server_cert_sha256":"`+pin+`"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	c, err := LoadRemoteConfig(p)
 	if err != nil || c.ServerCertSHA256 != strings.ToLower(pin) {
 		t.Fatalf("%+v %v", c, err)
 	}
 	// The configuration a plain HTTP server hands out carries an empty pin.
-	os.WriteFile(p, []byte(`{"server":"http://h:8080","sensor":1,"secret":"x","server_cert_sha256":""}`), 0o600)
+	if err := os.WriteFile(p, []byte(`{"server":"http://h:8080","sensor":1,"secret":"x","server_cert_sha256":""}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if c, err := LoadRemoteConfig(p); err != nil || c.ServerCertSHA256 != "" {
 		t.Fatalf("%+v %v", c, err)
 	}
@@ -999,7 +1005,9 @@ func TestTwoProcessesServerRestart(t *testing.T) {
 		if sv.Name == "ftp" {
 			ftpPort = freePort(t)
 			cfg := map[string]any{}
-			json.Unmarshal(sv.Config, &cfg)
+			if err := json.Unmarshal(sv.Config, &cfg); err != nil {
+				t.Fatal(err)
+			}
 			cfg["listen"] = fmt.Sprintf("127.0.0.1:%d", ftpPort)
 			in = map[string]any{"enabled": true, "config": cfg}
 		}
