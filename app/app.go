@@ -79,7 +79,7 @@ func New(ctx context.Context, cfg *config.Config, res Resources, log *slog.Logge
 	defer func() {
 		if err != nil {
 			for i := len(cleanup) - 1; i >= 0; i-- {
-				cleanup[i]()
+				err = errors.Join(err, cleanup[i]())
 			}
 		}
 	}()
@@ -186,7 +186,7 @@ func (a *App) Run(ctx context.Context) error {
 		// Listener returns as soon as the socket closes, while handlers may still run; only
 		// ShutdownWithTimeout returning means they are done and the store may close.
 		err = a.web.App().ShutdownWithTimeout(10 * time.Second)
-		<-served
+		err = errors.Join(err, <-served) // nil after a shutdown: the closed listener is no fault
 	}
 	return errors.Join(err, a.sched.Shutdown())
 }

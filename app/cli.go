@@ -84,7 +84,7 @@ func Main(args []string, res Resources, stdout, stderr io.Writer) int {
 
 func newLogger(w io.Writer, level string) *slog.Logger {
 	var l slog.Level
-	l.UnmarshalText([]byte(level))
+	_ = l.UnmarshalText([]byte(level)) // config checked the level; an unknown one stays info
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
 }
 
@@ -176,9 +176,9 @@ func userCreate(args []string, res Resources, stdout, stderr io.Writer) error {
 	if err := st.CreateUser(ctx, u); err != nil {
 		return err
 	}
-	audit(st, "user_created", u, "created on the command line, role "+u.Role.String())
+	err = audit(st, "user_created", u, "created on the command line, role "+u.Role.String())
 	fmt.Fprintf(stdout, "Created %s (%s). First password: %s (to be changed at first login)\n", u.Login, u.Role, password)
-	return nil
+	return err
 }
 
 func userResetPassword(args []string, res Resources, stdout, stderr io.Writer) error {
@@ -209,9 +209,9 @@ func userResetPassword(args []string, res Resources, stdout, stderr io.Writer) e
 	if err := st.SetPassword(ctx, u.ID, hash, true, ""); err != nil {
 		return err
 	}
-	audit(st, "password_reset", u, "reset on the command line")
+	err = audit(st, "password_reset", u, "reset on the command line")
 	fmt.Fprintf(stdout, "New password for %s: %s (to be changed at next login; all sessions ended)\n", u.Login, password)
-	return nil
+	return err
 }
 
 func tokenCommand(args []string, res Resources, stdout, stderr io.Writer) error {
@@ -241,15 +241,21 @@ func tokenCommand(args []string, res Resources, stdout, stderr io.Writer) error 
 	if err := st.CreateToken(ctx, tok, hash); err != nil {
 		return err
 	}
-	audit(st, "token_created", u, "token "+name+" created on the command line")
+	err = audit(st, "token_created", u, "token "+name+" created on the command line")
 	fmt.Fprintln(stdout, secret)
-	return nil
+	return err
 }
 
 // audit records a command-line change; the actor is the local operator, so no user or IP.
-func audit(st *store.Store, action string, u *model.User, detail string) {
-	st.AddAudit(context.Background(), &model.AuditEntry{User: "(command line)", Action: action,
+// The change is made by then, so its caller still prints the result before returning the
+// failure.
+func audit(st *store.Store, action string, u *model.User, detail string) error {
+	err := st.AddAudit(context.Background(), &model.AuditEntry{User: "(command line)", Action: action,
 		ObjectType: "user", ObjectID: &u.ID, ObjectName: u.Login, Detail: detail})
+	if err != nil {
+		return fmt.Errorf("the change is made, but its audit entry failed: %w", err)
+	}
+	return nil
 }
 
 // writeAllocProfile writes what the run allocated, by call site, to path.

@@ -232,7 +232,9 @@ func TestRestoreRefusesWhatItCannotUse(t *testing.T) {
 
 	src := t.TempDir()
 	text := filepath.Join(src, "notes.txt")
-	os.WriteFile(text, []byte(strings.Repeat("not a database\n", 100)), 0o600)
+	if err := os.WriteFile(text, []byte(strings.Repeat("not a database\n", 100)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	other := filepath.Join(src, "other.db")
 	if db, err := sql.Open("sqlite", other); err != nil {
 		t.Fatal(err)
@@ -417,7 +419,9 @@ func TestHTTPSAppliance(t *testing.T) {
 	var login struct {
 		CSRF string `json:"csrf_token"`
 	}
-	json.NewDecoder(resp.Body).Decode(&login)
+	if err := json.NewDecoder(resp.Body).Decode(&login); err != nil {
+		t.Fatal(err)
+	}
 	resp.Body.Close()
 	var secure bool
 	for _, c := range resp.Cookies() {
@@ -444,7 +448,9 @@ func TestHTTPSAppliance(t *testing.T) {
 	var created struct {
 		ID int64 `json:"id"`
 	}
-	json.NewDecoder(resp.Body).Decode(&created)
+	if err := json.NewDecoder(resp.Body).Decode(&created); err != nil {
+		t.Fatal(err)
+	}
 	resp.Body.Close()
 	if resp.StatusCode != 201 {
 		t.Fatalf("create sensor: %d", resp.StatusCode)
@@ -456,12 +462,16 @@ func TestHTTPSAppliance(t *testing.T) {
 	raw, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	var cfgFile map[string]any
-	json.Unmarshal(raw, &cfgFile)
+	if err := json.Unmarshal(raw, &cfgFile); err != nil {
+		t.Fatal(err)
+	}
 	if cfgFile["server_cert_sha256"] != a.CertPin() || cfgFile["server"] != "https://"+addr {
 		t.Fatalf("sensor config %s, want pin %s", raw, a.CertPin())
 	}
 	cfgPath := filepath.Join(t.TempDir(), "sensor.json")
-	os.WriteFile(cfgPath, raw, 0o600)
+	if err := os.WriteFile(cfgPath, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	rc, err := sensor.LoadRemoteConfig(cfgPath)
 	if err != nil {
 		t.Fatal(err)

@@ -24,9 +24,13 @@ func TestRunMovesSettledEventsAndDeletesOldArchive(t *testing.T) {
 	}
 	defer st.Close()
 	g := &model.Group{Name: "G"}
-	st.CreateGroup(ctx, g)
+	if err := st.CreateGroup(ctx, g); err != nil {
+		t.Fatal(err)
+	}
 	sn := &model.Sensor{Name: "s", GroupID: g.ID, UpdateInterval: 60, Secret: "x"}
-	st.CreateSensor(ctx, sn)
+	if err := st.CreateSensor(ctx, sn); err != nil {
+		t.Fatal(err)
+	}
 	var evs []*model.Event
 	for i := 0; i < 1200; i++ { // more than one chunk
 		evs = append(evs, &model.Event{Timestamp: time.Now(), SensorID: sn.ID, GroupID: g.ID, Service: "ssh",
@@ -36,9 +40,14 @@ func TestRunMovesSettledEventsAndDeletesOldArchive(t *testing.T) {
 		t.Fatal(err)
 	}
 	resolved, ignored, inProgress := model.StatusResolved, model.StatusIgnored, model.StatusInProgress
-	st.UpdateEvents(ctx, &store.EventFilter{IDs: ids(evs[:700])}, store.EventChange{Status: &resolved})
-	st.UpdateEvents(ctx, &store.EventFilter{IDs: ids(evs[700:900])}, store.EventChange{Status: &ignored})
-	st.UpdateEvents(ctx, &store.EventFilter{IDs: ids(evs[900:1000])}, store.EventChange{Status: &inProgress})
+	for _, u := range []struct {
+		events []*model.Event
+		status *model.Status
+	}{{evs[:700], &resolved}, {evs[700:900], &ignored}, {evs[900:1000], &inProgress}} {
+		if _, err := st.UpdateEvents(ctx, &store.EventFilter{IDs: ids(u.events)}, store.EventChange{Status: u.status}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	now := time.Now()
 
 	// Defaults: nothing automatic.

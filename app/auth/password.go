@@ -119,7 +119,7 @@ var dummyHash = sync.OnceValue(func() string {
 })
 
 // CheckUnknownUser burns the time of one password check.
-func CheckUnknownUser(password string) { CheckPassword(dummyHash(), password) }
+func CheckUnknownUser(password string) { _, _ = CheckPassword(dummyHash(), password) }
 
 // NewSecret returns a random URL-safe token with the given prefix (e.g. "hs_" for API tokens).
 func NewSecret(prefix string) string {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"honeysens/app/store"
@@ -96,7 +97,7 @@ func Restore(ctx context.Context, dataDir, src, schemaSQL string, now time.Time)
 		}
 		return "", fmt.Errorf("restore: %w", err)
 	}
-	defer lock.Unlock()
+	defer func() { err = errors.Join(err, lock.Unlock()) }()
 
 	dbPath := filepath.Join(dataDir, "honeysens.db")
 	if same(src, dbPath) {
@@ -206,6 +207,9 @@ func syncDir(dir string) error {
 		return err
 	}
 	defer d.Close()
-	d.Sync() // not every file system syncs directories; the rename itself is done
+	// not every file system syncs directories (EINVAL); the rename itself is done there
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, errors.ErrUnsupported) {
+		return err
+	}
 	return nil
 }

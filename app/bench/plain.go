@@ -56,21 +56,24 @@ func plainTx(ctx context.Context, db *sql.DB, g *generator, n int) error {
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	defer func() { _ = tx.Rollback() }() // after Commit it only says the transaction is done
 	event, err := tx.PrepareContext(ctx, `INSERT INTO events (timestamp, sensor_id, group_id, service, classification,
 		source, source_key, source_port, target, target_port, protocol, summary, status, details_count, packets_count)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	if err != nil {
 		return err
 	}
+	defer event.Close()
 	index, err := tx.PrepareContext(ctx, `INSERT INTO events_fts (rowid, summary, comment) VALUES (?, ?, '')`)
 	if err != nil {
 		return err
 	}
+	defer index.Close()
 	data, err := tx.PrepareContext(ctx, `INSERT INTO event_data (event_id, details, packets, facts) VALUES (?,?,?,?)`)
 	if err != nil {
 		return err
 	}
+	defer data.Close()
 	for range n {
 		e := g.next()
 		key := e.Source.As16()

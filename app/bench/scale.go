@@ -101,7 +101,7 @@ func (r *Runner) fleetRound(ctx context.Context, e *env, fleet []*model.Sensor, 
 	if err != nil {
 		return fleetResult{}, err
 	}
-	defer bare.Shutdown()
+	defer func() { _ = bare.Shutdown() }()
 	clientCPU, err := fleetCPU(fleet, bare.url, d/3)
 	if err != nil {
 		return fleetResult{}, fmt.Errorf("sensors against the bare handler: %w", err)

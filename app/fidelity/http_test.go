@@ -123,7 +123,9 @@ func httpStartPair(t *testing.T) (real, pot int) {
 		}
 	}
 	users := filepath.Join(dir, "users")
-	os.WriteFile(users, []byte("operator:not-a-guessable-password\n"), 0o600)
+	if err := os.WriteFile(users, []byte("operator:not-a-guessable-password\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	conf := filepath.Join(dir, "lighttpd.conf")
 	err := os.WriteFile(conf, []byte(fmt.Sprintf(`server.modules = (
 	"mod_indexfile",

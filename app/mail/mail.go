@@ -66,7 +66,9 @@ func (s *Sender) Send(ctx context.Context, set model.SMTPSettings, msg Message) 
 	defer conn.Close()
 	// The deadline bounds every read and write; closing on cancel unblocks them at once.
 	deadline, _ := ctx.Deadline()
-	conn.SetDeadline(deadline)
+	if err := conn.SetDeadline(deadline); err != nil {
+		return a.fail(phaseDial, err)
+	}
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 
@@ -110,7 +112,7 @@ func (s *Sender) Send(ctx context.Context, set model.SMTPSettings, msg Message) 
 		return a.fail(phaseSend, err)
 	}
 	// The server has accepted the mail; a failed QUIT changes nothing about that.
-	client.Quit()
+	_ = client.Quit()
 	return nil
 }
 

@@ -117,8 +117,9 @@ func Diff(before, after any) Changes {
 
 func jsonFields(v any) map[string]any {
 	m := map[string]any{}
-	if b, err := json.Marshal(v); err == nil {
-		json.Unmarshal(b, &m)
+	b, err := json.Marshal(v)
+	if err != nil || json.Unmarshal(b, &m) != nil {
+		return map[string]any{}
 	}
 	return m
 }

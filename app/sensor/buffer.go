@@ -142,7 +142,7 @@ func (b *Buffer) write(fn func(tx *sql.Tx) error) error {
 		if err = fn(tx); err == nil {
 			err = tx.Commit()
 		} else {
-			tx.Rollback()
+			err = errors.Join(err, tx.Rollback())
 		}
 	}
 	if err != nil {

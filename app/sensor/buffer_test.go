@@ -129,7 +129,9 @@ func TestBufferImportsOldSegments(t *testing.T) {
 	if b.Dropped() != 7 {
 		t.Fatalf("dropped %d, want the old count 7", b.Dropped())
 	}
-	b.Append(ev(4, 10))
+	if _, err := b.Append(ev(4, 10)); err != nil {
+		t.Fatal(err)
+	}
 	b.Close()
 
 	writeOld() // as if a crash came between the import and the removal
@@ -197,7 +199,9 @@ func TestBufferBatchStaysUntilAcked(t *testing.T) {
 	dir := t.TempDir()
 	b := openBuf(t, dir, 0)
 	for i := 0; i < 3; i++ {
-		b.Append(ev(i, 10))
+		if _, err := b.Append(ev(i, 10)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	batch := func(n int) []string {
 		t.Helper()
@@ -210,7 +214,9 @@ func TestBufferBatchStaysUntilAcked(t *testing.T) {
 	if got := batch(500); len(got) != 3 {
 		t.Fatalf("first batch: %d events", len(got))
 	}
-	b.Append(ev(3, 10), ev(4, 10))
+	if _, err := b.Append(ev(3, 10), ev(4, 10)); err != nil {
+		t.Fatal(err)
+	}
 	b.Close()
 	b = openBuf(t, dir, 0)
 	defer b.Close()
@@ -250,7 +256,9 @@ func TestBufferPeekLimitBytes(t *testing.T) {
 	b := openBuf(t, t.TempDir(), 0)
 	defer b.Close()
 	for i := 0; i < 10; i++ {
-		b.Append(ev(i, 1000))
+		if _, err := b.Append(ev(i, 1000)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	lines, _ := b.PeekLimit(10, 3500)
 	if len(lines) != 3 {

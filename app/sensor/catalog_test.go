@@ -34,7 +34,9 @@ func TestStandardDefaultsUseStandardPortsOnAllInterfaces(t *testing.T) {
 	}
 	for _, sv := range c.Defaults(1) {
 		var m map[string]any
-		json.Unmarshal(sv.Config, &m)
+		if err := json.Unmarshal(sv.Config, &m); err != nil {
+			t.Fatal(err)
+		}
 		if l, _ := m["listen"].(string); l == "" || l[:9] != "127.0.0.1" {
 			t.Errorf("default %s listens on %q, want 127.0.0.1", sv.Name, l)
 		}
@@ -44,7 +46,9 @@ func TestStandardDefaultsUseStandardPortsOnAllInterfaces(t *testing.T) {
 func TestSSHHostKeyStaysInTheDataDirectory(t *testing.T) {
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	os.MkdirAll(data, 0o700)
+	if err := os.MkdirAll(data, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	c := DefaultCatalog(data)
 	svc, err := c["ssh"].New(json.RawMessage(`{"listen":"127.0.0.1:0","host_key_file":"../escaped_keys"}`), honeypot.DefaultLimits, slog.Default())
 	if err != nil {

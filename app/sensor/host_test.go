@@ -136,7 +136,9 @@ func TestParseDrops(t *testing.T) {
 func TestRemoteHeartbeatCarriesDrops(t *testing.T) {
 	srv := newIngestServer(t)
 	ctx := context.Background()
-	srv.st.SetSensorService(ctx, &model.SensorService{SensorID: srv.sensor.ID, Name: "dropper", Enabled: true, Config: json.RawMessage(`{}`)})
+	if err := srv.st.SetSensorService(ctx, &model.SensorService{SensorID: srv.sensor.ID, Name: "dropper", Enabled: true, Config: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
 	d := &dropper{}
 	r := newTestRemote(t, srv.config(), t.TempDir(), d.catalog())
 	defer r.Buffer().Close()

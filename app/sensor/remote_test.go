@@ -474,8 +474,12 @@ func TestRemoteSessionThroughOutage(t *testing.T) {
 func TestRemoteHeartbeatAppliesServicesAndReportsStates(t *testing.T) {
 	srv := newIngestServer(t)
 	ctx := context.Background()
-	srv.st.SetSensorService(ctx, &model.SensorService{SensorID: srv.sensor.ID, Name: "fake", Enabled: true, Config: json.RawMessage(`{}`)})
-	srv.st.SetSensorService(ctx, &model.SensorService{SensorID: srv.sensor.ID, Name: "nosuch", Enabled: true, Config: json.RawMessage(`{}`)})
+	if err := srv.st.SetSensorService(ctx, &model.SensorService{SensorID: srv.sensor.ID, Name: "fake", Enabled: true, Config: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.st.SetSensorService(ctx, &model.SensorService{SensorID: srv.sensor.ID, Name: "nosuch", Enabled: true, Config: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
 	hub := &fakeHub{}
 	r := newTestRemote(t, srv.config(), t.TempDir(), hub.catalog())
 	defer r.Buffer().Close()
@@ -507,7 +511,9 @@ func TestRemoteHeartbeatAppliesServicesAndReportsStates(t *testing.T) {
 		t.Fatalf("states %v", states)
 	}
 	// Disabled at the server: stopped at the next heartbeat.
-	srv.st.SetSensorService(ctx, &model.SensorService{SensorID: srv.sensor.ID, Name: "fake", Enabled: false, Config: json.RawMessage(`{}`)})
+	if err := srv.st.SetSensorService(ctx, &model.SensorService{SensorID: srv.sensor.ID, Name: "fake", Enabled: false, Config: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
 	if err := r.Heartbeat(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -551,7 +557,9 @@ func TestRemoteRefusesUnsignedReplies(t *testing.T) {
 				t.Fatal("services of an unsigned answer applied")
 			}
 			line, _ := sensorproto.EncodeEvent(testEvent("x", 1))
-			r.Buffer().Append(line, line)
+			if _, err := r.Buffer().Append(line, line); err != nil {
+				t.Fatal(err)
+			}
 			if err := r.upload(context.Background(), [][]byte{line}); !errors.Is(err, ErrUnsignedReply) {
 				t.Fatalf("upload: %v", err)
 			}
@@ -581,9 +589,13 @@ func TestRemoteSetsAsideRefusedEvent(t *testing.T) {
 	r := newTestRemote(t, srv.config(), data, Catalog{})
 	for i := 0; i < 10; i++ {
 		line, _ := sensorproto.EncodeEvent(testEvent(fmt.Sprintf("ok %d", i), i))
-		r.Buffer().Append(line)
+		if _, err := r.Buffer().Append(line); err != nil {
+			t.Fatal(err)
+		}
 		if i == 4 {
-			r.Buffer().Append([]byte(`{"timestamp":1,"service":"x","source":"192.0.2.1","summary":"bad"}`))
+			if _, err := r.Buffer().Append([]byte(`{"timestamp":1,"service":"x","source":"192.0.2.1","summary":"bad"}`)); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	stop := runRemote(t, r)
@@ -666,7 +678,9 @@ func TestLoadRemoteConfig(t *testing.T) {
 	dir := t.TempDir()
 	write := func(s string) string {
 		p := filepath.Join(dir, "c.json")
-		os.WriteFile(p, []byte(s), 0o600)
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		return p
 	}
 	c, err := LoadRemoteConfig(write(`{"server":"http://10.0.0.1:8080/","sensor":"12","secret":"abc","name":"edge"}`))
@@ -686,13 +700,17 @@ func TestLoadRemoteConfig(t *testing.T) {
 func TestLoadRemoteConfigPin(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "c.json")
 	pin := strings.Repeat("AB", 32)
-	os.WriteFile(p, []byte(`{"server":"https://h:8443","sensor":1,"secret":"x","server_cert_sha256":"`+pin+`"}`), 0o600)
+	if err := os.WriteFile(p, []byte(`{"server":"https://h:8443","sensor":1,"secret":"x","server_cert_sha256":"`+pin+`"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	c, err := LoadRemoteConfig(p)
 	if err != nil || c.ServerCertSHA256 != strings.ToLower(pin) {
 		t.Fatalf("%+v %v", c, err)
 	}
 	// The configuration a plain HTTP server hands out carries an empty pin.
-	os.WriteFile(p, []byte(`{"server":"http://h:8080","sensor":1,"secret":"x","server_cert_sha256":""}`), 0o600)
+	if err := os.WriteFile(p, []byte(`{"server":"http://h:8080","sensor":1,"secret":"x","server_cert_sha256":""}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if c, err := LoadRemoteConfig(p); err != nil || c.ServerCertSHA256 != "" {
 		t.Fatalf("%+v %v", c, err)
 	}
@@ -987,7 +1005,9 @@ func TestTwoProcessesServerRestart(t *testing.T) {
 		if sv.Name == "ftp" {
 			ftpPort = freePort(t)
 			cfg := map[string]any{}
-			json.Unmarshal(sv.Config, &cfg)
+			if err := json.Unmarshal(sv.Config, &cfg); err != nil {
+				t.Fatal(err)
+			}
 			cfg["listen"] = fmt.Sprintf("127.0.0.1:%d", ftpPort)
 			in = map[string]any{"enabled": true, "config": cfg}
 		}

@@ -290,7 +290,9 @@ func parseTime(raw json.RawMessage, now time.Time) (time.Time, error) {
 		return t, fmt.Errorf("missing")
 	case s[0] == '"':
 		var str string
-		json.Unmarshal(raw, &str)
+		if err := json.Unmarshal(raw, &str); err != nil {
+			return t, err
+		}
 		if v, err := strconv.ParseFloat(str, 64); err == nil {
 			t = unix(v)
 		} else if t, err = time.Parse(time.RFC3339Nano, str); err != nil {
@@ -335,7 +337,9 @@ func parseProtocol(raw json.RawMessage) (model.Protocol, error) {
 	}
 	if s[0] == '"' {
 		var name string
-		json.Unmarshal(raw, &name)
+		if err := json.Unmarshal(raw, &name); err != nil {
+			return model.ProtoUnknown, err
+		}
 		if p, ok := model.ParseProtocol(name); ok {
 			return p, nil
 		}
@@ -359,7 +363,9 @@ func parseService(raw json.RawMessage) (string, error) {
 	}
 	if s[0] == '"' {
 		var name string
-		json.Unmarshal(raw, &name)
+		if err := json.Unmarshal(raw, &name); err != nil {
+			return "", err
+		}
 		name = strings.ToLower(strings.TrimSpace(model.OneLine(name)))
 		if name == "" || len(name) > model.MaxServiceLen {
 			return "", fmt.Errorf("want a name of 1-%d characters", model.MaxServiceLen)

@@ -552,7 +552,7 @@ func FuzzDecode(f *testing.F) {
 			{"timestamp":%d,"protocol":"udp","port":53,"headers":"x","payload":""}]}]`, ts, ts, ts),
 		// Invalid ones, so mutations explore the error paths too.
 		fmt.Sprintf(`[{"timestamp":%d,"service":0,"source":"999.0.0.1","summary":"Scan"}]`, ts),
-		fmt.Sprintf(`[{"timestamp":946684799,"service":0,"source":"192.0.2.1","summary":"old"},5]`),
+		`[{"timestamp":946684799,"service":0,"source":"192.0.2.1","summary":"old"},5]`,
 		fmt.Sprintf(`[{"timestamp":%d,"service":9,"source":"192.0.2.1","source_port":70000,"protocol":"sctp"}]`, ts),
 		fmt.Sprintf(`[{"timestamp":%d,"service":"x","source":"192.0.2.1","packets":[{"timestamp":%d,"payload":"!!"}]}]`, ts, ts),
 		`"W10="`, `"not base64"`, `null`, `{}`, `[1,2`, `[{"timestamp":"NaN"}]`, `[{"timestamp":1e400}]`,

@@ -318,18 +318,26 @@ func (s *Store) AttackerDetails(ctx context.Context, q AttackerQuery) (*Attacker
 	}
 	gc, gargs := groupCond("e.group_id", q.Groups)
 	key := sourceKey(q.Source)
+	if err := s.attackerTimeline(ctx, d, key, gc, gargs, q, loc); err != nil {
+		return nil, err
+	}
+	return d, s.attackerFacts(ctx, d, key, gc, gargs, q)
+}
+
+// attackerTimeline fills the timeline of d: its events in the period per hour or day.
+func (s *Store) attackerTimeline(ctx context.Context, d *AttackerDetail, key []byte, gc string, gargs []any, q AttackerQuery, loc *time.Location) error {
 	rows, err := s.r.QueryContext(ctx, `SELECT e.timestamp, e.classification FROM events e INDEXED BY events_source
 		WHERE e.source_key = ? AND e.timestamp >= ? AND e.timestamp < ? AND `+gc, append([]any{key, ms(q.From), ms(q.To)}, gargs...)...)
 	if err != nil {
-		return nil, fmt.Errorf("store: attacker timeline: %w", err)
+		return fmt.Errorf("store: attacker timeline: %w", err)
 	}
+	defer rows.Close()
 	buckets := map[int64]*TimelineBucket{}
 	for rows.Next() {
 		var ts int64
 		var class model.Classification
 		if err := rows.Scan(&ts, &class); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: attacker timeline: %w", err)
+			return fmt.Errorf("store: attacker timeline: %w", err)
 		}
 		t := fromMS(ts).Truncate(time.Hour)
 		if q.Days {
@@ -343,12 +351,11 @@ func (s *Store) AttackerDetails(ctx context.Context, q AttackerQuery) (*Attacker
 		}
 		b.Counts[class]++
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: attacker timeline: %w", err)
+		return fmt.Errorf("store: attacker timeline: %w", err)
 	}
 	d.Timeline = fillTimeline(buckets, q.From.Truncate(time.Hour), q.To, q.Days, loc)
-	return d, s.attackerFacts(ctx, d, key, gc, gargs, q)
+	return nil
 }
 
 // attackerFacts fills what the attacker tried from the facts of its newest events in the period.

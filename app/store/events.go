@@ -100,6 +100,16 @@ type commit struct {
 	fresh  []*model.Event   // the events inserted (not session updates): what outputs get
 }
 
+// exec runs one of the store's statements prepared at open in the commit's transaction.
+func (c *commit) exec(st *sql.Stmt, args ...any) (sql.Result, error) {
+	return c.tx.StmtContext(c.ctx, st).ExecContext(c.ctx, args...) //nolint:sqlclosecheck // closed with the transaction
+}
+
+// queryRow runs a one-row statement prepared at open in the commit's transaction.
+func (c *commit) queryRow(st *sql.Stmt, args []any, dest ...any) error {
+	return c.tx.StmtContext(c.ctx, st).QueryRowContext(c.ctx, args...).Scan(dest...) //nolint:sqlclosecheck // closed with the transaction
+}
+
 func (c *commit) event(e *model.Event) error {
 	if err := c.currentGroup(e); err != nil {
 		return err
@@ -141,7 +151,7 @@ func (c *commit) event(e *model.Event) error {
 func (c *commit) currentGroup(e *model.Event) error {
 	g, ok := c.groups[e.SensorID]
 	if !ok {
-		err := c.tx.StmtContext(c.ctx, c.s.stmts.sensorGroup).QueryRowContext(c.ctx, e.SensorID).Scan(&g)
+		err := c.queryRow(c.s.stmts.sensorGroup, []any{e.SensorID}, &g)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			g = e.GroupID
@@ -159,9 +169,9 @@ func (c *commit) currentGroup(e *model.Event) error {
 
 // insert stores a new live event.
 func (c *commit) insert(e *model.Event) error {
-	ctx, st := c.ctx, c.s.stmts
+	st := c.s.stmts
 	c.counts[countKey{e.GroupID, e.SensorID, e.Status, e.Classification}]++
-	res, err := c.tx.StmtContext(ctx, st.insertEvent).ExecContext(ctx, ms(e.Timestamp), e.SensorID, e.GroupID, e.Service,
+	res, err := c.exec(st.insertEvent, ms(e.Timestamp), e.SensorID, e.GroupID, e.Service,
 		e.Classification, e.Source.String(), sourceKey(e.Source), e.SourcePort, addrText(e.Target), e.TargetPort, e.Protocol,
 		e.Summary, e.Status, len(e.Details), len(e.Packets), e.Ongoing)
 	if err != nil {
@@ -170,7 +180,7 @@ func (c *commit) insert(e *model.Event) error {
 	e.ID, _ = res.LastInsertId()
 	c.fresh = append(c.fresh, e)
 	e.DetailsCount, e.PacketsCount = len(e.Details), len(e.Packets)
-	if _, err := c.tx.StmtContext(ctx, st.indexEvent).ExecContext(ctx, e.ID, e.Summary); err != nil {
+	if _, err := c.exec(st.indexEvent, e.ID, e.Summary); err != nil {
 		return fmt.Errorf("store: index event: %w", err)
 	}
 	if c.roll != nil {
@@ -184,7 +194,7 @@ func (c *commit) insert(e *model.Event) error {
 	if err != nil {
 		return err
 	}
-	if _, err := c.tx.StmtContext(ctx, st.insertData).ExecContext(ctx, e.ID, d, p, f); err != nil {
+	if _, err := c.exec(st.insertData, e.ID, d, p, f); err != nil {
 		return fmt.Errorf("store: insert event data: %w", err)
 	}
 	return nil
@@ -193,7 +203,7 @@ func (c *commit) insert(e *model.Event) error {
 // flushCounts adds the new events counted so far to event_counts.
 func (c *commit) flushCounts() error {
 	for k, n := range c.counts {
-		if _, err := c.tx.StmtContext(c.ctx, c.s.stmts.countEvents).ExecContext(c.ctx, k.group, k.sensor, k.status, k.class, n); err != nil {
+		if _, err := c.exec(c.s.stmts.countEvents, k.group, k.sensor, k.status, k.class, n); err != nil {
 			return fmt.Errorf("store: count events: %w", err)
 		}
 	}
@@ -396,25 +406,28 @@ func (s *Store) names(ctx context.Context) (*nameCache, error) {
 		query string
 		dst   map[int64]string
 	}{{`SELECT id, name FROM sensors`, n.sensors}, {`SELECT id, name FROM groups`, n.groups}} {
-		rows, err := s.r.QueryContext(ctx, t.query)
-		if err != nil {
-			return nil, fmt.Errorf("store: names: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var name string
-			if err := rows.Scan(&id, &name); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			t.dst[id] = name
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if err := s.readNames(ctx, t.query, t.dst); err != nil {
 			return nil, err
 		}
 	}
 	return n, nil
+}
+
+func (s *Store) readNames(ctx context.Context, query string, dst map[int64]string) error {
+	rows, err := s.r.QueryContext(ctx, query)
+	if err != nil {
+		return fmt.Errorf("store: names: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return err
+		}
+		dst[id] = name
+	}
+	return rows.Err()
 }
 
 func (n *nameCache) fill(e *model.Event) {

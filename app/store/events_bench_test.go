@@ -26,9 +26,13 @@ func BenchmarkInsertEvents(b *testing.B) {
 	}
 	defer s.Close()
 	g := &model.Group{Name: "G"}
-	s.CreateGroup(ctx, g)
+	if err := s.CreateGroup(ctx, g); err != nil {
+		b.Fatal(err)
+	}
 	sn := &model.Sensor{Name: "S", GroupID: g.ID, UpdateInterval: 60, Secret: "x"}
-	s.CreateSensor(ctx, sn)
+	if err := s.CreateSensor(ctx, sn); err != nil {
+		b.Fatal(err)
+	}
 	n := 0
 	batch := func(size int) []*model.Event {
 		out := make([]*model.Event, size)

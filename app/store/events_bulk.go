@@ -22,21 +22,8 @@ func (s *Store) eachChunk(ctx context.Context, f *EventFilter, fn func(ids []int
 	q := `SELECT id FROM ` + f.table() + ` WHERE ` + where + ` AND id > ? ORDER BY id LIMIT ?`
 	var last int64
 	for {
-		rows, err := s.r.QueryContext(ctx, q, append(append([]any{}, args...), last, chunkSize)...)
+		ids, err := s.chunkIDs(ctx, q, append(append([]any{}, args...), last, chunkSize))
 		if err != nil {
-			return fmt.Errorf("store: select events: %w", err)
-		}
-		ids := make([]int64, 0, chunkSize)
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		if len(ids) == 0 {
@@ -50,6 +37,24 @@ func (s *Store) eachChunk(ctx context.Context, f *EventFilter, fn func(ids []int
 		}
 		last = ids[len(ids)-1]
 	}
+}
+
+// chunkIDs reads one chunk of eachChunk's ids; its rows are closed before fn writes.
+func (s *Store) chunkIDs(ctx context.Context, q string, args []any) ([]int64, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: select events: %w", err)
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, chunkSize)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
 }
 
 func idList(ids []int64) (string, []any) {

@@ -57,6 +57,7 @@ func TestUpdateEventsAcrossChunks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rs.Close()
 	for rs.Next() {
 		var id int64
 		var m sql.NullInt64
@@ -65,7 +66,9 @@ func TestUpdateEventsAcrossChunks(t *testing.T) {
 		}
 		modified[id] = m
 	}
-	rs.Close()
+	if err := rs.Err(); err != nil {
+		t.Fatal(err)
+	}
 	for id, m := range modified {
 		switch {
 		case changed[id] && (!m.Valid || m.Int64 != editTime.UnixMilli()):
@@ -154,12 +157,17 @@ func TestArchiveEventsFreezesNamesAndKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rs.Close()
 	for rs.Next() {
 		var id int64
-		rs.Scan(&id)
+		if err := rs.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
 		originals = append(originals, id)
 	}
-	rs.Close()
+	if err := rs.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if !slices.Equal(originals, want) {
 		t.Errorf("archived original ids differ from the matching live ids")
 	}

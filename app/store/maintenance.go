@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -82,18 +83,7 @@ func (s *Store) releaseFreePages(ctx context.Context) error {
 	}
 	steps := free/freePagesStep + 1
 	for step := int64(0); free > 0 && step < steps; step++ {
-		// Each freed page is a result row of the pragma: read them all, or it stops after one.
-		rows, err := s.w.QueryContext(ctx, fmt.Sprintf(`PRAGMA incremental_vacuum(%d)`, freePagesStep))
-		if err != nil {
-			return fmt.Errorf("store: release free pages: %w", err)
-		}
-		for rows.Next() {
-		}
-		err = rows.Err()
-		if cerr := rows.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
+		if err := s.releaseFreePagesStep(ctx); err != nil {
 			return fmt.Errorf("store: release free pages: %w", err)
 		}
 		left, err := s.freePages(ctx)
@@ -103,6 +93,19 @@ func (s *Store) releaseFreePages(ctx context.Context) error {
 		free = left
 	}
 	return nil
+}
+
+// releaseFreePagesStep gives back up to freePagesStep free pages. Each freed page is a result
+// row of the pragma: it reads them all, or the pragma stops after one.
+func (s *Store) releaseFreePagesStep(ctx context.Context) (err error) {
+	rows, err := s.w.QueryContext(ctx, fmt.Sprintf(`PRAGMA incremental_vacuum(%d)`, freePagesStep))
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, rows.Close()) }()
+	for rows.Next() {
+	}
+	return rows.Err()
 }
 
 func (s *Store) freePages(ctx context.Context) (int64, error) {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -490,8 +491,7 @@ func inTx(ctx context.Context, db *sql.DB, script, what string) error {
 		return fmt.Errorf("store: %s: %w", what, err)
 	}
 	if _, err := tx.ExecContext(ctx, script); err != nil {
-		tx.Rollback()
-		return fmt.Errorf("store: %s: %w", what, err)
+		return fmt.Errorf("store: %s: %w", what, errors.Join(err, tx.Rollback()))
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: %s: %w", what, err)

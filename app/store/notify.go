@@ -85,43 +85,8 @@ func (s *Store) WeekStats(ctx context.Context, from, to time.Time, critical int)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT group_id, sensor_id, sensor_name, classification, count(*) FROM (
-			SELECT group_id, sensor_id, '' AS sensor_name, classification FROM events WHERE timestamp >= ? AND timestamp < ?
-			UNION ALL
-			SELECT group_id, sensor_id, sensor_name, classification FROM archived_events WHERE timestamp >= ? AND timestamp < ?)
-		GROUP BY group_id, sensor_id, sensor_name, classification`, ms(from), ms(to), ms(from), ms(to))
+	out, err := s.weekCounts(ctx, from, to, names)
 	if err != nil {
-		return nil, fmt.Errorf("store: week stats: %w", err)
-	}
-	out := map[int64]*GroupWeek{}
-	for rows.Next() {
-		var gid, sid int64
-		var name string
-		var class model.Classification
-		var n int
-		if err := rows.Scan(&gid, &sid, &name, &class, &n); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: week stats: %w", err)
-		}
-		g := out[gid]
-		if g == nil {
-			g = &GroupWeek{GroupID: gid, ByClassification: map[model.Classification]int{}, BySensor: map[string]int{}}
-			out[gid] = g
-		}
-		g.Total += n
-		g.ByClassification[class] += n
-		if live := names.sensors[sid]; live != "" {
-			name = live
-		} else if name == "" {
-			name = fmt.Sprintf("sensor %d", sid)
-		}
-		g.BySensor[name] += n
-		if class == model.ClassHoneypot {
-			g.CriticalTotal += n
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	for gid, g := range out {
@@ -151,6 +116,46 @@ func (s *Store) WeekStats(ctx context.Context, from, to time.Time, critical int)
 		}
 	}
 	return out, nil
+}
+
+// weekCounts counts the events of [from, to) per group and sensor.
+func (s *Store) weekCounts(ctx context.Context, from, to time.Time, names *nameCache) (map[int64]*GroupWeek, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT group_id, sensor_id, sensor_name, classification, count(*) FROM (
+			SELECT group_id, sensor_id, '' AS sensor_name, classification FROM events WHERE timestamp >= ? AND timestamp < ?
+			UNION ALL
+			SELECT group_id, sensor_id, sensor_name, classification FROM archived_events WHERE timestamp >= ? AND timestamp < ?)
+		GROUP BY group_id, sensor_id, sensor_name, classification`, ms(from), ms(to), ms(from), ms(to))
+	if err != nil {
+		return nil, fmt.Errorf("store: week stats: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]*GroupWeek{}
+	for rows.Next() {
+		var gid, sid int64
+		var name string
+		var class model.Classification
+		var n int
+		if err := rows.Scan(&gid, &sid, &name, &class, &n); err != nil {
+			return nil, fmt.Errorf("store: week stats: %w", err)
+		}
+		g := out[gid]
+		if g == nil {
+			g = &GroupWeek{GroupID: gid, ByClassification: map[model.Classification]int{}, BySensor: map[string]int{}}
+			out[gid] = g
+		}
+		g.Total += n
+		g.ByClassification[class] += n
+		if live := names.sensors[sid]; live != "" {
+			name = live
+		} else if name == "" {
+			name = fmt.Sprintf("sensor %d", sid)
+		}
+		g.BySensor[name] += n
+		if class == model.ClassHoneypot {
+			g.CriticalTotal += n
+		}
+	}
+	return out, rows.Err()
 }
 
 // eventRows runs a query that selects liveColumns or archivedColumns.

@@ -76,47 +76,11 @@ func (s *Store) Overview(ctx context.Context, q OverviewQuery) (*Overview, error
 	o := &Overview{From: fromMS(fromH * hourMS), To: fromMS(toH * hourMS), PreviousFrom: fromMS((2*fromH - toH) * hourMS),
 		ByClass: map[model.Classification]int64{}, PreviousByClass: map[model.Classification]int64{},
 		ByStatus: map[model.Status]int64{}, Top: map[string][]TopValue{}}
+	if err := s.overviewHours(ctx, o, q, fromH, toH, loc); err != nil {
+		return nil, err
+	}
 	gc, gargs := groupCond("group_id", q.Groups)
-
-	// Totals, the period before and the timeline: one pass over the period's hour rows.
-	rows, err := s.r.QueryContext(ctx, `SELECT hour, classification, status, sum(n) FROM event_hours
-		WHERE hour >= ? AND hour < ? AND `+gc+` GROUP BY hour, classification, status`, append([]any{2*fromH - toH, toH}, gargs...)...)
-	if err != nil {
-		return nil, fmt.Errorf("store: overview: %w", err)
-	}
-	buckets := map[int64]*TimelineBucket{}
-	for rows.Next() {
-		var hour, n int64
-		var class model.Classification
-		var status model.Status
-		if err := rows.Scan(&hour, &class, &status, &n); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("store: overview: %w", err)
-		}
-		if hour < fromH {
-			o.PreviousByClass[class] += n
-			continue
-		}
-		o.ByClass[class] += n
-		o.ByStatus[status] += n
-		start := fromMS(hour * hourMS)
-		if q.Days {
-			t := start.In(loc)
-			start = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc).UTC()
-		}
-		b := buckets[ms(start)]
-		if b == nil {
-			b = &TimelineBucket{Start: start, Counts: map[model.Classification]int64{}}
-			buckets[ms(start)] = b
-		}
-		b.Counts[class] += n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: overview: %w", err)
-	}
-	o.Timeline = fillTimeline(buckets, o.From, o.To, q.Days, loc)
-
+	var err error
 	for _, t := range []struct {
 		name, query string
 	}{
@@ -146,6 +110,49 @@ func (s *Store) Overview(ctx context.Context, q OverviewQuery) (*Overview, error
 		return nil, err
 	}
 	return o, nil
+}
+
+// overviewHours fills the totals, the period before and the timeline of o: one pass over the
+// period's hour rows.
+func (s *Store) overviewHours(ctx context.Context, o *Overview, q OverviewQuery, fromH, toH int64, loc *time.Location) error {
+	gc, gargs := groupCond("group_id", q.Groups)
+	rows, err := s.r.QueryContext(ctx, `SELECT hour, classification, status, sum(n) FROM event_hours
+		WHERE hour >= ? AND hour < ? AND `+gc+` GROUP BY hour, classification, status`, append([]any{2*fromH - toH, toH}, gargs...)...)
+	if err != nil {
+		return fmt.Errorf("store: overview: %w", err)
+	}
+	defer rows.Close()
+	buckets := map[int64]*TimelineBucket{}
+	for rows.Next() {
+		var hour, n int64
+		var class model.Classification
+		var status model.Status
+		if err := rows.Scan(&hour, &class, &status, &n); err != nil {
+			return fmt.Errorf("store: overview: %w", err)
+		}
+		if hour < fromH {
+			o.PreviousByClass[class] += n
+			continue
+		}
+		o.ByClass[class] += n
+		o.ByStatus[status] += n
+		start := fromMS(hour * hourMS)
+		if q.Days {
+			t := start.In(loc)
+			start = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc).UTC()
+		}
+		b := buckets[ms(start)]
+		if b == nil {
+			b = &TimelineBucket{Start: start, Counts: map[model.Classification]int64{}}
+			buckets[ms(start)] = b
+		}
+		b.Counts[class] += n
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: overview: %w", err)
+	}
+	o.Timeline = fillTimeline(buckets, o.From, o.To, q.Days, loc)
+	return nil
 }
 
 // fillTimeline returns the buckets from..to in order, with empty ones for quiet hours or days.

@@ -37,7 +37,9 @@ func bruteEvents(t *testing.T, s *Store) []bruteEvent {
 		if err := rows.Scan(&e.ts, &e.group, &e.sensor, &e.service, &e.source, &e.class, &e.status, &e.port, &facts); err != nil {
 			t.Fatal(err)
 		}
-		json.Unmarshal([]byte(facts), &e.facts)
+		if err := json.Unmarshal([]byte(facts), &e.facts); err != nil {
+			t.Fatal(err)
+		}
 		out = append(out, e)
 	}
 	return out

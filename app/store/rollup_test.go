@@ -205,6 +205,7 @@ func rollupDiff(t *testing.T, s *Store) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var id, ts, group, sensor, class, status, port int64
 		var service, source, factsText string
@@ -258,7 +259,6 @@ func rollupDiff(t *testing.T, s *Store) string {
 			a.sensors[fmt.Sprint(sensor)]++
 		}
 	}
-	rows.Close()
 	for k, a := range attackers {
 		add("attackers", fmt.Sprint(k, a.first, a.last, a.events, a.news, a.logins, a.ok, a.commands,
 			countsJSON(a.classes), countsJSON(a.services), countsJSON(a.ports), countsJSON(a.sensors)), 1)
@@ -275,47 +275,50 @@ func rollupDiff(t *testing.T, s *Store) string {
 		"attackers":   `SELECT group_id, source, first_seen, last_seen, events, new_events, logins, logins_ok, commands, classes, services, ports, sensors FROM attackers`,
 	} {
 		got[table] = map[row]int64{}
-		rows, err := s.r.QueryContext(ctx, q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
+		func() { // each table's rows are closed before the next query
+			rows, err := s.r.QueryContext(ctx, q)
+			if err != nil {
 				t.Fatal(err)
 			}
-			var r row
-			var n int64 = 1
-			switch table {
-			case "event_hours", "port_hours":
-				r, n = fmt.Sprint(vals[0]), vals[1].(int64)
-			case "fact_totals":
-				r, n = fmt.Sprintf("%d %d %q", vals[0], vals[1], vals[2]), vals[3].(int64)
-			case "source_days":
-				r, n = fmt.Sprintf("%d %d %s", vals[0], vals[1], addrOfKey(vals[2].([]byte))), vals[3].(int64)
-			case "fact_hours":
-				r, n = fmt.Sprintf("%d %q %d %d", vals[0], vals[1], vals[2], vals[3]), vals[4].(int64)
-			case "event_facts":
-				r, n = fmt.Sprintf("%d %q %d %d %d", vals[0], vals[1], vals[2], vals[3], vals[4]), vals[5].(int64)
-			case "attackers":
-				r = fmt.Sprint(vals[0], " ", vals[1]) + fmt.Sprint(vals[2:]...)
-				var again []string // the JSON maps, re-encoded so that key order cannot differ
-				for _, v := range vals[9:] {
-					m := map[string]int64{}
-					json.Unmarshal([]byte(v.(string)), &m)
-					again = append(again, countsJSON(m))
+			defer rows.Close()
+			cols, _ := rows.Columns()
+			for rows.Next() {
+				vals := make([]any, len(cols))
+				ptrs := make([]any, len(cols))
+				for i := range vals {
+					ptrs[i] = &vals[i]
 				}
-				r = fmt.Sprint(fmt.Sprint(vals[0], " ", vals[1]), vals[2], vals[3], vals[4], vals[5], vals[6], vals[7], vals[8],
-					again[0], again[1], again[2], again[3])
+				if err := rows.Scan(ptrs...); err != nil {
+					t.Fatal(err)
+				}
+				var r row
+				var n int64 = 1
+				switch table {
+				case "event_hours", "port_hours":
+					r, n = fmt.Sprint(vals[0]), vals[1].(int64)
+				case "fact_totals":
+					r, n = fmt.Sprintf("%d %d %q", vals[0], vals[1], vals[2]), vals[3].(int64)
+				case "source_days":
+					r, n = fmt.Sprintf("%d %d %s", vals[0], vals[1], addrOfKey(vals[2].([]byte))), vals[3].(int64)
+				case "fact_hours":
+					r, n = fmt.Sprintf("%d %q %d %d", vals[0], vals[1], vals[2], vals[3]), vals[4].(int64)
+				case "event_facts":
+					r, n = fmt.Sprintf("%d %q %d %d %d", vals[0], vals[1], vals[2], vals[3], vals[4]), vals[5].(int64)
+				case "attackers":
+					var again []string // the JSON maps, re-encoded so that key order cannot differ
+					for _, v := range vals[9:] {
+						m := map[string]int64{}
+						if err := json.Unmarshal([]byte(v.(string)), &m); err != nil {
+							t.Fatal(err)
+						}
+						again = append(again, countsJSON(m))
+					}
+					r = fmt.Sprint(fmt.Sprint(vals[0], " ", vals[1]), vals[2], vals[3], vals[4], vals[5], vals[6], vals[7], vals[8],
+						again[0], again[1], again[2], again[3])
+				}
+				got[table][r] += n
 			}
-			got[table][r] += n
-		}
-		rows.Close()
+		}()
 	}
 	for _, table := range slices.Sorted(maps.Keys(got)) {
 		for _, r := range slices.Sorted(maps.Keys(got[table])) {

@@ -125,7 +125,9 @@ func TestAuditRecordsWhatAnUpdateChanged(t *testing.T) {
 	changes := map[string]model.Changes{}
 	raw := admin.do("GET", "/api/audit", nil).mustStatus(t, 200)
 	var page struct{ Items []model.AuditEntry }
-	json.Unmarshal([]byte(raw.body), &page)
+	if err := json.Unmarshal([]byte(raw.body), &page); err != nil {
+		t.Fatal(err)
+	}
 	for _, e := range page.Items {
 		if _, seen := changes[e.Action+" "+e.ObjectName]; e.Changes != nil && !seen { // the newest
 			changes[e.Action+" "+e.ObjectName] = e.Changes

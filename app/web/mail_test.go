@@ -29,6 +29,9 @@ func TestSMTPSettingsNeverAnswerThePassword(t *testing.T) {
 	}
 	// Another change without a password keeps it; the answer never has it.
 	res = admin.do("PATCH", "/api/settings/smtp", map[string]any{"storm_limit": 20}).mustStatus(t, 200)
+	if strings.Contains(res.body, "pa55-word") {
+		t.Fatalf("second PATCH answer: %s", res.body)
+	}
 	get := admin.do("GET", "/api/settings/smtp", nil).mustStatus(t, 200)
 	if strings.Contains(get.body, "pa55-word") || get.json()["password_set"] != true || get.json()["storm_limit"] != float64(20) ||
 		get.json()["weekly_tz"] != "Europe/Berlin" || get.json()["host"] != "mail.example.org" {

@@ -25,7 +25,9 @@ func TestBackupDownload(t *testing.T) {
 		t.Fatalf("download is not an SQLite database: %q", res.body[:min(len(res.body), 32)])
 	}
 	copyPath := filepath.Join(t.TempDir(), "download.db")
-	os.WriteFile(copyPath, []byte(res.body), 0o600)
+	if err := os.WriteFile(copyPath, []byte(res.body), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	schema, _ := os.ReadFile("../../schema.sql")
 	if _, err := store.CheckBackup(context.Background(), copyPath, string(schema)); err != nil {
 		t.Errorf("downloaded backup: %v", err)

@@ -108,7 +108,7 @@ func fixed(code int, text string) command {
 
 // written answers with a multi-line reply written as it is.
 func written(reply string) command {
-	return goOn(func(s *session, _, _ string) { io.WriteString(s.conn, reply) })
+	return goOn(func(s *session, _, _ string) { _, _ = io.WriteString(s.conn, reply) })
 }
 
 const helpText = "214-The following commands are recognized.\r\n" +

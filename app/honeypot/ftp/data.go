@@ -247,7 +247,7 @@ func (s *session) list(long bool, arg string) {
 	}
 	s.reply(150, "Here comes the directory listing.")
 	if ok {
-		io.WriteString(dc, text)
+		_, _ = io.WriteString(dc, text) // as with every reply, a failed write means the client is gone
 	}
 	s.closeData()
 	s.reply(226, "Directory send OK.")

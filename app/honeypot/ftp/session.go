@@ -118,7 +118,7 @@ func (s *session) run() {
 	// End the client's side at once, as vsftpd's exiting process does: it reads the end right
 	// after the last answer (a client that sends on meets an end of file, not a reset).
 	if cw, ok := s.raw.(interface{ CloseWrite() error }); ok {
-		cw.CloseWrite()
+		_ = cw.CloseWrite() // the connection closes right after either way
 	}
 	s.mu.Lock()
 	s.closeDataLocked()
@@ -279,7 +279,7 @@ func (s *session) stat(arg string) {
 			dots = listLine(".", n, now) + listLine("..", s.fs[path.Dir(target)], now)
 		}
 		listing, _ := s.fs.listing(target, true, now)
-		io.WriteString(s.conn, "213-Status follows:\r\n"+dots+listing+"213 End of status\r\n")
+		_, _ = io.WriteString(s.conn, "213-Status follows:\r\n"+dots+listing+"213 End of status\r\n")
 		return
 	}
 	mode := "ASCII"

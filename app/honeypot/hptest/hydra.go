@@ -129,14 +129,15 @@ func (h Hydra) run(t testing.TB, hydra, dir string, args []string) (string, int)
 	select {
 	case err = <-done:
 	case <-time.After(h.Timeout):
-		cmd.Process.Signal(syscall.SIGTERM) // hydra ends its tasks on SIGTERM; a kill would leave them
+		// hydra ends its tasks on SIGTERM; a kill would leave them
+		_ = cmd.Process.Signal(syscall.SIGTERM) // fails only when hydra has just exited
 		select {
-		case <-done:
+		case err = <-done:
 		case <-time.After(5 * time.Second):
-			cmd.Process.Kill()
-			<-done
+			_ = cmd.Process.Kill()
+			err = <-done
 		}
-		t.Fatalf("hydra %s did not finish within %v:\n%s", h.Service, h.Timeout, out.String())
+		t.Fatalf("hydra %s did not finish within %v (%v):\n%s", h.Service, h.Timeout, err, out.String())
 	}
 	t.Logf("hydra %s: %d pairs, %d tasks, %.1fs", h.Service, len(h.Pairs), h.Tasks, time.Since(began).Seconds())
 	var ee *exec.ExitError

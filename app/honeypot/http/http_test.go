@@ -63,15 +63,24 @@ func oneConn() (*nethttp.Client, *nethttp.Transport) {
 		CheckRedirect: func(*nethttp.Request, []*nethttp.Request) error { return nethttp.ErrUseLastResponse }}, tr
 }
 
-func get(t *testing.T, c *nethttp.Client, req *nethttp.Request) (*nethttp.Response, string) {
+// answer is what a test looks at of a response whose body get has read and closed.
+type answer struct {
+	StatusCode int
+	Header     nethttp.Header
+}
+
+func get(t *testing.T, c *nethttp.Client, req *nethttp.Request) (answer, string) {
 	t.Helper()
 	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	return resp, string(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return answer{resp.StatusCode, resp.Header}, string(b)
 }
 
 func req(t *testing.T, method, u string, body string) *nethttp.Request {
@@ -277,9 +286,11 @@ func TestStopReportsOpenConnections(t *testing.T) {
 	defer c.Close()
 	c.Write([]byte("GET /.git/config HTTP/1.1\r\nHost: h\r\n\r\n"))
 	c.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := nethttp.ReadResponse(bufio.NewReader(c), nil); err != nil {
+	res, err := nethttp.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
 		t.Fatal(err)
 	}
+	res.Body.Close()
 	svc.Stop()
 	e := rec.Wait(t, 1, eventWait)
 	if e.Summary != "HTTP: GET /.git/config" || !strings.Contains(hptest.Details(e), "The session ended: service stopped.") {
@@ -305,11 +316,12 @@ func TestGuardLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Stop()
-	var conns []net.Conn
 	for range 2 {
-		c, _ := net.Dial("tcp", svc.Addr().String())
+		c, err := net.Dial("tcp", svc.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
 		defer c.Close()
-		conns = append(conns, c)
 	}
 	time.Sleep(100 * time.Millisecond)
 	out := raw(t, svc, "GET / HTTP/1.0\r\n\r\n")

@@ -268,11 +268,15 @@ func readBody(br *bufio.Reader, h *head, max int64) ([]byte, bool) {
 		if err != nil || size <= 0 {
 			return body.Bytes(), false
 		}
-		io.CopyN(&body, br, min(size, max-int64(body.Len())))
+		if _, err := io.CopyN(&body, br, min(size, max-int64(body.Len()))); err != nil {
+			break // the client ended inside a chunk
+		}
 		if int64(body.Len()) >= max {
 			return body.Bytes(), true
 		}
-		br.ReadSlice('\n')
+		if _, err := br.ReadSlice('\n'); err != nil {
+			break
+		}
 	}
 	return body.Bytes(), body.Len() >= int(max)
 }

@@ -50,7 +50,11 @@ type site struct {
 
 func newSite(cfg Config) *site {
 	var index bytes.Buffer
-	loginTmpl.Execute(&index, map[string]any{"Title": cfg.Title, "Year": installed.Year()})
+	if err := loginTmpl.Execute(&index, map[string]any{"Title": cfg.Title, "Year": installed.Year()}); err != nil {
+		// the template and the shape of its data are fixed: a failure is a programming
+		// error that every start of the honeypot, and its tests, would hit
+		panic(err)
+	}
 	st := &site{files: map[string]*file{}, dirs: map[string]bool{"/cgi-bin/": true, "/css/": true, "/js/": true, "/images/": true}}
 	st.add("/index.html", "text/html", index.Bytes())
 	st.add("/robots.txt", "text/plain;charset=utf-8", []byte("User-agent: *\nDisallow: /\n"))

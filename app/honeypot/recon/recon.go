@@ -383,6 +383,6 @@ func (s *Service) flusher() {
 
 func (s *Service) report(evs []*model.Event) {
 	for _, e := range evs {
-		s.Report(e)
+		_ = s.Report(e) // Report logs a failure, and the next flush has new aggregates
 	}
 }

@@ -29,11 +29,13 @@ func braceExpand(w string, depth int) []string {
 			}
 		case '$':
 			if i+1 < len(w) && (w[i+1] == '{' || w[i+1] == '(') {
+				// the word was balanced when it was lexed; on an error the
+				// scan stops at the end of the word, which is where to skip to
 				lx := &lexer{src: w, pos: i + 1}
 				if w[i+1] == '{' {
-					lx.scanBraces()
+					_ = lx.scanBraces()
 				} else {
-					lx.scanParens()
+					_ = lx.scanParens()
 				}
 				i = lx.pos - 1
 			}

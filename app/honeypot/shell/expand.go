@@ -182,14 +182,16 @@ func (s *Session) dollar(raw string, i int, quoted bool, out *[]frag) int {
 		}
 		fallthrough
 	case c == '(':
+		// the word was balanced when it was lexed; an unbalanced rest (the
+		// scan's only error) runs to the end of the word
 		lx := &lexer{src: raw, pos: i + 1}
-		lx.scanParens()
+		_ = lx.scanParens()
 		inner := raw[i+2 : max(i+2, lx.pos-1)]
 		add(s.substitute(inner))
 		return lx.pos
 	case c == '{':
 		lx := &lexer{src: raw, pos: i + 1}
-		lx.scanBraces()
+		_ = lx.scanBraces() // as for $( ) above
 		inner := raw[i+2 : max(i+2, lx.pos-1)]
 		if inner == "@" || inner == "*" {
 			s.positional(inner, quoted, out)

@@ -48,6 +48,10 @@ func (l *lexer) next() (token, error) {
 	return t, err
 }
 
+// skip drops the token the last peek returned. The parser only skips a token it
+// has just peeked, so scanning already succeeded and there is no error to report.
+func (l *lexer) skip() { l.peeked = nil }
+
 func (l *lexer) scan() (token, error) {
 	if l.tokens++; l.tokens > maxTokens {
 		return token{}, &syntaxError{near: "newline"}

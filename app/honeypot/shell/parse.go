@@ -50,7 +50,7 @@ func (p *parser) list(stop []string) (list, error) {
 			return nil, err
 		}
 		if t.kind == tNewline {
-			p.lx.next()
+			p.lx.skip()
 			continue
 		}
 		if t.kind == tEOF || p.isStop(t, stop) {
@@ -68,7 +68,7 @@ func (p *parser) list(stop []string) (list, error) {
 		switch {
 		case t.kind == tOp && (t.text == ";" || t.text == "&"):
 			ao.bg = t.text == "&"
-			p.lx.next()
+			p.lx.skip()
 		case t.kind == tNewline, t.kind == tEOF, p.isStop(t, stop):
 		default:
 			return nil, &syntaxError{near: t.text}
@@ -99,7 +99,7 @@ func (p *parser) andOr(stop []string) (*andOr, error) {
 		if t.kind != tOp || t.text != "&&" && t.text != "||" {
 			return ao, nil
 		}
-		p.lx.next()
+		p.lx.skip()
 		if err := p.skipNewlines(); err != nil {
 			return nil, err
 		}
@@ -133,7 +133,7 @@ func (p *parser) skipNewlines() error {
 		if t.kind != tNewline {
 			return nil
 		}
-		p.lx.next()
+		p.lx.skip()
 	}
 }
 
@@ -147,11 +147,11 @@ func (p *parser) pipeline(stop []string) (*pipeline, error) {
 		switch {
 		case p.isReserved(t, "!"):
 			pl.negate = !pl.negate
-			p.lx.next()
+			p.lx.skip()
 			continue
 		case p.isReserved(t, "time") && !pl.timed:
 			pl.timed = true
-			p.lx.next()
+			p.lx.skip()
 			continue
 		}
 		break
@@ -169,7 +169,7 @@ func (p *parser) pipeline(stop []string) (*pipeline, error) {
 		if t.kind != tOp || t.text != "|" && t.text != "|&" {
 			return pl, nil
 		}
-		p.lx.next()
+		p.lx.skip()
 		if err := p.skipNewlines(); err != nil {
 			return nil, err
 		}
@@ -223,15 +223,14 @@ func (p *parser) command(stop []string) (cmd, error) {
 	case t.kind == tNewline:
 		return nil, &syntaxError{near: "newline"}
 	case t.kind == tOp && t.text == "((":
-		p.lx.next()
-		p.lx.peeked = nil
+		p.lx.skip()
 		expr, err := p.lx.readArith()
 		if err != nil {
 			return nil, err
 		}
 		body = &arithCmd{expr: expr}
 	case t.kind == tOp && t.text == "(":
-		p.lx.next()
+		p.lx.skip()
 		l, err := p.body(")")
 		if err != nil {
 			return nil, err
@@ -247,12 +246,12 @@ func (p *parser) command(stop []string) (cmd, error) {
 	case p.isReserved(t, "if"):
 		body, err = p.ifCmd()
 	case p.isReserved(t, "while", "until"):
-		p.lx.next()
+		p.lx.skip()
 		lc := &loopCmd{until: t.text == "until"}
 		if lc.cond, err = p.body("do"); err == nil {
-			p.lx.next()
+			p.lx.skip()
 			if lc.body, err = p.body("done"); err == nil {
-				p.lx.next()
+				p.lx.skip()
 			}
 		}
 		body = lc
@@ -261,16 +260,16 @@ func (p *parser) command(stop []string) (cmd, error) {
 	case p.isReserved(t, "case"):
 		body, err = p.caseCmd()
 	case p.isReserved(t, "{"):
-		p.lx.next()
+		p.lx.skip()
 		var l list
 		if l, err = p.body("}"); err == nil {
-			p.lx.next()
+			p.lx.skip()
 		}
 		body = &groupCmd{body: l}
 	case p.isReserved(t, "[["):
 		body, err = p.condCmd()
 	case p.isReserved(t, "function"):
-		p.lx.next()
+		p.lx.skip()
 		name, err := p.lx.next()
 		if err != nil {
 			return nil, err
@@ -279,7 +278,7 @@ func (p *parser) command(stop []string) (cmd, error) {
 			return nil, &syntaxError{near: name.text}
 		}
 		if nt, _ := p.lx.peek(); nt.kind == tOp && nt.text == "(" {
-			p.lx.next()
+			p.lx.skip()
 			if err := p.expect(")"); err != nil {
 				return nil, err
 			}
@@ -381,7 +380,7 @@ func (p *parser) simple() (cmd, error) {
 		}
 		switch {
 		case t.kind == tWord:
-			p.lx.next()
+			p.lx.skip()
 			if len(sc.words) == 0 {
 				if a, ok := parseAssign(t.text); ok {
 					sc.assigns = append(sc.assigns, a)
@@ -393,7 +392,7 @@ func (p *parser) simple() (cmd, error) {
 			}
 			if len(sc.words) == 1 && len(sc.assigns) == 0 && len(sc.redirs) == 0 {
 				if nt, _ := p.lx.peek(); nt.kind == tOp && nt.text == "(" {
-					p.lx.next()
+					p.lx.skip()
 					if err := p.expect(")"); err != nil {
 						return nil, err
 					}

@@ -5,14 +5,14 @@ import "strings"
 // Compound commands: if, for, while/until, case and [[ ]].
 
 func (p *parser) ifCmd() (cmd, error) {
-	p.lx.next()
+	p.lx.skip()
 	ic := &ifCmd{}
 	for {
 		cond, err := p.body("then")
 		if err != nil {
 			return nil, err
 		}
-		p.lx.next()
+		p.lx.skip()
 		b, err := p.body("elif", "else", "fi")
 		if err != nil {
 			return nil, err
@@ -27,21 +27,20 @@ func (p *parser) ifCmd() (cmd, error) {
 			if ic.orElse, err = p.body("fi"); err != nil {
 				return nil, err
 			}
-			p.lx.next()
+			p.lx.skip()
 			return ic, nil
 		}
 	}
 }
 
 func (p *parser) forCmd() (cmd, error) {
-	p.lx.next()
+	p.lx.skip()
 	t, err := p.lx.peek()
 	if err != nil {
 		return nil, err
 	}
 	if t.kind == tOp && t.text == "((" {
-		p.lx.next()
-		p.lx.peeked = nil
+		p.lx.skip()
 		text, err := p.lx.readArith()
 		if err != nil {
 			return nil, err
@@ -72,7 +71,7 @@ func (p *parser) forCmd() (cmd, error) {
 	}
 	t, _ = p.lx.peek()
 	if p.isReserved(t, "in") {
-		p.lx.next()
+		p.lx.skip()
 		fc.hasIn = true
 		for {
 			t, err := p.lx.peek()
@@ -82,7 +81,7 @@ func (p *parser) forCmd() (cmd, error) {
 			if t.kind != tWord {
 				break
 			}
-			p.lx.next()
+			p.lx.skip()
 			if len(fc.items) < maxWords {
 				fc.items = append(fc.items, word(t.text))
 			}
@@ -101,7 +100,7 @@ func (p *parser) loopBody(body *list) error {
 		return err
 	}
 	if t.kind == tOp && t.text == ";" {
-		p.lx.next()
+		p.lx.skip()
 	}
 	if err := p.skipNewlines(); err != nil {
 		return err
@@ -112,12 +111,12 @@ func (p *parser) loopBody(body *list) error {
 	if *body, err = p.body("done"); err != nil {
 		return err
 	}
-	p.lx.next()
+	p.lx.skip()
 	return nil
 }
 
 func (p *parser) caseCmd() (cmd, error) {
-	p.lx.next()
+	p.lx.skip()
 	subj, err := p.lx.next()
 	if err != nil {
 		return nil, err
@@ -141,11 +140,11 @@ func (p *parser) caseCmd() (cmd, error) {
 		}
 		t, _ := p.lx.peek()
 		if p.isReserved(t, "esac") {
-			p.lx.next()
+			p.lx.skip()
 			return cc, nil
 		}
 		if t.kind == tOp && t.text == "(" {
-			p.lx.next()
+			p.lx.skip()
 		}
 		var item caseItem
 		for {
@@ -188,7 +187,7 @@ func (p *parser) caseCmd() (cmd, error) {
 }
 
 func (p *parser) condCmd() (cmd, error) {
-	p.lx.next()
+	p.lx.skip()
 	cc := &condCmd{}
 	for {
 		t, err := p.lx.next()

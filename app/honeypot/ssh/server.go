@@ -138,7 +138,7 @@ func (c *sniffConn) Read(p []byte) (int, error) {
 	}
 	c.mu.Unlock()
 	if refusal != "" {
-		c.Conn.Write([]byte(refusal + "\r\n"))
+		_, _ = c.Conn.Write([]byte(refusal + "\r\n")) // the connection ends either way
 		return 0, io.EOF
 	}
 	return n, err

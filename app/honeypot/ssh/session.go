@@ -86,7 +86,9 @@ func (c *conn) session(nc gossh.NewChannel) {
 				}()
 			case "subsystem":
 				var m struct{ Name string }
-				gossh.Unmarshal(req.Payload, &m)
+				if gossh.Unmarshal(req.Payload, &m) != nil {
+					m.Name = "(malformed)"
+				}
 				c.tr.Note(fmt.Sprintf("subsystem %s: refused", m.Name))
 			case "x11-req", "auth-agent-req@openssh.com":
 				c.tr.Note(req.Type + ": refused")

@@ -31,6 +31,7 @@ import (
 // Mode is the encryption the server offers.
 type Mode int
 
+// The modes, from none to TLS from the first byte.
 const (
 	Plain    Mode = iota // no TLS at all (a server without STARTTLS)
 	STARTTLS             // plain connect, STARTTLS offered; AUTH is offered only after it
@@ -119,7 +120,7 @@ func (s *Server) serve(ln net.Listener) {
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
-		srv.Serve(ln)
+		_ = srv.Serve(ln) // returns once Close shuts the listener
 	}()
 	s.mu.Lock()
 	s.srv, s.ln, s.served = srv, ln, served
