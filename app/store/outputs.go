@@ -237,41 +237,44 @@ func (c *commit) queueOutputs(events []*model.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	rows, err := c.tx.StmtContext(c.ctx, c.s.stmts.outputs).QueryContext(c.ctx)
-	if err != nil {
-		return fmt.Errorf("store: enabled outputs: %w", err)
-	}
-	var routes []outputRoute
-	for rows.Next() {
-		var r outputRoute
-		var sel string
-		if err := rows.Scan(&r.id, &sel); err != nil {
-			rows.Close()
-			return err
-		}
-		if err := json.Unmarshal([]byte(sel), &r.sel); err != nil {
-			rows.Close()
-			return fmt.Errorf("store: selection of output %d: %w", r.id, err)
-		}
-		routes = append(routes, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(routes) == 0 {
+	routes, err := c.enabledOutputs()
+	if err != nil || len(routes) == 0 {
 		return err
 	}
 	giveUp := c.now + OutputGiveUpAfter.Milliseconds()
-	queue := c.tx.StmtContext(c.ctx, c.s.stmts.queueOutput)
 	for _, e := range events {
 		for _, r := range routes {
 			if !r.sel.Matches(e) {
 				continue
 			}
-			if _, err := queue.ExecContext(c.ctx, r.id, e.ID, c.now, c.now, giveUp); err != nil {
+			if _, err := c.exec(c.s.stmts.queueOutput, r.id, e.ID, c.now, c.now, giveUp); err != nil {
 				return fmt.Errorf("store: queue output message: %w", err)
 			}
 		}
 	}
 	return nil
+}
+
+// enabledOutputs reads the enabled outputs with their selections in the commit's transaction.
+func (c *commit) enabledOutputs() ([]outputRoute, error) {
+	rows, err := c.tx.StmtContext(c.ctx, c.s.stmts.outputs).QueryContext(c.ctx) //nolint:sqlclosecheck // closed with the transaction
+	if err != nil {
+		return nil, fmt.Errorf("store: enabled outputs: %w", err)
+	}
+	defer rows.Close()
+	var routes []outputRoute
+	for rows.Next() {
+		var r outputRoute
+		var sel string
+		if err := rows.Scan(&r.id, &sel); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(sel), &r.sel); err != nil {
+			return nil, fmt.Errorf("store: selection of output %d: %w", r.id, err)
+		}
+		routes = append(routes, r)
+	}
+	return routes, rows.Err()
 }
 
 // OutputGiveUpAfter is how long a message to an output is retried before it counts as failed:

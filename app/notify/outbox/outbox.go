@@ -19,11 +19,11 @@ import (
 type Verdict int
 
 const (
-	// Again: this message failed; try it again after the backoff.
+	// Again means this message failed; try it again after the backoff.
 	Again Verdict = iota
-	// Refused: the receiver refused this message for good.
+	// Refused means the receiver refused this message for good.
 	Refused
-	// Down: the receiver is unreachable or refuses everyone; every message waits.
+	// Down means the receiver is unreachable or refuses everyone; every message waits.
 	Down
 )
 

@@ -178,7 +178,8 @@ func (s *sender) post(ctx context.Context, e *model.Event) error {
 	}
 	defer res.Body.Close()
 	answer, _ := io.ReadAll(io.LimitReader(res.Body, 200))
-	io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10)) // lets the connection be reused
+	// Reading the rest lets the connection be reused; a failure only means it is not.
+	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 	switch code := res.StatusCode; {
 	case code >= 200 && code < 300:
 		return nil
