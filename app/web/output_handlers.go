@@ -115,12 +115,17 @@ func (s *Server) outputList(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"items": items})
 }
 
-func (s *Server) outputGet(c *fiber.Ctx) error {
+// outputParam loads the :id output.
+func (s *Server) outputParam(c *fiber.Ctx) (*model.Output, error) {
 	id, err := idParam(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	o, err := s.Store.Output(c.UserContext(), id)
+	return s.Store.Output(c.UserContext(), id)
+}
+
+func (s *Server) outputGet(c *fiber.Ctx) error {
+	o, err := s.outputParam(c)
 	if err != nil {
 		return err
 	}
@@ -154,15 +159,11 @@ func (s *Server) outputCreate(c *fiber.Ctx) error {
 
 // outputUpdate changes an output; its queue is kept and sent with the new settings.
 func (s *Server) outputUpdate(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	o, err := s.outputParam(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	o, err := s.Store.Output(ctx, id)
-	if err != nil {
-		return err
-	}
+	ctx, id := c.UserContext(), o.ID
 	var in outputInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
@@ -194,15 +195,11 @@ func (s *Server) outputUpdate(c *fiber.Ctx) error {
 
 // outputDelete removes an output with its queue.
 func (s *Server) outputDelete(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	o, err := s.outputParam(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	o, err := s.Store.Output(ctx, id)
-	if err != nil {
-		return err
-	}
+	ctx, id := c.UserContext(), o.ID
 	if err := s.Store.DeleteOutput(ctx, id); err != nil {
 		return err
 	}
@@ -216,15 +213,11 @@ func (s *Server) outputDelete(c *fiber.Ctx) error {
 // outputRetry is POST /api/outputs/{id}/retry: queued messages are tried at once, those that
 // failed in the last week queued again.
 func (s *Server) outputRetry(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	o, err := s.outputParam(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	o, err := s.Store.Output(ctx, id)
-	if err != nil {
-		return err
-	}
+	ctx, id := c.UserContext(), o.ID
 	n, err := s.Outputs.Retry(ctx, id, true)
 	if err != nil {
 		return err
