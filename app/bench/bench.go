@@ -173,6 +173,7 @@ type env struct {
 	url     string
 	token   string
 	sensors []*model.Sensor
+	commits *atomic.Int64 // ingest commits so far (the SSH phase shows events per commit)
 }
 
 // startEnv opens a fresh database with its four sensors and serves the appliance's API on
@@ -186,7 +187,11 @@ func (r *Runner) startEnv(ctx context.Context, name string) (*env, error) {
 	log := slog.New(slog.DiscardHandler)
 	outs := outputs.New(st, log, map[string]outputs.Kind{
 		model.OutputSyslog: syslog.Kind{Hostname: "bench", Version: "bench"}, model.OutputWebhook: webhook.Kind{}})
-	ing := ingest.New(st, log, outs.EventsCommitted)
+	commits := new(atomic.Int64)
+	ing := ingest.New(st, log, func(events []*model.Event) {
+		commits.Add(1)
+		outs.EventsCommitted(events)
+	})
 	srv, err := web.New(web.Deps{Store: st, Ingest: ing, Outputs: outs, Assets: r.opt.Assets, Log: log, Version: "bench",
 		SessionIdle: 30 * time.Minute, Limiter: auth.NewLoginLimiter()})
 	if err != nil {
@@ -194,7 +199,7 @@ func (r *Runner) startEnv(ctx context.Context, name string) (*env, error) {
 		st.Close()
 		return nil, err
 	}
-	e := &env{st: st, ing: ing, outs: outs, srv: srv, sensors: sensors}
+	e := &env{st: st, ing: ing, outs: outs, srv: srv, sensors: sensors, commits: commits}
 	if e.url, err = listen(srv.App()); err != nil {
 		e.close()
 		return nil, err

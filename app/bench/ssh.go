@@ -49,8 +49,9 @@ func RunSSH(ctx context.Context, opt Options, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ing := ingest.New(st, slog.New(slog.DiscardHandler), nil)
-	err = r.sshSpeed(ctx, &env{st: st, ing: ing, sensors: sensors})
+	commits := new(atomic.Int64)
+	ing := ingest.New(st, slog.New(slog.DiscardHandler), func([]*model.Event) { commits.Add(1) })
+	err = r.sshSpeed(ctx, &env{st: st, ing: ing, sensors: sensors, commits: commits})
 	ing.Close()
 	st.Close()
 	if err != nil {
@@ -71,6 +72,7 @@ func (r *Runner) sshSpeed(ctx context.Context, e *env) error {
 	if err := e.st.CreateSensor(ctx, sn); err != nil {
 		return err
 	}
+	commitsBefore := e.commits.Load()
 	keyFile := filepath.Join(r.dir, "ssh_host_keys")
 	signers, err := hpssh.LoadHostKeys(keyFile)
 	if err != nil {
@@ -195,7 +197,8 @@ func (r *Runner) sshSpeed(ctx context.Context, e *env) error {
 		fmt.Sprintf("%.0f sessions/s", ceiling), fmt.Sprintf("%.2f (target 0.80; median of %d rounds in turns, range %.2f-%.2f)",
 			ratios[len(ratios)/2], len(ratios), ratios[0], ratios[len(ratios)-1]))
 	r.row("SSH host key algorithm the Go client chose (ceiling / honeypot)", bareRun.hostKey+" / "+oursRun.hostKey, "-", "-")
-	r.row("SSH events stored / honeypot sessions", fmt.Sprintf("%d / %d (%d with the exec %q)", stored, sessions, withExec, sshCommand), "-", "")
+	r.row("SSH events stored / honeypot sessions", fmt.Sprintf("%d / %d (%d with the exec %q; %d ingest commits)",
+		stored, sessions, withExec, sshCommand, e.commits.Load()-commitsBefore), "-", "")
 	for _, f := range []struct {
 		name string
 		res  sshResult

@@ -118,15 +118,13 @@ func (c *commit) event(e *model.Event) error {
 		return c.insert(e)
 	}
 	var id, rev int64
-	err := c.tx.QueryRowContext(c.ctx, `SELECT event_id, revision FROM event_sessions WHERE sensor_id = ? AND session = ?`,
-		e.SensorID, e.Session).Scan(&id, &rev)
+	err := c.queryRow(c.s.stmts.findSession, []any{e.SensorID, e.Session}, &id, &rev)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if err := c.insert(e); err != nil {
 			return err
 		}
-		_, err = c.tx.ExecContext(c.ctx, `INSERT INTO event_sessions (sensor_id, session, event_id, revision, updated_at) VALUES (?,?,?,?,?)`,
-			e.SensorID, e.Session, e.ID, e.Revision, c.now)
+		_, err = c.exec(c.s.stmts.addSession, e.SensorID, e.Session, e.ID, e.Revision, c.now)
 	case err != nil:
 	case int64(e.Revision) <= rev:
 		e.ID = id // a repeat of a report already stored

@@ -17,6 +17,8 @@ type statements struct {
 	sensorGroup *sql.Stmt // on the writer: the group an event joins (commit.currentGroup)
 	outputs     *sql.Stmt // on the writer: the enabled outputs (commit.queueOutputs)
 	queueOutput *sql.Stmt // on the writer
+	findSession *sql.Stmt // on the writer: the event a session's earlier report made (commit.event)
+	addSession  *sql.Stmt // on the writer
 	sensor      *sql.Stmt // on the readers
 }
 
@@ -36,6 +38,8 @@ func prepare(ctx context.Context, w, r *sql.DB) (*statements, error) {
 		{w, &st.sensorGroup, `SELECT group_id FROM sensors WHERE id = ?`},
 		{w, &st.outputs, `SELECT id, selection FROM outputs WHERE enabled = 1`},
 		{w, &st.queueOutput, `INSERT INTO output_outbox (output_id, event_id, created_at, next_attempt, give_up_at) VALUES (?,?,?,?,?)`},
+		{w, &st.findSession, `SELECT event_id, revision FROM event_sessions WHERE sensor_id = ? AND session = ?`},
+		{w, &st.addSession, `INSERT INTO event_sessions (sensor_id, session, event_id, revision, updated_at) VALUES (?,?,?,?,?)`},
 		{r, &st.sensor, `SELECT ` + sensorColumns + ` FROM sensors WHERE id = ?`},
 	} {
 		stmt, err := p.db.PrepareContext(ctx, p.text)
@@ -50,7 +54,7 @@ func prepare(ctx context.Context, w, r *sql.DB) (*statements, error) {
 
 func (st *statements) close() {
 	for _, s := range []*sql.Stmt{st.insertEvent, st.insertData, st.countEvents, st.indexEvent, st.sensorGroup, st.outputs,
-		st.queueOutput, st.sensor} {
+		st.queueOutput, st.findSession, st.addSession, st.sensor} {
 		if s != nil {
 			s.Close()
 		}
