@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net"
 	"os/exec"
+	"regexp"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -117,7 +119,14 @@ func TestFloodWithNmapScan(t *testing.T) {
 			if nmapErr != nil {
 				t.Fatalf("nmap: %v\n%s", nmapErr, nmapOut)
 			}
-			want := int(dialed.Load()) + len(ps)
+			// Under the flood a SYN of nmap's may find the backlog full; nmap then gives up on
+			// that port. The ports it reports open are the ones the service must record.
+			open := openPorts(nmapOut)
+			t.Logf("nmap found %d of %d ports open", len(open), len(ps))
+			if len(open) < 3 {
+				t.Fatalf("nmap found %v open of %v: too few for a scan\n%s", open, ps, nmapOut)
+			}
+			want := int(dialed.Load()) + len(open)
 			if !waitFor(t, 20*time.Second, func() bool { return s.Stats().Hits >= want }) {
 				t.Logf("only %d of %d connections seen", s.Stats().Hits, want)
 			}
@@ -135,8 +144,21 @@ func TestFloodWithNmapScan(t *testing.T) {
 				if e.Source.String() != "127.0.0.1" {
 					continue
 				}
-				if e.Classification != model.ClassScan || summaries([]*model.Event{e})[0] != "Scan "+portsInfo(ps) {
+				if e.Classification != model.ClassScan || !strings.HasPrefix(summaries([]*model.Event{e})[0], "Scan Ports: ") {
 					t.Fatalf("from the scanner: %q %+v", e.Summary, e.Details)
+				}
+				// Every port nmap found open was a connection the service took; a port whose
+				// handshake the flood delayed past nmap's patience may be there too.
+				recorded := strings.Split(strings.TrimPrefix(infoWith(e, "Ports: "), "Ports: "), ", ")
+				for _, p := range open {
+					if !slices.Contains(recorded, strconv.Itoa(p)) {
+						t.Fatalf("nmap found port %d open, the scan event has %v", p, recorded)
+					}
+				}
+				for _, p := range recorded {
+					if n, _ := strconv.Atoi(p); !slices.Contains(ps, n) {
+						t.Fatalf("the scan event has port %s, not one of the service's %v", p, ps)
+					}
 				}
 				scans++
 			}
@@ -152,4 +174,16 @@ func TestFloodWithNmapScan(t *testing.T) {
 			}
 		})
 	}
+}
+
+var nmapOpen = regexp.MustCompile(`(?m)^(\d+)/tcp\s+open\b`)
+
+// openPorts returns the ports nmap's normal output lists as open.
+func openPorts(out []byte) []int {
+	var ps []int
+	for _, m := range nmapOpen.FindAllSubmatch(out, -1) {
+		p, _ := strconv.Atoi(string(m[1]))
+		ps = append(ps, p)
+	}
+	return ps
 }

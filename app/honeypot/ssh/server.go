@@ -57,7 +57,10 @@ type Service struct {
 	now    func() time.Time
 	// failDelay is how long a wrong password waits for its answer (tests shorten it).
 	failDelay time.Duration
-	signers   []gossh.Signer // set by Start before the first connection
+	// base is the server configuration every connection starts from: algorithms, banner
+	// and host keys, set by Start before the first connection. Each connection copies it
+	// and adds its own callbacks (serverConfig), instead of adding the host keys anew.
+	base *gossh.ServerConfig
 }
 
 // New returns the service; zero limits take honeypot.DefaultLimits' values and empty settings
@@ -88,7 +91,15 @@ func (s *Service) Start(rep honeypot.Reporter) error {
 		if err != nil {
 			return err
 		}
-		s.signers = signers
+		s.base = &gossh.ServerConfig{
+			Config:                  gossh.Config{KeyExchanges: kexAlgos, Ciphers: ciphers, MACs: macs},
+			ServerVersion:           s.cfg.Banner,
+			MaxAuthTries:            maxAuthTries,
+			PublicKeyAuthAlgorithms: pubKeyAuthAlgos,
+		}
+		for _, k := range signers {
+			s.base.AddHostKey(k)
+		}
 		return s.ListenTCP(s.srv, s.cfg.Listen, s.handle)
 	})
 }
@@ -228,7 +239,7 @@ func (s *Service) handle(raw, wrapped net.Conn) {
 	var connErr error
 	defer func() { c.tr.Close(c.closeReason(connErr, graceHit.Load())) }()
 
-	sconn, chans, reqs, err := gossh.NewServerConn(sniff, c.serverConfig(&authed))
+	sconn, chans, reqs, err := gossh.NewServerConn(sniff, c.serverConfig())
 	if err != nil {
 		connErr = err
 		first := sniff.firstLine()
@@ -337,32 +348,25 @@ func (c *conn) info(version, hostKey string) {
 
 var errDenied = errors.New("permission denied")
 
-func (c *conn) serverConfig(authed *atomic.Bool) *gossh.ServerConfig {
-	cfg := &gossh.ServerConfig{
-		Config:                  gossh.Config{KeyExchanges: kexAlgos, Ciphers: ciphers, MACs: macs},
-		ServerVersion:           c.s.cfg.Banner,
-		MaxAuthTries:            maxAuthTries,
-		PublicKeyAuthAlgorithms: pubKeyAuthAlgos,
-		AuthLogCallback: func(meta gossh.ConnMetadata, method string, err error) {
-			hk := ""
-			if a, ok := meta.(gossh.AlgorithmsConnMetadata); ok {
-				hk = a.Algorithms().HostKey
-			}
-			c.info(string(meta.ClientVersion()), hk)
-		},
-		PasswordCallback: func(meta gossh.ConnMetadata, pw []byte) (*gossh.Permissions, error) {
-			return c.login("password", meta.User(), string(pw))
-		},
-		PublicKeyCallback: func(meta gossh.ConnMetadata, key gossh.PublicKey) (*gossh.Permissions, error) {
-			// x/crypto caches the answer per key, so each key is recorded once
-			c.tr.PublicKey(meta.User(), key.Type(), gossh.FingerprintSHA256(key))
-			return nil, errDenied
-		},
+// serverConfig is the service's base configuration with this connection's callbacks.
+func (c *conn) serverConfig() *gossh.ServerConfig {
+	cfg := *c.s.base
+	cfg.AuthLogCallback = func(meta gossh.ConnMetadata, method string, err error) {
+		hk := ""
+		if a, ok := meta.(gossh.AlgorithmsConnMetadata); ok {
+			hk = a.Algorithms().HostKey
+		}
+		c.info(string(meta.ClientVersion()), hk)
 	}
-	for _, k := range c.s.signers {
-		cfg.AddHostKey(k)
+	cfg.PasswordCallback = func(meta gossh.ConnMetadata, pw []byte) (*gossh.Permissions, error) {
+		return c.login("password", meta.User(), string(pw))
 	}
-	return cfg
+	cfg.PublicKeyCallback = func(meta gossh.ConnMetadata, key gossh.PublicKey) (*gossh.Permissions, error) {
+		// x/crypto caches the answer per key, so each key is recorded once
+		c.tr.PublicKey(meta.User(), key.Type(), gossh.FingerprintSHA256(key))
+		return nil, errDenied
+	}
+	return &cfg
 }
 
 func (c *conn) login(method, user, password string) (*gossh.Permissions, error) {
