@@ -155,9 +155,6 @@ func userCreate(args []string, res Resources, stdout, stderr io.Writer) error {
 	}
 	roles := map[string]model.Role{"observer": model.RoleObserver, "manager": model.RoleManager, "admin": model.RoleAdmin}
 	u := &model.User{Login: login, FullName: fullName, Email: email, Role: roles[strings.ToLower(role)], MustChangePassword: true}
-	if err := u.Validate(); err != nil {
-		return err
-	}
 	st, err := openStore(dataDir, res, stdout)
 	if err != nil {
 		return err
@@ -170,15 +167,11 @@ func userCreate(args []string, res Resources, stdout, stderr io.Writer) error {
 	}
 	u.Groups = []int64{g.ID}
 	password := auth.GeneratePassword()
-	if u.PasswordHash, err = auth.HashPassword(password); err != nil {
+	if err := st.AddUser(ctx, u, password, commandLine("created on the command line")); err != nil {
 		return err
 	}
-	if err := st.CreateUser(ctx, u); err != nil {
-		return err
-	}
-	err = audit(st, "user_created", u, "created on the command line, role "+u.Role.String())
 	fmt.Fprintf(stdout, "Created %s (%s). First password: %s (to be changed at first login)\n", u.Login, u.Role, password)
-	return err
+	return nil
 }
 
 func userResetPassword(args []string, res Resources, stdout, stderr io.Writer) error {
@@ -246,13 +239,17 @@ func tokenCommand(args []string, res Resources, stdout, stderr io.Writer) error 
 	return err
 }
 
-// audit records a command-line change; the actor is the local operator, so no user or IP.
-// The change is made by then, so its caller still prints the result before returning the
-// failure.
+// commandLine is the audit log's actor for a command: the local operator, so no user or IP.
+func commandLine(detail string) model.AuditEntry {
+	return model.AuditEntry{User: "(command line)", Detail: detail}
+}
+
+// audit records a command-line change made by then, so its caller still prints the result
+// before returning the failure.
 func audit(st *store.Store, action string, u *model.User, detail string) error {
-	err := st.AddAudit(context.Background(), &model.AuditEntry{User: "(command line)", Action: action,
-		ObjectType: "user", ObjectID: &u.ID, ObjectName: u.Login, Detail: detail})
-	if err != nil {
+	e := commandLine(detail)
+	e.Action, e.ObjectType, e.ObjectID, e.ObjectName = action, "user", &u.ID, u.Login
+	if err := st.AddAudit(context.Background(), &e); err != nil {
 		return fmt.Errorf("the change is made, but its audit entry failed: %w", err)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"honeysens/app/auth"
+	"honeysens/app/model"
 	"honeysens/app/store"
 )
 
@@ -57,9 +58,14 @@ func TestUserAndTokenCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	u, err := st.UserByLogin(context.Background(), "ops")
-	st.Close()
 	if err != nil || u.Role != 2 || !u.MustChangePassword || len(u.Groups) != 1 {
 		t.Fatalf("created user: %+v %v", u, err)
+	}
+	entries, err := st.SearchAudit(context.Background(), store.AuditFilter{Action: model.AuditUserCreated, Limit: 10})
+	st.Close()
+	if err != nil || len(entries) != 1 || entries[0].User != "(command line)" || *entries[0].ObjectID != u.ID ||
+		entries[0].Detail != "created on the command line, role Manager" {
+		t.Fatalf("audit entries of the create: %+v %v", entries, err)
 	}
 	if ok, _ := auth.CheckPassword(u.PasswordHash, password); !ok {
 		t.Error("printed password does not match the stored hash")

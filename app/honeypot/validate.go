@@ -1,6 +1,7 @@
 package honeypot
 
 import (
+	"cmp"
 	"net"
 	"net/netip"
 	"strconv"
@@ -52,4 +53,15 @@ func Printable(s string, max int) bool {
 		}
 	}
 	return true
+}
+
+// OrDefault is a setting's value, or def when it is unset: empty text, or a number of zero or
+// less. A stored config saved empty, or by a version without the setting, runs with the
+// current default.
+func OrDefault[T cmp.Ordered](v, def T) T {
+	var unset T // "" or 0; no text sorts before "", so v <= unset means empty text
+	if v <= unset {
+		return def
+	}
+	return v
 }

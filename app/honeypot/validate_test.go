@@ -31,3 +31,17 @@ func TestValidateListen(t *testing.T) {
 		}
 	}
 }
+
+func TestOrDefault(t *testing.T) {
+	if got := OrDefault("", "ftp"); got != "ftp" {
+		t.Errorf(`OrDefault("", "ftp") = %q`, got)
+	}
+	if got := OrDefault(" ", "ftp"); got != " " {
+		t.Errorf(`OrDefault(" ", "ftp") = %q, want the set value`, got)
+	}
+	for _, c := range []struct{ in, want int64 }{{0, 64}, {-1, 64}, {1, 1}, {100, 100}} {
+		if got := OrDefault(c.in, 64); got != c.want {
+			t.Errorf("OrDefault(%d, 64) = %d, want %d", c.in, got, c.want)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"honeysens/app/model"
 	"honeysens/app/sensorproto"
+	"honeysens/app/sensorproto/prototest"
 )
 
 // sensorApp serves the two sensor routes the way the web guard does: VerifySensor first, then
@@ -56,13 +57,13 @@ func post(t *testing.T, app *fiber.App, path string, sensorID int64, secret stri
 
 func TestEventsCreateOverHTTP(t *testing.T) {
 	env := newEnv(t, nil)
-	now := decNow
+	now := prototest.Now
 	env.svc.now = func() time.Time { return now }
 	app := sensorApp(env.svc)
 	sn := env.sensor
 	ts := now.Unix()
 
-	events := base64.StdEncoding.EncodeToString(arrayJSON(t, honeySensScan(), ownSSH()))
+	events := base64.StdEncoding.EncodeToString(prototest.ArrayJSON(t, prototest.HoneySensScan(), prototest.OwnSSH()))
 	body, _ := json.Marshal(map[string]any{"sensor": sn.ID, "events": events})
 	status, reply, h := post(t, app, "/api/events", sn.ID, sn.Secret, ts, body)
 	if status != 200 {
@@ -86,7 +87,7 @@ func TestEventsCreateOverHTTP(t *testing.T) {
 		t.Errorf("replay = %d %s, want forbidden", status, reply)
 	}
 	// ... and still after 59 s, but the next second the timestamp itself is stale.
-	now = decNow.Add(59 * time.Second)
+	now = prototest.Now.Add(59 * time.Second)
 	if _, reply, _ := post(t, app, "/api/events", sn.ID, sn.Secret, ts, body); reply != model.ErrForbidden {
 		t.Errorf("replay after 59 s = %s, want forbidden", reply)
 	}
@@ -125,7 +126,7 @@ func TestEventsCreateOverHTTP(t *testing.T) {
 
 func TestStatusCreateOverHTTP(t *testing.T) {
 	env := newEnv(t, nil)
-	now := decNow
+	now := prototest.Now
 	env.svc.now = func() time.Time { return now }
 	app := sensorApp(env.svc)
 	sn := env.sensor
@@ -159,7 +160,7 @@ func TestStatusCreateOverHTTP(t *testing.T) {
 
 	// A heartbeat with the same status timestamp, freshly signed, is a replay of its content.
 	now = now.Add(time.Second)
-	if _, reply, _ := post(t, app, "/api/sensors/status", sn.ID, sn.Secret, now.Unix(), heartbeat(decNow.Unix(), "10.9.9.9")); reply != model.ErrInvalid {
+	if _, reply, _ := post(t, app, "/api/sensors/status", sn.ID, sn.Secret, now.Unix(), heartbeat(prototest.Now.Unix(), "10.9.9.9")); reply != model.ErrInvalid {
 		t.Errorf("stale heartbeat = %s, want invalid", reply)
 	}
 	// A status timestamp far from the clock is refused.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"honeysens/app/model"
+	"honeysens/app/sensorproto/prototest"
 	"honeysens/app/tlscert"
 )
 
@@ -18,7 +19,7 @@ import (
 // the operator has not set (or no longer sets) stay as the sensor has them.
 func TestOriginalSensorServicesAndNetwork(t *testing.T) {
 	env := newEnv(t, nil)
-	now := decNow
+	now := prototest.Now
 	env.svc.now = func() time.Time { return now }
 	ctx := t.Context()
 	id := env.sensor.ID

@@ -28,6 +28,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/model"
+	"honeysens/app/sensorproto/prototest"
 	"honeysens/app/tlscert"
 )
 
@@ -225,7 +226,7 @@ func (o *originalSensor) apply(reply map[string]json.RawMessage) {
 
 func TestOriginalSensorProtocol(t *testing.T) {
 	env := newEnv(t, nil)
-	now := decNow
+	now := prototest.Now
 	env.svc.now = func() time.Time { return now }
 	dir := t.TempDir()
 	certPath, keyPath := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
@@ -364,7 +365,7 @@ func TestOriginalSensorDetection(t *testing.T) {
 
 func TestOriginalFirmwareAndRegistry(t *testing.T) {
 	env := newEnv(t, nil)
-	now := decNow
+	now := prototest.Now
 	env.svc.now = func() time.Time { return now }
 	o := &originalSensor{t: t, app: originalApp(env.svc), id: env.sensor.ID, secret: env.sensor.Secret, now: &now}
 

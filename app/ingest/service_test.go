@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"honeysens/app/model"
+	"honeysens/app/sensorproto/prototest"
 	"honeysens/app/store"
 )
 
@@ -85,10 +86,11 @@ func (env *testEnv) count(t *testing.T, q string, args ...any) int {
 
 // newEvent is a decoded event as a sensor would report it; the summary tells events apart.
 func newEvent(service, summary string) *model.Event {
+	at := prototest.EventTime // each event its own copy, as a decoded one has
 	return &model.Event{
-		Timestamp: decTS, Service: service, Source: netip.MustParseAddr("192.0.2.77"), SourcePort: 50000,
+		Timestamp: at, Service: service, Source: netip.MustParseAddr("192.0.2.77"), SourcePort: 50000,
 		TargetPort: 22, Protocol: model.ProtoTCP, Summary: summary,
-		Details: []model.Detail{{Type: model.DetailInteraction, Timestamp: ptr(decTS), Data: "uname -a"}},
+		Details: []model.Detail{{Type: model.DetailInteraction, Timestamp: &at, Data: "uname -a"}},
 	}
 }
 

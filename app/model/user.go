@@ -96,6 +96,27 @@ func (u *User) Validate() error {
 	return f.Err()
 }
 
+// ValidateWithPassword checks u's fields and a new password together, so that a form shows
+// every field error at once. An empty password keeps the current one; a new account has none
+// to keep, so it must set one (required).
+func (u *User) ValidateWithPassword(password string, required bool) error {
+	f := FieldErrors{}
+	if err := u.Validate(); err != nil {
+		for k, v := range err.(*Error).Fields {
+			f.Add(k, v)
+		}
+	}
+	switch {
+	case password != "":
+		if msg := ValidatePassword(password); msg != "" {
+			f.Add("password", msg)
+		}
+	case required:
+		f.Add("password", "Set a first password.")
+	}
+	return f.Err()
+}
+
 // ValidateEmail accepts a bare address (no display name) of sane length; it returns the
 // message for the form, or "" when the address is fine.
 func ValidateEmail(s string) string {

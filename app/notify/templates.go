@@ -25,6 +25,16 @@ type Kind struct {
 	Variables   []Variable `json:"variables"`
 }
 
+// sensorVariables name the sensor in the mails about its outage: timeout and back online.
+var sensorVariables = []Variable{
+	{"SENSOR_NAME", "Name of the sensor", "office-pi"},
+	{"SENSOR_ID", "Sensor ID", "3"},
+	{"GROUP", "The sensor's group", "Default"},
+}
+
+// offlineSince is when the outage began, in both of those mails.
+var offlineSince = Variable{"OFFLINE_SINCE", "Time the sensor became offline (UTC)", "2026-11-30 08:14:33"}
+
 // Kinds lists the notification types that have a template, in the order the UI offers them.
 var Kinds = []Kind{
 	{Type: model.MailEvent, Name: "Event notification",
@@ -44,25 +54,19 @@ var Kinds = []Kind{
 		}},
 	{Type: model.MailTimeout, Name: "Sensor timeout",
 		Description: "Sent once per outage to contacts with \"sensor timeouts\" when a sensor stops reporting.",
-		Variables: []Variable{
-			{"SENSOR_NAME", "Name of the sensor", "office-pi"},
-			{"SENSOR_ID", "Sensor ID", "3"},
-			{"GROUP", "The sensor's group", "Default"},
+		Variables: slices.Concat(sensorVariables, []Variable{
 			{"UPDATE_INTERVAL", "The sensor's update interval", "1m0s"},
 			{"TIMEOUT_TOLERANCE", "Tolerance added to the interval before the sensor counts as offline", "1m30s"},
 			{"LAST_CONTACT", "Time of the sensor's last contact (UTC)", "2026-11-30 08:12:03"},
-			{"OFFLINE_SINCE", "Time the sensor became offline (UTC)", "2026-11-30 08:14:33"},
-		}},
+			offlineSince,
+		})},
 	{Type: model.MailOnline, Name: "Sensor back online",
 		Description: "Sent to contacts with \"sensor timeouts\" when a sensor that was offline reports again.",
-		Variables: []Variable{
-			{"SENSOR_NAME", "Name of the sensor", "office-pi"},
-			{"SENSOR_ID", "Sensor ID", "3"},
-			{"GROUP", "The sensor's group", "Default"},
-			{"OFFLINE_SINCE", "Time the sensor became offline (UTC)", "2026-11-30 08:14:33"},
+		Variables: slices.Concat(sensorVariables, []Variable{
+			offlineSince,
 			{"ONLINE_SINCE", "Time of its first contact after the outage (UTC)", "2026-11-30 09:02:10"},
 			{"DOWNTIME", "How long it was offline", "47m37s"},
-		}},
+		})},
 	{Type: model.MailWeekly, Name: "Weekly summary",
 		Description: "Sent every Monday to contacts with \"weekly summary\": one mail per address covering all its groups; none for an empty week.",
 		Variables: []Variable{

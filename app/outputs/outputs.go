@@ -39,6 +39,19 @@ type Kind interface {
 	Open(raw json.RawMessage) (Sender, error)
 }
 
+// DecodeConfig reads raw settings onto c, which holds the kind's defaults; empty settings keep
+// them. Settings that are not JSON are invalid with the message notJSON, which names the kind,
+// and the decoder's complaint on the field config.
+func DecodeConfig[T any](raw json.RawMessage, c *T, notJSON string) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(raw, c); err != nil {
+		return &model.Error{Code: model.ErrInvalid, Message: notJSON, Fields: map[string]string{"config": err.Error()}}
+	}
+	return nil
+}
+
 // refusal marks an error that fails its message for good.
 type refusal struct{ error }
 

@@ -13,35 +13,17 @@ import (
 	"unicode/utf8"
 
 	"honeysens/app/model"
-)
-
-// decNow is the server clock of the decode tests; decTS is an event time an hour before it.
-var (
-	decNow = time.Date(2025, 3, 14, 12, 0, 0, 0, time.UTC)
-	decTS  = decNow.Add(-time.Hour)
+	"honeysens/app/sensorproto/prototest"
 )
 
 // obj is one wire event under construction.
 type obj = map[string]any
 
-// arrayJSON encodes events as the plain JSON array of our form.
-func arrayJSON(t testing.TB, events ...any) json.RawMessage {
-	t.Helper()
-	if events == nil {
-		events = []any{}
-	}
-	b, err := json.Marshal(events)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // base64JSON encodes events as HoneySens sensors send them: a JSON string holding the base64
 // of the JSON array.
 func base64JSON(t testing.TB, events ...any) json.RawMessage {
 	t.Helper()
-	b, err := json.Marshal(base64.StdEncoding.EncodeToString(arrayJSON(t, events...)))
+	b, err := json.Marshal(base64.StdEncoding.EncodeToString(prototest.ArrayJSON(t, events...)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,44 +32,16 @@ func base64JSON(t testing.TB, events ...any) json.RawMessage {
 
 func decodeOK(t *testing.T, raw json.RawMessage) []*model.Event {
 	t.Helper()
-	events, err := DecodeEvents(raw, decNow)
+	events, err := DecodeEvents(raw, prototest.Now)
 	if err != nil {
 		t.Fatalf("DecodeEvents(%.200s) = %v", raw, err)
 	}
 	return events
 }
 
-// honeySensScan is a recon event exactly as a HoneySens sensor reports it: Unix seconds,
-// numeric service and protocol, TCP flags in headers and the payload in base64.
-func honeySensScan() obj {
-	return obj{
-		"timestamp": decTS.Unix(), "service": 0, "source": "192.0.2.10", "summary": "Scan",
-		"details": []any{},
-		"packets": []any{
-			obj{"timestamp": decTS.Unix(), "protocol": 1, "port": 445, "headers": []any{obj{"flags": 18}},
-				"payload": base64.StdEncoding.EncodeToString([]byte("\x00SMB"))},
-			obj{"timestamp": decTS.Unix() + 1, "protocol": 1, "port": 445, "headers": []any{obj{"flags": 2}},
-				"payload": nil},
-		},
-	}
-}
-
-// ownSSH is an event in this appliance's own form: RFC 3339 time, names, explicit ports.
-func ownSSH() obj {
-	return obj{
-		"timestamp": decTS.Format(time.RFC3339Nano), "service": "ssh", "source": "2001:db8::7",
-		"source_port": 40022, "target": "192.0.2.1", "target_port": 22, "protocol": "tcp",
-		"summary": "Login attempt root/123456", "session": "abc",
-		"details": []any{
-			obj{"type": 0, "data": "client SSH-2.0-Go"},
-			obj{"timestamp": decTS.Add(time.Second).UnixMilli(), "type": 1, "data": "login root/123456"},
-		},
-	}
-}
-
 func TestDecodePlainAndBase64AreTheSame(t *testing.T) {
-	plain := decodeOK(t, arrayJSON(t, honeySensScan(), ownSSH()))
-	encoded := decodeOK(t, base64JSON(t, honeySensScan(), ownSSH()))
+	plain := decodeOK(t, prototest.ArrayJSON(t, prototest.HoneySensScan(), prototest.OwnSSH()))
+	encoded := decodeOK(t, base64JSON(t, prototest.HoneySensScan(), prototest.OwnSSH()))
 	if len(plain) != 2 {
 		t.Fatalf("got %d events, want 2", len(plain))
 	}
@@ -104,9 +58,9 @@ func TestDecodePlainAndBase64AreTheSame(t *testing.T) {
 }
 
 func TestDecodeHoneySensForm(t *testing.T) {
-	e := decodeOK(t, base64JSON(t, honeySensScan()))[0]
-	if !e.Timestamp.Equal(decTS) || e.Timestamp.Location() != time.UTC {
-		t.Errorf("timestamp = %v, want %v in UTC", e.Timestamp, decTS)
+	e := decodeOK(t, base64JSON(t, prototest.HoneySensScan()))[0]
+	if !e.Timestamp.Equal(prototest.EventTime) || e.Timestamp.Location() != time.UTC {
+		t.Errorf("timestamp = %v, want %v in UTC", e.Timestamp, prototest.EventTime)
 	}
 	if e.Service != "recon" || e.Summary != "Scan" {
 		t.Errorf("service, summary = %q, %q, want recon, Scan", e.Service, e.Summary)
@@ -128,30 +82,30 @@ func TestDecodeHoneySensForm(t *testing.T) {
 	if string(p0.Payload) != "\x00SMB" || p1.Payload != nil {
 		t.Errorf("payloads = %q, %q, want \"\\x00SMB\", nil", p0.Payload, p1.Payload)
 	}
-	if p0.Port != 445 || p0.Protocol != model.ProtoTCP || !p1.Timestamp.Equal(decTS.Add(time.Second)) {
+	if p0.Port != 445 || p0.Protocol != model.ProtoTCP || !p1.Timestamp.Equal(prototest.EventTime.Add(time.Second)) {
 		t.Errorf("packet 0 = %+v, packet 1 time %v", p0, p1.Timestamp)
 	}
 
 	// The other HoneySens service codes.
 	for code, want := range map[int]string{0: "recon", 1: "honeypot", 2: "web-honeypot"} {
-		ev := honeySensScan()
+		ev := prototest.HoneySensScan()
 		ev["service"] = code
-		if got := decodeOK(t, arrayJSON(t, ev))[0].Service; got != want {
+		if got := decodeOK(t, prototest.ArrayJSON(t, ev))[0].Service; got != want {
 			t.Errorf("service %d decoded as %q, want %q", code, got, want)
 		}
 	}
 }
 
 func TestDecodeOwnForm(t *testing.T) {
-	e := decodeOK(t, arrayJSON(t, ownSSH()))[0]
+	e := decodeOK(t, prototest.ArrayJSON(t, prototest.OwnSSH()))[0]
 	want := &model.Event{
-		Timestamp: decTS, Service: "ssh",
+		Timestamp: prototest.EventTime, Service: "ssh",
 		Source: netip.MustParseAddr("2001:db8::7"), SourcePort: 40022,
 		Target: netip.MustParseAddr("192.0.2.1"), TargetPort: 22, Protocol: model.ProtoTCP,
 		Summary: "Login attempt root/123456",
 		Details: []model.Detail{
 			{Type: model.DetailGeneric, Data: "client SSH-2.0-Go"},
-			{Timestamp: ptr(decTS.Add(time.Second)), Type: model.DetailInteraction, Data: "login root/123456"},
+			{Timestamp: ptr(prototest.EventTime.Add(time.Second)), Type: model.DetailInteraction, Data: "login root/123456"},
 		},
 	}
 	if !reflect.DeepEqual(e, want) {
@@ -160,38 +114,38 @@ func TestDecodeOwnForm(t *testing.T) {
 
 	// Every accepted timestamp spelling means the same instant.
 	for _, ts := range []any{
-		decTS.Unix(), float64(decTS.Unix()), decTS.UnixMilli(), fmt.Sprint(decTS.Unix()), fmt.Sprint(decTS.UnixMilli()),
-		decTS.Format(time.RFC3339), decTS.In(time.FixedZone("CET", 3600)).Format(time.RFC3339Nano),
+		prototest.EventTime.Unix(), float64(prototest.EventTime.Unix()), prototest.EventTime.UnixMilli(), fmt.Sprint(prototest.EventTime.Unix()), fmt.Sprint(prototest.EventTime.UnixMilli()),
+		prototest.EventTime.Format(time.RFC3339), prototest.EventTime.In(time.FixedZone("CET", 3600)).Format(time.RFC3339Nano),
 	} {
-		ev := ownSSH()
+		ev := prototest.OwnSSH()
 		ev["timestamp"] = ts
-		if got := decodeOK(t, arrayJSON(t, ev))[0].Timestamp; !got.Equal(decTS) || got.Location() != time.UTC {
-			t.Errorf("timestamp %v (%T) decoded as %v, want %v UTC", ts, ts, got, decTS)
+		if got := decodeOK(t, prototest.ArrayJSON(t, ev))[0].Timestamp; !got.Equal(prototest.EventTime) || got.Location() != time.UTC {
+			t.Errorf("timestamp %v (%T) decoded as %v, want %v UTC", ts, ts, got, prototest.EventTime)
 		}
 	}
 	// Fractions of seconds are kept to the millisecond.
-	ev := ownSSH()
-	ev["timestamp"] = float64(decTS.Unix()) + 0.25
-	if got := decodeOK(t, arrayJSON(t, ev))[0].Timestamp; !got.Equal(decTS.Add(250 * time.Millisecond)) {
+	ev := prototest.OwnSSH()
+	ev["timestamp"] = float64(prototest.EventTime.Unix()) + 0.25
+	if got := decodeOK(t, prototest.ArrayJSON(t, ev))[0].Timestamp; !got.Equal(prototest.EventTime.Add(250 * time.Millisecond)) {
 		t.Errorf("fractional seconds decoded as %v", got)
 	}
 
 	// Service names are trimmed and lower-cased; protocols are read by name (any case) or number.
 	for in, want := range map[any]model.Protocol{"TCP": model.ProtoTCP, "udp": model.ProtoUDP, "icmp": model.ProtoICMP,
 		"": model.ProtoUnknown, 0: model.ProtoUnknown, 1: model.ProtoTCP, 2: model.ProtoUDP, 3: model.ProtoICMP} {
-		ev := ownSSH()
+		ev := prototest.OwnSSH()
 		ev["protocol"] = in
 		ev["service"] = "  SSH "
-		got := decodeOK(t, arrayJSON(t, ev))[0]
+		got := decodeOK(t, prototest.ArrayJSON(t, ev))[0]
 		if got.Protocol != want || got.Service != "ssh" {
 			t.Errorf("protocol %#v: got %v, service %q; want %v, ssh", in, got.Protocol, got.Service, want)
 		}
 	}
 
 	// Unknown detail types are generic; a null detail timestamp is no timestamp.
-	ev = ownSSH()
+	ev = prototest.OwnSSH()
 	ev["details"] = []any{obj{"type": 7, "data": "x", "timestamp": nil}}
-	d := decodeOK(t, arrayJSON(t, ev))[0].Details[0]
+	d := decodeOK(t, prototest.ArrayJSON(t, ev))[0].Details[0]
 	if d.Type != model.DetailGeneric || d.Timestamp != nil {
 		t.Errorf("detail = %+v, want generic without timestamp", d)
 	}
@@ -206,9 +160,9 @@ func TestDecodeAddresses(t *testing.T) {
 		"fe80::1%eth0":     "fe80::1", // zones are dropped
 		"2001:DB8::1":      "2001:db8::1",
 	} {
-		ev := ownSSH()
+		ev := prototest.OwnSSH()
 		ev["source"], ev["target"] = in, in
-		e := decodeOK(t, arrayJSON(t, ev))[0]
+		e := decodeOK(t, prototest.ArrayJSON(t, ev))[0]
 		if e.Source.String() != want || e.Target.String() != want {
 			t.Errorf("%q decoded as source %v, target %v, want %s", in, e.Source, e.Target, want)
 		}
@@ -220,7 +174,7 @@ func TestDecodeAddresses(t *testing.T) {
 
 func TestDecodeTargetFromPackets(t *testing.T) {
 	pkt := func(proto any, port int) obj {
-		return obj{"timestamp": decTS.Unix(), "protocol": proto, "port": port, "headers": nil, "payload": nil}
+		return obj{"timestamp": prototest.EventTime.Unix(), "protocol": proto, "port": port, "headers": nil, "payload": nil}
 	}
 	cases := []struct {
 		name      string
@@ -237,7 +191,7 @@ func TestDecodeTargetFromPackets(t *testing.T) {
 		{"no packets", nil, nil, nil, 0, model.ProtoUnknown},
 	}
 	for _, c := range cases {
-		ev := obj{"timestamp": decTS.Unix(), "service": 0, "source": "192.0.2.3", "summary": "x",
+		ev := obj{"timestamp": prototest.EventTime.Unix(), "service": 0, "source": "192.0.2.3", "summary": "x",
 			"details": []any{}, "packets": c.packets}
 		if c.port != nil {
 			ev["target_port"] = c.port
@@ -245,7 +199,7 @@ func TestDecodeTargetFromPackets(t *testing.T) {
 		if c.proto != nil {
 			ev["protocol"] = c.proto
 		}
-		e := decodeOK(t, arrayJSON(t, ev))[0]
+		e := decodeOK(t, prototest.ArrayJSON(t, ev))[0]
 		if e.TargetPort != c.wantPort || e.Protocol != c.wantProto {
 			t.Errorf("%s: target port %d, protocol %v; want %d, %v", c.name, e.TargetPort, e.Protocol, c.wantPort, c.wantProto)
 		}
@@ -258,7 +212,7 @@ func TestDecodeHeaderFlags(t *testing.T) {
 		`[{"flags":"S"}]`: 0, `[{"other":1}]`: 0,
 	} {
 		raw := fmt.Sprintf(`[{"timestamp":%d,"service":0,"source":"192.0.2.3","summary":"Scan",
-			"packets":[{"timestamp":%d,"protocol":1,"port":1,"headers":%s}]}]`, decTS.Unix(), decTS.Unix(), headers)
+			"packets":[{"timestamp":%d,"protocol":1,"port":1,"headers":%s}]}]`, prototest.EventTime.Unix(), prototest.EventTime.Unix(), headers)
 		if got := decodeOK(t, json.RawMessage(raw))[0].Packets[0].Flags; got != want {
 			t.Errorf("headers %s: flags %d, want %d", headers, got, want)
 		}
@@ -266,13 +220,13 @@ func TestDecodeHeaderFlags(t *testing.T) {
 }
 
 func TestDecodeClipsText(t *testing.T) {
-	ev := ownSSH()
+	ev := prototest.OwnSSH()
 	ev["summary"] = strings.Repeat("é", model.MaxSummaryLen) // 2 bytes each: twice the limit
 	ev["details"] = []any{
 		obj{"type": 1, "data": strings.Repeat("x", model.MaxDetailLen-1) + "€€"},
 		obj{"type": 0, "data": "short"},
 	}
-	e := decodeOK(t, arrayJSON(t, ev))[0]
+	e := decodeOK(t, prototest.ArrayJSON(t, ev))[0]
 	if len(e.Summary) > model.MaxSummaryLen || !utf8.ValidString(e.Summary) {
 		t.Errorf("summary is %d bytes, valid UTF-8 %v; want ≤ %d, valid", len(e.Summary), utf8.ValidString(e.Summary), model.MaxSummaryLen)
 	}
@@ -287,18 +241,18 @@ func TestDecodeClipsText(t *testing.T) {
 	}
 
 	// Control characters would break one-line views and mail headers: they become spaces.
-	ev = ownSSH()
+	ev = prototest.OwnSSH()
 	ev["summary"] = "line1\r\nline2\tx\x00y\x7f"
-	if got := decodeOK(t, arrayJSON(t, ev))[0].Summary; got != "line1  line2 x y " {
+	if got := decodeOK(t, prototest.ArrayJSON(t, ev))[0].Summary; got != "line1  line2 x y " {
 		t.Errorf("summary with control characters = %q", got)
 	}
 
 	// A service name longer than the limit is refused (it is an identifier, not free text).
-	ev = ownSSH()
+	ev = prototest.OwnSSH()
 	ev["service"] = strings.Repeat("s", model.MaxServiceLen)
-	decodeOK(t, arrayJSON(t, ev))
+	decodeOK(t, prototest.ArrayJSON(t, ev))
 	ev["service"] = strings.Repeat("s", model.MaxServiceLen+1)
-	if _, err := DecodeEvents(arrayJSON(t, ev), decNow); model.ErrorCode(err) != model.ErrInvalid {
+	if _, err := DecodeEvents(prototest.ArrayJSON(t, ev), prototest.Now); model.ErrorCode(err) != model.ErrInvalid {
 		t.Errorf("%d-byte service: err = %v, want invalid", model.MaxServiceLen+1, err)
 	}
 }
@@ -306,7 +260,7 @@ func TestDecodeClipsText(t *testing.T) {
 func TestDecodeRepairsInvalidUTF8(t *testing.T) {
 	// Raw bytes that are not UTF-8 inside the JSON strings, and an escaped lone surrogate.
 	raw := fmt.Sprintf("[{\"timestamp\":%d,\"service\":\"ssh\",\"source\":\"192.0.2.3\","+
-		"\"summary\":\"bad \xff\xfe end \\ud800\",\"details\":[{\"type\":0,\"data\":\"a\xc3(b\"}]}]", decTS.Unix())
+		"\"summary\":\"bad \xff\xfe end \\ud800\",\"details\":[{\"type\":0,\"data\":\"a\xc3(b\"}]}]", prototest.EventTime.Unix())
 	if utf8.ValidString(raw) {
 		t.Fatal("test input is valid UTF-8")
 	}
@@ -325,14 +279,14 @@ func TestDecodeRepairsInvalidUTF8(t *testing.T) {
 }
 
 func TestDecodeCutsDetailsPacketsAndPayloads(t *testing.T) {
-	ev := honeySensScan()
+	ev := prototest.HoneySensScan()
 	details := make([]any, model.MaxDetails+5)
 	for i := range details {
-		details[i] = obj{"timestamp": decTS.Unix(), "type": 1, "data": fmt.Sprint(i)}
+		details[i] = obj{"timestamp": prototest.EventTime.Unix(), "type": 1, "data": fmt.Sprint(i)}
 	}
 	packets := make([]any, model.MaxPackets+5)
 	for i := range packets {
-		packets[i] = obj{"timestamp": decTS.Unix(), "protocol": 1, "port": 22, "headers": []any{obj{"flags": 2}},
+		packets[i] = obj{"timestamp": prototest.EventTime.Unix(), "protocol": 1, "port": 22, "headers": []any{obj{"flags": 2}},
 			"payload": base64.StdEncoding.EncodeToString([]byte(strings.Repeat("p", model.MaxPayload+10)))}
 	}
 	ev["details"], ev["packets"] = details, packets
@@ -350,26 +304,26 @@ func TestDecodeCutsDetailsPacketsAndPayloads(t *testing.T) {
 	}
 	// Exactly at the limits nothing is cut.
 	ev["details"], ev["packets"] = details[:model.MaxDetails], packets[:1]
-	e = decodeOK(t, arrayJSON(t, ev))[0]
+	e = decodeOK(t, prototest.ArrayJSON(t, ev))[0]
 	if len(e.Details) != model.MaxDetails || len(e.Packets) != 1 {
 		t.Errorf("at the limits: %d details, %d packets", len(e.Details), len(e.Packets))
 	}
 }
 
 func TestDecodeBatchLimit(t *testing.T) {
-	one := fmt.Sprintf(`{"timestamp":%d,"service":0,"source":"192.0.2.1","summary":"Scan"}`, decTS.Unix())
+	one := fmt.Sprintf(`{"timestamp":%d,"service":0,"source":"192.0.2.1","summary":"Scan"}`, prototest.EventTime.Unix())
 	batch := func(n int) json.RawMessage {
 		return json.RawMessage("[" + strings.TrimSuffix(strings.Repeat(one+",", n), ",") + "]")
 	}
 	if got := decodeOK(t, batch(MaxBatch)); len(got) != MaxBatch {
 		t.Errorf("got %d events, want %d", len(got), MaxBatch)
 	}
-	_, err := DecodeEvents(batch(MaxBatch+1), decNow)
+	_, err := DecodeEvents(batch(MaxBatch+1), prototest.Now)
 	if model.ErrorCode(err) != model.ErrTooLarge {
 		t.Errorf("%d events: err = %v, want %s", MaxBatch+1, err, model.ErrTooLarge)
 	}
 	enc, _ := json.Marshal(base64.StdEncoding.EncodeToString(batch(MaxBatch + 1)))
-	if _, err := DecodeEvents(enc, decNow); model.ErrorCode(err) != model.ErrTooLarge {
+	if _, err := DecodeEvents(enc, prototest.Now); model.ErrorCode(err) != model.ErrTooLarge {
 		t.Errorf("%d events in base64: err = %v, want %s", MaxBatch+1, err, model.ErrTooLarge)
 	}
 }
@@ -377,7 +331,7 @@ func TestDecodeBatchLimit(t *testing.T) {
 func TestDecodeEnvelopeErrors(t *testing.T) {
 	for _, raw := range []string{``, `null`, `{}`, `5`, `true`, `"not base64!"`,
 		`"` + base64.StdEncoding.EncodeToString([]byte(`{"a":1}`)) + `"`, `[1,`, `[{}`} {
-		_, err := DecodeEvents(json.RawMessage(raw), decNow)
+		_, err := DecodeEvents(json.RawMessage(raw), prototest.Now)
 		if model.ErrorCode(err) != model.ErrInvalid {
 			t.Errorf("DecodeEvents(%q) = %v, want invalid", raw, err)
 		}
@@ -386,9 +340,9 @@ func TestDecodeEnvelopeErrors(t *testing.T) {
 
 func TestDecodeInvalidEvents(t *testing.T) {
 	valid := func() obj {
-		return obj{"timestamp": decTS.Unix(), "service": "ssh", "source": "192.0.2.1", "summary": "x",
-			"details": []any{obj{"timestamp": decTS.Unix(), "type": 1, "data": "d"}},
-			"packets": []any{obj{"timestamp": decTS.Unix(), "protocol": 1, "port": 22, "headers": nil, "payload": "aGk="}}}
+		return obj{"timestamp": prototest.EventTime.Unix(), "service": "ssh", "source": "192.0.2.1", "summary": "x",
+			"details": []any{obj{"timestamp": prototest.EventTime.Unix(), "type": 1, "data": "d"}},
+			"packets": []any{obj{"timestamp": prototest.EventTime.Unix(), "protocol": 1, "port": 22, "headers": nil, "payload": "aGk="}}}
 	}
 	with := func(key string, v any) obj { e := valid(); e[key] = v; return e }
 	without := func(key string) obj { e := valid(); delete(e, key); return e }
@@ -417,8 +371,8 @@ func TestDecodeInvalidEvents(t *testing.T) {
 		{"timestamp before 2000", with("timestamp", time.Date(1999, 12, 31, 23, 59, 59, 0, time.UTC).Unix()), "timestamp"},
 		{"timestamp zero", with("timestamp", 0), "timestamp"},
 		{"negative timestamp", with("timestamp", -5), "timestamp"},
-		{"timestamp two days ahead", with("timestamp", decNow.Add(48*time.Hour).Unix()), "timestamp"},
-		{"RFC 3339 two days ahead", with("timestamp", decNow.Add(48*time.Hour).Format(time.RFC3339)), "timestamp"},
+		{"timestamp two days ahead", with("timestamp", prototest.Now.Add(48*time.Hour).Unix()), "timestamp"},
+		{"RFC 3339 two days ahead", with("timestamp", prototest.Now.Add(48*time.Hour).Format(time.RFC3339)), "timestamp"},
 		{"timestamp text", with("timestamp", "yesterday"), "timestamp"},
 		{"timestamp bool", with("timestamp", true), "timestamp"},
 		{"timestamp NaN", with("timestamp", "NaN"), "timestamp"},
@@ -454,8 +408,8 @@ func TestDecodeInvalidEvents(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			// The bad event is the second one, so the index in the field name is checked too.
-			for _, raw := range []json.RawMessage{arrayJSON(t, valid(), c.event), base64JSON(t, valid(), c.event)} {
-				events, err := DecodeEvents(raw, decNow)
+			for _, raw := range []json.RawMessage{prototest.ArrayJSON(t, valid(), c.event), base64JSON(t, valid(), c.event)} {
+				events, err := DecodeEvents(raw, prototest.Now)
 				var me *model.Error
 				if !errors.As(err, &me) || me.Code != model.ErrInvalid {
 					t.Fatalf("DecodeEvents = %d events, %v; want an invalid *model.Error", len(events), err)
@@ -471,7 +425,7 @@ func TestDecodeInvalidEvents(t *testing.T) {
 		})
 	}
 	// The valid event itself passes, so each case above fails for its own reason.
-	decodeOK(t, arrayJSON(t, valid(), valid()))
+	decodeOK(t, prototest.ArrayJSON(t, valid(), valid()))
 }
 
 // checkDecoded asserts the guarantees DecodeEvents gives for every event it accepts.
@@ -498,7 +452,7 @@ func checkDecoded(t *testing.T, events []*model.Event) {
 		if e.Service == "" || len(e.Service) > model.MaxServiceLen || !utf8.ValidString(e.Service) {
 			t.Fatalf("event %d: service %q", i, e.Service)
 		}
-		if e.Timestamp.Before(earliest) || e.Timestamp.After(decNow.Add(24*time.Hour)) {
+		if e.Timestamp.Before(earliest) || e.Timestamp.After(prototest.Now.Add(24*time.Hour)) {
 			t.Fatalf("event %d: timestamp %v out of range", i, e.Timestamp)
 		}
 		if e.SourcePort < 0 || e.SourcePort > 65535 || e.TargetPort < 0 || e.TargetPort > 65535 {
@@ -535,7 +489,7 @@ func checkDecoded(t *testing.T, events []*model.Event) {
 // FuzzDecode feeds arbitrary request bodies' events fields to DecodeEvents. The seeds
 // cover both wire forms; the fuzzer mutates from there. It runs the seeds as a plain test.
 func FuzzDecode(f *testing.F) {
-	ts := decTS.Unix()
+	ts := prototest.EventTime.Unix()
 	seeds := []string{
 		`[]`,
 		fmt.Sprintf(`[{"timestamp":%d,"service":0,"source":"192.0.2.10","summary":"Scan","details":[],
@@ -545,8 +499,8 @@ func FuzzDecode(f *testing.F) {
 			"packets":[]}]`, ts, ts),
 		fmt.Sprintf(`[{"timestamp":"%s","service":"ssh","source":"::ffff:10.0.0.1","source_port":40000,
 			"target":"fe80::1%%eth0","target_port":22,"protocol":"tcp","summary":"a\u0000b\r\nc`+"\xff\x85"+`"}]`,
-			decTS.Format(time.RFC3339Nano)),
-		fmt.Sprintf(`[{"timestamp":%d,"service":"icmp","source":"2001:db8::1","protocol":3,"summary":"Ping"}]`, decTS.UnixMilli()),
+			prototest.EventTime.Format(time.RFC3339Nano)),
+		fmt.Sprintf(`[{"timestamp":%d,"service":"icmp","source":"2001:db8::1","protocol":3,"summary":"Ping"}]`, prototest.EventTime.UnixMilli()),
 		fmt.Sprintf(`[{"timestamp":"%d","service":2,"source":"198.51.100.1","summary":"GET /","packets":[
 			{"timestamp":%d,"protocol":2,"port":53,"headers":{"flags":4},"payload":null},
 			{"timestamp":%d,"protocol":"udp","port":53,"headers":"x","payload":""}]}]`, ts, ts, ts),
@@ -565,7 +519,7 @@ func FuzzDecode(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		events, err := DecodeEvents(json.RawMessage(raw), decNow)
+		events, err := DecodeEvents(json.RawMessage(raw), prototest.Now)
 		if err != nil {
 			if code := model.ErrorCode(err); code != model.ErrInvalid && code != model.ErrTooLarge {
 				t.Fatalf("error %v has code %q, want invalid or payload_too_large", err, code)

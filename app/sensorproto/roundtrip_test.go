@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"honeysens/app/model"
+	"honeysens/app/sensorproto/prototest"
 )
 
 // roundTrip sends one event the way a remote sensor does and decodes it the way the server does.
@@ -18,7 +19,7 @@ func roundTrip(t *testing.T, e *model.Event) (*model.Event, error) {
 	if err != nil {
 		t.Fatalf("EncodeEvent: %v", err)
 	}
-	events, err := DecodeEvents(json.RawMessage("["+string(line)+"]"), decNow)
+	events, err := DecodeEvents(json.RawMessage("["+string(line)+"]"), prototest.Now)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +53,7 @@ func fuzzAddr(b []byte, fallback netip.Addr) netip.Addr {
 // decoder's documented cut and repair where it is text. The seeds are the events of the decode
 // tests; plain go test runs them.
 func FuzzRoundTrip(f *testing.F) {
-	ms := decTS.UnixMilli()
+	ms := prototest.EventTime.UnixMilli()
 	type seed struct {
 		service, summary, session, data, user, password, command, path string
 		source, target                                                 []byte
@@ -86,7 +87,7 @@ func FuzzRoundTrip(f *testing.F) {
 			s.sport, s.tport, s.ms, s.proto, s.class, s.detailType, s.packets, s.pkProto, s.flags, s.revision,
 			s.ongoing, s.detailTS, s.pkPort, s.payload)
 	}
-	span := decNow.Add(24*time.Hour).UnixMilli() - earliest.UnixMilli()
+	span := prototest.Now.Add(24*time.Hour).UnixMilli() - earliest.UnixMilli()
 	f.Fuzz(func(t *testing.T, service, summary, session, data, user, password, command, path string, source, target []byte,
 		sport, tport uint16, ms int64, proto, class, detailType, packets, pkProto, flags uint8, revision uint16,
 		ongoing, detailTS bool, pkPort uint16, payload []byte) {

@@ -23,8 +23,15 @@ const auditDetailStart = `{"text":`
 
 // AddAudit appends one entry to the audit log.
 func (s *Store) AddAudit(ctx context.Context, e *model.AuditEntry) error {
+	return insertAudit(ctx, s.w, s.now(), e)
+}
+
+// insertAudit writes e with the writer or inside a transaction that makes the change it records.
+func insertAudit(ctx context.Context, x interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, now time.Time, e *model.AuditEntry) error {
 	if e.Time.IsZero() {
-		e.Time = s.now()
+		e.Time = now
 	}
 	detail := e.Detail
 	if len(e.Changes) > 0 {
@@ -34,7 +41,7 @@ func (s *Store) AddAudit(ctx context.Context, e *model.AuditEntry) error {
 		}
 		detail = string(b)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO audit_log (time, user_id, user_login, ip, action, object_type, object_id, object_name, detail)
+	_, err := x.ExecContext(ctx, `INSERT INTO audit_log (time, user_id, user_login, ip, action, object_type, object_id, object_name, detail)
 		VALUES (?,?,?,?,?,?,?,?,?)`, ms(e.Time), e.UserID, e.User, e.IP, e.Action, e.ObjectType, e.ObjectID, e.ObjectName, detail)
 	if err != nil {
 		return fmt.Errorf("store: add audit entry: %w", err)

@@ -39,20 +39,7 @@ func filterConflict(err error) error {
 
 // FilterRules lists every filter rule by name.
 func (s *Store) FilterRules(ctx context.Context) ([]*model.FilterRule, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+filterColumns+` FROM filter_rules ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list filter rules: %w", err)
-	}
-	defer rows.Close()
-	list := []*model.FilterRule{}
-	for rows.Next() {
-		r, err := scanFilter(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list filter rules: %w", err)
-		}
-		list = append(list, r)
-	}
-	return list, rows.Err()
+	return queryAll(ctx, s, "list filter rules", scanFilter, `SELECT `+filterColumns+` FROM filter_rules ORDER BY name`)
 }
 
 // FilterRule returns one rule.

@@ -38,20 +38,10 @@ func (s *Store) CreateGroup(ctx context.Context, g *model.Group) error {
 }
 
 func setGroupMembers(ctx context.Context, tx *sql.Tx, groupID int64, members []int64) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM user_groups WHERE group_id = ?`, groupID); err != nil {
-		return fmt.Errorf("store: set group members: %w", err)
-	}
-	for _, u := range members {
-		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO user_groups (user_id, group_id) VALUES (?, ?)`, u, groupID)
-		if isForeignKey(err) {
-			return &model.Error{Code: model.ErrInvalid, Message: "Unknown user.",
-				Fields: map[string]string{"members": fmt.Sprintf("User %d does not exist.", u)}}
-		}
-		if err != nil {
-			return fmt.Errorf("store: set group members: %w", err)
-		}
-	}
-	return nil
+	return groupMembersSQL.replace(ctx, tx, groupID, members, func(u int64) error {
+		return &model.Error{Code: model.ErrInvalid, Message: "Unknown user.",
+			Fields: map[string]string{"members": fmt.Sprintf("User %d does not exist.", u)}}
+	})
 }
 
 // Group returns one group with its members and contacts.

@@ -191,20 +191,7 @@ func (s *Store) Mail(ctx context.Context, id int64) (*model.Mail, error) {
 }
 
 func (s *Store) mailList(ctx context.Context, q string, args ...any) ([]*model.Mail, error) {
-	rows, err := s.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: list mails: %w", err)
-	}
-	defer rows.Close()
-	list := []*model.Mail{}
-	for rows.Next() {
-		m, err := scanMail(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list mails: %w", err)
-		}
-		list = append(list, m)
-	}
-	return list, rows.Err()
+	return queryAll(ctx, s, "list mails", scanMail, q, args...)
 }
 
 // MailCounts counts the outbox by status.

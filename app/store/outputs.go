@@ -43,20 +43,7 @@ func scanOutput(row interface{ Scan(...any) error }) (*model.Output, error) {
 
 // Outputs lists every output with its delivery state, by name.
 func (s *Store) Outputs(ctx context.Context) ([]*model.Output, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+outputColumns+` FROM outputs o ORDER BY o.name, o.id`)
-	if err != nil {
-		return nil, fmt.Errorf("store: outputs: %w", err)
-	}
-	defer rows.Close()
-	list := []*model.Output{}
-	for rows.Next() {
-		o, err := scanOutput(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: outputs: %w", err)
-		}
-		list = append(list, o)
-	}
-	return list, rows.Err()
+	return queryAll(ctx, s, "outputs", scanOutput, `SELECT `+outputColumns+` FROM outputs o ORDER BY o.name, o.id`)
 }
 
 // Output returns one output with its delivery state.

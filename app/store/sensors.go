@@ -64,20 +64,7 @@ func (s *Store) Sensor(ctx context.Context, id int64) (*model.Sensor, error) {
 
 // Sensors lists every sensor ordered by name.
 func (s *Store) Sensors(ctx context.Context) ([]*model.Sensor, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+sensorColumns+` FROM sensors ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("store: list sensors: %w", err)
-	}
-	defer rows.Close()
-	list := []*model.Sensor{}
-	for rows.Next() {
-		sn, err := scanSensor(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list sensors: %w", err)
-		}
-		list = append(list, sn)
-	}
-	return list, rows.Err()
+	return queryAll(ctx, s, "list sensors", scanSensor, `SELECT `+sensorColumns+` FROM sensors ORDER BY name`)
 }
 
 // Heartbeat is what a sensor reports about itself.
@@ -107,24 +94,19 @@ func (s *Store) RecordHeartbeat(ctx context.Context, id int64, hb Heartbeat) err
 
 // SensorServices lists the services assigned to a sensor, by name.
 func (s *Store) SensorServices(ctx context.Context, sensorID int64) ([]*model.SensorService, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT sensor_id, service, enabled, config, state, error, updated_at
-		FROM sensor_services WHERE sensor_id = ? ORDER BY service`, sensorID)
-	if err != nil {
-		return nil, fmt.Errorf("store: list sensor services: %w", err)
+	return queryAll(ctx, s, "list sensor services", scanSensorService, `SELECT sensor_id, service, enabled, config, state,
+		error, updated_at FROM sensor_services WHERE sensor_id = ? ORDER BY service`, sensorID)
+}
+
+func scanSensorService(row interface{ Scan(...any) error }) (*model.SensorService, error) {
+	var sv model.SensorService
+	var config string
+	var updated int64
+	if err := row.Scan(&sv.SensorID, &sv.Name, &sv.Enabled, &config, &sv.State, &sv.Error, &updated); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	list := []*model.SensorService{}
-	for rows.Next() {
-		var sv model.SensorService
-		var config string
-		var updated int64
-		if err := rows.Scan(&sv.SensorID, &sv.Name, &sv.Enabled, &config, &sv.State, &sv.Error, &updated); err != nil {
-			return nil, fmt.Errorf("store: list sensor services: %w", err)
-		}
-		sv.Config, sv.UpdatedAt = json.RawMessage(config), fromMS(updated)
-		list = append(list, &sv)
-	}
-	return list, rows.Err()
+	sv.Config, sv.UpdatedAt = json.RawMessage(config), fromMS(updated)
+	return &sv, nil
 }
 
 // SetSensorService assigns a service to a sensor, or changes whether it runs and its settings.

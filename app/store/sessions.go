@@ -53,21 +53,8 @@ func (s *Store) TouchSession(ctx context.Context, tokenHash string, at time.Time
 
 // UserSessions lists a user's sessions, the most recently active first.
 func (s *Store) UserSessions(ctx context.Context, userID int64) ([]*model.Session, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = ?
+	return queryAll(ctx, s, "list sessions", scanSession, `SELECT `+sessionColumns+` FROM sessions WHERE user_id = ?
 		ORDER BY last_seen DESC, created_at DESC`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("store: list sessions: %w", err)
-	}
-	defer rows.Close()
-	list := []*model.Session{}
-	for rows.Next() {
-		sess, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list sessions: %w", err)
-		}
-		list = append(list, sess)
-	}
-	return list, rows.Err()
 }
 
 // DeleteSession ends one session.

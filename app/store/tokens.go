@@ -25,20 +25,8 @@ func (s *Store) CreateToken(ctx context.Context, t *model.APIToken, tokenHash st
 
 // Tokens lists a user's tokens, newest first.
 func (s *Store) Tokens(ctx context.Context, userID int64) ([]*model.APIToken, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("store: list tokens: %w", err)
-	}
-	defer rows.Close()
-	list := []*model.APIToken{}
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list tokens: %w", err)
-		}
-		list = append(list, t)
-	}
-	return list, rows.Err()
+	return queryAll(ctx, s, "list tokens", scanToken,
+		`SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = ? ORDER BY id DESC`, userID)
 }
 
 const tokenColumns = `id, user_id, name, created_at, last_used_at, last_used_ip`

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
+	"honeysens/app/auth"
 	"honeysens/app/model"
 )
 
@@ -26,37 +28,86 @@ func scanUser(row interface{ Scan(...any) error }) (*model.User, error) {
 
 // CreateUser inserts u with its group memberships and sets u.ID.
 func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
-	now := ms(s.now())
+	now := s.now()
+	return s.write(ctx, func(tx *sql.Tx) error { return insertUser(ctx, tx, now, u) })
+}
+
+// AddUser creates the account u with its first password, for the API and the command line
+// alike: u's fields and the password are checked together (every field error at once), the
+// password is stored hashed, and the audit entry is written in the same transaction, so no
+// account exists without it. by is the actor (user, IP); its Detail, when set, says how the
+// account was made and the role follows it.
+func (s *Store) AddUser(ctx context.Context, u *model.User, password string, by model.AuditEntry) error {
+	if err := u.ValidateWithPassword(password, true); err != nil {
+		return err
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	u.PasswordHash = hash
+	detail := "role " + u.Role.String()
+	if by.Detail != "" {
+		detail = by.Detail + ", " + detail
+	}
+	by.Action, by.ObjectType, by.ObjectName, by.Detail = model.AuditUserCreated, "user", u.Login, detail
+	now := s.now()
 	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO users (login, full_name, email, role, password_hash,
-			must_change_password, first_admin, created_at, password_changed_at) VALUES (?,?,?,?,?,?,?,?,?)`,
-			u.Login, u.FullName, u.Email, u.Role, u.PasswordHash, u.MustChangePassword, u.FirstAdmin, now, now)
-		if isUnique(err) {
-			return &model.Error{Code: model.ErrConflict, Message: "A user with this login exists already.",
-				Fields: map[string]string{"login": "This login is taken."}}
+		if err := insertUser(ctx, tx, now, u); err != nil {
+			return err
 		}
-		if err != nil {
-			return fmt.Errorf("store: create user: %w", err)
-		}
-		u.ID, _ = res.LastInsertId()
-		u.CreatedAt = fromMS(now)
-		return setUserGroups(ctx, tx, u.ID, u.Groups)
+		by.ObjectID = &u.ID
+		return insertAudit(ctx, tx, now, &by)
 	})
+}
+
+func insertUser(ctx context.Context, tx *sql.Tx, now time.Time, u *model.User) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO users (login, full_name, email, role, password_hash,
+		must_change_password, first_admin, created_at, password_changed_at) VALUES (?,?,?,?,?,?,?,?,?)`,
+		u.Login, u.FullName, u.Email, u.Role, u.PasswordHash, u.MustChangePassword, u.FirstAdmin, ms(now), ms(now))
+	if isUnique(err) {
+		return &model.Error{Code: model.ErrConflict, Message: "A user with this login exists already.",
+			Fields: map[string]string{"login": "This login is taken."}}
+	}
+	if err != nil {
+		return fmt.Errorf("store: create user: %w", err)
+	}
+	u.ID, _ = res.LastInsertId()
+	u.CreatedAt = fromMS(ms(now))
+	return setUserGroups(ctx, tx, u.ID, u.Groups)
 }
 
 // setUserGroups replaces the user's memberships. An unknown group id is a field error.
 func setUserGroups(ctx context.Context, tx *sql.Tx, userID int64, groups []int64) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM user_groups WHERE user_id = ?`, userID); err != nil {
-		return fmt.Errorf("store: set user groups: %w", err)
+	return userGroupsSQL.replace(ctx, tx, userID, groups, func(g int64) error {
+		return &model.Error{Code: model.ErrInvalid, Message: "Unknown group.",
+			Fields: map[string]string{"groups": fmt.Sprintf("Group %d does not exist.", g)}}
+	})
+}
+
+// membershipSQL replaces one side of user_groups: a user's groups or a group's members.
+type membershipSQL struct{ what, clear, add string }
+
+var (
+	userGroupsSQL = membershipSQL{"set user groups", `DELETE FROM user_groups WHERE user_id = ?`,
+		`INSERT OR IGNORE INTO user_groups (user_id, group_id) VALUES (?, ?)`}
+	groupMembersSQL = membershipSQL{"set group members", `DELETE FROM user_groups WHERE group_id = ?`,
+		`INSERT OR IGNORE INTO user_groups (group_id, user_id) VALUES (?, ?)`}
+)
+
+// replace makes others the memberships of id; unknown is the error for an id in others that
+// does not exist.
+func (m membershipSQL) replace(ctx context.Context, tx *sql.Tx, id int64, others []int64, unknown func(int64) error) error {
+	if _, err := tx.ExecContext(ctx, m.clear, id); err != nil {
+		return fmt.Errorf("store: %s: %w", m.what, err)
 	}
-	for _, g := range groups {
-		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO user_groups (user_id, group_id) VALUES (?, ?)`, userID, g)
+	for _, o := range others {
+		_, err := tx.ExecContext(ctx, m.add, id, o)
 		if isForeignKey(err) {
-			return &model.Error{Code: model.ErrInvalid, Message: "Unknown group.",
-				Fields: map[string]string{"groups": fmt.Sprintf("Group %d does not exist.", g)}}
+			return unknown(o)
 		}
 		if err != nil {
-			return fmt.Errorf("store: set user groups: %w", err)
+			return fmt.Errorf("store: %s: %w", m.what, err)
 		}
 	}
 	return nil

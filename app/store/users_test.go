@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"honeysens/app/auth"
 	"honeysens/app/model"
 )
 
@@ -561,4 +562,55 @@ func TestGroups(t *testing.T) {
 			wantError(t, err, model.ErrNotFound, "")
 		}
 	})
+}
+
+func TestAddUserChecksHashesAndAudits(t *testing.T) {
+	s := newStore(t)
+	ctx := context.Background()
+	g := addGroup(t, s, "ops")
+	actor := model.AuditEntry{User: "root", IP: "192.0.2.1"}
+
+	// Every field error at once, and nothing written.
+	err := s.AddUser(ctx, &model.User{Login: "-bad", Role: 9}, "", actor)
+	me := wantError(t, err, model.ErrInvalid, "login")
+	for _, f := range []string{"role", "password"} {
+		if me.Fields[f] == "" {
+			t.Errorf("fields = %v, want an error for %s too", me.Fields, f)
+		}
+	}
+	wantError(t, s.AddUser(ctx, &model.User{Login: "short", Role: model.RoleObserver}, "1234567", actor), model.ErrInvalid, "password")
+
+	u := &model.User{Login: "carol", Role: model.RoleManager, Groups: []int64{g.ID}}
+	if err := s.AddUser(ctx, u, "a good password", actor); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.UserByLogin(ctx, "carol")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := auth.CheckPassword(got.PasswordHash, "a good password"); !ok || !slices.Equal(got.Groups, []int64{g.ID}) {
+		t.Errorf("stored user = %+v, want the password's hash and group %d", got, g.ID)
+	}
+	by := model.AuditEntry{User: "(command line)", Detail: "created on the command line"}
+	if err := s.AddUser(ctx, &model.User{Login: "dave", Role: model.RoleObserver}, "another password", by); err != nil {
+		t.Fatal(err)
+	}
+	// A taken login writes no entry: the account and its entry go together.
+	wantError(t, s.AddUser(ctx, &model.User{Login: "carol", Role: model.RoleObserver}, "a good password", actor), model.ErrConflict, "login")
+
+	entries, err := s.SearchAudit(ctx, AuditFilter{Action: model.AuditUserCreated, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, e := range entries {
+		lines = append(lines, fmt.Sprintf("%s@%s %s %d %q", e.User, e.IP, e.ObjectName, *e.ObjectID, e.Detail))
+	}
+	want := []string{
+		fmt.Sprintf(`(command line)@ dave %d "created on the command line, role Observer"`, u.ID+1),
+		fmt.Sprintf(`root@192.0.2.1 carol %d "role Manager"`, u.ID),
+	}
+	if !slices.Equal(lines, want) {
+		t.Errorf("audit entries:\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
 }

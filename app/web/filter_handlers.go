@@ -42,18 +42,8 @@ func (in *filterInput) apply(c *fiber.Ctx, r *model.FilterRule) error {
 
 // filterInScope loads the :id rule, "not found" outside the caller's groups.
 func (s *Server) filterInScope(c *fiber.Ctx) (*model.FilterRule, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.Store.FilterRule(c.UserContext(), id)
-	if err != nil {
-		return nil, err
-	}
-	if !principal(c).InGroup(r.GroupID) {
-		return nil, model.Errorf(model.ErrNotFound, "No such filter rule.")
-	}
-	return r, nil
+	return inScope(c, s.Store.FilterRule, func(r *model.FilterRule) int64 { return r.GroupID },
+		model.Errorf(model.ErrNotFound, "No such filter rule."))
 }
 
 // filterList lists the rules of the caller's groups, optionally of one group (?group=).

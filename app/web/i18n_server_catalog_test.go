@@ -30,6 +30,7 @@ var messageArg = map[string]int{
 	"invalidField": 1, // invalidField(field, msg)
 	"rateLimited":  2, // rateLimited(c, wait, format)
 	"Add":          1, // FieldErrors.Add(field, msg), told apart from other Adds by fieldMessage
+	"DecodeConfig": 2, // outputs.DecodeConfig(raw, c, notJSON)
 }
 
 // messageFuncs return (or assign to their results) messages that callers put into FieldErrors.

@@ -270,5 +270,5 @@ func (s *Server) testEventCreate(c *fiber.Ctx) error {
 		return model.Errorf(model.ErrConflict, "A filter rule of the group of sensor %s dropped the test event.", sn.Name)
 	}
 	s.audit(c, model.AuditTestEventSent, "event", e.ID, "", fmt.Sprintf("from sensor %s", sn.Name))
-	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"event": e.ID, "sensor": ref{sn.ID, sn.Name}})
+	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"event": e.ID, "sensor": model.Ref{ID: sn.ID, Name: sn.Name}})
 }

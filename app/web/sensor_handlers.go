@@ -77,18 +77,8 @@ func (s *Server) sensorViews(ctx context.Context, list []*model.Sensor) ([]senso
 
 // sensorInScope loads the :id sensor, "not found" outside the caller's groups.
 func (s *Server) sensorInScope(c *fiber.Ctx) (*model.Sensor, error) {
-	id, err := idParam(c)
-	if err != nil {
-		return nil, err
-	}
-	sn, err := s.Store.Sensor(c.UserContext(), id)
-	if err != nil {
-		return nil, err
-	}
-	if !principal(c).InGroup(sn.GroupID) {
-		return nil, model.Errorf(model.ErrNotFound, "No such sensor.")
-	}
-	return sn, nil
+	return inScope(c, s.Store.Sensor, func(sn *model.Sensor) int64 { return sn.GroupID },
+		model.Errorf(model.ErrNotFound, "No such sensor."))
 }
 
 // sensorList lists the sensors of the caller's groups.

@@ -23,9 +23,9 @@ type userInput struct {
 	MustChangePassword *bool    `json:"must_change_password"`
 }
 
-// apply copies the given keys onto u, validates the result and hashes a new password.
-// It returns a short description of what changed, for the audit log.
-func (in *userInput) apply(u *model.User, creating bool) (string, error) {
+// copyTo copies the given keys onto u and says what changed, for the audit log. The password
+// is not copied: a new account's is hashed by the store, a changed one by apply.
+func (in *userInput) copyTo(u *model.User) []string {
 	var changed []string
 	set := func(name string, dst *string, src *string) {
 		if src != nil && *src != *dst {
@@ -48,26 +48,27 @@ func (in *userInput) apply(u *model.User, creating bool) (string, error) {
 		u.MustChangePassword = *in.MustChangePassword
 		changed = append(changed, "password change required")
 	}
-	f := model.FieldErrors{}
-	if err := u.Validate(); err != nil {
-		for k, v := range err.(*model.Error).Fields {
-			f.Add(k, v)
-		}
+	return changed
+}
+
+// password is the new password, "" when the body sets none.
+func (in *userInput) password() string {
+	if in.Password == nil {
+		return ""
 	}
-	u.PasswordHash = ""
-	switch {
-	case in.Password != nil && *in.Password != "":
-		if msg := model.ValidatePassword(*in.Password); msg != "" {
-			f.Add("password", msg)
-		}
-	case creating:
-		f.Add("password", "Set a first password.")
-	}
-	if err := f.Err(); err != nil {
+	return *in.Password
+}
+
+// apply copies the given keys onto an existing user, validates the result and hashes a new
+// password. It returns a short description of what changed, for the audit log.
+func (in *userInput) apply(u *model.User) (string, error) {
+	changed := in.copyTo(u)
+	if err := u.ValidateWithPassword(in.password(), false); err != nil {
 		return "", err
 	}
-	if in.Password != nil && *in.Password != "" {
-		hash, err := auth.HashPassword(*in.Password)
+	u.PasswordHash = ""
+	if in.password() != "" {
+		hash, err := auth.HashPassword(in.password())
 		if err != nil {
 			return "", err
 		}
@@ -121,18 +122,24 @@ func (s *Server) userCreate(c *fiber.Ctx) error {
 		return err
 	}
 	u := &model.User{Role: model.RoleObserver, Groups: []int64{}}
-	if _, err := in.apply(u, true); err != nil {
+	in.copyTo(u)
+	if err := s.Store.AddUser(c.UserContext(), u, in.password(), actor(c)); err != nil {
 		return err
 	}
-	if err := s.Store.CreateUser(c.UserContext(), u); err != nil {
-		return err
-	}
-	s.audit(c, model.AuditUserCreated, "user", u.ID, u.Login, "role "+u.Role.String())
 	return c.Status(fiber.StatusCreated).JSON(u)
 }
 
+// actor is who makes a change, for an audit entry that the change writes itself.
+func actor(c *fiber.Ctx) model.AuditEntry {
+	e := model.AuditEntry{IP: c.IP()}
+	if p := principal(c); p != nil {
+		e.UserID, e.User = &p.User.ID, p.User.Login
+	}
+	return e
+}
+
 func (s *Server) userUpdate(c *fiber.Ctx) error {
-	id, err := idParam(c)
+	u, err := s.userParam(c)
 	if err != nil {
 		return err
 	}
@@ -141,12 +148,8 @@ func (s *Server) userUpdate(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	u, err := s.Store.User(ctx, id)
-	if err != nil {
-		return err
-	}
 	old := *u // apply replaces fields, so this copy keeps the old values
-	changed, err := in.apply(u, false)
+	changed, err := in.apply(u)
 	if err != nil {
 		return err
 	}

@@ -57,18 +57,10 @@ func DefaultConfig() Config {
 
 // withDefaults fills the zero values a stored config may lack.
 func (c Config) withDefaults() Config {
-	if c.Listen == "" {
-		c.Listen = DefaultListen
-	}
-	if c.Banner == "" {
-		c.Banner = DefaultBanner
-	}
-	if c.MaxCommands <= 0 {
-		c.MaxCommands = DefaultMaxCommands
-	}
-	if c.MaxUpload <= 0 {
-		c.MaxUpload = DefaultMaxUpload
-	}
+	c.Listen = honeypot.OrDefault(c.Listen, DefaultListen)
+	c.Banner = honeypot.OrDefault(c.Banner, DefaultBanner)
+	c.MaxCommands = honeypot.OrDefault(c.MaxCommands, DefaultMaxCommands)
+	c.MaxUpload = honeypot.OrDefault(c.MaxUpload, DefaultMaxUpload)
 	return c
 }
 

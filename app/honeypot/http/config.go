@@ -67,33 +67,15 @@ func DefaultConfig() Config {
 }
 
 func (c Config) withDefaults() Config {
-	if c.Listen == "" {
-		c.Listen = DefaultListen
-	}
-	if c.Server == "" {
-		c.Server = DefaultServer
-	}
-	if c.Title == "" {
-		c.Title = DefaultTitle
-	}
-	if c.Realm == "" {
-		c.Realm = DefaultRealm
-	}
-	if c.MaxRequests <= 0 {
-		c.MaxRequests = DefaultMaxRequests
-	}
-	if c.MaxBody <= 0 {
-		c.MaxBody = DefaultMaxBody
-	}
-	if c.SessionIdle <= 0 {
-		c.SessionIdle = DefaultSessionIdle
-	}
-	if c.SessionMax <= 0 {
-		c.SessionMax = DefaultSessionMax
-	}
-	if c.SessionRequests <= 0 {
-		c.SessionRequests = DefaultSessionRequests
-	}
+	c.Listen = honeypot.OrDefault(c.Listen, DefaultListen)
+	c.Server = honeypot.OrDefault(c.Server, DefaultServer)
+	c.Title = honeypot.OrDefault(c.Title, DefaultTitle)
+	c.Realm = honeypot.OrDefault(c.Realm, DefaultRealm)
+	c.MaxRequests = honeypot.OrDefault(c.MaxRequests, DefaultMaxRequests)
+	c.MaxBody = honeypot.OrDefault(c.MaxBody, DefaultMaxBody)
+	c.SessionIdle = honeypot.OrDefault(c.SessionIdle, DefaultSessionIdle)
+	c.SessionMax = honeypot.OrDefault(c.SessionMax, DefaultSessionMax)
+	c.SessionRequests = honeypot.OrDefault(c.SessionRequests, DefaultSessionRequests)
 	return c
 }
 

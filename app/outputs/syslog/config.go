@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"honeysens/app/model"
+	"honeysens/app/outputs"
 )
 
 // Transports and formats.
@@ -49,13 +50,8 @@ type Kind struct {
 
 func parse(raw json.RawMessage) (Config, error) {
 	c := Config{Transport: UDP, Facility: "local0", Format: RFC5424}
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &c); err != nil {
-			return c, &model.Error{Code: model.ErrInvalid, Message: "The syslog settings are not valid JSON.",
-				Fields: map[string]string{"config": err.Error()}}
-		}
-	}
-	return c, nil
+	err := outputs.DecodeConfig(raw, &c, "The syslog settings are not valid JSON.")
+	return c, err
 }
 
 // Config checks the settings; a syslog output has no secret to keep.

@@ -10,36 +10,18 @@ import (
 	"honeysens/app/model"
 )
 
-type ref struct {
-	ID   int64  `json:"id"`
-	Name string `json:"name"`
-}
-
 // eventJSON is the event as the API's GET /api/events/{id} shows it, with details, packets
 // and what the attacker tried. A packet's payload is base64 (payload) rather than the API's
 // display text, so a receiver gets the bytes.
 type eventJSON struct {
-	ID             int64          `json:"id"`
-	Timestamp      time.Time      `json:"timestamp"`
-	Sensor         ref            `json:"sensor"`
-	Group          ref            `json:"group"`
-	Service        string         `json:"service"`
-	Classification int            `json:"classification"`
-	Source         string         `json:"source"`
-	SourcePort     *int           `json:"source_port"`
-	Target         string         `json:"target"`
-	TargetPort     *int           `json:"target_port"`
-	Protocol       string         `json:"protocol"`
-	Summary        string         `json:"summary"`
-	Status         int            `json:"status"`
-	Comment        string         `json:"comment"`
-	Archived       bool           `json:"archived"`
-	Ongoing        bool           `json:"ongoing"`
-	Details        []model.Detail `json:"details"`
-	Packets        []packetJSON   `json:"packets"`
-	Logins         []model.Login  `json:"logins"`
-	Commands       []string       `json:"commands"`
-	Paths          []string       `json:"paths"`
+	model.EventJSON
+	Archived bool           `json:"archived"`
+	Ongoing  bool           `json:"ongoing"`
+	Details  []model.Detail `json:"details"`
+	Packets  []packetJSON   `json:"packets"`
+	Logins   []model.Login  `json:"logins"`
+	Commands []string       `json:"commands"`
+	Paths    []string       `json:"paths"`
 }
 
 type packetJSON struct {
@@ -56,29 +38,10 @@ type generic struct {
 	Event eventJSON `json:"event"`
 }
 
-func port(p int) *int {
-	if p == 0 {
-		return nil
-	}
-	return &p
-}
-
-func orEmpty[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
-}
-
 func newEventJSON(e *model.Event) generic {
-	v := eventJSON{ID: e.ID, Timestamp: e.Timestamp, Sensor: ref{e.SensorID, e.SensorName}, Group: ref{e.GroupID, e.GroupName},
-		Service: e.Service, Classification: int(e.Classification), Source: e.Source.String(), SourcePort: port(e.SourcePort),
-		TargetPort: port(e.TargetPort), Protocol: e.Protocol.String(), Summary: e.Summary, Status: int(e.Status),
-		Comment: e.Comment, Archived: e.Archived, Ongoing: e.Ongoing, Details: orEmpty(e.Details),
-		Logins: orEmpty(e.Logins), Commands: orEmpty(e.Commands), Paths: orEmpty(e.Paths), Packets: []packetJSON{}}
-	if e.Target.IsValid() {
-		v.Target = e.Target.String()
-	}
+	v := eventJSON{EventJSON: model.NewEventJSON(e), Archived: e.Archived, Ongoing: e.Ongoing,
+		Details: model.NonNil(e.Details), Logins: model.NonNil(e.Logins), Commands: model.NonNil(e.Commands),
+		Paths: model.NonNil(e.Paths), Packets: []packetJSON{}}
 	if e.Archived && e.OriginalID != 0 {
 		v.ID = e.OriginalID // the id the event was forwarded under
 	}

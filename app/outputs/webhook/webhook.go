@@ -61,13 +61,8 @@ type Kind struct {
 
 func parse(raw json.RawMessage) (Config, error) {
 	c := Config{Format: JSON}
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &c); err != nil {
-			return c, &model.Error{Code: model.ErrInvalid, Message: "The webhook settings are not valid JSON.",
-				Fields: map[string]string{"config": err.Error()}}
-		}
-	}
-	return c, nil
+	err := outputs.DecodeConfig(raw, &c, "The webhook settings are not valid JSON.")
+	return c, err
 }
 
 // Config checks the settings; a secret left out is kept from old.

@@ -9,6 +9,7 @@ import { confirmDialog } from '../dialog.js';
 import { roleName, formatTime } from '../format.js';
 import { t, LANGUAGES, browserLanguage, browserZone, timeZones } from '../i18n.js';
 import * as session from '../session.js';
+import { copyRow } from './copy_row.js';
 
 export async function render(view, ctx) {
   const tokens = h('div', { class: 'panel-list' }, h('p', { class: 'muted empty' }, t('app.loading')));
@@ -98,23 +99,12 @@ function tokenPanel(list) {
 
 /** revealBox shows a new token once: the server never returns it again. */
 function revealBox(made) {
-  const value = h('input', { id: 'token-value', class: 'mono', readonly: true, value: made.token, 'aria-label': t('account.new_token') });
-  const copy = h('button', { type: 'button', class: 'btn small', id: 'token-copy' }, t('account.copy'));
-  const status = h('span', { class: 'muted', role: 'status' });
-  copy.addEventListener('click', async () => {
-    value.select();
-    try {
-      await navigator.clipboard.writeText(made.token);
-      replace(status, t('account.copied'));
-    } catch {
-      // No clipboard permission (e.g. plain HTTP): the text is selected instead.
-      replace(status, t('account.press_copy'));
-    }
-  });
   return h('div', { class: 'notice success token-reveal' },
     h('p', null, h('strong', null, t('account.token_created', { name: made.name })), ' ',
       t('account.copy_now')),
-    h('div', { class: 'copy-row' }, value, copy, status));
+    copyRow({
+      id: 'token-value', copyId: 'token-copy', value: made.token, label: t('account.new_token'), pressCopy: t('account.press_copy'),
+    }));
 }
 
 async function loadTokens(list) {

@@ -4,10 +4,11 @@
 import { h } from '../dom.js';
 import { api } from '../api.js';
 import { openDialog } from '../dialog.js';
-import { field, checkbox, checkGroup, checkedValues } from '../forms.js';
+import { field, checkGroup, checkedValues } from '../forms.js';
 import { plural } from '../event_labels.js';
 import { archiveSettings } from '../archive_prefs.js';
 import { contactsSection } from './group_contacts.js';
+import { openArchiveDeleteDialog } from './archive_delete_dialog.js';
 import { t } from '../i18n.js';
 
 /** groupsPanel renders the groups section from state {users, groups}. */
@@ -86,25 +87,19 @@ function openGroupDialog(group, users, done) {
  */
 async function openDeleteGroupDialog(g, done) {
   const prefer = Boolean((await archiveSettings()).prefer);
-  const move = checkbox(t('groups.move_events'), { id: 'group-remove-archive', checked: prefer });
-  const box = move.querySelector('input');
-  const dlg = openDialog({
+  openArchiveDeleteDialog({
     title: t('groups.delete_title'),
-    body: [
-      h('p', { class: 'strong' }, t('groups.delete_question', { name: g.name })),
-      h('p', null, t('groups.delete_effect')),
-      move,
-      h('p', { class: 'hint' }, t('groups.archive_hint')),
-    ],
-    submit: { label: t('common.delete'), id: 'confirm-ok', danger: true },
+    question: t('groups.delete_question', { name: g.name }),
+    effect: t('groups.delete_effect'),
+    hint: t('groups.archive_hint'),
+    move: { label: t('groups.move_events'), id: 'group-remove-archive', checked: prefer },
+    submit: { label: t('common.delete'), id: 'confirm-ok' },
     testid: 'confirm-dialog',
-    async onSubmit() {
-      const res = await api.del(`/groups/${g.id}`, { body: { archive: box.checked } });
+    path: `/groups/${g.id}`,
+    async deleted(res) {
       const sensors = plural(res.sensors ?? 0, 'count.sensors');
       const events = plural(res.events ?? 0, 'count.events');
       await done(t(res.archived ? 'groups.deleted_archived' : 'groups.deleted_deleted', { name: g.name, sensors, events }));
     },
   });
-  // For a destructive choice start on Cancel, not on the checkbox.
-  dlg.querySelector('.dialog-foot .btn').focus();
 }

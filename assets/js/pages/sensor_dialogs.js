@@ -5,11 +5,13 @@
 import { h, replace } from '../dom.js';
 import { api } from '../api.js';
 import { openDialog, openViewDialog } from '../dialog.js';
-import { field, checkbox } from '../forms.js';
+import { field } from '../forms.js';
 import { formatTime } from '../format.js';
 import { statusBadge } from './sensor_labels.js';
 import { t } from '../i18n.js';
 import { plural } from '../event_labels.js';
+import { copyRow } from './copy_row.js';
+import { openArchiveDeleteDialog } from './archive_delete_dialog.js';
 
 const INTERVAL_MIN = 10;
 const INTERVAL_MAX = 3600;
@@ -64,17 +66,8 @@ export function openSensorDialog(sensor, state, done) {
 
 /** openSecretDialog shows a new sensor's secret once, with the config download. */
 function openSecretDialog(s) {
-  const secret = h('input', { id: 'sensor-secret', class: 'mono', readonly: true, value: s.secret, 'aria-label': t('sensor.secret') });
-  const copy = h('button', { type: 'button', class: 'btn small', id: 'sensor-secret-copy' }, t('account.copy'));
-  const status = h('span', { class: 'muted', role: 'status' });
-  copy.addEventListener('click', async () => {
-    secret.select();
-    try {
-      await navigator.clipboard.writeText(s.secret);
-      replace(status, t('account.copied'));
-    } catch {
-      replace(status, t('sensor.press_copy'));
-    }
+  const secret = copyRow({
+    id: 'sensor-secret', copyId: 'sensor-secret-copy', value: s.secret, label: t('sensor.secret'), pressCopy: t('sensor.press_copy'),
   });
   const download = h('a', {
     id: 'sensor-config-download', class: 'btn primary',
@@ -91,7 +84,7 @@ function openSecretDialog(s) {
     body: [
       h('div', { class: 'notice success token-reveal' },
         h('p', null, h('strong', null, t('sensor.secret_is')), ' ', t('sensor.shown_once')),
-        h('div', { class: 'copy-row' }, secret, copy, status)),
+        secret),
       h('p', null, t('sensor.download_and_start')),
       h('pre', { class: 'payload' }, `honeysens sensor --config sensor-${s.id}.json`),
       h('p', null, t('sensor.original_hint')),
@@ -99,31 +92,25 @@ function openSecretDialog(s) {
     ],
     actions: [original, download],
   });
-  secret.select();
+  secret.querySelector('input').select();
 }
 
 /** openRemoveSensorDialog removes a remote sensor, archiving its events by default. */
 export function openRemoveSensorDialog(s, done) {
-  const move = checkbox(t('sensor.move_events'), { id: 'remove-archive-events', checked: true });
-  const box = move.querySelector('input');
-  const dlg = openDialog({
+  openArchiveDeleteDialog({
     title: t('sensor.remove_title'),
-    body: [
-      h('p', { class: 'strong' }, t('sensor.remove_question', { name: s.name })),
-      h('p', null, t('sensor.remove_secret')),
-      move,
-      h('p', { class: 'hint' }, t('sensor.remove_archive_hint')),
-    ],
-    submit: { label: t('bulk.remove'), id: 'sensor-remove-confirm', danger: true },
+    question: t('sensor.remove_question', { name: s.name }),
+    effect: t('sensor.remove_secret'),
+    hint: t('sensor.remove_archive_hint'),
+    move: { label: t('sensor.move_events'), id: 'remove-archive-events', checked: true },
+    submit: { label: t('bulk.remove'), id: 'sensor-remove-confirm' },
     testid: 'sensor-remove-dialog',
-    async onSubmit() {
-      const res = await api.del(`/sensors/${s.id}`, { body: { archive: box.checked } });
+    path: `/sensors/${s.id}`,
+    async deleted(res) {
       const events = plural(res.events ?? 0, 'count.events');
       await done(t(res.archived ? 'sensor.removed_archived' : 'sensor.removed_deleted', { name: s.name, events }));
     },
   });
-  // For a destructive choice start on Cancel, not on the checkbox.
-  dlg.querySelector('.dialog-foot .btn').focus();
 }
 
 // The history is written by the server's timeout job every few seconds, so an

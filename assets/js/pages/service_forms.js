@@ -2,7 +2,7 @@
 // service's settings object, with its help text. The server checks the
 // settings and answers field errors as config.<key>; each field's wrapper
 // carries that name, so the message lands under the field. All labels and
-// help texts of the forms are in SERVICE_FIELDS.
+// help texts of the forms are in SERVICE_FIELDS and SHARED.
 
 import { h } from '../dom.js';
 import { field, fieldGroup, checkbox } from '../forms.js';
@@ -20,36 +20,47 @@ import { t } from '../i18n.js';
 const ACCEPT_HELP = 'svc.logins_that_are_let_in_one_user_password';
 const ACCEPT_AFTER_HELP = 'svc.let_any_password_in_after_this_many_fail';
 
+// Settings that several services have: the same key, kind and label, with
+// each service's own help.
+const SHARED = {
+  listen: { kind: 'listen', label: 'svc.listen_on' },
+  banner: { kind: 'text', label: 'svc.banner' },
+  hostname: { kind: 'text', label: 'svc.host_name' },
+  accept: { kind: 'list', label: 'svc.accepted_credentials' },
+  accept_after: { kind: 'int', label: 'svc.accept_any_password_after' },
+};
+const shared = (key, help) => ({ key, ...SHARED[key], help });
+
 export const SERVICE_FIELDS = {
   ssh: [
-    { key: 'listen', kind: 'listen', label: 'svc.listen_on', help: 'svc.listen_help_ssh' },
-    { key: 'banner', kind: 'text', label: 'svc.banner', help: 'svc.the_version_line_sent_to_clients_starts' },
-    { key: 'hostname', kind: 'text', label: 'svc.host_name', help: 'svc.the_host_name_the_fake_shell_shows' },
-    { key: 'accept', kind: 'list', label: 'svc.accepted_credentials', help: ACCEPT_HELP },
-    { key: 'accept_after', kind: 'int', label: 'svc.accept_any_password_after', help: ACCEPT_AFTER_HELP },
+    shared('listen', 'svc.listen_help_ssh'),
+    shared('banner', 'svc.the_version_line_sent_to_clients_starts'),
+    shared('hostname', 'svc.the_host_name_the_fake_shell_shows'),
+    shared('accept', ACCEPT_HELP),
+    shared('accept_after', ACCEPT_AFTER_HELP),
     { key: 'host_key_file', kind: 'text', label: 'svc.host_key_file', help: 'svc.file_with_the_host_keys_created_on_first' },
   ],
   telnet: [
-    { key: 'listen', kind: 'listen', label: 'svc.listen_on', help: 'svc.listen_help_telnet' },
-    { key: 'hostname', kind: 'text', label: 'svc.host_name', help: 'svc.shown_in_the_login_prompt_and_the_fake_s' },
+    shared('listen', 'svc.listen_help_telnet'),
+    shared('hostname', 'svc.shown_in_the_login_prompt_and_the_fake_s'),
     { key: 'issue', kind: 'lines', label: 'svc.banner_before_the_login_prompt', help: 'svc.empty_the_usual_debian_line_with_the_hos' },
-    { key: 'accept', kind: 'list', label: 'svc.accepted_credentials', help: ACCEPT_HELP },
-    { key: 'accept_after', kind: 'int', label: 'svc.accept_any_password_after', help: ACCEPT_AFTER_HELP },
+    shared('accept', ACCEPT_HELP),
+    shared('accept_after', ACCEPT_AFTER_HELP),
     { key: 'login_retries', kind: 'int', label: 'svc.login_attempts_per_connection', help: 'svc.failed_logins_before_the_connection_ends' },
   ],
   ftp: [
-    { key: 'listen', kind: 'listen', label: 'svc.listen_on', help: 'svc.listen_help_ftp' },
-    { key: 'banner', kind: 'text', label: 'svc.banner', help: 'svc.text_of_the_220_greeting_e_g_vsftpd_3_0' },
+    shared('listen', 'svc.listen_help_ftp'),
+    shared('banner', 'svc.text_of_the_220_greeting_e_g_vsftpd_3_0'),
     { key: 'anonymous', kind: 'bool', label: 'svc.anonymous_login', help: 'svc.anonymous_and_ftp_log_in_with_any_passwo' },
-    { key: 'accept', kind: 'list', label: 'svc.accepted_credentials', help: 'svc.logins_that_are_let_in_one_user_password_2' },
-    { key: 'accept_after', kind: 'int', label: 'svc.accept_any_password_after', help: 'svc.let_any_login_in_after_this_many_failure' },
+    shared('accept', 'svc.logins_that_are_let_in_one_user_password_2'),
+    shared('accept_after', 'svc.let_any_login_in_after_this_many_failure'),
     { key: 'max_commands', kind: 'int', label: 'svc.commands_per_session', help: 'svc.the_session_ends_after_this_many_command' },
     { key: 'max_upload', kind: 'int', label: 'svc.upload_bytes_read', help: 'svc.bytes_of_one_upload_that_are_read_and_ha' },
     { key: 'passive_ip', kind: 'text', label: 'svc.passive_address', help: 'svc.ipv4_address_announced_for_passive_trans' },
     { key: 'passive_ports', kind: 'text', label: 'svc.passive_ports', help: 'svc.port_range_min_max_within_1024_65535_emp' },
   ],
   http: [
-    { key: 'listen', kind: 'listen', label: 'svc.listen_on', help: 'svc.listen_help_http' },
+    shared('listen', 'svc.listen_help_http'),
     { key: 'server', kind: 'text', label: 'svc.server_header', help: 'svc.the_server_response_header_e_g_lighttpd' },
     { key: 'title', kind: 'text', label: 'svc.device_name', help: 'svc.names_the_device_on_the_login_page' },
     { key: 'basic_auth', kind: 'list', label: 'svc.password_protected_paths', help: 'svc.one_path_per_line_e_g_admin_everything_b' },

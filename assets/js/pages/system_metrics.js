@@ -8,6 +8,7 @@ import { api } from '../api.js';
 import { field, checkbox, errorLine, showError, clearErrors, busy } from '../forms.js';
 import { systemTabs } from './system.js';
 import { t } from '../i18n.js';
+import { copyRow } from './copy_row.js';
 
 export async function render(view) {
   const settings = await api.get('/settings/metrics');
@@ -101,19 +102,6 @@ function settingsPanel(s) {
 
 /** revealBox shows a new token once, with a scrape configuration that uses it. */
 function revealBox(s) {
-  const value = h('input', { id: 'metrics-token-value', class: 'mono', readonly: true, value: s.token, 'aria-label': t('metrics.new_token_label') });
-  const copy = h('button', { type: 'button', class: 'btn small', id: 'metrics-token-copy' }, t('account.copy'));
-  const status = h('span', { class: 'muted', role: 'status' });
-  copy.addEventListener('click', async () => {
-    value.select();
-    try {
-      await navigator.clipboard.writeText(s.token);
-      replace(status, t('account.copied'));
-    } catch {
-      // No clipboard permission (e.g. plain HTTP): the text is selected instead.
-      replace(status, t('account.press_copy'));
-    }
-  });
   const https = window.location.protocol === 'https:';
   const config = [
     'scrape_configs:',
@@ -128,7 +116,10 @@ function revealBox(s) {
   ].join('\n');
   return h('div', { class: 'notice success token-reveal' },
     h('p', null, h('strong', null, t('metrics.new_token_label')), ' ', t('metrics.copy_now')),
-    h('div', { class: 'copy-row' }, value, copy, status),
+    copyRow({
+      id: 'metrics-token-value', copyId: 'metrics-token-copy', value: s.token, label: t('metrics.new_token_label'),
+      pressCopy: t('account.press_copy'),
+    }),
     h('p', null, t('metrics.scrape_config')),
     h('pre', { id: 'metrics-scrape-config', class: 'mono scrape-config' }, config));
 }
