@@ -5,6 +5,7 @@ import { h } from '../dom.js';
 import { api } from '../api.js';
 import { openDialog } from '../dialog.js';
 import { checkbox } from '../forms.js';
+import { plural } from '../event_labels.js';
 
 /**
  * openArchiveDeleteDialog asks before the deletion.
@@ -12,7 +13,8 @@ import { checkbox } from '../forms.js';
  *   move                    {label, id, checked} of that box
  *   submit                  {label, id} of the delete button
  *   path                    the API path to DELETE, with {archive} as body
- *   deleted                 async (answer) => {...} after the deletion
+ *   deleted                 async (answer, events) => {...} after the deletion;
+ *                           events is the count of events it deleted or moved, as text
  * The dialog starts on Cancel, not on the checkbox: the choice is destructive.
  */
 export function openArchiveDeleteDialog({ title, question, effect, hint, move, submit, testid, path, deleted }) {
@@ -28,7 +30,8 @@ export function openArchiveDeleteDialog({ title, question, effect, hint, move, s
     submit: { ...submit, danger: true },
     testid,
     async onSubmit() {
-      await deleted(await api.del(path, { body: { archive: box.querySelector('input').checked } }));
+      const res = await api.del(path, { body: { archive: box.querySelector('input').checked } });
+      await deleted(res, plural(res.events ?? 0, 'count.events'));
     },
   });
   dlg.querySelector('.dialog-foot .btn').focus();

@@ -96,9 +96,8 @@ async function openDeleteGroupDialog(g, done) {
     submit: { label: t('common.delete'), id: 'confirm-ok' },
     testid: 'confirm-dialog',
     path: `/groups/${g.id}`,
-    async deleted(res) {
+    async deleted(res, events) {
       const sensors = plural(res.sensors ?? 0, 'count.sensors');
-      const events = plural(res.events ?? 0, 'count.events');
       await done(t(res.archived ? 'groups.deleted_archived' : 'groups.deleted_deleted', { name: g.name, sensors, events }));
     },
   });

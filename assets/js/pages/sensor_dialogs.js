@@ -9,7 +9,6 @@ import { field } from '../forms.js';
 import { formatTime } from '../format.js';
 import { statusBadge } from './sensor_labels.js';
 import { t } from '../i18n.js';
-import { plural } from '../event_labels.js';
 import { copyRow } from './copy_row.js';
 import { openArchiveDeleteDialog } from './archive_delete_dialog.js';
 
@@ -106,8 +105,7 @@ export function openRemoveSensorDialog(s, done) {
     submit: { label: t('bulk.remove'), id: 'sensor-remove-confirm' },
     testid: 'sensor-remove-dialog',
     path: `/sensors/${s.id}`,
-    async deleted(res) {
-      const events = plural(res.events ?? 0, 'count.events');
+    async deleted(res, events) {
       await done(t(res.archived ? 'sensor.removed_archived' : 'sensor.removed_deleted', { name: s.name, events }));
     },
   });
