@@ -59,6 +59,12 @@ func (s *Server) auditList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	for _, e := range items {
+		// A mail server's diagnosis reads in the caller's language, as the failed test said it.
+		if diagnosis, ok := e.DetailArgs["error"].(string); ok {
+			e.DetailArgs["error"] = s.translate(c, diagnosis)
+		}
+	}
 	var next *string
 	if len(items) > limit {
 		items = items[:limit]

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -155,11 +154,11 @@ func (s *Server) smtpTest(c *fiber.Ctx) error {
 	if err := s.Mail.SendTest(ctx, set, to); err != nil {
 		s.auditNote(c, model.AuditTestMailFailed, "settings", 0, "smtp", model.Text{Key: "audit_detail.test_mail_failed",
 			Args: model.TextArgs{"to": to, "server": server, "error": err.Error()}}, nil)
-		return &model.Error{Code: model.ErrMailFailed, Message: err.Error()}
+		return &model.Error{Code: model.ErrMailFailed, Message: err.Error()} // translated by errorHandler
 	}
 	s.auditNote(c, model.AuditTestMailSent, "settings", 0, "smtp", model.Text{Key: "audit_detail.test_mail_sent",
 		Args: model.TextArgs{"to": to, "server": server}}, nil)
-	return c.JSON(fiber.Map{"sent": true, "message": fmt.Sprintf("The test mail to %s was accepted by %s.", to, set.Host)})
+	return c.JSON(fiber.Map{"sent": true, "message": s.say(c, "The test mail to %s was accepted by %s.", to, set.Host)})
 }
 
 // templateList is GET /api/templates.
