@@ -14,10 +14,7 @@ import (
 // TestTimelineDaysInTheUsersZone: with the browser in Los Angeles and the user's time zone set
 // to Tokyo, the overview's day buckets begin and end at Tokyo midnights, not the browser's.
 func TestTimelineDaysInTheUsersZone(t *testing.T) {
-	tokyo, err := time.LoadLocation("Asia/Tokyo")
-	if err != nil {
-		t.Skipf("no time zone data: %v", err)
-	}
+	tokyo := time.FixedZone("JST", 9*60*60) // Tokyo keeps UTC+9 all year
 	b := newBrowser(t)
 	srv := startServer(t)
 	api := adminAPI(t, srv)
