@@ -142,6 +142,17 @@ func checkNavInView(b *browser) {
 	}
 }
 
+// checkResetAligned fails when the Reset filters button does not end where the filters' widest
+// row ends.
+func checkResetAligned(b *browser, what, reset string) {
+	b.t.Helper()
+	d := eval[float64](b, fmt.Sprintf(`(r => r.getBoundingClientRect().right - Math.max(...[...r.closest('.filters').querySelectorAll('.filter')]
+		.map(f => f.getBoundingClientRect().right)))(document.querySelector(%s))`, quoteJS(reset)))
+	if d < -2 || d > 2 {
+		b.t.Errorf("%s: Reset filters ends %v px from the filters' right edge, want them aligned", what, d)
+	}
+}
+
 // eventRowDisplay is how the first event row is laid out: table-row, or a card (grid).
 func eventRowDisplay(b *browser) string {
 	return eval[string](b, `getComputedStyle(document.querySelector('#events-table tbody tr[data-id]')).display`)
@@ -266,6 +277,7 @@ func TestResponsiveLayout(t *testing.T) {
 		}
 		const aboveFold = `(scrollTo(0, 0), [...document.querySelectorAll('#events-table tbody tr[data-id]')].filter(r => r.getBoundingClientRect().bottom <= innerHeight).length)`
 		t.Logf("event rows above the fold at 1366×800: %d", eval[int](b, aboveFold))
+		checkResetAligned(b, "events", "#filter-reset")
 		shoot(b, dir, "02-events")
 		b.do("switch to compact rows", chromedp.Click(chromedp.CSS("#density-toggle")),
 			chromedp.WaitVisible(chromedp.CSS("html.compact #events-table")))
@@ -292,10 +304,7 @@ func TestResponsiveLayout(t *testing.T) {
 			checkFits(b, p.name)
 			shoot(b, dir, p.name)
 		}
-		// Reset filters ends where the last filter field ends.
-		if d := eval[float64](b, `document.querySelector('#audit-reset').getBoundingClientRect().right - document.querySelector('#audit-to').getBoundingClientRect().right`); d < -2 || d > 2 {
-			t.Errorf("audit log: Reset filters ends %v px from the last filter field, want them aligned", d)
-		}
+		checkResetAligned(b, "audit log", "#audit-reset")
 		b.assertNoPageErrors()
 	})
 }
