@@ -246,6 +246,7 @@ func (s *Server) mailList(c *fiber.Ctx) error {
 	}
 	for _, m := range list {
 		m.Body = "" // the list stays small; GET /api/mails/:id has the text
+		m.LastError = s.translate(c, m.LastError)
 	}
 	counts, err := s.Store.MailCounts(ctx)
 	if err != nil {
@@ -264,6 +265,7 @@ func (s *Server) mailGet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	m.LastError = s.translate(c, m.LastError) // the mail server's diagnosis, in the reader's language
 	return c.JSON(m)
 }
 
