@@ -285,7 +285,9 @@ func TestResponsiveLayout(t *testing.T) {
 		shoot(b, dir, "03-events-compact")
 		b.do("a 1280 px screen", chromedp.EmulateViewport(1280, 800))
 		checkFits(b, "compact events at 1280 px")
-		if w := eval[float64](b, `document.querySelector('#events-table th[data-sort="summary"]').getBoundingClientRect().width`); w < 120 {
+		w := eval[float64](b, `document.querySelector('#events-table th[data-sort="summary"]').getBoundingClientRect().width`)
+		t.Logf("Details column at 1280×800, compact: %v px", w)
+		if w < 120 {
 			t.Errorf("compact rows at 1280 px: the Details column is %v px wide, want room for its words", w)
 		}
 		shoot(b, dir, "03-events-compact-1280")
