@@ -14,7 +14,8 @@ const auditRowsJS = `[...document.querySelectorAll('[data-testid="audit-row"]')]
 
 // TestAuditLogFilters renames a group, then finds the change in the audit log through the
 // action filter: readable action names, a "name: old → new" line, the filter kept in the
-// address across a reload and undone by Back, and a group name with markup shown as text.
+// address across a reload and undone by Back, a group name with markup shown as text, and a
+// detail in the reader's language.
 func TestAuditLogFilters(t *testing.T) {
 	b := newBrowser(t)
 	srv := startServer(t)
@@ -25,6 +26,11 @@ func TestAuditLogFilters(t *testing.T) {
 	api.must("POST", "/api/groups", map[string]any{"name": "Lab"}, &g, http.StatusCreated)
 	api.must("PATCH", fmt.Sprintf("/api/groups/%d", g.ID), map[string]any{"name": "Lab <b>West</b>"}, nil, http.StatusOK)
 	api.must("POST", "/api/groups", map[string]any{"name": "DMZ"}, nil, http.StatusCreated)
+	var old struct {
+		ID int64 `json:"id"`
+	}
+	api.must("POST", "/api/groups", map[string]any{"name": "Old"}, &old, http.StatusCreated)
+	api.must("DELETE", fmt.Sprintf("/api/groups/%d", old.ID), map[string]any{"archive": true}, nil, http.StatusOK)
 
 	b.do("open the app", chromedp.Navigate(srv.URL))
 	logIn(b, "admin", adminPassword)
@@ -71,5 +77,12 @@ func TestAuditLogFilters(t *testing.T) {
 	b.do("open a link with an inverted time range", chromedp.Evaluate[chromedp.Void](
 		`location.hash = '#/audit?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z'`))
 	waitText(b, `[data-field="to"] .field-error`, "after the start")
+
+	// A detail the server wrote reads in the reader's language.
+	b.do("find the group removal", chromedp.Evaluate[chromedp.Void](`location.hash = '#/audit?action=group_deleted'`))
+	waitText(b, `[data-testid="audit-row"] .detail`, "0 sensors removed, 0 events moved to the archive")
+	setPreferences(b, "de", "Europe/Berlin", "Konto")
+	b.do("find the group removal in German", chromedp.Evaluate[chromedp.Void](`location.hash = '#/audit?action=group_deleted'`))
+	waitText(b, `[data-testid="audit-row"] .detail`, "0 Sensoren entfernt, 0 Ereignisse ins Archiv verschoben")
 	b.assertNoPageErrors()
 }

@@ -59,8 +59,8 @@ func recordConsoleErrors(b *browser) {
 }
 
 // seedLayout fills an appliance with what every page shows: a second group, a sensor,
-// 60 events (one with a long summary and an interaction log), an archived one and a
-// filter rule with a long name.
+// 60 events (one with a long summary and an interaction log), an archived one, a filter
+// rule with a long name and a webhook.
 func seedLayout(t *testing.T, srv *server, api *apiClient) {
 	t.Helper()
 	group := api.groupID("Default")
@@ -81,6 +81,8 @@ func seedLayout(t *testing.T, srv *server, api *apiClient) {
 	api.must("POST", "/api/filters", map[string]any{"name": "Ignore the vulnerability scanner of the IT department",
 		"group": group, "description": "Weekly scan from the security team", "enabled": true,
 		"conditions": []map[string]any{{"attribute": "source", "value": "203.0.113.250"}}}, nil, http.StatusCreated)
+	api.must("POST", "/api/outputs", map[string]any{"type": "webhook", "name": "Chat of the night shift", "events": "critical",
+		"enabled": false, "config": map[string]any{"url": "https://chat.example.org/hooks/night-shift-0123456789abcdef"}}, nil, http.StatusCreated)
 	ids := api.eventIDs("source=198.51.100.60")
 	api.must("DELETE", "/api/events", map[string]any{"ids": ids, "dataset": "live", "archive": true}, nil, http.StatusOK)
 }
@@ -128,6 +130,29 @@ func checkCards(b *browser, what, table string) {
 	}
 }
 
+// checkNavInView fails when a tab of the navigation is (partly) outside the screen.
+func checkNavInView(b *browser) {
+	b.t.Helper()
+	out := eval[[]string](b, `[...document.querySelectorAll('.sidebar a')].filter(a => {
+		const r = a.getBoundingClientRect();
+		return r.left < 0 || r.right > innerWidth;
+	}).map(a => a.textContent)`)
+	if len(out) > 0 {
+		b.t.Errorf("navigation tabs outside the screen: %q", out)
+	}
+}
+
+// checkResetAligned fails when the Reset filters button does not end where the filters' widest
+// row ends.
+func checkResetAligned(b *browser, what, reset string) {
+	b.t.Helper()
+	d := eval[float64](b, fmt.Sprintf(`(r => r.getBoundingClientRect().right - Math.max(...[...r.closest('.filters').querySelectorAll('.filter')]
+		.map(f => f.getBoundingClientRect().right)))(document.querySelector(%s))`, quoteJS(reset)))
+	if d < -2 || d > 2 {
+		b.t.Errorf("%s: Reset filters ends %v px from the filters' right edge, want them aligned", what, d)
+	}
+}
+
 // eventRowDisplay is how the first event row is laid out: table-row, or a card (grid).
 func eventRowDisplay(b *browser) string {
 	return eval[string](b, `getComputedStyle(document.querySelector('#events-table tbody tr[data-id]')).display`)
@@ -137,6 +162,7 @@ func eventRowDisplay(b *browser) string {
 var cardLists = map[string]string{
 	"05-attackers": "#attackers-table", "11-sensors": "#sensors-table",
 	"13-users-groups": `[data-testid="user-table"]`, "18-audit": `[data-testid="audit-table"]`,
+	"16-integrations": "#outputs-table",
 }
 
 // TestResponsiveLayout visits every page on a phone (390×844) and on a laptop (1366×800):
@@ -161,6 +187,7 @@ func TestResponsiveLayout(t *testing.T) {
 		shoot(b, dir, "00-login")
 		logIn(b, "admin", adminPassword)
 		landOnOverview(b)
+		checkNavInView(b)
 
 		pages := []struct{ name, hash, ready string }{
 			{"01-overview", "#/overview", "#overview-tiles .tile"},
@@ -176,6 +203,7 @@ func TestResponsiveLayout(t *testing.T) {
 			{"15-mail", "#/system/mail", "#smtp-host"},
 			{"16-templates", "#/system/templates", "#template-type"},
 			{"16-metrics", "#/system/metrics", "#metrics-enabled"},
+			{"16-integrations", "#/system/integrations", "#outputs-table tr.output-row"},
 			{"17-account", "#/account", "#token-name"},
 			{"18-audit", "#/audit", `[data-testid="audit-table"]`},
 		}
@@ -227,6 +255,7 @@ func TestResponsiveLayout(t *testing.T) {
 				closeDialog(b)
 			}
 		}
+		checkNavInView(b)
 		b.do("log out", chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#login-username")))
 		b.assertNoPageErrors()
 	})
@@ -248,11 +277,21 @@ func TestResponsiveLayout(t *testing.T) {
 		}
 		const aboveFold = `(scrollTo(0, 0), [...document.querySelectorAll('#events-table tbody tr[data-id]')].filter(r => r.getBoundingClientRect().bottom <= innerHeight).length)`
 		t.Logf("event rows above the fold at 1366×800: %d", eval[int](b, aboveFold))
+		checkResetAligned(b, "events", "#filter-reset")
 		shoot(b, dir, "02-events")
 		b.do("switch to compact rows", chromedp.Click(chromedp.CSS("#density-toggle")),
 			chromedp.WaitVisible(chromedp.CSS("html.compact #events-table")))
 		t.Logf("event rows above the fold at 1366×800, compact: %d", eval[int](b, aboveFold))
 		shoot(b, dir, "03-events-compact")
+		b.do("a 1280 px screen", chromedp.EmulateViewport(1280, 800))
+		checkFits(b, "compact events at 1280 px")
+		w := eval[float64](b, `document.querySelector('#events-table th[data-sort="summary"]').getBoundingClientRect().width`)
+		t.Logf("Details column at 1280×800, compact: %v px", w)
+		if w < 120 {
+			t.Errorf("compact rows at 1280 px: the Details column is %v px wide, want room for its words", w)
+		}
+		shoot(b, dir, "03-events-compact-1280")
+		b.do("back to 1366 px", chromedp.EmulateViewport(1366, 800))
 		// The choice is remembered.
 		b.do("the compact rows survive a reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("html.compact #events-table tbody tr[data-id]")))
 		b.do("back to comfortable rows", chromedp.Click(chromedp.CSS("#density-toggle")),
@@ -267,6 +306,7 @@ func TestResponsiveLayout(t *testing.T) {
 			checkFits(b, p.name)
 			shoot(b, dir, p.name)
 		}
+		checkResetAligned(b, "audit log", "#audit-reset")
 		b.assertNoPageErrors()
 	})
 }

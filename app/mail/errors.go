@@ -81,12 +81,13 @@ func (a *attempt) classify(p phase, err error) *Error {
 	}
 	var netErr net.Error
 	if errors.Is(a.ctx.Err(), context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()) {
-		msg := a.addr + " did not answer in time."
+		err = errors.Join(context.DeadlineExceeded, err)
 		if p == phaseConnect && a.set.Encryption != model.EncryptionTLS && (a.guard == nil || !a.guard.started) {
 			// A server that expects TLS from the first byte waits silently for a handshake.
-			msg += " If it expects TLS from the first byte (usually port 465), choose TLS."
+			return &Error{Kind: KindTimeout, Err: err,
+				Message: a.addr + " did not answer in time. If it expects TLS from the first byte (usually port 465), choose TLS."}
 		}
-		return &Error{Kind: KindTimeout, Message: msg, Err: errors.Join(context.DeadlineExceeded, err)}
+		return &Error{Kind: KindTimeout, Message: a.addr + " did not answer in time.", Err: err}
 	}
 
 	var reply *textproto.Error

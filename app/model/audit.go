@@ -8,6 +8,8 @@ import (
 )
 
 // AuditEntry is one line of the audit log. Changes lists, for an update, what it changed.
+// Detail is English; DetailKey and DetailArgs, when set, name the same text in the UI's
+// message catalogs so that each reader sees it in their own language.
 type AuditEntry struct {
 	ID         int64     `json:"id"`
 	Time       time.Time `json:"time"`
@@ -19,7 +21,19 @@ type AuditEntry struct {
 	ObjectID   *int64    `json:"object_id"`
 	ObjectName string    `json:"object_name"`
 	Detail     string    `json:"detail"`
+	DetailKey  string    `json:"detail_key,omitempty"`
+	DetailArgs TextArgs  `json:"detail_args,omitempty"`
 	Changes    Changes   `json:"changes,omitempty"`
+}
+
+// TextArgs fill the {name} placeholders of a catalog text. A value is a number, a string, or a
+// Text of its own (a word the reader's language says differently, such as a status name).
+type TextArgs map[string]any
+
+// Text is a catalog text by key with its arguments; "count" picks the plural form.
+type Text struct {
+	Key  string   `json:"key"`
+	Args TextArgs `json:"args,omitempty"`
 }
 
 // Audit actions: every kind of entry the appliance writes to the audit log. The UI names each

@@ -11,12 +11,14 @@ import (
 	"honeysens/app/model"
 )
 
-// An entry with changes keeps them with its text in the detail column, as the JSON of
-// auditDetail; text the appliance writes never starts with its opening, so older entries read
-// as they were written.
+// An entry with changes or a catalog key keeps them with its text in the detail column, as the
+// JSON of auditDetail; text the appliance writes never starts with its opening, so older entries
+// (plain English text) read as they were written.
 type auditDetail struct {
-	Text    string        `json:"text"`
-	Changes model.Changes `json:"changes"`
+	Text    string         `json:"text"`
+	Key     string         `json:"key,omitempty"`
+	Args    model.TextArgs `json:"args,omitempty"`
+	Changes model.Changes  `json:"changes,omitempty"`
 }
 
 const auditDetailStart = `{"text":`
@@ -34,8 +36,8 @@ func insertAudit(ctx context.Context, x interface {
 		e.Time = now
 	}
 	detail := e.Detail
-	if len(e.Changes) > 0 {
-		b, err := json.Marshal(auditDetail{Text: e.Detail, Changes: e.Changes})
+	if len(e.Changes) > 0 || e.DetailKey != "" {
+		b, err := json.Marshal(auditDetail{Text: e.Detail, Key: e.DetailKey, Args: e.DetailArgs, Changes: e.Changes})
 		if err != nil {
 			return fmt.Errorf("store: add audit entry: %w", err)
 		}
@@ -126,7 +128,7 @@ func (s *Store) SearchAudit(ctx context.Context, f AuditFilter) ([]*model.AuditE
 		if strings.HasPrefix(e.Detail, auditDetailStart) {
 			var d auditDetail
 			if json.Unmarshal([]byte(e.Detail), &d) == nil {
-				e.Detail, e.Changes = d.Text, d.Changes
+				e.Detail, e.DetailKey, e.DetailArgs, e.Changes = d.Text, d.Key, d.Args, d.Changes
 			}
 		}
 		list = append(list, e)

@@ -76,6 +76,8 @@ func TestAuditChangesRoundTrip(t *testing.T) {
 		{Action: "group_updated", Detail: "renamed", Changes: changes},
 		{Action: "group_updated", Changes: model.Changes{}},
 		{Action: "group_deleted", Detail: `{"text": not ours}`},
+		{Action: "events_archived", Detail: "2 events moved to the archive", DetailKey: "audit_detail.events_archived",
+			DetailArgs: model.TextArgs{"count": 2, "status": model.Text{Key: "status.new"}}},
 	} {
 		if err := s.AddAudit(ctx, e); err != nil {
 			t.Fatal(err)
@@ -85,13 +87,19 @@ func TestAuditChangesRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if list[0].Detail != `{"text": not ours}` || list[0].Changes != nil {
-		t.Errorf("text entry: %+v", list[0])
+	keyed := list[0]
+	wantArgs := model.TextArgs{"count": 2.0, "status": map[string]any{"key": "status.new"}}
+	if keyed.Detail != "2 events moved to the archive" || keyed.DetailKey != "audit_detail.events_archived" ||
+		!reflect.DeepEqual(keyed.DetailArgs, wantArgs) || keyed.Changes != nil {
+		t.Errorf("entry with a catalog key: %+v", keyed)
 	}
-	if list[1].Detail != "" || list[1].Changes != nil {
-		t.Errorf("entry without changes: %+v", list[1])
+	if list[1].Detail != `{"text": not ours}` || list[1].Changes != nil || list[1].DetailKey != "" {
+		t.Errorf("text entry: %+v", list[1])
 	}
-	if list[2].Detail != "renamed" || !reflect.DeepEqual(list[2].Changes, changes) {
-		t.Errorf("entry with changes: %+v", list[2])
+	if list[2].Detail != "" || list[2].Changes != nil {
+		t.Errorf("entry without changes: %+v", list[2])
+	}
+	if list[3].Detail != "renamed" || !reflect.DeepEqual(list[3].Changes, changes) {
+		t.Errorf("entry with changes: %+v", list[3])
 	}
 }

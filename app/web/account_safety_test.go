@@ -149,7 +149,7 @@ func TestPasswordChangeRevokesTokensUnlessKept(t *testing.T) {
 			details = append(details, e.Detail)
 		}
 	}
-	if strings.Join(details, "; ") != "API tokens kept; API tokens revoked: 1" {
+	if strings.Join(details, "; ") != "API tokens kept; 1 API token revoked" {
 		t.Errorf("audit of the password changes, newest first: %q", details)
 	}
 }

@@ -21,7 +21,20 @@ func (s *Server) audit(c *fiber.Ctx, action, objectType string, objectID int64, 
 
 // auditChanges records an update with the fields it changed (see model.Diff).
 func (s *Server) auditChanges(c *fiber.Ctx, action, objectType string, objectID int64, objectName, detail string, changes model.Changes) {
-	e := &model.AuditEntry{IP: c.IP(), Action: action, ObjectType: objectType, ObjectName: objectName, Detail: detail, Changes: changes}
+	s.addAudit(c, objectID, &model.AuditEntry{Action: action, ObjectType: objectType, ObjectName: objectName, Detail: detail, Changes: changes})
+}
+
+// auditNote records an entry whose detail is a catalog text: the Audit page shows it in the
+// reader's language, the API in English as well. changes may be nil.
+func (s *Server) auditNote(c *fiber.Ctx, action, objectType string, objectID int64, objectName string, note model.Text, changes model.Changes) {
+	e := &model.AuditEntry{Action: action, ObjectType: objectType, ObjectName: objectName, Changes: changes}
+	s.english.describe(e, note)
+	s.addAudit(c, objectID, e)
+}
+
+// addAudit adds who did it from where to e and writes it.
+func (s *Server) addAudit(c *fiber.Ctx, objectID int64, e *model.AuditEntry) {
+	e.IP = c.IP()
 	if p := principal(c); p != nil {
 		e.UserID, e.User = &p.User.ID, p.User.Login
 	}
@@ -29,7 +42,7 @@ func (s *Server) auditChanges(c *fiber.Ctx, action, objectType string, objectID 
 		e.ObjectID = &objectID
 	}
 	if err := s.Store.AddAudit(c.UserContext(), e); err != nil {
-		s.Log.Error("audit entry lost", "component", "web", "action", action, "err", err)
+		s.Log.Error("audit entry lost", "component", "web", "action", e.Action, "err", err)
 	}
 }
 
@@ -45,6 +58,12 @@ func (s *Server) auditList(c *fiber.Ctx) error {
 	items, err := s.Store.SearchAudit(c.UserContext(), f)
 	if err != nil {
 		return err
+	}
+	for _, e := range items {
+		// A mail server's diagnosis reads in the caller's language, as the failed test said it.
+		if diagnosis, ok := e.DetailArgs["error"].(string); ok {
+			e.DetailArgs["error"] = s.translate(c, diagnosis)
+		}
 	}
 	var next *string
 	if len(items) > limit {

@@ -193,7 +193,7 @@ func TestAuditActionsHaveLabels(t *testing.T) {
 			case *ast.SelectorExpr:
 				name, method = fn.Sel.Name, true
 			}
-			if name != "audit" && name != "auditChanges" {
+			if name != "audit" && name != "auditChanges" && name != "auditNote" {
 				return true
 			}
 			where := fset.Position(call.Pos()).String()
@@ -301,4 +301,66 @@ func jsLabelKeys(t *testing.T, name string) map[string]bool {
 		keys[string(m[1])] = true
 	}
 	return keys
+}
+
+// TestAuditDetailsAreCatalogTexts: a detail comes with its catalog key and arguments, for the
+// Audit page to show in the reader's language, and with its English text, one or many alike.
+func TestAuditDetailsAreCatalogTexts(t *testing.T) {
+	h := newHarness(t)
+	admin := h.login("admin", adminPassword)
+	lab := h.createGroup(admin, "Lab")
+	sn := h.createSensor(admin, "lab-sensor", lab)
+	now := time.Now().Unix()
+	h.ingestEvents(sn, sshEvent("192.0.2.1", now), sshEvent("192.0.2.2", now), sshEvent("192.0.2.3", now)).mustStatus(t, 200)
+	admin.do("PATCH", "/api/events", map[string]any{"ids": []int{1, 2}, "status": 2}).mustStatus(t, 200)
+	admin.do("DELETE", "/api/events", map[string]any{"ids": []int{1}, "archive": true}).mustStatus(t, 200)
+	admin.do("DELETE", fmt.Sprintf("/api/groups/%d", lab), map[string]any{"archive": true}).mustStatus(t, 200)
+
+	byAction := map[string]model.AuditEntry{}
+	for _, e := range auditPage(t, admin, url.Values{}) {
+		byAction[e.Action] = e
+	}
+	for action, want := range map[string]struct{ key, text, args string }{
+		model.AuditEventsUpdated: {"audit_detail.events_status", "2 events set to Resolved",
+			`{"count":2,"status":{"key":"status.resolved"}}`},
+		model.AuditEventsArchived: {"audit_detail.events_archived", "1 event moved to the archive", `{"count":1}`},
+		model.AuditGroupDeleted: {"audit_detail.group_archived", "1 sensor removed, 2 events moved to the archive",
+			`{"events":{"args":{"count":2},"key":"audit_detail.event_count"},"sensors":{"args":{"count":1},"key":"audit_detail.sensor_count"}}`},
+	} {
+		e := byAction[action]
+		args, _ := json.Marshal(e.DetailArgs)
+		if e.DetailKey != want.key || e.Detail != want.text || string(args) != want.args {
+			t.Errorf("%s: key %q, text %q, args %s; want %q, %q, %s", action, e.DetailKey, e.Detail, args, want.key, want.text, want.args)
+		}
+	}
+}
+
+// TestAuditDetailKeysAreInTheCatalogs finds every audit_detail key in the server's code: each
+// needs an English text (the catalog test keeps the other languages complete).
+func TestAuditDetailKeysAreInTheCatalogs(t *testing.T) {
+	b, err := os.ReadFile("../../assets/i18n/en.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var catalog map[string]any
+	if err := json.Unmarshal(b, &catalog); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("*.go")
+	found := 0
+	for _, name := range slices.DeleteFunc(files, func(n string) bool { return strings.HasSuffix(n, "_test.go") }) {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`"(audit_detail\.\w+)"`).FindAllSubmatch(src, -1) {
+			found++
+			if _, ok := catalog[string(m[1])]; !ok {
+				t.Errorf("%s: %s has no text in assets/i18n/en.json", name, m[1])
+			}
+		}
+	}
+	if found < 20 {
+		t.Errorf("found only %d audit detail keys in the code", found)
+	}
 }

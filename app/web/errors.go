@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"honeysens/app/model"
 )
@@ -40,6 +41,27 @@ var codeOfStatus = map[int]string{
 	http.StatusUnsupportedMediaType:  "unsupported_media_type",
 }
 
+// fiberTexts replace the stock status texts of Fiber's own errors ("Method Not Allowed") with
+// sentences that the server catalogs translate like every other message.
+var fiberTexts = map[int]string{
+	http.StatusBadRequest:                  "The request is not valid.",
+	http.StatusNotFound:                    "No such API endpoint.",
+	http.StatusMethodNotAllowed:            "This API endpoint does not take this method.",
+	http.StatusRequestTimeout:              "The request took too long to arrive.",
+	http.StatusRequestEntityTooLarge:       "The request body is too large.",
+	http.StatusRequestHeaderFieldsTooLarge: "The request headers are too large.",
+	http.StatusUnsupportedMediaType:        "The request body has a format this API does not take.",
+	http.StatusTooManyRequests:             "Too many requests; wait a moment and try again.",
+}
+
+// fiberMessage is the text of one of Fiber's errors: the app's own sentence for a stock text.
+func fiberMessage(fe *fiber.Error) string {
+	if text, ok := fiberTexts[fe.Code]; ok && fe.Message == utils.StatusMessage(fe.Code) {
+		return text
+	}
+	return fe.Message
+}
+
 // errorHandler answers every error in one JSON shape. Only *model.Error and *fiber.Error texts
 // reach the client; anything else is logged and answered "Internal error." so that no SQL,
 // path or stack detail ever leaves the box. Messages are translated into the caller's
@@ -62,7 +84,7 @@ func errorHandler(log *slog.Logger, messages serverMessages) fiber.ErrorHandler 
 			if code == "" {
 				code = model.ErrInvalid
 			}
-			body = &model.Error{Code: code, Message: fe.Message}
+			body = &model.Error{Code: code, Message: fiberMessage(fe)}
 		}
 		if status >= 500 {
 			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)

@@ -115,14 +115,12 @@ func (s *Server) eventUpdate(c *fiber.Ctx) error {
 		return model.Errorf(model.ErrInvalid, "Archived events are read-only: their status and comment cannot change.")
 	}
 	var ch store.EventChange
-	var what []string
 	if in.Status != nil {
 		if *in.Status < 0 || *in.Status > 3 {
 			return invalidField("status", "Use 0 (New), 1 (In progress), 2 (Resolved) or 3 (Ignored).")
 		}
 		st := model.Status(*in.Status)
 		ch.Status = &st
-		what = append(what, "status "+st.String())
 	}
 	if in.Comment != nil {
 		if utf8.RuneCountInString(*in.Comment) > model.MaxCommentLen {
@@ -130,7 +128,6 @@ func (s *Server) eventUpdate(c *fiber.Ctx) error {
 		}
 		comment := strings.ToValidUTF8(*in.Comment, "\uFFFD")
 		ch.Comment = &comment
-		what = append(what, "comment")
 	}
 	if ch.Status == nil && ch.Comment == nil {
 		return model.Errorf(model.ErrInvalid, "Change the status, the comment or both.")
@@ -139,8 +136,19 @@ func (s *Server) eventUpdate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, "events_updated", "event", 0, "", fmt.Sprintf("%d events: %s", n, strings.Join(what, ", ")))
+	s.auditNote(c, model.AuditEventsUpdated, "event", 0, "", eventChangeText(n, ch), nil)
 	return c.JSON(fiber.Map{"updated": n})
+}
+
+// eventChangeText says what a bulk update set: the status, the comment or both.
+func eventChangeText(n int64, ch store.EventChange) model.Text {
+	switch {
+	case ch.Status == nil:
+		return countText("audit_detail.events_comment", n)
+	case ch.Comment == nil:
+		return model.Text{Key: "audit_detail.events_status", Args: model.TextArgs{"count": n, "status": statusText(*ch.Status)}}
+	}
+	return model.Text{Key: "audit_detail.events_status_comment", Args: model.TextArgs{"count": n, "status": statusText(*ch.Status)}}
 }
 
 // eventDelete is DELETE /api/events: remove events for good, or move live ones to the archive.
@@ -166,18 +174,18 @@ func (s *Server) eventDelete(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		s.audit(c, "events_archived", "event", 0, "", fmt.Sprintf("%d events moved to the archive", n))
+		s.auditNote(c, model.AuditEventsArchived, "event", 0, "", countText("audit_detail.events_archived", n), nil)
 		return c.JSON(fiber.Map{"removed": n, "archived": n})
 	}
 	n, err := s.Store.DeleteEvents(ctx, f)
 	if err != nil {
 		return err
 	}
-	where := "live"
+	key := "audit_detail.live_events_deleted"
 	if f.Archive {
-		where = "archived"
+		key = "audit_detail.archived_events_deleted"
 	}
-	s.audit(c, "events_deleted", "event", 0, "", fmt.Sprintf("%d %s events deleted", n, where))
+	s.auditNote(c, model.AuditEventsDeleted, "event", 0, "", countText(key, n), nil)
 	return c.JSON(fiber.Map{"removed": n, "archived": 0})
 }
 

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"fmt"
-
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/model"
@@ -131,11 +129,14 @@ func (s *Server) groupDelete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	what := "deleted"
+	key := "audit_detail.group_deleted"
 	if in.Archive {
-		what = "archived"
+		key = "audit_detail.group_archived"
 	}
-	s.audit(c, model.AuditGroupDeleted, "group", g.ID, g.Name, fmt.Sprintf("%d sensors removed, %d events %s", removed.Sensors, removed.Events, what))
+	s.auditNote(c, model.AuditGroupDeleted, "group", g.ID, g.Name, model.Text{Key: key, Args: model.TextArgs{
+		"sensors": countText("audit_detail.sensor_count", removed.Sensors),
+		"events":  countText("audit_detail.event_count", removed.Events),
+	}}, nil)
 	return c.JSON(fiber.Map{"sensors": removed.Sensors, "events": removed.Events, "archived": in.Archive})
 }
 

@@ -148,6 +148,33 @@ func (c *messageCatalog) text(english string) string {
 	return english
 }
 
+// say is a message for the caller in their language: format is the English text (the key of
+// the server catalogs), args fill it.
+func (s *Server) say(c *fiber.Ctx, format string, args ...any) string {
+	if translated, ok := s.messages[callerLanguage(c)].lookup(format); ok {
+		format = translated
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+// translate is a finished English text (such as a mail server diagnosis composed by the
+// mailer) in the caller's language, as far as the catalog knows its form.
+func (s *Server) translate(c *fiber.Ctx, english string) string {
+	if cat := s.messages[callerLanguage(c)]; cat != nil {
+		return cat.text(english)
+	}
+	return english
+}
+
+// lookup is the translation of an English text or format; a nil catalog (English) has none.
+func (c *messageCatalog) lookup(english string) (string, bool) {
+	if c == nil {
+		return "", false
+	}
+	translated, ok := c.texts[english]
+	return translated, ok
+}
+
 // callerLanguage is the language the caller reads: the signed-in user's choice, else the
 // browser's first catalog language (as the UI picks it), else English.
 func callerLanguage(c *fiber.Ctx) string {

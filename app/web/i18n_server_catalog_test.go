@@ -31,12 +31,14 @@ var messageArg = map[string]int{
 	"rateLimited":  2, // rateLimited(c, wait, format)
 	"Add":          1, // FieldErrors.Add(field, msg), told apart from other Adds by fieldMessage
 	"DecodeConfig": 2, // outputs.DecodeConfig(raw, c, notJSON)
+	"say":          1, // s.say(c, format, args...)
+	"NewError":     1, // fiber.NewError(status, msg)
 }
 
 // messageFuncs return (or assign to their results) messages that callers put into FieldErrors.
 var messageFuncs = map[string]bool{
 	"ValidateEmail": true, "ValidatePassword": true, "listenProblem": true,
-	"ValidateAccept": true, "SearchTermError": true, "expectedKind": true,
+	"ValidateAccept": true, "SearchTermError": true, "expectedKind": true, "dialFailure": true,
 }
 
 // fieldMessage tells a field message from the other two-argument Adds (url.Values pragmas,
@@ -44,9 +46,9 @@ var messageFuncs = map[string]bool{
 var fieldMessage = regexp.MustCompile(`\s|[.?!]$`)
 
 // serverMessagesInSource parses every non-test Go file under app/ and lists the messages
-// passed to model.Errorf, FieldErrors.Add, invalidField, rateLimited, written as Message or
-// Fields of a model.Error literal, or returned by messageFuncs, each as the format it is built
-// from (see messageFormat).
+// passed to model.Errorf, fiber.NewError, FieldErrors.Add, invalidField, rateLimited, say, written as Message or
+// Fields of a model.Error or mail.Error literal, in fiberTexts, or returned by messageFuncs, each
+// as the format it is built from (see messageFormat).
 func serverMessagesInSource(t *testing.T) []sourceMessage {
 	t.Helper()
 	var out []sourceMessage
@@ -59,7 +61,8 @@ func serverMessagesInSource(t *testing.T) []sourceMessage {
 		if err != nil {
 			return err
 		}
-		inModel := file.Name.Name == "model"
+		// The mailer's errors (mail.Error) are diagnoses the test mail answers with.
+		inModel := file.Name.Name == "model" || file.Name.Name == "mail"
 		add := func(e ast.Expr) {
 			if text, ok := messageFormat(e); ok && text != "" {
 				out = append(out, sourceMessage{text, fset.Position(e.Pos()).String()})
@@ -92,6 +95,12 @@ func serverMessagesInSource(t *testing.T) []sourceMessage {
 			case *ast.CompositeLit:
 				if isModelError(n.Type, inModel) {
 					collectErrorLiteral(n, add)
+				}
+			case *ast.ValueSpec:
+				if len(n.Names) == 1 && n.Names[0].Name == "fiberTexts" {
+					for _, el := range n.Values[0].(*ast.CompositeLit).Elts {
+						add(el.(*ast.KeyValueExpr).Value)
+					}
 				}
 			}
 			return true

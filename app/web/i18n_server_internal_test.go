@@ -1,9 +1,14 @@
 package web
 
 import (
+	"encoding/json"
+	"log/slog"
+	"net/http/httptest"
 	"os"
 	"strconv"
 	"testing"
+
+	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/model"
 )
@@ -51,5 +56,39 @@ func TestLocalizeFillsTranslationsWithTheSameArguments(t *testing.T) {
 	messages.localize(model.ErrClosed, "de")
 	if model.ErrClosed.Message != shared {
 		t.Errorf("translating changed the shared error to %q", model.ErrClosed.Message)
+	}
+}
+
+// Fiber's refusals before any handler runs (a body over the limit) reach the error handler as
+// *fiber.Error with a stock text; they answer with the catalog's sentence in the browser's
+// language, and a message of the app's own stays as it is.
+func TestFiberStockTextsAreTranslated(t *testing.T) {
+	messages, err := loadServerMessages(os.DirFS("../../assets"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := fiber.New(fiber.Config{ErrorHandler: errorHandler(slog.New(slog.DiscardHandler), messages)})
+	app.Get("/too-large", func(*fiber.Ctx) error { return fiber.ErrRequestEntityTooLarge })
+	app.Get("/encoded", func(*fiber.Ctx) error {
+		return fiber.NewError(fiber.StatusUnsupportedMediaType, "Send request bodies without Content-Encoding.")
+	})
+	for _, tc := range []struct{ path, lang, code, message string }{
+		{"/too-large", "de-DE,de", model.ErrTooLarge, "Der Inhalt der Anfrage ist zu groß."},
+		{"/too-large", "en-GB", model.ErrTooLarge, "The request body is too large."},
+		{"/encoded", "de", "unsupported_media_type", "Inhalte von Anfragen bitte ohne Content-Encoding senden."},
+	} {
+		req := httptest.NewRequest("GET", tc.path, nil)
+		req.Header.Set("Accept-Language", tc.lang)
+		res, err := app.Test(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body model.Error
+		if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+			t.Fatal(err)
+		}
+		if body.Code != tc.code || body.Message != tc.message {
+			t.Errorf("%s in %s: %+v, want %s %q", tc.path, tc.lang, body, tc.code, tc.message)
+		}
 	}
 }

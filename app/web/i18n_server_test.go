@@ -1,9 +1,14 @@
 package web_test
 
 import (
+	"fmt"
+	"net"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+
+	"honeysens/app/mail/mailtest"
 )
 
 // Error messages reach each caller in the language they read: the user's stored choice, else
@@ -62,5 +67,38 @@ func TestServerMessagesFollowTheBrowserWithoutAUser(t *testing.T) {
 		if res.code() != "invalid" || res.field("nonsense") != tc.field {
 			t.Errorf("%q: validation error answered %s", tc.acceptLanguage, res.body)
 		}
+	}
+}
+
+// Fiber's own refusal of a wrong method answers in the app's JSON shape with a sentence of the
+// catalogs, not Fiber's status text.
+func TestFiberErrorsAreTranslated(t *testing.T) {
+	h := newHarness(t)
+	admin := h.login("admin", adminPassword)
+	admin.do("PUT", "/api/session/preferences", map[string]string{"language": "de"}).mustStatus(t, 200)
+	res := admin.do("PUT", "/api/users", map[string]any{}).mustStatus(t, 405)
+	if res.code() != "method_not_allowed" || res.json()["message"] != "Dieser API-Endpunkt nimmt diese Methode nicht an." {
+		t.Errorf("wrong method for a German user: %s", res.body)
+	}
+
+}
+
+// A mail server's diagnosis of a failed test mail reads in the user's language, in the answer
+// and in the audit log.
+func TestTestMailDiagnosisIsTranslated(t *testing.T) {
+	h := newHarness(t)
+	admin := h.login("admin", adminPassword)
+	admin.do("PUT", "/api/session/preferences", map[string]string{"language": "de"}).mustStatus(t, 200)
+	sink := mailtest.Start(t, mailtest.Options{Mode: mailtest.Plain})
+	sink.Stop()
+	test := map[string]any{"to": "soc@example.org", "host": sink.Host, "port": sink.Port, "encryption": "none", "from": "honeysens@example.org"}
+	res := admin.do("POST", "/api/settings/smtp/test", test).mustStatus(t, 502)
+	want := fmt.Sprintf("Die Verbindung zu %s wurde abgelehnt.", net.JoinHostPort(sink.Host, strconv.Itoa(sink.Port)))
+	if res.code() != "mail_failed" || res.json()["message"] != want {
+		t.Errorf("test mail to a closed port: %s, want %q", res.body, want)
+	}
+	entry := admin.do("GET", "/api/audit?action=test_mail_failed", nil).mustStatus(t, 200).json()["items"].([]any)[0].(map[string]any)
+	if args := entry["detail_args"].(map[string]any); args["error"] != want || !strings.Contains(entry["detail"].(string), "refused") {
+		t.Errorf("audit entry of the failed test: %v", entry)
 	}
 }

@@ -2,7 +2,8 @@ package web
 
 import (
 	"context"
-	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -149,12 +150,15 @@ func (s *Server) smtpTest(c *fiber.Ctx) error {
 	}
 	ctx, cancel := context.WithTimeout(c.UserContext(), 45*time.Second)
 	defer cancel()
+	server := net.JoinHostPort(set.Host, strconv.Itoa(set.Port))
 	if err := s.Mail.SendTest(ctx, set, to); err != nil {
-		s.audit(c, model.AuditTestMailFailed, "settings", 0, "smtp", fmt.Sprintf("to %s via %s:%d: %v", to, set.Host, set.Port, err))
-		return &model.Error{Code: model.ErrMailFailed, Message: err.Error()}
+		s.auditNote(c, model.AuditTestMailFailed, "settings", 0, "smtp", model.Text{Key: "audit_detail.test_mail_failed",
+			Args: model.TextArgs{"to": to, "server": server, "error": err.Error()}}, nil)
+		return &model.Error{Code: model.ErrMailFailed, Message: err.Error()} // translated by errorHandler
 	}
-	s.audit(c, model.AuditTestMailSent, "settings", 0, "smtp", fmt.Sprintf("to %s via %s:%d", to, set.Host, set.Port))
-	return c.JSON(fiber.Map{"sent": true, "message": fmt.Sprintf("The test mail to %s was accepted by %s.", to, set.Host)})
+	s.auditNote(c, model.AuditTestMailSent, "settings", 0, "smtp", model.Text{Key: "audit_detail.test_mail_sent",
+		Args: model.TextArgs{"to": to, "server": server}}, nil)
+	return c.JSON(fiber.Map{"sent": true, "message": s.say(c, "The test mail to %s was accepted by %s.", to, set.Host)})
 }
 
 // templateList is GET /api/templates.
@@ -187,15 +191,15 @@ func (s *Server) templateUpdate(c *fiber.Ctx) error {
 	if err := s.Mail.SetTemplate(ctx, kind, in.Body); err != nil {
 		return err
 	}
-	what := "custom text saved"
+	note := model.Text{Key: "audit_detail.template_custom"}
 	if in.Body == nil {
-		what = "reset to default"
+		note.Key = "audit_detail.template_default"
 	}
 	t, err := s.template(ctx, kind)
 	if err != nil {
 		return err
 	}
-	s.auditChanges(c, model.AuditTemplateUpdated, "template", 0, kind, what,
+	s.auditNote(c, model.AuditTemplateUpdated, "template", 0, kind, note,
 		model.Diff(map[string]any{"custom_body": old.Custom}, map[string]any{"custom_body": t.Custom}))
 	return c.JSON(t)
 }
@@ -242,6 +246,7 @@ func (s *Server) mailList(c *fiber.Ctx) error {
 	}
 	for _, m := range list {
 		m.Body = "" // the list stays small; GET /api/mails/:id has the text
+		m.LastError = s.translate(c, m.LastError)
 	}
 	counts, err := s.Store.MailCounts(ctx)
 	if err != nil {
@@ -260,6 +265,7 @@ func (s *Server) mailGet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	m.LastError = s.translate(c, m.LastError) // the mail server's diagnosis, in the reader's language
 	return c.JSON(m)
 }
 
@@ -269,6 +275,6 @@ func (s *Server) mailRetry(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, model.AuditMailsRetried, "settings", 0, "smtp", fmt.Sprintf("%d mails", n))
+	s.auditNote(c, model.AuditMailsRetried, "settings", 0, "smtp", countText("audit_detail.mail_count", n), nil)
 	return c.JSON(fiber.Map{"retried": n})
 }

@@ -269,6 +269,6 @@ func (s *Server) testEventCreate(c *fiber.Ctx) error {
 	if n == 0 {
 		return model.Errorf(model.ErrConflict, "A filter rule of the group of sensor %s dropped the test event.", sn.Name)
 	}
-	s.audit(c, model.AuditTestEventSent, "event", e.ID, "", fmt.Sprintf("from sensor %s", sn.Name))
+	s.auditNote(c, model.AuditTestEventSent, "event", e.ID, "", model.Text{Key: "audit_detail.from_sensor", Args: model.TextArgs{"sensor": sn.Name}}, nil)
 	return c.Status(fiber.StatusCreated).JSON(fiber.Map{"event": e.ID, "sensor": model.Ref{ID: sn.ID, Name: sn.Name}})
 }

@@ -212,11 +212,11 @@ func (s *Server) sensorDelete(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	what := "deleted"
+	key := "audit_detail.events_deleted"
 	if in.Archive {
-		what = "archived"
+		key = "audit_detail.events_archived"
 	}
-	s.audit(c, model.AuditSensorDeleted, "sensor", sn.ID, sn.Name, fmt.Sprintf("%d events %s", n, what))
+	s.auditNote(c, model.AuditSensorDeleted, "sensor", sn.ID, sn.Name, countText(key, n), nil)
 	return c.JSON(fiber.Map{"events": n, "archived": in.Archive})
 }
 
@@ -295,11 +295,11 @@ func (s *Server) sensorServiceUpdate(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	state := "disabled"
+	key := "audit_detail.service_disabled"
 	if in.Enabled {
-		state = "enabled"
+		key = "audit_detail.service_enabled"
 	}
-	s.auditChanges(c, model.AuditServiceUpdated, "sensor", sn.ID, sn.Name, name+" "+state, changes)
+	s.auditNote(c, model.AuditServiceUpdated, "sensor", sn.ID, sn.Name, model.Text{Key: key, Args: model.TextArgs{"service": name}}, changes)
 	list, err := s.Store.SensorServices(ctx, sn.ID)
 	if err != nil {
 		return err

@@ -59,7 +59,7 @@ func (s *Server) sensorNetworkUpdate(c *fiber.Ctx) error {
 		return err
 	}
 	// The views hold no secrets: the log says only that a password was set or removed.
-	s.auditChanges(c, model.AuditSensorUpdated, "sensor", sn.ID, sn.Name, "network settings", model.Diff(stored.View(), in.View()))
+	s.auditNote(c, model.AuditSensorUpdated, "sensor", sn.ID, sn.Name, model.Text{Key: "audit_detail.network_settings"}, model.Diff(stored.View(), in.View()))
 	return c.JSON(in.View())
 }
 
@@ -126,10 +126,10 @@ func (s *Server) saveContainer(c *fiber.Ctx, id int64) error {
 		return err
 	}
 	if before == nil {
-		s.audit(c, model.AuditSensorUpdated, "sensor", sn.ID, sn.Name, "container service "+in.Label+" assigned")
+		s.auditNote(c, model.AuditSensorUpdated, "sensor", sn.ID, sn.Name, containerText("audit_detail.container_assigned", in.Label), nil)
 		return c.Status(fiber.StatusCreated).JSON(&in)
 	}
-	s.auditChanges(c, model.AuditSensorUpdated, "sensor", sn.ID, sn.Name, "container service "+in.Label+" changed", model.Diff(before, &in))
+	s.auditNote(c, model.AuditSensorUpdated, "sensor", sn.ID, sn.Name, containerText("audit_detail.container_changed", in.Label), model.Diff(before, &in))
 	return c.JSON(&in)
 }
 
@@ -158,6 +158,11 @@ func (s *Server) sensorContainerDelete(c *fiber.Ctx) error {
 	if err := s.Store.DeleteContainerService(ctx, sn.ID, int64(id)); err != nil {
 		return err
 	}
-	s.audit(c, model.AuditSensorUpdated, "sensor", sn.ID, sn.Name, "container service "+label+" removed")
+	s.auditNote(c, model.AuditSensorUpdated, "sensor", sn.ID, sn.Name, containerText("audit_detail.container_removed", label), nil)
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// containerText names a container service in an audit detail.
+func containerText(key, label string) model.Text {
+	return model.Text{Key: key, Args: model.TextArgs{"label": label}}
 }

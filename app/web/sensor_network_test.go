@@ -59,7 +59,7 @@ func TestSensorNetworkSettings(t *testing.T) {
 			t.Errorf("a secret is shown: %s", body)
 		}
 	}
-	if !strings.Contains(audit.body, "network settings") || !strings.Contains(audit.body, "proxy_port") {
+	if !strings.Contains(audit.body, "Network settings") || !strings.Contains(audit.body, "proxy_port") {
 		t.Errorf("the change is not in the audit log: %s", audit.body)
 	}
 
@@ -143,7 +143,7 @@ func TestSensorContainerServices(t *testing.T) {
 
 	manager.do("DELETE", fmt.Sprintf("%s/%v", path, id), nil).mustStatus(t, 204)
 	manager.do("DELETE", fmt.Sprintf("%s/%v", path, id), nil).mustStatus(t, 404)
-	if audit := admin.do("GET", "/api/audit", nil).mustStatus(t, 200); !strings.Contains(audit.body, "container service recon removed") {
+	if audit := admin.do("GET", "/api/audit", nil).mustStatus(t, 200); !strings.Contains(audit.body, "Container service recon removed") {
 		t.Errorf("audit log: %s", audit.body)
 	}
 }

@@ -82,7 +82,7 @@ func (s *Server) sensorConfigOriginal(c *fiber.Ctx, sn *model.Sensor) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, model.AuditSensorConfigDownloaded, "sensor", sn.ID, sn.Name, "original HoneySens archive")
+	s.auditNote(c, model.AuditSensorConfigDownloaded, "sensor", sn.ID, sn.Name, model.Text{Key: "audit_detail.original_archive"}, nil)
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.tar.gz"`, hostname))
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderContentType, "application/gzip")

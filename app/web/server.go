@@ -62,9 +62,11 @@ type Schedule interface {
 // Server owns the Fiber app.
 type Server struct {
 	Deps
-	app    *fiber.App
-	static *staticFiles
-	routes []Route
+	app      *fiber.App
+	static   *staticFiles
+	english  englishTexts   // renders the English text of audit details
+	messages serverMessages // translates server messages
+	routes   []Route
 }
 
 // Route is one entry of the route table: who may call what.
@@ -91,7 +93,11 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Deps: d, static: static}
+	english, err := loadEnglishTexts(d.Assets)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Deps: d, static: static, english: english, messages: messages}
 	s.app = fiber.New(fiber.Config{
 		ErrorHandler:          errorHandler(d.Log, messages),
 		DisableStartupMessage: true,

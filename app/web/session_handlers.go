@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -151,11 +150,11 @@ func (s *Server) sessionPasswordChange(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	detail := "API tokens kept"
+	note := model.Text{Key: "audit_detail.tokens_kept"}
 	if ch.RevokeTokens {
-		detail = fmt.Sprintf("API tokens revoked: %d", revoked)
+		note = countText("audit_detail.tokens_revoked", revoked)
 	}
-	s.audit(c, "password_changed", "user", p.User.ID, p.User.Login, detail)
+	s.auditNote(c, model.AuditPasswordChanged, "user", p.User.ID, p.User.Login, note, nil)
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
@@ -232,7 +231,7 @@ func (s *Server) endSession(c *fiber.Ctx, u *model.User) error {
 	if err := s.Store.DeleteSession(c.UserContext(), list[i].TokenHash); err != nil {
 		return err
 	}
-	s.audit(c, "session_ended", "user", u.ID, u.Login, "session from "+list[i].IP)
+	s.auditNote(c, model.AuditSessionEnded, "user", u.ID, u.Login, model.Text{Key: "audit_detail.session_from", Args: model.TextArgs{"ip": list[i].IP}}, nil)
 	return c.SendStatus(fiber.StatusNoContent)
 }
 

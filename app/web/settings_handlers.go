@@ -1,8 +1,6 @@
 package web
 
 import (
-	"fmt"
-
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/archive"
@@ -52,6 +50,9 @@ func (s *Server) archiveRun(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, model.AuditArchiveRun, "settings", 0, "archive", fmt.Sprintf("%d events archived, %d archived events deleted", res.Archived, res.Deleted))
+	s.auditNote(c, model.AuditArchiveRun, "settings", 0, "archive", model.Text{Key: "audit_detail.archive_run", Args: model.TextArgs{
+		"archived": countText("audit_detail.event_count", res.Archived),
+		"deleted":  countText("audit_detail.event_count", res.Deleted),
+	}}, nil)
 	return c.JSON(res)
 }

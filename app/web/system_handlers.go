@@ -34,7 +34,7 @@ func (s *Server) systemBackup(c *fiber.Ctx) error {
 		return err
 	}
 	name := "honeysens-backup-" + s.Now().UTC().Format("20060102-150405") + ".db"
-	s.audit(c, model.AuditBackupDownloaded, "system", 0, name, fmt.Sprintf("%d bytes", fi.Size()))
+	s.auditNote(c, model.AuditBackupDownloaded, "system", 0, name, countText("audit_detail.byte_count", fi.Size()), nil)
 	c.Set(fiber.HeaderContentType, "application/vnd.sqlite3")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, name))
 	c.Set(fiber.HeaderCacheControl, "no-store")

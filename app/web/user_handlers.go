@@ -1,10 +1,6 @@
 package web
 
 import (
-	"fmt"
-	"slices"
-	"strings"
-
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/auth"
@@ -23,32 +19,27 @@ type userInput struct {
 	MustChangePassword *bool    `json:"must_change_password"`
 }
 
-// copyTo copies the given keys onto u and says what changed, for the audit log. The password
-// is not copied: a new account's is hashed by the store, a changed one by apply.
-func (in *userInput) copyTo(u *model.User) []string {
-	var changed []string
-	set := func(name string, dst *string, src *string) {
-		if src != nil && *src != *dst {
+// copyTo copies the given keys onto u (the audit log's changes come from comparing the user
+// before and after, see userChanges). The password is not copied: a new account's is hashed
+// by the store, a changed one by apply.
+func (in *userInput) copyTo(u *model.User) {
+	set := func(dst *string, src *string) {
+		if src != nil {
 			*dst = *src
-			changed = append(changed, name)
 		}
 	}
-	set("login", &u.Login, in.Login)
-	set("full name", &u.FullName, in.FullName)
-	set("e-mail", &u.Email, in.Email)
-	if in.Role != nil && model.Role(*in.Role) != u.Role {
-		changed = append(changed, fmt.Sprintf("role %s → %s", u.Role, model.Role(*in.Role)))
+	set(&u.Login, in.Login)
+	set(&u.FullName, in.FullName)
+	set(&u.Email, in.Email)
+	if in.Role != nil {
 		u.Role = model.Role(*in.Role)
 	}
-	if in.Groups != nil && !slices.Equal(*in.Groups, u.Groups) {
+	if in.Groups != nil {
 		u.Groups = *in.Groups
-		changed = append(changed, "groups")
 	}
-	if in.MustChangePassword != nil && *in.MustChangePassword != u.MustChangePassword {
+	if in.MustChangePassword != nil {
 		u.MustChangePassword = *in.MustChangePassword
-		changed = append(changed, "password change required")
 	}
-	return changed
 }
 
 // password is the new password, "" when the body sets none.
@@ -60,22 +51,21 @@ func (in *userInput) password() string {
 }
 
 // apply copies the given keys onto an existing user, validates the result and hashes a new
-// password. It returns a short description of what changed, for the audit log.
-func (in *userInput) apply(u *model.User) (string, error) {
-	changed := in.copyTo(u)
+// password.
+func (in *userInput) apply(u *model.User) error {
+	in.copyTo(u)
 	if err := u.ValidateWithPassword(in.password(), false); err != nil {
-		return "", err
+		return err
 	}
 	u.PasswordHash = ""
 	if in.password() != "" {
 		hash, err := auth.HashPassword(in.password())
 		if err != nil {
-			return "", err
+			return err
 		}
 		u.PasswordHash = hash
-		changed = append(changed, "password (sessions ended, API tokens revoked)")
 	}
-	return strings.Join(changed, ", "), nil
+	return nil
 }
 
 // userChanges are the audit log's changes of an update: roles by name, and a new password as
@@ -123,7 +113,9 @@ func (s *Server) userCreate(c *fiber.Ctx) error {
 	}
 	u := &model.User{Role: model.RoleObserver, Groups: []int64{}}
 	in.copyTo(u)
-	if err := s.Store.AddUser(c.UserContext(), u, in.password(), actor(c)); err != nil {
+	by := actor(c)
+	s.english.describe(&by, model.Text{Key: "audit_detail.role", Args: model.TextArgs{"role": roleText(u.Role)}})
+	if err := s.Store.AddUser(c.UserContext(), u, in.password(), by); err != nil {
 		return err
 	}
 	return c.Status(fiber.StatusCreated).JSON(u)
@@ -149,14 +141,17 @@ func (s *Server) userUpdate(c *fiber.Ctx) error {
 	}
 	ctx := c.UserContext()
 	old := *u // apply replaces fields, so this copy keeps the old values
-	changed, err := in.apply(u)
-	if err != nil {
+	if err := in.apply(u); err != nil {
 		return err
 	}
 	if err := s.Store.UpdateUser(ctx, u); err != nil {
 		return err
 	}
-	s.auditChanges(c, model.AuditUserUpdated, "user", u.ID, u.Login, changed, userChanges(&old, u))
+	var note model.Text // the changes say the rest
+	if u.PasswordHash != "" {
+		note.Key = "audit_detail.password_set"
+	}
+	s.auditNote(c, model.AuditUserUpdated, "user", u.ID, u.Login, note, userChanges(&old, u))
 	return c.JSON(u)
 }
 

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -100,7 +101,7 @@ func TestUserLifecycleAndAudit(t *testing.T) {
 		e := it.(map[string]any)
 		actions = append(actions, e["action"].(string))
 		if e["action"] == "user_updated" {
-			if e["user"] != "admin" || e["object_name"] != "carol" || e["ip"] == "" || !strings.Contains(e["detail"].(string), "role Observer → Manager") {
+			if e["user"] != "admin" || e["object_name"] != "carol" || e["ip"] == "" || fmt.Sprint(e["changes"].(map[string]any)["role"]) != "[Observer Manager]" {
 				t.Errorf("audit entry: %v", e)
 			}
 		}

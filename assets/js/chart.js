@@ -9,7 +9,7 @@
 // selects one. Screen readers get a summary as the label and a hidden table.
 
 import { h, svg, replace } from './dom.js';
-import { formatTime, formatSpan, wallClock } from './format.js';
+import { formatDate, formatTime, formatSpan, fromLocalInput, wallClock } from './format.js';
 import { classificationName, countText } from './event_labels.js';
 import { t, locale } from './i18n.js';
 
@@ -56,7 +56,7 @@ export function timelineChart({ label, onSelect }) {
 
   /** spanText names a bucket: its day, or its hour span. */
   function spanText(b) {
-    return unit === 'day' ? formatTime(b.start).slice(0, 10) : formatSpan(b.start, b.end);
+    return unit === 'day' ? formatDate(b.start) : formatSpan(b.start, b.end);
   }
 
   function update(timeline, bucket) {
@@ -299,11 +299,16 @@ function labelEvery(band, unit) {
   return steps.find((s) => s >= need) || steps[steps.length - 1];
 }
 
+/**
+ * nextBucket is where the bucket after start begins: an hour later, or the
+ * next midnight in the user's zone (23 or 25 hours away across a DST change),
+ * as the server's day buckets begin.
+ */
 function nextBucket(start, unit) {
-  const d = new Date(start);
-  if (unit === 'day') d.setDate(d.getDate() + 1);
-  else d.setTime(d.getTime() + 3600e3);
-  return d;
+  if (unit !== 'day') return new Date(start.getTime() + 3600e3);
+  const w = wallClock(start);
+  w.setUTCDate(w.getUTCDate() + 1);
+  return fromLocalInput(w.toISOString().slice(0, 19));
 }
 
 /** dayIndex counts days since the epoch of a wallClock() date, so day labels stay put as the period moves. */

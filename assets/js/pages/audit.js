@@ -9,7 +9,7 @@ import { formatTime, fromLocalInput, localInput } from '../format.js';
 import { errorLine, showError } from '../forms.js';
 import { hashQuery, href } from '../links.js';
 import { AUDIT_ACTIONS, AUDIT_OBJECTS, actionName, objectTypeName } from '../audit_labels.js';
-import { t } from '../i18n.js';
+import { has, t } from '../i18n.js';
 
 const PAGE_SIZE = 50;
 const FILTER_KEYS = ['user', 'action', 'object_type', 'object_id', 'from', 'to'];
@@ -146,9 +146,24 @@ function auditRow(e) {
     h('td', { 'data-label': t('audit.action') }, h('span', { class: 'tag', title: e.action, 'data-action': e.action }, actionName(e.action))),
     h('td', { 'data-label': t('audit.object') }, objectCell(e)),
     h('td', { class: 'detail', 'data-label': t('audit.detail') },
-      e.detail ? h('div', null, e.detail) : null,
+      e.detail ? h('div', null, detailText(e)) : null,
       Object.entries(e.changes || {}).sort(([a], [b]) => a.localeCompare(b)).map(([field, [was, now]]) =>
         h('div', { class: 'audit-change', 'data-testid': 'audit-change' }, `${field}: ${valueText(was)} → ${valueText(now)}`))));
+}
+
+/**
+ * detailText is the entry's detail in the reader's language, from its catalog
+ * key and arguments; an entry without a key this UI knows (older entries are
+ * English text) shows the text as the server wrote it.
+ */
+function detailText(e) {
+  return e.detail_key && has(e.detail_key) ? catalogText(e.detail_key, e.detail_args) : e.detail;
+}
+
+/** catalogText fills a catalog text; an argument that is itself a text ({key, args}) is filled first. */
+function catalogText(key, args = {}) {
+  const params = Object.entries(args).map(([k, v]) => [k, v && typeof v === 'object' ? catalogText(v.key, v.args) : v]);
+  return t(key, Object.fromEntries(params));
 }
 
 /** objectCell reads like "Group Lab (#4)", the id linking to every entry about that object. */

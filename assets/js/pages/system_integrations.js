@@ -80,7 +80,8 @@ function outputsPanel() {
   const testEvent = h('button', { type: 'button', id: 'test-event', class: 'btn small primary' }, t('integrations.test_event'));
   const notice = h('p', { id: 'outputs-notice', class: 'notice', role: 'status', hidden: true });
   const body = h('tbody');
-  const table = h('table', { class: 'table outputs', id: 'outputs-table' },
+  // Below 700 px each output is a card (see .table.cards).
+  const table = h('table', { class: 'table outputs cards', id: 'outputs-table' },
     h('thead', null, h('tr', null,
       h('th', null, t('common.name')), h('th', null, t('integrations.col_sends_to')), h('th', null, t('integrations.col_events')),
       h('th', null, t('integrations.col_state')), h('th', { class: 'num' }, t('integrations.col_queued')),
@@ -143,15 +144,17 @@ function outputsPanel() {
       },
     }));
     return h('tr', { class: 'output-row', 'data-id': o.id, 'data-name': o.name },
-      h('td', { class: 'output-name' }, h('strong', null, o.name), h('div', { class: 'muted small' }, codeText(TYPES, o.type))),
-      h('td', { class: 'detail output-target' }, target(o)),
-      h('td', { class: 'output-events' }, selectionText(o, groups)),
-      h('td', { class: 'nowrap output-state' }, h('span', { class: o.enabled ? 'pill mail-sent' : 'pill' }, o.enabled ? t('integrations.on') : t('integrations.off'))),
-      h('td', { class: 'num output-queued' }, countText(o.queued ?? 0)),
-      h('td', { class: 'num output-failed' }, countText(o.failed ?? 0)),
-      h('td', { class: 'nowrap output-success', title: o.last_success ? formatTime(o.last_success) : '' },
+      h('td', { class: 'output-name card-title' }, h('strong', null, o.name), h('div', { class: 'muted small' }, codeText(TYPES, o.type))),
+      h('td', { class: 'detail output-target', 'data-label': t('integrations.col_sends_to') }, target(o)),
+      h('td', { class: 'output-events', 'data-label': t('integrations.col_events') }, selectionText(o, groups)),
+      h('td', { class: 'nowrap output-state', 'data-label': t('integrations.col_state') },
+        h('span', { class: o.enabled ? 'pill mail-sent' : 'pill' }, o.enabled ? t('integrations.on') : t('integrations.off'))),
+      h('td', { class: 'num output-queued', 'data-label': t('integrations.col_queued') }, countText(o.queued ?? 0)),
+      h('td', { class: 'num output-failed', 'data-label': t('integrations.col_failed') }, countText(o.failed ?? 0)),
+      h('td', { class: 'nowrap output-success', 'data-label': t('integrations.col_last_success'), title: o.last_success ? formatTime(o.last_success) : '' },
         o.last_success ? formatShort(o.last_success) : '—'),
-      h('td', { class: 'detail output-error', title: o.last_error_at ? formatTime(o.last_error_at) : '' }, o.last_error || ''),
+      h('td', { class: 'detail output-error', 'data-label': t('integrations.col_last_error'), title: o.last_error_at ? formatTime(o.last_error_at) : '' },
+        o.last_error || ''),
       h('td', { class: 'actions nowrap' }, edit, retry, del));
   }
 
