@@ -20,6 +20,7 @@ import (
 	"honeysens/app/config"
 	"honeysens/app/model"
 	"honeysens/app/store"
+	"honeysens/app/texts"
 )
 
 const usage = `HoneySens appliance: honeypot sensor host and management server in one binary.
@@ -167,7 +168,11 @@ func userCreate(args []string, res Resources, stdout, stderr io.Writer) error {
 	}
 	u.Groups = []int64{g.ID}
 	password := auth.GeneratePassword()
-	if err := st.AddUser(ctx, u, password, commandLine("created on the command line")); err != nil {
+	by, err := commandLine(res, model.Text{Key: "audit_detail.cli_user_created", Args: model.TextArgs{"role": texts.Role(u.Role)}})
+	if err != nil {
+		return err
+	}
+	if err := st.AddUser(ctx, u, password, by); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Created %s (%s). First password: %s (to be changed at first login)\n", u.Login, u.Role, password)
@@ -202,7 +207,7 @@ func userResetPassword(args []string, res Resources, stdout, stderr io.Writer) e
 	if err := st.SetPassword(ctx, u.ID, hash, true, ""); err != nil {
 		return err
 	}
-	err = audit(st, "password_reset", u, "reset on the command line")
+	err = audit(st, res, model.AuditPasswordReset, u, model.Text{Key: "audit_detail.cli_password_reset"})
 	fmt.Fprintf(stdout, "New password for %s: %s (to be changed at next login; all sessions ended)\n", u.Login, password)
 	return err
 }
@@ -234,22 +239,32 @@ func tokenCommand(args []string, res Resources, stdout, stderr io.Writer) error 
 	if err := st.CreateToken(ctx, tok, hash); err != nil {
 		return err
 	}
-	err = audit(st, "token_created", u, "token "+name+" created on the command line")
+	err = audit(st, res, model.AuditTokenCreated, u, model.Text{Key: "audit_detail.cli_token_created", Args: model.TextArgs{"name": name}})
 	fmt.Fprintln(stdout, secret)
 	return err
 }
 
-// commandLine is the audit log's actor for a command: the local operator, so no user or IP.
-func commandLine(detail string) model.AuditEntry {
-	return model.AuditEntry{User: "(command line)", Detail: detail}
+// commandLine is the audit log's actor for a command, the local operator (so no user or IP),
+// with the command's detail in the catalog's words.
+func commandLine(res Resources, note model.Text) (model.AuditEntry, error) {
+	english, err := texts.LoadEnglish(res.Assets)
+	if err != nil {
+		return model.AuditEntry{}, err
+	}
+	e := model.AuditEntry{User: "(command line)"}
+	english.Describe(&e, note)
+	return e, nil
 }
 
 // audit records a command-line change made by then, so its caller still prints the result
 // before returning the failure.
-func audit(st *store.Store, action string, u *model.User, detail string) error {
-	e := commandLine(detail)
-	e.Action, e.ObjectType, e.ObjectID, e.ObjectName = action, "user", &u.ID, u.Login
-	if err := st.AddAudit(context.Background(), &e); err != nil {
+func audit(st *store.Store, res Resources, action string, u *model.User, note model.Text) error {
+	e, err := commandLine(res, note)
+	if err == nil {
+		e.Action, e.ObjectType, e.ObjectID, e.ObjectName = action, "user", &u.ID, u.Login
+		err = st.AddAudit(context.Background(), &e)
+	}
+	if err != nil {
 		return fmt.Errorf("the change is made, but its audit entry failed: %w", err)
 	}
 	return nil

@@ -64,7 +64,7 @@ func TestUserAndTokenCommands(t *testing.T) {
 	entries, err := st.SearchAudit(context.Background(), store.AuditFilter{Action: model.AuditUserCreated, Limit: 10})
 	st.Close()
 	if err != nil || len(entries) != 1 || entries[0].User != "(command line)" || *entries[0].ObjectID != u.ID ||
-		entries[0].Detail != "created on the command line, role Manager" {
+		entries[0].Detail != "Created on the command line, role Manager" || entries[0].DetailKey != "audit_detail.cli_user_created" {
 		t.Fatalf("audit entries of the create: %+v %v", entries, err)
 	}
 	if ok, _ := auth.CheckPassword(u.PasswordHash, password); !ok {

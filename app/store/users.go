@@ -35,9 +35,8 @@ func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
 // AddUser creates the account u with its first password, for the API and the command line
 // alike: u's fields and the password are checked together (every field error at once), the
 // password is stored hashed, and the audit entry is written in the same transaction, so no
-// account exists without it. by is the actor (user, IP); its Detail, when set, says how the
-// account was made and the role follows it; a detail with a catalog key (DetailKey) is the
-// caller's whole description and stays as it is.
+// account exists without it. by is the actor (user, IP) with the caller's description of the
+// account (its detail, in the catalog's words).
 func (s *Store) AddUser(ctx context.Context, u *model.User, password string, by model.AuditEntry) error {
 	if err := u.ValidateWithPassword(password, true); err != nil {
 		return err
@@ -47,13 +46,6 @@ func (s *Store) AddUser(ctx context.Context, u *model.User, password string, by 
 		return err
 	}
 	u.PasswordHash = hash
-	if by.DetailKey == "" {
-		detail := "role " + u.Role.String()
-		if by.Detail != "" {
-			detail = by.Detail + ", " + detail
-		}
-		by.Detail = detail
-	}
 	by.Action, by.ObjectType, by.ObjectName = model.AuditUserCreated, "user", u.Login
 	now := s.now()
 	return s.write(ctx, func(tx *sql.Tx) error {

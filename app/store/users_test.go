@@ -568,7 +568,7 @@ func TestAddUserChecksHashesAndAudits(t *testing.T) {
 	s := newStore(t)
 	ctx := context.Background()
 	g := addGroup(t, s, "ops")
-	actor := model.AuditEntry{User: "root", IP: "192.0.2.1"}
+	actor := model.AuditEntry{User: "root", IP: "192.0.2.1", Detail: "Role Manager"}
 
 	// Every field error at once, and nothing written.
 	err := s.AddUser(ctx, &model.User{Login: "-bad", Role: 9}, "", actor)
@@ -591,7 +591,7 @@ func TestAddUserChecksHashesAndAudits(t *testing.T) {
 	if ok, _ := auth.CheckPassword(got.PasswordHash, "a good password"); !ok || !slices.Equal(got.Groups, []int64{g.ID}) {
 		t.Errorf("stored user = %+v, want the password's hash and group %d", got, g.ID)
 	}
-	by := model.AuditEntry{User: "(command line)", Detail: "created on the command line"}
+	by := model.AuditEntry{User: "(command line)", Detail: "Created on the command line, role Observer"}
 	if err := s.AddUser(ctx, &model.User{Login: "dave", Role: model.RoleObserver}, "another password", by); err != nil {
 		t.Fatal(err)
 	}
@@ -607,8 +607,8 @@ func TestAddUserChecksHashesAndAudits(t *testing.T) {
 		lines = append(lines, fmt.Sprintf("%s@%s %s %d %q", e.User, e.IP, e.ObjectName, *e.ObjectID, e.Detail))
 	}
 	want := []string{
-		fmt.Sprintf(`(command line)@ dave %d "created on the command line, role Observer"`, u.ID+1),
-		fmt.Sprintf(`root@192.0.2.1 carol %d "role Manager"`, u.ID),
+		fmt.Sprintf(`(command line)@ dave %d "Created on the command line, role Observer"`, u.ID+1),
+		fmt.Sprintf(`root@192.0.2.1 carol %d "Role Manager"`, u.ID),
 	}
 	if !slices.Equal(lines, want) {
 		t.Errorf("audit entries:\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))

@@ -28,7 +28,7 @@ func (s *Server) auditChanges(c *fiber.Ctx, action, objectType string, objectID 
 // reader's language, the API in English as well. changes may be nil.
 func (s *Server) auditNote(c *fiber.Ctx, action, objectType string, objectID int64, objectName string, note model.Text, changes model.Changes) {
 	e := &model.AuditEntry{Action: action, ObjectType: objectType, ObjectName: objectName, Changes: changes}
-	s.english.describe(e, note)
+	s.english.Describe(e, note)
 	s.addAudit(c, objectID, e)
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"honeysens/app/model"
 	"honeysens/app/store"
+	"honeysens/app/texts"
 )
 
 // eventList is GET /api/events: one keyset page plus the total of the filter.
@@ -144,11 +145,11 @@ func (s *Server) eventUpdate(c *fiber.Ctx) error {
 func eventChangeText(n int64, ch store.EventChange) model.Text {
 	switch {
 	case ch.Status == nil:
-		return countText("audit_detail.events_comment", n)
+		return texts.Count("audit_detail.events_comment", n)
 	case ch.Comment == nil:
-		return model.Text{Key: "audit_detail.events_status", Args: model.TextArgs{"count": n, "status": statusText(*ch.Status)}}
+		return model.Text{Key: "audit_detail.events_status", Args: model.TextArgs{"count": n, "status": texts.Status(*ch.Status)}}
 	}
-	return model.Text{Key: "audit_detail.events_status_comment", Args: model.TextArgs{"count": n, "status": statusText(*ch.Status)}}
+	return model.Text{Key: "audit_detail.events_status_comment", Args: model.TextArgs{"count": n, "status": texts.Status(*ch.Status)}}
 }
 
 // eventDelete is DELETE /api/events: remove events for good, or move live ones to the archive.
@@ -174,7 +175,7 @@ func (s *Server) eventDelete(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		s.auditNote(c, model.AuditEventsArchived, "event", 0, "", countText("audit_detail.events_archived", n), nil)
+		s.auditNote(c, model.AuditEventsArchived, "event", 0, "", texts.Count("audit_detail.events_archived", n), nil)
 		return c.JSON(fiber.Map{"removed": n, "archived": n})
 	}
 	n, err := s.Store.DeleteEvents(ctx, f)
@@ -185,7 +186,7 @@ func (s *Server) eventDelete(c *fiber.Ctx) error {
 	if f.Archive {
 		key = "audit_detail.archived_events_deleted"
 	}
-	s.auditNote(c, model.AuditEventsDeleted, "event", 0, "", countText(key, n), nil)
+	s.auditNote(c, model.AuditEventsDeleted, "event", 0, "", texts.Count(key, n), nil)
 	return c.JSON(fiber.Map{"removed": n, "archived": 0})
 }
 

@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/model"
+	"honeysens/app/texts"
 )
 
 type groupInput struct {
@@ -134,8 +135,8 @@ func (s *Server) groupDelete(c *fiber.Ctx) error {
 		key = "audit_detail.group_archived"
 	}
 	s.auditNote(c, model.AuditGroupDeleted, "group", g.ID, g.Name, model.Text{Key: key, Args: model.TextArgs{
-		"sensors": countText("audit_detail.sensor_count", removed.Sensors),
-		"events":  countText("audit_detail.event_count", removed.Events),
+		"sensors": texts.Count("audit_detail.sensor_count", removed.Sensors),
+		"events":  texts.Count("audit_detail.event_count", removed.Events),
 	}}, nil)
 	return c.JSON(fiber.Map{"sensors": removed.Sensors, "events": removed.Events, "archived": in.Archive})
 }

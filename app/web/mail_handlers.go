@@ -11,6 +11,7 @@ import (
 
 	"honeysens/app/model"
 	"honeysens/app/notify"
+	"honeysens/app/texts"
 )
 
 // smtpView is the SMTP settings as the API answers them: the password never leaves the box,
@@ -275,6 +276,6 @@ func (s *Server) mailRetry(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.auditNote(c, model.AuditMailsRetried, "settings", 0, "smtp", countText("audit_detail.mail_count", n), nil)
+	s.auditNote(c, model.AuditMailsRetried, "settings", 0, "smtp", texts.Count("audit_detail.mail_count", n), nil)
 	return c.JSON(fiber.Map{"retried": n})
 }

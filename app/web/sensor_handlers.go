@@ -13,6 +13,7 @@ import (
 	"honeysens/app/honeypot"
 	"honeysens/app/model"
 	"honeysens/app/sensor"
+	"honeysens/app/texts"
 )
 
 // sensorView is a sensor as the Sensors page shows it: settings, liveness, the New events it
@@ -216,7 +217,7 @@ func (s *Server) sensorDelete(c *fiber.Ctx) error {
 	if in.Archive {
 		key = "audit_detail.events_archived"
 	}
-	s.auditNote(c, model.AuditSensorDeleted, "sensor", sn.ID, sn.Name, countText(key, n), nil)
+	s.auditNote(c, model.AuditSensorDeleted, "sensor", sn.ID, sn.Name, texts.Count(key, n), nil)
 	return c.JSON(fiber.Map{"events": n, "archived": in.Archive})
 }
 

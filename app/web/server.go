@@ -22,6 +22,7 @@ import (
 	"honeysens/app/outputs"
 	"honeysens/app/sensor"
 	"honeysens/app/store"
+	"honeysens/app/texts"
 )
 
 // Deps is what the web layer needs from the rest of the appliance.
@@ -64,7 +65,7 @@ type Server struct {
 	Deps
 	app      *fiber.App
 	static   *staticFiles
-	english  englishTexts   // renders the English text of audit details
+	english  texts.English  // renders the English text of audit details
 	messages serverMessages // translates server messages
 	routes   []Route
 }
@@ -93,7 +94,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	english, err := loadEnglishTexts(d.Assets)
+	english, err := texts.LoadEnglish(d.Assets)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"honeysens/app/auth"
 	"honeysens/app/model"
 	"honeysens/app/store"
+	"honeysens/app/texts"
 )
 
 // sessionView is what the UI learns about the logged-in user.
@@ -152,7 +153,7 @@ func (s *Server) sessionPasswordChange(c *fiber.Ctx) error {
 	}
 	note := model.Text{Key: "audit_detail.tokens_kept"}
 	if ch.RevokeTokens {
-		note = countText("audit_detail.tokens_revoked", revoked)
+		note = texts.Count("audit_detail.tokens_revoked", revoked)
 	}
 	s.auditNote(c, model.AuditPasswordChanged, "user", p.User.ID, p.User.Login, note, nil)
 	return c.SendStatus(fiber.StatusNoContent)

@@ -5,6 +5,7 @@ import (
 
 	"honeysens/app/archive"
 	"honeysens/app/model"
+	"honeysens/app/texts"
 )
 
 // archiveSettingsGet is GET /api/settings/archive. Every logged-in user reads it: the remove
@@ -51,8 +52,8 @@ func (s *Server) archiveRun(c *fiber.Ctx) error {
 		return err
 	}
 	s.auditNote(c, model.AuditArchiveRun, "settings", 0, "archive", model.Text{Key: "audit_detail.archive_run", Args: model.TextArgs{
-		"archived": countText("audit_detail.event_count", res.Archived),
-		"deleted":  countText("audit_detail.event_count", res.Deleted),
+		"archived": texts.Count("audit_detail.event_count", res.Archived),
+		"deleted":  texts.Count("audit_detail.event_count", res.Deleted),
 	}}, nil)
 	return c.JSON(res)
 }

@@ -8,6 +8,7 @@ import (
 
 	"honeysens/app/backup"
 	"honeysens/app/model"
+	"honeysens/app/texts"
 )
 
 // systemBackup streams a consistent copy of the database, taken now while ingest goes on, as a
@@ -34,7 +35,7 @@ func (s *Server) systemBackup(c *fiber.Ctx) error {
 		return err
 	}
 	name := "honeysens-backup-" + s.Now().UTC().Format("20060102-150405") + ".db"
-	s.auditNote(c, model.AuditBackupDownloaded, "system", 0, name, countText("audit_detail.byte_count", fi.Size()), nil)
+	s.auditNote(c, model.AuditBackupDownloaded, "system", 0, name, texts.Count("audit_detail.byte_count", fi.Size()), nil)
 	c.Set(fiber.HeaderContentType, "application/vnd.sqlite3")
 	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, name))
 	c.Set(fiber.HeaderCacheControl, "no-store")

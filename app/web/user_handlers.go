@@ -5,6 +5,7 @@ import (
 
 	"honeysens/app/auth"
 	"honeysens/app/model"
+	"honeysens/app/texts"
 )
 
 // userInput is the body of user create and update. Pointers tell "absent" from "empty", so an
@@ -114,7 +115,7 @@ func (s *Server) userCreate(c *fiber.Ctx) error {
 	u := &model.User{Role: model.RoleObserver, Groups: []int64{}}
 	in.copyTo(u)
 	by := actor(c)
-	s.english.describe(&by, model.Text{Key: "audit_detail.role", Args: model.TextArgs{"role": roleText(u.Role)}})
+	s.english.Describe(&by, model.Text{Key: "audit_detail.role", Args: model.TextArgs{"role": texts.Role(u.Role)}})
 	if err := s.Store.AddUser(c.UserContext(), u, in.password(), by); err != nil {
 		return err
 	}
