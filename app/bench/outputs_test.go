@@ -22,7 +22,10 @@ func TestReceiversCountWhatTheOutputsSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer logs.close()
-	hooks := startWebhookReceiver()
+	hooks, err := startWebhookReceiver()
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer hooks.close()
 
 	open := func(k outputs.Kind, config map[string]any) outputs.Sender {
@@ -39,7 +42,7 @@ func TestReceiversCountWhatTheOutputsSend(t *testing.T) {
 	}
 	senders := map[*receiver]outputs.Sender{
 		logs.receiver:  open(syslog.Kind{Hostname: "bench"}, map[string]any{"host": "127.0.0.1", "port": logs.port, "transport": "tcp"}),
-		hooks.receiver: open(webhook.Kind{}, map[string]any{"url": hooks.srv.URL + "/hook"}),
+		hooks.receiver: open(webhook.Kind{}, map[string]any{"url": hooks.url + "/hook"}),
 	}
 	for rcv, s := range senders {
 		defer s.Close()

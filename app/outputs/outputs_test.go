@@ -318,17 +318,17 @@ type roundTripper func(*http.Request) (*http.Response, error)
 
 func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
-// TestDeepQueueLargerRounds: while rounds come back full, each takes twice as many messages
-// as the one before; a round that empties the queue makes the next one small again.
+// TestDeepQueueLargerRounds: each round may take twice as many messages as the one before
+// took, so a deep queue goes out in few rounds; a failed round starts small again.
 func TestDeepQueueLargerRounds(t *testing.T) {
 	e := newEnv(t)
 	o := e.output(model.Selection{Events: model.SelectAll}, true)
-	scans := func(n int) {
+	scans := func(n int) []*model.Event {
 		classes := make([]model.Classification, n)
 		for i := range classes {
 			classes[i] = model.ClassScan
 		}
-		e.events(classes...)
+		return e.events(classes...)
 	}
 	scans(450)
 	for _, want := range []int{350, 150, 0} { // rounds of 100, 200, and 400 of which 150 were queued
@@ -337,10 +337,19 @@ func TestDeepQueueLargerRounds(t *testing.T) {
 			t.Fatalf("%d queued, want %d", st.Queued, want)
 		}
 	}
-	scans(150)
+	scans(350) // the next round takes 300, twice the last one's 150
 	e.deliver(o)
 	if st := e.state(o); st.Queued != 50 {
-		t.Errorf("after a short round: %d queued, want 50", st.Queued)
+		t.Fatalf("after a round of 150: %d queued, want 50", st.Queued)
+	}
+	scans(250)
+	e.status = http.StatusServiceUnavailable
+	e.deliver(o)
+	e.status = http.StatusOK
+	e.now = e.now.Add(time.Hour)
+	e.deliver(o)
+	if st := e.state(o); st.Queued != 200 {
+		t.Errorf("after a failed round and one more: %d queued, want 200", st.Queued)
 	}
 }
 

@@ -54,11 +54,14 @@ type Channel interface {
 // PollEvery is how often a courier looks even without a wake-up: it bounds a missed signal.
 const PollEvery = 15 * time.Second
 
+// gather is the least time between the starts of two rounds unless the first was full.
+const gather = 250 * time.Millisecond
+
 // A round sends up to batch messages before it asks Ready again and records what became of
-// them, in one write. While rounds come back full (a deep queue, as during a burst of
-// ingest) the next round takes twice as many, up to maxBatch: each write costs a sync of the
-// database, which the writer shares with ingest, so per message it must cost less the more
-// there is to send. A short or failed round starts small again.
+// them, in one write. After a round without a failure the next one may take twice as many as
+// it took, up to maxBatch: each write costs a sync of the database, which the writer shares
+// with ingest, so per message it must cost less the more there is to send. A failed round
+// starts small again.
 const (
 	batch    = 100
 	maxBatch = 1600
@@ -78,6 +81,7 @@ type Courier struct {
 	retryAtMS atomic.Int64   // after the receiver failed: no attempt before this (Unix ms)
 	failures  int            // consecutive receiver failures, for the backoff
 	size      int            // messages the next round takes
+	full      bool           // the last round took as many messages as it could: more may be due
 	unmarked  map[int64]bool // messages the receiver took whose "sent" could not be recorded
 }
 
@@ -110,6 +114,7 @@ func (c *Courier) Wake() {
 // spin.
 func (c *Courier) Run(ctx context.Context) {
 	for {
+		started := time.Now()
 		ready, err := c.Deliver(ctx)
 		wait := PollEvery
 		if err != nil {
@@ -119,16 +124,32 @@ func (c *Courier) Run(ctx context.Context) {
 		} else if next, ok, err := c.st.NextOutboxAttempt(ctx, c.queue); err == nil && ok && ready {
 			wait = min(wait, max(next.Sub(c.now()), c.retryAt().Sub(c.now()), 0))
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleep(ctx, c.wake, wait) {
 			return
-		case <-c.wake:
-		case <-t.C:
 		}
-		t.Stop()
+		// What is committed meanwhile goes out with what woke the loop: one write of outcomes
+		// for all of it, where a round per ingest commit would take the writer from ingest as
+		// often as ingest commits. After a full round more is waiting: it goes on at once.
+		if !c.full && !sleep(ctx, nil, time.Until(started.Add(gather))) {
+			return
+		}
 	}
+}
+
+// sleep waits d, or until wake delivers, and reports false if ctx ended first.
+func sleep(ctx context.Context, wake <-chan struct{}, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-wake:
+	case <-t.C:
+	}
+	return true
 }
 
 func (c *Courier) retryAt() time.Time { return time.UnixMilli(c.retryAtMS.Load()) }
@@ -140,6 +161,7 @@ func (c *Courier) retryAt() time.Time { return time.UnixMilli(c.retryAtMS.Load()
 // until the message's give-up time. What became of the round's messages is recorded in one
 // write after they were sent.
 func (c *Courier) Deliver(ctx context.Context) (ready bool, err error) {
+	c.full = false
 	ok, reason, err := c.ch.Ready(ctx)
 	if err != nil {
 		return false, err
@@ -162,11 +184,12 @@ func (c *Courier) Deliver(ctx context.Context) (ready bool, err error) {
 		clear(c.unmarked)
 	}
 	due, err := c.ch.Due(ctx, c.now(), c.size)
+	c.full = len(due) == c.size
 	if err != nil || len(due) == 0 {
 		return true, err
 	}
 	results := c.ch.Send(ctx, due)
-	c.size = nextSize(c.size, len(due), results)
+	c.size = nextSize(len(due), results)
 	now := c.now()
 	retry := c.hold(ctx, now, results)
 	outcomes := make([]store.OutboxOutcome, 0, len(results))
@@ -221,12 +244,14 @@ func (c *Courier) hold(ctx context.Context, now time.Time, results []error) time
 	return retry
 }
 
-// nextSize is the size of the round after one that took n messages of size and got results.
-func nextSize(size, n int, results []error) int {
-	if n < size || len(results) < n || slices.ContainsFunc(results, func(err error) bool { return err != nil }) {
+// nextSize is the size of the round after one that took n messages and got results: twice
+// what it took, as the queue grows about as fast again by the next round; a failure starts
+// small again.
+func nextSize(n int, results []error) int {
+	if len(results) < n || slices.ContainsFunc(results, func(err error) bool { return err != nil }) {
 		return batch
 	}
-	return min(2*size, maxBatch)
+	return min(max(2*n, batch), maxBatch)
 }
 
 // record writes a round's outcomes even while the appliance shuts down: the receiver has the
