@@ -32,12 +32,19 @@ const (
 // outputVariant is one way the same ingest runs: with no output enabled, or with one.
 type outputVariant struct {
 	name   string
-	id     int64     // the output enabled for it; 0: none
-	rcv    *receiver // where its events arrive
-	events []float64 // events/s of each round, until every event was received
-	ingest []float64 // events/s of each round, until the last ingest request was answered
-	got    int       // events received over all rounds
-	stored int64     // events stored over all rounds
+	id     int64         // the output enabled for it; 0: none
+	rcv    *receiver     // where its events arrive
+	events []float64     // events/s of each round, until every event was received
+	ingest []float64     // events/s of each round, until the last ingest request was answered
+	got    int           // events received over all rounds
+	stored int64         // events stored over all rounds
+	cpu    time.Duration // the bench process's CPU time over all rounds, until every event was received
+}
+
+// cpuPerEvent is the bench process's CPU time per stored event, in microseconds: on a machine
+// shared with other work the ratios follow it.
+func (v *outputVariant) cpuPerEvent() float64 {
+	return float64(v.cpu.Microseconds()) / float64(max(v.stored, 1))
 }
 
 // outputsSpeed measures signed batched ingest until every event is delivered to a local
@@ -84,7 +91,7 @@ func (r *Runner) outputsSpeed(ctx context.Context, e *env) error {
 
 	rate := func(v *outputVariant) float64 { return median(v.events) }
 	r.row(fmt.Sprintf("signed ingest, %d events/request, no output (the baseline below)", outputsPer),
-		fmt.Sprintf("%.0f events/s", rate(none)), "-", "-")
+		fmt.Sprintf("%.0f events/s (CPU %.0f µs/event)", rate(none), none.cpuPerEvent()), "-", "-")
 	for _, v := range []*outputVariant{sl, wh} {
 		var ratios []float64
 		for i := range v.events {
@@ -92,7 +99,8 @@ func (r *Runner) outputsSpeed(ctx context.Context, e *env) error {
 		}
 		sort.Float64s(ratios)
 		label := map[string]string{"syslog": "syslog RFC 5424 over TCP to a local receiver", "webhook": "webhook JSON POSTs to a local receiver"}[v.name]
-		r.row("ingest + "+label+", until every event is received", fmt.Sprintf("%.0f events/s (ingest answered at %.0f)", rate(v), median(v.ingest)),
+		r.row("ingest + "+label+", until every event is received",
+			fmt.Sprintf("%.0f events/s (ingest answered at %.0f; CPU %.0f µs/event)", rate(v), median(v.ingest), v.cpuPerEvent()),
 			fmt.Sprintf("%.0f events/s", rate(none)), fmt.Sprintf("%.2f (target 0.80; median of %d rounds in turns, range %.2f-%.2f)",
 				ratios[len(ratios)/2], len(ratios), ratios[0], ratios[len(ratios)-1]))
 	}
@@ -123,7 +131,7 @@ func (r *Runner) outputRound(ctx context.Context, e *env, v *outputVariant, outs
 	if v.rcv != nil {
 		received = v.rcv.count()
 	}
-	start := time.Now()
+	cpu0, start := cpuTime(), time.Now()
 	if _, err := sendIngest(e, reqs, outputsPer); err != nil {
 		return err
 	}
@@ -139,6 +147,7 @@ func (r *Runner) outputRound(ctx context.Context, e *env, v *outputVariant, outs
 		}
 	}
 	v.stored += stored
+	v.cpu += cpuTime() - cpu0
 	v.ingest = append(v.ingest, float64(stored)/answered.Seconds())
 	v.events = append(v.events, float64(stored)/time.Since(start).Seconds())
 	return nil
