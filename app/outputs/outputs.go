@@ -41,16 +41,6 @@ type Kind interface {
 	Open(raw json.RawMessage) (Sender, error)
 }
 
-// Taken is the outcomes of a sender that delivers in strict order: the first n events were
-// taken, and err (if any) is the failure of the next one.
-func Taken(n int, err error) []error {
-	out := make([]error, n, n+1)
-	if err != nil {
-		out = append(out, err)
-	}
-	return out
-}
-
 // refusal marks an error that fails its message for good.
 type refusal struct{ error }
 
@@ -61,6 +51,16 @@ func Refuse(err error) error { return refusal{err} }
 
 // Refused reports whether err is (or wraps) such a final answer.
 func Refused(err error) bool { return errors.As(err, new(refusal)) }
+
+// Taken is the outcomes of a sender that delivers in strict order: the first n events were
+// taken, and err (if any) is the failure of the next one.
+func Taken(n int, err error) []error {
+	out := make([]error, n, n+1)
+	if err != nil {
+		out = append(out, err)
+	}
+	return out
+}
 
 // keepDone is how long delivered and failed messages stay listed.
 const keepDone = 7 * 24 * time.Hour
