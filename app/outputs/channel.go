@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"honeysens/app/model"
@@ -68,7 +69,8 @@ func (ch *channel) Due(ctx context.Context, now time.Time, limit int) ([]outbox.
 var errGone = Refuse(errors.New("the event was removed before it was delivered"))
 
 // Send reads the messages' events in one go and hands them to the sender in order; an event
-// removed in the meantime fails its message, a refused one fails only its own.
+// removed in the meantime fails its message, a refused one fails only its own, and a failure
+// of the receiver ends the round.
 func (ch *channel) Send(ctx context.Context, ms []outbox.Message) []error {
 	ids := make([]int64, len(ms))
 	for i, m := range ms {
@@ -92,19 +94,17 @@ func (ch *channel) Send(ctx context.Context, ms []outbox.Message) []error {
 			results = append(results, errGone)
 			continue
 		}
-		taken, err := ch.sender.Send(ctx, events)
-		for range taken {
-			results = append(results, nil)
-		}
-		if err != nil {
-			results = append(results, err)
-			if !Refused(err) {
-				break
-			}
+		done := ch.sender.Send(ctx, events)
+		results = append(results, done...)
+		if len(done) < len(events) || slices.ContainsFunc(done, holds) {
+			break
 		}
 	}
 	return results
 }
+
+// holds reports whether a send error holds the queue, that is, is not about its message alone.
+func holds(err error) bool { return err != nil && !Refused(err) }
 
 // Judge: what the receiver refused for this message fails it; anything else (unreachable,
 // timeouts, overload) holds the queue until the receiver is back.

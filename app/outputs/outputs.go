@@ -20,10 +20,12 @@ import (
 
 // Sender delivers events to one receiver; a Kind opens it from an output's settings.
 type Sender interface {
-	// Send delivers events (with details and packets) in order and returns how many the
-	// receiver took; err is the failure of the next one. An error wrapped by Refuse fails
-	// that event's message for good (the rest may be sent again); any other holds the queue.
-	Send(ctx context.Context, events []*model.Event) (taken int, err error)
+	// Send delivers events (with details and packets) in order and returns the outcome of
+	// each one it tried: nil means the receiver took it. An error wrapped by Refuse fails that
+	// event's message for good; any other holds the queue: the sender starts no event after
+	// it, so the outcomes may be fewer than the events. A sender with several requests under
+	// way reports each of them, so an event the receiver took is never sent again.
+	Send(ctx context.Context, events []*model.Event) []error
 	// Close releases the connection, if the sender keeps one.
 	Close() error
 }
@@ -62,6 +64,16 @@ func Refuse(err error) error { return refusal{err} }
 
 // Refused reports whether err is (or wraps) such a final answer.
 func Refused(err error) bool { return errors.As(err, new(refusal)) }
+
+// Taken is the outcomes of a sender that delivers in strict order: the first n events were
+// taken, and err (if any) is the failure of the next one.
+func Taken(n int, err error) []error {
+	out := make([]error, n, n+1)
+	if err != nil {
+		out = append(out, err)
+	}
+	return out
+}
 
 // keepDone is how long delivered and failed messages stay listed.
 const keepDone = 7 * 24 * time.Hour

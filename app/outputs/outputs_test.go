@@ -36,6 +36,8 @@ type env struct {
 	status int
 	answer map[int64]int // event id → the status the receiver answers it instead of status
 	got    map[int64]int // event id → requests that carried it
+	hang   int64         // the event whose request gets no answer (and is not counted) until the sender gives up
+	hung   chan struct{} // closed when that request arrived
 	url    string
 }
 
@@ -65,6 +67,13 @@ func newEnv(t *testing.T) *env {
 		json.Unmarshal(b, &body)
 		e.mu.Lock()
 		defer e.mu.Unlock()
+		if body.Event.ID != 0 && body.Event.ID == e.hang {
+			e.mu.Unlock()
+			close(e.hung)
+			<-r.Context().Done()
+			e.mu.Lock()
+			return
+		}
 		e.got[body.Event.ID]++
 		if code, ok := e.answer[body.Event.ID]; ok {
 			w.WriteHeader(code)
@@ -215,27 +224,132 @@ func TestOneRoundManyEvents(t *testing.T) {
 }
 
 // TestDownWithinARound: when the receiver fails in the middle of a round, the events it took
-// before count as sent and the rest wait; after the back-off each goes out once.
+// count as sent (also those whose requests were already under way beside the failed one) and
+// the rest wait; after the back-off each of them goes out, and none the receiver took goes
+// out again.
 func TestDownWithinARound(t *testing.T) {
 	e := newEnv(t)
 	o := e.output(model.Selection{Events: model.SelectAll}, true)
-	list := e.events(model.ClassHoneypot, model.ClassScan, model.ClassICMP)
+	list := e.events(model.ClassHoneypot, model.ClassScan, model.ClassICMP, model.ClassScan, model.ClassScan, model.ClassScan,
+		model.ClassScan, model.ClassScan, model.ClassScan, model.ClassScan)
 	e.answer[list[1].ID] = http.StatusServiceUnavailable
 	e.deliver(o)
-	if n0, n1, n2, st := e.requests(list[0].ID), e.requests(list[1].ID), e.requests(list[2].ID), e.state(o); n0 != 1 || n1 != 1 || n2 != 0 ||
-		st.Queued != 2 || st.LastSuccess == nil || st.LastError == "" {
-		t.Fatalf("after the failure: requests %d %d %d, state %+v", n0, n1, n2, st.OutputState)
+	waiting := 1 // the failed one
+	for _, ev := range list[2:] {
+		waiting += 1 - e.requests(ev.ID)
+	}
+	if n0, n1, st := e.requests(list[0].ID), e.requests(list[1].ID), e.state(o); n0 != 1 || n1 != 1 ||
+		st.Queued != waiting || st.LastSuccess == nil || st.LastError == "" {
+		t.Fatalf("after the failure: requests %d %d, %d waiting, state %+v", n0, n1, waiting, st.OutputState)
 	}
 	delete(e.answer, list[1].ID)
 	e.now = e.now.Add(time.Hour)
 	e.deliver(o)
-	for i, want := range []int{1, 2, 1} {
-		if n := e.requests(list[i].ID); n != want {
+	for i, ev := range list {
+		want := 1
+		if i == 1 {
+			want = 2
+		}
+		if n := e.requests(ev.ID); n != want {
 			t.Errorf("event %d: %d requests, want %d", i, n, want)
 		}
 	}
 	if st := e.state(o); st.Queued != 0 {
 		t.Errorf("state after the back-off: %+v", st.OutputState)
+	}
+}
+
+// TestStopMidRound: when the appliance stops while requests are under way, what the receiver
+// answered is recorded as sent and goes out no more; the request left without an answer stays
+// queued and goes out after the restart.
+func TestStopMidRound(t *testing.T) {
+	e := newEnv(t)
+	o := e.output(model.Selection{Events: model.SelectAll}, true)
+	list := e.events(model.ClassScan, model.ClassScan, model.ClassScan, model.ClassScan, model.ClassScan, model.ClassScan,
+		model.ClassScan, model.ClassScan, model.ClassScan, model.ClassScan, model.ClassScan, model.ClassScan)
+	e.hang, e.hung = list[5].ID, make(chan struct{})
+	// The sender's client tells when each answer reached it; the stop comes once every other
+	// request has its answer.
+	answered := make(chan struct{}, len(list))
+	client := &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
+		res, err := http.DefaultTransport.RoundTrip(r)
+		if err == nil {
+			answered <- struct{}{}
+		}
+		return res, err
+	})}
+	e.svc = outputs.New(e.st, slog.New(slog.NewTextHandler(io.Discard, nil)), map[string]outputs.Kind{model.OutputWebhook: webhook.Kind{Client: client}})
+	e.svc.Now = func() time.Time { return e.now }
+	ctx, stop := context.WithCancel(e.ctx)
+	go func() {
+		<-e.hung
+		for range len(list) - 1 {
+			<-answered
+		}
+		stop()
+	}()
+	if err := e.svc.Deliver(ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	left, err := e.st.DueOutputMessages(e.ctx, o.ID, e.now.Add(time.Hour), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 1 || left[0].EventID != list[5].ID {
+		t.Fatalf("queued after the stop: %+v, want only event 5", left)
+	}
+	e.mu.Lock()
+	e.hang = 0
+	e.mu.Unlock()
+	e.svc = outputs.New(e.st, slog.New(slog.NewTextHandler(io.Discard, nil)), map[string]outputs.Kind{model.OutputWebhook: webhook.Kind{}})
+	e.svc.Now = func() time.Time { return e.now }
+	e.deliver(o)
+	for i, ev := range list {
+		if n := e.requests(ev.ID); n != 1 {
+			t.Errorf("event %d: %d requests", i, n)
+		}
+	}
+	if st := e.state(o); st.Queued != 0 {
+		t.Errorf("state after the restart: %+v", st.OutputState)
+	}
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestDeepQueueLargerRounds: each round may take twice as many messages as the one before
+// took, so a deep queue goes out in few rounds; a failed round starts small again.
+func TestDeepQueueLargerRounds(t *testing.T) {
+	e := newEnv(t)
+	o := e.output(model.Selection{Events: model.SelectAll}, true)
+	scans := func(n int) []*model.Event {
+		classes := make([]model.Classification, n)
+		for i := range classes {
+			classes[i] = model.ClassScan
+		}
+		return e.events(classes...)
+	}
+	scans(450)
+	for _, want := range []int{350, 150, 0} { // rounds of 100, 200, and 400 of which 150 were queued
+		e.deliver(o)
+		if st := e.state(o); st.Queued != want {
+			t.Fatalf("%d queued, want %d", st.Queued, want)
+		}
+	}
+	scans(350) // the next round takes 300, twice the last one's 150
+	e.deliver(o)
+	if st := e.state(o); st.Queued != 50 {
+		t.Fatalf("after a round of 150: %d queued, want 50", st.Queued)
+	}
+	scans(250)
+	e.status = http.StatusServiceUnavailable
+	e.deliver(o)
+	e.status = http.StatusOK
+	e.now = e.now.Add(time.Hour)
+	e.deliver(o)
+	if st := e.state(o); st.Queued != 200 {
+		t.Errorf("after a failed round and one more: %d queued, want 200", st.Queued)
 	}
 }
 

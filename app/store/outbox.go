@@ -114,8 +114,19 @@ func (s *Store) RecordOutbox(ctx context.Context, q Outbox, now time.Time, outco
 	})
 }
 
-// ExpireOutbox fails the queued messages whose give-up time has passed, with the reason.
+// ExpireOutbox fails the queued messages whose give-up time has passed, with the reason. A
+// courier whose receiver is off calls it at every wake-up (every ingest commit), so it looks
+// first with a reader and takes the writer, which ingest needs, only when a message expired.
 func (s *Store) ExpireOutbox(ctx context.Context, q Outbox, now time.Time, reason string) error {
+	scope, args := q.scope()
+	var expired bool
+	if err := s.r.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+q.table+` WHERE status = 0 AND give_up_at < ? AND `+scope+`)`,
+		append([]any{ms(now)}, args...)...).Scan(&expired); err != nil {
+		return fmt.Errorf("store: expire messages: %w", err)
+	}
+	if !expired {
+		return nil
+	}
 	_, err := s.outboxExec(ctx, q, "expire messages", `UPDATE `+q.table+` SET status = 2, done_at = ?,
 		last_error = CASE WHEN last_error = '' THEN ? ELSE last_error END`, `status = 0 AND give_up_at < ?`, ms(now), reason, ms(now))
 	return err

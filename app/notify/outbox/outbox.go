@@ -9,6 +9,7 @@ package outbox
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -42,8 +43,9 @@ type Channel interface {
 	// Due returns up to limit messages whose next attempt has come, oldest first.
 	Due(ctx context.Context, now time.Time, limit int) ([]Message, error)
 	// Send delivers the messages in order and returns the outcome of each one it tried: nil
-	// means the receiver acknowledged it. It stops after a failure Judge calls Down, so the
-	// outcomes may be fewer than the messages; those left out stay queued as they were.
+	// means the receiver acknowledged it. It starts no message after a failure Judge calls
+	// Down (those already under way get their outcome too), so the outcomes may be fewer than
+	// the messages; those left out stay queued as they were.
 	Send(ctx context.Context, ms []Message) []error
 	// Judge says what a Send error means.
 	Judge(err error) Verdict
@@ -52,9 +54,18 @@ type Channel interface {
 // PollEvery is how often a courier looks even without a wake-up: it bounds a missed signal.
 const PollEvery = 15 * time.Second
 
-// batch bounds the messages one round sends before it asks Ready again and records what
-// became of them, in one write.
-const batch = 100
+// gather is the least time between the starts of two rounds unless the first was full.
+const gather = 250 * time.Millisecond
+
+// A round sends up to batch messages before it asks Ready again and records what became of
+// them, in one write. After a round without a failure the next one may take twice as many as
+// it took, up to maxBatch: each write costs a sync of the database, which the writer shares
+// with ingest, so per message it must cost less the more there is to send. A failed round
+// starts small again.
+const (
+	batch    = 100
+	maxBatch = 1600
+)
 
 // Courier delivers one queue. Only its loop (or a test driving Deliver) sends; Retry and Wake
 // may be called from anywhere.
@@ -69,6 +80,8 @@ type Courier struct {
 	wake      chan struct{}
 	retryAtMS atomic.Int64   // after the receiver failed: no attempt before this (Unix ms)
 	failures  int            // consecutive receiver failures, for the backoff
+	size      int            // messages the next round takes
+	full      bool           // the last round took as many messages as it could: more may be due
 	unmarked  map[int64]bool // messages the receiver took whose "sent" could not be recorded
 }
 
@@ -76,7 +89,7 @@ type Courier struct {
 // swap what they call.
 func New(st *store.Store, queue store.Outbox, ch Channel, log *slog.Logger, now func() time.Time, backoff func(n int) time.Duration) *Courier {
 	return &Courier{st: st, queue: queue, ch: ch, log: log, now: now, backoff: backoff,
-		wake: make(chan struct{}, 1), unmarked: map[int64]bool{}}
+		wake: make(chan struct{}, 1), unmarked: map[int64]bool{}, size: batch}
 }
 
 // DefaultBackoff waits 30 s after the first failure, doubling up to 30 minutes.
@@ -101,6 +114,7 @@ func (c *Courier) Wake() {
 // spin.
 func (c *Courier) Run(ctx context.Context) {
 	for {
+		started := time.Now()
 		ready, err := c.Deliver(ctx)
 		wait := PollEvery
 		if err != nil {
@@ -110,16 +124,32 @@ func (c *Courier) Run(ctx context.Context) {
 		} else if next, ok, err := c.st.NextOutboxAttempt(ctx, c.queue); err == nil && ok && ready {
 			wait = min(wait, max(next.Sub(c.now()), c.retryAt().Sub(c.now()), 0))
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleep(ctx, c.wake, wait) {
 			return
-		case <-c.wake:
-		case <-t.C:
 		}
-		t.Stop()
+		// What is committed meanwhile goes out with what woke the loop: one write of outcomes
+		// for all of it, where a round per ingest commit would take the writer from ingest as
+		// often as ingest commits. After a full round more is waiting: it goes on at once.
+		if !c.full && !sleep(ctx, nil, time.Until(started.Add(gather))) {
+			return
+		}
 	}
+}
+
+// sleep waits d, or until wake delivers, and reports false if ctx ended first.
+func sleep(ctx context.Context, wake <-chan struct{}, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-wake:
+	case <-t.C:
+	}
+	return true
 }
 
 func (c *Courier) retryAt() time.Time { return time.UnixMilli(c.retryAtMS.Load()) }
@@ -131,6 +161,7 @@ func (c *Courier) retryAt() time.Time { return time.UnixMilli(c.retryAtMS.Load()
 // until the message's give-up time. What became of the round's messages is recorded in one
 // write after they were sent.
 func (c *Courier) Deliver(ctx context.Context) (ready bool, err error) {
+	c.full = false
 	ok, reason, err := c.ch.Ready(ctx)
 	if err != nil {
 		return false, err
@@ -152,17 +183,19 @@ func (c *Courier) Deliver(ctx context.Context) (ready bool, err error) {
 		}
 		clear(c.unmarked)
 	}
-	due, err := c.ch.Due(ctx, c.now(), batch)
+	due, err := c.ch.Due(ctx, c.now(), c.size)
+	c.full = len(due) == c.size
 	if err != nil || len(due) == 0 {
 		return true, err
 	}
 	results := c.ch.Send(ctx, due)
+	c.size = nextSize(len(due), results)
 	now := c.now()
+	retry := c.hold(ctx, now, results)
 	outcomes := make([]store.OutboxOutcome, 0, len(results))
 	for i, err := range results {
 		m := due[i]
 		if err == nil {
-			c.failures = 0
 			outcomes = append(outcomes, store.OutboxOutcome{ID: m.ID})
 			continue
 		}
@@ -174,10 +207,6 @@ func (c *Courier) Deliver(ctx context.Context) (ready bool, err error) {
 		case Refused:
 			o.Final = true
 		case Down:
-			c.failures++
-			retry := now.Add(c.backoff(c.failures))
-			c.retryAtMS.Store(retry.UnixMilli())
-			c.log.Warn("receiver failed, messages wait", "err", err, "retry_at", retry)
 			// After the others that are due by then, so one troublesome message cannot block them.
 			o.Next = retry.Add(time.Millisecond)
 		default:
@@ -194,6 +223,35 @@ func (c *Courier) Deliver(ctx context.Context) (ready bool, err error) {
 		return true, err
 	}
 	return true, nil
+}
+
+// hold starts the receiver's backoff when a round's results hold a failure of the receiver
+// (Down) and returns when it ends. The failures count rounds, not messages: the requests a
+// channel had under way at once fail together. A message the receiver took in the round
+// shows that it answered, so the count starts again.
+func (c *Courier) hold(ctx context.Context, now time.Time, results []error) time.Time {
+	i := slices.IndexFunc(results, func(err error) bool { return err != nil && c.ch.Judge(err) == Down })
+	if slices.Contains(results, nil) {
+		c.failures = 0
+	}
+	if i < 0 || ctx.Err() != nil {
+		return time.Time{}
+	}
+	c.failures++
+	retry := now.Add(c.backoff(c.failures))
+	c.retryAtMS.Store(retry.UnixMilli())
+	c.log.Warn("receiver failed, messages wait", "err", results[i], "retry_at", retry)
+	return retry
+}
+
+// nextSize is the size of the round after one that took n messages and got results: twice
+// what it took, as the queue grows about as fast again by the next round; a failure starts
+// small again.
+func nextSize(n int, results []error) int {
+	if len(results) < n || slices.ContainsFunc(results, func(err error) bool { return err != nil }) {
+		return batch
+	}
+	return min(max(2*n, batch), maxBatch)
 }
 
 // record writes a round's outcomes even while the appliance shuts down: the receiver has the

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -176,7 +177,7 @@ func send(t *testing.T, cfg Config, events int, mk func(i int) *testEvent) {
 	for i := range list {
 		list[i] = mk(i).event()
 	}
-	if taken, err := snd.Send(context.Background(), list); err != nil || taken != events {
-		t.Fatalf("sent %d of %d: %v", taken, events, err)
+	if res := snd.Send(context.Background(), list); len(res) != events || errors.Join(res...) != nil {
+		t.Fatalf("sent %d of %d: %v", len(res), events, errors.Join(res...))
 	}
 }

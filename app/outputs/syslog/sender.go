@@ -58,11 +58,16 @@ func (s *sender) record(e *model.Event) []byte {
 	return rfc5424(s.cfg.Facility, s.host, e)
 }
 
-// Send writes the events' records: a datagram each over UDP; over TCP and TLS octet-counted
-// ("LEN SP RECORD", RFC 5425 and RFC 6587), so no byte of a record can end it early, and all
-// in one write. A written record is delivered as far as syslog can tell: the protocol has no
-// acknowledgement.
-func (s *sender) Send(ctx context.Context, events []*model.Event) (int, error) {
+// Send writes the events' records in order, until a write fails.
+func (s *sender) Send(ctx context.Context, events []*model.Event) []error {
+	return outputs.Taken(s.write(ctx, events))
+}
+
+// write writes the events' records and returns how many went out: a datagram each over UDP;
+// over TCP and TLS octet-counted ("LEN SP RECORD", RFC 5425 and RFC 6587), so no byte of a
+// record can end it early, and all in one write. A written record is delivered as far as
+// syslog can tell: the protocol has no acknowledgement.
+func (s *sender) write(ctx context.Context, events []*model.Event) (int, error) {
 	if err := s.connect(ctx); err != nil {
 		return 0, err
 	}

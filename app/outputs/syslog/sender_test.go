@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -69,7 +70,7 @@ func TestReconnectAfterReceiverClosed(t *testing.T) {
 	}
 	defer snd.Close()
 	for i := range 3 {
-		if _, err := snd.Send(context.Background(), []*model.Event{hostileEvent(i).event()}); err != nil {
+		if err := errors.Join(snd.Send(context.Background(), []*model.Event{hostileEvent(i).event()})...); err != nil {
 			t.Fatalf("record %d: %v", i, err)
 		}
 		select {
@@ -131,7 +132,7 @@ func TestTLSChecksTheReceiver(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = snd.Send(context.Background(), []*model.Event{hostileEvent(0).event()})
+		err = errors.Join(snd.Send(context.Background(), []*model.Event{hostileEvent(0).event()})...)
 		snd.Close()
 		if err == nil || !strings.Contains(err.Error(), "certificate") {
 			t.Errorf("CA %.30q: sent, err %v", ca, err)

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"honeysens/app/model"
@@ -111,7 +112,10 @@ func (k Kind) Open(raw json.RawMessage) (outputs.Sender, error) {
 	}
 	client := k.Client
 	if client == nil {
-		client = &http.Client{Timeout: timeout, CheckRedirect: func(*http.Request, []*http.Request) error {
+		// One kept-alive connection for each request under way.
+		transport := http.DefaultTransport.(*http.Transport).Clone()
+		transport.MaxIdleConnsPerHost = inFlight
+		client = &http.Client{Timeout: timeout, Transport: transport, CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse // the answer is judged as it is: only the configured URL gets events
 		}}
 	}
@@ -135,14 +139,46 @@ func (s *sender) body(e *model.Event) ([]byte, error) {
 	return json.Marshal(newEventJSON(e))
 }
 
-// Send posts the events one by one, until one fails.
-func (s *sender) Send(ctx context.Context, events []*model.Event) (int, error) {
-	for i, e := range events {
-		if err := s.post(ctx, e); err != nil {
-			return i, err
+// inFlight is how many requests a sender has under way at once. One after the other, delivery
+// would wait a whole exchange with the receiver per event and fall behind ingest; a few at
+// once keep up. They start in the queue's order, so a receiver may see neighbouring events
+// in a different order.
+const inFlight = 4
+
+// Send posts the events, inFlight at a time in the queue's order, and returns the outcome of
+// every request it started. After a failure that holds the queue it starts no more; the
+// requests under way finish, and each one the receiver took counts as delivered.
+func (s *sender) Send(ctx context.Context, events []*model.Event) []error {
+	results := make([]error, len(events))
+	var mu sync.Mutex
+	started, held := 0, false
+	// take returns the next event to post, or false when none is left or the queue is held.
+	take := func() (int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if held || started == len(events) {
+			return 0, false
 		}
+		started++
+		return started - 1, true
 	}
-	return len(events), nil
+	var wg sync.WaitGroup
+	for range min(inFlight, len(events)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, ok := take(); ok; i, ok = take() {
+				results[i] = s.post(ctx, events[i])
+				if results[i] != nil && !outputs.Refused(results[i]) {
+					mu.Lock()
+					held = true
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return results[:started]
 }
 
 // post sends one event. 2xx is delivered; a 4xx other than 408 and 429 is the receiver's
@@ -187,8 +223,11 @@ func (s *sender) post(ctx context.Context, e *model.Event) error {
 	}
 }
 
-// Close has nothing to release: the client's idle connections time out.
-func (s *sender) Close() error { return nil }
+// Close closes the sender's idle connections.
+func (s *sender) Close() error {
+	s.client.CloseIdleConnections()
+	return nil
+}
 
 // Sign returns the signature header's value: sha256= and the hex HMAC-SHA256 of the body.
 func Sign(secret string, body []byte) string {

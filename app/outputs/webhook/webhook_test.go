@@ -32,6 +32,16 @@ func testEvent() *model.Event {
 		Commands: []string{"uname -a"}}
 }
 
+// sendOne sends one event and returns its outcome.
+func sendOne(t *testing.T, s outputs.Sender, e *model.Event) error {
+	t.Helper()
+	res := s.Send(context.Background(), []*model.Event{e})
+	if len(res) != 1 {
+		t.Fatalf("%d outcomes for one event", len(res))
+	}
+	return res[0]
+}
+
 // receiver records the requests it gets and answers each with the next status of its list
 // (the last one repeats).
 type receiver struct {
@@ -73,7 +83,7 @@ func TestSignedEventJSON(t *testing.T) {
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
 	secret := "s3cret"
-	if _, err := open(t, Config{URL: srv.URL + "/hook", Secret: &secret}, nil).Send(context.Background(), []*model.Event{testEvent()}); err != nil {
+	if err := sendOne(t, open(t, Config{URL: srv.URL + "/hook", Secret: &secret}, nil), testEvent()); err != nil {
 		t.Fatal(err)
 	}
 	req, body := rcv.got[0], rcv.bodies[0]
@@ -113,7 +123,7 @@ func TestUnsignedWithoutSecret(t *testing.T) {
 	rcv := &receiver{statuses: []int{200}}
 	srv := httptest.NewServer(rcv)
 	defer srv.Close()
-	if _, err := open(t, Config{URL: srv.URL}, nil).Send(context.Background(), []*model.Event{testEvent()}); err != nil {
+	if err := sendOne(t, open(t, Config{URL: srv.URL}, nil), testEvent()); err != nil {
 		t.Fatal(err)
 	}
 	if h := rcv.got[0].Header.Get(SignatureHeader); h != "" {
@@ -131,7 +141,7 @@ func TestAnswers(t *testing.T) {
 	} {
 		rcv := &receiver{statuses: []int{tc.status}}
 		srv := httptest.NewServer(rcv)
-		_, err := open(t, Config{URL: srv.URL}, nil).Send(context.Background(), []*model.Event{testEvent()})
+		err := sendOne(t, open(t, Config{URL: srv.URL}, nil), testEvent())
 		srv.Close()
 		if (err == nil) != tc.delivered || outputs.Refused(err) != tc.refuse {
 			t.Errorf("answer %d: err %v, refused %v", tc.status, err, outputs.Refused(err))
@@ -151,7 +161,7 @@ func TestRedirectNotFollowed(t *testing.T) {
 		http.Redirect(w, r, other.URL, http.StatusTemporaryRedirect)
 	}))
 	defer srv.Close()
-	_, err := open(t, Config{URL: srv.URL}, nil).Send(context.Background(), []*model.Event{testEvent()})
+	err := sendOne(t, open(t, Config{URL: srv.URL}, nil), testEvent())
 	if err == nil || outputs.Refused(err) || len(elsewhere.got) != 0 {
 		t.Errorf("redirect: err %v, the other server got %d requests", err, len(elsewhere.got))
 	}
@@ -184,7 +194,7 @@ func TestChatFormatsInert(t *testing.T) {
 	for _, format := range []string{Slack, Teams} {
 		rcv := &receiver{statuses: []int{200}}
 		srv := httptest.NewServer(rcv)
-		if _, err := open(t, Config{URL: srv.URL, Format: format}, nil).Send(context.Background(), []*model.Event{testEvent()}); err != nil {
+		if err := sendOne(t, open(t, Config{URL: srv.URL, Format: format}, nil), testEvent()); err != nil {
 			t.Fatal(err)
 		}
 		srv.Close()
@@ -245,5 +255,102 @@ func TestSecretKeptAndHidden(t *testing.T) {
 	var me *model.Error
 	if !errors.As(err, &me) || me.Fields["config.url"] == "" || me.Fields["config.format"] == "" {
 		t.Errorf("bad settings: %v", err)
+	}
+}
+
+// numbered returns n copies of the test event with the ids 1 to n.
+func numbered(n int) []*model.Event {
+	list := make([]*model.Event, n)
+	for i := range list {
+		list[i] = testEvent()
+		list[i].ID = int64(i + 1)
+	}
+	return list
+}
+
+// idReceiver answers every event 204, or the status given for its id, and counts the requests
+// per event. Until inFlight requests are inside it at once it holds them, so a sender that
+// posts one after the other gets no answer (and the test fails on the receiver's 503 after
+// a while instead of hanging).
+type idReceiver struct {
+	mu      sync.Mutex
+	answer  map[int64]int
+	got     map[int64]int
+	inside  int
+	crowded chan struct{} // closed when inFlight requests were inside at once
+}
+
+func newIDReceiver(answer map[int64]int) *idReceiver {
+	return &idReceiver{answer: answer, got: map[int64]int{}, crowded: make(chan struct{})}
+}
+
+func (r *idReceiver) requests(id int64) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.got[id]
+}
+
+func (r *idReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	var body struct{ Event struct{ ID int64 } }
+	raw, _ := io.ReadAll(req.Body)
+	json.Unmarshal(raw, &body)
+	r.mu.Lock()
+	r.got[body.Event.ID]++
+	if r.inside++; r.inside == inFlight {
+		close(r.crowded)
+	}
+	status, ok := r.answer[body.Event.ID]
+	r.mu.Unlock()
+	select {
+	case <-r.crowded:
+	case <-time.After(10 * time.Second):
+		status, ok = http.StatusServiceUnavailable, true
+	}
+	if !ok {
+		status = http.StatusNoContent
+	}
+	w.WriteHeader(status)
+}
+
+// TestRequestsUnderWayAtOnce: the sender has several requests under way, and still reports
+// each event's own outcome at its place: a refused one fails alone.
+func TestRequestsUnderWayAtOnce(t *testing.T) {
+	rcv := newIDReceiver(map[int64]int{6: http.StatusBadRequest})
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	events := numbered(3 * inFlight)
+	res := open(t, Config{URL: srv.URL}, nil).Send(context.Background(), events)
+	if len(res) != len(events) {
+		t.Fatalf("%d outcomes for %d events: %v", len(res), len(events), res)
+	}
+	for i, err := range res {
+		if refused := events[i].ID == 6; (err != nil) != refused || outputs.Refused(err) != refused || rcv.requests(events[i].ID) != 1 {
+			t.Errorf("event %d: outcome %v, %d requests", events[i].ID, err, rcv.requests(events[i].ID))
+		}
+	}
+}
+
+// TestHeldStartsNoMore: after a failure that holds the queue the sender starts no request;
+// every request it started has its outcome, and the receiver got no event without one.
+func TestHeldStartsNoMore(t *testing.T) {
+	rcv := newIDReceiver(map[int64]int{3: http.StatusServiceUnavailable})
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	events := numbered(40)
+	res := open(t, Config{URL: srv.URL}, nil).Send(context.Background(), events)
+	if len(res) < 3 || len(res) == len(events) {
+		t.Fatalf("%d outcomes for %d events", len(res), len(events))
+	}
+	for i, e := range events {
+		want := 0
+		if i < len(res) {
+			want = 1
+			if failed := e.ID == 3; (res[i] != nil) != failed || outputs.Refused(res[i]) {
+				t.Errorf("event %d: outcome %v", e.ID, res[i])
+			}
+		}
+		if n := rcv.requests(e.ID); n != want {
+			t.Errorf("event %d: %d requests, want %d", e.ID, n, want)
+		}
 	}
 }
