@@ -186,7 +186,12 @@ func (a *App) Run(ctx context.Context) error {
 		// Listener returns as soon as the socket closes, while handlers may still run; only
 		// ShutdownWithTimeout returning means they are done and the store may close.
 		err = a.web.App().ShutdownWithTimeout(10 * time.Second)
-		err = errors.Join(err, <-served) // nil after a shutdown: the closed listener is no fault
+		// A stop that comes before the server has taken the listener finds nothing to shut
+		// down, and the server would then serve on; closing the listener ends it either way.
+		ln.Close()
+		if serr := <-served; !errors.Is(serr, net.ErrClosed) {
+			err = errors.Join(err, serr) // nil after a shutdown: the closed listener is no fault
+		}
 	}
 	return errors.Join(err, a.sched.Shutdown())
 }

@@ -564,3 +564,25 @@ func TestHealthcheckWaitsForAStartingAppliance(t *testing.T) {
 		t.Errorf("healthcheck --wait: %v", err)
 	}
 }
+
+// TestRunStoppedBeforeServing: a stop that comes before the web server has taken its listener
+// (a signal right after start) ends Run all the same, without an error.
+func TestRunStoppedBeforeServing(t *testing.T) {
+	res := testResources(t)
+	for i := range 5 { // the race between the stop and the listener's start, from both sides
+		a := newTestApp(t, res, &config.Config{DataDir: t.TempDir()}, nil)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		done := make(chan error, 1)
+		go func() { done <- a.Run(ctx) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("run %d: %v", i, err)
+			}
+		case <-time.After(time.Minute):
+			t.Fatalf("run %d: Run did not return after its context ended", i)
+		}
+		a.Close()
+	}
+}
