@@ -84,7 +84,9 @@ func TestFiberStockTextsAreTranslated(t *testing.T) {
 			t.Fatal(err)
 		}
 		var body model.Error
-		if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+		err = json.NewDecoder(res.Body).Decode(&body)
+		res.Body.Close()
+		if err != nil {
 			t.Fatal(err)
 		}
 		if body.Code != tc.code || body.Message != tc.message {
