@@ -46,7 +46,8 @@ var messageFuncs = map[string]bool{
 var fieldMessage = regexp.MustCompile(`\s|[.?!]$`)
 
 // serverMessagesInSource parses every non-test Go file under app/ and lists the messages
-// passed to model.Errorf, fiber.NewError, FieldErrors.Add, invalidField, rateLimited, say, written as Message or
+// passed to model.Errorf, fiber.NewError, FieldErrors.Add, invalidField, rateLimited, say, the
+// errors the outputs make (fmt.Errorf, errors.New under app/outputs), written as Message or
 // Fields of a model.Error or mail.Error literal, in fiberTexts, or returned by messageFuncs, each
 // as the format it is built from (see messageFormat).
 func serverMessagesInSource(t *testing.T) []sourceMessage {
@@ -63,6 +64,8 @@ func serverMessagesInSource(t *testing.T) []sourceMessage {
 		}
 		// The mailer's errors (mail.Error) are diagnoses the test mail answers with.
 		inModel := file.Name.Name == "model" || file.Name.Name == "mail"
+		// An output's delivery errors are its last error on the Integrations page.
+		inOutputs := strings.HasPrefix(filepath.ToSlash(path), "../outputs/")
 		add := func(e ast.Expr) {
 			if text, ok := messageFormat(e); ok && text != "" {
 				out = append(out, sourceMessage{text, fset.Position(e.Pos()).String()})
@@ -76,6 +79,10 @@ func serverMessagesInSource(t *testing.T) []sourceMessage {
 				}
 			case *ast.CallExpr:
 				name, pkg := callee(n)
+				if inOutputs && (pkg == "fmt" && name == "Errorf" || pkg == "errors" && name == "New") {
+					add(n.Args[0])
+					return true
+				}
 				i, ok := messageArg[name]
 				if !ok || i >= len(n.Args) {
 					return true

@@ -94,3 +94,22 @@ func TestFiberStockTextsAreTranslated(t *testing.T) {
 		}
 	}
 }
+
+// An output's last delivery error reads in German as far as the appliance wrote it; what the
+// receiver or the network said stays as it came.
+func TestOutputErrorsAreTranslated(t *testing.T) {
+	messages, err := loadServerMessages(os.DirFS("../../assets"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	de := messages["de"]
+	for english, want := range map[string]string{
+		"webhook: answered 503 Service Unavailable: busy":                           "Webhook: Antwort 503 Service Unavailable: busy",
+		"syslog 192.0.2.7:6514: TLS: x509: certificate signed by unknown authority": "Syslog 192.0.2.7:6514: TLS: x509: certificate signed by unknown authority",
+		"the event was removed before it was delivered":                             "Das Ereignis wurde entfernt, bevor es zugestellt war",
+	} {
+		if got := de.text(english); got != want {
+			t.Errorf("%q in German: %q, want %q", english, got, want)
+		}
+	}
+}

@@ -92,12 +92,15 @@ func (s *Server) checkGroups(c *fiber.Ctx, ids []int64, f model.FieldErrors) err
 	return nil
 }
 
-// outputView is an output as the API shows it: its settings without secrets.
-func (s *Server) outputView(o *model.Output) *model.Output {
+// outputView is an output as the API shows it to the caller: its settings without secrets,
+// the last delivery error in the caller's language as far as the catalog knows its form (the
+// receiver's own words and the network's stay as they came).
+func (s *Server) outputView(c *fiber.Ctx, o *model.Output) *model.Output {
 	v := *o
 	if kind, ok := s.Outputs.Kind(o.Kind); ok {
 		v.Config = kind.Public(o.Config)
 	}
+	v.LastError = s.translate(c, o.LastError)
 	return &v
 }
 
@@ -110,7 +113,7 @@ func (s *Server) outputList(c *fiber.Ctx) error {
 	}
 	items := make([]*model.Output, len(list))
 	for i, o := range list {
-		items[i] = s.outputView(o)
+		items[i] = s.outputView(c, o)
 	}
 	return c.JSON(fiber.Map{"items": items})
 }
@@ -129,7 +132,7 @@ func (s *Server) outputGet(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(s.outputView(o))
+	return c.JSON(s.outputView(c, o))
 }
 
 // outputCreate adds an output; it gets the events stored from then on.
@@ -154,7 +157,7 @@ func (s *Server) outputCreate(c *fiber.Ctx) error {
 		return err
 	}
 	s.audit(c, model.AuditOutputCreated, "output", o.ID, o.Name, o.Kind)
-	return c.Status(fiber.StatusCreated).JSON(s.outputView(o))
+	return c.Status(fiber.StatusCreated).JSON(s.outputView(c, o))
 }
 
 // outputUpdate changes an output; its queue is kept and sent with the new settings.
@@ -168,7 +171,7 @@ func (s *Server) outputUpdate(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	before := s.outputView(o)
+	before := s.outputView(c, o)
 	if err := s.applyOutput(c, &in, o, o.Config); err != nil {
 		return err
 	}
@@ -184,7 +187,7 @@ func (s *Server) outputUpdate(c *fiber.Ctx) error {
 	if o, err = s.Store.Output(ctx, id); err != nil {
 		return err
 	}
-	after := s.outputView(o)
+	after := s.outputView(c, o)
 	changes := model.Diff(before, after)
 	for _, k := range []string{"updated_at", "queued", "failed", "last_error", "last_error_at", "last_success"} {
 		delete(changes, k)
