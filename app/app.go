@@ -187,10 +187,11 @@ func (a *App) Run(ctx context.Context) error {
 		// ShutdownWithTimeout returning means they are done and the store may close.
 		err = a.web.App().ShutdownWithTimeout(10 * time.Second)
 		// A stop that comes before the server has taken the listener finds nothing to shut
-		// down, and the server would then serve on; closing the listener ends it either way.
+		// down, and the server would then serve on; closing the listener ends it either way
+		// (a connection accepted in the moment between the two is served no further).
 		ln.Close()
 		if serr := <-served; !errors.Is(serr, net.ErrClosed) {
-			err = errors.Join(err, serr) // nil after a shutdown: the closed listener is no fault
+			err = errors.Join(err, serr) // a closed listener is how a stop ends it, no fault
 		}
 	}
 	return errors.Join(err, a.sched.Shutdown())

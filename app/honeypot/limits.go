@@ -167,7 +167,8 @@ func (c *limitedConn) applyLocked() error {
 // extend renews the Guard's deadline. A renewal that would move it by less than a tenth of
 // the idle timeout is skipped: renewing costs two timer updates, and an SSH login reads and
 // writes dozens of times within milliseconds. An idle connection is so cut off between 0.9
-// and 1 idle timeout after its last byte.
+// and 1 idle timeout after its last byte; near the end of its lifetime the deadline is set to
+// that end exactly.
 func (c *limitedConn) extend() {
 	d := time.Now().Add(c.lim.IdleTimeout)
 	if d.After(c.deadline) {
@@ -175,7 +176,7 @@ func (c *limitedConn) extend() {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if d.Sub(c.guard) < c.lim.IdleTimeout/10 {
+	if d.Equal(c.guard) || d.Sub(c.guard) < c.lim.IdleTimeout/10 && !d.Equal(c.deadline) {
 		return
 	}
 	c.guard = d

@@ -67,7 +67,7 @@ func (ch *mailChannel) Judge(err error) outbox.Verdict {
 }
 
 func newCourier(s *Service) *outbox.Courier {
-	return outbox.New(s.st, store.MailOutbox(), &mailChannel{s: s}, s.log.With("component", "notify"),
+	return outbox.New(s.st, store.MailOutbox(), &mailChannel{s: s}, s.log.With("component", "notify"), outbox.Round,
 		func() time.Time { return s.Now() }, func(n int) time.Duration { return s.Backoff(n) })
 }
 

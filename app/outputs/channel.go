@@ -68,10 +68,28 @@ func (ch *channel) Due(ctx context.Context, now time.Time, limit int) ([]outbox.
 // errGone is the failure of a message whose event was deleted before it went out.
 var errGone = Refuse(errors.New("the event was removed before it was delivered"))
 
-// Send reads the messages' events in one go and hands them to the sender in order; an event
-// removed in the meantime fails its message, a refused one fails only its own, and a failure
-// of the receiver ends the round.
+// readChunk bounds the events a round holds in memory at once: how big an event is (its
+// details and packets) is the attacker's choice, and a round may take GrowingRound messages.
+const readChunk = outbox.Round
+
+// Send reads the messages' events readChunk at a time and hands them to the sender in order;
+// an event removed in the meantime fails its message, a refused one fails only its own, and a
+// failure of the receiver ends the round.
 func (ch *channel) Send(ctx context.Context, ms []outbox.Message) []error {
+	results := make([]error, 0, len(ms))
+	for start := 0; start < len(ms); start += readChunk {
+		part := ms[start:min(start+readChunk, len(ms))]
+		done := ch.sendPart(ctx, part)
+		results = append(results, done...)
+		if len(done) < len(part) || slices.ContainsFunc(done, holds) {
+			break
+		}
+	}
+	return results
+}
+
+// sendPart reads the events of ms in one go and sends them, as Send does.
+func (ch *channel) sendPart(ctx context.Context, ms []outbox.Message) []error {
 	ids := make([]int64, len(ms))
 	for i, m := range ms {
 		ids[i] = m.Value.(int64)
@@ -95,6 +113,7 @@ func (ch *channel) Send(ctx context.Context, ms []outbox.Message) []error {
 			continue
 		}
 		done := ch.sender.Send(ctx, events)
+		done = done[:min(len(done), len(events))] // a sender's extra outcome would be nobody's
 		results = append(results, done...)
 		if len(done) < len(events) || slices.ContainsFunc(done, holds) {
 			break

@@ -179,7 +179,7 @@ func (s *Service) Sync(ctx context.Context) error {
 func (s *Service) courier(id int64) *runner {
 	ch := &channel{s: s, id: id}
 	log := s.log.With("component", "outputs", "output", id)
-	return &runner{ch: ch, courier: outbox.New(s.st, store.OutputOutbox(id), ch, log,
+	return &runner{ch: ch, courier: outbox.New(s.st, store.OutputOutbox(id), ch, log, outbox.GrowingRound,
 		func() time.Time { return s.Now() }, func(n int) time.Duration { return s.Backoff(n) })}
 }
 

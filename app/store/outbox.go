@@ -115,7 +115,7 @@ func (s *Store) RecordOutbox(ctx context.Context, q Outbox, now time.Time, outco
 }
 
 // ExpireOutbox fails the queued messages whose give-up time has passed, with the reason. A
-// courier whose receiver is off calls it at every wake-up (every ingest commit), so it looks
+// courier whose receiver is off calls it at every wake-up (up to four a second while ingest commits), so it looks
 // first with a reader and takes the writer, which ingest needs, only when a message expired.
 func (s *Store) ExpireOutbox(ctx context.Context, q Outbox, now time.Time, reason string) error {
 	scope, args := q.scope()

@@ -32,12 +32,19 @@ func (s *Server) auditNote(c *fiber.Ctx, action, objectType string, objectID int
 	s.addAudit(c, objectID, e)
 }
 
-// addAudit adds who did it from where to e and writes it.
-func (s *Server) addAudit(c *fiber.Ctx, objectID int64, e *model.AuditEntry) {
-	e.IP = c.IP()
+// actor is who makes a change, for an audit entry that the change writes itself.
+func actor(c *fiber.Ctx) model.AuditEntry {
+	e := model.AuditEntry{IP: c.IP()}
 	if p := principal(c); p != nil {
 		e.UserID, e.User = &p.User.ID, p.User.Login
 	}
+	return e
+}
+
+// addAudit adds who did it from where to e and writes it.
+func (s *Server) addAudit(c *fiber.Ctx, objectID int64, e *model.AuditEntry) {
+	by := actor(c)
+	e.IP, e.UserID, e.User = by.IP, by.UserID, by.User
 	if objectID != 0 {
 		e.ObjectID = &objectID
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"honeysens/app/model"
+	"honeysens/app/texts"
 )
 
 // outputInput is the body of output create and update; absent keys stay unchanged. config is
@@ -225,7 +226,7 @@ func (s *Server) outputRetry(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	s.audit(c, model.AuditOutputRetried, "output", o.ID, o.Name, fmt.Sprintf("%d messages", n))
+	s.auditNote(c, model.AuditOutputRetried, "output", o.ID, o.Name, texts.Count("audit_detail.message_count", n), nil)
 	return c.JSON(fiber.Map{"retried": n})
 }
 

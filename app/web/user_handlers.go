@@ -122,15 +122,6 @@ func (s *Server) userCreate(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(u)
 }
 
-// actor is who makes a change, for an audit entry that the change writes itself.
-func actor(c *fiber.Ctx) model.AuditEntry {
-	e := model.AuditEntry{IP: c.IP()}
-	if p := principal(c); p != nil {
-		e.UserID, e.User = &p.User.ID, p.User.Login
-	}
-	return e
-}
-
 func (s *Server) userUpdate(c *fiber.Ctx) error {
 	u, err := s.userParam(c)
 	if err != nil {

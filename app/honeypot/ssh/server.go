@@ -59,7 +59,7 @@ type Service struct {
 	failDelay time.Duration
 	// base is the server configuration every connection starts from: algorithms, banner
 	// and host keys, set by Start before the first connection. Each connection copies it
-	// and adds its own callbacks (serverConfig), instead of adding the host keys anew.
+	// and adds its own callbacks (serverConfig).
 	base *gossh.ServerConfig
 }
 

@@ -57,14 +57,15 @@ const PollEvery = 15 * time.Second
 // gather is the least time between the starts of two rounds unless the first was full.
 const gather = 250 * time.Millisecond
 
-// A round sends up to batch messages before it asks Ready again and records what became of
-// them, in one write. After a round without a failure the next one may take twice as many as
-// it took, up to maxBatch: each write costs a sync of the database, which the writer shares
-// with ingest, so per message it must cost less the more there is to send. A failed round
-// starts small again.
+// A round sends up to Round messages before it asks Ready again and records what became of
+// them, in one write. A courier may let its rounds grow: after a round without a failure the
+// next one takes up to twice as many as it took, up to its largest round (see New). Each
+// write costs a sync of the database, which the writer shares with ingest, so for a queue
+// that can run deep (an output after an outage) it must cost less per message the more there
+// is to send. A failed round starts small again.
 const (
-	batch    = 100
-	maxBatch = 1600
+	Round        = 100
+	GrowingRound = 1600
 )
 
 // Courier delivers one queue. Only its loop (or a test driving Deliver) sends; Retry and Wake
@@ -81,15 +82,19 @@ type Courier struct {
 	retryAtMS atomic.Int64   // after the receiver failed: no attempt before this (Unix ms)
 	failures  int            // consecutive receiver failures, for the backoff
 	size      int            // messages the next round takes
+	maxSize   int            // the most a round takes
 	full      bool           // the last round took as many messages as it could: more may be due
 	unmarked  map[int64]bool // messages the receiver took whose "sent" could not be recorded
 }
 
-// New builds a courier for a queue. now and backoff are called on every use, so a test may
-// swap what they call.
-func New(st *store.Store, queue store.Outbox, ch Channel, log *slog.Logger, now func() time.Time, backoff func(n int) time.Duration) *Courier {
+// New builds a courier for a queue whose rounds take up to maxRound messages (Round: always
+// the same size; GrowingRound: growing while the queue is deep). A round's outcomes are
+// recorded when it ends, so mail, sent one message after the other, keeps Round: the queue's
+// counts move and a change of the mail settings applies soon. now and backoff are called on
+// every use, so a test may swap what they call.
+func New(st *store.Store, queue store.Outbox, ch Channel, log *slog.Logger, maxRound int, now func() time.Time, backoff func(n int) time.Duration) *Courier {
 	return &Courier{st: st, queue: queue, ch: ch, log: log, now: now, backoff: backoff,
-		wake: make(chan struct{}, 1), unmarked: map[int64]bool{}, size: batch}
+		wake: make(chan struct{}, 1), unmarked: map[int64]bool{}, size: Round, maxSize: max(maxRound, Round)}
 }
 
 // DefaultBackoff waits 30 s after the first failure, doubling up to 30 minutes.
@@ -189,7 +194,7 @@ func (c *Courier) Deliver(ctx context.Context) (ready bool, err error) {
 		return true, err
 	}
 	results := c.ch.Send(ctx, due)
-	c.size = nextSize(len(due), results)
+	c.size = nextSize(len(due), results, c.maxSize)
 	now := c.now()
 	retry := c.hold(ctx, now, results)
 	outcomes := make([]store.OutboxOutcome, 0, len(results))
@@ -245,13 +250,13 @@ func (c *Courier) hold(ctx context.Context, now time.Time, results []error) time
 }
 
 // nextSize is the size of the round after one that took n messages and got results: twice
-// what it took, as the queue grows about as fast again by the next round; a failure starts
-// small again.
-func nextSize(n int, results []error) int {
+// what it took, as the queue grows about as fast again by the next round, up to most; a
+// failure starts small again.
+func nextSize(n int, results []error, most int) int {
 	if len(results) < n || slices.ContainsFunc(results, func(err error) bool { return err != nil }) {
-		return batch
+		return Round
 	}
-	return min(max(2*n, batch), maxBatch)
+	return min(max(2*n, Round), most)
 }
 
 // record writes a round's outcomes even while the appliance shuts down: the receiver has the
