@@ -21,8 +21,8 @@ import (
 )
 
 // The outputs phase's load: outputRounds rounds, each sending the same number of events
-// without an output, to the syslog receiver and to the webhook receiver, in turns; a variant
-// must be delivered within outputDrainLimit.
+// without an output, to the syslog receiver and to the webhook receivers (json and ndjson), in
+// turns; a variant must be delivered within outputDrainLimit.
 const (
 	outputRounds     = 5
 	outputDrainLimit = 2 * time.Minute
@@ -48,8 +48,9 @@ func (v *outputVariant) cpuPerEvent() float64 {
 }
 
 // outputsSpeed measures signed batched ingest until every event is delivered to a local
-// syslog receiver (RFC 5424 over TCP) and to a local webhook receiver, each against the same
-// ingest without outputs, taken in turns; the figure is the median of the rounds' ratios.
+// syslog receiver (RFC 5424 over TCP) and to local webhook receivers (a POST per event, and
+// batches of JSON lines), each against the same ingest without outputs, taken in turns; the
+// figure is the median of the rounds' ratios.
 // Each receiver must get every event stored while its output was on, exactly once.
 func (r *Runner) outputsSpeed(ctx context.Context, e *env) error {
 	runCtx, stop := context.WithCancel(ctx)
@@ -68,22 +69,32 @@ func (r *Runner) outputsSpeed(ctx context.Context, e *env) error {
 		return err
 	}
 	defer hooks.close()
+	lines, err := startWebhookReceiver()
+	if err != nil {
+		return err
+	}
+	defer lines.close()
 	none := &outputVariant{name: "none"}
 	sl := &outputVariant{name: "syslog", rcv: logs.receiver}
 	wh := &outputVariant{name: "webhook", rcv: hooks.receiver}
+	nd := &outputVariant{name: "webhook ndjson", rcv: lines.receiver}
 	if sl.id, err = createOutput(e, "bench syslog", "syslog", map[string]any{"host": "127.0.0.1", "port": logs.port, "transport": "tcp"}); err != nil {
 		return err
 	}
 	if wh.id, err = createOutput(e, "bench webhook", "webhook", map[string]any{"url": hooks.url + "/hook", "format": "json"}); err != nil {
 		return err
 	}
+	if nd.id, err = createOutput(e, "bench webhook ndjson", "webhook", map[string]any{"url": lines.url + "/hook", "format": "ndjson"}); err != nil {
+		return err
+	}
 
 	total := max(r.opt.Ingest/5, outputsPer)
-	variants := []*outputVariant{none, sl, wh}
+	outs := []*outputVariant{sl, wh, nd}
+	variants := append([]*outputVariant{none}, outs...)
 	for round := range outputRounds {
 		for i := range variants {
 			v := variants[(i+round)%len(variants)] // each variant first in one round
-			if err := r.outputRound(ctx, e, v, []*outputVariant{sl, wh}, total); err != nil {
+			if err := r.outputRound(ctx, e, v, outs, total); err != nil {
 				return err
 			}
 		}
@@ -92,19 +103,20 @@ func (r *Runner) outputsSpeed(ctx context.Context, e *env) error {
 	rate := func(v *outputVariant) float64 { return median(v.events) }
 	r.row(fmt.Sprintf("signed ingest, %d events/request, no output (the baseline below)", outputsPer),
 		fmt.Sprintf("%.0f events/s (CPU %.0f µs/event)", rate(none), none.cpuPerEvent()), "-", "-")
-	for _, v := range []*outputVariant{sl, wh} {
+	for _, v := range outs {
 		var ratios []float64
 		for i := range v.events {
 			ratios = append(ratios, v.events[i]/none.events[i])
 		}
 		sort.Float64s(ratios)
-		label := map[string]string{"syslog": "syslog RFC 5424 over TCP to a local receiver", "webhook": "webhook JSON POSTs to a local receiver"}[v.name]
+		label := map[string]string{"syslog": "syslog RFC 5424 over TCP to a local receiver", "webhook": "webhook JSON POSTs to a local receiver",
+			"webhook ndjson": "webhook JSON lines, up to 100 events/POST, to a local receiver"}[v.name]
 		r.row("ingest + "+label+", until every event is received",
 			fmt.Sprintf("%.0f events/s (ingest answered at %.0f; CPU %.0f µs/event)", rate(v), median(v.ingest), v.cpuPerEvent()),
 			fmt.Sprintf("%.0f events/s", rate(none)), fmt.Sprintf("%.2f (target 0.80; median of %d rounds in turns, range %.2f-%.2f)",
 				ratios[len(ratios)/2], len(ratios), ratios[0], ratios[len(ratios)-1]))
 	}
-	for _, v := range []*outputVariant{sl, wh} {
+	for _, v := range outs {
 		dup, bad := v.rcv.faults()
 		r.row(fmt.Sprintf("%s: events received / stored while on", v.name), fmt.Sprintf("%d / %d (%d twice, %d not ours)", v.got, v.stored, dup, bad), "-", "")
 		if int64(v.got) != v.stored || dup > 0 || bad > 0 {
@@ -222,10 +234,11 @@ func median(vals []float64) float64 {
 	return s[len(s)/2]
 }
 
-// webhookReceiver counts the events POSTed to it. It runs on fasthttp, as the appliance's API
-// does, and reads the event's id from the start of the body once the body is known to be
-// JSON: the receiver shares the machine with the appliance, and one that cost more than
-// needed would make delivery look slower than it is.
+// webhookReceiver counts the events POSTed to it, one per body or, as JSON lines, one per
+// line. It runs on fasthttp, as the appliance's API does, and reads the event's id from the
+// start of the body (or line) once it is known to be JSON: the receiver shares the machine
+// with the appliance, and one that cost more than needed would make delivery look slower than
+// it is. A batch of 100 events with their packets may exceed a megabyte.
 type webhookReceiver struct {
 	*receiver
 	app *fiber.App
@@ -234,11 +247,16 @@ type webhookReceiver struct {
 
 func startWebhookReceiver() (*webhookReceiver, error) {
 	w := &webhookReceiver{receiver: newReceiver()}
-	w.app = fiber.New(fiber.Config{DisableStartupMessage: true, BodyLimit: 1 << 20})
+	w.app = fiber.New(fiber.Config{DisableStartupMessage: true, BodyLimit: 16 << 20})
 	w.app.All("/*", func(c *fiber.Ctx) error {
-		if c.Method() != fiber.MethodPost {
+		switch {
+		case c.Method() != fiber.MethodPost:
 			w.add(0)
-		} else {
+		case c.Get(fiber.HeaderContentType) == "application/x-ndjson":
+			for line := range bytes.Lines(c.Body()) {
+				w.add(hookEventID(bytes.TrimSuffix(line, []byte("\n"))))
+			}
+		default:
 			w.add(hookEventID(c.Body()))
 		}
 		return c.SendStatus(http.StatusNoContent)

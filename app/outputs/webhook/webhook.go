@@ -1,5 +1,6 @@
-// Package webhook forwards events as HTTP POSTs: the API's event JSON, a Slack/Mattermost
-// message or a Microsoft Teams card, signed with an HMAC of the body when a secret is set.
+// Package webhook forwards events as HTTP POSTs: the API's event JSON, batches of it as JSON
+// lines, a Slack/Mattermost message or a Microsoft Teams card, signed with an HMAC of the body
+// when a secret is set.
 package webhook
 
 import (
@@ -25,10 +26,16 @@ import (
 
 // Formats of the body.
 const (
-	JSON  = "json"
-	Slack = "slack" // Slack and Mattermost incoming webhooks
-	Teams = "teams"
+	JSON   = "json"
+	NDJSON = "ndjson" // up to batchSize events per request, one json body per line
+	Slack  = "slack"  // Slack and Mattermost incoming webhooks
+	Teams  = "teams"
 )
+
+// batchSize is how many events one ndjson request carries: log collectors (Logstash, Vector,
+// Fluent Bit, Splunk HEC) take such batches, and one exchange for many events keeps delivery
+// up with ingest where an exchange per event costs the appliance's CPU.
+const batchSize = 100
 
 // Headers of every request.
 const (
@@ -78,7 +85,7 @@ func (Kind) Config(raw, old json.RawMessage) (json.RawMessage, error) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(c.URL) > 2000 {
 		f.Add("config.url", "Enter the webhook's http:// or https:// address.")
 	}
-	if c.Format != JSON && c.Format != Slack && c.Format != Teams {
+	if c.Format != JSON && c.Format != NDJSON && c.Format != Slack && c.Format != Teams {
 		f.Add("config.format", "Use json, slack or teams.")
 	}
 	if c.Secret == nil && old != nil {
@@ -128,15 +135,42 @@ type sender struct {
 	now    func() time.Time
 }
 
-// body renders the event in the configured format.
-func (s *sender) body(e *model.Event) ([]byte, error) {
+// perRequest is how many events one request carries in the configured format.
+func (s *sender) perRequest() int {
+	if s.cfg.Format == NDJSON {
+		return batchSize
+	}
+	return 1
+}
+
+// body renders one request's events in the configured format, with its content type.
+func (s *sender) body(events []*model.Event) ([]byte, string, error) {
 	switch s.cfg.Format {
 	case Slack:
-		return json.Marshal(slackMessage(e))
+		b, err := json.Marshal(slackMessage(events[0]))
+		return b, "application/json", err
 	case Teams:
-		return json.Marshal(teamsMessage(e))
+		b, err := json.Marshal(teamsMessage(events[0]))
+		return b, "application/json", err
+	case NDJSON:
+		return jsonLines(events)
 	}
-	return json.Marshal(newEventJSON(e))
+	b, err := json.Marshal(newEventJSON(events[0]))
+	return b, "application/json", err
+}
+
+// jsonLines is the events' json bodies, each on its own line.
+func jsonLines(events []*model.Event) ([]byte, string, error) {
+	var b bytes.Buffer
+	for _, e := range events {
+		line, err := json.Marshal(newEventJSON(e))
+		if err != nil {
+			return nil, "", err
+		}
+		b.Write(line) // JSON text has no raw new line: the line holds the whole event
+		b.WriteByte('\n')
+	}
+	return b.Bytes(), "application/x-ndjson", nil
 }
 
 // inFlight is how many requests a sender has under way at once. One after the other, delivery
@@ -145,31 +179,37 @@ func (s *sender) body(e *model.Event) ([]byte, error) {
 // in a different order.
 const inFlight = 4
 
-// Send posts the events, inFlight at a time in the queue's order, and returns the outcome of
-// every request it started. After a failure that holds the queue it starts no more; the
-// requests under way finish, and each one the receiver took counts as delivered.
+// Send posts the events, inFlight requests at a time in the queue's order, and returns the
+// outcome of every event in a request it started: a request's outcome is each of its events'.
+// After a failure that holds the queue it starts no more; the requests under way finish, and
+// the events of each one the receiver took count as delivered.
 func (s *sender) Send(ctx context.Context, events []*model.Event) []error {
 	results := make([]error, len(events))
+	per := s.perRequest()
 	var mu sync.Mutex
 	started, held := 0, false
-	// take returns the next event to post, or false when none is left or the queue is held.
-	take := func() (int, bool) {
+	// take returns the events [from, to) of the next request, or false when none is left or
+	// the queue is held.
+	take := func() (from, to int, ok bool) {
 		mu.Lock()
 		defer mu.Unlock()
 		if held || started == len(events) {
-			return 0, false
+			return 0, 0, false
 		}
-		started++
-		return started - 1, true
+		from, started = started, min(started+per, len(events))
+		return from, started, true
 	}
 	var wg sync.WaitGroup
-	for range min(inFlight, len(events)) {
+	for range min(inFlight, (len(events)+per-1)/per) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i, ok := take(); ok; i, ok = take() {
-				results[i] = s.post(ctx, events[i])
-				if results[i] != nil && !outputs.Refused(results[i]) {
+			for from, to, ok := take(); ok; from, to, ok = take() {
+				err := s.post(ctx, events[from:to])
+				for i := from; i < to; i++ {
+					results[i] = err
+				}
+				if err != nil && !outputs.Refused(err) {
 					mu.Lock()
 					held = true
 					mu.Unlock()
@@ -181,11 +221,11 @@ func (s *sender) Send(ctx context.Context, events []*model.Event) []error {
 	return results[:started]
 }
 
-// post sends one event. 2xx is delivered; a 4xx other than 408 and 429 is the receiver's
-// final answer about this event; anything else (no answer, a redirect, 408, 429, 5xx) holds
-// the queue until the receiver is back.
-func (s *sender) post(ctx context.Context, e *model.Event) error {
-	body, err := s.body(e)
+// post sends one request's events. 2xx is delivered; a 4xx other than 408 and 429 is the
+// receiver's final answer about these events; anything else (no answer, a redirect, 408, 429,
+// 5xx) holds the queue until the receiver is back.
+func (s *sender) post(ctx context.Context, events []*model.Event) error {
+	body, contentType, err := s.body(events)
 	if err != nil {
 		return outputs.Refuse(err)
 	}
@@ -193,7 +233,7 @@ func (s *sender) post(ctx context.Context, e *model.Event) error {
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("User-Agent", "HoneySens")
 	req.Header.Set(TimestampHeader, strconv.FormatInt(s.now().Unix(), 10))
 	if s.cfg.Secret != nil {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -268,8 +269,8 @@ func numbered(n int) []*model.Event {
 	return list
 }
 
-// idReceiver answers every event 204, or the status given for its id, and counts the requests
-// per event. Until inFlight requests are inside it at once it holds them, so a sender that
+// idReceiver answers every request 204, or the status given for an id of its events, and
+// counts the requests per event; a body is one json event or several, as JSON lines. Until inFlight requests are inside it at once it holds them, so a sender that
 // posts one after the other gets no answer (and the test fails on the receiver's 503 after
 // a while instead of hanging).
 type idReceiver struct {
@@ -291,15 +292,22 @@ func (r *idReceiver) requests(id int64) int {
 }
 
 func (r *idReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	var body struct{ Event struct{ ID int64 } }
-	raw, _ := io.ReadAll(req.Body)
-	json.Unmarshal(raw, &body)
+	var status int
+	ok := false
 	r.mu.Lock()
-	r.got[body.Event.ID]++
+	for dec := json.NewDecoder(req.Body); dec.More(); {
+		var body struct{ Event struct{ ID int64 } }
+		if dec.Decode(&body) != nil {
+			break
+		}
+		r.got[body.Event.ID]++
+		if s, found := r.answer[body.Event.ID]; found {
+			status, ok = s, true
+		}
+	}
 	if r.inside++; r.inside == inFlight {
 		close(r.crowded)
 	}
-	status, ok := r.answer[body.Event.ID]
 	r.mu.Unlock()
 	select {
 	case <-r.crowded:
@@ -312,45 +320,102 @@ func (r *idReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	w.WriteHeader(status)
 }
 
+// eventsPerRequest is how many events one request of each format carries.
+var eventsPerRequest = map[string]int{JSON: 1, NDJSON: batchSize}
+
+// sameRequest reports whether the events with ids a and b go in one request of per events,
+// with the ids counted from 1 in the queue's order.
+func sameRequest(a, b int64, per int) bool { return (a-1)/int64(per) == (b-1)/int64(per) }
+
 // TestRequestsUnderWayAtOnce: the sender has several requests under way, and still reports
-// each event's own outcome at its place: a refused one fails alone.
+// each request's outcome at its events' places: a refused request fails its events alone.
 func TestRequestsUnderWayAtOnce(t *testing.T) {
-	rcv := newIDReceiver(map[int64]int{6: http.StatusBadRequest})
-	srv := httptest.NewServer(rcv)
-	defer srv.Close()
-	events := numbered(3 * inFlight)
-	res := open(t, Config{URL: srv.URL}, nil).Send(context.Background(), events)
-	if len(res) != len(events) {
-		t.Fatalf("%d outcomes for %d events: %v", len(res), len(events), res)
-	}
-	for i, err := range res {
-		if refused := events[i].ID == 6; (err != nil) != refused || outputs.Refused(err) != refused || rcv.requests(events[i].ID) != 1 {
-			t.Errorf("event %d: outcome %v, %d requests", events[i].ID, err, rcv.requests(events[i].ID))
+	for format, per := range eventsPerRequest {
+		rcv := newIDReceiver(map[int64]int{6: http.StatusBadRequest})
+		srv := httptest.NewServer(rcv)
+		events := numbered(3*inFlight*per - per/2) // the last request not full
+		res := open(t, Config{URL: srv.URL, Format: format}, nil).Send(context.Background(), events)
+		srv.Close()
+		if len(res) != len(events) {
+			t.Fatalf("%s: %d outcomes for %d events: %v", format, len(res), len(events), res)
+		}
+		for i, err := range res {
+			id := events[i].ID
+			if refused := sameRequest(id, 6, per); (err != nil) != refused || outputs.Refused(err) != refused || rcv.requests(id) != 1 {
+				t.Errorf("%s: event %d: outcome %v, %d requests", format, id, err, rcv.requests(id))
+			}
 		}
 	}
 }
 
 // TestHeldStartsNoMore: after a failure that holds the queue the sender starts no request;
-// every request it started has its outcome, and the receiver got no event without one.
+// every request it started has its outcome for each of its events, and the receiver got no
+// event without one.
 func TestHeldStartsNoMore(t *testing.T) {
-	rcv := newIDReceiver(map[int64]int{3: http.StatusServiceUnavailable})
-	srv := httptest.NewServer(rcv)
-	defer srv.Close()
-	events := numbered(40)
-	res := open(t, Config{URL: srv.URL}, nil).Send(context.Background(), events)
-	if len(res) < 3 || len(res) == len(events) {
-		t.Fatalf("%d outcomes for %d events", len(res), len(events))
-	}
-	for i, e := range events {
-		want := 0
-		if i < len(res) {
-			want = 1
-			if failed := e.ID == 3; (res[i] != nil) != failed || outputs.Refused(res[i]) {
-				t.Errorf("event %d: outcome %v", e.ID, res[i])
+	for format, per := range eventsPerRequest {
+		rcv := newIDReceiver(map[int64]int{3: http.StatusServiceUnavailable})
+		srv := httptest.NewServer(rcv)
+		events := numbered(40 * per)
+		res := open(t, Config{URL: srv.URL, Format: format}, nil).Send(context.Background(), events)
+		srv.Close()
+		if len(res) < inFlight*per || len(res) == len(events) || len(res)%per != 0 {
+			t.Fatalf("%s: %d outcomes for %d events", format, len(res), len(events))
+		}
+		for i, e := range events {
+			want := 0
+			if i < len(res) {
+				want = 1
+				if failed := sameRequest(e.ID, 3, per); (res[i] != nil) != failed || outputs.Refused(res[i]) {
+					t.Errorf("%s: event %d: outcome %v", format, e.ID, res[i])
+				}
+			}
+			if n := rcv.requests(e.ID); n != want {
+				t.Errorf("%s: event %d: %d requests, want %d", format, e.ID, n, want)
 			}
 		}
-		if n := rcv.requests(e.ID); n != want {
-			t.Errorf("event %d: %d requests, want %d", e.ID, n, want)
+	}
+}
+
+// TestSignedJSONLines: an ndjson request carries up to batchSize events, each line the body
+// the json format posts for it, signed over the whole body.
+func TestSignedJSONLines(t *testing.T) {
+	rcv := &receiver{statuses: []int{204}}
+	srv := httptest.NewServer(rcv)
+	defer srv.Close()
+	secret := "s3cret"
+	events := numbered(2*batchSize + 50)
+	res := open(t, Config{URL: srv.URL + "/hook", Secret: &secret, Format: NDJSON}, nil).Send(context.Background(), events)
+	if len(res) != len(events) || slices.ContainsFunc(res, func(err error) bool { return err != nil }) {
+		t.Fatalf("outcomes %v", res)
+	}
+	var sizes []int
+	seen := map[int64]int{}
+	for i, req := range rcv.got {
+		body := rcv.bodies[i]
+		if req.Header.Get("Content-Type") != "application/x-ndjson" || req.Header.Get(TimestampHeader) == "" ||
+			!hmac.Equal([]byte(req.Header.Get(SignatureHeader)), []byte(Sign(secret, body))) {
+			t.Errorf("request %d: headers %v", i, req.Header)
 		}
+		lines := strings.SplitAfter(string(body), "\n")
+		if lines[len(lines)-1] != "" {
+			t.Errorf("request %d: the body does not end with a line break", i)
+		}
+		lines = lines[:len(lines)-1]
+		sizes = append(sizes, len(lines))
+		for _, line := range lines {
+			var got generic
+			if err := json.Unmarshal([]byte(line), &got); err != nil || got.Event.ID < 1 || int(got.Event.ID) > len(events) {
+				t.Fatalf("request %d: line %q: %v", i, line, err)
+			}
+			want, _ := json.Marshal(newEventJSON(events[got.Event.ID-1]))
+			if line != string(want)+"\n" {
+				t.Errorf("event %d: line %s, the json format posts %s", got.Event.ID, line, want)
+			}
+			seen[got.Event.ID]++
+		}
+	}
+	slices.Sort(sizes)
+	if !slices.Equal(sizes, []int{50, batchSize, batchSize}) || len(seen) != len(events) {
+		t.Errorf("requests of %v events; %d of %d events posted", sizes, len(seen), len(events))
 	}
 }

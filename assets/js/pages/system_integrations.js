@@ -25,7 +25,12 @@ const SELECTIONS = {
   group: 'integrations.events_group',
 };
 const SYSLOG_FORMATS = { rfc5424: 'integrations.syslog_rfc5424', cef: 'integrations.syslog_cef' };
-const WEBHOOK_FORMATS = { json: 'integrations.webhook_json', slack: 'integrations.webhook_slack', teams: 'integrations.webhook_teams' };
+const WEBHOOK_FORMATS = {
+  json: 'integrations.webhook_json',
+  ndjson: 'integrations.webhook_ndjson',
+  slack: 'integrations.webhook_slack',
+  teams: 'integrations.webhook_teams',
+};
 // Protocol names read the same in every language.
 const TRANSPORTS = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' };
 const FACILITIES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv',
