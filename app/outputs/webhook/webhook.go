@@ -86,7 +86,7 @@ func (Kind) Config(raw, old json.RawMessage) (json.RawMessage, error) {
 		f.Add("config.url", "Enter the webhook's http:// or https:// address.")
 	}
 	if c.Format != JSON && c.Format != NDJSON && c.Format != Slack && c.Format != Teams {
-		f.Add("config.format", "Use json, slack or teams.")
+		f.Add("config.format", "Use json, ndjson, slack or teams.")
 	}
 	if c.Secret == nil && old != nil {
 		prev, _ := parse(old)
