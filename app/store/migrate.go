@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // upgrade brings a database from version to-1 to version to.
@@ -17,7 +18,12 @@ type upgrade struct {
 
 // upgrades lists every schema change since version 1, oldest first. A change to schema.sql
 // adds its step here with the same effect, so an appliance that was installed earlier reaches
-// exactly the schema a fresh install gets.
+// exactly the schema a fresh install gets (TestUpgradeFixtures upgrades a database of every
+// release and compares). A step's line "-- schema.sql: name ..." runs the CREATE statements of
+// those tables, indexes and triggers as schema.sql has them, so a new table is written once.
+// That holds while schema.sql defines them as they were at that version: a later change to one
+// of them writes the old statement into the older step instead (the fixtures of the versions
+// before that step fail until it does).
 var upgrades = []upgrade{
 	{to: 2, sql: upgradeTo2},
 	{to: 3, sql: upgradeTo3},
@@ -36,89 +42,19 @@ const upgradeTo2 = `
 DROP TRIGGER events_fts_delete;
 DROP TRIGGER events_fts_comment;
 DROP TABLE events_fts;
-CREATE VIRTUAL TABLE events_fts USING fts5(summary, comment,
-    content='events', content_rowid='id', tokenize='trigram', detail='none');
-CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN
-    INSERT INTO events_fts (events_fts, rowid, summary, comment) VALUES ('delete', OLD.id, OLD.summary, OLD.comment);
-END;
-CREATE TRIGGER events_fts_comment AFTER UPDATE OF comment ON events BEGIN
-    INSERT INTO events_fts (events_fts, rowid, summary, comment) VALUES ('delete', OLD.id, OLD.summary, OLD.comment);
-    INSERT INTO events_fts (rowid, summary, comment) VALUES (NEW.id, NEW.summary, NEW.comment);
-END;
+-- schema.sql: events_fts events_fts_delete events_fts_comment
 INSERT INTO events_fts (events_fts) VALUES ('rebuild');
 ALTER TABLE sensor_status_log ADD COLUMN mailed INTEGER NOT NULL DEFAULT 0;
 UPDATE sensor_status_log SET mailed = 1;
-CREATE INDEX IF NOT EXISTS sensor_status_log_unmailed ON sensor_status_log(id) WHERE mailed = 0;
--- Notification contacts of a group: a registered user (mails go to the address the user has
--- when a mail is written) or any address, each with the kinds of mail it gets.
-CREATE TABLE IF NOT EXISTS group_contacts (
-    id              INTEGER PRIMARY KEY AUTOINCREMENT,
-    group_id        INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
-    user_id         INTEGER REFERENCES users(id) ON DELETE CASCADE,
-    email           TEXT    NOT NULL DEFAULT '',
-    all_events      INTEGER NOT NULL DEFAULT 0,
-    critical_events INTEGER NOT NULL DEFAULT 0,
-    weekly_summary  INTEGER NOT NULL DEFAULT 0,
-    sensor_timeout  INTEGER NOT NULL DEFAULT 0,
-    CHECK ((user_id IS NULL) <> (email = ''))
-);
-CREATE INDEX IF NOT EXISTS group_contacts_group ON group_contacts(group_id);
-CREATE INDEX IF NOT EXISTS group_contacts_user  ON group_contacts(user_id);
-
--- The operator's own text of a notification template; no row means the built-in default.
-CREATE TABLE IF NOT EXISTS mail_templates (
-    type       TEXT    PRIMARY KEY,
-    body       TEXT    NOT NULL,
-    updated_at INTEGER NOT NULL
-) WITHOUT ROWID;
-
--- The outbox: every mail is stored here before it is sent, and sent mails stay for a while so
--- that System shows what went out. status: 0 queued, 1 sent, 2 failed (gave up at give_up_at).
--- A queued mail is tried again at next_attempt after a failure.
-CREATE TABLE IF NOT EXISTS mail_outbox (
-    id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind         TEXT    NOT NULL,
-    recipient    TEXT    NOT NULL,
-    subject      TEXT    NOT NULL,
-    body         TEXT    NOT NULL,
-    status       INTEGER NOT NULL DEFAULT 0,
-    attempts     INTEGER NOT NULL DEFAULT 0,
-    last_error   TEXT    NOT NULL DEFAULT '',
-    created_at   INTEGER NOT NULL,
-    next_attempt INTEGER NOT NULL,
-    give_up_at   INTEGER NOT NULL,
-    done_at      INTEGER
-);
-CREATE INDEX IF NOT EXISTS mail_outbox_due       ON mail_outbox(status, next_attempt);
-CREATE INDEX IF NOT EXISTS mail_outbox_kind ON mail_outbox(kind, created_at, recipient); -- the storm guard's count
-
--- The storm guard's open folds: events a recipient got no mail for because it had reached its
--- limit, summed up until the window that opened at opened_at ends and one summary mail goes out.
--- lines holds the first events, one line each.
-CREATE TABLE IF NOT EXISTS mail_storms (
-    recipient TEXT    PRIMARY KEY,
-    opened_at INTEGER NOT NULL,
-    events    INTEGER NOT NULL,
-    critical  INTEGER NOT NULL,
-    first_at  INTEGER NOT NULL,
-    last_at   INTEGER NOT NULL,
-    lines     TEXT    NOT NULL
-) WITHOUT ROWID;
-
--- How far notifications got, by name: "events" is the id of the last event that was turned
--- into mails, "weekly" the end (Unix ms) of the last week summarised. Advanced in the same
--- transaction that queues the mails, so a restart neither loses nor repeats a mail.
-CREATE TABLE IF NOT EXISTS notify_marks (
-    name  TEXT    PRIMARY KEY,
-    value INTEGER NOT NULL
-) WITHOUT ROWID;
+-- schema.sql: sensor_status_log_unmailed group_contacts group_contacts_group group_contacts_user
+-- schema.sql: mail_templates mail_outbox mail_outbox_due mail_outbox_kind mail_storms notify_marks
 `
 
 // upgradeTo3 adds the filtered columns to events_source, so that a search for the start of an
 // address tests and counts its matches in the index (a few seconds per million events, once).
 const upgradeTo3 = `
 DROP INDEX events_source;
-CREATE INDEX events_source ON events(source_key, timestamp, status, classification, group_id, sensor_id);
+-- schema.sql: events_source
 `
 
 // upgradeTo4 adds the sessions of events that grow while an attacker stays, the structured facts
@@ -129,193 +65,10 @@ const upgradeTo4 = `
 ALTER TABLE events ADD COLUMN ongoing INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE event_data ADD COLUMN facts TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE archived_events ADD COLUMN facts TEXT NOT NULL DEFAULT '{}';
--- Sessions a sensor reports while they last: every report of (sensor, session) with a higher
--- revision updates the one event. A row stays for a week after its last report, so that a late
--- repeat is recognised instead of becoming a second event; it outlives its event when an
--- operator removes or archives the event, and later reports of that session are then dropped.
-CREATE TABLE IF NOT EXISTS event_sessions (
-    sensor_id  INTEGER NOT NULL,
-    session    TEXT    NOT NULL,
-    event_id   INTEGER NOT NULL,
-    revision   INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    PRIMARY KEY (sensor_id, session)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS event_sessions_updated ON event_sessions(updated_at);
-CREATE INDEX IF NOT EXISTS event_sessions_event ON event_sessions(event_id);
-CREATE INDEX IF NOT EXISTS events_ongoing ON events(id) WHERE ongoing = 1;
-
--- Read models of the overview and the attackers view, kept exact for the live events by the
--- store: new events are added in the ingest writer's transaction; every change, removal and move
--- to the archive subtracts what the event had added, in the same transaction (see rollup.go).
---
--- event_hours: events per hour (Unix ms / 3600000, UTC) and group, sensor, service,
--- classification and status: the overview's totals and timeline.
-CREATE TABLE IF NOT EXISTS event_hours (
-    hour           INTEGER NOT NULL,
-    group_id       INTEGER NOT NULL,
-    sensor_id      INTEGER NOT NULL,
-    service        TEXT    NOT NULL,
-    classification INTEGER NOT NULL,
-    status         INTEGER NOT NULL,
-    n              INTEGER NOT NULL,
-    PRIMARY KEY (hour, group_id, sensor_id, service, classification, status)
-) WITHOUT ROWID;
-
--- port_hours: events per hour, group and target port (events without a port are not counted).
-CREATE TABLE IF NOT EXISTS port_hours (
-    hour     INTEGER NOT NULL,
-    group_id INTEGER NOT NULL,
-    port     INTEGER NOT NULL,
-    n        INTEGER NOT NULL,
-    PRIMARY KEY (hour, group_id, port)
-) WITHOUT ROWID;
-
--- source_days: events per UTC day (Unix ms / 86400000), group and source address, in the order
--- of the count: for a period of up to eight days, the overview's top sources read the busiest
--- addresses of the period's days first instead of the busiest of all time (see overview.go).
-CREATE TABLE IF NOT EXISTS source_days (
-    group_id   INTEGER NOT NULL,
-    day        INTEGER NOT NULL,
-    source_key BLOB    NOT NULL,
-    n          INTEGER NOT NULL,
-    PRIMARY KEY (group_id, day, source_key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS source_days_count ON source_days(group_id, day, n);
-
--- event_facts: each user name, password, command and HTTP path an event holds (kind 1-4), with
--- how often it holds it. Its key finds the events of a value: the event list's filter on a value.
-CREATE TABLE IF NOT EXISTS event_facts (
-    kind      INTEGER NOT NULL,
-    value     TEXT    NOT NULL,
-    timestamp INTEGER NOT NULL,
-    event_id  INTEGER NOT NULL,
-    group_id  INTEGER NOT NULL,
-    n         INTEGER NOT NULL,
-    PRIMARY KEY (kind, value, timestamp, event_id)
-) WITHOUT ROWID;
-
--- fact_hours: how often each value was tried per hour and group: a value's count in a period
--- reads one row per hour, however often it was tried.
-CREATE TABLE IF NOT EXISTS fact_hours (
-    kind     INTEGER NOT NULL,
-    value    TEXT    NOT NULL,
-    hour     INTEGER NOT NULL,
-    group_id INTEGER NOT NULL,
-    n        INTEGER NOT NULL,
-    PRIMARY KEY (kind, value, hour, group_id)
-) WITHOUT ROWID;
--- The same rows in the order of time: a top list counted directly reads only its period.
-CREATE INDEX IF NOT EXISTS fact_hours_period ON fact_hours(kind, hour, group_id, value, n);
-
--- fact_totals: the live events' count of each value per group, in the order of the count, so the
--- overview's top lists look at the most frequent values first and stop as soon as no value
--- further down can reach the top (see overview.go).
-CREATE TABLE IF NOT EXISTS fact_totals (
-    kind     INTEGER NOT NULL,
-    group_id INTEGER NOT NULL,
-    value    TEXT    NOT NULL,
-    n        INTEGER NOT NULL,
-    PRIMARY KEY (kind, group_id, value)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS fact_totals_count ON fact_totals(kind, group_id, n);
-
--- attackers: one row per source address and group, plus, while there are two groups or more,
--- one per address with group_id 0 for all groups together (what an admin sees), over the live
--- events. classes, services, ports
--- and sensors are JSON objects counting the events per value, so that removing an event takes
--- away exactly its part; first_seen and last_seen are looked up again in events_source when an
--- event at either edge goes.
-CREATE TABLE IF NOT EXISTS attackers (
-    group_id   INTEGER NOT NULL,
-    source_key BLOB    NOT NULL,
-    source     TEXT    NOT NULL,
-    first_seen INTEGER NOT NULL,
-    last_seen  INTEGER NOT NULL,
-    events     INTEGER NOT NULL,
-    new_events INTEGER NOT NULL,
-    logins     INTEGER NOT NULL,
-    logins_ok  INTEGER NOT NULL,
-    commands   INTEGER NOT NULL,
-    classes    TEXT    NOT NULL,
-    services   TEXT    NOT NULL,
-    ports      TEXT    NOT NULL,
-    sensors    TEXT    NOT NULL,
-    PRIMARY KEY (group_id, source_key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS attackers_last_seen  ON attackers(group_id, last_seen);
-CREATE INDEX IF NOT EXISTS attackers_first_seen ON attackers(group_id, first_seen);
-CREATE INDEX IF NOT EXISTS attackers_events     ON attackers(group_id, events);
-
--- Archived events: read-only copies with sensor and group names frozen as text at archive
--- time, details and packets inline. sensor_id and group_id are kept for filtering but are not
--- foreign keys: the sensor or group may be gone.
-CREATE TABLE IF NOT EXISTS archived_events (
-    id             INTEGER PRIMARY KEY AUTOINCREMENT,
-    original_id    INTEGER NOT NULL,
-    archived_at    INTEGER NOT NULL,
-    timestamp      INTEGER NOT NULL,
-    sensor_id      INTEGER NOT NULL,
-    sensor_name    TEXT    NOT NULL,
-    group_id       INTEGER NOT NULL,
-    group_name     TEXT    NOT NULL,
-    service        TEXT    NOT NULL,
-    classification INTEGER NOT NULL,
-    source         TEXT    NOT NULL,
-    source_key     BLOB    NOT NULL,
-    source_port    INTEGER NOT NULL DEFAULT 0,
-    target         TEXT    NOT NULL DEFAULT '',
-    target_port    INTEGER NOT NULL DEFAULT 0,
-    protocol       INTEGER NOT NULL DEFAULT 0,
-    summary        TEXT    NOT NULL,
-    status         INTEGER NOT NULL,
-    comment        TEXT    NOT NULL DEFAULT '',
-    modified_at    INTEGER,
-    details_count  INTEGER NOT NULL DEFAULT 0,
-    packets_count  INTEGER NOT NULL DEFAULT 0,
-    details        TEXT    NOT NULL DEFAULT '[]',
-    packets        TEXT    NOT NULL DEFAULT '[]'
-);
-CREATE INDEX IF NOT EXISTS archived_timestamp      ON archived_events(timestamp);
-CREATE INDEX IF NOT EXISTS archived_archived_at    ON archived_events(archived_at);
-CREATE INDEX IF NOT EXISTS archived_group          ON archived_events(group_id, timestamp);
-CREATE INDEX IF NOT EXISTS archived_classification ON archived_events(classification, timestamp);
-CREATE INDEX IF NOT EXISTS archived_status         ON archived_events(status, timestamp);
-
--- Event counts per (dataset, group, sensor, status, classification), so that list totals,
--- the new-events badge and the dashboard never count millions of rows. dataset: 0 live,
--- 1 archive. The triggers below keep them exact for every change except the hot path: new
--- live events are counted by the ingest writer, one upsert per distinct key per batch (a
--- trigger per inserted row made every insert a multi-row statement with its own journal).
-CREATE TABLE IF NOT EXISTS event_counts (
-    dataset        INTEGER NOT NULL,
-    group_id       INTEGER NOT NULL,
-    sensor_id      INTEGER NOT NULL,
-    status         INTEGER NOT NULL,
-    classification INTEGER NOT NULL,
-    n              INTEGER NOT NULL,
-    PRIMARY KEY (dataset, group_id, sensor_id, status, classification)
-) WITHOUT ROWID;
-
-CREATE TRIGGER IF NOT EXISTS events_count_delete AFTER DELETE ON events BEGIN
-    UPDATE event_counts SET n = n - 1 WHERE dataset = 0 AND group_id = OLD.group_id
-        AND sensor_id = OLD.sensor_id AND status = OLD.status AND classification = OLD.classification;
-END;
-CREATE TRIGGER IF NOT EXISTS events_count_update AFTER UPDATE OF group_id, sensor_id, status, classification ON events BEGIN
-    UPDATE event_counts SET n = n - 1 WHERE dataset = 0 AND group_id = OLD.group_id
-        AND sensor_id = OLD.sensor_id AND status = OLD.status AND classification = OLD.classification;
-    INSERT INTO event_counts VALUES (0, NEW.group_id, NEW.sensor_id, NEW.status, NEW.classification, 1)
-    ON CONFLICT DO UPDATE SET n = n + 1;
-END;
-CREATE TRIGGER IF NOT EXISTS archived_count_insert AFTER INSERT ON archived_events BEGIN
-    INSERT INTO event_counts VALUES (1, NEW.group_id, NEW.sensor_id, NEW.status, NEW.classification, 1)
-    ON CONFLICT DO UPDATE SET n = n + 1;
-END;
-CREATE TRIGGER IF NOT EXISTS archived_count_delete AFTER DELETE ON archived_events BEGIN
-    UPDATE event_counts SET n = n - 1 WHERE dataset = 1 AND group_id = OLD.group_id
-        AND sensor_id = OLD.sensor_id AND status = OLD.status AND classification = OLD.classification;
-END;
-
+-- schema.sql: event_sessions event_sessions_updated event_sessions_event events_ongoing
+-- schema.sql: event_hours port_hours source_days source_days_count
+-- schema.sql: event_facts fact_hours fact_hours_period fact_totals fact_totals_count
+-- schema.sql: attackers attackers_last_seen attackers_first_seen attackers_events
 INSERT INTO event_hours SELECT timestamp / 3600000, group_id, sensor_id, service, classification, status, count(*)
     FROM events GROUP BY 1, 2, 3, 4, 5, 6;
 INSERT INTO port_hours SELECT timestamp / 3600000, group_id, target_port, count(*)
@@ -361,53 +114,12 @@ ALTER TABLE sensors ADD COLUMN original INTEGER NOT NULL DEFAULT 0;
 // HoneySens sensors.
 const upgradeTo7 = `
 ALTER TABLE sensors ADD COLUMN network TEXT NOT NULL DEFAULT '{}';
-CREATE TABLE IF NOT EXISTS sensor_containers (
-    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
-    sensor_id          INTEGER NOT NULL REFERENCES sensors(id) ON DELETE CASCADE,
-    label              TEXT    NOT NULL,
-    registry           TEXT    NOT NULL,
-    images             TEXT    NOT NULL,
-    raw_network_access INTEGER NOT NULL DEFAULT 0,
-    catch_all          INTEGER NOT NULL DEFAULT 0,
-    port_assignment    TEXT    NOT NULL DEFAULT '{}',
-    UNIQUE (sensor_id, label)
-);
+-- schema.sql: sensor_containers
 `
 
 // upgradeTo8 adds the integrations (syslog, webhooks) and their outbox.
 const upgradeTo8 = `
--- Integrations: syslog receivers and webhooks that get the selected events. selection is the
--- model's Selection as JSON, settings the kind's own (its package checks them).
-CREATE TABLE IF NOT EXISTS outputs (
-    id            INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind          TEXT    NOT NULL,
-    name          TEXT    NOT NULL UNIQUE,
-    enabled       INTEGER NOT NULL DEFAULT 1,
-    selection     TEXT    NOT NULL,
-    settings      TEXT    NOT NULL,
-    last_error    TEXT    NOT NULL DEFAULT '',
-    last_error_at INTEGER,
-    last_success  INTEGER,
-    created_at    INTEGER NOT NULL,
-    updated_at    INTEGER NOT NULL
-);
-
--- The outbox of the outputs: one row per output and event, written in the ingest transaction
--- that stores the event, so a crash neither loses nor repeats a delivery. The state columns
--- mean what they mean in mail_outbox; the event is read when it is sent.
-CREATE TABLE IF NOT EXISTS output_outbox (
-    id           INTEGER PRIMARY KEY AUTOINCREMENT,
-    output_id    INTEGER NOT NULL REFERENCES outputs(id) ON DELETE CASCADE,
-    event_id     INTEGER NOT NULL,
-    status       INTEGER NOT NULL DEFAULT 0,
-    attempts     INTEGER NOT NULL DEFAULT 0,
-    last_error   TEXT    NOT NULL DEFAULT '',
-    created_at   INTEGER NOT NULL,
-    next_attempt INTEGER NOT NULL,
-    give_up_at   INTEGER NOT NULL,
-    done_at      INTEGER
-);
-CREATE INDEX IF NOT EXISTS output_outbox_due ON output_outbox(output_id, status, next_attempt);
+-- schema.sql: outputs output_outbox output_outbox_due
 `
 
 // upgradeTo9 gives every user a UI language and time zone; empty follows the browser.
@@ -474,7 +186,11 @@ func migrate(ctx context.Context, db *sql.DB, schemaSQL string, steps []upgrade)
 		if st.to != have+1 {
 			break
 		}
-		if err := inTx(ctx, db, st.sql+fmt.Sprintf("\nPRAGMA user_version = %d;", st.to), fmt.Sprintf("upgrade to version %d", st.to)); err != nil {
+		script, err := withSchemaStatements(st.sql, schemaSQL)
+		if err != nil {
+			return fmt.Errorf("store: upgrade to version %d: %w", st.to, err)
+		}
+		if err := inTx(ctx, db, script+fmt.Sprintf("\nPRAGMA user_version = %d;", st.to), fmt.Sprintf("upgrade to version %d", st.to)); err != nil {
 			return err
 		}
 		have = st.to
@@ -483,6 +199,55 @@ func migrate(ctx context.Context, db *sql.DB, schemaSQL string, steps []upgrade)
 		return fmt.Errorf("store: no upgrade step from schema version %d to %d", have, have+1)
 	}
 	return nil
+}
+
+var (
+	schemaLine   = regexp.MustCompile(`(?m)^-- schema\.sql: (.+)$`)
+	createLine   = regexp.MustCompile(`(?m)^CREATE (?:VIRTUAL )?(TABLE|INDEX|TRIGGER) IF NOT EXISTS (\w+)\b`)
+	statementEnd = regexp.MustCompile(`(?m);[ \t]*(?:--.*)?$`)
+	triggerEnd   = regexp.MustCompile(`(?m)^END;$`)
+)
+
+// withSchemaStatements replaces each "-- schema.sql: name ..." line of an upgrade step with the
+// CREATE statements of those objects in schemaSQL, in the order named.
+func withSchemaStatements(step, schemaSQL string) (string, error) {
+	var missing []string
+	script := schemaLine.ReplaceAllStringFunc(step, func(line string) string {
+		var b strings.Builder
+		for _, name := range strings.Fields(schemaLine.FindStringSubmatch(line)[1]) {
+			stmt, ok := schemaStatement(schemaSQL, name)
+			if !ok {
+				missing = append(missing, name)
+				continue
+			}
+			b.WriteString(stmt + "\n")
+		}
+		return b.String()
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("schema.sql has no CREATE ... IF NOT EXISTS statement for %s", strings.Join(missing, ", "))
+	}
+	return script, nil
+}
+
+// schemaStatement finds the statement that creates the table, index or trigger name: from its
+// CREATE line to the first line ending in ";" (a trigger's body ends at a line "END;").
+func schemaStatement(schemaSQL, name string) (string, bool) {
+	for _, m := range createLine.FindAllStringSubmatchIndex(schemaSQL, -1) {
+		if schemaSQL[m[4]:m[5]] != name {
+			continue
+		}
+		end := statementEnd
+		if schemaSQL[m[2]:m[3]] == "TRIGGER" {
+			end = triggerEnd
+		}
+		loc := end.FindStringIndex(schemaSQL[m[0]:])
+		if loc == nil {
+			return "", false
+		}
+		return schemaSQL[m[0] : m[0]+loc[1]], true
+	}
+	return "", false
 }
 
 func inTx(ctx context.Context, db *sql.DB, script, what string) error {

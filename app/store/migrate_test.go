@@ -473,3 +473,36 @@ func TestMigrateNewerDatabase(t *testing.T) {
 		t.Fatalf("migrate = %v, want *ErrTooNew{DB: 2, Binary: 1}", err)
 	}
 }
+
+// Every "-- schema.sql:" line of the upgrade steps names statements schema.sql has, and a name
+// takes its whole statement: a table with its columns, a trigger with its body.
+func TestUpgradeStepsFindTheirSchemaStatements(t *testing.T) {
+	schema := repoSchema(t)
+	for _, st := range upgrades {
+		script, err := withSchemaStatements(st.sql, schema)
+		if err != nil {
+			t.Fatalf("step to %d: %v", st.to, err)
+		}
+		if strings.Contains(script, "-- schema.sql:") {
+			t.Errorf("step to %d keeps a schema.sql line:\n%s", st.to, script)
+		}
+	}
+	step := "DROP TABLE old;\n-- schema.sql: notify_marks events_fts_delete mail_outbox_kind\nSELECT 1;\n"
+	got, err := withSchemaStatements(step, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "DROP TABLE old;\n" +
+		"CREATE TABLE IF NOT EXISTS notify_marks (\n    name  TEXT    PRIMARY KEY,\n    value INTEGER NOT NULL\n) WITHOUT ROWID;\n" +
+		"CREATE TRIGGER IF NOT EXISTS events_fts_delete AFTER DELETE ON events BEGIN\n" +
+		"    INSERT INTO events_fts (events_fts, rowid, summary, comment) VALUES ('delete', OLD.id, OLD.summary, OLD.comment);\nEND;\n" +
+		"CREATE INDEX IF NOT EXISTS mail_outbox_kind ON mail_outbox(kind, created_at, recipient); -- the storm guard's count\n" +
+		"\nSELECT 1;\n"
+	if got != want {
+		t.Errorf("expanded step:\n%s\nwant:\n%s", got, want)
+	}
+	if _, err := withSchemaStatements("-- schema.sql: notify_marks no_such_table\n", schema); err == nil ||
+		!strings.Contains(err.Error(), "no_such_table") {
+		t.Errorf("a name schema.sql lacks: err %v, want one naming it", err)
+	}
+}
