@@ -180,7 +180,8 @@ func jsonLines(events []*model.Event) ([]byte, string, error) {
 const inFlight = 4
 
 // Send posts the events, inFlight requests at a time in the queue's order, and returns the
-// outcome of every event in a request it started: a request's outcome is each of its events'.
+// outcome of every event in a request it started: a request's outcome is each of its events'
+// (a batch refused as too large goes again in halves, see deliver).
 // After a failure that holds the queue it starts no more; the requests under way finish, and
 // the events of each one the receiver took count as delivered.
 func (s *sender) Send(ctx context.Context, events []*model.Event) []error {
@@ -205,11 +206,7 @@ func (s *sender) Send(ctx context.Context, events []*model.Event) []error {
 		go func() {
 			defer wg.Done()
 			for from, to, ok := take(); ok; from, to, ok = take() {
-				err := s.post(ctx, events[from:to])
-				for i := from; i < to; i++ {
-					results[i] = err
-				}
-				if err != nil && !outputs.Refused(err) {
+				if !s.deliver(ctx, events[from:to], results[from:to]) {
 					mu.Lock()
 					held = true
 					mu.Unlock()
@@ -219,6 +216,33 @@ func (s *sender) Send(ctx context.Context, events []*model.Event) []error {
 	}
 	wg.Wait()
 	return results[:started]
+}
+
+// tooLarge marks a receiver's 413: the request was more than it takes at once.
+type tooLarge struct{ error }
+
+func (t tooLarge) Unwrap() error { return t.error }
+
+// deliver posts events in one request and puts each one's outcome in results. A receiver that
+// refuses a batch of JSON lines as too large (a proxy's body limit: nginx takes 1 MB by
+// default) gets it again in two halves, down to single events, so only an event that is too
+// large alone fails for good. It reports false after a failure that holds the queue.
+func (s *sender) deliver(ctx context.Context, events []*model.Event, results []error) bool {
+	err := s.post(ctx, events)
+	if errors.As(err, new(tooLarge)) && len(events) > 1 {
+		half := len(events) / 2
+		if !s.deliver(ctx, events[:half], results[:half]) {
+			for i := half; i < len(events); i++ {
+				results[i] = results[half-1]
+			}
+			return false
+		}
+		return s.deliver(ctx, events[half:], results[half:])
+	}
+	for i := range results {
+		results[i] = err
+	}
+	return err == nil || outputs.Refused(err)
 }
 
 // post sends one request's events. 2xx is delivered; a 4xx other than 408 and 429 is the
@@ -256,6 +280,8 @@ func (s *sender) post(ctx context.Context, events []*model.Event) error {
 		return nil
 	case code >= 300 && code < 400:
 		return fmt.Errorf("webhook: answered %s, a redirect, which is not followed: correct the URL", res.Status)
+	case code == http.StatusRequestEntityTooLarge:
+		return outputs.Refuse(tooLarge{fmt.Errorf("webhook: answered %s: %s", res.Status, printable(answer))})
 	case code >= 400 && code < 500 && code != http.StatusRequestTimeout && code != http.StatusTooManyRequests:
 		return outputs.Refuse(fmt.Errorf("webhook: answered %s: %s", res.Status, printable(answer)))
 	default:

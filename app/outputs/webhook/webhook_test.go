@@ -419,3 +419,52 @@ func TestSignedJSONLines(t *testing.T) {
 		t.Errorf("requests of %v events; %d of %d events posted", sizes, len(seen), len(events))
 	}
 }
+
+// TestJSONLinesTooLargeGoInHalves: a receiver that takes at most 30 lines a request (a proxy's
+// body limit) gets a refused batch again in halves; an event it refuses alone as too large
+// fails for good, and every other event is delivered once.
+func TestJSONLinesTooLargeGoInHalves(t *testing.T) {
+	const most, huge = 30, 77
+	var mu sync.Mutex
+	got := map[int64]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		lines := strings.Split(strings.TrimSuffix(string(body), "\n"), "\n")
+		ids := make([]int64, 0, len(lines))
+		for _, line := range lines {
+			var e generic
+			if err := json.Unmarshal([]byte(line), &e); err != nil {
+				t.Errorf("line %q: %v", line, err)
+			}
+			ids = append(ids, e.Event.ID)
+		}
+		if len(ids) > most || slices.Contains(ids, huge) {
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, id := range ids {
+			got[id]++
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	events := numbered(batchSize)
+	res := open(t, Config{URL: srv.URL, Format: NDJSON}, nil).Send(context.Background(), events)
+	if len(res) != len(events) {
+		t.Fatalf("%d outcomes for %d events", len(res), len(events))
+	}
+	for i, err := range res {
+		id := events[i].ID
+		switch {
+		case id == huge && (!outputs.Refused(err) || !strings.Contains(err.Error(), "413")):
+			t.Errorf("event %d, too large alone: %v, want a refusal naming the 413", id, err)
+		case id != huge && (err != nil || got[id] != 1):
+			t.Errorf("event %d: %v, received %d times", id, err, got[id])
+		}
+	}
+	if got[huge] != 0 || len(got) != len(events)-1 {
+		t.Errorf("received %d events, the too large one %d times", len(got), got[huge])
+	}
+}
