@@ -279,6 +279,9 @@ type idReceiver struct {
 	got     map[int64]int
 	inside  int
 	crowded chan struct{} // closed when inFlight requests were inside at once
+	// pace delays every 2xx answer, so that a failure's answer reaches the sender well before
+	// its other requests could take the rest of the queue, however the goroutines are scheduled.
+	pace time.Duration
 }
 
 func newIDReceiver(answer map[int64]int) *idReceiver {
@@ -316,6 +319,7 @@ func (r *idReceiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	if !ok {
 		status = http.StatusNoContent
+		time.Sleep(r.pace)
 	}
 	w.WriteHeader(status)
 }
@@ -354,6 +358,7 @@ func TestRequestsUnderWayAtOnce(t *testing.T) {
 func TestHeldStartsNoMore(t *testing.T) {
 	for format, per := range eventsPerRequest {
 		rcv := newIDReceiver(map[int64]int{3: http.StatusServiceUnavailable})
+		rcv.pace = 20 * time.Millisecond
 		srv := httptest.NewServer(rcv)
 		events := numbered(40 * per)
 		res := open(t, Config{URL: srv.URL, Format: format}, nil).Send(context.Background(), events)
