@@ -132,9 +132,21 @@ func (b *browser) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
-		b.screenshot("failed-" + slug(what))
-		b.t.Fatalf("%s: %v", what, err)
+		b.failed(what, err)
 	}
+}
+
+// failed ends the test at a step that failed, with a screenshot and the page's errors so far
+// (a script error is often why a step waited in vain).
+func (b *browser) failed(what string, err error) {
+	b.t.Helper()
+	b.screenshot("failed-" + slug(what))
+	b.mu.Lock()
+	for _, e := range b.errors {
+		b.t.Logf("page error before the failed step: %s", e)
+	}
+	b.mu.Unlock()
+	b.t.Fatalf("%s: %v", what, err)
 }
 
 // text returns the visible text of the first element matching the CSS selector.
@@ -156,8 +168,7 @@ func run[T any](b *browser, what string, action chromedp.Action[T]) T {
 	defer cancel()
 	v, err := chromedp.Run(ctx, action)
 	if err != nil {
-		b.screenshot("failed-" + slug(what))
-		b.t.Fatalf("%s: %v", what, err)
+		b.failed(what, err)
 	}
 	return v
 }
